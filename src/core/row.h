@@ -1,0 +1,40 @@
+// The two tables of SPEC §2 as one row type: `traces` (with `type`) and `relabels` (with `model`).
+// created_at is kept as microseconds since the Unix epoch (UTC); payload is the JSON object text
+// exactly as received, so a row round-trips through every store and JSONL unchanged.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pt {
+
+enum class Table { traces, relabels };
+
+inline std::string_view table_name(Table t) { return t == Table::traces ? "traces" : "relabels"; }
+
+struct Row {
+  std::string id;
+  std::string agent_step_id;
+  std::string user_id;
+  int64_t created_at_us = 0;
+  std::string type;     // traces only: trace type (get-relevant-files, file-trees, ...)
+  std::string model;    // relabels only: teacher / candidate model id, or `truth`
+  std::string payload;  // a JSON object
+};
+
+// Trace types of SPEC §2.
+inline constexpr std::string_view kGetRelevantFiles = "get-relevant-files";
+inline constexpr std::string_view kExpandedContext = "get-expanded-file-context-for-training";
+inline constexpr std::string_view kExpandedContextBlobs = "get-expanded-file-context-for-training-blobs";
+inline constexpr std::string_view kFileTrees = "file-trees";
+inline constexpr std::string_view kAgentResponse = "agent-response";
+inline constexpr std::string_view kGradeRun = "grade-run";
+
+// Request kinds (payload.request_type).
+inline constexpr std::string_view kKindKey = "Key";
+inline constexpr std::string_view kKindNonObvious = "Non-Obvious";
+
+// Model id of git-derived ground truth relabels (SPEC §9).
+inline constexpr std::string_view kTruthModel = "truth";
+
+}  // namespace pt

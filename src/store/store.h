@@ -1,0 +1,67 @@
+// The Store interface: every backend (sqlite, postgres, bigquery, jsonl) holds the two tables of
+// SPEC §2 and answers the same small set of calls. Backends are chosen by URI in open_store();
+// adding one means one file plus a line in store_registry.cpp.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/row.h"
+
+namespace pt {
+
+struct RowFilter {
+  std::optional<std::string> type;          // traces: trace type
+  std::optional<std::string> model;         // relabels: model id
+  std::optional<std::string> user_id;
+  std::optional<std::string> agent_step_id;
+  std::optional<std::string> request_type;  // payload.request_type
+  std::optional<int64_t> since_us;          // created_at >= since
+  std::optional<int64_t> until_us;          // created_at <  until
+  std::optional<int64_t> limit;
+  enum class Order { newest_first, oldest_first } order = Order::newest_first;
+};
+
+struct UpsertStats {
+  int64_t inserted = 0;  // ids not seen before
+  int64_t updated = 0;   // ids already present (row replaced)
+};
+
+// What identifies one stored relabel for "already relabeled?" checks.
+struct RelabelKey {
+  std::string agent_step_id;
+  std::string request_type;  // "" when the payload has none (production relabels)
+  std::string trace_id;      // payload.trace_id, "" when absent
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The store's URI with any password removed; used in messages.
+  virtual std::string describe() const = 0;
+  // Creates tables and indexes if missing.
+  virtual Result<void> init() = 0;
+  // Inserts or replaces rows by id, all in one transaction: either every row lands or none.
+  virtual Result<UpsertStats> upsert(Table table, std::span<const Row> rows) = 0;
+  // Streams matching rows in the filter's order; `visit` returns false to stop early.
+  virtual Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) = 0;
+  virtual Result<int64_t> count(Table table, const RowFilter& filter) = 0;
+  virtual Result<std::optional<Row>> get(Table table, const std::string& id) = 0;
+  // Every relabel key stored for `model` (streamed into memory once per relabel run).
+  virtual Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) = 0;
+};
+
+struct StoreOptions {
+  std::string uri;          // "" -> PICKTUNE_STORE, else sqlite:./picktune.db
+  std::string env = "dev";  // dev | prod: prod selects a separate database / dataset
+};
+
+// Resolves the URI (flag, then PICKTUNE_STORE, then the default) and opens the backend.
+Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);
+
+}  // namespace pt

@@ -1,0 +1,43 @@
+// open_store(): resolves the store URI (--store, then PICKTUNE_STORE, then sqlite:./picktune.db),
+// applies --env (prod selects a separate database), and hands it to the matching backend.
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "store/store.h"
+
+namespace pt {
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);  // sqlite_store.cpp
+
+namespace {
+
+// "picktune.db" -> "picktune-prod.db"; "x" -> "x-prod".
+std::string prod_sqlite_path(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  size_t dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path + "-prod";
+  return path.substr(0, dot) + "-prod" + path.substr(dot);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
+  std::string uri = options.uri;
+  if (uri.empty()) {
+    const char* env = std::getenv("PICKTUNE_STORE");
+    uri = env && *env ? env : "sqlite:picktune.db";
+  }
+  if (options.env != "dev" && options.env != "prod")
+    return usage_error(fmt::format("--env must be dev or prod, not \"{}\"", options.env));
+  const bool prod = options.env == "prod";
+  if (uri.rfind("sqlite:", 0) == 0) {
+    std::string path = uri.substr(7);
+    if (path.empty()) return usage_error("--store sqlite: needs a path, e.g. sqlite:picktune.db");
+    return open_sqlite_store(prod ? prod_sqlite_path(path) : path);
+  }
+  std::string scheme = uri.substr(0, uri.find(':'));
+  return usage_error(fmt::format("unknown store \"{}:\" (expected sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET)", scheme));
+}
+
+}  // namespace pt
