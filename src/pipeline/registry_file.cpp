@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "pipeline/atomic_file.h"
+#include "providers/prices.h"
 
 namespace pt {
 namespace {
@@ -93,21 +94,36 @@ Result<std::string> render_finetune_show(const Registry& reg, const std::string&
   return out;
 }
 
+// Relabel cost lower bound: the training tokens priced as the teacher's input (file context,
+// answers and retries come on top), from the price table; nullopt when unknown.
+std::optional<double> relabel_input_cost_usd(const Finetune& f) {
+  auto table = PriceTable::shared();
+  if (!table.ok() || !f.tokens) return std::nullopt;
+  auto price = (*table)->find(f.teacher);
+  if (!price.ok()) return std::nullopt;
+  return price->input * static_cast<double>(*f.tokens) / 1e6;
+}
+
 std::string render_finetune_costs(const Registry& reg, const CostOptions& costs, bool as_json) {
   std::string out;
-  if (!as_json) out = fmt::format("{:<24} {:>8} {:>6} {:>12}  {}\n", "id", "tokens", "epochs", "recomputed", "as written (tuning)");
+  if (!as_json)
+    out = fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", "id", "tokens", "epochs", "tuning", "relabel>=", "as written");
   for (const auto& f : reg.finetunes) {
     auto cost = tuning_cost_usd(f, costs.tuning_price_per_mtok);
-    std::string written;
-    for (const auto& line : f.est_costs_as_written)
-      if (parse_cost_line(line).finetuning) written = line;
+    auto relabel = relabel_input_cost_usd(f);
     if (as_json) {
       json j = {{"id", f.id}, {"tokens", f.tokens ? json(*f.tokens) : json(nullptr)}, {"epochs", f.epochs ? json(*f.epochs) : json(nullptr)},
                 {"price_per_mtok", costs.tuning_price_per_mtok}, {"tuning_cost_usd", cost ? json(*cost) : json(nullptr)},
-                {"as_written", f.est_costs_as_written}};
+                {"relabel_input_cost_usd", relabel ? json(*relabel) : json(nullptr)}, {"as_written", f.est_costs_as_written}};
       out += j.dump() + "\n";
-    } else {
-      out += fmt::format("{:<24} {:>8} {:>6} {:>12}  {}\n", f.id, mtok(f.tokens), num(f.epochs), money(cost), written);
+      continue;
+    }
+    for (size_t i = 0; i < std::max<size_t>(1, f.est_costs_as_written.size()); ++i) {
+      std::string written = i < f.est_costs_as_written.size() ? f.est_costs_as_written[i] : "";
+      if (i == 0)
+        out += fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", f.id, mtok(f.tokens), num(f.epochs), money(cost), money(relabel), written);
+      else
+        out += fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", "", "", "", "", "", written);
     }
   }
   return out;
