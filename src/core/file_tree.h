@@ -4,7 +4,8 @@
 //   <project_file_tree>          indented tree, two spaces per level, directories end with "/"
 //   </project_file_tree>         (a flat list of full paths is also accepted on extraction)
 //   <recent_commits>             newest first: "- SUBJECT" then each changed path indented 4
-//   </recent_commits>            spaces, prefixed by its git status letter and a space ("M a/b.js")
+//   </recent_commits>            spaces, prefixed by its git status letter and a space ("M a/b.js";
+//                                a rename is listed as "R old/path" plus "A new/path")
 #pragma once
 #include <string>
 #include <string_view>
