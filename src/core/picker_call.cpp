@@ -19,7 +19,8 @@ Result<void> read_parts(simdjson::dom::element content, const std::string& field
   if (content.is_null()) return ok();
   if (!content.is_array()) return field_error(field, "expected a string or an array of parts");
   size_t i = 0;
-  for (auto part : content.get_array().value_unsafe()) {
+  simdjson::dom::array parts = content.get_array().value_unsafe();  // named: a range-for over the temporary dangles
+  for (auto part : parts) {
     if (!part.is_object()) return field_error(fmt::format("{}[{}]", field, i), "expected an object");
     std::string_view type;
     if (part["type"].get_string().get(type) == simdjson::SUCCESS && type == "text") {

@@ -30,6 +30,7 @@ struct RowFilter {
 struct UpsertStats {
   int64_t inserted = 0;  // ids not seen before
   int64_t updated = 0;   // ids already present (row replaced)
+  int64_t unchanged = 0; // ids already present with identical columns (nothing written)
 };
 
 // What identifies one stored relabel for "already relabeled?" checks.
@@ -37,6 +38,7 @@ struct RelabelKey {
   std::string agent_step_id;
   std::string request_type;  // "" when the payload has none (production relabels)
   std::string trace_id;      // payload.trace_id, "" when absent
+  bool with_context = false; // payload.with_context (relabel --with-context), false when absent
 };
 
 class Store {
