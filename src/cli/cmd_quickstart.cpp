@@ -1,9 +1,26 @@
-// CLI: quickstart, the main job on the embedded default store.
-// (Command group registration; flags are parsed here, the work is done in src/pipeline.)
+// CLI: quickstart, the main job on the embedded default store (see pipeline/quickstart.h).
 #include "cli/commands.h"
+#include "pipeline/quickstart.h"
 
 namespace pt::cli {
 
-void register_quickstart_command(CLI::App& app, Context& ctx) {}
+void register_quickstart_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<QuickstartOptions>();
+  auto* cmd = app.add_subcommand("quickstart",
+                                 "the whole loop offline on a git history: import, relabel (local:bm25), collect, "
+                                 "train the student, eval relabel, score against truth, report.html");
+  cmd->add_option("--repo", opts->repo, "git repository or bundle (default: data/sample/express.bundle)");
+  cmd->add_option("-o,--output", opts->out_dir, "directory for the store, data, model and report (default picktune-out)");
+  cmd->add_option("--holdout-newest", opts->holdout_newest, "newest fraction held out for evaluation (default 0.2)")
+      ->check(CLI::Range(0.01, 0.9));
+  cmd->callback([&ctx, opts] {
+    ctx.action = [&ctx, opts]() -> Result<void> {
+      QuickstartOptions o = *opts;
+      o.store_uri = ctx.store_uri;
+      PT_TRY(run_quickstart(o));
+      return ok();
+    };
+  });
+}
 
 }  // namespace pt::cli

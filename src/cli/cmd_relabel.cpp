@@ -1,9 +1,116 @@
-// CLI: relabel.
-// (Command group registration; flags are parsed here, the work is done in src/pipeline.)
+// CLI: `relabel --teacher MODEL_ID …` (SPEC §4, §9): parses the flags into RelabelOptions and
+// ModelOptions, opens the store and the teacher, and runs pipeline/relabel under a SIGINT/SIGTERM
+// guard. Progress goes to stderr; the final summary (or the dry-run estimate) to stdout.
+#include <cstdio>
+#include <memory>
+
 #include "cli/commands.h"
+#include "core/time.h"
+#include "pipeline/relabel.h"
 
 namespace pt::cli {
+namespace {
 
-void register_relabel_commands(CLI::App& app, Context& ctx) {}
+struct RelabelFlags {
+  std::string teacher;
+  std::string since, until;
+  double timeout_s = 120;
+  double batch_poll_s = 5;
+  bool no_progress = false;
+  std::string progress = "auto";
+  std::optional<int64_t> limit;
+  std::optional<double> sample, budget;
+  std::string base_url, price_as;
+  RelabelOptions options;
+  ModelOptions model;
+};
+
+constexpr const char* kFooter = R"(
+Resuming: a trace already relabeled by this teacher for its request kind (and the same
+--with-context setting) is skipped, so re-running the same command continues where it stopped.
+Durability: every answer is committed in the event-loop turn it arrives in (one transaction per
+turn, a turn lasting at most ~50 ms); a crash or kill -9 loses only answers still in flight or
+received in that last turn (at most --concurrency traces), and the next run pays only for those.
+Ctrl-C (SIGINT) or SIGTERM stops sending, waits for the requests in flight, stores them and
+prints the summary; a second Ctrl-C stops at once. Failed traces are listed and retried next run.
+--dry-run counts tokens with the Gemma 3 tokenizer (exact for gemini:/vertex:, an approximation
+for anthropic:/openai: teachers) and prices them; it sends nothing.)";
+
+Result<void> run(Context& ctx, RelabelFlags& f) {
+  RelabelOptions& o = f.options;
+  if (!f.since.empty()) {
+    auto t = parse_timestamp(f.since);
+    if (!t.ok()) return usage_error("--since: " + t.error().message);
+    o.since_us = *t;
+  }
+  if (!f.until.empty()) {
+    auto t = parse_timestamp(f.until);
+    if (!t.ok()) return usage_error("--until: " + t.error().message);
+    o.until_us = *t;
+  }
+  o.limit = f.limit;
+  o.sample_fraction = f.sample;
+  o.budget_usd = f.budget;
+  o.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
+  if (f.no_progress || f.progress == "none") o.progress = nullptr;
+  o.progress_tty = f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1;
+  f.model.base_url = f.base_url;
+  f.model.price_as = f.price_as;
+  o.max_output_tokens = f.model.max_output_tokens;
+  o.batch_poll_ms = static_cast<int64_t>(f.batch_poll_s * 1000);
+  if (!o.batch_id.empty()) o.batch = true;
+  f.model.batch = o.batch;
+  o.model_options = f.model;
+
+  PT_ASSIGN_OR_RETURN(auto model, make_model(f.teacher, f.model));
+  PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+  StopSignals signals;
+  o.stop_requests = signals.counter();
+  PT_ASSIGN_OR_RETURN(auto summary, run_relabel(*store, *model, o));
+  print_relabel_summary(stdout, summary, o);
+  if (summary.stopped_by_auth) return runtime_error("the teacher's provider rejected the credentials (HTTP 401/403)");
+  return ok();
+}
+
+}  // namespace
+
+void register_relabel_commands(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<RelabelFlags>();
+  RelabelOptions& o = f->options;
+  auto* cmd = app.add_subcommand("relabel", "replay get-relevant-files traces through a teacher and store its answers");
+  cmd->footer(kFooter);
+  cmd->add_option("--teacher", f->teacher, "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25)")
+      ->required();
+  cmd->add_flag("--with-context", o.with_context, "add the step's stored file contents to the teacher prompt");
+  cmd->add_option("--context-tokens", o.context_tokens, "token budget of the added file context")->capture_default_str();
+  cmd->add_option("--concurrency", o.concurrency, "requests in flight")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--rpm", o.rpm, "requests per minute limit (0 = none)");
+  cmd->add_option("--tpm", o.tpm, "input tokens per minute limit (0 = none)");
+  cmd->add_option("--timeout", f->timeout_s, "per-request timeout in seconds")->capture_default_str();
+  cmd->add_option("--max-retries", o.max_retries, "retries per trace on 429/5xx/529/timeouts/resets/malformed answers")
+      ->capture_default_str();
+  cmd->add_option("--max-output-tokens", f->model.max_output_tokens, "answer length cap (also the budget's worst case)")
+      ->capture_default_str();
+  cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)");
+  cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
+  cmd->add_option("--until", f->until, "created_at < DATE");
+  cmd->add_option("--kind", o.kind, "request kind: Key or Non-Obvious")->check(CLI::IsMember({"Key", "Non-Obvious"}));
+  cmd->add_option("--user", o.users, "only these user ids (repeatable)");
+  cmd->add_option("--sample", f->sample, "keep a deterministic fraction F of the traces (by trace id and --seed)");
+  cmd->add_option("--seed", o.seed, "seed of --sample")->capture_default_str();
+  cmd->add_option("--trace-id", o.trace_ids, "relabel only these trace ids (repeatable)");
+  cmd->add_flag("--dry-run", o.dry_run, "count traces, input tokens and dollars; send nothing");
+  cmd->add_option("--budget", f->budget, "USD: stop sending before spent + in-flight worst case would exceed it");
+  cmd->add_flag("--batch", o.batch, "Anthropic Message Batches API (half price), polled until done");
+  cmd->add_option("--batch-id", o.batch_id, "collect the results of an earlier --batch run's batch (implies --batch)");
+  cmd->add_option("--batch-poll", f->batch_poll_s, "seconds before the first batch poll (then x1.5, up to 60)")
+      ->capture_default_str();
+  cmd->add_option("--base-url", f->base_url, "provider base URL (default: the provider's env var, then its public URL)");
+  cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
+  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
+  cmd->add_option("--progress-interval", o.progress_interval_s, "seconds between plain progress lines")->capture_default_str();
+  cmd->add_flag("--no-progress", f->no_progress, "no progress output");
+  cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run(ctx, *f); }; });
+}
 
 }  // namespace pt::cli

@@ -1,9 +1,64 @@
-// CLI: student train.
-// (Command group registration; flags are parsed here, the work is done in src/pipeline.)
+// CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
+// [--top-k K] -o MODEL_FILE. (Flags are parsed here; the work is done in pipeline/student_train.)
+#include <cstdio>
+#include <memory>
+
 #include "cli/commands.h"
+#include "pipeline/student_train.h"
 
 namespace pt::cli {
+namespace {
 
-void register_student_commands(CLI::App& app, Context& ctx) {}
+Result<std::vector<std::string>> parse_kinds(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string k = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (k != "Key" && k != "Non-Obvious") return usage_error("--kinds: expected Key and/or Non-Obvious, not \"" + k + "\"");
+    out.push_back(k);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void register_student_commands(CLI::App& app, Context& ctx) {
+  struct Flags {
+    StudentTrainConfig config;
+    std::string recipe, kinds;
+    int top_k = 0;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* student = app.add_subcommand("student", "the local student ranker (local:student@MODEL_FILE)");
+  student->require_subcommand(1);
+  auto* train = student->add_subcommand("train", "train the student from a teacher's relabels (or git truth)");
+  auto& c = flags->config;
+  train->add_option("--teacher", c.teacher, "relabel model id whose answers are the targets, or truth")->required();
+  train->add_option("--recipe", flags->recipe, "take request kinds / top-k / with-context from this registry entry");
+  train->add_option("--kinds", flags->kinds, "request kinds to train on (default Key,Non-Obvious)");
+  train->add_option("--holdout-newest", c.holdout_newest, "hold out the newest fraction F of traces for validation")
+      ->capture_default_str();
+  train->add_option("--seed", c.seed, "random seed (same data + seed = same model)")->capture_default_str();
+  train->add_option("--top-k", flags->top_k, "answer with exactly K files instead of the calibrated count");
+  train->add_option("-o,--output", c.output, "model file to write")->required();
+  train->callback([flags, train, &ctx] {
+    ctx.action = [flags, train, &ctx]() -> Result<void> {
+      StudentTrainConfig config = flags->config;
+      if (train->count("--recipe")) config.recipe_id = flags->recipe;
+      if (train->count("--kinds")) {
+        PT_ASSIGN_OR_RETURN(config.recipe.request_kinds, parse_kinds(flags->kinds));
+      }
+      if (train->count("--top-k")) config.top_k = flags->top_k;
+      config.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));
+      std::fputs(format_student_train_report(report).c_str(), stdout);
+      return ok();
+    };
+  });
+}
 
 }  // namespace pt::cli

@@ -1,6 +1,7 @@
 // Implementation of core/file_list.h.
 #include "core/file_list.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace pt {
@@ -27,6 +28,44 @@ std::string_view strip_list_marker(std::string_view s) {
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
   if (i > 0 && i + 1 < s.size() && (s[i] == '.' || s[i] == ')') && is_space(s[i + 1])) return trim(s.substr(i + 2));
   return s;
+}
+
+// "`lib/a.js` - the router" / "**lib/a.js**: why": a leading quoted token followed by a description.
+std::string_view leading_quoted(std::string_view s) {
+  for (std::string_view q : {"**", "`", "\"", "'"}) {
+    if (s.size() <= 2 * q.size() || s.substr(0, q.size()) != q) continue;
+    size_t close = s.find(q, q.size());
+    if (close != std::string_view::npos && close > q.size() && close + q.size() < s.size())
+      return trim(s.substr(q.size(), close - q.size()));
+  }
+  return s;
+}
+
+bool has_alnum(std::string_view s) {
+  for (char c : s)
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80) return true;
+  return false;
+}
+
+// "lib/a.js - the router", "lib/a.js: routing", "lib/a.js (routing)": a path-looking first word
+// (no space, has '/' or '.') followed by a description is cut to the path.
+std::string_view strip_description(std::string_view s) {
+  size_t cut = std::string_view::npos;
+  for (std::string_view sep : {": ", " - ", " \xE2\x80\x94 ", " \xE2\x80\x93 ", " ("}) cut = std::min(cut, s.find(sep));
+  if (cut == std::string_view::npos || cut == 0) return s;
+  std::string_view head = s.substr(0, cut);
+  if (head.find(' ') != std::string_view::npos) return s;
+  if (head.find('/') == std::string_view::npos && head.find('.') == std::string_view::npos) return s;
+  return head;
+}
+
+// Sentences and headings, not paths: "# Files", "These are the files.", "Here are the relevant files".
+bool is_prose(std::string_view s) {
+  if (s.size() >= 2 && s[0] == '#' && (s[1] == ' ' || s[1] == '#')) return true;
+  if (s.find(' ') == std::string_view::npos) return false;
+  char last = s.back();
+  if (last == '.' || last == '!' || last == '?') return true;
+  return s.find('/') == std::string_view::npos && s.find('.') == std::string_view::npos;
 }
 
 std::string_view strip_quotes(std::string_view s) {
@@ -83,11 +122,20 @@ std::vector<std::string> parse_file_list(std::string_view text) {
     std::string_view line = trim(raw);
     if (is_dashes_line(line)) return false;
     if (line.empty() || line.substr(0, 3) == "```") return true;
-    line = strip_quotes(strip_list_marker(line));
+    line = strip_list_marker(line);
+    if (!line.empty() && line.back() == ',') line = trim(line.substr(0, line.size() - 1));  // ["a.js",
+    line = strip_quotes(strip_description(leading_quoted(line)));
     if (line.empty() || line.back() == ':') return true;  // "Here are the files:"
     if (line.find(": ") != std::string_view::npos) return true;  // prose
+    if (!has_alnum(line) || is_prose(line)) return true;
     std::string path = normalize_path(line);
     if (path.empty()) return true;
+    // Short lists (the usual case) are checked by a scan; long ones through a set.
+    if (out.size() < 32) {
+      if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(std::move(path));
+      return true;
+    }
+    if (seen.empty()) seen.insert(out.begin(), out.end());
     if (seen.insert(path).second) out.push_back(std::move(path));
     return true;
   });

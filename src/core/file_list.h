@@ -12,6 +12,12 @@ namespace pt {
 // A line of three or more dashes and nothing else ends the answer (the --stop-dashes marker).
 bool is_dashes_line(std::string_view trimmed_line);
 
+// Scoring parse, line by line: trimmed; stops at a dashes line; skips blank lines, code-fence
+// lines, headings ("# ..."), lines ending in ':' and prose (a sentence with spaces that ends in
+// '.', '!' or '?', or has neither '/' nor '.'); strips list markers ("- ", "* ", "+ ", "• ",
+// "1. ", "1) "), a trailing ',', quotes/backticks/bold around the path, and a description after
+// a path-looking first word ("`a.js` - why", "a.js: why", "a.js (why)"); normalises the path and
+// keeps the first occurrence of each.
 std::vector<std::string> parse_file_list(std::string_view text);
 
 // Split on newlines, trim, drop empty lines, lines containing a space, absolute paths

@@ -45,7 +45,13 @@ class HttpMulti {
   void submit(HttpRequest request, Callback on_done);
   // Requests queued or running.
   size_t pending() const;
-  // Drives transfers for at most timeout_ms and runs the callbacks of finished ones.
+  // Requests running now (started, not finished).
+  size_t in_flight() const;
+  // Makes a blocked run_once return early; the only member safe to call from another thread
+  // (e.g. a signal-watching thread).
+  void wakeup();
+  // Drives transfers for at most timeout_ms and runs the callbacks of finished ones. Callbacks
+  // may submit() (e.g. a retry). With nothing pending it just waits timeout_ms (or a wakeup()).
   void run_once(int timeout_ms);
 
  private:

@@ -13,10 +13,13 @@
 
 namespace pt {
 
+// input_tokens counts every prompt token, cached ones included (OpenAI prompt_tokens, Gemini
+// promptTokenCount; for Anthropic input_tokens + cache_read + cache_creation).
 struct Usage {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
-  int64_t cached_input_tokens = 0;
+  int64_t cached_input_tokens = 0;       // prompt-cache reads (cheaper)
+  int64_t cache_write_input_tokens = 0;  // Anthropic cache_creation_input_tokens (dearer)
 };
 
 struct Completion {
@@ -36,7 +39,8 @@ struct ModelOptions {
   int64_t max_output_tokens = 1024;
   double temperature = 0.0;
   bool batch = false;            // Anthropic Message Batches pricing
-  std::string prices_path;       // "" -> data/prices.json
+  std::string prices_path;       // "" -> $PICKTUNE_PRICES -> data/prices.json
+  std::string price_as;          // price as this price-table key instead ("free", "gpt-4o", ...)
 };
 
 class Model {

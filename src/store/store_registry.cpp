@@ -9,6 +9,11 @@
 namespace pt {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);  // sqlite_store.cpp
+// postgres_store.cpp; `prod` selects database DB_prod.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool prod);
+// bigquery_store.cpp; `prod` selects the prod dataset (?prod_dataset=NAME, else DATASET with
+// `_dev` replaced by `_prod`, else DATASET_prod).
+Result<std::unique_ptr<Store>> open_bigquery_store(const std::string& uri, bool prod);
 
 namespace {
 
@@ -36,6 +41,8 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
     if (path.empty()) return usage_error("--store sqlite: needs a path, e.g. sqlite:picktune.db");
     return open_sqlite_store(prod ? prod_sqlite_path(path) : path);
   }
+  if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) return open_postgres_store(uri, prod);
+  if (uri.rfind("bigquery://", 0) == 0) return open_bigquery_store(uri, prod);
   std::string scheme = uri.substr(0, uri.find(':'));
   return usage_error(fmt::format("unknown store \"{}:\" (expected sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET)", scheme));
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# collect throughput (issue 5): builds a synthetic SQLite store of N traces (default 200,000:
+# Key + Non-Obvious per step, one teacher relabel each), exports the traces as JSONL, and times
+# `cat` of that JSONL against `picktune collect` on the store (MB/s of the same input bytes).
+# Usage: bash bench/bench_collect.sh [BUILD_DIR]   env: PT_BENCH_TRACES=N, PT_BENCH_DIR=DIR (kept)
+set -euo pipefail
+BUILD=${1:-build}
+N=${PT_BENCH_TRACES:-200000}
+DIR=${PT_BENCH_DIR:-$(mktemp -d)}
+P="$BUILD/picktune --store sqlite:$DIR/bench.db"
+TEACHER=anthropic:claude-opus-4-20250514
+cmake --build "$BUILD" -j2 --target picktune bench_collect >/dev/null
+if [ ! -f "$DIR/traces.jsonl" ]; then
+  "$BUILD/bench_collect" --generate "$DIR/rows.jsonl" "$N"
+  $P import jsonl "$DIR/rows.jsonl"
+  rm -f "$DIR/rows.jsonl"
+  $P export traces -o "$DIR/traces.jsonl"
+fi
+BYTES=$(stat -c %s "$DIR/traces.jsonl")
+best() {  # best wall seconds of 3 runs of "$@" (stdout discarded)
+  local b=""
+  for _ in 1 2 3; do
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
+    b=$(echo "$s $e ${b:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+  done
+  echo "$b"
+}
+CAT=$(best cat "$DIR/traces.jsonl")
+run_collect() {  # label, flags…
+  local label=$1; shift
+  local t
+  t=$( { /usr/bin/time -f "%e %U %S %M" $P collect --teacher $TEACHER -o "$DIR/out" "$@" >/dev/null; } 2>&1 | tail -1)
+  echo "$t" | awk -v l="$label" -v b="$BYTES" -v c="$CAT" '{
+    printf "%-28s wall %6.2f s  user %6.2f s  sys %5.2f s  peak RSS %4d MB  %7.1f MB/s wall (%.3fx cat)  %7.1f MB/s per CPU-second\n",
+      l, $1, $2, $3, $4/1024, b/1e6/$1, (b/$1)/(b/c), b/1e6/($2+$3) }'
+}
+echo "input: $N traces, $(echo "$BYTES" | awk '{printf "%.1f MB", $1/1e6}') of exported JSONL in $DIR"
+echo "cat: best of 3 $(echo "$CAT" | awk -v b="$BYTES" '{printf "%.3f s = %.0f MB/s", $1, b/1e6/$1}')"
+run_collect "--recipe ft_filepicker_topk_003" --recipe ft_filepicker_topk_003
+run_collect "--with-context (both kinds)" --with-context
+uptime

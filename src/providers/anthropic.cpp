@@ -1,0 +1,119 @@
+// Implementation of providers/anthropic.h: request building and response parsing for the
+// Messages API, including usage (input_tokens + cache_read_input_tokens +
+// cache_creation_input_tokens) and error bodies ({"type":"error","error":{type,message}}).
+#include "providers/anthropic.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "providers/remote_util.h"
+#include "providers/teacher_prompt.h"
+
+namespace pt {
+namespace {
+
+using nlohmann::json;
+
+class AnthropicModel : public Model {
+ public:
+  AnthropicModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
+      : id_(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/v1/messages"), key_(std::move(key)),
+        options_(std::move(options)), price_(std::move(price)) {}
+
+  const std::string& id() const override { return id_; }
+  bool is_local() const override { return false; }
+  Result<Completion> answer(const TeacherInput&) override {
+    return runtime_error(id_ + ": remote model: use build_request/parse_response");
+  }
+
+  Result<HttpRequest> build_request(const TeacherInput& input) const override {
+    if (!input.call) return runtime_error(id_ + ": no call to send");
+    HttpRequest r;
+    r.method = "POST";
+    r.url = url_;
+    r.headers = {{"x-api-key", key_}, {"anthropic-version", kAnthropicVersion}, {"content-type", "application/json"}};
+    r.body = anthropic_params_json(name_, input, options_);
+    return r;
+  }
+
+  Result<Completion> parse_response(const HttpResponse& response) const override {
+    if (response.status < 200 || response.status >= 300)
+      return runtime_error(http_error_message("anthropic", response, key_));
+    return anthropic_parse_message(response.body);
+  }
+
+  double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
+
+ private:
+  std::string id_, name_, url_, key_;
+  ModelOptions options_;
+  Price price_;
+};
+
+}  // namespace
+
+std::string anthropic_params_json(std::string_view model_name, const TeacherInput& input, const ModelOptions& options) {
+  json body = json::object();
+  body["model"] = model_name;
+  body["max_tokens"] = options.max_output_tokens;
+  body["temperature"] = options.temperature;
+  std::vector<std::string> blocks = teacher_system_blocks(input);
+  if (!blocks.empty()) {
+    json system = json::array();
+    for (auto& b : blocks) system.push_back({{"type", "text"}, {"text", std::move(b)}});
+    system.back()["cache_control"] = {{"type", "ephemeral"}};
+    body["system"] = std::move(system);
+  }
+  json messages = json::array();
+  if (input.call) {
+    for (auto& turn : teacher_turns(*input.call)) {
+      json content = json::array();
+      for (auto& t : turn.texts) content.push_back({{"type", "text"}, {"text", std::move(t)}});
+      messages.push_back({{"role", turn.role}, {"content", std::move(content)}});
+    }
+  }
+  body["messages"] = std::move(messages);
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<Completion> anthropic_parse_message(std::string_view message_json) {
+  json doc = json::parse(message_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return malformed_body("anthropic", "not a JSON object");
+  auto content = doc.find("content");
+  if (content == doc.end() || !content->is_array()) return malformed_body("anthropic", "content: expected an array");
+  Completion c;
+  for (const auto& block : *content) {
+    if (!block.is_object()) return malformed_body("anthropic", "content[]: expected an object");
+    auto type = block.find("type");
+    if (type == block.end() || *type != "text") continue;
+    auto text = block.find("text");
+    if (text == block.end() || !text->is_string()) return malformed_body("anthropic", "content[].text: expected a string");
+    c.text += text->get<std::string>();
+  }
+  auto usage = doc.find("usage");
+  if (usage == doc.end() || !usage->is_object()) return malformed_body("anthropic", "usage: missing");
+  auto count = [&](const char* field) -> int64_t {
+    auto it = usage->find(field);
+    return (it != usage->end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
+  };
+  if (!usage->contains("input_tokens") || !usage->contains("output_tokens"))
+    return malformed_body("anthropic", "usage.input_tokens/output_tokens: missing");
+  c.usage.cached_input_tokens = count("cache_read_input_tokens");
+  c.usage.cache_write_input_tokens = count("cache_creation_input_tokens");
+  c.usage.input_tokens = count("input_tokens") + c.usage.cached_input_tokens + c.usage.cache_write_input_tokens;
+  c.usage.output_tokens = count("output_tokens");
+  return c;
+}
+
+Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, const ModelOptions& options) {
+  std::string_view name = model_id.substr(model_id.find(':') + 1);
+  if (name.empty()) return usage_error(fmt::format("{}: missing model name (anthropic:NAME)", model_id));
+  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
+  PT_ASSIGN_OR_RETURN(std::string key, api_key_from_env("ANTHROPIC_API_KEY", model_id));
+  std::string base = resolve_base_url(options, "ANTHROPIC_BASE_URL", "https://api.anthropic.com");
+  return std::unique_ptr<Model>(
+      std::make_unique<AnthropicModel>(std::string(model_id), std::string(name), base, key, options, price));
+}
+
+}  // namespace pt

@@ -1,0 +1,14 @@
+// Local models (answered in-process, no key): "local:bm25" and "local:student[@PATH]".
+// Implemented by the relabel engine's helper; make_model() forwards local: ids here.
+#pragma once
+#include <memory>
+#include <string_view>
+
+#include "providers/model.h"
+
+namespace pt {
+
+// name is the part after "local:" ("bm25", "student@PATH").
+Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options);
+
+}  // namespace pt

@@ -1,0 +1,16 @@
+// Factories of the individual providers, dispatched by make_model() on the id's prefix.
+// Internal to src/providers (local models: providers/local.h).
+#pragma once
+#include <memory>
+#include <string_view>
+
+#include "providers/model.h"
+
+namespace pt {
+
+Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<Model>> make_openai_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<Model>> make_gemini_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, const ModelOptions& options);
+
+}  // namespace pt

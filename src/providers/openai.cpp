@@ -1,0 +1,119 @@
+// openai:NAME — Chat Completions on any OpenAI-compatible base URL (OPENAI_BASE_URL, default
+// https://api.openai.com/v1; the URL includes the version path as in the OpenAI SDKs):
+// POST {base}/chat/completions with a Bearer key. System blocks become one system message (parts
+// joined by a blank line). Reasoning models (o1/o3/o4/gpt-5) get max_completion_tokens and no
+// temperature. Usage: prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "providers/make_model_parts.h"
+#include "providers/prices.h"
+#include "providers/remote_util.h"
+#include "providers/teacher_prompt.h"
+
+namespace pt {
+namespace {
+
+using nlohmann::json;
+
+bool is_reasoning_model(std::string_view name) {
+  for (std::string_view p : {"o1", "o3", "o4", "gpt-5"})
+    if (name.substr(0, p.size()) == p && (name.size() == p.size() || name[p.size()] == '-')) return true;
+  return false;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+class OpenAiModel : public Model {
+ public:
+  OpenAiModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
+      : id_(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/chat/completions"), key_(std::move(key)),
+        options_(std::move(options)), price_(std::move(price)) {}
+
+  const std::string& id() const override { return id_; }
+  bool is_local() const override { return false; }
+  Result<Completion> answer(const TeacherInput&) override {
+    return runtime_error(id_ + ": remote model: use build_request/parse_response");
+  }
+
+  Result<HttpRequest> build_request(const TeacherInput& input) const override {
+    if (!input.call) return runtime_error(id_ + ": no call to send");
+    json body = json::object();
+    body["model"] = name_;
+    if (is_reasoning_model(name_)) {
+      body["max_completion_tokens"] = options_.max_output_tokens;
+    } else {
+      body["max_tokens"] = options_.max_output_tokens;
+      body["temperature"] = options_.temperature;
+    }
+    json messages = json::array();
+    std::vector<std::string> system = teacher_system_blocks(input);
+    if (!system.empty()) messages.push_back({{"role", "system"}, {"content", join(system, "\n\n")}});
+    for (const auto& turn : teacher_turns(*input.call))
+      messages.push_back({{"role", turn.role}, {"content", join(turn.texts, "\n\n")}});
+    body["messages"] = std::move(messages);
+    HttpRequest r;
+    r.method = "POST";
+    r.url = url_;
+    r.headers = {{"authorization", "Bearer " + key_}, {"content-type", "application/json"}};
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return r;
+  }
+
+  Result<Completion> parse_response(const HttpResponse& response) const override {
+    if (response.status < 200 || response.status >= 300)
+      return runtime_error(http_error_message("openai", response, key_));
+    json doc = json::parse(response.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return malformed_body("openai", "not a JSON object");
+    auto choices = doc.find("choices");
+    if (choices == doc.end() || !choices->is_array() || choices->empty())
+      return malformed_body("openai", "choices: expected a non-empty array");
+    const json& first = (*choices)[0];
+    if (!first.is_object() || !first.contains("message") || !first["message"].is_object())
+      return malformed_body("openai", "choices[0].message: missing");
+    Completion c;
+    const json& content = first["message"]["content"];
+    if (content.is_string()) c.text = content.get<std::string>();
+    else if (!content.is_null()) return malformed_body("openai", "choices[0].message.content: expected a string");
+    auto usage = doc.find("usage");
+    if (usage == doc.end() || !usage->is_object()) return malformed_body("openai", "usage: missing");
+    auto count = [](const json& obj, const char* field) -> int64_t {
+      auto it = obj.find(field);
+      return (it != obj.end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
+    };
+    c.usage.input_tokens = count(*usage, "prompt_tokens");
+    c.usage.output_tokens = count(*usage, "completion_tokens");
+    if (auto d = usage->find("prompt_tokens_details"); d != usage->end() && d->is_object())
+      c.usage.cached_input_tokens = count(*d, "cached_tokens");
+    return c;
+  }
+
+  double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
+
+ private:
+  std::string id_, name_, url_, key_;
+  ModelOptions options_;
+  Price price_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> make_openai_model(std::string_view model_id, const ModelOptions& options) {
+  std::string_view name = model_id.substr(model_id.find(':') + 1);
+  if (name.empty()) return usage_error(fmt::format("{}: missing model name (openai:NAME)", model_id));
+  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
+  PT_ASSIGN_OR_RETURN(std::string key, api_key_from_env("OPENAI_API_KEY", model_id));
+  std::string base = resolve_base_url(options, "OPENAI_BASE_URL", "https://api.openai.com/v1");
+  return std::unique_ptr<Model>(
+      std::make_unique<OpenAiModel>(std::string(model_id), std::string(name), base, key, options, price));
+}
+
+}  // namespace pt

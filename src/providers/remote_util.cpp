@@ -1,0 +1,123 @@
+// Implementation of providers/remote_util.h and providers/teacher_prompt.h.
+#include "providers/remote_util.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "providers/teacher_prompt.h"
+
+namespace pt {
+
+std::vector<std::string> teacher_system_blocks(const TeacherInput& input) {
+  std::vector<std::string> blocks;
+  if (input.call) blocks = input.call->system_blocks;
+  if (!input.file_context.empty()) {
+    if (blocks.empty()) blocks.push_back(input.file_context);
+    else blocks.back() += "\n\n" + input.file_context;
+  }
+  return blocks;
+}
+
+std::vector<TeacherTurn> teacher_turns(const PickerCall& call) {
+  std::vector<TeacherTurn> turns;
+  for (const auto& m : call.messages) {
+    std::vector<std::string> texts;
+    for (const auto& t : m.texts)
+      if (!t.empty()) texts.push_back(t);
+    if (texts.empty()) continue;
+    std::string role = m.role == "assistant" ? "assistant" : "user";
+    if (!turns.empty() && turns.back().role == role) {
+      for (auto& t : texts) turns.back().texts.push_back(std::move(t));
+    } else {
+      turns.push_back(TeacherTurn{std::move(role), std::move(texts)});
+    }
+  }
+  return turns;
+}
+
+std::string teacher_prompt_text(const TeacherInput& input) {
+  std::string out;
+  for (const auto& b : teacher_system_blocks(input)) out += b + "\n";
+  if (input.call)
+    for (const auto& turn : teacher_turns(*input.call))
+      for (const auto& t : turn.texts) out += t + "\n";
+  return out;
+}
+
+std::string env_value(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+std::string resolve_base_url(const ModelOptions& options, const char* env_var, std::string_view fallback) {
+  std::string url = options.base_url;
+  if (url.empty()) url = env_value(env_var);
+  if (url.empty()) url = std::string(fallback);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+Result<std::string> api_key_from_env(const char* env_var, std::string_view model_id) {
+  std::string key = env_value(env_var);
+  if (key.empty()) return runtime_error(fmt::format("{} is not set (needed for {})", env_var, model_id));
+  return key;
+}
+
+std::string redact(std::string text, std::string_view secret) {
+  if (secret.size() < 4) return text;
+  size_t pos = 0;
+  while ((pos = text.find(secret, pos)) != std::string::npos) {
+    text.replace(pos, secret.size(), "[redacted]");
+    pos += 10;
+  }
+  return text;
+}
+
+namespace {
+
+std::string one_line(std::string s, size_t max_len) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (s.size() > max_len) s = s.substr(0, max_len) + "...";
+  return s;
+}
+
+// "TYPE: MESSAGE" from {"error": {"type"|"status", "message"}} or {"error": "text"}; "" if none.
+std::string error_from_body(const std::string& body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return "";
+  auto it = doc.find("error");
+  if (it == doc.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (!it->is_object()) return "";
+  std::string type, message;
+  for (const char* k : {"type", "status", "code"}) {
+    auto f = it->find(k);
+    if (f != it->end() && f->is_string() && type.empty()) type = f->get<std::string>();
+  }
+  if (auto m = it->find("message"); m != it->end() && m->is_string()) message = m->get<std::string>();
+  if (type.empty()) return message;
+  return message.empty() ? type : type + ": " + message;
+}
+
+}  // namespace
+
+std::string http_error_message(std::string_view provider, const HttpResponse& r, std::string_view secret) {
+  std::string text;
+  if (r.status == 0) {
+    text = fmt::format("{}: {}", provider, r.transport_error.empty() ? "no response" : r.transport_error);
+  } else {
+    std::string detail = error_from_body(r.body);
+    if (detail.empty()) detail = r.body.empty() ? "(empty body)" : r.body.substr(0, 200);
+    text = fmt::format("{}: HTTP {} {}", provider, r.status, detail);
+  }
+  return one_line(redact(std::move(text), secret), 300);
+}
+
+Error malformed_body(std::string_view provider, std::string_view why) {
+  return runtime_error(fmt::format("{}: malformed response body ({})", provider, why));
+}
+
+}  // namespace pt

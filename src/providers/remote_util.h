@@ -1,0 +1,27 @@
+// Helpers shared by the remote providers (anthropic, openai, gemini/vertex, batches): env and
+// base-URL resolution, API-key lookup with a clear error naming the variable, secret redaction
+// and one-line error messages from provider error bodies. Internal to src/providers.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "net/http.h"
+#include "providers/model.h"
+
+namespace pt {
+
+std::string env_value(const char* name);  // "" when unset
+// options.base_url, else $env_var, else fallback; without a trailing '/'.
+std::string resolve_base_url(const ModelOptions& options, const char* env_var, std::string_view fallback);
+// The key from env_var, or an error naming the variable (and never a value).
+Result<std::string> api_key_from_env(const char* env_var, std::string_view model_id);
+// Every occurrence of `secret` (when non-empty) replaced by "[redacted]".
+std::string redact(std::string text, std::string_view secret);
+// "PROVIDER: HTTP 429 rate_limit_error: MESSAGE" / "PROVIDER: timeout": one line, at most ~300
+// characters, the secret redacted. Reads the error shapes of Anthropic, OpenAI and Google.
+std::string http_error_message(std::string_view provider, const HttpResponse& response, std::string_view secret);
+// A malformed 2xx body: "PROVIDER: malformed response body (WHY)".
+Error malformed_body(std::string_view provider, std::string_view why);
+
+}  // namespace pt

@@ -1,0 +1,85 @@
+// What `eval score` found, as plain data: counts, per-model metric means with CIs (overall and per
+// request kind), paired comparisons, the files-picked distribution and the traces the models got
+// most wrong. Filled by pipeline/eval_score, printed as table/JSON there, rendered as HTML here.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+
+namespace pt {
+
+inline constexpr size_t kFilesHistogramBins = 21;  // 0, 1, ..., 19, "20+"
+
+struct ModelCounts {
+  std::string model;
+  size_t relabels = 0;   // relabel rows of this model in the store
+  size_t answered = 0;   // scored traces (reference present) this model answered
+  size_t missing = 0;    // scored traces with no answer from this model
+  size_t malformed = 0;  // answers whose payload could not be read (not scored)
+  size_t ambiguous = 0;  // answers without request_type matching both kinds of a step (not scored)
+};
+
+struct ModelStats {
+  std::string model;
+  size_t n = 0;  // traces scored for this model
+  std::array<MeanCI, kMetricCount> metrics{};
+  std::array<size_t, kFilesHistogramBins> files_histogram{};
+};
+
+// One breakdown: all traces, or the traces of one request kind.
+struct GroupStats {
+  std::string kind;  // "" for the overall group
+  size_t n = 0;      // traces with a reference in this group
+  std::array<size_t, kFilesHistogramBins> reference_histogram{};
+  std::vector<ModelStats> models;  // in --models order
+};
+
+struct PairMetric {
+  Metric metric;
+  PairedDiff result;
+};
+struct PairStats {
+  std::string a, b;
+  size_t n = 0;  // traces every model answered
+  std::vector<PairMetric> metrics;
+};
+
+// One trace shown side by side in the report.
+struct PickedPath {
+  std::string path;
+  bool in_reference = false;
+  bool hallucinated = false;  // not in the trace's file tree
+};
+struct TraceExample {
+  std::string trace_id, agent_step_id, kind, created_at, request;
+  std::vector<std::string> reference;
+  std::vector<std::vector<PickedPath>> picks;  // per model (--models order)
+  std::vector<double> jaccard;                 // per model; NaN when it did not answer
+  double disagreement = 0;                     // 1 - mean Jaccard over the models that answered
+};
+
+struct EvalSummary {
+  std::string reference;
+  std::vector<std::string> models;
+  std::string selection;          // human-readable trace selection (range, --newest)
+  size_t traces = 0;              // get-relevant-files traces selected
+  size_t scored = 0;              // of those, with a reference answer ("n")
+  size_t missing_reference = 0;
+  size_t malformed_reference = 0;
+  size_t ambiguous_reference = 0;
+  size_t unreadable_traces = 0;   // trace payloads that could not be parsed (not scored)
+  size_t traces_with_tree = 0;    // scored traces carrying a file tree (hallucination check)
+  size_t paired = 0;              // scored traces every model answered (pairs use only these)
+  BootstrapOptions bootstrap;
+  std::vector<ModelCounts> counts;  // --models order
+  GroupStats overall;
+  std::vector<GroupStats> by_kind;  // sorted by kind
+  std::vector<PairStats> pairs;
+  std::vector<TraceExample> disagreements;  // most disagreement first
+  std::vector<std::string> warnings;        // one line each, for stderr and the report
+};
+
+}  // namespace pt

@@ -1,0 +1,14 @@
+// The evaluation report: one self-contained HTML page (inline CSS and SVG, no script, no network)
+// with the score tables, a bar chart per metric with CI whiskers, the files-picked histogram, the
+// per-kind breakdown, the paired comparisons and the traces the models disagree most on, picks
+// and reference side by side. All trace text is HTML-escaped.
+#pragma once
+#include <string>
+
+#include "report/eval_summary.h"
+
+namespace pt {
+
+std::string render_html_report(const EvalSummary& summary);
+
+}  // namespace pt

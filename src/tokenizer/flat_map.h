@@ -1,0 +1,77 @@
+// A small open-addressing hash map from 64-bit keys to 64-bit values, used by the tokenizer's
+// hot loops (merge-pair ranks, added-token trie edges). Fixed capacity chosen at construction;
+// linear probing; no erase. Key ~0 is reserved as the empty marker.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace pt::tok {
+
+class FlatMap64 {
+ public:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+
+  explicit FlatMap64(size_t expected = 16) {
+    size_t cap = 16;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, Slot{kEmpty, 0});
+    mask_ = cap - 1;
+  }
+
+  // Inserts or overwrites (the last value for a key wins, like a JS Map built in order).
+  void put(uint64_t key, uint64_t value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    Slot& s = slots_[probe(key)];
+    if (s.key == kEmpty) {
+      s.key = key;
+      ++size_;
+    }
+    s.value = value;
+  }
+
+  // Returns a pointer to the value, or nullptr.
+  const uint64_t* find(uint64_t key) const {
+    const Slot& s = slots_[probe(key)];
+    return s.key == kEmpty ? nullptr : &s.value;
+  }
+
+  size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint64_t value;
+  };
+
+  static uint64_t mix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+  }
+
+  size_t probe(uint64_t key) const {
+    size_t i = mix(key) & mask_;
+    while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
+    return i;
+  }
+
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, Slot{kEmpty, 0});
+    mask_ = slots_.size() - 1;
+    size_ = 0;
+    for (const Slot& s : old)
+      if (s.key != kEmpty) put(s.key, s.value);
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace pt::tok

@@ -1,0 +1,74 @@
+// Test helper: a fake BigQuery plus what a client needs to reach it — a service-account JSON with
+// a freshly generated RSA key whose token_uri points at the fake, a GcpAuth from it, and store
+// options with a fast retry policy (no real sleeping; waits are recorded). Used by tests/bigquery
+// and the BigQuery backend of the conformance suite.
+#pragma once
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "fakes/fake_bigquery.h"
+#include "net/gcp_auth.h"
+#include "store/bigquery_store.h"
+
+namespace pt_test {
+
+inline const std::string& test_private_key_pem() {
+  static const std::string pem = [] {
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    std::string out(data, static_cast<size_t>(n));
+    BIO_free(bio);
+    EVP_PKEY_free(key);
+    return out;
+  }();
+  return pem;
+}
+
+inline std::string service_account_json(const std::string& token_uri) {
+  return nlohmann::json{{"type", "service_account"},
+                        {"project_id", "pt-test"},
+                        {"private_key_id", "kid-bq-1"},
+                        {"private_key", test_private_key_pem()},
+                        {"client_email", "picktune@pt-test.iam.gserviceaccount.com"},
+                        {"token_uri", token_uri}}
+      .dump();
+}
+
+struct BqTestEnv {
+  explicit BqTestEnv(pt::fake::FakeBigQueryConfig config = {}) : fake(std::make_unique<pt::fake::FakeBigQuery>(std::move(config))) {
+    auto a = pt::GcpAuth::from_json(service_account_json(fake->base_url() + "/token"), "test-sa.json");
+    if (a.ok()) auth = *a;
+  }
+
+  pt::BigQueryStoreOptions options(const std::string& dataset = "picktune_dev") {
+    pt::BigQueryStoreOptions o;
+    o.target.project = "pt-test";
+    o.target.dataset = dataset;
+    o.base_url = fake->base_url();
+    o.auth = auth;
+    o.retry.max_attempts = 4;
+    o.retry.base_delay_ms = 10;
+    o.sleep_ms = [w = waits](int64_t ms) { w->push_back(ms); };
+    o.page_rows = 1000;
+    return o;
+  }
+
+  pt::Result<std::unique_ptr<pt::Store>> open(const std::string& dataset = "picktune_dev") {
+    return pt::open_bigquery_store(options(dataset));
+  }
+
+  std::unique_ptr<pt::fake::FakeBigQuery> fake;
+  std::shared_ptr<pt::GcpAuth> auth;
+  std::shared_ptr<std::vector<int64_t>> waits = std::make_shared<std::vector<int64_t>>();
+};
+
+}  // namespace pt_test

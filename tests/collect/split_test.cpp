@@ -1,0 +1,102 @@
+// Tests for core/split (production's validation rule) and pipeline/collect_util (sha256, the
+// dedup hash set, the token-count memo).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "core/split.h"
+#include "pipeline/collect_util.h"
+
+namespace pt {
+namespace {
+
+TEST(Split, ProductionRuleOnFirstEightHexDigits) {
+  // sha256("abc") = ba7816bf…: 0xba7816bf / 0xffffffff = 0.72839…
+  std::string h = sha256_hex("abc");
+  EXPECT_EQ(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(in_validation(h, 0.7284));
+  EXPECT_FALSE(in_validation(h, 0.7283));
+  EXPECT_TRUE(in_validation("00000000ffff", 0.0));
+  EXPECT_TRUE(in_validation("FFFFFFFF", 1.0));
+  EXPECT_FALSE(in_validation("FFFFFFFF", 0.999));
+  EXPECT_FALSE(in_validation("ba78", 0.99));      // too short: training
+  EXPECT_FALSE(in_validation("zz7816bf", 0.99));  // not hex: training
+}
+
+TEST(Split, KeysAndSeed) {
+  EXPECT_EQ(split_key(SplitBy::step, "s", "u", "t"), "s");
+  EXPECT_EQ(split_key(SplitBy::user, "s", "u", "t"), "u");
+  EXPECT_EQ(split_key(SplitBy::trace, "s", "u", "t"), "t");
+  EXPECT_EQ(split_hash_input("step-1", std::nullopt), "step-1");
+  EXPECT_EQ(split_hash_input("step-1", 42), "42:step-1");
+  EXPECT_EQ(*parse_split_by("trace"), SplitBy::trace);
+  EXPECT_EQ(parse_split_by("session").error().kind, ErrorKind::usage);
+}
+
+TEST(Split, FractionIsRoughlyRespectedAndSeedChangesAssignment) {
+  int val = 0, moved = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string key = "step-" + std::to_string(i);
+    bool a = in_validation(sha256_hex(split_hash_input(key, std::nullopt)), 0.1);
+    bool b = in_validation(sha256_hex(split_hash_input(key, 7)), 0.1);
+    val += a;
+    moved += a != b;
+  }
+  EXPECT_NEAR(val / 4000.0, 0.1, 0.02);
+  EXPECT_GT(moved, 200);
+}
+
+TEST(Split, BadFractions) {
+  for (double f : {0.0, 1.0, -0.1, 1.5, std::nan("")}) {
+    auto r = check_validation_fraction(f);
+    ASSERT_FALSE(r.ok()) << f;
+    EXPECT_EQ(r.error().kind, ErrorKind::usage);
+  }
+  EXPECT_TRUE(check_validation_fraction(0.05).ok());
+}
+
+TEST(CollectUtil, HashSetDedupsAcrossGrowth) {
+  HashSet64 set;
+  for (uint64_t i = 1; i <= 100000; ++i) ASSERT_TRUE(set.insert(i * 0x9e3779b97f4a7c15ULL));
+  for (uint64_t i = 1; i <= 100000; i += 97) EXPECT_FALSE(set.insert(i * 0x9e3779b97f4a7c15ULL));
+  EXPECT_EQ(set.size(), 100000u);
+  EXPECT_LE(set.capacity(), 262144u);
+  EXPECT_TRUE(set.insert(0));
+  EXPECT_FALSE(set.insert(0));
+}
+
+TEST(CollectUtil, BatchCounterCountsRepeatsOnceAndMatchesSerialCounts) {
+  std::atomic<int> calls{0};
+  auto count = [&](std::string_view t) {
+    ++calls;
+    return t.size() / 3 + static_cast<size_t>(std::count(t.begin(), t.end(), 'z'));
+  };
+  BatchTokenCounter one(count, 1);
+  std::string big(2000, 'x'), big2(2000, 'z'), small = "short";
+  std::vector<std::string_view> texts = {big, small, big2, big, small};
+  std::vector<size_t> counts;
+  one.count(texts, counts);
+  EXPECT_EQ(counts, (std::vector<size_t>{666, 1, 2666, 666, 1}));
+  EXPECT_EQ(calls.load(), 3);  // repeats within the batch counted once
+  one.count({big, big2, small}, counts);
+  EXPECT_EQ(counts, (std::vector<size_t>{666, 2666, 1}));
+  EXPECT_EQ(calls.load(), 4);  // big and big2 from the memo; short texts are not memoized
+  EXPECT_EQ(one.reused(), 4u);
+
+  // several threads give exactly the serial answer, batch after batch
+  std::vector<std::string> many;
+  for (int i = 0; i < 3000; ++i) many.push_back(std::string(static_cast<size_t>(i % 700), 'a') + std::string(static_cast<size_t>(i % 13), 'z'));
+  std::vector<std::string_view> views(many.begin(), many.end());
+  BatchTokenCounter serial(count, 1), parallel(count, 3);
+  for (int round = 0; round < 5; ++round) {
+    std::vector<size_t> a, b;
+    serial.count(views, a);
+    parallel.count(views, b);
+    ASSERT_EQ(a, b) << round;
+  }
+}
+
+}  // namespace
+}  // namespace pt
