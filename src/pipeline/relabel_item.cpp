@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "core/file_list.h"
 #include "providers/teacher_prompt.h"
@@ -37,9 +38,17 @@ Result<std::vector<ContextFile>> load_step_files(Store& store, const std::string
   return files;
 }
 
-void copy_string_field(const json& from, const char* key, json& to) {
-  auto it = from.find(key);
-  if (it != from.end() && it->is_string()) to[key] = *it;
+// The production ids a relabel carries over from its trace (SPEC-formats), when present.
+std::vector<std::pair<std::string, std::string>> copied_fields(std::string_view payload) {
+  std::vector<std::pair<std::string, std::string>> out;
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(payload.data(), payload.size()).get(root)) return out;
+  for (const char* key : {"user_input_id", "client_session_id", "fingerprint_id", "repo_name"}) {
+    std::string_view v;
+    if (root[key].get_string().get(v) == simdjson::SUCCESS) out.emplace_back(key, std::string(v));
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,6 +134,7 @@ Result<Prepared> prepare_relabel_item(Store& store, const std::string& trace_id,
   }
   item->call = std::move(call).value();
   item->input.call = &item->call;
+  item->copied = copied_fields(item->trace.payload);
   auto count = token_counter(options);
   if (options.with_context) {
     PT_ASSIGN_OR_RETURN(auto files, load_step_files(store, item->trace.agent_step_id));
@@ -144,10 +154,7 @@ Result<Prepared> prepare_relabel_item(Store& store, const std::string& trace_id,
 Row make_relabel_row(const RelabelItem& item, const std::string& model_id, const Completion& completion,
                      double cost_usd, double latency_ms, bool with_context, bool batch) {
   json payload = json::object();
-  json trace_payload = json::parse(item.trace.payload, nullptr, /*allow_exceptions=*/false);
-  if (trace_payload.is_object())
-    for (const char* key : {"user_input_id", "client_session_id", "fingerprint_id", "repo_name"})
-      copy_string_field(trace_payload, key, payload);
+  for (const auto& [key, value] : item.copied) payload[key] = value;
   payload["request_type"] = item.call.request_type;
   payload["output"] = completion.text;
   payload["files"] = parse_file_list(completion.text);

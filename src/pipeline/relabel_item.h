@@ -18,6 +18,7 @@ struct RelabelItem {
   int attempts = 0;
   int64_t ready_at_ms = 0;      // earliest (steady clock) time of the next attempt
   double worst_cost_usd = 0;    // reserved against the budget while in flight
+  std::vector<std::pair<std::string, std::string>> copied;  // production ids copied to the relabel
   std::string last_error;       // reason of the last failed attempt
   std::string last_error_class;
 };
