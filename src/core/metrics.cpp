@@ -149,18 +149,39 @@ std::vector<std::string_view> legacy_lines(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// First '\n' in [p, end), or end; eight bytes at a time (the lowest flagged byte of the
+// zero-byte test is exact; little-endian).
+const char* find_newline(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL, kNl = kOnes * '\n';
+  for (; end - p >= 8; p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t x = w ^ kNl;
+    uint64_t t = (x - kOnes) & ~x & kHighs;
+    if (t) return p + (__builtin_ctzll(t) >> 3);
+  }
+  while (p < end && *p != '\n') ++p;
+  return p;
+}
+
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '\n'; }
+
+}  // namespace
+
 void legacy_lines(std::string_view text, std::vector<std::string_view>& out) {
   out.clear();
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; };
   const char* p = text.data();
   const char* end = p + text.size();
   while (p < end) {
-    while (p < end && (space(*p) || *p == '\n')) ++p;  // leading blanks and empty lines
-    const char* start = p;
-    while (p < end && *p != '\n') ++p;
-    const char* last = p;
-    while (last > start && space(last[-1])) --last;
-    if (last > start) out.emplace_back(start, static_cast<size_t>(last - start));
+    const char* nl = find_newline(p, end);
+    const char* a = p;
+    const char* b = nl;
+    while (a < b && blank(*a)) ++a;
+    while (b > a && blank(b[-1])) --b;
+    if (b > a) out.emplace_back(a, static_cast<size_t>(b - a));
+    p = nl + 1;
   }
 }
 

@@ -2,6 +2,7 @@
 // round-trips doubles exactly), fmt for the terminal tables.
 #include "pipeline/eval_output.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -75,6 +76,7 @@ void main_table(std::string& out, const EvalSummary& s, size_t w) {
 }
 
 void cutoff_table(std::string& out, const EvalSummary& s, size_t w) {
+  w = std::max<size_t>(w, 21);
   out += fmt::format("\n{:<{}}", "at k = 1 / 3 / 5 / 10", w);
   for (const char* name : {"recall", "precision", "ndcg"}) out += fmt::format("  {:<27}", name);
   out += "\n";

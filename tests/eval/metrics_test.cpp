@@ -107,6 +107,19 @@ TEST(LegacyMetrics, ParseIsRawLines) {
   EXPECT_TRUE(legacy_lines("").empty());
 }
 
+TEST(LegacyMetrics, ParseFindsEveryNewlineWhateverItsOffset) {
+  std::string text;
+  std::vector<std::string> want;
+  for (int len = 1; len < 40; ++len) {
+    std::string line(static_cast<size_t>(len), static_cast<char>('a' + len % 26));
+    text += (len % 3 ? "" : "  ") + line + (len % 2 ? "\n" : "\r\n") + (len % 5 ? "" : "\n \n");
+    want.push_back(line);
+  }
+  auto got = legacy_lines(text);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], want[i]) << i;
+}
+
 TEST(LegacyMetrics, HandComputed) {
   Lines t = {"a", "b", "c"}, s = {"b", "x"};
   // T2 = [a, b], S2 = [b, x]: inter 1 -> 1 / (2 + 2 - 1)
