@@ -10,10 +10,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/jsonl_row.h"
 #include "core/picker_call.h"
@@ -30,8 +29,9 @@ constexpr int kStepsPerSession = 8;
 constexpr int64_t kT0 = 1746100800LL * 1000000;  // 2025-05-01T12:00:00Z
 const char* kTeacher = "anthropic:claude-opus-4-20250514";
 
-const char* kWords[] = {"src", "lib", "components", "utils", "server", "client", "api", "models", "hooks", "store",
-                        "auth", "billing", "editor", "render", "parse", "config", "router", "db", "cache", "queue"};
+const char* kWords[] = {"src",    "lib",    "components", "utils", "server",  "client", "api",
+                        "models", "hooks",  "store",      "auth",  "billing", "editor", "render",
+                        "parse",  "config", "router",     "db",    "cache",   "queue"};
 
 std::string word(std::mt19937_64& rng) { return kWords[rng() % (sizeof kWords / sizeof *kWords)]; }
 
@@ -46,9 +46,9 @@ std::string sentence(std::mt19937_64& rng, int words) {
 }
 
 struct Session {
-  std::string tree;               // ~2 KB, shared by every step of the session
+  std::string tree;  // ~2 KB, shared by every step of the session
   std::vector<std::string> files;
-  json history = json::array();   // grows by a user request and an assistant turn per step
+  json history = json::array();  // grows by a user request and an assistant turn per step
 };
 
 Session new_session(std::mt19937_64& rng) {
@@ -70,10 +70,14 @@ pt::Row trace(int64_t step, int64_t user, const std::string& kind, const Session
   r.user_id = "user-" + std::to_string(user);
   r.created_at_us = kT0 + step * 1000000 + (kind == "Key" ? 0 : 1);
   r.type = "get-relevant-files";
-  json p = {{"user_input_id", "ui-" + std::to_string(step)}, {"client_session_id", "cs-" + std::to_string(step / kStepsPerSession)},
-            {"fingerprint_id", "fp-" + std::to_string(user)}, {"request_type", kind},
+  json p = {{"user_input_id", "ui-" + std::to_string(step)},
+            {"client_session_id", "cs-" + std::to_string(step / kStepsPerSession)},
+            {"fingerprint_id", "fp-" + std::to_string(user)},
+            {"request_type", kind},
             {"system", json::array({{{"type", "text"}, {"text", s.tree}}, {{"type", "text"}, {"text", git}}})},
-            {"messages", messages}, {"output", s.files[0] + "\n" + s.files[1]}, {"model", "gemini-2.0-flash-001"}};
+            {"messages", messages},
+            {"output", s.files[0] + "\n" + s.files[1]},
+            {"model", "gemini-2.0-flash-001"}};
   r.payload = p.dump();
   return r;
 }
@@ -87,9 +91,11 @@ pt::Row relabel(const pt::Row& t, const std::string& kind, std::mt19937_64& rng,
   r.model = kTeacher;
   std::string out;
   for (int i = 0; i < 6; ++i) out += s.files[rng() % s.files.size()] + "\n";
-  json p = {{"request_type", kind}, {"output", out}, {"files", json::array()},
-            {"usage", {{"input_tokens", 5000}, {"output_tokens", 60}, {"cached_input_tokens", 0}}},
-            {"cost_usd", 0.08}, {"latency_ms", 2100}, {"trace_id", t.id}, {"with_context", true}};
+  json p = {
+      {"request_type", kind},   {"output", out},
+      {"files", json::array()}, {"usage", {{"input_tokens", 5000}, {"output_tokens", 60}, {"cached_input_tokens", 0}}},
+      {"cost_usd", 0.08},       {"latency_ms", 2100},
+      {"trace_id", t.id},       {"with_context", true}};
   r.payload = p.dump();
   return r;
 }
@@ -110,9 +116,10 @@ int generate(const char* file, int64_t n) {
     key_msgs.push_back({{"role", "user"}, {"content", request}});
     non_msgs.push_back({{"role", "user"}, {"content", request}});
     key_msgs.push_back({{"role", "user"}, {"content", pt::key_picker_prompt(request, 12)}});
-    non_msgs.push_back({{"role", "user"}, {"content", "<user_request>\n" + request +
-                                                          "\n</user_request>\nList files that are not obviously related but "
-                                                          "likely needed: configs, tests, types. One path per line."}});
+    non_msgs.push_back({{"role", "user"},
+                        {"content", "<user_request>\n" + request +
+                                        "\n</user_request>\nList files that are not obviously related but "
+                                        "likely needed: configs, tests, types. One path per line."}});
     buf.clear();
     for (const char* kind : {"Key", "Non-Obvious"}) {
       pt::Row t = trace(step, user, kind, s, std::string(kind) == "Key" ? key_msgs : non_msgs, git);
@@ -124,12 +131,15 @@ int generate(const char* file, int64_t n) {
     s.history.push_back({{"role", "user"}, {"content", request}});
     s.history.push_back({{"role", "assistant"},
                          {"content", json::array({{{"type", "text"}, {"text", sentence(rng, 60)}},
-                                                  {{"type", "tool_use"}, {"id", "tu" + std::to_string(step)}, {"name", "write_file"},
+                                                  {{"type", "tool_use"},
+                                                   {"id", "tu" + std::to_string(step)},
+                                                   {"name", "write_file"},
                                                    {"input", {{"path", s.files[0]}}}}})}});
     if (s.history.size() > 2 * kStepsPerSession) s.history.clear();
   }
   std::fclose(f);
-  std::fprintf(stderr, "wrote %lld traces and relabels, %.1f MB, to %s\n", static_cast<long long>(n), bytes / 1e6, file);
+  std::fprintf(stderr, "wrote %lld traces and relabels, %.1f MB, to %s\n", static_cast<long long>(n), bytes / 1e6,
+               file);
   return 0;
 }
 

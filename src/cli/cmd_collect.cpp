@@ -12,12 +12,15 @@ void register_collect_commands(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<CollectFlags>();
   auto* cmd = app.add_subcommand("collect", "join traces with a teacher's relabels and write tuning data");
   cmd->add_option("--teacher", flags->teacher, "relabel model id whose answers become the model turns")->required();
-  cmd->add_option("-o,--output", flags->output, "output prefix NAME: NAME.jsonl, NAME-validation.jsonl, NAME.manifest.json");
+  cmd->add_option("-o,--output", flags->output,
+                  "output prefix NAME: NAME.jsonl, NAME-validation.jsonl, NAME.manifest.json");
   cmd->add_option("--format", flags->format, "gemini (Vertex supervised tuning) or openai (chat)");
   cmd->add_option("--kinds", flags->kinds, "request kinds to keep: Key,Non-Obvious");
   cmd->add_option("--top-k", flags->top_k, "keep the teacher's first K files");
-  cmd->add_flag("--stop-dashes", flags->stop_dashes, "end each answer with three lines of dashes (and say so in the prompt)");
-  cmd->add_flag("--blobbify-history", flags->blobbify_history, "earlier assistant turns become <previous_assistant_message> user turns");
+  cmd->add_flag("--stop-dashes", flags->stop_dashes,
+                "end each answer with three lines of dashes (and say so in the prompt)");
+  cmd->add_flag("--blobbify-history", flags->blobbify_history,
+                "earlier assistant turns become <previous_assistant_message> user turns");
   cmd->add_flag("--with-context", flags->with_context, "use relabels made with file context");
   cmd->add_option("--validation-fraction", flags->validation_fraction, "fraction (0..1) sent to NAME-validation.jsonl");
   cmd->add_option("--split-by", flags->split_by, "hash key of the split: step (default), user or trace");

@@ -1,9 +1,9 @@
 // Implementation of core/split.h.
 #include "core/split.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace pt {
 
@@ -16,9 +16,12 @@ Result<SplitBy> parse_split_by(std::string_view text) {
 
 std::string_view split_by_name(SplitBy by) {
   switch (by) {
-    case SplitBy::step: return "step";
-    case SplitBy::user: return "user";
-    case SplitBy::trace: return "trace";
+    case SplitBy::step:
+      return "step";
+    case SplitBy::user:
+      return "user";
+    case SplitBy::trace:
+      return "trace";
   }
   return "step";
 }
@@ -26,9 +29,12 @@ std::string_view split_by_name(SplitBy by) {
 std::string_view split_key(SplitBy by, std::string_view agent_step_id, std::string_view user_id,
                            std::string_view trace_id) {
   switch (by) {
-    case SplitBy::step: return agent_step_id;
-    case SplitBy::user: return user_id;
-    case SplitBy::trace: return trace_id;
+    case SplitBy::step:
+      return agent_step_id;
+    case SplitBy::user:
+      return user_id;
+    case SplitBy::trace:
+      return trace_id;
   }
   return agent_step_id;
 }
@@ -44,10 +50,14 @@ bool in_validation(std::string_view sha256_hex, double fraction) {
   for (size_t i = 0; i < 8; ++i) {
     char c = sha256_hex[i];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = v * 16 + static_cast<uint64_t>(d);
   }
   return static_cast<double>(v) / static_cast<double>(0xffffffffULL) <= fraction;
@@ -55,7 +65,8 @@ bool in_validation(std::string_view sha256_hex, double fraction) {
 
 Result<void> check_validation_fraction(double fraction) {
   if (!std::isfinite(fraction) || fraction <= 0.0 || fraction >= 1.0)
-    return usage_error(fmt::format("--validation-fraction: expected a number between 0 and 1 (exclusive), not {}", fraction));
+    return usage_error(
+        fmt::format("--validation-fraction: expected a number between 0 and 1 (exclusive), not {}", fraction));
   return ok();
 }
 

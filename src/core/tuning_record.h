@@ -24,7 +24,7 @@ struct TuningTurn {
 };
 
 struct TuningExample {
-  std::vector<std::string> system;  // one part per non-empty system block
+  std::vector<std::string> system;   // one part per non-empty system block
   std::vector<TuningTurn> contents;  // roles alternate; the last turn is the teacher's answer
 };
 

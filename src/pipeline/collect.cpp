@@ -3,11 +3,11 @@
 // deduplicated, split and appended to the open output files; the manifest is written last.
 #include "pipeline/collect.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/picker_call.h"
 #include "core/row.h"
@@ -59,8 +59,10 @@ class Collector {
 
   void warn(const std::string& line) {
     if (++warnings_ > kMaxWarningsPrinted) return;
-    if (o_.warn) o_.warn(line);
-    else std::fprintf(stderr, "picktune: warning: %s\n", line.c_str());
+    if (o_.warn)
+      o_.warn(line);
+    else
+      std::fprintf(stderr, "picktune: warning: %s\n", line.c_str());
   }
 
   void bad_row(const char* table, const std::string& id, const std::string& error) {
@@ -85,15 +87,17 @@ class Collector {
   }
 
   Result<void> load_relabels(Store& store) {
-    PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, o_.teacher, [&](const std::string& id, const std::string& e) {
+    auto on_bad = [&](const std::string& id, const std::string& e) {
       ++s_.dropped["unparseable_relabel_payload"];
       bad_row("relabels", id, e);
-    }));
+    };
+    PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, o_.teacher, o_.recipe.request_kinds, on_bad));
     index_.emplace(std::move(index));
     s_.relabels_read = static_cast<int64_t>(index_->size()) + s_.dropped["unparseable_relabel_payload"];
     if (index_->size() == 0)
-      return runtime_error(fmt::format("no relabels by teacher \"{}\" in {} (run `picktune relabel --teacher {}` first)",
-                                       o_.teacher, store.describe(), o_.teacher));
+      return runtime_error(
+          fmt::format("no relabels by teacher \"{}\" in {} (run `picktune relabel --teacher {}` first)", o_.teacher,
+                      store.describe(), o_.teacher));
     if (index_->needs_kind_pass()) PT_TRY(index_->run_kind_pass(store));
     return ok();
   }
@@ -118,7 +122,8 @@ class Collector {
     check_vertex_limits(s_);
     for (const auto& w : s_.limit_warnings) warn(w);
     if (warnings_ > kMaxWarningsPrinted)
-      warn(fmt::format("{} more warnings; bad rows are listed in {}", warnings_ - kMaxWarningsPrinted, s_.manifest_path));
+      warn(fmt::format("{} more warnings; bad rows are listed in {}", warnings_ - kMaxWarningsPrinted,
+                       s_.manifest_path));
     PT_TRY(manifest_->write(manifest_json(o_, s_)));
     PT_TRY(train_->commit());
     if (validation_) PT_TRY(validation_->commit());
@@ -150,10 +155,14 @@ class Collector {
     TraceKey key{row.id, row.agent_step_id, row.user_id, call->request_type, call->user_input_id};
     JoinResult joined = index_->find(key, o_.recipe.with_file_context);
     switch (joined.outcome) {
-      case JoinOutcome::matched: break;
-      case JoinOutcome::no_relabel: return skip("no_relabel");
-      case JoinOutcome::context_mismatch: return skip("relabel_context_mismatch");
-      case JoinOutcome::ambiguous: return skip("ambiguous_relabel");
+      case JoinOutcome::matched:
+        break;
+      case JoinOutcome::no_relabel:
+        return skip("no_relabel");
+      case JoinOutcome::context_mismatch:
+        return skip("relabel_context_mismatch");
+      case JoinOutcome::ambiguous:
+        return skip("ambiguous_relabel");
     }
     BuiltExample built = build_tuning_example(*call, joined.relabel->output, o_.recipe);
     if (built.drop == ExampleDrop::empty_answer) return skip("empty_answer");
@@ -185,7 +194,9 @@ class Collector {
     tokens_.count(texts_, counts_);
     size_t k = 0;
     for (const auto& p : batch_) {
-      int64_t tokens = static_cast<int64_t>(count_example_tokens(p.example, [&](std::string_view) { return counts_[k++]; }));
+      // count_example_tokens visits the parts in the order texts_ was filled
+      int64_t tokens =
+          static_cast<int64_t>(count_example_tokens(p.example, [&](std::string_view) { return counts_[k++]; }));
       if (tokens > kVertexMaxExampleTokens) {
         PT_TRY(skip("over_token_limit"));
         continue;

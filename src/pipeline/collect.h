@@ -25,11 +25,11 @@ inline constexpr int64_t kVertexMaxValidationExamples = 5000;
 inline constexpr int64_t kVertexMaxTrainingFileBytes = int64_t{1} << 30;
 
 struct CollectOptions {
-  std::string teacher;                 // relabel model id, e.g. anthropic:claude-opus-4-20250514
+  std::string teacher;  // relabel model id, e.g. anthropic:claude-opus-4-20250514
   std::string output_prefix = "tuning-data";
   TuningFormat format = TuningFormat::gemini;
-  Recipe recipe;                       // kinds, with_file_context, top_k, stop_dashes, blobbify
-  std::string recipe_id;               // "" when not from the registry
+  Recipe recipe;          // kinds, with_file_context, top_k, stop_dashes, blobbify
+  std::string recipe_id;  // "" when not from the registry
   std::optional<double> validation_fraction;
   SplitBy split_by = SplitBy::step;
   std::optional<uint64_t> seed;
@@ -45,9 +45,9 @@ struct CollectOptions {
 
 // Drop reasons, in manifest order.
 inline constexpr const char* kDropReasons[] = {
-    "unparseable_payload", "kind_filtered", "no_request_type", "no_relabel",
-    "relabel_context_mismatch", "ambiguous_relabel", "empty_answer", "no_input",
-    "duplicate_input", "over_token_limit", "unparseable_relabel_payload"};
+    "unparseable_payload",        "kind_filtered", "no_request_type", "no_relabel",      "relabel_context_mismatch",
+    "ambiguous_relabel",          "empty_answer",  "no_input",        "duplicate_input", "over_token_limit",
+    "unparseable_relabel_payload"};
 
 struct BadRow {
   std::string table, id, error;

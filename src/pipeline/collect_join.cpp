@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "core/row.h"
 
 namespace pt {
@@ -87,7 +89,7 @@ JoinResult pick(const std::vector<JoinedRelabel>& list, std::string_view trace_i
 
 }  // namespace
 
-Result<RelabelIndex> RelabelIndex::load(Store& store, const std::string& teacher,
+Result<RelabelIndex> RelabelIndex::load(Store& store, const std::string& teacher, const std::vector<std::string>& kinds,
                                         const std::function<void(const std::string&, const std::string&)>& bad_row) {
   RelabelIndex index;
   RowFilter filter;
@@ -102,7 +104,10 @@ Result<RelabelIndex> RelabelIndex::load(Store& store, const std::string& teacher
       return true;
     }
     ParsedRelabel& p = *parsed;
+    ++index.count_;
     if (!p.request_type.empty()) {
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), p.request_type) == kinds.end())
+        return true;  // a kind this run never joins
       make_key(key, {step, p.request_type});
       index.by_kind_[key].push_back(std::move(p.relabel));
     } else if (!p.relabel.trace_id.empty()) {
@@ -111,7 +116,6 @@ Result<RelabelIndex> RelabelIndex::load(Store& store, const std::string& teacher
       make_key(key, {step, user, p.user_input_id});
       index.by_production_key_[key].relabels.push_back(std::move(p.relabel));
     }
-    ++index.count_;
     return true;
   }));
   return index;

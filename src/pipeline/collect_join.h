@@ -18,7 +18,7 @@ namespace pt {
 struct JoinedRelabel {
   std::string id;
   std::string output;
-  std::string trace_id;      // "" when the relabel does not name its trace
+  std::string trace_id;  // "" when the relabel does not name its trace
   int64_t created_at_us = 0;
   int8_t with_context = -1;  // -1 not recorded, 0 false, 1 true
 };
@@ -36,10 +36,15 @@ struct TraceKey {
 
 class RelabelIndex {
  public:
-  // Loads every relabel of `teacher`. Unparseable payloads are reported through `bad_row`
-  // (row id, message) and skipped.
-  static Result<RelabelIndex> load(Store& store, const std::string& teacher,
+  // Loads the relabels of `teacher` (of the request kinds in `kinds` — all when empty — plus
+  // every relabel without a kind). Unparseable payloads are reported through `bad_row` (row id,
+  // message) and skipped.
+  static Result<RelabelIndex> load(Store& store, const std::string& teacher, const std::vector<std::string>& kinds,
                                    const std::function<void(const std::string&, const std::string&)>& bad_row);
+  static Result<RelabelIndex> load(Store& store, const std::string& teacher,
+                                   const std::function<void(const std::string&, const std::string&)>& bad_row) {
+    return load(store, teacher, {}, bad_row);
+  }
 
   // Production relabels need to know which kinds of trace share their key: one extra pass over
   // the get-relevant-files traces, only when such relabels exist.
@@ -54,7 +59,7 @@ class RelabelIndex {
   // when it records which.
   JoinResult find(const TraceKey& trace, bool with_context) const;
 
-  size_t size() const { return count_; }
+  size_t size() const { return count_; }  // relabels read and parsed, of any kind
 
  private:
   struct ProductionEntry {

@@ -2,6 +2,7 @@
 #include "pipeline/collect_manifest.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/time.h"
@@ -35,11 +36,11 @@ double tuning_cost_usd(double price_per_mtok, int epochs, int64_t tokens) {
 
 void check_vertex_limits(CollectSummary& s) {
   if (s.validation_samples > kVertexMaxValidationExamples)
-    s.limit_warnings.push_back(fmt::format("{} validation examples exceed Vertex's limit of {}",
-                                           s.validation_samples, kVertexMaxValidationExamples));
+    s.limit_warnings.push_back(fmt::format("{} validation examples exceed Vertex's limit of {}", s.validation_samples,
+                                           kVertexMaxValidationExamples));
   if (s.train_bytes > kVertexMaxTrainingFileBytes)
-    s.limit_warnings.push_back(fmt::format("{} is {} bytes, over Vertex's 1 GB training file limit",
-                                           s.train_path, s.train_bytes));
+    s.limit_warnings.push_back(
+        fmt::format("{} is {} bytes, over Vertex's 1 GB training file limit", s.train_path, s.train_bytes));
   if (s.dropped.count("over_token_limit") && s.dropped.at("over_token_limit") > 0)
     s.limit_warnings.push_back(fmt::format("{} examples over Vertex's {}-token example limit were dropped",
                                            s.dropped.at("over_token_limit"), kVertexMaxExampleTokens));
@@ -56,9 +57,10 @@ std::string manifest_json(const CollectOptions& o, const CollectSummary& s) {
                   {"with_context", o.recipe.with_file_context},
                   {"since", time_or_null(o.since_us)},
                   {"until", time_or_null(o.until_us)}};
-  m["split"] = {{"validation_fraction", o.validation_fraction ? ordered_json(*o.validation_fraction) : ordered_json(nullptr)},
-                {"split_by", std::string(split_by_name(o.split_by))},
-                {"seed", o.seed ? ordered_json(*o.seed) : ordered_json(nullptr)}};
+  m["split"] = {
+      {"validation_fraction", o.validation_fraction ? ordered_json(*o.validation_fraction) : ordered_json(nullptr)},
+      {"split_by", std::string(split_by_name(o.split_by))},
+      {"seed", o.seed ? ordered_json(*o.seed) : ordered_json(nullptr)}};
   m["files"] = {{"train", s.train_path},
                 {"train_bytes", s.train_bytes},
                 {"validation", s.validation_path.empty() ? ordered_json(nullptr) : ordered_json(s.validation_path)},
@@ -85,13 +87,14 @@ std::string manifest_json(const CollectOptions& o, const CollectSummary& s) {
                                {"tokens", s.tokens_train},
                                {"usd", tuning_cost_usd(o.price_per_mtok, o.epochs, s.tokens_train)},
                                {"formula", "price_per_mtok * epochs * training tokens / 1e6"}};
-  m["vertex_limits"] = {{"max_tokens_per_example", kVertexMaxExampleTokens},
-                        {"examples_over_token_limit", s.dropped.count("over_token_limit") ? s.dropped.at("over_token_limit") : 0},
-                        {"max_validation_examples", kVertexMaxValidationExamples},
-                        {"validation_examples_ok", s.validation_samples <= kVertexMaxValidationExamples},
-                        {"max_training_file_bytes", kVertexMaxTrainingFileBytes},
-                        {"training_file_ok", s.train_bytes <= kVertexMaxTrainingFileBytes},
-                        {"warnings", s.limit_warnings}};
+  m["vertex_limits"] = {
+      {"max_tokens_per_example", kVertexMaxExampleTokens},
+      {"examples_over_token_limit", s.dropped.count("over_token_limit") ? s.dropped.at("over_token_limit") : 0},
+      {"max_validation_examples", kVertexMaxValidationExamples},
+      {"validation_examples_ok", s.validation_samples <= kVertexMaxValidationExamples},
+      {"max_training_file_bytes", kVertexMaxTrainingFileBytes},
+      {"training_file_ok", s.train_bytes <= kVertexMaxTrainingFileBytes},
+      {"warnings", s.limit_warnings}};
   return m.dump(2) + "\n";
 }
 

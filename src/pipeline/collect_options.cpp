@@ -73,9 +73,9 @@ std::string collect_summary_text(const CollectOptions& o, const CollectSummary& 
     if (n) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", n, reason);
   out += drops.empty() ? "; nothing dropped" : "; dropped: " + drops;
   int64_t tokens = s.tokens_train + s.tokens_validation;
-  out += fmt::format("\n{} tokens ({} training); est. tuning cost ${:.2f} (${:.2f}/1M x {} epochs)",
-                     tokens, s.tokens_train, tuning_cost_usd(o.price_per_mtok, o.epochs, s.tokens_train),
-                     o.price_per_mtok, o.epochs);
+  double usd = tuning_cost_usd(o.price_per_mtok, o.epochs, s.tokens_train);
+  out += fmt::format("\n{} tokens ({} training); est. tuning cost ${:.{}f} (${:.2f}/1M x {} epochs x training tokens)",
+                     tokens, s.tokens_train, usd, usd < 1 ? 4 : 2, o.price_per_mtok, o.epochs);
   out += fmt::format("\nmanifest: {}\n", s.manifest_path);
   return out;
 }

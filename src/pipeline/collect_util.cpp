@@ -1,6 +1,8 @@
 // Implementation of pipeline/collect_util.h.
 #include "pipeline/collect_util.h"
 
+#include <openssl/sha.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -8,10 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include <openssl/sha.h>
-
 namespace pt {
-
 
 uint64_t sha256_u64(std::string_view data) {
   unsigned char d[SHA256_DIGEST_LENGTH];

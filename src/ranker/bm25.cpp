@@ -133,23 +133,41 @@ void score_path_fields(std::span<const std::string> paths, std::span<const std::
   std::vector<int32_t> tf(nterms, 0), name_tf(nterms, 0);
   std::vector<int32_t> touched;
   int64_t total = 0, name_total = 0;
+  // Trees list the files of a directory together: the directory's tokens are matched once per
+  // run of paths sharing it.
+  std::string_view cached_dir;
+  bool have_cached = false;
+  int32_t cached_len = 0;
+  std::vector<int32_t> cached_hits;  // term ids of the directory's tokens, repeated per occurrence
   for (size_t d = 0; d < paths.size(); ++d) {
     std::string_view path = paths[d];
     size_t slash = path.rfind('/');
     std::string_view dir = slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
     std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    int32_t len = 0, nlen = 0;
-    auto visit = [&](std::string_view t, bool in_name) {
+    if (!have_cached || dir != cached_dir) {
+      cached_dir = dir;
+      have_cached = true;
+      cached_len = 0;
+      cached_hits.clear();
+      for_each_token(dir, [&](std::string_view t) {
+        if (is_stopword(t)) return;
+        ++cached_len;
+        int32_t k = find_term(t);
+        if (k >= 0) cached_hits.push_back(k);
+      });
+    }
+    int32_t len = cached_len, nlen = 0;
+    for (int32_t k : cached_hits)
+      if (tf[static_cast<size_t>(k)]++ == 0) touched.push_back(k);
+    for_each_token(name, [&](std::string_view t) {
       if (is_stopword(t)) return;
       ++len;
-      nlen += in_name;
+      ++nlen;
       int32_t k = find_term(t);
       if (k < 0) return;
       if (tf[static_cast<size_t>(k)]++ == 0) touched.push_back(k);
-      name_tf[static_cast<size_t>(k)] += in_name;
-    };
-    for_each_token(dir, [&](std::string_view t) { visit(t, false); });
-    for_each_token(name, [&](std::string_view t) { visit(t, true); });
+      ++name_tf[static_cast<size_t>(k)];
+    });
     path_len[d] = len;
     name_len[d] = nlen;
     total += len;

@@ -185,6 +185,9 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
   // The tree pass.
   std::vector<int32_t> fid(n, -1);
   std::vector<size_t> dir_hash(n);
+  std::string_view run_dir;  // files of one directory come together in a tree: hash once per run
+  size_t run_hash = 0;
+  bool in_run = false;
   std::vector<const WindowInfo*> win(n, nullptr);
   std::vector<uint8_t> mention(n, 0);
   std::unordered_map<size_t, int32_t> dir_size, ext_size;
@@ -192,8 +195,14 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
   for (size_t i = 0; i < n; ++i) {
     std::string_view p = v.files[i];
     fid[i] = s.files.find(p);
-    dir_hash[i] = Hash{}(parent_dir(p));
-    ++dir_size[dir_hash[i]];
+    std::string_view dir = parent_dir(p);
+    if (!in_run || dir != run_dir) {
+      run_dir = dir;
+      run_hash = Hash{}(dir);
+      in_run = true;
+    }
+    dir_hash[i] = run_hash;
+    ++dir_size[run_hash];
     ++ext_size[Hash{}(file_extension(p))];
     if (!window.empty()) {
       auto it = window.find(p);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace pt::ranker {
 namespace {
@@ -19,6 +20,9 @@ constexpr std::array<std::string_view, 82> kStopwords = {
     "who", "will", "with", "would", "you", "your",
 };
 static_assert(std::is_sorted(kStopwords.begin(), kStopwords.end()));
+static_assert(std::all_of(kStopwords.begin(), kStopwords.end(), [](std::string_view w) {
+  return w.size() >= 2 && w.size() <= 6 && w[0] >= 'a' && w[0] <= 'z';
+}));
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -41,7 +45,26 @@ size_t stem_in_place(char* token, size_t len) {
 
 bool is_stopword(std::string_view w) {
   // Words are compared after stemming ("this" -> "thi", "was" -> "wa"), so both forms are listed.
-  return std::binary_search(kStopwords.begin(), kStopwords.end(), w);
+  // Called for every token of every path: reject by length and first letter before searching.
+  static constexpr size_t kMaxLen = 6;
+  struct Index {
+    uint32_t lengths = 0;               // bit n: some stopword has length n
+    std::array<uint16_t, 27> from{};    // by first letter: range in kStopwords
+  };
+  static const Index index = [] {
+    Index ix;
+    for (auto sw : kStopwords) ix.lengths |= 1u << sw.size();
+    size_t i = 0;
+    for (int c = 0; c < 26; ++c) {
+      ix.from[static_cast<size_t>(c)] = static_cast<uint16_t>(i);
+      while (i < kStopwords.size() && kStopwords[i][0] == 'a' + c) ++i;
+    }
+    ix.from[26] = static_cast<uint16_t>(kStopwords.size());
+    return ix;
+  }();
+  if (w.size() < 2 || w.size() > kMaxLen || !(index.lengths & (1u << w.size())) || w[0] < 'a' || w[0] > 'z') return false;
+  const size_t c = static_cast<size_t>(w[0] - 'a');
+  return std::binary_search(kStopwords.begin() + index.from[c], kStopwords.begin() + index.from[c + 1], w);
 }
 
 std::vector<std::string> path_tokens(std::string_view path) {

@@ -103,7 +103,13 @@ Result<std::optional<json>> BigQueryRest::call(const std::string& method, const 
   HttpRequest req;
   req.method = method;
   req.url = options_.base_url + "/bigquery/v2/projects/" + url_encode(options_.project) + path;
-  if (body) req.body = body->dump();
+  if (body) {
+    try {
+      req.body = body->dump();
+    } catch (const json::exception&) {  // a string that is not UTF-8 (JSON cannot carry it)
+      return runtime_error(fmt::format("{}: {}: a value is not valid UTF-8 text", options_.store_name, doing));
+    }
+  }
   req.timeout_ms = 120000;
   std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {

@@ -1,16 +1,8 @@
-// BigQuery backend of the Store interface (store/bigquery_store.h). Tables are partitioned by
-// month on created_at and clustered on (user_id, agent_step_id) like production. payload is a
-// STRING holding the JSON text exactly as imported (BigQuery's JSON type re-serializes: key
-// order, spacing, numbers), so export reproduces the import; existing production tables whose
-// payload is JSON are read and written too (their payload text comes back as BigQuery prints it).
-// Filters on the request kind use JSON_VALUE(payload, '$.request_type'), which reads both types.
-// Every value travels as a NAMED query parameter; SQL text only holds validated table names.
-// upsert(): streaming inserts cannot update, so a batch is staged with tabledata.insertAll into
-// DATASET.picktune_stage_TABLE (insertId = batch id + row id, so a retried request is deduplicated
-// while a later batch re-sending the same id is not; staged rows expire after a day), then
-// applied by ONE MERGE statement: every row of the batch lands or none does. MERGE's dmlStats
-// give inserted/updated; the rest were unchanged (ids repeated inside a batch are replayed in
-// order against the stored row, as SQLite does).
+// BigQuery backend of the Store interface (store/bigquery_store.h): tables partitioned by month
+// on created_at and clustered on (user_id, agent_step_id) like production; payload a STRING that
+// keeps the imported JSON text byte for byte (BigQuery's JSON type re-serializes key order,
+// spacing and numbers; production tables with a JSON payload are read and written too). Every
+// value is a NAMED query parameter; SQL text holds only validated table names.
 #include "store/bigquery_store.h"
 
 #include <algorithm>
@@ -331,6 +323,13 @@ class BigQueryStore final : public Store {
   bool stage_ready_[2] = {false, false};
 };
 
+// Streaming inserts cannot update, so a batch is staged with tabledata.insertAll into
+// DATASET.picktune_stage_TABLE (insertId = batch id + row id: a retried request is deduplicated,
+// a later batch re-sending the same id is not; staged rows expire after a day), then applied by
+// ONE MERGE: every row of the batch lands or none does. MERGE's dmlStats give inserted/updated,
+// the rest were unchanged; ids repeated inside a batch are replayed in order against the stored
+// row, as SQLite counts them. Rows never enter the real tables by streaming, so later MERGEs can
+// always update them (BigQuery forbids DML over its streaming buffer).
 Result<UpsertStats> BigQueryStore::upsert(Table table, std::span<const Row> rows) {
   UpsertStats stats;
   if (rows.empty()) return stats;

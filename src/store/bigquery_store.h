@@ -1,9 +1,8 @@
-// The bigquery:// store (`bigquery://PROJECT/DATASET[?location=L&prod_dataset=NAME]`): the two
-// tables of SPEC §2 in one BigQuery dataset, over the REST API (store/bigquery_rest.h). Exposed
-// beyond store_registry.cpp so tests can open it with a fake's URL, their own credentials and a
-// fast retry policy. `--env prod` picks the prod dataset: `prod_dataset=NAME` when given, else
-// DATASET with a trailing `_dev` replaced by `_prod` (codebuff_data_dev → codebuff_data_prod),
-// else DATASET + `_prod`.
+// The bigquery:// store (`bigquery://PROJECT/DATASET[?location=L&prod_dataset=NAME]`), exposed so
+// tests can open it with a fake's URL, their own credentials and a fast retry policy. `--env prod`
+// picks `prod_dataset=NAME` when given, else DATASET with a trailing `_dev` replaced by `_prod`
+// (codebuff_data_dev → codebuff_data_prod), else DATASET_prod. Env BIGQUERY_BASE_URL overrides
+// https://bigquery.googleapis.com; credentials come from GOOGLE_APPLICATION_CREDENTIALS.
 #pragma once
 #include <functional>
 #include <memory>

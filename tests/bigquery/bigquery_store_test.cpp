@@ -27,6 +27,17 @@ Row trace(const std::string& id, int64_t t, const std::string& user = "u1") {
   return r;
 }
 
+FakeBqFault fault(std::string op, int status, std::string reason, std::string message, int times = 1, std::string retry_after = "") {
+  FakeBqFault f;
+  f.op = std::move(op);
+  f.status = status;
+  f.reason = std::move(reason);
+  f.message = std::move(message);
+  f.times = times;
+  f.retry_after = std::move(retry_after);
+  return f;
+}
+
 std::vector<std::string> scan_ids(Store& s, const RowFilter& f = {}) {
   std::vector<std::string> out;
   auto r = s.scan(Table::traces, f, [&](Row&& row) {
@@ -84,7 +95,9 @@ TEST(BigQueryStore, ValuesTravelOnlyAsNamedParameters) {
     EXPECT_EQ(sql.find("u1'"), std::string::npos) << sql;
     EXPECT_EQ(sql.find("step-a"), std::string::npos) << sql;
     EXPECT_EQ(body["useLegacySql"], false);
-    if (!body["queryParameters"].empty()) EXPECT_EQ(body["parameterMode"], "NAMED");
+    if (!body["queryParameters"].empty()) {
+      EXPECT_EQ(body["parameterMode"], "NAMED");
+    }
     EXPECT_FALSE(body.value("requestId", "").empty());
   }
 }
@@ -131,10 +144,10 @@ TEST(BigQueryStore, RetriesServerErrorsAndRateLimitsWithBackoff) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail({"query", 500, "backendError", "Error encountered during execution. Retrying may solve the problem.", 2});
-  env.fake->fail({"getQueryResults", 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user", 1});
-  env.fake->fail({"query", 403, "rateLimitExceeded", "Exceeded rate limits: too many concurrent queries", 1, "2"});
-  env.fake->fail({"insertAll", 503, "backendError", "Service unavailable", 1});
+  env.fake->fail(fault("query", 500, "backendError", "Error encountered during execution. Retrying may solve the problem.", 2));
+  env.fake->fail(fault("insertAll", 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user", 1));
+  env.fake->fail(fault("query", 403, "rateLimitExceeded", "Exceeded rate limits: too many concurrent queries", 1, "2"));
+  env.fake->fail(fault("insertAll", 503, "backendError", "Service unavailable", 1));
   auto s = store->upsert(Table::traces, std::vector<Row>{trace("a", 1)});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->inserted, 1);
@@ -147,7 +160,7 @@ TEST(BigQueryStore, PermissionDeniedIsNotRetriedAndNamesStoreStatusAndReason) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail({"query", 403, "accessDenied", "Access Denied: Table pt-test:picktune_dev.traces: User does not have permission", 5});
+  env.fake->fail(fault("query", 403, "accessDenied", "Access Denied: Table pt-test:picktune_dev.traces: User does not have permission", 5));
   int before = env.fake->requests("query");
   auto n = store->count(Table::traces, {});
   ASSERT_FALSE(n.ok());
@@ -161,7 +174,7 @@ TEST(BigQueryStore, GivesUpAfterTheRetryBudgetWithAClearMessage) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail({"query", 500, "backendError", "The service is currently unavailable.", 50});
+  env.fake->fail(fault("query", 500, "backendError", "The service is currently unavailable.", 50));
   auto n = store->count(Table::traces, {});
   ASSERT_FALSE(n.ok());
   EXPECT_NE(n.error().message.find("HTTP 500 backendError: The service is currently unavailable. (after 4 attempts)"), std::string::npos)
@@ -174,9 +187,9 @@ TEST(BigQueryStore, LostAnswersAreRetriedWithoutDuplicatesOrWrongCounts) {
   auto store = must_open(env);
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->upsert(Table::traces, std::vector<Row>{trace("old", 1)}).ok());
-  FakeBqFault lost_insert{"insertAll", 503, "backendError", "lost", 1};
+  FakeBqFault lost_insert = fault("insertAll", 503, "backendError", "lost");
   lost_insert.after_processing = true;
-  FakeBqFault lost_merge{"query", 500, "backendError", "lost", 1};
+  FakeBqFault lost_merge = fault("query", 500, "backendError", "lost");
   lost_merge.after_processing = true;
   lost_merge.body_contains = "MERGE";
   env.fake->fail(lost_insert);
@@ -187,6 +200,7 @@ TEST(BigQueryStore, LostAnswersAreRetriedWithoutDuplicatesOrWrongCounts) {
   EXPECT_EQ(s->inserted, 1);  // the retried MERGE (same requestId) reports the first run's counts
   EXPECT_EQ(s->updated, 1);
   EXPECT_EQ(s->unchanged, 0);
+  EXPECT_EQ(env.waits->size(), 2u);  // both answers were lost once
   EXPECT_EQ(env.fake->row_count("pt-test", "picktune_dev", "picktune_stage_traces"), 3);  // 1 + 2, none twice
   EXPECT_EQ(env.fake->row_count("pt-test", "picktune_dev", "traces"), 2);
 }
@@ -217,7 +231,7 @@ TEST(BigQueryStore, MissingTableNamesTheStoreAndHowToFixIt) {
 
 TEST(BigQueryStore, ATableThatCannotBeCreatedFailsTheOpenClearly) {
   BqTestEnv env;
-  env.fake->fail({"tables.insert", 403, "accessDenied", "Access Denied: Dataset pt-test:picktune_dev: Permission bigquery.tables.create denied", 1});
+  env.fake->fail(fault("tables.insert", 403, "accessDenied", "Access Denied: Dataset pt-test:picktune_dev: Permission bigquery.tables.create denied", 1));
   auto s = env.open();
   ASSERT_FALSE(s.ok());
   for (const char* part : {"bigquery://pt-test/picktune_dev", "creating table traces", "HTTP 403 accessDenied", "bigquery.tables.create"})
@@ -255,7 +269,7 @@ TEST(BigQueryStore, TheAccessTokenNeverAppearsInMessages) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail({"query", 400, "invalid", "Invalid request from Bearer {token}", 1});
+  env.fake->fail(fault("query", 400, "invalid", "Invalid request from Bearer {token}", 1));
   auto n = store->count(Table::traces, {});
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().message.find(env.fake->token()), std::string::npos) << n.error().message;

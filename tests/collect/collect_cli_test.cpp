@@ -2,11 +2,11 @@
 // counts in the manifest, the validation file, and exit codes / one-line messages for bad input
 // (unknown recipe, unknown teacher, bad fraction, unwritable -o, unparseable payloads).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 #include "core/time.h"
 #include "fixture.h"
@@ -34,8 +34,11 @@ Cli picktune(const std::string& dir, const std::string& args) {
 }
 
 json jsonl_row(const Row& r, bool trace) {
-  json j = {{"id", r.id}, {"agent_step_id", r.agent_step_id}, {"user_id", r.user_id},
-            {"created_at", format_rfc3339(r.created_at_us)}, {"payload", json::parse(r.payload)}};
+  json j = {{"id", r.id},
+            {"agent_step_id", r.agent_step_id},
+            {"user_id", r.user_id},
+            {"created_at", format_rfc3339(r.created_at_us)},
+            {"payload", json::parse(r.payload)}};
   j[trace ? "type" : "model"] = trace ? r.type : r.model;
   return j;
 }
@@ -103,13 +106,16 @@ TEST(CollectCli, RecipeRunWritesFilesWithExactGemmaTokenCounts) {
   // the same command again gives byte-identical files (stable split, stable order)
   std::string first = read_text(dir + "/data.jsonl");
   ASSERT_EQ(picktune(dir, "collect --teacher " + kTeacher + " --recipe ft_filepicker_topk_003 -o " + dir +
-                              "/data --validation-fraction 0.3").code, 0);
+                              "/data --validation-fraction 0.3")
+                .code,
+            0);
   EXPECT_EQ(read_text(dir + "/data.jsonl"), first);
 }
 
 TEST(CollectCli, OpenAiFormat) {
   std::string dir = make_store();
-  Cli r = picktune(dir, "collect --teacher " + kTeacher + " --with-context --kinds Non-Obvious --format openai -o " + dir + "/oa");
+  Cli r = picktune(
+      dir, "collect --teacher " + kTeacher + " --with-context --kinds Non-Obvious --format openai -o " + dir + "/oa");
   ASSERT_EQ(r.code, 0) << r.err;
   auto recs = read_jsonl(dir + "/oa.jsonl");
   ASSERT_EQ(recs.size(), 12u);
@@ -128,7 +134,8 @@ TEST(CollectCli, BadInputExitCodesAndMessages) {
   EXPECT_EQ(std::count(unknown_recipe.err.begin(), unknown_recipe.err.end(), '\n'), 1);
   Cli unknown_teacher = picktune(dir, "collect --teacher openai:nobody -o " + dir + "/x");
   EXPECT_EQ(unknown_teacher.code, 1);
-  EXPECT_NE(unknown_teacher.err.find("no relabels by teacher \"openai:nobody\""), std::string::npos) << unknown_teacher.err;
+  EXPECT_NE(unknown_teacher.err.find("no relabels by teacher \"openai:nobody\""), std::string::npos)
+      << unknown_teacher.err;
   Cli bad_fraction = picktune(dir, "collect --teacher " + kTeacher + " --validation-fraction 1.5 -o " + dir + "/x");
   EXPECT_EQ(bad_fraction.code, 2);
   EXPECT_NE(bad_fraction.err.find("--validation-fraction"), std::string::npos);
@@ -145,7 +152,8 @@ TEST(CollectCli, UnparseablePayloadIsReportedWithItsId) {
   Cli r = picktune(dir, "collect --teacher " + kTeacher + " --with-context -o " + dir + "/d");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("picktune: warning: traces row trace-with-bad-messages: payload.messages: expected an array"),
-            std::string::npos) << r.err;
+            std::string::npos)
+      << r.err;
   json m = json::parse(read_text(dir + "/d.manifest.json"));
   EXPECT_EQ(m["dropped"]["unparseable_payload"], 1);
   EXPECT_EQ(m["bad_rows"][0]["id"], "trace-with-bad-messages");

@@ -3,8 +3,9 @@
 // ambiguous when both kinds share the key; context mismatch; unknown teacher, bad flags,
 // unwritable output, unparseable payloads reported with their row ids; dedup; token limit; split.
 #include <gtest/gtest.h>
-#include <set>
 #include <sys/stat.h>
+
+#include <set>
 
 #include "fixture.h"
 #include "memory_store.h"
@@ -278,7 +279,9 @@ TEST(Collect, DropsExamplesOverVertexTokenLimit) {
   }
   CollectOptions o;
   // the tree of step 2 counts as 131,072 tokens on its own: that example is over the limit
-  o.count_tokens = [](std::string_view t) -> size_t { return t.find("s2.ts\n</project_file_tree>") != std::string_view::npos ? 131072 : 1; };
+  o.count_tokens = [](std::string_view t) -> size_t {
+    return t.find("s2.ts\n</project_file_tree>") != std::string_view::npos ? 131072 : 1;
+  };
   CollectRun run = collect(store, o);
   ASSERT_TRUE(run.summary.ok());
   EXPECT_EQ(run.summary->samples, 1);

@@ -72,7 +72,8 @@ std::string dashes_instruction() {
 // What the record for (step, kind) must be under recipe r, written out by hand.
 json expected_record(int step, const std::string& kind, const Recipe& r) {
   std::string s = std::to_string(step);
-  json system = step % 2 == 0 ? text_parts({tree_of(step), git_of(step)}) : text_parts({tree_of(step) + "\n" + git_of(step)});
+  json system =
+      step % 2 == 0 ? text_parts({tree_of(step), git_of(step)}) : text_parts({tree_of(step) + "\n" + git_of(step)});
   std::string prompt = kind == "Key" ? key_prompt(step) : non_obvious_prompt(step);
   if (kind == "Key" && (r.top_k || r.stop_dashes))
     prompt = key_picker_prompt(request_of(step), r.top_k.value_or(12)) + (r.stop_dashes ? dashes_instruction() : "");
@@ -80,7 +81,8 @@ json expected_record(int step, const std::string& kind, const Recipe& r) {
     prompt += "\n\nMake sure to end your response with three lines of dashes, ie: \"" + std::string(kStopDashes) + "\"";
   std::string dir = kind == "Key" ? "key/" : "nonobv/";
   std::string sfx = s + (r.with_file_context ? "" : "-noctx") + ".ts";
-  std::vector<std::string> paths = {dir + "a" + sfx, dir + "b" + sfx, dir + "c" + sfx, dir + "d" + sfx, dir + "e" + sfx};
+  std::vector<std::string> paths = {dir + "a" + sfx, dir + "b" + sfx, dir + "c" + sfx, dir + "d" + sfx,
+                                    dir + "e" + sfx};
   std::string answer;
   if (r.top_k) {
     for (int i = 0; i < *r.top_k; ++i) answer += (i ? "\n" : "") + paths[i];
@@ -92,8 +94,10 @@ json expected_record(int step, const std::string& kind, const Recipe& r) {
   if (r.blobbify_history) {
     contents = json::array(
         {{{"role", "user"},
-          {"parts", text_parts({request_of(step) + "-first", "<previous_assistant_message>Looking at " + s + "</previous_assistant_message>",
-                                "screenshot " + s, "<previous_assistant_message>Done " + s + "</previous_assistant_message>", prompt})}},
+          {"parts", text_parts({request_of(step) + "-first",
+                                "<previous_assistant_message>Looking at " + s + "</previous_assistant_message>",
+                                "screenshot " + s,
+                                "<previous_assistant_message>Done " + s + "</previous_assistant_message>", prompt})}},
          {{"role", "model"}, {"parts", text_parts({answer})}}});
   } else {
     contents = json::array({{{"role", "user"}, {"parts", text_parts({request_of(step) + "-first"})}},
@@ -144,7 +148,8 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
   ASSERT_EQ(got.size(), expected.size());
   size_t tokens = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i], expected[i]) << id << " record " << i << "\n got: " << got[i].dump() << "\nwant: " << expected[i].dump();
+    EXPECT_EQ(got[i], expected[i]) << id << " record " << i << "\n got: " << got[i].dump()
+                                   << "\nwant: " << expected[i].dump();
     tokens += byte_tokens(expected[i]);
   }
 
@@ -159,8 +164,8 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
   EXPECT_EQ(m["samples"], expected.size());
   EXPECT_EQ(m["validation_samples"], 0);
   size_t kinds = r.request_kinds.size();
-  EXPECT_EQ(m["dropped"]["no_relabel"], kinds);                       // step 4
-  EXPECT_EQ(m["dropped"]["kind_filtered"], (2 - kinds) * kSteps);     // the other kind
+  EXPECT_EQ(m["dropped"]["no_relabel"], kinds);                    // step 4
+  EXPECT_EQ(m["dropped"]["kind_filtered"], (2 - kinds) * kSteps);  // the other kind
   EXPECT_EQ(m["dropped"]["relabel_context_mismatch"], 0);
   EXPECT_EQ(m["tokens"]["total"], tokens);
   int epochs = entry->epochs.value_or(1);
@@ -170,10 +175,10 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, RecipeTest,
-                         ::testing::Combine(::testing::Values("ft_filepicker_003", "ft_filepicker_005", "ft_filepicker_007",
-                                                              "ft_filepicker_topk_001", "ft_filepicker_008",
-                                                              "ft_filepicker_topk_002", "ft_filepicker_010",
-                                                              "ft_filepicker_topk_003"),
+                         ::testing::Combine(::testing::Values("ft_filepicker_003", "ft_filepicker_005",
+                                                              "ft_filepicker_007", "ft_filepicker_topk_001",
+                                                              "ft_filepicker_008", "ft_filepicker_topk_002",
+                                                              "ft_filepicker_010", "ft_filepicker_topk_003"),
                                             ::testing::Values("memory", "sqlite")),
                          [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 

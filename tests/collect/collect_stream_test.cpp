@@ -33,7 +33,8 @@ Row generated_trace(int64_t i) {
   r.created_at_us = kT0 + i;
   json p = json::parse(r.payload);
   std::string tree = "<project_file_tree>\n";
-  for (int f = 0; tree.size() < 4000; ++f) tree += "  src/module" + std::to_string(i) + "/file" + std::to_string(f) + ".ts\n";
+  for (int f = 0; tree.size() < 4000; ++f)
+    tree += "  src/module" + std::to_string(i) + "/file" + std::to_string(f) + ".ts\n";
   p["system"] = tree + "</project_file_tree>";
   r.payload = p.dump();
   return r;
@@ -70,7 +71,8 @@ TEST(CollectStreaming, PeakMemoryStaysFlatAsInputGrows) {
   EXPECT_GT(extra_input_kb, 150 * 1024);
   int64_t growth_kb = after_large - after_small;
   std::printf("peak RSS growth %lld KB for %lld KB more input\n", (long long)growth_kb, (long long)extra_input_kb);
-  EXPECT_LT(growth_kb, 16 * 1024) << "peak RSS grew by " << growth_kb << " KB for " << extra_input_kb << " KB more input";
+  EXPECT_LT(growth_kb, 16 * 1024) << "peak RSS grew by " << growth_kb << " KB for " << extra_input_kb
+                                  << " KB more input";
   for (const char* f : {"/small.jsonl", "/small-validation.jsonl", "/small.manifest.json", "/large.jsonl",
                         "/large-validation.jsonl", "/large.manifest.json"})
     std::remove((dir + f).c_str());

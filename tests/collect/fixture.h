@@ -2,18 +2,18 @@
 // array system prompts, multi-turn histories with assistant turns, tool and image parts) and
 // teacher relabels, plus temp-dir and file helpers.
 #pragma once
-#include <cstdlib>
 #include <dirent.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/picker_prompt.h"
 #include "core/row.h"
@@ -29,7 +29,9 @@ inline std::string key_prompt(int step) { return key_picker_prompt(request_of(st
 inline std::string non_obvious_prompt(int step) {
   return "List second-order files (configs, tests, types) relevant to " + request_of(step) + ".";
 }
-inline std::string tree_of(int step) { return "<project_file_tree>\nsrc/\n  s" + std::to_string(step) + ".ts\n</project_file_tree>"; }
+inline std::string tree_of(int step) {
+  return "<project_file_tree>\nsrc/\n  s" + std::to_string(step) + ".ts\n</project_file_tree>";
+}
 inline std::string git_of(int step) { return "<git_changes>M src/s" + std::to_string(step) + ".ts</git_changes>"; }
 
 // Even steps: array system prompt [tree, git]; odd steps: one string.
@@ -44,9 +46,12 @@ inline json messages_of(int step, const std::string& prompt) {
   return json::array({
       {{"role", "user"}, {"content", request_of(step) + "-first"}},
       {{"role", "assistant"},
-       {"content", json::array({{{"type", "text"}, {"text", "Looking at " + s}},
-                                {{"type", "tool_use"}, {"id", "tu" + s}, {"name", "read_files"}, {"input", {{"paths", {"a"}}}}}})}},
-      {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "tu" + s}, {"content", "..."}}})}},
+       {"content",
+        json::array(
+            {{{"type", "text"}, {"text", "Looking at " + s}},
+             {{"type", "tool_use"}, {"id", "tu" + s}, {"name", "read_files"}, {"input", {{"paths", {"a"}}}}}})}},
+      {{"role", "user"},
+       {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "tu" + s}, {"content", "..."}}})}},
       {{"role", "user"},
        {"content", json::array({{{"type", "image"}, {"source", {{"type", "base64"}, {"data", "AAAA"}}}},
                                 {{"type", "text"}, {"text", "screenshot " + s}}})}},

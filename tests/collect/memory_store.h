@@ -16,7 +16,8 @@ inline bool row_matches(const Row& r, const RowFilter& f) {
   if (f.model && r.model != *f.model) return false;
   if (f.user_id && r.user_id != *f.user_id) return false;
   if (f.agent_step_id && r.agent_step_id != *f.agent_step_id) return false;
-  if (f.request_type && r.payload.find("\"request_type\":\"" + *f.request_type + "\"") == std::string::npos) return false;
+  if (f.request_type && r.payload.find("\"request_type\":\"" + *f.request_type + "\"") == std::string::npos)
+    return false;
   if (f.since_us && r.created_at_us < *f.since_us) return false;
   if (f.until_us && r.created_at_us >= *f.until_us) return false;
   return true;
@@ -37,7 +38,8 @@ class MemoryStore : public Store {
     for (const auto& r : table == Table::traces ? traces : relabels)
       if (row_matches(r, f)) rows.push_back(r);
     std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-      return f.order == RowFilter::Order::oldest_first ? a.created_at_us < b.created_at_us : a.created_at_us > b.created_at_us;
+      return f.order == RowFilter::Order::oldest_first ? a.created_at_us < b.created_at_us
+                                                       : a.created_at_us > b.created_at_us;
     });
     int64_t n = 0;
     for (auto& r : rows) {

@@ -1,12 +1,13 @@
 // Tests for core/split (production's validation rule) and pipeline/collect_util (sha256, the
 // dedup hash set, the token-count memo).
+#include "core/split.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 
-#include "core/split.h"
 #include "pipeline/collect_util.h"
 
 namespace pt {
@@ -87,7 +88,8 @@ TEST(CollectUtil, BatchCounterCountsRepeatsOnceAndMatchesSerialCounts) {
 
   // several threads give exactly the serial answer, batch after batch
   std::vector<std::string> many;
-  for (int i = 0; i < 3000; ++i) many.push_back(std::string(static_cast<size_t>(i % 700), 'a') + std::string(static_cast<size_t>(i % 13), 'z'));
+  for (int i = 0; i < 3000; ++i)
+    many.push_back(std::string(static_cast<size_t>(i % 700), 'a') + std::string(static_cast<size_t>(i % 13), 'z'));
   std::vector<std::string_view> views(many.begin(), many.end());
   BatchTokenCounter serial(count, 1), parallel(count, 3);
   for (int round = 0; round < 5; ++round) {

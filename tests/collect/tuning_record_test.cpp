@@ -1,11 +1,13 @@
 // Tests for core/tuning_record: role mapping, text-only parts, merging, blobbify, --top-k and
 // --stop-dashes rewriting, the exact Gemini and OpenAI JSON lines, fingerprints, token sums.
+#include "core/tuning_record.h"
+
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/file_list.h"
 #include "core/picker_prompt.h"
-#include "core/tuning_record.h"
 
 namespace pt {
 namespace {
@@ -28,18 +30,23 @@ const std::string kPrompt = key_picker_prompt("add a flag", 12);
 
 json history_payload() {
   return {{"request_type", "Key"},
-          {"system", json::array({{{"type", "text"}, {"text", "TREE"}}, {{"type", "text"}, {"text", ""}},
+          {"system", json::array({{{"type", "text"}, {"text", "TREE"}},
+                                  {{"type", "text"}, {"text", ""}},
                                   {{"type", "text"}, {"text", "GIT"}}})},
           {"messages",
-           json::array({{{"role", "user"}, {"content", "hello"}},
-                        {{"role", "assistant"},
-                         {"content", json::array({{{"type", "text"}, {"text", "I will look"}},
-                                                  {{"type", "tool_use"}, {"id", "t1"}, {"name", "read"}, {"input", json::object()}}})}},
-                        {{"role", "tool"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "t1"}}})}},
-                        {{"role", "user"}, {"content", json::array({{{"type", "image"}, {"source", "x"}}, {{"type", "text"}, {"text", "see this"}}})}},
-                        {{"role", "system"}, {"content", "be brief"}},
-                        {{"role", "assistant"}, {"content", "done"}},
-                        {{"role", "user"}, {"content", kPrompt}}})}};
+           json::array(
+               {{{"role", "user"}, {"content", "hello"}},
+                {{"role", "assistant"},
+                 {"content",
+                  json::array({{{"type", "text"}, {"text", "I will look"}},
+                               {{"type", "tool_use"}, {"id", "t1"}, {"name", "read"}, {"input", json::object()}}})}},
+                {{"role", "tool"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "t1"}}})}},
+                {{"role", "user"},
+                 {"content",
+                  json::array({{{"type", "image"}, {"source", "x"}}, {{"type", "text"}, {"text", "see this"}}})}},
+                {{"role", "system"}, {"content", "be brief"}},
+                {{"role", "assistant"}, {"content", "done"}},
+                {{"role", "user"}, {"content", kPrompt}}})}};
 }
 
 TEST(TuningRecord, MapsRolesKeepsTextMergesAndEndsWithAnswer) {
@@ -70,9 +77,9 @@ TEST(TuningRecord, BlobbifyWrapsEarlierModelTurnsAndMerges) {
   const auto& c = b.example.contents;
   ASSERT_EQ(c.size(), 2u);
   EXPECT_FALSE(c[0].model);
-  EXPECT_EQ(c[0].parts, (std::vector<std::string>{"hello", "<previous_assistant_message>I will look</previous_assistant_message>",
-                                                  "see this", "be brief", "<previous_assistant_message>done</previous_assistant_message>",
-                                                  kPrompt}));
+  EXPECT_EQ(c[0].parts, (std::vector<std::string>{
+                            "hello", "<previous_assistant_message>I will look</previous_assistant_message>", "see this",
+                            "be brief", "<previous_assistant_message>done</previous_assistant_message>", kPrompt}));
   EXPECT_TRUE(c[1].model);
   EXPECT_EQ(c[1].parts, std::vector<std::string>{"src/a.ts"});
 }
@@ -97,8 +104,8 @@ TEST(TuningRecord, StopDashesEndAnswerAndInstructPrompt) {
   const auto& c = b.example.contents;
   EXPECT_EQ(c.back().parts[0], "a.ts\nb.ts\n" + std::string(kStopDashes));
   EXPECT_EQ(c[c.size() - 2].parts.back(), key_picker_prompt("add a flag", 2) +
-                                               " Make sure to end your response with three lines of dashes, ie: \"" +
-                                               std::string(kStopDashes) + "\"");
+                                              " Make sure to end your response with three lines of dashes, ie: \"" +
+                                              std::string(kStopDashes) + "\"");
 }
 
 TEST(TuningRecord, StopDashesWithoutTopKKeepsLimitAndWholeAnswer) {
@@ -114,7 +121,9 @@ TEST(TuningRecord, StopDashesWithoutTopKKeepsLimitAndWholeAnswer) {
 }
 
 TEST(TuningRecord, StopDashesOnPromptWithoutLimitSentenceAppendsInstruction) {
-  json p = {{"request_type", "Non-Obvious"}, {"system", "S"}, {"messages", json::array({{{"role", "user"}, {"content", "find second-order files"}}})}};
+  json p = {{"request_type", "Non-Obvious"},
+            {"system", "S"},
+            {"messages", json::array({{{"role", "user"}, {"content", "find second-order files"}}})}};
   Recipe r;
   r.stop_dashes = true;
   BuiltExample b = build_tuning_example(call_from(p), "a.ts", r);
@@ -128,17 +137,20 @@ TEST(TuningRecord, EmptyAnswersAndInputsAreDrops) {
   Recipe r;
   r.top_k = 3;
   EXPECT_EQ(build_tuning_example(call, "not a path\n../x", r).drop, ExampleDrop::empty_answer);
-  json p = {{"system", "S"}, {"messages", json::array({{{"role", "assistant"}, {"content", "hi"}},
-                                                        {{"role", "user"}, {"content", json::array({{{"type", "image"}}})}}})}};
+  json p = {{"system", "S"},
+            {"messages", json::array({{{"role", "assistant"}, {"content", "hi"}},
+                                      {{"role", "user"}, {"content", json::array({{{"type", "image"}}})}}})}};
   EXPECT_EQ(build_tuning_example(call_from(p), "a.ts", Recipe{}).drop, ExampleDrop::no_input);
 }
 
 TEST(TuningRecord, GeminiLineIsExact) {
-  json p = {{"system", "SYS \"q\"\n"}, {"messages", json::array({{{"role", "user"}, {"content", "tab\there ü \x01"}}})}};
+  json p = {{"system", "SYS \"q\"\n"},
+            {"messages", json::array({{{"role", "user"}, {"content", "tab\there ü \x01"}}})}};
   BuiltExample b = build_tuning_example(call_from(p), "a.ts", Recipe{});
-  EXPECT_EQ(gemini(b.example),
-            R"({"systemInstruction":{"role":"system","parts":[{"text":"SYS \"q\"\n"}]},)"
-            R"("contents":[{"role":"user","parts":[{"text":"tab\there ü \u0001"}]},{"role":"model","parts":[{"text":"a.ts"}]}]})");
+  EXPECT_EQ(
+      gemini(b.example),
+      R"({"systemInstruction":{"role":"system","parts":[{"text":"SYS \"q\"\n"}]},)"
+      R"("contents":[{"role":"user","parts":[{"text":"tab\there ü \u0001"}]},{"role":"model","parts":[{"text":"a.ts"}]}]})");
   json back = json::parse(gemini(b.example));
   EXPECT_EQ(back["contents"][0]["parts"][0]["text"], "tab\there ü \x01");
 }
@@ -146,7 +158,8 @@ TEST(TuningRecord, GeminiLineIsExact) {
 TEST(TuningRecord, GeminiOmitsEmptySystemInstruction) {
   json p = {{"system", ""}, {"messages", json::array({{{"role", "user"}, {"content", "q"}}})}};
   BuiltExample b = build_tuning_example(call_from(p), "a.ts", Recipe{});
-  EXPECT_EQ(gemini(b.example), R"({"contents":[{"role":"user","parts":[{"text":"q"}]},{"role":"model","parts":[{"text":"a.ts"}]}]})");
+  EXPECT_EQ(gemini(b.example),
+            R"({"contents":[{"role":"user","parts":[{"text":"q"}]},{"role":"model","parts":[{"text":"a.ts"}]}]})");
 }
 
 TEST(TuningRecord, OpenAiLineJoinsPartsAndMapsRoles) {

@@ -101,11 +101,12 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<pt::Store> store_;
 };
 
-#define EXPECT_STATS(st, ins, upd, same) \
-  do {                                   \
-    EXPECT_EQ((st).inserted, ins);       \
-    EXPECT_EQ((st).updated, upd);        \
-    EXPECT_EQ((st).unchanged, same);     \
+#define EXPECT_STATS(stats_expr, ins, upd, same) \
+  do {                                           \
+    const pt::UpsertStats st_ = (stats_expr);    \
+    EXPECT_EQ(st_.inserted, ins);                \
+    EXPECT_EQ(st_.updated, upd);                 \
+    EXPECT_EQ(st_.unchanged, same);              \
   } while (0)
 
 TEST_P(StoreConformance, FreshStoreIsEmptyInitIsIdempotentAndDescribeHidesSecrets) {
@@ -115,7 +116,9 @@ TEST_P(StoreConformance, FreshStoreIsEmptyInitIsIdempotentAndDescribeHidesSecret
   ASSERT_TRUE(store_->init().ok());
   EXPECT_EQ(count(Table::traces), 0);
   EXPECT_FALSE(store_->describe().empty());
-  if (!setup_.fixture->secret().empty()) EXPECT_EQ(store_->describe().find(setup_.fixture->secret()), std::string::npos);
+  if (!setup_.fixture->secret().empty()) {
+    EXPECT_EQ(store_->describe().find(setup_.fixture->secret()), std::string::npos);
+  }
 }
 
 TEST_P(StoreConformance, EveryColumnRoundTripsExactly) {

@@ -1,9 +1,8 @@
-// Loopback fake of the BigQuery REST API (v2) subset the bigquery:// store calls, plus Google's
-// OAuth token endpoint: datasets get/insert, tables get/insert/delete, tabledata.insertAll (with
-// insertId dedup and per-row errors), jobs.query with NAMED parameters (SQL evaluated by
-// fake_bigquery_sql over in-memory tables), jobs.getQueryResults paging (pageToken, maxResults,
-// jobComplete=false polls), jobs.get (DML statistics) and requestId dedup. Faults on demand:
-// any status/reason per operation, a malformed result row, a rejected insert row.
+// Loopback fake of the BigQuery REST v2 subset the bigquery:// store calls, plus Google's OAuth
+// token endpoint: datasets/tables get/insert, tabledata.insertAll (insertId dedup, row errors),
+// jobs.query with NAMED parameters (SQL run by fake_bigquery_sql), getQueryResults paging and
+// jobComplete=false polls, jobs.get, requestId dedup; faults on demand (status/reason per
+// operation, lost answers, a malformed result row, a rejected insert row).
 #pragma once
 #include <map>
 #include <memory>

@@ -1,5 +1,7 @@
-// Implementation of fakes/fake_bigquery_sql.h. Statement shapes understood (everything else is a
-// 400 invalidQuery):
+// Implementation of fakes/fake_bigquery_sql.h: a tokenizer and recursive-descent parser for the
+// SELECT subset below, an evaluator over in-memory rows, and the store's MERGE recognised by shape.
+//
+// Statement shapes understood (everything else is a 400 invalidQuery):
 //   SELECT item[, item…] FROM `p.d.t` [WHERE pred [AND pred…]] [ORDER BY expr [ASC|DESC], …]
 //          [LIMIT @param | LIMIT n]
 //     item: expr [AS name];  expr: column | @param | 'literal' | F(expr, …) with F one of

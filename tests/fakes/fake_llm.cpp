@@ -23,6 +23,10 @@ using nlohmann::json;
 
 enum class Api { anthropic, openai, gemini, vertex };
 
+// With a charset parameter cpp-httplib does not compress responses (brotli would dominate the
+// fake's CPU; real APIs answer small JSON uncompressed or gzip'd, which clients handle either way).
+constexpr const char* kJson = "application/json; charset=utf-8";
+
 uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
@@ -369,7 +373,7 @@ void FakeLlm::install_routes() {
         res.status = 401;
         res.set_content(error_body(api, 401, api == Api::anthropic ? "authentication_error" : "UNAUTHENTICATED",
                                    "invalid credential: " + key),
-                        "application/json");
+                        kJson);
         call.status = 401;
         log_call(std::move(call), false);
         return;
@@ -377,7 +381,7 @@ void FakeLlm::install_routes() {
       Prompt prompt;
       if (!read_prompt(api, req.body, prompt)) {
         res.status = 400;
-        res.set_content(error_body(api, 400, "invalid_request_error", "could not read the request body"), "application/json");
+        res.set_content(error_body(api, 400, "invalid_request_error", "could not read the request body"), kJson);
         call.status = 400;
         log_call(std::move(call), false);
         return;
@@ -391,18 +395,18 @@ void FakeLlm::install_routes() {
         if (!cfg_.retry_after.empty()) res.set_header("retry-after", cfg_.retry_after);
         if (!cfg_.retry_after_ms.empty()) res.set_header("retry-after-ms", cfg_.retry_after_ms);
         res.set_content(error_body(api, 429, api == Api::anthropic ? "rate_limit_error" : "RESOURCE_EXHAUSTED",
-                                   "rate limited" + echo), "application/json");
+                                   "rate limited" + echo), kJson);
       } else if (fault == Fault::server_error) {
         res.status = 500;
         res.set_content(error_body(api, 500, api == Api::anthropic ? "api_error" : "INTERNAL", "internal error" + echo),
-                        "application/json");
+                        kJson);
       } else if (fault == Fault::overloaded) {
         res.status = api == Api::anthropic ? 529 : 503;
         res.set_content(error_body(api, res.status, api == Api::anthropic ? "overloaded_error" : "UNAVAILABLE",
-                                   "Overloaded" + echo), "application/json");
+                                   "Overloaded" + echo), kJson);
       } else if (fault == Fault::invalid_json) {
         res.status = 200;
-        res.set_content("{\"id\": \"broken\", \"content\": [", "application/json");
+        res.set_content("{\"id\": \"broken\", \"content\": [", kJson);
       } else if (fault == Fault::timeout && !sleep_ms(cfg_.timeout_ms)) {
         return;
       } else if (fault == Fault::slow && !sleep_ms(cfg_.slow_ms)) {
@@ -435,7 +439,7 @@ void FakeLlm::install_routes() {
       call.status = 200;
       if (fault == Fault::truncated) {
         auto half = std::make_shared<std::string>(body.substr(0, body.size() / 2));
-        res.set_content_provider(body.size(), "application/json", [half](size_t, size_t, httplib::DataSink& sink) {
+        res.set_content_provider(body.size(), kJson, [half](size_t, size_t, httplib::DataSink& sink) {
           sink.write(half->data(), half->size());
           return false;  // abort: the client sees fewer bytes than Content-Length
         });
@@ -443,7 +447,7 @@ void FakeLlm::install_routes() {
         log_call(std::move(call), false);
         return;
       }
-      res.set_content(body, "application/json");
+      res.set_content(body, kJson);
       log_call(std::move(call), fault != Fault::timeout);
     };
   };
@@ -481,7 +485,7 @@ void FakeLlm::install_routes() {
     }
     if (!why.empty()) {
       res.status = 400;
-      res.set_content(json{{"error", "invalid_grant"}, {"error_description", why}}.dump(), "application/json");
+      res.set_content(json{{"error", "invalid_grant"}, {"error_description", why}}.dump(), kJson);
     } else {
       std::string token;
       {
@@ -491,7 +495,7 @@ void FakeLlm::install_routes() {
       }
       res.status = 200;
       res.set_content(json{{"access_token", token}, {"expires_in", cfg_.token_expires_in}, {"token_type", "Bearer"}}.dump(),
-                      "application/json");
+                      kJson);
     }
     call.status = res.status;
     log_call(std::move(call), false);
@@ -516,7 +520,7 @@ void FakeLlm::install_routes() {
     if (!ok || (!cfg_.expect_key.empty() && req.get_header_value("x-api-key") != cfg_.expect_key)) {
       res.status = ok ? 401 : 400;
       res.set_content(error_body(Api::anthropic, res.status, ok ? "authentication_error" : "invalid_request_error",
-                                 "bad batch request"), "application/json");
+                                 "bad batch request"), kJson);
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       batch->id = "msgbatch_fake_" + std::to_string(next_id_++);
@@ -529,7 +533,7 @@ void FakeLlm::install_routes() {
                            {"request_counts", counts}, {"ended_at", nullptr}, {"created_at", "2025-06-15T00:00:00Z"},
                            {"expires_at", "2025-06-16T00:00:00Z"}, {"cancel_initiated_at", nullptr},
                            {"archived_at", nullptr}, {"results_url", nullptr}}.dump(),
-                      "application/json");
+                      kJson);
     }
     call.status = res.status;
     log_call(std::move(call), false);
@@ -545,7 +549,7 @@ void FakeLlm::install_routes() {
     FakeCall call{req.method, req.path, {}, "", 404, "", ""};
     if (!b) {
       res.status = 404;
-      res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no such batch"), "application/json");
+      res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no such batch"), kJson);
       log_call(std::move(call), false);
       return;
     }
@@ -579,7 +583,7 @@ void FakeLlm::install_routes() {
                 {"archived_at", nullptr},
                 {"results_url", b->ended ? json(base_url() + "/v1/messages/batches/" + b->id + "/results") : json(nullptr)}};
     res.status = 200;
-    res.set_content(out.dump(), "application/json");
+    res.set_content(out.dump(), kJson);
     call.status = 200;
     if (log_) std::fprintf(log_, "200 GET %s - -\n", req.path.c_str()), std::fflush(log_);
     if (cfg_.record_calls) calls_.push_back(std::move(call));
@@ -595,8 +599,8 @@ void FakeLlm::install_routes() {
       if (it != batches_.end() && it->second->ended) found = true, body = it->second->results;
     }
     res.status = found ? 200 : 404;
-    if (found) res.set_content(body, "application/x-jsonl");
-    else res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no results"), "application/json");
+    if (found) res.set_content(body, "application/x-jsonl; charset=utf-8");
+    else res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no results"), kJson);
     log_call(FakeCall{req.method, req.path, {}, "", res.status, "", ""}, false);
   });
 }

@@ -32,7 +32,7 @@ TEST(HttpMulti, RunsManyRequestsWith256InFlight) {
   for (int i = 0; i < n; ++i)
     multi.submit(chat_request(server.base_url(), i), [&](HttpResponse&& r) {
       ++done;
-      if (r.status == 200 && r.header("content-type") == "application/json" &&
+      if (r.status == 200 && r.header("content-type") == "application/json; charset=utf-8" &&
           r.body.find("chat.completion") != std::string::npos)
         ++ok;
     });

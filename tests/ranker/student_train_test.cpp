@@ -1,0 +1,156 @@
+// `student train` end to end on a SQLite store holding a synthetic git-like history: the time
+// split (no held-out trace reaches the model, not even its statistics), the report, the model
+// file as `local:student@PATH`, error cases, and the CLI's exit codes.
+#include "pipeline/student_train.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/file_list.h"
+#include "core/picker_call.h"
+#include "providers/model.h"
+#include "ranker/student.h"
+#include "ranker/synthetic_history.h"
+
+namespace pt {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StudentTrainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("student_train_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    uri_ = "sqlite:" + (dir_ / "store.db").string();
+    auto store = open_store(StoreOptions{uri_, "dev"});
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    ASSERT_TRUE(store_->init().ok());
+    history_ = ranker::synthetic::make_history(160, 300, 3);
+    std::vector<Row> traces, relabels;
+    for (auto& r : ranker::synthetic::trace_rows(history_)) (r.model.empty() ? traces : relabels).push_back(std::move(r));
+    ASSERT_TRUE(store_->upsert(Table::traces, traces).ok());
+    ASSERT_TRUE(store_->upsert(Table::relabels, relabels).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  StudentTrainConfig config() const {
+    StudentTrainConfig c;
+    c.teacher = "truth";
+    c.output = (dir_ / "model.json").string();
+    return c;
+  }
+
+  fs::path dir_;
+  std::string uri_;
+  std::unique_ptr<Store> store_;
+  ranker::synthetic::History history_;
+};
+
+TEST_F(StudentTrainTest, TrainsOnTheOlderTracesAndValidatesOnTheNewest) {
+  auto report = student_train(*store_, config());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->traces_read, 300);
+  EXPECT_EQ(report->joined, 300);
+  EXPECT_EQ(report->holdout, 60);
+  EXPECT_EQ(report->tune, 36);  // 15% of the 240 training traces
+  EXPECT_EQ(report->train, 204);
+  EXPECT_EQ(report->student.recall5.n, 60u);
+  // A small history (204 fit traces): the student still ranks clearly better than path BM25.
+  EXPECT_GT(report->student.mrr.mean, report->bm25.mrr.mean + 0.15);
+  EXPECT_GT(report->student.recall5.mean, report->bm25.recall5.mean);
+  EXPECT_LE(report->student.recall5.lo, report->student.recall5.mean);
+  EXPECT_GE(report->student.recall5.hi, report->student.recall5.mean);
+  std::string text = format_student_train_report(*report);
+  EXPECT_NE(text.find("validation on the newest 60 traces"), std::string::npos);
+
+  auto model = ranker::StudentModel::load(config().output);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_EQ((*model)->stats.events, 240);  // held-out traces never reach the statistics
+  EXPECT_EQ((*model)->meta.train_traces, 240);
+  EXPECT_EQ((*model)->meta.teacher, "truth");
+}
+
+TEST_F(StudentTrainTest, ModelAnswersAsLocalStudent) {
+  ASSERT_TRUE(student_train(*store_, config()).ok());
+  auto m = make_model("local:student@" + config().output, ModelOptions{});
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  auto rows = ranker::synthetic::trace_rows(history_);
+  auto call = parse_picker_call(rows[2 * 299].payload);
+  ASSERT_TRUE(call.ok());
+  auto answer = (*m)->answer(TeacherInput{&*call, ""});
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  auto files = parse_file_list(answer->text);
+  EXPECT_FALSE(files.empty());
+  for (const auto& f : files) EXPECT_NE(std::find(history_.files.begin(), history_.files.end(), f), history_.files.end()) << f;
+}
+
+TEST_F(StudentTrainTest, ZeroHoldoutTrainsOnEverythingAndTopKFixesTheLength) {
+  auto c = config();
+  c.holdout_newest = 0;
+  c.top_k = 4;
+  auto report = student_train(*store_, c);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->holdout, 0);
+  EXPECT_EQ(report->student.recall5.n, 0u);
+  auto model = ranker::StudentModel::load(c.output);
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->stats.events, 300);
+  EXPECT_EQ((*model)->calibration.max_k, 4);
+}
+
+TEST_F(StudentTrainTest, ErrorsNameTheProblem) {
+  auto c = config();
+  c.teacher = "anthropic:nobody";
+  auto r = student_train(*store_, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("no relabels by teacher \"anthropic:nobody\""), std::string::npos);
+  EXPECT_FALSE(fs::exists(c.output));
+
+  c = config();
+  c.holdout_newest = 1.5;
+  r = student_train(*store_, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::usage);
+  EXPECT_NE(r.error().message.find("--holdout-newest"), std::string::npos);
+
+  c = config();
+  c.recipe.request_kinds = {"Non-Obvious"};  // the synthetic traces are all Key
+  r = student_train(*store_, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("no trace joins a relabel"), std::string::npos);
+}
+
+int run(const std::string& args, std::string* out) {
+  std::string cmd = std::string(PICKTUNE_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(StudentTrainTest, CommandLine) {
+  std::string out;
+  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --holdout-newest 0.25 --seed 3 -o " + config().output, &out), 0) << out;
+  EXPECT_NE(out.find("validation on the newest 75 traces"), std::string::npos) << out;
+  EXPECT_NE(out.find("local:bm25"), std::string::npos);
+  EXPECT_TRUE(fs::exists(config().output));
+  out.clear();
+  EXPECT_EQ(run("--store " + uri_ + " student train -o x.json", &out), 2) << out;  // --teacher is required
+  out.clear();
+  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --holdout-newest 2 -o x.json", &out), 2) << out;
+  out.clear();
+  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --kinds Key,Other -o x.json", &out), 2) << out;
+  EXPECT_NE(out.find("--kinds"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace pt
