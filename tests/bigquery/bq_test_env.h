@@ -3,35 +3,20 @@
 // options with a fast retry policy (no real sleeping; waits are recorded). Used by tests/bigquery
 // and the BigQuery backend of the conformance suite.
 #pragma once
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "fakes/test_keys.h"
 #include "fakes/fake_bigquery.h"
 #include "net/gcp_auth.h"
 #include "store/bigquery_store.h"
 
 namespace pt_test {
 
-inline const std::string& test_private_key_pem() {
-  static const std::string pem = [] {
-    EVP_PKEY* key = EVP_RSA_gen(2048);
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<size_t>(n));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
-    return out;
-  }();
-  return pem;
-}
+using pt::fake::test_private_key_pem;
 
 inline std::string service_account_json(const std::string& token_uri) {
   return nlohmann::json{{"type", "service_account"},

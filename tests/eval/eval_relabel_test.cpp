@@ -4,8 +4,6 @@
 // its manifest (whole agent steps, recipe kinds), and bad selections fail clearly.
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -14,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "fakes/test_keys.h"
 #include "eval/memory_store.h"
 #include "fakes/fake_llm.h"
 #include "pipeline/eval_relabel.h"
@@ -43,18 +42,6 @@ class EnvVars {
  private:
   std::map<std::string, std::optional<std::string>> saved_;
 };
-
-std::string private_key_pem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(b, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(b);
-  EVP_PKEY_free(key);
-  return pem;
-}
 
 class EvalRelabel : public ::testing::Test {
  protected:
@@ -130,7 +117,7 @@ TEST_F(EvalRelabel, LocalModelOnTheNewestFractionResumes) {
 TEST_F(EvalRelabel, RegistryIdCallsItsVertexEndpointAndIsStoredAsGiven) {
   fake::FakeLlm server;
   fs::path sa = dir_ / "sa.json";
-  std::ofstream(sa) << nlohmann::json{{"type", "service_account"}, {"project_id", "p1"}, {"private_key", private_key_pem()},
+  std::ofstream(sa) << nlohmann::json{{"type", "service_account"}, {"project_id", "p1"}, {"private_key", pt::fake::test_private_key_pem()},
                                       {"client_email", "sa@p1.iam.gserviceaccount.com"}, {"token_uri", server.base_url() + "/token"}}
                            .dump();
   EnvVars env({{"GOOGLE_APPLICATION_CREDENTIALS", sa.string()}, {"VERTEX_BASE_URL", server.base_url()}, {"VERTEX_PROJECT", "p1"}});

@@ -1,13 +1,12 @@
 // Tests for providers/gemini: AI Studio (x-goog-api-key) and Vertex (publisher model, tuned
 // endpoint by full name or numeric id, Bearer token from a service account via the fake /token).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "fakes/test_keys.h"
 #include "net/http.h"
 #include "providers/model.h"
 #include "provider_fixture.h"
@@ -67,24 +66,12 @@ TEST(Gemini, ParsesCandidatesAndUsageMetadata) {
   EXPECT_EQ(limited.error().message, "gemini: HTTP 429 RESOURCE_EXHAUSTED: Resource exhausted for [redacted]");
 }
 
-std::string make_private_key_pem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(b, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(b);
-  EVP_PKEY_free(key);
-  return pem;
-}
-
 class VertexTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = ::testing::TempDir() + "/vertex-sa-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
-    std::ofstream(path_) << json{{"type", "service_account"}, {"project_id", "sa-project"}, {"private_key", make_private_key_pem()},
+    std::ofstream(path_) << json{{"type", "service_account"}, {"project_id", "sa-project"}, {"private_key", pt::fake::test_private_key_pem()},
                                  {"client_email", "sa@sa-project.iam.gserviceaccount.com"},
                                  {"token_uri", server_.base_url() + "/token"}}.dump();
   }

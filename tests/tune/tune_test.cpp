@@ -2,9 +2,6 @@
 // Vertex AI (GCS upload + tuningJobs, service-account auth) and OpenAI (Files + fine_tuning),
 // the failed-job path with the provider's message, and refusals that protect a paid job.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "fakes/test_keys.h"
 #include "fakes/fake_tuning.h"
 #include "pipeline/registry_file.h"
 #include "pipeline/tune_jobs.h"
@@ -22,18 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string rsa_private_key_pem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  EVP_PKEY_free(key);
-  return pem;
-}
 
 void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
 
@@ -55,7 +41,7 @@ class TuneTest : public ::testing::Test {
   }
   void point_at(const fake::FakeTuning& fake) {
     json sa = {{"type", "service_account"}, {"project_id", "demo-project"}, {"private_key_id", "k1"},
-               {"private_key", rsa_private_key_pem()}, {"client_email", "tuner@demo-project.iam.gserviceaccount.com"},
+               {"private_key", pt::fake::test_private_key_pem()}, {"client_email", "tuner@demo-project.iam.gserviceaccount.com"},
                {"token_uri", fake.base_url() + "/token"}};
     write(dir_ / "sa.json", sa.dump());
     ::setenv("GOOGLE_APPLICATION_CREDENTIALS", (dir_ / "sa.json").c_str(), 1);
