@@ -4,6 +4,7 @@
 // Also measures the JSONL row parser alone. Rows: PT_BENCH_ROWS (default 1,000,000).
 // Run: ./build/bench_import_sqlite   (PT_BENCH_ROWS=N for fewer rows; PT_BENCH_KEEP=PATH keeps the file)
 #include <benchmark/benchmark.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -95,6 +96,8 @@ void BM_ImportJsonlSqlite(benchmark::State& state) {
     auto report = pt::import_jsonl(**store, o);
     store->reset();  // close: includes the final WAL checkpoint
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    struct stat st{};
+    if (::stat(db.c_str(), &st) == 0) state.counters["db_MB"] = static_cast<double>(st.st_size) / 1e6;
     if (!report.ok()) return state.SkipWithError(report.error().message.c_str());
     state.SetIterationTime(secs);
     state.counters["rows"] = static_cast<double>(report->rows);

@@ -1,6 +1,6 @@
 // `import jsonl FILE…`: streams JSONL rows (files, `-` for stdin, zstd) into a Store in batched
 // transactions, upserting by id so a re-import adds nothing twice. A bad line stops the import
-// with `FILE:LINE: reason` (the current batch is not written; earlier batches stay, and a re-run
+// with `FILE:LINE: reason` (the current transaction is not written; earlier ones stay, and a re-run
 // after fixing the line only adds what is missing) unless skip_bad, which skips and counts it.
 #pragma once
 #include <cstdint>
@@ -20,7 +20,8 @@ struct ImportJsonlOptions {
   std::vector<std::string> files;   // "-" = stdin
   std::optional<Table> table;       // forced table; otherwise told by the columns
   bool skip_bad = false;
-  size_t batch_size = 10000;        // rows per transaction
+  size_t batch_size = 100000;       // rows per transaction (stores that cannot group upserts:
+                                    // at most 10,000)
   size_t max_line_bytes = kDefaultMaxLineBytes;
 };
 

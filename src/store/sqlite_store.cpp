@@ -3,13 +3,17 @@
 // fresh path; `init` is idempotent), refuses files that are not picktune stores, and runs in WAL
 // mode. Every statement is parameterized and prepared once per connection; upsert() is one
 // transaction. created_at is stored as integer µs UTC; request_type (and, for relabels,
-// trace_id) are copied out of the payload into indexed columns.
+// trace_id) are copied out of the payload into indexed columns. Trace payloads are stored as
+// zstd frames (store/payload_codec.h; dictionaries in `payload_dicts`), relabels as JSON text.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "store/payload_codec.h"
 #include "store/payload_keys.h"
 #include "store/store.h"
 
@@ -17,8 +21,11 @@ namespace pt {
 namespace {
 
 constexpr int kApplicationId = 0x5054554E;  // "PTUN": marks a picktune store
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: compressed trace payloads + payload_dicts
 constexpr size_t kBulkRows = 5000;  // an upsert this big switches to bulk mode
+constexpr size_t kCompressMin = 256;      // shorter trace payloads stay JSON text
+constexpr size_t kDictMinSamples = 1000;  // a batch this big trains the store's dictionary
+constexpr size_t kDictSampleBytes = 16u << 20;
 
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS traces (
@@ -27,8 +34,14 @@ CREATE TABLE IF NOT EXISTS traces (
   user_id TEXT NOT NULL,
   created_at INTEGER NOT NULL,        -- microseconds since the Unix epoch, UTC
   type TEXT NOT NULL,
-  payload TEXT NOT NULL,              -- the JSON object exactly as received
+  payload BLOB NOT NULL,              -- the JSON object exactly as received: a zstd frame
+                                      -- (store/payload_codec.h), or text when under 256 bytes
   request_type TEXT NOT NULL DEFAULT '' -- copy of payload.request_type ('' when absent)
+);
+CREATE TABLE IF NOT EXISTS payload_dicts (  -- zstd dictionaries of the compressed payloads
+  id INTEGER PRIMARY KEY NOT NULL,    -- the dictionary id that frames name
+  created_at INTEGER NOT NULL,
+  dict BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS traces_created_at ON traces(created_at);
 CREATE INDEX IF NOT EXISTS traces_user_id ON traces(user_id);
@@ -75,23 +88,13 @@ std::string column_text(sqlite3_stmt* s, int i) {
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
 }
 
-Row read_row(sqlite3_stmt* s, Table table) {
-  Row row;
-  row.id = column_text(s, 0);
-  row.agent_step_id = column_text(s, 1);
-  row.user_id = column_text(s, 2);
-  row.created_at_us = sqlite3_column_int64(s, 3);
-  (table == Table::traces ? row.type : row.model) = column_text(s, 4);
-  row.payload = column_text(s, 5);
-  return row;
-}
-
 std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   ~SqliteStore() override {
+    if (group_open_) (void)exec("ROLLBACK");
     cache_.clear();
     if (bulk_) (void)exec("PRAGMA journal_mode=WAL");
     sqlite3_close_v2(db_);
@@ -117,7 +120,7 @@ class SqliteStore final : public Store {
     PT_TRY(exec("PRAGMA temp_store=MEMORY"));
     PT_TRY(exec("PRAGMA wal_autocheckpoint=16384"));  // checkpoint every 64 MiB of WAL
     if (app_id != kApplicationId || version != kSchemaVersion) PT_TRY(init());
-    return ok();
+    return load_dicts();
   }
 
   Result<void> init() override {
@@ -133,23 +136,43 @@ class SqliteStore final : public Store {
   Result<UpsertStats> upsert(Table table, std::span<const Row> rows) override {
     UpsertStats stats;
     if (rows.empty()) return stats;
-    if (rows.size() >= kBulkRows && !bulk_) enter_bulk_mode();
-    PT_ASSIGN_OR_RETURN(sqlite3_stmt * begin, cached("BEGIN IMMEDIATE"));
-    PT_TRY(step_done(begin));
-    Result<void> r = ok();
-    for (const Row& row : rows) {
-      r = upsert_one(table, row, stats);
-      if (!r.ok()) break;
+    if (rows.size() >= kBulkRows && !bulk_ && !group_open_) enter_bulk_mode();
+    Result<void> r = table == Table::traces ? compress_payloads(rows) : (frames_.clear(), ok());
+    if (r.ok() && !group_open_) r = begin();
+    if (!r.ok()) return fail(r.error());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      r = upsert_one(table, rows[i], i < frames_.size() ? frames_[i] : std::string_view(), stats);
+      if (!r.ok()) return fail(r.error());
     }
-    if (r.ok()) {
+    if (!group_open_) {
       PT_ASSIGN_OR_RETURN(sqlite3_stmt * commit, cached("COMMIT"));
       r = step_done(commit);
-    }
-    if (!r.ok()) {
-      (void)exec("ROLLBACK");
-      return r.error();
+      if (!r.ok()) return fail(r.error());
     }
     return stats;
+  }
+
+  bool groups_upserts() const override { return true; }
+
+  Result<void> begin_group() override {
+    if (group_open_) return usage_error("begin_group: a group is already open");
+    if (!bulk_) enter_bulk_mode();
+    PT_TRY(begin());
+    group_open_ = true;
+    return ok();
+  }
+
+  Result<void> commit_group() override {
+    if (!group_open_) return usage_error("commit_group: no group is open (a failed upsert rolled it back)");
+    PT_ASSIGN_OR_RETURN(sqlite3_stmt * commit, cached("COMMIT"));
+    Result<void> r = step_done(commit);
+    if (!r.ok()) return fail(r.error());
+    group_open_ = false;
+    return ok();
+  }
+
+  void rollback_group() override {
+    if (group_open_) (void)fail(runtime_error("rolled back"));
   }
 
   Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) override {
@@ -158,7 +181,8 @@ class SqliteStore final : public Store {
       int rc = sqlite3_step(stmt.get());
       if (rc == SQLITE_DONE) return ok();
       if (rc != SQLITE_ROW) return db_error("reading " + std::string(table_name(table)));
-      if (!visit(read_row(stmt.get(), table))) return ok();
+      PT_ASSIGN_OR_RETURN(Row row, read_row(stmt.get(), table));
+      if (!visit(std::move(row))) return ok();
     }
   }
 
@@ -174,12 +198,14 @@ class SqliteStore final : public Store {
     PT_ASSIGN_OR_RETURN(sqlite3_stmt * s, cached(sql));
     bind_text(s, 1, id);
     int rc = sqlite3_step(s);
-    std::optional<Row> row;
-    if (rc == SQLITE_ROW) row = read_row(s, table);
+    Result<Row> read = Row{};
+    if (rc == SQLITE_ROW) read = read_row(s, table);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error("reading " + std::string(table_name(table)));
-    return row;
+    if (!read.ok()) return read.error();
+    if (rc != SQLITE_ROW) return std::optional<Row>();
+    return std::optional<Row>(std::move(*read));
   }
 
   Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
@@ -204,6 +230,20 @@ class SqliteStore final : public Store {
   void enter_bulk_mode() {
     bulk_ = true;
     if (!exec("PRAGMA journal_mode=DELETE").ok()) bulk_ = false;
+  }
+
+  Result<void> begin() {
+    PT_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, cached("BEGIN IMMEDIATE"));
+    return step_done(stmt);
+  }
+
+  // Rolls back the open transaction (and group); a dictionary trained inside it is forgotten.
+  Error fail(Error e) {
+    if (!sqlite3_get_autocommit(db_)) (void)exec("ROLLBACK");
+    group_open_ = false;
+    codec_.clear_dicts();
+    if (Result<void> r = load_dicts(); !r.ok()) return r.error();
+    return e;
   }
 
   Error db_error(std::string_view doing) const {
@@ -257,33 +297,35 @@ class SqliteStore final : public Store {
     return ok();
   }
 
-  Result<void> upsert_one(Table table, const Row& row, UpsertStats& stats) {
+  Result<void> upsert_one(Table table, const Row& row, std::string_view frame, UpsertStats& stats) {
     if (row.id.empty()) return runtime_error(fmt::format("{}: a row has an empty id", describe()));
     if (!keys_reader_.read(row.payload, keys_).ok())
       return runtime_error(fmt::format("{}: row {}: payload is not a JSON object", describe(), row.id));
     const bool traces = table == Table::traces;
     const std::string& kind = traces ? row.type : row.model;
     PT_ASSIGN_OR_RETURN(sqlite3_stmt * ins, cached(insert_sql(table)));
-    bind_row(ins, row, kind, traces);
+    bind_row(ins, row, frame, kind, traces);
     PT_TRY(step_done(ins));
     if (sqlite3_changes(db_) == 1) {
       ++stats.inserted;
       return ok();
     }
     PT_ASSIGN_OR_RETURN(sqlite3_stmt * upd, cached(update_sql(table)));
-    bind_row(upd, row, kind, traces);
+    bind_row(upd, row, frame, kind, traces);
     PT_TRY(step_done(upd));
     ++(sqlite3_changes(db_) == 1 ? stats.updated : stats.unchanged);
     return ok();
   }
 
-  void bind_row(sqlite3_stmt* s, const Row& row, const std::string& kind, bool traces) {
+  // `frame` is the compressed payload, or empty to store the payload as text.
+  void bind_row(sqlite3_stmt* s, const Row& row, std::string_view frame, const std::string& kind, bool traces) {
     bind_text(s, 1, row.id);
     bind_text(s, 2, row.agent_step_id);
     bind_text(s, 3, row.user_id);
     sqlite3_bind_int64(s, 4, row.created_at_us);
     bind_text(s, 5, kind);
-    bind_text(s, 6, row.payload);
+    if (frame.empty()) bind_text(s, 6, row.payload);
+    else sqlite3_bind_blob(s, 6, frame.data(), static_cast<int>(frame.size()), SQLITE_STATIC);
     bind_text(s, 7, keys_.request_type);
     if (!traces) bind_text(s, 8, keys_.trace_id);
   }
@@ -333,8 +375,78 @@ class SqliteStore final : public Store {
     return stmt;
   }
 
+  Result<Row> read_row(sqlite3_stmt* s, Table table) {
+    Row row;
+    row.id = column_text(s, 0);
+    row.agent_step_id = column_text(s, 1);
+    row.user_id = column_text(s, 2);
+    row.created_at_us = sqlite3_column_int64(s, 3);
+    (table == Table::traces ? row.type : row.model) = column_text(s, 4);
+    if (sqlite3_column_type(s, 5) != SQLITE_BLOB) {
+      row.payload = column_text(s, 5);
+      return row;
+    }
+    std::string_view frame(static_cast<const char*>(sqlite3_column_blob(s, 5)), static_cast<size_t>(sqlite3_column_bytes(s, 5)));
+    Result<void> r = codec_.decompress(frame, row.payload);
+    if (!r.ok() && load_dicts().ok()) r = codec_.decompress(frame, row.payload);  // another process may have added one
+    if (!r.ok()) return runtime_error(fmt::format("{}: {} row {}: {}", describe(), table_name(table), row.id, r.error().message));
+    return row;
+  }
+
+  // Makes every stored dictionary readable; the newest one compresses new payloads.
+  Result<void> load_dicts() {
+    PT_ASSIGN_OR_RETURN(Stmt stmt, prepare("SELECT id, dict FROM payload_dicts ORDER BY created_at, id", "reading payload dictionaries"));
+    for (;;) {
+      int rc = sqlite3_step(stmt.get());
+      if (rc == SQLITE_DONE) return ok();
+      if (rc != SQLITE_ROW) return db_error("reading payload dictionaries");
+      PayloadDict d{static_cast<uint32_t>(sqlite3_column_int64(stmt.get(), 0)),
+                    std::string(static_cast<const char*>(sqlite3_column_blob(stmt.get(), 1)),
+                                static_cast<size_t>(sqlite3_column_bytes(stmt.get(), 1)))};
+      Result<void> added = codec_.add_dict(d, true);
+      if (!added.ok()) return runtime_error(fmt::format("{}: {}", describe(), added.error().message));
+    }
+  }
+
+  // Fills frames_ with the compressed payloads of `rows` ("" = store as text), training the
+  // store's dictionary first when it has none and this batch is big enough to learn from.
+  Result<void> compress_payloads(std::span<const Row> rows) {
+    std::vector<std::string_view> texts;
+    texts.reserve(rows.size());
+    size_t big = 0;
+    for (const Row& r : rows) big += r.payload.size() >= kCompressMin;
+    if (!codec_.has_writing_dict() && big >= kDictMinSamples) PT_TRY(train_dict(rows));
+    for (const Row& r : rows) texts.push_back(r.payload.size() >= kCompressMin ? std::string_view(r.payload) : std::string_view());
+    int threads = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
+    codec_.compress(texts, frames_, threads);
+    return ok();
+  }
+
+  // Trains a dictionary on an even sample of the batch and commits it before any row uses it.
+  Result<void> train_dict(std::span<const Row> rows) {
+    std::vector<std::string_view> samples;
+    size_t step = std::max<size_t>(1, rows.size() * 3000 / kDictSampleBytes), bytes = 0;
+    for (size_t i = 0; i < rows.size() && bytes < kDictSampleBytes; i += step) {
+      if (rows[i].payload.size() < kCompressMin) continue;
+      samples.push_back(rows[i].payload);
+      bytes += rows[i].payload.size();
+    }
+    Result<PayloadDict> dict = train_payload_dict(samples);
+    if (!dict.ok()) return ok();  // too little variety to learn from: compress without one
+    PT_ASSIGN_OR_RETURN(Stmt ins, prepare("INSERT OR IGNORE INTO payload_dicts(id, created_at, dict) VALUES(?1, strftime('%s','now') * 1000000, ?2)", "storing a payload dictionary"));
+    sqlite3_bind_int64(ins.get(), 1, dict->id);
+    sqlite3_bind_blob(ins.get(), 2, dict->bytes.data(), static_cast<int>(dict->bytes.size()), SQLITE_STATIC);
+    if (sqlite3_step(ins.get()) != SQLITE_DONE) return db_error("storing a payload dictionary");
+    Result<void> added = codec_.add_dict(*dict, true);
+    if (!added.ok()) return runtime_error(fmt::format("{}: {}", describe(), added.error().message));
+    return ok();
+  }
+
   std::string path_;
   sqlite3* db_;
+  PayloadCodec codec_;
+  std::vector<std::string> frames_;
+  bool group_open_ = false;
   std::map<std::string, Stmt> cache_;
   PayloadKeyReader keys_reader_;
   PayloadKeys keys_;

@@ -56,6 +56,15 @@ class Store {
   virtual Result<std::optional<Row>> get(Table table, const std::string& id) = 0;
   // Every relabel key stored for `model` (streamed into memory once per relabel run).
   virtual Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) = 0;
+
+  // Bulk loads may group several upserts into one transaction, which is much cheaper for
+  // big imports (SQLite rewrites every index page a transaction touches). Only backends that
+  // answer true implement the three calls; between begin_group() and commit_group() their
+  // upserts land all together or (rollback_group(), or any failed upsert) not at all.
+  virtual bool groups_upserts() const { return false; }
+  virtual Result<void> begin_group() { return usage_error("this store cannot group upserts"); }
+  virtual Result<void> commit_group() { return usage_error("this store cannot group upserts"); }
+  virtual void rollback_group() {}
 };
 
 struct StoreOptions {

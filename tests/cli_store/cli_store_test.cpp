@@ -167,6 +167,27 @@ TEST_F(CliStore, EarlierBatchesStayAndTheMessageSaysSo) {
   EXPECT_EQ(r.out, "imported 6 rows into sqlite:t.db: traces 2 new, 0 updated, 4 unchanged; relabels 0 new, 0 updated, 0 unchanged\n");
 }
 
+// A transaction (--batch-size rows) spans several 10,000-row parse batches on SQLite: a bad line
+// rolls back every row of its transaction, however many batches were already written.
+TEST_F(CliStore, TransactionsSpanParseBatchesAndRollBackWhole) {
+  std::string text;
+  for (int i = 1; i <= 25000; ++i) text += trace_line(i) + "\n";
+  write("big.jsonl", text + "{\"id\": 1}\n");
+  CliResult r = pt({"import", "jsonl", "big.jsonl"});  // default: 100,000 rows per transaction
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("big.jsonl:25001:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was stored"), std::string::npos) << r.err;
+  EXPECT_EQ(rows("traces"), 0);
+  r = pt({"import", "jsonl", "--batch-size", "20000", "big.jsonl"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("20000 rows from earlier batches were kept"), std::string::npos) << r.err;
+  EXPECT_EQ(rows("traces"), 20000);
+  write("big.jsonl", text);
+  r = pt({"import", "jsonl", "big.jsonl"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 25000 rows into sqlite:t.db: traces 5000 new, 0 updated, 20000 unchanged; relabels 0 new, 0 updated, 0 unchanged\n");
+}
+
 TEST_F(CliStore, SkipBadCountsAndSummarises) {
   write("m.jsonl", trace_line(1) + "\n[1]\n\n" + trace_line(2) + "\n{\"id\":1}\n");
   CliResult r = pt({"import", "jsonl", "--skip-bad", "m.jsonl"});
