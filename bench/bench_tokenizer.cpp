@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -89,7 +90,12 @@ void BM_OursCount(benchmark::State& state) {
   std::clock_t cpu0 = std::clock();
   for (auto _ : state) {
     tokens = 0;
-    for (const auto& d : c.docs) tokens += (*t)->count(d);
+    // A fresh thread per pass: its word and section caches start empty (one cold pass, like
+    // the single JS pass), so repeating the corpus does not flatter us.
+    std::thread pass([&] {
+      for (const auto& d : c.docs) tokens += (*t)->count(d);
+    });
+    pass.join();
   }
   double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
@@ -101,7 +107,7 @@ void BM_OursCount(benchmark::State& state) {
   state.counters["MB"] = static_cast<double>(c.bytes) / 1e6;
   state.counters["tokens"] = static_cast<double>(tokens);
 }
-BENCHMARK(BM_OursCount)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+BENCHMARK(BM_OursCount)->Unit(benchmark::kMillisecond)->MinTime(5.0)->MeasureProcessCPUTime();
 
 // One timed pass of the JavaScript tokenizer (its load time excluded, as for ours).
 void BM_JsReference(benchmark::State& state) {

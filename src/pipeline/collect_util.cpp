@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include <xxhash.h>
+
 namespace pt {
 
 uint64_t sha256_u64(std::string_view data) {
@@ -120,21 +122,28 @@ void BatchTokenCounter::count_unique(const std::vector<std::string_view>& texts,
 void BatchTokenCounter::count(const std::vector<std::string_view>& texts, std::vector<size_t>& counts) {
   counts.assign(texts.size(), 0);
   std::vector<std::string_view> todo;
-  std::vector<uint64_t> todo_hash;
+  std::vector<XXH128_hash_t> todo_hash;
   std::vector<size_t> slot(texts.size());  // index into todo for texts not in the memo
-  std::unordered_map<uint64_t, size_t> in_batch;
+  std::unordered_map<uint64_t, size_t> in_batch;  // low 64 bits of the key -> todo index
   constexpr size_t kFromMemo = SIZE_MAX;
   for (size_t i = 0; i < texts.size(); ++i) {
-    uint64_t h = sha256_u64(texts[i]) ^ texts[i].size();
+    XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
     if (texts[i].size() >= kMinCachedBytes) {
-      if (auto m = memo_.find(h); m != memo_.end() && m->second.first == texts[i].size()) {
-        counts[i] = m->second.second;
+      if (auto m = memo_.find(h.low64); m != memo_.end() && m->second.high64 == h.high64 && m->second.length == texts[i].size()) {
+        counts[i] = m->second.count;
         slot[i] = kFromMemo;
         ++reused_;
         continue;
       }
     }
-    auto [it, fresh] = in_batch.emplace(h, todo.size());
+    auto [it, fresh] = in_batch.emplace(h.low64, todo.size());
+    if (!fresh && (todo_hash[it->second].high64 != h.high64 || todo[it->second].size() != texts[i].size())) {
+      fresh = true;  // a 64-bit clash with another text: count this one on its own
+      slot[i] = todo.size();
+      todo.push_back(texts[i]);
+      todo_hash.push_back(h);
+      continue;
+    }
     if (fresh) {
       todo.push_back(texts[i]);
       todo_hash.push_back(h);
@@ -150,7 +159,7 @@ void BatchTokenCounter::count(const std::vector<std::string_view>& texts, std::v
   for (size_t j = 0; j < todo.size(); ++j) {
     if (todo[j].size() < kMinCachedBytes) continue;
     if (memo_.size() >= kMaxEntries) memo_.clear();
-    memo_[todo_hash[j]] = {todo[j].size(), todo_counts[j]};
+    memo_[todo_hash[j].low64] = MemoEntry{todo_hash[j].high64, todo[j].size(), todo_counts[j]};
   }
 }
 

@@ -33,7 +33,7 @@ class HashSet64 {
 };
 
 // Exact token counts for a batch of texts. A text seen before (at least kMinCachedBytes long,
-// keyed by sha256 and length, at most kMaxEntries remembered, cleared when full) or repeated in
+// keyed by 128-bit XXH3 and length, at most kMaxEntries remembered, cleared when full) or repeated in
 // the batch is counted once; the rest are shared out among `threads` threads (the caller's
 // included, workers kept alive between batches). `count` must be safe to call concurrently.
 class BatchTokenCounter {
@@ -54,7 +54,11 @@ class BatchTokenCounter {
   void count_unique(const std::vector<std::string_view>& texts, std::vector<size_t>& counts);
   std::function<size_t(std::string_view)> count_;
   std::unique_ptr<Pool> pool_;
-  std::unordered_map<uint64_t, std::pair<size_t, size_t>> memo_;  // hash -> (length, count)
+  struct MemoEntry {
+    uint64_t high64;  // the rest of the text's XXH3-128 key
+    size_t length, count;
+  };
+  std::unordered_map<uint64_t, MemoEntry> memo_;  // low 64 bits of XXH3-128 -> entry
   uint64_t reused_ = 0;
 };
 

@@ -3,7 +3,11 @@
 // cross-check test (tests/tokenizer) compares its ids with the npm package's JavaScript.
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <string>
+#include <type_traits>
+
+#include <xxhash.h>
 
 #include "tokenizer/gemma_model.h"
 #include "tokenizer/utf8.h"
@@ -32,12 +36,24 @@ struct Candidate {
   bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : left > o.left; }
 };
 
+// A short word and its ids in one cache line (most words: ≤ 24 bytes, ≤ 9 tokens).
+struct alignas(64) ShortWord {
+  static constexpr size_t kMaxText = 24, kMaxIds = 9;
+  char text[kMaxText];
+  uint8_t len = 0xFF;  // 0xFF: empty slot
+  uint8_t n_ids = 0;
+  int32_t ids[kMaxIds];
+};
+static_assert(sizeof(ShortWord) == 64);
+
 // Per-thread working memory and caches. The caches belong to one model (`owner`, a unique
-// instance id) and are emptied when the thread switches models. Both are exact: the section
-// cache compares whole section texts, the merge cache whole pair keys.
+// instance id) and are emptied when the thread switches models. All are exact: the word
+// caches compare whole texts, the merge cache whole pair keys.
 struct Scratch {
-  static constexpr size_t kSections = 1 << 14;  // direct-mapped section cache
-  static constexpr size_t kMerges = 1 << 14;    // direct-mapped merge-lookup cache
+  static constexpr size_t kShortWords = 1 << 16;  // direct-mapped, one cache line per word
+  static constexpr size_t kSections = 1 << 16;    // direct-mapped, longer words and sections
+  static constexpr size_t kMerges = 1 << 14;      // direct-mapped merge-lookup cache
+  static constexpr size_t kCounts = 1 << 16;      // direct-mapped section counts (counting only)
   struct CachedSection {
     std::string text;
     std::vector<int32_t> ids;
@@ -49,11 +65,20 @@ struct Scratch {
   uint64_t owner = 0;
   std::vector<Node> nodes;
   std::vector<Candidate> heap;
+  std::vector<int32_t> word_ids;
+  struct CachedCount {
+    XXH128_hash_t key{0, 0};  // XXH3-128 of the section (all zero: empty)
+    size_t count = 0;
+  };
+  std::vector<ShortWord> short_words{kShortWords};
+  std::vector<CachedCount> counts{kCounts};
   std::vector<CachedSection> sections{kSections};
   std::vector<CachedMerge> merges{kMerges};
 
   void bind(uint64_t model_id) {
     if (owner == model_id) return;
+    for (auto& w : short_words) w.len = 0xFF;
+    for (auto& c : counts) c = CachedCount{};
     for (auto& c : sections) c.text.clear(), c.ids.clear();
     for (auto& m : merges) m = CachedMerge{};
     owner = model_id;
@@ -205,17 +230,33 @@ void bpe_section(const GemmaModel& m, Scratch& s, std::string_view section, Sink
   }
 }
 
-// A section's ids through the per-thread section cache (short sections only).
+// A word's (or an uncut section's) ids through the per-thread cache (short texts only).
 template <class Sink>
-void encode_section(const GemmaModel& m, std::string_view section, Sink& sink) {
+void encode_word(const GemmaModel& m, Scratch& s, std::string_view section, Sink& sink) {
   static constexpr size_t kMaxCached = 256;
-  Scratch& s = scratch();
-  s.bind(m.id);
   if (section.size() > kMaxCached) {
     bpe_section(m, s, section, sink);
     return;
   }
-  auto& entry = s.sections[hash_bytes(section) & (Scratch::kSections - 1)];
+  const uint64_t h = hash_bytes(section);
+  if (section.size() <= ShortWord::kMaxText) {
+    ShortWord& w = s.short_words[h & (Scratch::kShortWords - 1)];
+    if (w.len == section.size() && std::memcmp(w.text, section.data(), section.size()) == 0) {
+      for (uint8_t i = 0; i < w.n_ids; ++i) sink(w.ids[i]);
+      return;
+    }
+    s.word_ids.clear();
+    VectorSink into{s.word_ids};
+    bpe_section(m, s, section, into);
+    for (int32_t id : s.word_ids) sink(id);
+    if (s.word_ids.size() > ShortWord::kMaxIds) return;
+    std::memcpy(w.text, section.data(), section.size());
+    w.len = static_cast<uint8_t>(section.size());
+    w.n_ids = static_cast<uint8_t>(s.word_ids.size());
+    std::copy(s.word_ids.begin(), s.word_ids.end(), w.ids);
+    return;
+  }
+  auto& entry = s.sections[(h >> 16) & (Scratch::kSections - 1)];
   if (entry.text != section) {
     entry.ids.clear();
     VectorSink into{entry.ids};
@@ -223,6 +264,57 @@ void encode_section(const GemmaModel& m, std::string_view section, Sink& sink) {
     entry.text.assign(section);
   }
   for (int32_t id : entry.ids) sink(id);
+}
+
+// Whether a space at `i` (> 0) of `section` starts a new word (gemma_model.h, step 3).
+bool word_cut_before(const GemmaModel& m, std::string_view section, size_t i) {
+  auto b = static_cast<unsigned char>(section[i - 1]);
+  if (b < 0x80) return m.word_cut_after_ascii[b];
+  size_t start = i - 1;
+  while (start > 0 && (static_cast<unsigned char>(section[start]) & 0xC0) == 0x80) --start;
+  uint32_t cp = 0;
+  utf8_decode(reinterpret_cast<const unsigned char*>(section.data() + start), cp);
+  return !std::binary_search(m.no_word_cut_after.begin(), m.no_word_cut_after.end(), cp);
+}
+
+// BPE of a section word by word (gemma_model.h, step 3), or whole when <unk>s may fuse.
+template <class Sink>
+void encode_words(const GemmaModel& m, Scratch& s, std::string_view section, Sink& sink) {
+  if (m.fuse_unk) return encode_word(m, s, section, sink);
+  size_t start = 0;
+  for (size_t i = 1; i < section.size(); ++i) {
+    if (section[i] != ' ' || !word_cut_before(m, section, i)) continue;
+    encode_word(m, s, section.substr(start, i - start), sink);
+    start = i;
+  }
+  encode_word(m, s, section.substr(start), sink);
+}
+
+// A section's ids: word by word where that is exact (always, unless <unk>s fuse across words).
+// When only counting, a long section's count is cached whole, keyed by its 128-bit XXH3 hash
+// (lines of history and file trees repeat across a session's prompts).
+template <class Sink>
+void encode_section(const GemmaModel& m, std::string_view section, Sink& sink) {
+  static constexpr size_t kMinCountCached = 32;
+  Scratch& s = scratch();
+  s.bind(m.id);
+  if constexpr (std::is_same_v<Sink, CountSink>) {
+    if (section.size() >= kMinCountCached) {
+      XXH128_hash_t key = XXH3_128bits(section.data(), section.size());
+      auto& entry = s.counts[key.low64 & (Scratch::kCounts - 1)];
+      if (XXH128_isEqual(entry.key, key)) {
+        sink.n += entry.count;
+        return;
+      }
+      CountSink fresh;
+      encode_words(m, s, section, fresh);
+      entry.key = key;
+      entry.count = fresh.n;
+      sink.n += fresh.n;
+      return;
+    }
+  }
+  encode_words(m, s, section, sink);
 }
 
 // Splits valid UTF-8 text on added tokens and encodes the sections between them.

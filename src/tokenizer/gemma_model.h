@@ -6,7 +6,11 @@
 //   2. in every other section replace ' ' by '▁' (the Replace normalizer; the Split
 //      pre-tokenizer on ' ' then finds nothing, so a whole section is one BPE word);
 //   3. BPE over the section's code points: repeatedly merge the adjacent pair with the lowest
-//      (merge rank, left symbol's first code-point index) — the JS heap's rank + i/len score;
+//      (merge rank, left symbol's first code-point index) — the JS heap's rank + i/len score.
+//      Shortcut, exact: no merge can span a point where a space follows a character c unless
+//      some merged token contains "c▁" (the loader finds them: only ">▁</" in Gemma 3), so a
+//      section is cut into words at every other such point and each word is BPE'd (and cached)
+//      alone — merges on either side of a cut never interact, so the result is the same;
 //   4. a final symbol missing from the vocabulary becomes its UTF-8 bytes as <0xNN> tokens
 //      (or <unk> when one is missing; with fuse_unk, a run of <unk>s is one).
 // Invalid UTF-8 is first repaired as Node would decode it (each bad subpart → U+FFFD).
@@ -39,6 +43,10 @@ class GemmaModel final : public GemmaTokenizer {
   int32_t space_symbol = kNoSymbol;   // the symbol of "▁" (what ' ' normalizes to)
   bool byte_fallback = true;
   bool fuse_unk = false;              // consecutive <unk>s of one section become one
+  // Characters after which a space starts a new word (see 3. above): every code point c such
+  // that no merged token contains c followed by '▁'. ASCII in a table, the rest listed.
+  bool word_cut_after_ascii[128] = {};
+  std::vector<uint32_t> no_word_cut_after;  // sorted non-ASCII code points that may not be cut after
 
   // Unique per instance: per-thread caches are keyed by it (addresses can be reused).
   const uint64_t id = next_id();

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <string>
@@ -154,6 +155,24 @@ Result<void> load_vocab(const std::string& path, simdjson::dom::element model, G
   return ok();
 }
 
+// Marks every character c that a merged token `left + right` holds right before a '▁' (other
+// than '▁' itself): a space after c must not start a new word (gemma_model.h, step 3).
+void note_word_cuts(std::string_view left, std::string_view right, GemmaModel& m) {
+  static constexpr std::string_view kSpace = "\xE2\x96\x81";
+  std::string joined;
+  if (left.find(kSpace) == std::string_view::npos && right.find(kSpace) == std::string_view::npos) return;
+  joined.append(left).append(right);
+  for (size_t at = joined.find(kSpace, 1); at != std::string::npos; at = joined.find(kSpace, at + 1)) {
+    size_t start = at - 1;
+    while (start > 0 && (static_cast<unsigned char>(joined[start]) & 0xC0) == 0x80) --start;
+    uint32_t cp = 0;
+    tok::utf8_decode(reinterpret_cast<const unsigned char*>(joined.data() + start), cp);
+    if (cp == 0x2581) continue;
+    if (cp < 128) m.word_cut_after_ascii[cp] = false;
+    else m.no_word_cut_after.push_back(cp);
+  }
+}
+
 // Merges are [left, right] pairs (or "left right" strings in the old format); rank = index,
 // the last index winning for a repeated pair (the reference builds a Map in order).
 Result<void> load_merges(const std::string& path, simdjson::dom::element model, GemmaModel& m, SymbolTable& syms) {
@@ -161,6 +180,8 @@ Result<void> load_merges(const std::string& path, simdjson::dom::element model, 
   if (model["merges"].get(merges)) return bad(path, "model.merges must be an array");
   uint32_t rank = 0;
   m.merges = tok::FlatMap64(merges.size());
+  for (int c = 0; c < 128; ++c) m.word_cut_after_ascii[c] = c != ' ';
+  m.no_word_cut_after = {0x2581};  // '▁' itself: a literal one may pair with the space
   for (auto item : merges) {
     std::string_view left, right;
     simdjson::dom::array pair;
@@ -175,10 +196,13 @@ Result<void> load_merges(const std::string& path, simdjson::dom::element model, 
     } else {
       return bad(path, "model.merges[" + std::to_string(rank) + "] must be a pair");
     }
+    note_word_cuts(left, right, m);
     int32_t a = syms.intern(left), b = syms.intern(right), r = syms.intern_joined(a, right);
     m.merges.put(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b), static_cast<uint64_t>(rank) << 32 | static_cast<uint32_t>(r));
     ++rank;
   }
+  std::sort(m.no_word_cut_after.begin(), m.no_word_cut_after.end());
+  m.no_word_cut_after.erase(std::unique(m.no_word_cut_after.begin(), m.no_word_cut_after.end()), m.no_word_cut_after.end());
   return ok();
 }
 

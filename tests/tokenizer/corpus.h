@@ -27,6 +27,9 @@ inline std::vector<std::string> edge_cases() {
       "</s><s>", "<h1>Title</h1>\n<h7>no</h7>", "<bbox>1 2 3 4</bbox>", "<iframe src=x></iframe>",
       "Hello world", "Hello, my dog is cute", "hello   world", " leading", "trailing ", "  both  ",
       "The quick brown fox jumps over the lazy dog.", "don't won't y'all'd've", "e-mail: a.b@c.de, url: https://x.y/z?q=1",
+      // Word cuts (gemma_model.h step 3): ">▁</" is the one merge spanning a space after a character.
+      "<a> </a>", "x > </y> z", "a> </b> c >  </d>", "> </", ">\xE2\x96\x81</", "\xE2\x96\x81 </a>", "caf\xC3\xA9 </x> na\xC3\xAFve",
+      "\xE6\x97\xA5\xE6\x9C\xAC \xE8\xAA\x9E", "<td>1</td> </tr> <tr> </tr>", "if (a > b) { return </div>; }",
   };
   t.push_back(std::string("\0x\0", 3));
   for (int n : {1, 2, 3, 4, 7, 8, 15, 16, 17, 30, 31, 32, 33, 63, 64, 65, 100}) {
