@@ -8,8 +8,9 @@ APT_PACKAGES=(
   build-essential cmake g++ pkg-config git ca-certificates
   libcli11-dev libsimdjson-dev nlohmann-json3-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev libfmt-dev
-  libzstd-dev zstd libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   chromium ccache
+  clang-14 libclang-rt-14-dev llvm-14 jq
 )
 # Node.js + npm (for the tokenizer package): Debian's, unless a node with npm is already present.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
