@@ -16,6 +16,7 @@ struct RelabelFlags {
   std::string since, until;
   double timeout_s = 120;
   double batch_poll_s = 5;
+  double max_backoff_s = 60;
   bool no_progress = false;
   std::string progress = "auto";
   std::optional<int64_t> limit;
@@ -52,6 +53,7 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   o.sample_fraction = f.sample;
   o.budget_usd = f.budget;
   o.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
+  o.backoff_max_ms = static_cast<int64_t>(f.max_backoff_s * 1000);
   if (f.no_progress || f.progress == "none") o.progress = nullptr;
   o.progress_tty = f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1;
   f.model.base_url = f.base_url;
@@ -89,6 +91,8 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--timeout", f->timeout_s, "per-request timeout in seconds")->capture_default_str();
   cmd->add_option("--max-retries", o.max_retries, "retries per trace on 429/5xx/529/timeouts/resets/malformed answers")
       ->capture_default_str();
+  cmd->add_option("--max-backoff", f->max_backoff_s, "cap in seconds of the exponential retry backoff (retry-after wins)")
+      ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--max-output-tokens", f->model.max_output_tokens, "answer length cap (also the budget's worst case)")
       ->capture_default_str();
   cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)");

@@ -1,20 +1,40 @@
-// Implementation of pipeline/atomic_file.h (stdio + fsync + rename).
+// Implementation of pipeline/atomic_file.h (exclusive temp file + fsync + rename).
 #include "pipeline/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
+#include <random>
 
 #include <fmt/format.h>
 
 namespace pt {
 
+// The temp file is created with O_CREAT | O_EXCL | O_NOFOLLOW, so it never writes through a file
+// or symlink already at the temp name (a stale temp, or one planted to redirect the write): on a
+// clash the next candidate name gets a random suffix. rename() then replaces the destination entry
+// itself, so a symlink planted at the destination is replaced, never followed.
 Result<AtomicFile> AtomicFile::create(const std::string& path) {
   if (path.empty()) return usage_error("output path is empty");
-  std::string tmp = fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid()));
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return runtime_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
-  return AtomicFile(path, std::move(tmp), f);
+  const std::string base = fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid()));
+  std::random_device rd;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string tmp = attempt == 0 ? base : fmt::format("{}.{:08x}", base, rd());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) return runtime_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+    std::FILE* f = ::fdopen(fd, "wb");
+    if (!f) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return runtime_error(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
+    }
+    return AtomicFile(path, std::move(tmp), f);
+  }
+  return runtime_error(fmt::format("{}: cannot create a temporary file beside it (names taken)", path));
 }
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept

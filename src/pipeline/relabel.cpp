@@ -126,8 +126,9 @@ class Engine {
 
   void send(std::unique_ptr<RelabelItem> item) {
     auto req = model_.build_request(item->input);
-    if (!req.ok()) {
+    if (!req.ok()) {  // only credentials fail here (e.g. a rejected service-account JWT): every call would
       fail(item->trace.id, "request", req.error().message);
+      stop(s_.stopped_by_auth);  // fail alike, so stop instead of one token exchange per trace
       return;
     }
     if (!learned_secrets_) {

@@ -40,7 +40,7 @@ class OpenAiBackend : public TuneBackend {
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("id"))
-      return runtime_error(provider_error("OpenAI file upload of " + path, resp.status, resp.body, resp.transport_error));
+      return runtime_error(provider_error("OpenAI file upload of " + path, req, resp));
     return j["id"].get<std::string>();
   }
 
@@ -57,15 +57,16 @@ class OpenAiBackend : public TuneBackend {
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("id"))
-      return runtime_error(provider_error("OpenAI fine_tuning.jobs.create", resp.status, resp.body, resp.transport_error));
+      return runtime_error(provider_error("OpenAI fine_tuning.jobs.create", req, resp));
     return j["id"].get<std::string>();
   }
 
   Result<TuneJobState> poll(const std::string& job) override {
-    HttpResponse resp = http_call_with_retry(request("GET", "/fine_tuning/jobs/" + job), RetryPolicy{});
+    HttpRequest req = request("GET", "/fine_tuning/jobs/" + job);
+    HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("status"))
-      return runtime_error(provider_error("OpenAI fine_tuning.jobs.retrieve " + job, resp.status, resp.body, resp.transport_error));
+      return runtime_error(provider_error("OpenAI fine_tuning.jobs.retrieve " + job, req, resp));
     TuneJobState s;
     s.provider_state = j.value("status", "");
     if (s.provider_state == "succeeded") s.state = "succeeded";

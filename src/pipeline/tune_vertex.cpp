@@ -61,7 +61,7 @@ class VertexBackend : public TuneBackend {
     req.body = ss.str();
     req.timeout_ms = 600000;
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
-    if (resp.status != 200) return runtime_error(provider_error("GCS upload of " + path, resp.status, resp.body, resp.transport_error));
+    if (resp.status != 200) return runtime_error(provider_error("GCS upload of " + path, req, resp));
     return fmt::format("gs://{}/{}", bucket_, object);
   }
 
@@ -81,7 +81,7 @@ class VertexBackend : public TuneBackend {
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("name") || !j["name"].is_string())
-      return runtime_error(provider_error("Vertex tuningJobs.create", resp.status, resp.body, resp.transport_error));
+      return runtime_error(provider_error("Vertex tuningJobs.create", req, resp));
     return j["name"].get<std::string>();
   }
 
@@ -90,7 +90,7 @@ class VertexBackend : public TuneBackend {
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("state"))
-      return runtime_error(provider_error("Vertex tuningJobs.get " + job_name, resp.status, resp.body, resp.transport_error));
+      return runtime_error(provider_error("Vertex tuningJobs.get " + job_name, req, resp));
     TuneJobState s;
     s.provider_state = j.value("state", "");
     if (s.provider_state == "JOB_STATE_SUCCEEDED") s.state = "succeeded";

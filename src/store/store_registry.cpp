@@ -43,8 +43,13 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   }
   if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) return open_postgres_store(uri, prod);
   if (uri.rfind("bigquery://", 0) == 0) return open_bigquery_store(uri, prod);
-  std::string scheme = uri.substr(0, uri.find(':'));
-  return usage_error(fmt::format("unknown store \"{}:\" (expected sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET)", scheme));
+  // Echo only a plausible scheme: the text may be a libpq "host=… password=…" string.
+  size_t colon = uri.find(':');
+  std::string scheme = uri.substr(0, colon);
+  bool plain = colon != std::string::npos && !scheme.empty() && scheme.size() <= 32 &&
+               scheme.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == std::string::npos;
+  return usage_error(fmt::format("unknown store {}(expected sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET)",
+                                 plain ? "\"" + scheme + ":\" " : "URI "));
 }
 
 }  // namespace pt

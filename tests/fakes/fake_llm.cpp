@@ -39,6 +39,10 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 double unit(uint64_t x) { return static_cast<double>(mix(x) >> 11) * (1.0 / 9007199254740992.0); }
 
 std::string texts_of(const json& v, const char* key = "text") {
@@ -332,8 +336,13 @@ void FakeLlm::log_call(FakeCall call, bool answered) {
     if (!call.trace_id.empty()) ++answers_by_trace_[call.trace_id];
   }
   if (log_) {
-    std::fprintf(log_, "%d %s %s %s %s\n", call.status, call.method.c_str(), call.path.c_str(),
+    std::fprintf(log_, "%d %s %s %s %s", call.status, call.method.c_str(), call.path.c_str(),
                  call.trace_id.empty() ? "-" : call.trace_id.c_str(), call.fault.empty() ? "-" : call.fault.c_str());
+    if (cfg_.log_times) {
+      int64_t now = now_us();
+      std::fprintf(log_, " %lld %lld", static_cast<long long>(call.received_us ? call.received_us : now), static_cast<long long>(now));
+    }
+    std::fputc('\n', log_);
     std::fflush(log_);
   }
   if (!cfg_.record_calls) return;
@@ -354,7 +363,7 @@ void FakeLlm::install_routes() {
         }
         ~Active() { --f->active_; }
       } active(this);
-      FakeCall call{req.method, req.path, {}, req.body, 0, "", ""};
+      FakeCall call{req.method, req.path, {}, req.body, 0, "", "", now_us()};
       for (const auto& [k, v] : req.headers) {
         std::string name = k;
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -585,7 +594,12 @@ void FakeLlm::install_routes() {
     res.status = 200;
     res.set_content(out.dump(), kJson);
     call.status = 200;
-    if (log_) std::fprintf(log_, "200 GET %s - -\n", req.path.c_str()), std::fflush(log_);
+    if (log_) {
+      std::fprintf(log_, "200 GET %s - -", req.path.c_str());
+      if (cfg_.log_times) std::fprintf(log_, " %lld %lld", static_cast<long long>(now_us()), static_cast<long long>(now_us()));
+      std::fputc('\n', log_);
+      std::fflush(log_);
+    }
     if (cfg_.record_calls) calls_.push_back(std::move(call));
     ++call_count_;
   });

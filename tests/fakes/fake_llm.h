@@ -47,6 +47,7 @@ struct FakeLlmConfig {
   bool record_calls = true;  // keep calls() at all (long benchmarks turn this off)
   bool record_bodies = true; // keep request bodies and headers in calls()
   std::string log_path;      // one line per call: "STATUS METHOD PATH TRACE_ID|- FAULT|-", flushed
+  bool log_times = false;    // append " RECEIVED_US ANSWERED_US" (system clock, µs since the epoch)
   int threads = 320;         // server worker threads (>= client concurrency + a few)
   int batch_polls_before_end = 1;  // batch GETs answered "in_progress" before "ended"
   std::string jwt_public_key_pem;  // when set, /token verifies the RS256 signature with it
@@ -61,6 +62,7 @@ struct FakeCall {
   int status = 0;     // 0 for a truncated response
   std::string fault;  // "" or fault_name()
   std::string trace_id;
+  int64_t received_us = 0;  // when the request arrived (generation calls; 0 = not recorded)
 };
 
 class FakeLlm {

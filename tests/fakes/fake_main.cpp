@@ -1,6 +1,6 @@
 // `picktune-fake`: runs a loopback fake service until killed, for CLI tests, benchmarks and the
 // kill -9 test. `picktune-fake llm [--fail-rate F] [--seed S] [--latency-ms N] [--log FILE]
-// [--expect-key K] [--retry-after S] [--timeout-ms N] [--threads N]` prints "PORT <n>" on stdout,
+// [--expect-key K] [--retry-after S] [--timeout-ms N] [--threads N] [--log-times 1]` prints "PORT <n>" on stdout,
 // then serves. main() dispatches on the first argument so other fakes (e.g. `tuning`) can join.
 #ifdef PICKTUNE_FAKE_MAIN
 #include <chrono>
@@ -17,7 +17,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: picktune-fake llm [--fail-rate F] [--seed S] [--latency-ms N] [--log FILE] [--expect-key K]\n"
-               "                         [--retry-after S] [--timeout-ms N] [--threads N] [--fail-first N]\n");
+               "                         [--retry-after S] [--timeout-ms N] [--threads N] [--fail-first N] [--log-times 0|1]\n");
   return 2;
 }
 
@@ -36,6 +36,7 @@ int run_llm(int argc, char** argv) {
     else if (flag == "--timeout-ms") cfg.timeout_ms = std::atoi(v);
     else if (flag == "--threads") cfg.threads = std::atoi(v);
     else if (flag == "--fail-first") cfg.fail_first_n = std::atoi(v);
+    else if (flag == "--log-times") cfg.log_times = std::atoi(v) != 0;
     else return usage();
   }
   cfg.record_calls = false;  // a long-running server keeps counters and the log only

@@ -24,7 +24,8 @@ FakeTuning::FakeTuning(FakeTuningConfig config) : config_(std::move(config)), se
   auto authorized = [this](const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.get_header_value("Authorization");
     if (auth.rfind("Bearer ", 0) != 0 || (!config_.expect_bearer.empty() && auth != "Bearer " + config_.expect_bearer)) {
-      reply(res, 401, error_body(401, "Request had invalid authentication credentials."));
+      reply(res, 401, error_body(401, "Request had invalid authentication credentials." +
+                                          (config_.echo_bearer_in_errors ? " Got: " + auth : std::string())));
       return false;
     }
     return true;
