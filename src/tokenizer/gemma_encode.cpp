@@ -50,7 +50,7 @@ static_assert(sizeof(ShortWord) == 64);
 // instance id) and are emptied when the thread switches models. All are exact: the word
 // caches compare whole texts, the merge cache whole pair keys.
 struct Scratch {
-  static constexpr size_t kShortWords = 1 << 16;  // direct-mapped, one cache line per word
+  static constexpr size_t kShortWords = 1 << 18;  // direct-mapped, one cache line per word
   static constexpr size_t kSections = 1 << 16;    // direct-mapped, longer words and sections
   static constexpr size_t kMerges = 1 << 14;      // direct-mapped merge-lookup cache
   static constexpr size_t kCounts = 1 << 16;      // direct-mapped section counts (counting only)
@@ -280,7 +280,7 @@ bool word_cut_before(const GemmaModel& m, std::string_view section, size_t i) {
 // BPE of a section word by word (gemma_model.h, step 3), or whole when <unk>s may fuse.
 template <class Sink>
 void encode_words(const GemmaModel& m, Scratch& s, std::string_view section, Sink& sink) {
-  if (m.fuse_unk) return encode_word(m, s, section, sink);
+  if (m.fuse_unk && m.unk_possible) return encode_word(m, s, section, sink);
   size_t start = 0;
   for (size_t i = 1; i < section.size(); ++i) {
     if (section[i] != ' ' || !word_cut_before(m, section, i)) continue;

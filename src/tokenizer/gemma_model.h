@@ -10,7 +10,9 @@
 //      Shortcut, exact: no merge can span a point where a space follows a character c unless
 //      some merged token contains "c▁" (the loader finds them: only ">▁</" in Gemma 3), so a
 //      section is cut into words at every other such point and each word is BPE'd (and cached)
-//      alone — merges on either side of a cut never interact, so the result is the same;
+//      alone — merges on either side of a cut never interact, so the result is the same (and
+//      fuse_unk cannot join <unk>s across words, as BPE never yields <unk> when all 256 byte
+//      tokens exist; when one is missing, sections stay whole);
 //   4. a final symbol missing from the vocabulary becomes its UTF-8 bytes as <0xNN> tokens
 //      (or <unk> when one is missing; with fuse_unk, a run of <unk>s is one).
 // Invalid UTF-8 is first repaired as Node would decode it (each bad subpart → U+FFFD).
@@ -43,6 +45,7 @@ class GemmaModel final : public GemmaTokenizer {
   int32_t space_symbol = kNoSymbol;   // the symbol of "▁" (what ' ' normalizes to)
   bool byte_fallback = true;
   bool fuse_unk = false;              // consecutive <unk>s of one section become one
+  bool unk_possible = true;           // false when byte fallback covers all 256 bytes (Gemma 3)
   // Characters after which a space starts a new word (see 3. above): every code point c such
   // that no merged token contains c followed by '▁'. ASCII in a table, the rest listed.
   bool word_cut_after_ascii[128] = {};

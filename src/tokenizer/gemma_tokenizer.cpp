@@ -262,6 +262,7 @@ void build_lookups(GemmaModel& m, const SymbolTable& syms) {
   };
   static const char* kHex = "0123456789ABCDEF";
   for (int b = 0; b < 256; ++b) m.byte_token[b] = token_of(std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">");
+  m.unk_possible = !m.byte_fallback || std::any_of(std::begin(m.byte_token), std::end(m.byte_token), [](int32_t t) { return t < 0; });
 }
 
 Result<void> load_unk(const std::string& path, simdjson::dom::element model, GemmaModel& m, const SymbolTable& syms) {
