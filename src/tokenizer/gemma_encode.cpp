@@ -50,7 +50,7 @@ static_assert(sizeof(ShortWord) == 64);
 // instance id) and are emptied when the thread switches models. All are exact: the word
 // caches compare whole texts, the merge cache whole pair keys.
 struct Scratch {
-  static constexpr size_t kShortWords = 1 << 18;  // direct-mapped, one cache line per word
+  static constexpr size_t kShortWords = 1 << 17;  // direct-mapped, one cache line per word
   static constexpr size_t kSections = 1 << 16;    // direct-mapped, longer words and sections
   static constexpr size_t kMerges = 1 << 14;      // direct-mapped merge-lookup cache
   static constexpr size_t kCounts = 1 << 16;      // direct-mapped section counts (counting only)
