@@ -24,7 +24,8 @@ constexpr int kApplicationId = 0x5054554E;  // "PTUN": marks a picktune store
 constexpr int kSchemaVersion = 2;  // 2: compressed trace payloads + payload_dicts
 constexpr size_t kBulkRows = 5000;  // an upsert this big switches to bulk mode
 constexpr size_t kCompressMin = 256;      // shorter trace payloads stay JSON text
-constexpr size_t kDictMinSamples = 1000;  // a batch this big trains the store's dictionary
+constexpr size_t kDictMinSamples = 256;     // a batch with this many compressible payloads
+constexpr size_t kDictMinBytes = 1u << 20;  // of at least this many bytes trains the dictionary
 constexpr size_t kDictSampleBytes = 16u << 20;
 
 constexpr const char* kSchemaSql = R"sql(
@@ -413,9 +414,13 @@ class SqliteStore final : public Store {
   Result<void> compress_payloads(std::span<const Row> rows) {
     std::vector<std::string_view> texts;
     texts.reserve(rows.size());
-    size_t big = 0;
-    for (const Row& r : rows) big += r.payload.size() >= kCompressMin;
-    if (!codec_.has_writing_dict() && big >= kDictMinSamples) PT_TRY(train_dict(rows));
+    size_t big = 0, big_bytes = 0;
+    for (const Row& r : rows) {
+      if (r.payload.size() < kCompressMin) continue;
+      ++big;
+      big_bytes += r.payload.size();
+    }
+    if (!codec_.has_writing_dict() && big >= kDictMinSamples && big_bytes >= kDictMinBytes) PT_TRY(train_dict(rows));
     for (const Row& r : rows) texts.push_back(r.payload.size() >= kCompressMin ? std::string_view(r.payload) : std::string_view());
     int threads = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
     codec_.compress(texts, frames_, threads);
