@@ -188,8 +188,9 @@ Result<Table> JsonlRowParser::Impl::parse(std::string_view line, Row& out) {
     bool wrong_table = forced && ((col == c_type && *forced == Table::relabels) || (col == c_model && *forced == Table::traces));
     if (col < 0 || wrong_table) {
       std::string shown(key.substr(0, 64));
-      return runtime_error(forced ? fmt::format("unknown column \"{}\" for table {}", shown, table_name(*forced))
-                                  : fmt::format("unknown column \"{}\"", shown));
+      // {:?} quotes the name and escapes control bytes: the reason stays one line.
+      return runtime_error(forced ? fmt::format("unknown column {:?} for table {}", shown, table_name(*forced))
+                                  : fmt::format("unknown column {:?}", shown));
     }
     if (seen[col]) return runtime_error(fmt::format("column \"{}\" appears twice", key));
     seen[col] = true;

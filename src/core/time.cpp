@@ -53,7 +53,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 Result<int64_t> parse_timestamp(std::string_view s) {
   auto bad = [&](std::string_view why) {
-    return runtime_error(fmt::format("invalid timestamp \"{}\": {}", s.substr(0, 64), why));
+    return runtime_error(fmt::format("invalid timestamp {:?}: {}", s.substr(0, 64), why));
   };
   size_t pos = 0;
   int64_t y, mo, d, h = 0, mi = 0, se = 0, frac_us = 0, offset_s = 0;

@@ -93,10 +93,7 @@ Result<Completion> anthropic_parse_message(std::string_view message_json) {
   }
   auto usage = doc.find("usage");
   if (usage == doc.end() || !usage->is_object()) return malformed_body("anthropic", "usage: missing");
-  auto count = [&](const char* field) -> int64_t {
-    auto it = usage->find(field);
-    return (it != usage->end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
-  };
+  auto count = [&](const char* field) { return usage_count(*usage, field); };
   if (!usage->contains("input_tokens") || !usage->contains("output_tokens"))
     return malformed_body("anthropic", "usage.input_tokens/output_tokens: missing");
   c.usage.cached_input_tokens = count("cache_read_input_tokens");

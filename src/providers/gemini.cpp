@@ -38,6 +38,16 @@ std::string gemini_body(const TeacherInput& input, const ModelOptions& options) 
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// The blockReason enum ("SAFETY", "PROHIBITED_CONTENT", ...) as is; anything else is not echoed
+// (server text could hold the key or span lines).
+std::string block_reason(const json& reason) {
+  if (!reason.is_string()) return "unknown reason";
+  const std::string& s = reason.get_ref<const std::string&>();
+  bool is_enum = !s.empty() && s.size() <= 40 &&
+                 s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == std::string::npos;
+  return is_enum ? s : "unknown reason";
+}
+
 Result<Completion> gemini_parse(std::string_view provider, const std::string& body) {
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return malformed_body(provider, "not a JSON object");
@@ -45,7 +55,7 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
   if (candidates == doc.end() || !candidates->is_array() || candidates->empty()) {
     auto fb = doc.find("promptFeedback");
     if (fb != doc.end() && fb->is_object() && fb->contains("blockReason"))
-      return runtime_error(fmt::format("{}: prompt blocked ({})", provider, (*fb)["blockReason"].dump()));
+      return runtime_error(fmt::format("{}: prompt blocked ({})", provider, block_reason((*fb)["blockReason"])));
     return malformed_body(provider, "candidates: expected a non-empty array");
   }
   const json& cand = (*candidates)[0];
@@ -65,10 +75,7 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
   }
   auto usage = doc.find("usageMetadata");
   if (usage == doc.end() || !usage->is_object()) return malformed_body(provider, "usageMetadata: missing");
-  auto count = [&](const char* field) -> int64_t {
-    auto it = usage->find(field);
-    return (it != usage->end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
-  };
+  auto count = [&](const char* field) { return usage_count(*usage, field); };
   c.usage.input_tokens = count("promptTokenCount");
   c.usage.output_tokens = count("candidatesTokenCount") + count("thoughtsTokenCount");
   c.usage.cached_input_tokens = count("cachedContentTokenCount");

@@ -80,15 +80,14 @@ class OpenAiModel : public Model {
     if (!first.is_object() || !first.contains("message") || !first["message"].is_object())
       return malformed_body("openai", "choices[0].message: missing");
     Completion c;
-    const json& content = first["message"]["content"];
-    if (content.is_string()) c.text = content.get<std::string>();
-    else if (!content.is_null()) return malformed_body("openai", "choices[0].message.content: expected a string");
+    const json& message = first["message"];
+    auto content = message.find("content");  // absent like null (const operator[] on a missing key is UB)
+    if (content != message.end() && content->is_string()) c.text = content->get<std::string>();
+    else if (content != message.end() && !content->is_null())
+      return malformed_body("openai", "choices[0].message.content: expected a string");
     auto usage = doc.find("usage");
     if (usage == doc.end() || !usage->is_object()) return malformed_body("openai", "usage: missing");
-    auto count = [](const json& obj, const char* field) -> int64_t {
-      auto it = obj.find(field);
-      return (it != obj.end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
-    };
+    auto count = [](const json& obj, const char* field) { return usage_count(obj, field); };
     c.usage.input_tokens = count(*usage, "prompt_tokens");
     c.usage.output_tokens = count(*usage, "completion_tokens");
     if (auto d = usage->find("prompt_tokens_details"); d != usage->end() && d->is_object())

@@ -30,7 +30,9 @@ Result<PriceTable> PriceTable::parse(std::string_view text, const std::string& s
   if (models == doc.end() || !models->is_object()) return runtime_error(source_name + ": models: expected an object");
   PriceTable table;
   table.source_ = source_name;
-  for (auto& [key, entry] : models->items()) {
+  for (const auto& item : models->items()) {
+    const std::string& key = item.key();  // not a structured binding: clang 14 cannot capture one
+    const auto& entry = item.value();
     if (!entry.is_object()) return runtime_error(fmt::format("{}: models.{}: expected an object", source_name, key));
     Price p;
     p.key = key;

@@ -116,6 +116,13 @@ std::string http_error_message(std::string_view provider, const HttpResponse& r,
   return one_line(redact(std::move(text), secret), 300);
 }
 
+int64_t usage_count(const nlohmann::json& usage, const char* field) {
+  auto it = usage.find(field);
+  if (it == usage.end() || !it->is_number_unsigned()) return 0;
+  uint64_t n = it->get<uint64_t>();
+  return n <= (uint64_t{1} << 40) ? static_cast<int64_t>(n) : 0;
+}
+
 Error malformed_body(std::string_view provider, std::string_view why) {
   return runtime_error(fmt::format("{}: malformed response body ({})", provider, why));
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/result.h"
 #include "net/http.h"
 #include "providers/model.h"
@@ -21,6 +23,9 @@ std::string redact(std::string text, std::string_view secret);
 // "PROVIDER: HTTP 429 rate_limit_error: MESSAGE" / "PROVIDER: timeout": one line, at most ~300
 // characters, the secret redacted. Reads the error shapes of Anthropic, OpenAI and Google.
 std::string http_error_message(std::string_view provider, const HttpResponse& response, std::string_view secret);
+// A token count from a usage object: a non-negative integer up to 2^40, else 0 (so sums of counts
+// cannot overflow and a bogus negative never lowers a cost).
+int64_t usage_count(const nlohmann::json& usage, const char* field);
 // A malformed 2xx body: "PROVIDER: malformed response body (WHY)".
 Error malformed_body(std::string_view provider, std::string_view why);
 
