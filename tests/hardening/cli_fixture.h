@@ -57,11 +57,8 @@ inline std::vector<std::pair<std::string, std::string>> all_files(const fs::path
 }
 
 // The public key (PEM) of a private key PEM ("" on error).
-inline std::string public_key_pem(const std::string& private_pem) {
-  BIO* in = BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
-  BIO_free(in);
-  if (!key) return "";
+// The public half of `key` as PEM; frees the key.
+inline std::string take_public_pem(EVP_PKEY* key) {
   BIO* out = BIO_new(BIO_s_mem());
   PEM_write_bio_PUBKEY(out, key);
   char* data = nullptr;
@@ -72,18 +69,15 @@ inline std::string public_key_pem(const std::string& private_pem) {
   return pem;
 }
 
-// A public key PEM that matches no key the tests hold (the token endpoint then rejects every JWT).
-inline std::string unrelated_public_key_pem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* out = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(out, key);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(out, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(out);
-  EVP_PKEY_free(key);
-  return pem;
+inline std::string public_key_pem(const std::string& private_pem) {
+  BIO* in = BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  return key ? take_public_pem(key) : "";
 }
+
+// A public key PEM that matches no key the tests hold (the token endpoint then rejects every JWT).
+inline std::string unrelated_public_key_pem() { return take_public_pem(EVP_RSA_gen(2048)); }
 
 // The base64 body lines of a PEM (what a leak of the key would show).
 inline std::vector<std::string> pem_body_lines(const std::string& pem) {

@@ -9,11 +9,9 @@
 #include <filesystem>
 #include <random>
 
+#include "store/sqlite_fixture.h"
 #include "store/store.h"
 
-namespace pt {
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
-}
 
 namespace {
 
@@ -37,23 +35,8 @@ Row big_trace(int i, std::mt19937& rng) {
   return r;
 }
 
-class SqliteCompressionTest : public ::testing::Test {
+class SqliteCompressionTest : public pt_test::SqliteFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("pt_zstore_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "t.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<pt::Store> open() {
-    auto r = pt::open_sqlite_store(path_);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    return r.ok() ? std::move(r).value() : nullptr;
-  }
-
   std::vector<Row> rows(int n, int first = 0) {
     std::mt19937 rng(static_cast<unsigned>(first + 1));
     std::vector<Row> out;
@@ -90,8 +73,6 @@ class SqliteCompressionTest : public ::testing::Test {
     }
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
 };
 
 TEST_F(SqliteCompressionTest, BigBatchTrainsOneDictionaryAndPayloadsRoundTripSmaller) {

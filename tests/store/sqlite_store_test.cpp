@@ -9,11 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/sqlite_fixture.h"
 #include "store/store.h"
-
-namespace pt {
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
-}
 
 namespace {
 
@@ -21,23 +18,8 @@ using pt::Row;
 using pt::RowFilter;
 using pt::Table;
 
-class SqliteStoreTest : public ::testing::Test {
+class SqliteStoreTest : public pt_test::SqliteFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("pt_store_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "t.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<pt::Store> open() {
-    auto r = pt::open_sqlite_store(path_);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    return r.ok() ? std::move(r).value() : nullptr;
-  }
-
   static Row trace(std::string id, int64_t t, std::string type = "get-relevant-files", std::string user = "u1",
                    std::string kind = "Key") {
     Row r;
@@ -60,8 +42,6 @@ class SqliteStoreTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
 };
 
 TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalModeAndInitIsIdempotent) {
