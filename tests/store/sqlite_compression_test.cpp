@@ -12,7 +12,6 @@
 #include "store/sqlite_fixture.h"
 #include "store/store.h"
 
-
 namespace {
 
 using pt::Row;
