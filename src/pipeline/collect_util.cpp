@@ -137,20 +137,15 @@ void BatchTokenCounter::count(const std::vector<std::string_view>& texts, std::v
       }
     }
     auto [it, fresh] = in_batch.emplace(h.low64, todo.size());
-    if (!fresh && (todo_hash[it->second].high64 != h.high64 || todo[it->second].size() != texts[i].size())) {
-      fresh = true;  // a 64-bit clash with another text: count this one on its own
-      slot[i] = todo.size();
-      todo.push_back(texts[i]);
-      todo_hash.push_back(h);
+    // A repeat only when the whole key and length match (a 64-bit clash is counted on its own).
+    if (!fresh && todo_hash[it->second].high64 == h.high64 && todo[it->second].size() == texts[i].size()) {
+      slot[i] = it->second;
+      ++reused_;
       continue;
     }
-    if (fresh) {
-      todo.push_back(texts[i]);
-      todo_hash.push_back(h);
-    } else {
-      ++reused_;
-    }
-    slot[i] = it->second;
+    slot[i] = todo.size();
+    todo.push_back(texts[i]);
+    todo_hash.push_back(h);
   }
   std::vector<size_t> todo_counts;
   count_unique(todo, todo_counts);
