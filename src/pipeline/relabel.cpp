@@ -204,12 +204,7 @@ class Engine {
     }
     if (!r.ok()) return runtime_error("storing relabels: " + r.error().message);
     s_.done += static_cast<int64_t>(pending_.size());
-    for (const auto& u : pending_usage_) {
-      s_.usage.input_tokens += u.input_tokens;
-      s_.usage.output_tokens += u.output_tokens;
-      s_.usage.cached_input_tokens += u.cached_input_tokens;
-      s_.usage.cache_write_input_tokens += u.cache_write_input_tokens;
-    }
+    for (const auto& u : pending_usage_) s_.usage += u;
     pending_.clear();
     pending_usage_.clear();
     return ok();

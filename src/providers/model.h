@@ -20,6 +20,14 @@ struct Usage {
   int64_t output_tokens = 0;
   int64_t cached_input_tokens = 0;       // prompt-cache reads (cheaper)
   int64_t cache_write_input_tokens = 0;  // Anthropic cache_creation_input_tokens (dearer)
+
+  Usage& operator+=(const Usage& o) {
+    input_tokens += o.input_tokens;
+    output_tokens += o.output_tokens;
+    cached_input_tokens += o.cached_input_tokens;
+    cache_write_input_tokens += o.cache_write_input_tokens;
+    return *this;
+  }
 };
 
 struct Completion {
