@@ -15,17 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-class AnthropicModel : public Model {
+class AnthropicModel : public RemoteModel {
  public:
   AnthropicModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : id_(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/v1/messages"), key_(std::move(key)),
+      : RemoteModel(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/v1/messages"), key_(std::move(key)),
         options_(std::move(options)), price_(std::move(price)) {}
-
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return false; }
-  Result<Completion> answer(const TeacherInput&) override {
-    return runtime_error(id_ + ": remote model: use build_request/parse_response");
-  }
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -46,7 +40,7 @@ class AnthropicModel : public Model {
   double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
 
  private:
-  std::string id_, name_, url_, key_;
+  std::string name_, url_, key_;
   ModelOptions options_;
   Price price_;
 };

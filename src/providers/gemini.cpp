@@ -83,18 +83,12 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
 }
 
 // One class for both flavours; they differ in URL and in how the credential is attached.
-class GeminiModel : public Model {
+class GeminiModel : public RemoteModel {
  public:
   GeminiModel(std::string id, std::string provider, std::string url, std::string key,
               std::shared_ptr<GcpAuth> auth, ModelOptions options, Price price)
-      : id_(std::move(id)), provider_(std::move(provider)), url_(std::move(url)), key_(std::move(key)),
+      : RemoteModel(std::move(id)), provider_(std::move(provider)), url_(std::move(url)), key_(std::move(key)),
         auth_(std::move(auth)), options_(std::move(options)), price_(std::move(price)) {}
-
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return false; }
-  Result<Completion> answer(const TeacherInput&) override {
-    return runtime_error(id_ + ": remote model: use build_request/parse_response");
-  }
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -129,7 +123,7 @@ class GeminiModel : public Model {
     return auth_ ? auth_->cached_token() : "";
   }
 
-  std::string id_, provider_, url_, key_;
+  std::string provider_, url_, key_;
   std::shared_ptr<GcpAuth> auth_;
   ModelOptions options_;
   Price price_;

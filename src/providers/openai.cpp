@@ -32,17 +32,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-class OpenAiModel : public Model {
+class OpenAiModel : public RemoteModel {
  public:
   OpenAiModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : id_(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/chat/completions"), key_(std::move(key)),
+      : RemoteModel(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/chat/completions"), key_(std::move(key)),
         options_(std::move(options)), price_(std::move(price)) {}
-
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return false; }
-  Result<Completion> answer(const TeacherInput&) override {
-    return runtime_error(id_ + ": remote model: use build_request/parse_response");
-  }
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -98,7 +92,7 @@ class OpenAiModel : public Model {
   double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
 
  private:
-  std::string id_, name_, url_, key_;
+  std::string name_, url_, key_;
   ModelOptions options_;
   Price price_;
 };

@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -28,5 +29,20 @@ std::string http_error_message(std::string_view provider, const HttpResponse& re
 int64_t usage_count(const nlohmann::json& usage, const char* field);
 // A malformed 2xx body: "PROVIDER: malformed response body (WHY)".
 Error malformed_body(std::string_view provider, std::string_view why);
+
+// Base of the HTTP-backed models: holds the model id; answer() is not theirs to run (the relabel
+// engine sends build_request() through its own HTTP client and calls parse_response()).
+class RemoteModel : public Model {
+ public:
+  explicit RemoteModel(std::string id) : id_(std::move(id)) {}
+  const std::string& id() const override { return id_; }
+  bool is_local() const override { return false; }
+  Result<Completion> answer(const TeacherInput&) override {
+    return runtime_error(id_ + ": remote model: use build_request/parse_response");
+  }
+
+ protected:
+  std::string id_;
+};
 
 }  // namespace pt
