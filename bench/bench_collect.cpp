@@ -160,13 +160,11 @@ void BM_ParseBuildRender(benchmark::State& state) {
   pt::Recipe recipe;
   recipe.top_k = 2;
   recipe.stop_dashes = recipe.blobbify_history = true;
-  std::string out, fp;
+  std::string out;
   for (auto _ : state) {
     auto call = pt::parse_picker_call(payload);
-    auto built = pt::build_tuning_example(*call, "a.ts\nb.ts\nc.ts\n", recipe);
-    fp.clear();
-    pt::append_input_fingerprint(built.example, fp);
-    benchmark::DoNotOptimize(pt::sha256_u64(fp));
+    auto built = pt::build_tuning_example(std::move(*call), "a.ts\nb.ts\nc.ts\n", recipe);
+    benchmark::DoNotOptimize(pt::input_hash(built.example));
     out.clear();
     pt::append_record_json(built.example, pt::TuningFormat::gemini, out);
     benchmark::DoNotOptimize(out.data());

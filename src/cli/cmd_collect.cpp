@@ -30,6 +30,8 @@ void register_collect_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--recipe", flags->recipe, "take the options from a finetune of data/finetunes.json");
   cmd->add_option("--epochs", flags->epochs, "epochs for the cost estimate (default: the recipe's, else 1)");
   cmd->add_option("--price-per-mtok", flags->price_per_mtok, "tuning price per 1M tokens (default 3.00)");
+  cmd->add_option("--threads", flags->threads, "threads working on traces (default: one per core, at most 8)")
+      ->check(CLI::Range(1, 256));
   cmd->callback([&ctx, flags] {
     ctx.action = [&ctx, flags]() -> Result<void> {
       PT_ASSIGN_OR_RETURN(auto options, resolve_collect_options(*flags));

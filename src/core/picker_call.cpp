@@ -11,22 +11,32 @@ Error field_error(std::string_view field, std::string_view why) {
   return runtime_error(fmt::format("payload.{}: {}", field, why));
 }
 
-Result<void> read_parts(simdjson::dom::element content, const std::string& field, std::vector<std::string>& out) {
+// A field path built only when an error names it ("messages[2].content"), not per message.
+struct FieldName {
+  std::string_view base;
+  long index = -1;  // -1: no [index]
+  std::string_view suffix;
+  std::string str() const {
+    return index < 0 ? fmt::format("{}{}", base, suffix) : fmt::format("{}[{}]{}", base, index, suffix);
+  }
+};
+
+Result<void> read_parts(simdjson::dom::element content, const FieldName& name, std::vector<std::string>& out) {
   if (content.is_string()) {
     out.emplace_back(std::string_view(content.get_string().value_unsafe()));
     return ok();
   }
   if (content.is_null()) return ok();
-  if (!content.is_array()) return field_error(field, "expected a string or an array of parts");
+  if (!content.is_array()) return field_error(name.str(), "expected a string or an array of parts");
   size_t i = 0;
   simdjson::dom::array parts = content.get_array().value_unsafe();  // named: a range-for over the temporary dangles
   for (auto part : parts) {
-    if (!part.is_object()) return field_error(fmt::format("{}[{}]", field, i), "expected an object");
+    if (!part.is_object()) return field_error(fmt::format("{}[{}]", name.str(), i), "expected an object");
     std::string_view type;
     if (part["type"].get_string().get(type) == simdjson::SUCCESS && type == "text") {
       std::string_view text;
       if (part["text"].get_string().get(text) != simdjson::SUCCESS)
-        return field_error(fmt::format("{}[{}].text", field, i), "expected a string");
+        return field_error(fmt::format("{}[{}].text", name.str(), i), "expected a string");
       out.emplace_back(text);
     }
     ++i;
@@ -63,22 +73,23 @@ Result<PickerCall> parse_picker_call(std::string_view payload_json) {
   auto system = obj["system"];
   if (system.error() == simdjson::NO_SUCH_FIELD) return field_error("system", "missing");
   call.system_is_array = system.is_array();
-  PT_TRY(read_parts(system.value_unsafe(), "system", call.system_blocks));
+  PT_TRY(read_parts(system.value_unsafe(), FieldName{"system", -1, ""}, call.system_blocks));
 
   simdjson::dom::array messages;
   if (obj["messages"].error() == simdjson::NO_SUCH_FIELD) return field_error("messages", "missing");
   if (obj["messages"].get_array().get(messages)) return field_error("messages", "expected an array");
-  size_t i = 0;
+  call.messages.reserve(messages.size());
+  long i = -1;
   for (auto m : messages) {
-    std::string field = fmt::format("messages[{}]", i++);
-    if (!m.is_object()) return field_error(field, "expected an object");
+    FieldName field{"messages", ++i, ""};
+    if (!m.is_object()) return field_error(field.str(), "expected an object");
     PromptMessage msg;
     std::string_view role;
-    if (m["role"].get_string().get(role)) return field_error(field + ".role", "expected a string");
+    if (m["role"].get_string().get(role)) return field_error(field.str() + ".role", "expected a string");
     msg.role.assign(role);
     auto content = m["content"];
-    if (content.error() == simdjson::NO_SUCH_FIELD) return field_error(field + ".content", "missing");
-    PT_TRY(read_parts(content.value_unsafe(), field + ".content", msg.texts));
+    if (content.error() == simdjson::NO_SUCH_FIELD) return field_error(field.str() + ".content", "missing");
+    PT_TRY(read_parts(content.value_unsafe(), FieldName{"messages", i, ".content"}, msg.texts));
     call.messages.push_back(std::move(msg));
   }
   return call;

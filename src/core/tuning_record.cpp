@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "core/file_list.h"
 #include "core/picker_prompt.h"
@@ -11,17 +13,35 @@
 namespace pt {
 namespace {
 
+// Whether any of the 8 bytes in `w` needs escaping in a JSON string: < 0x20, '"' or '\\'.
+bool word_needs_escape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  uint64_t control = (w - 0x20 * kOnes) & ~w & kHigh;  // some byte < 0x20 (bytes ≥ 0x80 never match)
+  return (control | has_zero(w ^ ('"' * kOnes)) | has_zero(w ^ ('\\' * kOnes))) != 0;
+}
+
 // Appends `text` as a JSON string literal (quotes included), escaping only what JSON requires.
+// Runs that need no escaping (nearly all text) are found 8 bytes at a time and copied whole.
 void append_json_literal(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 2);
   out += '"';
   size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+  size_t i = 0;
+  while (i < text.size()) {
+    uint64_t w;
+    if (i + 8 <= text.size()) {
+      std::memcpy(&w, text.data() + i, 8);
+      if (!word_needs_escape(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(text[i++]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
+    out.append(text.data() + run, i - 1 - run);
+    run = i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -70,14 +90,14 @@ std::string_view before_dashes(std::string_view text) {
   return text;
 }
 
-std::vector<TuningTurn> turns_from_messages(const PickerCall& call) {
+std::vector<TuningTurn> turns_from_messages(PickerCall& call) {
   std::vector<TuningTurn> turns;
   turns.reserve(call.messages.size() + 1);
-  for (const auto& m : call.messages) {
+  for (auto& m : call.messages) {
     TuningTurn t;
     t.model = m.role == "assistant";
-    for (const auto& text : m.texts)
-      if (!text.empty()) t.parts.push_back(text);
+    for (auto& text : m.texts)
+      if (!text.empty()) t.parts.push_back(std::move(text));
     if (!t.parts.empty()) turns.push_back(std::move(t));
   }
   return turns;
@@ -168,14 +188,18 @@ std::string recipe_answer(std::string_view answer, const Recipe& recipe) {
 }
 
 BuiltExample build_tuning_example(const PickerCall& call, std::string_view answer, const Recipe& recipe) {
+  return build_tuning_example(PickerCall(call), answer, recipe);
+}
+
+BuiltExample build_tuning_example(PickerCall&& call, std::string_view answer, const Recipe& recipe) {
   BuiltExample built;
   std::string model_answer = recipe_answer(answer, recipe);
   if (model_answer.empty()) {
     built.drop = ExampleDrop::empty_answer;
     return built;
   }
-  for (const auto& block : call.system_blocks)
-    if (!block.empty()) built.example.system.push_back(block);
+  for (auto& block : call.system_blocks)
+    if (!block.empty()) built.example.system.push_back(std::move(block));
   std::vector<TuningTurn> turns = turns_from_messages(call);
   bool has_user = false;
   for (const auto& t : turns) has_user |= !t.model;
@@ -236,17 +260,7 @@ void append_record_json(const TuningExample& example, TuningFormat format, std::
 }
 
 void append_input_fingerprint(const TuningExample& example, std::string& out) {
-  auto add = [&](char tag, std::string_view text) {
-    out += tag;
-    out += std::to_string(text.size());
-    out += ':';
-    out += text;
-  };
-  for (const auto& s : example.system) add('S', s);
-  for (size_t t = 0; t + 1 < example.contents.size(); ++t) {
-    out += example.contents[t].model ? 'M' : 'U';
-    for (const auto& p : example.contents[t].parts) add('P', p);
-  }
+  for_each_fingerprint_piece(example, [&](std::string_view piece) { out += piece; });
 }
 
 size_t count_example_tokens(const TuningExample& example, const std::function<size_t(std::string_view)>& count) {

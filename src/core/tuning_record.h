@@ -2,6 +2,7 @@
 // the teacher's answer, shaped by a Recipe (--top-k, --stop-dashes, --blobbify-history), and
 // rendered as one Gemini/Vertex supervised-tuning line or one OpenAI chat line. Pure logic.
 #pragma once
+#include <charconv>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -52,6 +53,8 @@ std::string recipe_answer(std::string_view answer, const Recipe& recipe);
 // the final model turn; blobbify wraps earlier model turns as <previous_assistant_message> user
 // turns; consecutive same-role turns are merged so roles alternate.
 BuiltExample build_tuning_example(const PickerCall& call, std::string_view answer, const Recipe& recipe);
+// The same, taking the call's texts instead of copying them.
+BuiltExample build_tuning_example(PickerCall&& call, std::string_view answer, const Recipe& recipe);
 
 // Appends one JSON line (no trailing newline) in the given format to `out`.
 // Gemini: {"systemInstruction":{"role":"system","parts":[{"text":…}]},"contents":[{"role":…,"parts":[…]}]}
@@ -59,8 +62,26 @@ BuiltExample build_tuning_example(const PickerCall& call, std::string_view answe
 // "system"|"user"|"assistant","content":…}]}, a turn's parts (and the system blocks) joined with "\n".
 void append_record_json(const TuningExample& example, TuningFormat format, std::string& out);
 
-// Appends an unambiguous serialization of the example's input (system + every turn but the
-// answer) to `out`: hash it to deduplicate identical inputs.
+// Calls `add` with the pieces of an unambiguous serialization of the example's input (system +
+// every turn but the answer): hash them, in order, to deduplicate identical inputs.
+template <class Add>
+void for_each_fingerprint_piece(const TuningExample& example, Add&& add) {
+  char head[24];
+  auto part = [&](char tag, std::string_view text) {
+    head[0] = tag;
+    auto [end, ec] = std::to_chars(head + 1, head + sizeof head - 1, text.size());
+    *end++ = ':';
+    add(std::string_view(head, static_cast<size_t>(end - head)));
+    add(text);
+  };
+  for (const auto& s : example.system) part('S', s);
+  for (size_t t = 0; t + 1 < example.contents.size(); ++t) {
+    add(std::string_view(example.contents[t].model ? "M" : "U", 1));
+    for (const auto& p : example.contents[t].parts) part('P', p);
+  }
+}
+
+// The same serialization appended to `out`.
 void append_input_fingerprint(const TuningExample& example, std::string& out);
 
 // All tokens of the example as Vertex bills them: every system part, every turn part and the

@@ -1,5 +1,6 @@
 // Output files that appear whole or not at all: data goes to a temp file beside the target
-// (PATH.tmp.PID), and commit() fsyncs and renames it into place. Destroying an uncommitted
+// (PATH.tmp.PID), and commit() fsyncs and renames it into place (big files are written back to
+// disk while they grow, so that fsync is short). Destroying an uncommitted
 // AtomicFile removes the temp file, so a failed run leaves no half-written output.
 #pragma once
 #include <cstdio>
@@ -23,9 +24,13 @@ class AtomicFile {
 
  private:
   AtomicFile(std::string path, std::string tmp, std::FILE* f) : path_(std::move(path)), tmp_(std::move(tmp)), file_(f) {}
+  void write_behind();
+  static constexpr size_t kWriteBehind = size_t{32} << 20;  // bytes between write-behind kicks
+
   std::string path_, tmp_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
+  size_t written_ = 0, flushed_ = 0;
 };
 
 // Writes the whole content atomically.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <thread>
 
 #include "core/picker_call.h"
@@ -14,7 +15,9 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/collect_join.h"
 #include "pipeline/collect_manifest.h"
+#include "pipeline/collect_trace.h"
 #include "pipeline/collect_util.h"
+#include "pipeline/ordered_pool.h"
 #include "tokenizer/gemma_tokenizer.h"
 
 namespace pt {
@@ -24,7 +27,7 @@ constexpr size_t kMaxWarningsPrinted = 20;
 
 unsigned thread_count(int requested) {
   if (requested > 0) return static_cast<unsigned>(requested);
-  return std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  return std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
 }
 
 std::string strip_jsonl(std::string_view prefix) {
@@ -52,8 +55,7 @@ Result<void> check_options(const CollectOptions& o) {
 // The state of one run: open outputs, counters, the join index and the reusable buffers.
 class Collector {
  public:
-  Collector(const CollectOptions& o, CollectSummary& s, std::function<size_t(std::string_view)> count)
-      : o_(o), s_(s), tokens_(std::move(count), thread_count(o.threads)) {
+  Collector(const CollectOptions& o, CollectSummary& s) : o_(o), s_(s) {
     for (const char* r : kDropReasons) s_.dropped[r] = 0;
   }
 
@@ -102,23 +104,48 @@ class Collector {
     return ok();
   }
 
-  Result<void> scan_traces(Store& store) {
+  // Streams the traces in batches to worker threads and applies their outcomes in trace order;
+  // at most 4 × workers batches are held at once, so memory stays flat.
+  Result<void> scan_traces(Store& store, const std::function<size_t(std::string_view)>& count) {
     RowFilter filter;
     filter.type = std::string(kGetRelevantFiles);
     filter.since_us = o_.since_us;
     filter.until_us = o_.until_us;
     filter.order = RowFilter::Order::oldest_first;
+    const unsigned threads = thread_count(o_.threads);
+    const unsigned workers = threads > 1 ? threads : 0;
+    TraceWork work(o_, *index_, count, std::max(1u, workers));
+    OrderedPool<TraceBatch> pool(workers, [&](TraceBatch& b, unsigned w) { work(b, w); });
+    const size_t max_in_flight = 4 * size_t{std::max(1u, workers)};
     Result<void> failure = ok();
+    TraceBatch batch = spare_batch();
+    auto send = [&] {
+      pool.submit(std::move(batch));
+      batch = spare_batch();
+      while (failure.ok()) {  // apply what is done; wait only when too many are in flight
+        auto done = pool.pop_oldest(pool.in_flight() >= max_in_flight);
+        if (!done) break;
+        failure = apply(*done);
+        spares_.push_back(std::move(*done));
+      }
+    };
     PT_TRY(store.scan(Table::traces, filter, [&](Row&& row) {
-      auto r = add_trace(row);
-      if (!r.ok()) failure = r;
-      return r.ok();
+      batch.payload_bytes += row.payload.size();
+      batch.rows.push_back(spare_row());
+      std::swap(batch.rows.back(), row);  // the store reads the next row into a spent row's buffers
+      if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) send();
+      return failure.ok();
     }));
+    if (failure.ok() && !batch.rows.empty()) send();
+    while (failure.ok()) {
+      auto done = pool.pop_oldest(true);
+      if (!done) break;
+      failure = apply(*done);
+    }
     return failure;
   }
 
   Result<void> finish() {
-    PT_TRY(flush());
     check_vertex_limits(s_);
     for (const auto& w : s_.limit_warnings) warn(w);
     if (warnings_ > kMaxWarningsPrinted)
@@ -136,113 +163,72 @@ class Collector {
     return ok();
   }
 
-  bool kind_selected(std::string_view kind) const {
-    for (const auto& k : o_.recipe.request_kinds)
-      if (k == kind) return true;
-    return false;
+  TraceBatch spare_batch() {
+    if (spares_.empty()) return {};
+    TraceBatch b = std::move(spares_.back());
+    spares_.pop_back();
+    for (Row& r : b.rows) spare_rows_.push_back(std::move(r));
+    b.rows.clear();
+    b.payload_bytes = 0;
+    return b;
   }
 
-  Result<void> add_trace(const Row& row) {
-    ++s_.traces_read;
-    s_.input_bytes += static_cast<int64_t>(row.payload.size());
-    auto call = parse_picker_call(row.payload);
-    if (!call.ok()) {
-      bad_row("traces", row.id, call.error().message);
-      return skip("unparseable_payload");
-    }
-    if (call->request_type.empty()) return skip("no_request_type");
-    if (!kind_selected(call->request_type)) return skip("kind_filtered");
-    TraceKey key{row.id, row.agent_step_id, row.user_id, call->request_type, call->user_input_id};
-    JoinResult joined = index_->find(key, o_.recipe.with_file_context);
-    switch (joined.outcome) {
-      case JoinOutcome::matched:
-        break;
-      case JoinOutcome::no_relabel:
-        return skip("no_relabel");
-      case JoinOutcome::context_mismatch:
-        return skip("relabel_context_mismatch");
-      case JoinOutcome::ambiguous:
-        return skip("ambiguous_relabel");
-    }
-    BuiltExample built = build_tuning_example(*call, joined.relabel->output, o_.recipe);
-    if (built.drop == ExampleDrop::empty_answer) return skip("empty_answer");
-    if (built.drop == ExampleDrop::no_input) return skip("no_input");
-    buf_.clear();
-    append_input_fingerprint(built.example, buf_);
-    if (!seen_.insert(sha256_u64(buf_))) return skip("duplicate_input");
-    bool validation = false;
-    if (o_.validation_fraction) {
-      std::string_view k = split_key(o_.split_by, row.agent_step_id, row.user_id, row.id);
-      validation = in_validation(sha256_hex(split_hash_input(k, o_.seed)), *o_.validation_fraction);
-    }
-    for (const auto& p : built.example.system) batch_bytes_ += p.size();
-    for (const auto& t : built.example.contents)
-      for (const auto& p : t.parts) batch_bytes_ += p.size();
-    batch_.push_back({std::move(built.example), validation});
-    if (batch_.size() >= kBatchRecords || batch_bytes_ >= kBatchBytes) return flush();
-    return ok();
+  Row spare_row() {
+    if (spare_rows_.empty()) return {};
+    Row r = std::move(spare_rows_.back());
+    spare_rows_.pop_back();
+    return r;
   }
 
-  // Counts the tokens of the pending records (in parallel), then drops or writes each in order.
-  Result<void> flush() {
-    texts_.clear();
-    for (const auto& p : batch_) {
-      for (const auto& s : p.example.system) texts_.push_back(s);
-      for (const auto& t : p.example.contents)
-        for (const auto& part : t.parts) texts_.push_back(part);
-    }
-    tokens_.count(texts_, counts_);
-    size_t k = 0;
-    for (const auto& p : batch_) {
-      // count_example_tokens visits the parts in the order texts_ was filled
-      int64_t tokens =
-          static_cast<int64_t>(count_example_tokens(p.example, [&](std::string_view) { return counts_[k++]; }));
-      if (tokens > kVertexMaxExampleTokens) {
+  // What the workers made of a batch, in trace order: counters, warnings, dedup, limits, writes.
+  Result<void> apply(const TraceBatch& batch) {
+    for (size_t i = 0; i < batch.rows.size(); ++i) {
+      const TraceOutcome& out = batch.outcomes[i];
+      ++s_.traces_read;
+      s_.input_bytes += static_cast<int64_t>(batch.rows[i].payload.size());
+      if (!out.bad_row_error.empty()) bad_row("traces", batch.rows[i].id, out.bad_row_error);
+      if (out.drop) {
+        PT_TRY(skip(out.drop));
+        continue;
+      }
+      if (!seen_.insert(out.input_hash)) {
+        PT_TRY(skip("duplicate_input"));
+        continue;
+      }
+      if (out.tokens > kVertexMaxExampleTokens) {
         PT_TRY(skip("over_token_limit"));
         continue;
       }
-      PT_TRY(write_record(p.example, p.validation, tokens));
+      PT_TRY(write_record(out));
     }
-    batch_.clear();
-    batch_bytes_ = 0;
     return ok();
   }
 
-  Result<void> write_record(const TuningExample& example, bool validation, int64_t tokens) {
-    buf_.clear();
-    append_record_json(example, o_.format, buf_);
-    buf_ += '\n';
-    s_.max_example_tokens = std::max(s_.max_example_tokens, tokens);
-    if (validation) {
+  Result<void> write_record(const TraceOutcome& out) {
+    const auto bytes = static_cast<int64_t>(out.line.size());
+    s_.max_example_tokens = std::max(s_.max_example_tokens, out.tokens);
+    if (out.validation) {
       ++s_.validation_samples;
-      s_.tokens_validation += tokens;
-      s_.validation_bytes += static_cast<int64_t>(buf_.size());
-      return validation_->write(buf_);
+      s_.tokens_validation += out.tokens;
+      s_.validation_bytes += bytes;
+      return validation_->write(out.line);
     }
     ++s_.samples;
-    s_.tokens_train += tokens;
-    s_.train_bytes += static_cast<int64_t>(buf_.size());
-    return train_->write(buf_);
+    s_.tokens_train += out.tokens;
+    s_.train_bytes += bytes;
+    return train_->write(out.line);
   }
 
-  struct Pending {
-    TuningExample example;
-    bool validation = false;
-  };
-  static constexpr size_t kBatchRecords = 512;
-  static constexpr size_t kBatchBytes = size_t{16} << 20;
+  static constexpr size_t kBatchRows = 256;
+  static constexpr size_t kBatchBytes = size_t{4} << 20;
 
   const CollectOptions& o_;
   CollectSummary& s_;
-  BatchTokenCounter tokens_;
-  std::vector<Pending> batch_;
-  size_t batch_bytes_ = 0;
-  std::vector<std::string_view> texts_;
-  std::vector<size_t> counts_;
+  std::vector<TraceBatch> spares_;  // applied batches, reused for their buffers
+  std::vector<Row> spare_rows_;     // their rows, whose buffers the store reads into
   std::optional<RelabelIndex> index_;
   std::optional<AtomicFile> train_, validation_, manifest_;
   HashSet64 seen_;
-  std::string buf_;
   size_t warnings_ = 0;
 };
 
@@ -254,16 +240,22 @@ std::string manifest_path_for(std::string_view prefix) { return strip_jsonl(pref
 
 Result<CollectSummary> run_collect(Store& store, const CollectOptions& options) {
   PT_TRY(check_options(options));
-  std::function<size_t(std::string_view)> count = options.count_tokens;
-  if (!count) {
-    PT_ASSIGN_OR_RETURN(const GemmaTokenizer* tok, GemmaTokenizer::shared());
-    count = [tok](std::string_view text) { return tok->count(text); };
-  }
+  // The tokenizer loads (a few tenths of a second) while the relabels are read.
+  std::future<Result<const GemmaTokenizer*>> tokenizer;
+  if (!options.count_tokens) tokenizer = std::async(std::launch::async, [] { return GemmaTokenizer::shared(); });
+  auto counter = [&]() -> Result<std::function<size_t(std::string_view)>> {
+    if (options.count_tokens) return options.count_tokens;
+    PT_ASSIGN_OR_RETURN(const GemmaTokenizer* tok, tokenizer.get());
+    return std::function<size_t(std::string_view)>([tok](std::string_view text) { return tok->count(text); });
+  };
   CollectSummary summary;
-  Collector collector(options, summary, std::move(count));
-  PT_TRY(collector.open_outputs());
-  PT_TRY(collector.load_relabels(store));
-  PT_TRY(collector.scan_traces(store));
+  Collector collector(options, summary);
+  Result<void> loaded = collector.open_outputs();
+  if (loaded.ok()) loaded = collector.load_relabels(store);
+  auto count = counter();  // a missing tokenizer is named first, as before any output was opened
+  if (!count.ok()) return count.error();
+  PT_TRY(loaded);
+  PT_TRY(collector.scan_traces(store, *count));
   PT_TRY(collector.finish());
   return summary;
 }

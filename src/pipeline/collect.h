@@ -38,7 +38,7 @@ struct CollectOptions {
   double price_per_mtok = 3.00;
   // Token counter, called from several threads at once; empty -> the shared Gemma 3 tokenizer.
   std::function<size_t(std::string_view)> count_tokens;
-  int threads = 0;  // token-counting threads; 0 -> hardware concurrency, at most 4
+  int threads = 0;  // threads working on traces; 0 -> one per core, at most 8
   // One line per problem (bad rows, Vertex limits); empty -> stderr.
   std::function<void(const std::string&)> warn;
 };

@@ -61,6 +61,7 @@ Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_flag("--until", f.until));
   if (f.epochs) o.epochs = *f.epochs;
   o.price_per_mtok = f.price_per_mtok;
+  o.threads = f.threads;
   return o;
 }
 

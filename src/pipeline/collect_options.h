@@ -24,6 +24,7 @@ struct CollectFlags {
   std::optional<std::string> recipe;
   std::optional<int> epochs;
   double price_per_mtok = 3.00;
+  int threads = 0;  // 0 -> one per core, at most 8
   std::string registry_path;  // "" -> default_registry_path()
 };
 

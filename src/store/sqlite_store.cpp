@@ -84,10 +84,13 @@ void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
 }
 
-std::string column_text(sqlite3_stmt* s, int i) {
+std::string_view column_view(sqlite3_stmt* s, int i) {
   const unsigned char* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+  return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i)))
+           : std::string_view();
 }
+
+std::string column_text(sqlite3_stmt* s, int i) { return std::string(column_view(s, i)); }
 
 std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
@@ -178,11 +181,12 @@ class SqliteStore final : public Store {
 
   Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) override {
     PT_ASSIGN_OR_RETURN(Stmt stmt, prepare_filtered(table, filter, false));
+    Row row;  // read into in place: a visitor that swaps its spent row in lends us its buffers
     for (;;) {
       int rc = sqlite3_step(stmt.get());
       if (rc == SQLITE_DONE) return ok();
       if (rc != SQLITE_ROW) return db_error("reading " + std::string(table_name(table)));
-      PT_ASSIGN_OR_RETURN(Row row, read_row(stmt.get(), table));
+      PT_TRY(read_row_into(stmt.get(), table, row));
       if (!visit(std::move(row))) return ok();
     }
   }
@@ -199,14 +203,15 @@ class SqliteStore final : public Store {
     PT_ASSIGN_OR_RETURN(sqlite3_stmt * s, cached(sql));
     bind_text(s, 1, id);
     int rc = sqlite3_step(s);
-    Result<Row> read = Row{};
-    if (rc == SQLITE_ROW) read = read_row(s, table);
+    Row row;
+    Result<void> read = ok();
+    if (rc == SQLITE_ROW) read = read_row_into(s, table, row);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error("reading " + std::string(table_name(table)));
     if (!read.ok()) return read.error();
     if (rc != SQLITE_ROW) return std::optional<Row>();
-    return std::optional<Row>(std::move(*read));
+    return std::optional<Row>(std::move(row));
   }
 
   Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
@@ -376,22 +381,23 @@ class SqliteStore final : public Store {
     return stmt;
   }
 
-  Result<Row> read_row(sqlite3_stmt* s, Table table) {
-    Row row;
-    row.id = column_text(s, 0);
-    row.agent_step_id = column_text(s, 1);
-    row.user_id = column_text(s, 2);
+  // Reads the current result row into `row`, reusing its buffers.
+  Result<void> read_row_into(sqlite3_stmt* s, Table table, Row& row) {
+    row.id.assign(column_view(s, 0));
+    row.agent_step_id.assign(column_view(s, 1));
+    row.user_id.assign(column_view(s, 2));
     row.created_at_us = sqlite3_column_int64(s, 3);
-    (table == Table::traces ? row.type : row.model) = column_text(s, 4);
+    (table == Table::traces ? row.type : row.model).assign(column_view(s, 4));
+    (table == Table::traces ? row.model : row.type).clear();
     if (sqlite3_column_type(s, 5) != SQLITE_BLOB) {
-      row.payload = column_text(s, 5);
-      return row;
+      row.payload.assign(column_view(s, 5));
+      return ok();
     }
     std::string_view frame(static_cast<const char*>(sqlite3_column_blob(s, 5)), static_cast<size_t>(sqlite3_column_bytes(s, 5)));
     Result<void> r = codec_.decompress(frame, row.payload);
     if (!r.ok() && load_dicts().ok()) r = codec_.decompress(frame, row.payload);  // another process may have added one
     if (!r.ok()) return runtime_error(fmt::format("{}: {} row {}: {}", describe(), table_name(table), row.id, r.error().message));
-    return row;
+    return ok();
   }
 
   // Makes every stored dictionary readable; the newest one compresses new payloads.

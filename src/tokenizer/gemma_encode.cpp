@@ -90,11 +90,7 @@ Scratch& scratch() {
   return s;
 }
 
-uint64_t hash_bytes(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h ^ (h >> 29);
-}
+uint64_t hash_bytes(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
 struct VectorSink {
   std::vector<int32_t>& out;
@@ -161,23 +157,44 @@ uint64_t lookup_merge(const GemmaModel& m, Scratch& s, int32_t left, int32_t rig
   return slot.value;
 }
 
-// BPE over one section (a run of text between added tokens), emitting its token ids.
-template <class Sink>
-void bpe_section(const GemmaModel& m, Scratch& s, std::string_view section, Sink& sink) {
-  auto& nodes = s.nodes;
-  nodes.clear();
-  const auto* p = reinterpret_cast<const unsigned char*>(section.data());
-  for (size_t i = 0; i < section.size();) {
-    uint32_t cp;
-    int len = utf8_decode(p + i, cp);
-    int32_t sym = cp == ' ' ? m.space_symbol : m.cp_symbol[cp];
-    int32_t idx = static_cast<int32_t>(nodes.size());
-    nodes.push_back(Node{sym, static_cast<uint32_t>(i), static_cast<uint32_t>(len), idx - 1, idx + 1});
-    i += static_cast<size_t>(len);
-  }
-  if (nodes.empty()) return;
-  nodes.back().next = -1;
+// Short words (most of them): the merge of each adjacent pair kept in an array by position (a
+// value ordered by rank, then merged symbol; kEmpty, the maximum, where nothing merges), and each
+// round merges the smallest, the leftmost on ties — the heap's (rank, left) order, as equal
+// ranks mean the same merge. A plain array scan: no pushes, stale entries or list chasing.
+constexpr size_t kLinearMaxNodes = 48;
 
+void merge_linear(const GemmaModel& m, Scratch& s) {
+  auto& nodes = s.nodes;
+  const auto n = static_cast<int32_t>(nodes.size());
+  uint64_t pair[kLinearMaxNodes];  // pair[i]: merge of node i and its next
+  auto pair_of = [&](int32_t left) {
+    int32_t right = nodes[left].next;
+    if (right < 0 || nodes[left].symbol < 0 || nodes[right].symbol < 0) return FlatMap64::kEmpty;
+    return lookup_merge(m, s, nodes[left].symbol, nodes[right].symbol);
+  };
+  for (int32_t i = 0; i < n; ++i) pair[i] = pair_of(i);
+  for (;;) {
+    int32_t best = 0;
+    for (int32_t i = 1; i < n; ++i)
+      if (pair[i] < pair[best]) best = i;
+    if (pair[best] == FlatMap64::kEmpty) return;
+    Node& l = nodes[best];
+    const int32_t right = l.next;
+    Node& r = nodes[right];
+    l.symbol = static_cast<int32_t>(pair[best] & 0xffffffffu);
+    l.len += r.len;
+    l.next = r.next;
+    if (r.next >= 0) nodes[r.next].prev = best;
+    r.len = 0;
+    pair[right] = FlatMap64::kEmpty;
+    pair[best] = pair_of(best);
+    if (l.prev >= 0) pair[l.prev] = pair_of(l.prev);
+  }
+}
+
+// Longer sections: candidate merges in a min-heap ordered by (rank, left).
+void merge_heap(const GemmaModel& m, Scratch& s) {
+  auto& nodes = s.nodes;
   auto& heap = s.heap;
   heap.clear();
   auto candidate = [&](int32_t left) {  // appends the merge of left and its next, if any
@@ -212,7 +229,12 @@ void bpe_section(const GemmaModel& m, Scratch& s, std::string_view section, Sink
     if (l.prev >= 0) consider(l.prev);
     consider(static_cast<int32_t>(c.left));
   }
+}
 
+// The merged symbols' token ids (byte fallback for symbols missing from the vocabulary).
+template <class Sink>
+void emit_symbols(const GemmaModel& m, const Scratch& s, std::string_view section, Sink& sink) {
+  const auto& nodes = s.nodes;
   bool last_unk = false;
   auto out = [&](int32_t id) {
     bool unk = id == m.unk_token;
@@ -228,6 +250,30 @@ void bpe_section(const GemmaModel& m, Scratch& s, std::string_view section, Sink
       emit_fallback(m, section.substr(n.start, n.len), out);
     }
   }
+}
+
+// BPE over one section (a run of text between added tokens), emitting its token ids.
+template <class Sink>
+void bpe_section(const GemmaModel& m, Scratch& s, std::string_view section, Sink& sink) {
+  auto& nodes = s.nodes;
+  nodes.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(section.data());
+  for (size_t i = 0; i < section.size();) {
+    uint32_t cp;
+    int len = utf8_decode(p + i, cp);
+    int32_t sym = cp == ' ' ? m.space_symbol : m.cp_symbol[cp];
+    int32_t idx = static_cast<int32_t>(nodes.size());
+    nodes.push_back(Node{sym, static_cast<uint32_t>(i), static_cast<uint32_t>(len), idx - 1, idx + 1});
+    i += static_cast<size_t>(len);
+  }
+  if (nodes.empty()) return;
+  nodes.back().next = -1;
+  if (nodes.size() <= kLinearMaxNodes) {
+    merge_linear(m, s);
+  } else {
+    merge_heap(m, s);
+  }
+  emit_symbols(m, s, section, sink);
 }
 
 // A word's (or an uncut section's) ids through the per-thread cache (short texts only).
@@ -283,7 +329,10 @@ void encode_words(const GemmaModel& m, Scratch& s, std::string_view section, Sin
   if (m.fuse_unk && m.unk_possible) return encode_word(m, s, section, sink);
   size_t start = 0;
   for (size_t i = 1; i < section.size(); ++i) {
-    if (section[i] != ' ' || !word_cut_before(m, section, i)) continue;
+    const void* space = std::memchr(section.data() + i, ' ', section.size() - i);
+    if (!space) break;
+    i = static_cast<size_t>(static_cast<const char*>(space) - section.data());
+    if (!word_cut_before(m, section, i)) continue;
     encode_word(m, s, section.substr(start, i - start), sink);
     start = i;
   }

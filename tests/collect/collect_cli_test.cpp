@@ -110,6 +110,14 @@ TEST(CollectCli, RecipeRunWritesFilesWithExactGemmaTokenCounts) {
                 .code,
             0);
   EXPECT_EQ(read_text(dir + "/data.jsonl"), first);
+  // and so does any number of threads
+  for (const char* threads : {"1", "3"}) {
+    ASSERT_EQ(picktune(dir, "collect --teacher " + kTeacher + " --recipe ft_filepicker_topk_003 -o " + dir +
+                                "/data --validation-fraction 0.3 --threads " + threads)
+                  .code,
+              0);
+    EXPECT_EQ(read_text(dir + "/data.jsonl"), first) << threads;
+  }
 }
 
 TEST(CollectCli, OpenAiFormat) {
@@ -144,6 +152,9 @@ TEST(CollectCli, BadInputExitCodesAndMessages) {
   EXPECT_NE(unwritable.err.find(dir + "/missing/dir/x.jsonl: cannot write"), std::string::npos) << unwritable.err;
   Cli no_teacher = picktune(dir, "collect -o " + dir + "/x");
   EXPECT_EQ(no_teacher.code, 2);
+  Cli no_threads = picktune(dir, "collect --teacher " + kTeacher + " --threads 0 -o " + dir + "/x");
+  EXPECT_EQ(no_threads.code, 2);
+  EXPECT_NE(no_threads.err.find("--threads"), std::string::npos) << no_threads.err;
   for (const auto& e : dir_entries(dir)) EXPECT_EQ(e.rfind("x.", 0), std::string::npos) << "left behind: " << e;
 }
 

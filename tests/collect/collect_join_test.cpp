@@ -12,6 +12,7 @@
 #include "pipeline/collect.h"
 #include "pipeline/collect_options.h"
 #include "pipeline/collect_util.h"
+#include "pipeline/sha256.h"
 
 namespace pt {
 namespace {

@@ -1,4 +1,4 @@
-// Tests for core/split (production's validation rule) and pipeline/collect_util (sha256, the
+// Tests for core/split (production's validation rule) and pipeline/collect_util (the input hash, the
 // dedup hash set, the token-count memo).
 #include "core/split.h"
 
@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "pipeline/collect_util.h"
+#include "pipeline/sha256.h"
 
 namespace pt {
 namespace {
@@ -68,36 +69,48 @@ TEST(CollectUtil, HashSetDedupsAcrossGrowth) {
   EXPECT_FALSE(set.insert(0));
 }
 
-TEST(CollectUtil, BatchCounterCountsRepeatsOnceAndMatchesSerialCounts) {
-  std::atomic<int> calls{0};
+TEST(CollectUtil, TokenMemoCountsLongRepeatsOnce) {
+  int calls = 0;
   auto count = [&](std::string_view t) {
     ++calls;
     return t.size() / 3 + static_cast<size_t>(std::count(t.begin(), t.end(), 'z'));
   };
-  BatchTokenCounter one(count, 1);
+  TokenMemo memo(count);
   std::string big(2000, 'x'), big2(2000, 'z'), small = "short";
-  std::vector<std::string_view> texts = {big, small, big2, big, small};
   std::vector<size_t> counts;
-  one.count(texts, counts);
+  for (std::string_view t : {std::string_view(big), std::string_view(small), std::string_view(big2),
+                             std::string_view(big), std::string_view(small)})
+    counts.push_back(memo.count(t));
   EXPECT_EQ(counts, (std::vector<size_t>{666, 1, 2666, 666, 1}));
-  EXPECT_EQ(calls.load(), 3);  // repeats within the batch counted once
-  one.count({big, big2, small}, counts);
-  EXPECT_EQ(counts, (std::vector<size_t>{666, 2666, 1}));
-  EXPECT_EQ(calls.load(), 4);  // big and big2 from the memo; short texts are not memoized
-  EXPECT_EQ(one.reused(), 4u);
-
-  // several threads give exactly the serial answer, batch after batch
-  std::vector<std::string> many;
-  for (int i = 0; i < 3000; ++i)
-    many.push_back(std::string(static_cast<size_t>(i % 700), 'a') + std::string(static_cast<size_t>(i % 13), 'z'));
-  std::vector<std::string_view> views(many.begin(), many.end());
-  BatchTokenCounter serial(count, 1), parallel(count, 3);
-  for (int round = 0; round < 5; ++round) {
-    std::vector<size_t> a, b;
-    serial.count(views, a);
-    parallel.count(views, b);
-    ASSERT_EQ(a, b) << round;
+  EXPECT_EQ(calls, 4);  // the second big from the memo; short texts are always counted
+  EXPECT_EQ(memo.reused(), 1u);
+  // same length, different text: never confused
+  std::string big3 = big;
+  big3[1000] = 'z';
+  EXPECT_EQ(memo.count(big3), 667u);
+  EXPECT_EQ(memo.count(big), 666u);
+  // more distinct texts than the memo holds: still exact
+  for (size_t i = 0; i < TokenMemo::kMaxEntries + 10; ++i) {
+    std::string t = std::to_string(i) + std::string(TokenMemo::kMinCachedBytes, 'z');
+    ASSERT_EQ(memo.count(t), t.size() / 3 + TokenMemo::kMinCachedBytes) << i;
   }
+  EXPECT_EQ(memo.count(big2), 2666u);
+}
+
+TEST(CollectUtil, InputHashCoversInputOnly) {
+  TuningExample a;
+  a.system = {"TREE"};
+  a.contents = {{false, {"hello"}}, {true, {"a.ts"}}};
+  TuningExample b = a;
+  b.contents.back().parts = {"b.ts"};  // another answer, same input
+  EXPECT_EQ(input_hash(a), input_hash(b));
+  TuningExample c = a;
+  c.system = {"TREEhello"};
+  c.contents.front().parts = {""};  // the same bytes, another boundary
+  EXPECT_NE(input_hash(a), input_hash(c));
+  TuningExample d = a;
+  d.contents.front().model = true;
+  EXPECT_NE(input_hash(a), input_hash(d));
 }
 
 }  // namespace

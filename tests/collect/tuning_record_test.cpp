@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "core/file_list.h"
 #include "core/picker_prompt.h"
@@ -176,6 +177,29 @@ TEST(TuningRecord, OpenAiLineJoinsPartsAndMapsRoles) {
   EXPECT_EQ(m[3], json({{"role", "user"}, {"content", "see this\nbe brief"}}));
   EXPECT_EQ(m[5], json({{"role", "user"}, {"content", kPrompt}}));
   EXPECT_EQ(m[6], json({{"role", "assistant"}, {"content", "a.ts"}}));
+}
+
+TEST(TuningRecord, EveryByteRoundTripsThroughTheRenderedJson) {
+  // Texts of every ASCII byte (controls, quotes and backslashes at every offset of an 8-byte
+  // word, in runs and alone) and UTF-8, rendered then parsed back by another JSON library.
+  std::mt19937 rng(11);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      unsigned r = rng() % 10;
+      text += r < 6 ? static_cast<char>('a' + rng() % 26) : r < 9 ? static_cast<char>(rng() % 0x80) : '\\';
+    }
+    if (round % 7 == 0) text += "\xc3\xa9\xe2\x96\x81";
+    TuningExample e;
+    e.system = {text};
+    e.contents = {{false, {text + "\"" + text}}, {true, {"a.ts"}}};
+    std::string line;
+    append_record_json(e, TuningFormat::gemini, line);
+    json j = json::parse(line);
+    ASSERT_EQ(j["systemInstruction"]["parts"][0]["text"], text) << round;
+    ASSERT_EQ(j["contents"][0]["parts"][0]["text"], text + "\"" + text) << round;
+  }
 }
 
 TEST(TuningRecord, FingerprintCoversInputOnly) {

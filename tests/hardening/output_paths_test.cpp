@@ -100,6 +100,36 @@ TEST_F(OutputPaths, AtomicFileLeavesNothingWhenNotCommitted) {
   EXPECT_FALSE(write_file_atomic((work_ / "no-such-dir" / "x.txt").string(), "x").ok());
 }
 
+TEST_F(OutputPaths, AtomicFileWritesBigFilesWholeThroughWriteBehind) {
+  // 80 MB in uneven chunks: several write-behind kicks (every 32 MB) before the commit.
+  fs::path dest = work_ / "big.jsonl";
+  std::string expected;
+  {
+    auto f = AtomicFile::create(dest.string());
+    ASSERT_TRUE(f.ok());
+    for (int i = 0; expected.size() < (size_t{80} << 20); ++i) {
+      std::string chunk(static_cast<size_t>(1000 + (i * 7919) % 300000), static_cast<char>('a' + i % 26));
+      chunk += std::to_string(i) + "\n";
+      ASSERT_TRUE(f->write(chunk).ok());
+      expected += chunk;
+    }
+    EXPECT_FALSE(fs::exists(dest)) << "nothing appears before the commit";
+    ASSERT_TRUE(f->commit().ok());
+  }
+  EXPECT_EQ(fs::file_size(dest), expected.size());
+  EXPECT_TRUE(testing::slurp(dest.string()) == expected);
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(work_)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"big.jsonl"});
+  {  // an uncommitted big file leaves nothing behind either
+    auto f = AtomicFile::create((work_ / "big2.jsonl").string());
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->write(std::string(size_t{40} << 20, 'z')).ok());
+  }
+  EXPECT_FALSE(fs::exists(work_ / "big2.jsonl"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(work_), fs::directory_iterator()), 1);
+}
+
 TEST_F(OutputPaths, ExportCollectReportStudentAndRegistryWritesReplaceSymlinksNeverFollowThem) {
   fill_store();
   fs::path exported = work_ / "rows.jsonl";

@@ -193,3 +193,42 @@ TEST_F(SqliteCompressionTest, RolledBackGroupLeavesNoRowsAndNoDanglingDictionary
 }
 
 }  // namespace
+
+TEST_F(SqliteCompressionTest, AScanThatLendsItsSpentRowsBackReadsEveryRowExactly) {
+  // The store reads each row into the object the visitor last swapped in: long payloads, then
+  // shorter ones, compressed frames and short JSON text, every column must be the row's own.
+  auto store = open();
+  std::vector<Row> want = rows(1200);
+  for (int i = 0; i < 200; ++i) {
+    Row r = want[static_cast<size_t>(i * 5)];
+    r.id = "short" + std::to_string(i);
+    r.agent_step_id = "";
+    r.user_id = "u";
+    r.created_at_us = 1800000000000000 + i;
+    r.payload = R"({"request_type":"Key","messages":[]})";
+    want.push_back(r);
+  }
+  ASSERT_TRUE(store->upsert(Table::traces, want).ok());
+  RowFilter f;
+  f.order = RowFilter::Order::oldest_first;
+  std::vector<Row> got;
+  Row spent;
+  ASSERT_TRUE(store
+                  ->scan(Table::traces, f,
+                         [&](Row&& row) {
+                           got.push_back(row);  // a copy of what the store handed over
+                           std::swap(spent, row);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].id, want[i].id);
+    EXPECT_EQ(got[i].agent_step_id, want[i].agent_step_id) << want[i].id;
+    EXPECT_EQ(got[i].user_id, want[i].user_id) << want[i].id;
+    EXPECT_EQ(got[i].created_at_us, want[i].created_at_us) << want[i].id;
+    EXPECT_EQ(got[i].type, want[i].type) << want[i].id;
+    EXPECT_EQ(got[i].model, "") << want[i].id;
+    ASSERT_EQ(got[i].payload, want[i].payload) << want[i].id;
+  }
+}
