@@ -2,8 +2,8 @@
 # collect throughput (issue 5): builds a synthetic SQLite store of N traces (default 200,000:
 # Key + Non-Obvious per step, one teacher relabel each), exports the traces as JSONL, and times
 # `cat` of that JSONL against `picktune collect` on the store (MB/s of the same input bytes):
-# both from the page cache, and both from disk (the file's / the store's cached pages dropped
-# first with `dd iflag=nocache`, which needs no privileges).
+# both from the page cache, and both uncached (the file's / the store's cached pages dropped
+# first with `dd iflag=nocache`, which needs no privileges; in a VM the host may still cache them).
 # Usage: bash bench/bench_collect.sh [BUILD_DIR]   env: PT_BENCH_TRACES=N, PT_BENCH_DIR=DIR (kept)
 # The last line of output is a JSON summary (read by bench/run.sh).
 set -euo pipefail
@@ -61,9 +61,9 @@ run_collect() {  # cold (0|1), label, flags…
       l, $1, $2, $3, $4/1024, b/1e6/$1, (b/$1)/(b/c), b/1e6/($2+$3) }'
 }
 echo "input: $N traces, $(echo "$BYTES" | awk '{printf "%.1f MB", $1/1e6}') of exported JSONL in $DIR"
-echo "cat: best of 3 $(echo "$CAT" | awk -v b="$BYTES" '{printf "%.3f s = %.0f MB/s", $1, b/1e6/$1}') from the page cache, $(echo "$CAT_COLD" | awk -v b="$BYTES" '{printf "%.3f s = %.0f MB/s", $1, b/1e6/$1}') from disk"
+echo "cat: best of 3 $(echo "$CAT" | awk -v b="$BYTES" '{printf "%.3f s = %.0f MB/s", $1, b/1e6/$1}') from the page cache, $(echo "$CAT_COLD" | awk -v b="$BYTES" '{printf "%.3f s = %.0f MB/s", $1, b/1e6/$1}') uncached"
 run_collect 0 "--recipe ft_filepicker_topk_003" --recipe ft_filepicker_topk_003
 run_collect 0 "--with-context (both kinds)" --with-context
-run_collect 1 "--recipe ft_filepicker_topk_003, store from disk" --recipe ft_filepicker_topk_003
+run_collect 1 "--recipe ft_filepicker_topk_003, store uncached" --recipe ft_filepicker_topk_003
 uptime
 echo "{\"traces\":$N,\"input_bytes\":$BYTES,\"cat_best_s\":$CAT,\"cat_cold_best_s\":$CAT_COLD,\"teacher\":\"$TEACHER\",\"runs\":[$RUNS]}"

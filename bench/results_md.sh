@@ -160,15 +160,15 @@ render_collect() {
     cold_mbps=$(calc "a / 1e6 / b" "$bytes" "$cold_s")
     row "comparison: \`cat\` of the exported traces JSONL ($(num "$(jq -r .traces "$j")" 0) traces, $(num "$(calc "a / 1e6" "$bytes")" 1) MB; best of 3, page cache warm)" \
       "$(num "$cat_s" 3) s = $(num "$cat_mbps" 0) MB/s" "" "" "1×"
-    [ -n "$cold_s" ] && row "comparison: \`cat\` of that file from disk (its cached pages dropped before each of 3 runs; best)" \
-      "$(num "$cold_s" 3) s = $(num "$cold_mbps" 0) MB/s" "" "" "1× (disk)"
+    [ -n "$cold_s" ] && row "comparison: \`cat\` of that file uncached (its cached pages dropped before each of 3 runs, so it reads the VM's virtual disk, which the host may still cache; best)" \
+      "$(num "$cold_s" 3) s = $(num "$cold_mbps" 0) MB/s" "" "" "1× (uncached)"
     n=$(jq '.runs | length' "$j")
     for ((i = 0; i < n; i++)); do
       label=$(jq -r ".runs[$i].label" "$j") wall=$(jq -r ".runs[$i].wall_s" "$j")
       cpu=$(jq -r ".runs[$i].user_s + .runs[$i].sys_s" "$j")
       mbps=$(calc "a / 1e6 / b" "$bytes" "$wall")
       vs=$cat_mbps which="cat"
-      [ "$(jq -r ".runs[$i].cold // false" "$j")" = true ] && vs=$cold_mbps which="cat from disk"
+      [ "$(jq -r ".runs[$i].cold // false" "$j")" = true ] && vs=$cold_mbps which="uncached cat"
       target "collect" "\`collect $label\`, MB of input per wall second" "$(num "$mbps" 1) MB/s ($(num "$wall" 2) s wall, $(num "$cpu" 1) s CPU)" \
         "≥ 0.25× $which" "$(verdict "$(calc "a / b" "$mbps" "$vs")" ">=" 0.25)" "$(ratio "$mbps" "$vs" 3) $which"
       row "… per CPU-second; peak RSS" "$(num "$(calc "a / 1e6 / b" "$bytes" "$cpu")" 1) MB/s; $(num "$(jq -r ".runs[$i].max_rss_kb / 1024" "$j")" 0) MB" "" "" \
@@ -181,10 +181,10 @@ render_collect() {
     "$(num "$(jb collect_micro BM_GemmaCountRecordText '.bytes_per_second / 1e6')" 1) MB/s" "" "" ""
   commands collect collect_micro
   echo "(\`bench_collect.sh\` generates the traces + relabels, imports them into a fresh SQLite store,"
-  echo "exports the traces to JSONL, times \`cat\` of that file best of 3 (from the page cache, then from disk:"
+  echo "exports the traces to JSONL, times \`cat\` of that file best of 3 (from the page cache, then uncached:"
   echo "\`dd iflag=nocache count=0\` drops a file's cached pages), then"
   echo "\`picktune --store sqlite:DIR/bench.db collect --teacher $(jq -r '.teacher // "?"' "$j" 2>/dev/null) -o DIR/out ARGS\` once per row"
-  echo "into new output files; the \"store from disk\" row drops the store file's cached pages first.)"
+  echo "into new output files; the \"store uncached\" row drops the store file's cached pages first.)"
 }
 
 render_tokenizer() {
