@@ -1,6 +1,7 @@
-// Implementation of pipeline/collect.h: one streaming pass over the traces (oldest first), each
-// joined with the teacher's relabel from an in-memory RelabelIndex, turned into a tuning record,
-// deduplicated, split and appended to the open output files; the manifest is written last.
+// Implementation of pipeline/collect.h: one streaming pass over the traces (oldest first), in
+// batches that worker threads join with the teacher's relabel (an in-memory RelabelIndex) and
+// turn into tuning records (collect_trace.h); the collector dedups, splits and appends them in
+// trace order to the open output files; the manifest is written last.
 #include "pipeline/collect.h"
 
 #include <fmt/format.h>
