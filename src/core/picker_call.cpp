@@ -88,8 +88,9 @@ Result<PickerCall> parse_picker_call(std::string_view payload_json) {
     if (m["role"].get_string().get(role)) return field_error(field.str() + ".role", "expected a string");
     msg.role.assign(role);
     auto content = m["content"];
-    if (content.error() == simdjson::NO_SUCH_FIELD) return field_error(field.str() + ".content", "missing");
-    PT_TRY(read_parts(content.value_unsafe(), FieldName{"messages", i, ".content"}, msg.texts));
+    const FieldName content_field{"messages", i, ".content"};
+    if (content.error() == simdjson::NO_SUCH_FIELD) return field_error(content_field.str(), "missing");
+    PT_TRY(read_parts(content.value_unsafe(), content_field, msg.texts));
     call.messages.push_back(std::move(msg));
   }
   return call;

@@ -259,10 +259,6 @@ void append_record_json(const TuningExample& example, TuningFormat format, std::
   out += "]}";
 }
 
-void append_input_fingerprint(const TuningExample& example, std::string& out) {
-  for_each_fingerprint_piece(example, [&](std::string_view piece) { out += piece; });
-}
-
 size_t count_example_tokens(const TuningExample& example, const std::function<size_t(std::string_view)>& count) {
   size_t n = 0;
   for (const auto& s : example.system) n += count(s);

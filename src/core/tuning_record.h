@@ -81,9 +81,6 @@ void for_each_fingerprint_piece(const TuningExample& example, Add&& add) {
   }
 }
 
-// The same serialization appended to `out`.
-void append_input_fingerprint(const TuningExample& example, std::string& out);
-
 // All tokens of the example as Vertex bills them: every system part, every turn part and the
 // answer, each counted on its own with `count`.
 size_t count_example_tokens(const TuningExample& example, const std::function<size_t(std::string_view)>& count);

@@ -114,35 +114,34 @@ class Collector {
     filter.until_us = o_.until_us;
     filter.order = RowFilter::Order::oldest_first;
     const unsigned threads = thread_count(o_.threads);
-    const unsigned workers = threads > 1 ? threads : 0;
-    TraceWork work(o_, *index_, count, std::max(1u, workers));
+    const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
+    TraceWork work(o_, *index_, count, workers);
     OrderedPool<TraceBatch> pool(workers, [&](TraceBatch& b, unsigned w) { work(b, w); });
     const size_t max_in_flight = 4 * size_t{std::max(1u, workers)};
     Result<void> failure = ok();
-    TraceBatch batch = spare_batch();
-    auto send = [&] {
-      pool.submit(std::move(batch));
-      batch = spare_batch();
-      while (failure.ok()) {  // apply what is done; wait only when too many are in flight
-        auto done = pool.pop_oldest(pool.in_flight() >= max_in_flight);
+    // Applies the finished batches in order, waiting while too many are in flight (or for all).
+    auto apply_done = [&](bool all) {
+      while (failure.ok()) {
+        auto done = pool.pop_oldest(all || pool.in_flight() >= max_in_flight);
         if (!done) break;
         failure = apply(*done);
         spares_.push_back(std::move(*done));
       }
     };
+    TraceBatch batch = spare_batch();
     PT_TRY(store.scan(Table::traces, filter, [&](Row&& row) {
       batch.payload_bytes += row.payload.size();
       batch.rows.push_back(spare_row());
       std::swap(batch.rows.back(), row);  // the store reads the next row into a spent row's buffers
-      if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) send();
+      if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) {
+        pool.submit(std::move(batch));
+        batch = spare_batch();
+        apply_done(false);
+      }
       return failure.ok();
     }));
-    if (failure.ok() && !batch.rows.empty()) send();
-    while (failure.ok()) {
-      auto done = pool.pop_oldest(true);
-      if (!done) break;
-      failure = apply(*done);
-    }
+    if (failure.ok() && !batch.rows.empty()) pool.submit(std::move(batch));
+    apply_done(true);
     return failure;
   }
 
@@ -159,10 +158,7 @@ class Collector {
   }
 
  private:
-  Result<void> skip(const char* reason) {
-    ++s_.dropped[reason];
-    return ok();
-  }
+  void skip(const char* reason) { ++s_.dropped[reason]; }
 
   TraceBatch spare_batch() {
     if (spares_.empty()) return {};
@@ -189,15 +185,15 @@ class Collector {
       s_.input_bytes += static_cast<int64_t>(batch.rows[i].payload.size());
       if (!out.bad_row_error.empty()) bad_row("traces", batch.rows[i].id, out.bad_row_error);
       if (out.drop) {
-        PT_TRY(skip(out.drop));
+        skip(out.drop);
         continue;
       }
       if (!seen_.insert(out.input_hash)) {
-        PT_TRY(skip("duplicate_input"));
+        skip("duplicate_input");
         continue;
       }
       if (out.tokens > kVertexMaxExampleTokens) {
-        PT_TRY(skip("over_token_limit"));
+        skip("over_token_limit");
         continue;
       }
       PT_TRY(write_record(out));
@@ -253,7 +249,7 @@ Result<CollectSummary> run_collect(Store& store, const CollectOptions& options) 
   Collector collector(options, summary);
   Result<void> loaded = collector.open_outputs();
   if (loaded.ok()) loaded = collector.load_relabels(store);
-  auto count = counter();  // a missing tokenizer is named first, as before any output was opened
+  auto count = counter();  // a missing tokenizer is named before any relabel problem
   if (!count.ok()) return count.error();
   PT_TRY(loaded);
   PT_TRY(collector.scan_traces(store, *count));

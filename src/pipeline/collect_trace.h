@@ -34,7 +34,7 @@ struct TraceBatch {
 
 class TraceWork {
  public:
-  // `count` must be safe to call from several threads; `workers` per-worker memos are kept.
+  // `count` must be safe to call from several threads; one memo is kept per worker (at least one).
   TraceWork(const CollectOptions& options, const RelabelIndex& index, std::function<size_t(std::string_view)> count,
             unsigned workers);
   void operator()(TraceBatch& batch, unsigned worker);

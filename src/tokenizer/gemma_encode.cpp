@@ -157,6 +157,26 @@ uint64_t lookup_merge(const GemmaModel& m, Scratch& s, int32_t left, int32_t rig
   return slot.value;
 }
 
+// The merge of node `left` with its next node — (rank << 32 | merged symbol) — or
+// FlatMap64::kEmpty when there is no next node or the pair never merges.
+uint64_t merge_after(const GemmaModel& m, Scratch& s, int32_t left) {
+  const auto& nodes = s.nodes;
+  int32_t right = nodes[left].next;
+  if (right < 0 || nodes[left].symbol < 0 || nodes[right].symbol < 0) return FlatMap64::kEmpty;
+  return lookup_merge(m, s, nodes[left].symbol, nodes[right].symbol);
+}
+
+// Node `left` absorbs its next node and becomes `symbol`.
+void join_with_next(std::vector<Node>& nodes, int32_t left, int32_t symbol) {
+  Node& l = nodes[left];
+  Node& r = nodes[l.next];
+  l.symbol = symbol;
+  l.len += r.len;
+  l.next = r.next;
+  if (r.next >= 0) nodes[r.next].prev = left;
+  r.len = 0;
+}
+
 // Short words (most of them): the merge of each adjacent pair kept in an array by position (a
 // value ordered by rank, then merged symbol; kEmpty, the maximum, where nothing merges), and each
 // round merges the smallest, the leftmost on ties — the heap's (rank, left) order, as equal
@@ -166,29 +186,17 @@ constexpr size_t kLinearMaxNodes = 48;
 void merge_linear(const GemmaModel& m, Scratch& s) {
   auto& nodes = s.nodes;
   const auto n = static_cast<int32_t>(nodes.size());
-  uint64_t pair[kLinearMaxNodes];  // pair[i]: merge of node i and its next
-  auto pair_of = [&](int32_t left) {
-    int32_t right = nodes[left].next;
-    if (right < 0 || nodes[left].symbol < 0 || nodes[right].symbol < 0) return FlatMap64::kEmpty;
-    return lookup_merge(m, s, nodes[left].symbol, nodes[right].symbol);
-  };
-  for (int32_t i = 0; i < n; ++i) pair[i] = pair_of(i);
+  uint64_t pair[kLinearMaxNodes];  // pair[i]: merge_after(i)
+  for (int32_t i = 0; i < n; ++i) pair[i] = merge_after(m, s, i);
   for (;;) {
     int32_t best = 0;
     for (int32_t i = 1; i < n; ++i)
       if (pair[i] < pair[best]) best = i;
     if (pair[best] == FlatMap64::kEmpty) return;
-    Node& l = nodes[best];
-    const int32_t right = l.next;
-    Node& r = nodes[right];
-    l.symbol = static_cast<int32_t>(pair[best] & 0xffffffffu);
-    l.len += r.len;
-    l.next = r.next;
-    if (r.next >= 0) nodes[r.next].prev = best;
-    r.len = 0;
-    pair[right] = FlatMap64::kEmpty;
-    pair[best] = pair_of(best);
-    if (l.prev >= 0) pair[l.prev] = pair_of(l.prev);
+    pair[nodes[best].next] = FlatMap64::kEmpty;
+    join_with_next(nodes, best, static_cast<int32_t>(pair[best] & 0xffffffffu));
+    pair[best] = merge_after(m, s, best);
+    if (nodes[best].prev >= 0) pair[nodes[best].prev] = merge_after(m, s, nodes[best].prev);
   }
 }
 
@@ -198,10 +206,9 @@ void merge_heap(const GemmaModel& m, Scratch& s) {
   auto& heap = s.heap;
   heap.clear();
   auto candidate = [&](int32_t left) {  // appends the merge of left and its next, if any
-    int32_t right = nodes[left].next;
-    if (right < 0 || nodes[left].symbol < 0 || nodes[right].symbol < 0) return false;
-    uint64_t merge = lookup_merge(m, s, nodes[left].symbol, nodes[right].symbol);
+    uint64_t merge = merge_after(m, s, left);
     if (merge == FlatMap64::kEmpty) return false;
+    int32_t right = nodes[left].next;
     heap.push_back(Candidate{static_cast<uint32_t>(merge >> 32), static_cast<uint32_t>(left), static_cast<uint32_t>(right),
                              nodes[left].len + nodes[right].len, static_cast<int32_t>(merge & 0xffffffffu)});
     return true;
@@ -217,15 +224,10 @@ void merge_heap(const GemmaModel& m, Scratch& s) {
     std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
     Candidate c = heap.back();
     heap.pop_back();
-    Node& l = nodes[c.left];
+    const Node& l = nodes[c.left];
     if (l.len == 0 || l.next != static_cast<int32_t>(c.right)) continue;
-    Node& r = nodes[c.right];
-    if (l.len + r.len != c.len) continue;
-    l.symbol = c.merged;
-    l.len = c.len;
-    l.next = r.next;
-    if (r.next >= 0) nodes[r.next].prev = static_cast<int32_t>(c.left);
-    r.len = 0;
+    if (l.len + nodes[c.right].len != c.len) continue;
+    join_with_next(nodes, static_cast<int32_t>(c.left), c.merged);
     if (l.prev >= 0) consider(l.prev);
     consider(static_cast<int32_t>(c.left));
   }

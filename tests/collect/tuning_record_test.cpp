@@ -206,7 +206,7 @@ TEST(TuningRecord, FingerprintCoversInputOnly) {
   PickerCall call = call_from(history_payload());
   auto fp = [](const BuiltExample& b) {
     std::string s;
-    append_input_fingerprint(b.example, s);
+    for_each_fingerprint_piece(b.example, [&](std::string_view piece) { s += piece; });
     return s;
   };
   EXPECT_EQ(fp(build_tuning_example(call, "a.ts", Recipe{})), fp(build_tuning_example(call, "b.ts", Recipe{})));
