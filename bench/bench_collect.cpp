@@ -18,7 +18,7 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/tuning_record.h"
-#include "pipeline/collect_util.h"
+#include "pipeline/collect/collect_util.h"
 #include "tokenizer/gemma_tokenizer.h"
 
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/jsonl_row.h"
-#include "pipeline/import_jsonl.h"
+#include "pipeline/import/import_jsonl.h"
 #include "store/store.h"
 
 namespace {

@@ -16,8 +16,8 @@
 
 #include <pqxx/pqxx>
 
-#include "pipeline/export_rows.h"
-#include "pipeline/import_jsonl.h"
+#include "pipeline/export/export_rows.h"
+#include "pipeline/import/import_jsonl.h"
 #include "store/store.h"
 
 namespace {

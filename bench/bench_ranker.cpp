@@ -21,7 +21,7 @@
 #include "core/file_list.h"
 #include "core/metrics.h"
 #include "core/picker_call.h"
-#include "pipeline/student_train.h"
+#include "pipeline/student/student_train.h"
 #include "providers/model.h"
 #include "ranker/baseline_lr.h"
 #include "ranker/student_trainer.h"

@@ -18,8 +18,8 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/relabel.h"
-#include "relabel/trace_fixtures.h"
+#include "pipeline/relabel/relabel.h"
+#include "pipeline/relabel/trace_fixtures.h"
 
 namespace {
 

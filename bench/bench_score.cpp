@@ -10,7 +10,7 @@
 
 #include "core/file_list.h"
 #include "core/metrics.h"
-#include "pipeline/eval_aggregate.h"
+#include "pipeline/eval/eval_aggregate.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "pipeline/collect.h"
-#include "pipeline/collect_options.h"
+#include "pipeline/collect/collect.h"
+#include "pipeline/collect/collect_options.h"
 
 namespace pt::cli {
 

@@ -5,11 +5,11 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "core/time.h"
-#include "pipeline/atomic_file.h"
-#include "pipeline/eval_output.h"
-#include "pipeline/eval_relabel.h"
-#include "pipeline/eval_score.h"
+#include "util/time.h"
+#include "util/atomic_file.h"
+#include "report/eval_output.h"
+#include "pipeline/eval/eval_relabel.h"
+#include "pipeline/eval/eval_score.h"
 #include "report/html_report.h"
 
 namespace pt::cli {

@@ -7,9 +7,9 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "core/time.h"
-#include "pipeline/registry_file.h"
-#include "pipeline/tune_jobs.h"
+#include "util/time.h"
+#include "pipeline/registry/registry_file.h"
+#include "pipeline/tune/tune_jobs.h"
 
 namespace pt::cli {
 namespace {

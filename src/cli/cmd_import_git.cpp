@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "core/time.h"
-#include "pipeline/import_git.h"
+#include "util/time.h"
+#include "pipeline/import/import_git.h"
 
 namespace pt::cli {
 

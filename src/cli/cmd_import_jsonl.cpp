@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "pipeline/import_jsonl.h"
+#include "pipeline/import/import_jsonl.h"
 
 namespace pt::cli {
 

@@ -1,6 +1,6 @@
-// CLI: quickstart, the main job on the embedded default store (see pipeline/quickstart.h).
+// CLI: quickstart, the main job on the embedded default store (see pipeline/quickstart/quickstart.h).
 #include "cli/commands.h"
-#include "pipeline/quickstart.h"
+#include "pipeline/quickstart/quickstart.h"
 
 namespace pt::cli {
 

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "core/time.h"
-#include "pipeline/relabel.h"
+#include "util/time.h"
+#include "pipeline/relabel/relabel.h"
 
 namespace pt::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "core/time.h"
-#include "pipeline/export_rows.h"
-#include "pipeline/listing.h"
+#include "util/time.h"
+#include "pipeline/export/export_rows.h"
+#include "pipeline/export/listing.h"
 
 namespace pt::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "pipeline/student_train.h"
+#include "pipeline/student/student_train.h"
 
 namespace pt::cli {
 namespace {

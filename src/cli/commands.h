@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "core/result.h"
+#include "util/result.h"
 #include "store/store.h"
 
 namespace pt::cli {

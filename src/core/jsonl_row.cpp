@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/time.h"
+#include "util/time.h"
 
 namespace pt {
 

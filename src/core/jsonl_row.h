@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.h"
+#include "util/result.h"
 #include "core/row.h"
 
 namespace pt {

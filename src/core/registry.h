@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/recipe.h"
-#include "core/result.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -11,7 +11,7 @@
 
 #include "core/picker_call.h"
 #include "core/recipe.h"
-#include "core/result.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "core/result.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <thread>
 
-#include "core/time.h"
+#include "util/time.h"
 
 namespace pt {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/picker_call.h"
-#include "core/result.h"
+#include "util/result.h"
 #include "net/http.h"
 
 namespace pt {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include "source_dir.h"
 
 namespace pt {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.h"
+#include "util/result.h"
 #include "providers/model.h"
 
 namespace pt {

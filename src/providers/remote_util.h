@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "core/result.h"
+#include "util/result.h"
 #include "net/http.h"
 #include "providers/model.h"
 

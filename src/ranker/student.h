@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/picker_call.h"
-#include "core/result.h"
+#include "util/result.h"
 #include "ranker/features.h"
 #include "ranker/gbdt.h"
 #include "ranker/history_stats.h"

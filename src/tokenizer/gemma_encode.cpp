@@ -10,7 +10,7 @@
 #include <xxhash.h>
 
 #include "tokenizer/gemma_model.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace pt::tok {
 namespace {

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tokenizer/flat_map.h"
+#include "util/flat_map.h"
 #include "tokenizer/gemma_tokenizer.h"
 
 namespace pt::tok {

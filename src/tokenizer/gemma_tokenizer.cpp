@@ -13,7 +13,8 @@
 #include <string>
 
 #include "tokenizer/gemma_model.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
+#include "source_dir.h"
 
 namespace pt {
 namespace {

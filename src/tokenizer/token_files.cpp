@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace pt {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/result.h"
+#include "util/result.h"
 #include "tokenizer/gemma_tokenizer.h"
 
 namespace pt {

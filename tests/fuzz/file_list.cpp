@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/file_list.h"
-#include "fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   std::string_view text = fuzz_input(data, size);

@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 #include "tokenizer/gemma_tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
+#include "source_dir.h"
 
 namespace {
 

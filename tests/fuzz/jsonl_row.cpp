@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/jsonl_row.h"
-#include "fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 #include "providers/anthropic.h"
 #include "providers/model.h"
 

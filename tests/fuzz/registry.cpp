@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/registry.h"
-#include "fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   std::string_view text = fuzz_input(data, size);

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_store/run_cli.h"
-#include "core/time.h"
+#include "support/run_cli.h"
+#include "util/time.h"
 #include "hardening/hardening_util.h"
-#include "relabel/trace_fixtures.h"
+#include "pipeline/relabel/trace_fixtures.h"
 
 namespace pt::hardening {
 

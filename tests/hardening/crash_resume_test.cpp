@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "hardening/hardening_util.h"
-#include "relabel/relabel_fixtures.h"
+#include "pipeline/relabel/relabel_fixtures.h"
 
 namespace pt {
 namespace {

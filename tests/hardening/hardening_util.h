@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "relabel/spawn.h"
+#include "pipeline/relabel/spawn.h"
 #include "store/store.h"
 
 extern char** environ;

@@ -9,9 +9,10 @@
 #include <fstream>
 #include <set>
 
-#include "fakes/fake_tuning.h"
+#include "support/fakes/fake_tuning.h"
 #include "hardening/cli_fixture.h"
-#include "pipeline/atomic_file.h"
+#include "util/atomic_file.h"
+#include "source_dir.h"
 
 namespace pt {
 namespace {

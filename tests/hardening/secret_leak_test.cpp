@@ -1,16 +1,17 @@
 // Secret-leak grep (issue 10, docs/SECURITY.md): the main commands run with canary credentials in
 // ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY, a service-account JSON
-// (GOOGLE_APPLICATION_CREDENTIALS, tests/fakes/test_keys.h) and store URIs with passwords —
+// (GOOGLE_APPLICATION_CREDENTIALS, tests/support/fakes/test_keys.h) and store URIs with passwords —
 // successful runs and failing ones (401s whose bodies echo the key, rejected JWTs, refused
 // connections). No canary, no line of the private key and no issued access token may appear in
 // stdout, stderr, any file written under the output directory, the report or the store's bytes.
 #include <gtest/gtest.h>
 
-#include "fakes/fake_llm.h"
-#include "fakes/fake_tuning.h"
-#include "fakes/test_keys.h"
+#include "support/fakes/fake_llm.h"
+#include "support/fakes/fake_tuning.h"
+#include "support/fakes/test_keys.h"
 #include "hardening/cli_fixture.h"
-#include "postgres/pg_test_db.h"
+#include "store/postgres/pg_test_db.h"
+#include "source_dir.h"
 
 namespace pt {
 namespace {

@@ -9,9 +9,9 @@
 #include <set>
 #include <tuple>
 
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 #include "hardening/hardening_util.h"
-#include "relabel/relabel_fixtures.h"
+#include "pipeline/relabel/relabel_fixtures.h"
 
 namespace pt {
 namespace {

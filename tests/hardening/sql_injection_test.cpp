@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "hardening/cli_fixture.h"
-#include "postgres/pg_test_db.h"
+#include "store/postgres/pg_test_db.h"
 
 namespace pt {
 namespace {

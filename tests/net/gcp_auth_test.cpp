@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 #include "net/gcp_auth.h"
 
 namespace pt {

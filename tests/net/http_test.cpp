@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 #include "net/http.h"
 #include "net/http_stream.h"
 #include "net/retry.h"

@@ -2,7 +2,7 @@
 // backoff bounds and the blocking retrying call against the fake (with an injected sleep).
 #include <gtest/gtest.h>
 
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 #include "net/retry.h"
 
 namespace pt {

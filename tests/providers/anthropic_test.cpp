@@ -8,7 +8,7 @@
 #include "net/http.h"
 #include "net/retry.h"
 #include "providers/model.h"
-#include "provider_fixture.h"
+#include "providers/provider_fixture.h"
 
 namespace pt {
 namespace {

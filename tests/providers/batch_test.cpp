@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/anthropic_batch.h"
-#include "provider_fixture.h"
+#include "providers/provider_fixture.h"
 
 namespace pt {
 namespace {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 #include "net/http.h"
 
 namespace pt {

@@ -4,7 +4,7 @@
 
 #include "net/http.h"
 #include "providers/model.h"
-#include "provider_fixture.h"
+#include "providers/provider_fixture.h"
 
 namespace pt {
 namespace {

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "fakes/test_keys.h"
+#include "support/fakes/test_keys.h"
 #include "net/http.h"
 #include "providers/model.h"
-#include "provider_fixture.h"
+#include "providers/provider_fixture.h"
 
 namespace pt {
 namespace {

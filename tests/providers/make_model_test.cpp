@@ -3,7 +3,7 @@
 
 #include "providers/model.h"
 #include "providers/teacher_prompt.h"
-#include "provider_fixture.h"
+#include "providers/provider_fixture.h"
 
 namespace pt {
 namespace {

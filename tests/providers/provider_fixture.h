@@ -10,7 +10,7 @@
 #include <string>
 
 #include "core/picker_call.h"
-#include "fakes/fake_llm.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt::testing {
 

@@ -1,7 +1,7 @@
 // `student train` end to end on a SQLite store holding a synthetic git-like history: the time
 // split (no held-out trace reaches the model, not even its statistics), the report, the model
 // file as `local:student@PATH`, error cases, and the CLI's exit codes.
-#include "pipeline/student_train.h"
+#include "pipeline/student/student_train.h"
 
 #include <gtest/gtest.h>
 

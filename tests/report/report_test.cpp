@@ -12,8 +12,8 @@
 #include <regex>
 #include <sstream>
 
-#include "eval/memory_store.h"
-#include "pipeline/eval_score.h"
+#include "support/eval_memory_store.h"
+#include "pipeline/eval/eval_score.h"
 #include "report/html_report.h"
 #include "report/svg_charts.h"
 

@@ -8,7 +8,7 @@
 
 #include "tokenizer/corpus.h"
 #include "tokenizer/gemma_tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace pt {
 namespace {

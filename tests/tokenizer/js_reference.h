@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
+#include "source_dir.h"
 
 namespace pt::jsref {
 

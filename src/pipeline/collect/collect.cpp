@@ -1,0 +1,260 @@
+// Implementation of pipeline/collect/collect.h: one streaming pass over the traces (oldest first), in
+// batches that worker threads join with the teacher's relabel (an in-memory RelabelIndex) and
+// turn into tuning records (collect_trace.h); the collector dedups, splits and appends them in
+// trace order to the open output files; the manifest is written last.
+#include "pipeline/collect/collect.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include "core/picker_call.h"
+#include "core/row.h"
+#include "util/atomic_file.h"
+#include "pipeline/collect/collect_join.h"
+#include "pipeline/collect/collect_manifest.h"
+#include "pipeline/collect/collect_trace.h"
+#include "pipeline/collect/collect_util.h"
+#include "util/ordered_pool.h"
+#include "tokenizer/gemma_tokenizer.h"
+
+namespace pt {
+namespace {
+
+constexpr size_t kMaxWarningsPrinted = 20;
+
+unsigned thread_count(int requested) {
+  if (requested > 0) return static_cast<unsigned>(requested);
+  return std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+}
+
+std::string strip_jsonl(std::string_view prefix) {
+  constexpr std::string_view kExt = ".jsonl";
+  if (prefix.size() > kExt.size() && prefix.substr(prefix.size() - kExt.size()) == kExt)
+    prefix.remove_suffix(kExt.size());
+  return std::string(prefix);
+}
+
+Result<void> check_options(const CollectOptions& o) {
+  if (o.teacher.empty()) return usage_error("--teacher: a relabel model id is required");
+  if (o.validation_fraction) PT_TRY(check_validation_fraction(*o.validation_fraction));
+  if (o.epochs < 1) return usage_error(fmt::format("--epochs: expected a positive integer, not {}", o.epochs));
+  if (!(o.price_per_mtok >= 0)) return usage_error("--price-per-mtok: expected a non-negative number");
+  if (o.recipe.top_k && (*o.recipe.top_k < 1 || *o.recipe.top_k > 30))
+    return usage_error(fmt::format("--top-k: expected 1..30, not {}", *o.recipe.top_k));
+  if (o.recipe.request_kinds.empty()) return usage_error("--kinds: at least one of Key, Non-Obvious");
+  for (const auto& k : o.recipe.request_kinds)
+    if (k != kKindKey && k != kKindNonObvious)
+      return usage_error(fmt::format("--kinds: expected Key or Non-Obvious, not \"{}\"", k));
+  if (o.since_us && o.until_us && *o.since_us >= *o.until_us) return usage_error("--since must be before --until");
+  return ok();
+}
+
+// The state of one run: open outputs, counters, the join index and the reusable buffers.
+class Collector {
+ public:
+  Collector(const CollectOptions& o, CollectSummary& s) : o_(o), s_(s) {
+    for (const char* r : kDropReasons) s_.dropped[r] = 0;
+  }
+
+  void warn(const std::string& line) {
+    if (++warnings_ > kMaxWarningsPrinted) return;
+    if (o_.warn)
+      o_.warn(line);
+    else
+      std::fprintf(stderr, "picktune: warning: %s\n", line.c_str());
+  }
+
+  void bad_row(const char* table, const std::string& id, const std::string& error) {
+    ++s_.bad_rows_total;
+    if (s_.bad_rows.size() < kMaxBadRowsKept) s_.bad_rows.push_back({table, id, error});
+    warn(fmt::format("{} row {}: {}", table, id, error));
+  }
+
+  Result<void> open_outputs() {
+    s_.train_path = train_path_for(o_.output_prefix);
+    s_.manifest_path = manifest_path_for(o_.output_prefix);
+    PT_ASSIGN_OR_RETURN(auto train, AtomicFile::create(s_.train_path));
+    train_.emplace(std::move(train));
+    if (o_.validation_fraction) {
+      s_.validation_path = validation_path_for(o_.output_prefix);
+      PT_ASSIGN_OR_RETURN(auto val, AtomicFile::create(s_.validation_path));
+      validation_.emplace(std::move(val));
+    }
+    PT_ASSIGN_OR_RETURN(auto manifest, AtomicFile::create(s_.manifest_path));
+    manifest_.emplace(std::move(manifest));
+    return ok();
+  }
+
+  Result<void> load_relabels(Store& store) {
+    auto on_bad = [&](const std::string& id, const std::string& e) {
+      ++s_.dropped["unparseable_relabel_payload"];
+      bad_row("relabels", id, e);
+    };
+    PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, o_.teacher, o_.recipe.request_kinds, on_bad));
+    index_.emplace(std::move(index));
+    s_.relabels_read = static_cast<int64_t>(index_->size()) + s_.dropped["unparseable_relabel_payload"];
+    if (index_->size() == 0)
+      return runtime_error(
+          fmt::format("no relabels by teacher \"{}\" in {} (run `picktune relabel --teacher {}` first)", o_.teacher,
+                      store.describe(), o_.teacher));
+    if (index_->needs_kind_pass()) PT_TRY(index_->run_kind_pass(store));
+    return ok();
+  }
+
+  // Streams the traces in batches to worker threads and applies their outcomes in trace order;
+  // at most 4 × workers batches are held at once, so memory stays flat.
+  Result<void> scan_traces(Store& store, const std::function<size_t(std::string_view)>& count) {
+    RowFilter filter;
+    filter.type = std::string(kGetRelevantFiles);
+    filter.since_us = o_.since_us;
+    filter.until_us = o_.until_us;
+    filter.order = RowFilter::Order::oldest_first;
+    const unsigned threads = thread_count(o_.threads);
+    const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
+    TraceWork work(o_, *index_, count, workers);
+    OrderedPool<TraceBatch> pool(workers, [&](TraceBatch& b, unsigned w) { work(b, w); });
+    const size_t max_in_flight = 4 * size_t{std::max(1u, workers)};
+    Result<void> failure = ok();
+    // Applies the finished batches in order, waiting while too many are in flight (or for all).
+    auto apply_done = [&](bool all) {
+      while (failure.ok()) {
+        auto done = pool.pop_oldest(all || pool.in_flight() >= max_in_flight);
+        if (!done) break;
+        failure = apply(*done);
+        spares_.push_back(std::move(*done));
+      }
+    };
+    TraceBatch batch = spare_batch();
+    PT_TRY(store.scan(Table::traces, filter, [&](Row&& row) {
+      batch.payload_bytes += row.payload.size();
+      batch.rows.push_back(spare_row());
+      std::swap(batch.rows.back(), row);  // the store reads the next row into a spent row's buffers
+      if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) {
+        pool.submit(std::move(batch));
+        batch = spare_batch();
+        apply_done(false);
+      }
+      return failure.ok();
+    }));
+    if (failure.ok() && !batch.rows.empty()) pool.submit(std::move(batch));
+    apply_done(true);
+    return failure;
+  }
+
+  Result<void> finish() {
+    check_vertex_limits(s_);
+    for (const auto& w : s_.limit_warnings) warn(w);
+    if (warnings_ > kMaxWarningsPrinted)
+      warn(fmt::format("{} more warnings; bad rows are listed in {}", warnings_ - kMaxWarningsPrinted,
+                       s_.manifest_path));
+    PT_TRY(manifest_->write(manifest_json(o_, s_)));
+    PT_TRY(train_->commit());
+    if (validation_) PT_TRY(validation_->commit());
+    return manifest_->commit();
+  }
+
+ private:
+  void skip(const char* reason) { ++s_.dropped[reason]; }
+
+  TraceBatch spare_batch() {
+    if (spares_.empty()) return {};
+    TraceBatch b = std::move(spares_.back());
+    spares_.pop_back();
+    for (Row& r : b.rows) spare_rows_.push_back(std::move(r));
+    b.rows.clear();
+    b.payload_bytes = 0;
+    return b;
+  }
+
+  Row spare_row() {
+    if (spare_rows_.empty()) return {};
+    Row r = std::move(spare_rows_.back());
+    spare_rows_.pop_back();
+    return r;
+  }
+
+  // What the workers made of a batch, in trace order: counters, warnings, dedup, limits, writes.
+  Result<void> apply(const TraceBatch& batch) {
+    for (size_t i = 0; i < batch.rows.size(); ++i) {
+      const TraceOutcome& out = batch.outcomes[i];
+      ++s_.traces_read;
+      s_.input_bytes += static_cast<int64_t>(batch.rows[i].payload.size());
+      if (!out.bad_row_error.empty()) bad_row("traces", batch.rows[i].id, out.bad_row_error);
+      if (out.drop) {
+        skip(out.drop);
+        continue;
+      }
+      if (!seen_.insert(out.input_hash)) {
+        skip("duplicate_input");
+        continue;
+      }
+      if (out.tokens > kVertexMaxExampleTokens) {
+        skip("over_token_limit");
+        continue;
+      }
+      PT_TRY(write_record(out));
+    }
+    return ok();
+  }
+
+  Result<void> write_record(const TraceOutcome& out) {
+    const auto bytes = static_cast<int64_t>(out.line.size());
+    s_.max_example_tokens = std::max(s_.max_example_tokens, out.tokens);
+    if (out.validation) {
+      ++s_.validation_samples;
+      s_.tokens_validation += out.tokens;
+      s_.validation_bytes += bytes;
+      return validation_->write(out.line);
+    }
+    ++s_.samples;
+    s_.tokens_train += out.tokens;
+    s_.train_bytes += bytes;
+    return train_->write(out.line);
+  }
+
+  static constexpr size_t kBatchRows = 256;
+  static constexpr size_t kBatchBytes = size_t{4} << 20;
+
+  const CollectOptions& o_;
+  CollectSummary& s_;
+  std::vector<TraceBatch> spares_;  // applied batches, reused for their buffers
+  std::vector<Row> spare_rows_;     // their rows, whose buffers the store reads into
+  std::optional<RelabelIndex> index_;
+  std::optional<AtomicFile> train_, validation_, manifest_;
+  HashSet64 seen_;
+  size_t warnings_ = 0;
+};
+
+}  // namespace
+
+std::string train_path_for(std::string_view prefix) { return strip_jsonl(prefix) + ".jsonl"; }
+std::string validation_path_for(std::string_view prefix) { return strip_jsonl(prefix) + "-validation.jsonl"; }
+std::string manifest_path_for(std::string_view prefix) { return strip_jsonl(prefix) + ".manifest.json"; }
+
+Result<CollectSummary> run_collect(Store& store, const CollectOptions& options) {
+  PT_TRY(check_options(options));
+  // The tokenizer loads (a few tenths of a second) while the relabels are read.
+  std::future<Result<const GemmaTokenizer*>> tokenizer;
+  if (!options.count_tokens) tokenizer = std::async(std::launch::async, [] { return GemmaTokenizer::shared(); });
+  auto counter = [&]() -> Result<std::function<size_t(std::string_view)>> {
+    if (options.count_tokens) return options.count_tokens;
+    PT_ASSIGN_OR_RETURN(const GemmaTokenizer* tok, tokenizer.get());
+    return std::function<size_t(std::string_view)>([tok](std::string_view text) { return tok->count(text); });
+  };
+  CollectSummary summary;
+  Collector collector(options, summary);
+  Result<void> loaded = collector.open_outputs();
+  if (loaded.ok()) loaded = collector.load_relabels(store);
+  auto count = counter();  // a missing tokenizer is named before any relabel problem
+  if (!count.ok()) return count.error();
+  PT_TRY(loaded);
+  PT_TRY(collector.scan_traces(store, *count));
+  PT_TRY(collector.finish());
+  return summary;
+}
+
+}  // namespace pt

@@ -1,0 +1,84 @@
+// Implementation of pipeline/collect/collect_options.h.
+#include "pipeline/collect/collect_options.h"
+
+#include <fmt/format.h>
+
+#include "util/time.h"
+#include "pipeline/collect/collect_manifest.h"
+#include "pipeline/registry/recipe_loader.h"
+
+namespace pt {
+namespace {
+
+Result<std::vector<std::string>> parse_kinds(const std::string& text) {
+  std::vector<std::string> kinds;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string k = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (k != "Key" && k != "Non-Obvious")
+      return usage_error(fmt::format("--kinds: expected Key or Non-Obvious, not \"{}\"", k));
+    kinds.push_back(k);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return kinds;
+}
+
+Result<std::optional<int64_t>> parse_time_flag(const char* flag, const std::optional<std::string>& text) {
+  if (!text) return std::optional<int64_t>{};
+  auto t = parse_timestamp(*text);
+  if (!t.ok()) return usage_error(fmt::format("{}: {}", flag, t.error().message));
+  return std::optional<int64_t>{*t};
+}
+
+}  // namespace
+
+Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
+  CollectOptions o;
+  o.teacher = f.teacher;
+  o.output_prefix = f.output;
+  PT_ASSIGN_OR_RETURN(o.format, parse_tuning_format(f.format));
+  if (f.recipe) {
+    std::string path = f.registry_path.empty() ? default_registry_path() : f.registry_path;
+    PT_ASSIGN_OR_RETURN(auto entry, load_registry_recipe(path, *f.recipe));
+    o.recipe = entry.recipe;
+    o.recipe_id = entry.id;
+    if (entry.epochs) o.epochs = *entry.epochs;
+  }
+  if (f.kinds) {
+    PT_ASSIGN_OR_RETURN(o.recipe.request_kinds, parse_kinds(*f.kinds));
+  }
+  if (f.top_k) o.recipe.top_k = *f.top_k;
+  o.recipe.stop_dashes |= f.stop_dashes;
+  o.recipe.blobbify_history |= f.blobbify_history;
+  o.recipe.with_file_context |= f.with_context;
+  o.validation_fraction = f.validation_fraction;
+  if (o.validation_fraction) PT_TRY(check_validation_fraction(*o.validation_fraction));
+  PT_ASSIGN_OR_RETURN(o.split_by, parse_split_by(f.split_by));
+  o.seed = f.seed;
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_flag("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_flag("--until", f.until));
+  if (f.epochs) o.epochs = *f.epochs;
+  o.price_per_mtok = f.price_per_mtok;
+  o.threads = f.threads;
+  return o;
+}
+
+std::string collect_summary_text(const CollectOptions& o, const CollectSummary& s) {
+  std::string out = fmt::format("wrote {} samples to {}", s.samples, s.train_path);
+  if (!s.validation_path.empty()) out += fmt::format(" and {} to {}", s.validation_samples, s.validation_path);
+  out += fmt::format("\n{} traces read, {} relabels by {}", s.traces_read, s.relabels_read, o.teacher);
+  std::string drops;
+  for (const auto& [reason, n] : s.dropped)
+    if (n) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", n, reason);
+  out += drops.empty() ? "; nothing dropped" : "; dropped: " + drops;
+  int64_t tokens = s.tokens_train + s.tokens_validation;
+  double usd = tuning_cost_usd(o.price_per_mtok, o.epochs, s.tokens_train);
+  out += fmt::format("\n{} tokens ({} training); est. tuning cost ${:.{}f} (${:.2f}/1M x {} epochs x training tokens)",
+                     tokens, s.tokens_train, usd, usd < 1 ? 4 : 2, o.price_per_mtok, o.epochs);
+  out += fmt::format("\nmanifest: {}\n", s.manifest_path);
+  return out;
+}
+
+}  // namespace pt

@@ -1,0 +1,51 @@
+// The per-trace work of collect, done on worker threads: parse the payload, filter by kind, join
+// with the teacher's relabel, build the record under the recipe, hash its input, pick its split,
+// count its tokens and render its JSON line. The collector applies each TraceOutcome in trace
+// order (dedup, Vertex limits, writes, counters, warnings), so the output never depends on timing.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/collect/collect.h"
+#include "pipeline/collect/collect_join.h"
+#include "pipeline/collect/collect_util.h"
+#include "store/store.h"
+
+namespace pt {
+
+struct TraceOutcome {
+  const char* drop = nullptr;  // a kDropReasons entry, or nullptr when `line` holds a record
+  std::string bad_row_error;   // why the payload is unparseable (with drop "unparseable_payload")
+  uint64_t input_hash = 0;     // equal for identical inputs
+  bool validation = false;
+  int64_t tokens = 0;  // every token of the example, as Vertex bills them
+  std::string line;    // the record's JSON line, '\n' included
+};
+
+struct TraceBatch {
+  std::vector<Row> rows;
+  std::vector<TraceOutcome> outcomes;  // one per row, filled in by TraceWork
+  size_t payload_bytes = 0;
+};
+
+class TraceWork {
+ public:
+  // `count` must be safe to call from several threads; one memo is kept per worker (at least one).
+  TraceWork(const CollectOptions& options, const RelabelIndex& index, std::function<size_t(std::string_view)> count,
+            unsigned workers);
+  void operator()(TraceBatch& batch, unsigned worker);
+
+ private:
+  void process(const Row& row, TraceOutcome& out, TokenMemo& memo) const;
+  bool kind_selected(std::string_view kind) const;
+
+  const CollectOptions& o_;
+  const RelabelIndex& index_;
+  std::vector<std::unique_ptr<TokenMemo>> memos_;
+};
+
+}  // namespace pt

@@ -1,0 +1,179 @@
+// Implementation of pipeline/eval/eval_relabel.h: candidate resolution through the registry, the
+// selection (split manifest, newest fraction, range, limit), and one relabel run per candidate.
+#include "pipeline/eval/eval_relabel.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/picker_call.h"
+#include "core/split.h"
+#include "util/time.h"
+#include "pipeline/collect/collect.h"
+#include "pipeline/registry/registry_file.h"
+#include "util/sha256.h"
+
+namespace pt {
+namespace {
+
+// A model that answers as `inner` but is stored under another id (a registry id).
+class AliasModel : public Model {
+ public:
+  AliasModel(std::string id, std::unique_ptr<Model> inner) : id_(std::move(id)), inner_(std::move(inner)) {}
+  const std::string& id() const override { return id_; }
+  bool is_local() const override { return inner_->is_local(); }
+  Result<Completion> answer(const TeacherInput& input) override { return inner_->answer(input); }
+  Result<HttpRequest> build_request(const TeacherInput& input) const override { return inner_->build_request(input); }
+  Result<Completion> parse_response(const HttpResponse& r) const override { return inner_->parse_response(r); }
+  double cost_usd(const Usage& usage) const override { return inner_->cost_usd(usage); }
+
+ private:
+  std::string id_;
+  std::unique_ptr<Model> inner_;
+};
+
+struct SplitSettings {
+  double fraction = 0;
+  SplitBy by = SplitBy::step;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> kinds;
+  std::optional<int64_t> since_us, until_us;
+};
+
+Result<std::optional<int64_t>> manifest_time(const nlohmann::json& v, const std::string& where) {
+  if (v.is_null()) return std::optional<int64_t>();
+  if (!v.is_string()) return runtime_error(where + ": expected an RFC 3339 string or null");
+  auto t = parse_timestamp(v.get<std::string>());
+  if (!t.ok()) return runtime_error(where + ": " + t.error().message);
+  return std::optional<int64_t>(*t);
+}
+
+Result<SplitSettings> read_split(const std::string& manifest_path) {
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) return usage_error(fmt::format("--split: cannot read {} (the manifest collect writes next to the split)", manifest_path));
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json m = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!m.is_object()) return runtime_error(manifest_path + ": not a JSON object");
+  const auto& split = m.value("split", nlohmann::json());
+  if (!split.is_object() || !split.value("validation_fraction", nlohmann::json()).is_number())
+    return runtime_error(manifest_path + ": split.validation_fraction: expected a number (was the data collected with a validation split?)");
+  SplitSettings s;
+  s.fraction = split["validation_fraction"].get<double>();
+  auto by = parse_split_by(split.value("split_by", std::string("step")));
+  if (!by.ok()) return runtime_error(manifest_path + ": split.split_by: " + by.error().message);
+  s.by = *by;
+  if (split.contains("seed") && split["seed"].is_number_unsigned()) s.seed = split["seed"].get<uint64_t>();
+  const auto& filters = m.value("filters", nlohmann::json::object());
+  if (filters.contains("request_kinds") && filters["request_kinds"].is_array())
+    for (const auto& k : filters["request_kinds"])
+      if (k.is_string()) s.kinds.push_back(k.get<std::string>());
+  PT_ASSIGN_OR_RETURN(s.since_us, manifest_time(filters.value("since", nlohmann::json()), manifest_path + ": filters.since"));
+  PT_ASSIGN_OR_RETURN(s.until_us, manifest_time(filters.value("until", nlohmann::json()), manifest_path + ": filters.until"));
+  return s;
+}
+
+// "x/NAME-validation.jsonl" -> "x/NAME.manifest.json".
+Result<std::string> manifest_for(const std::string& validation_file) {
+  constexpr std::string_view suffix = "-validation.jsonl";
+  if (validation_file.size() <= suffix.size() || validation_file.compare(validation_file.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return usage_error(fmt::format("--split: expected a NAME-validation.jsonl file written by collect, not {}", validation_file));
+  return manifest_path_for(validation_file.substr(0, validation_file.size() - suffix.size()));
+}
+
+Result<int64_t> newest_limit(Store& store, const EvalRelabelOptions& o) {
+  RowFilter f;
+  f.type = std::string(kGetRelevantFiles);
+  f.since_us = o.since_us;
+  f.until_us = o.until_us;
+  PT_ASSIGN_OR_RETURN(int64_t total, store.count(Table::traces, f));
+  int64_t n = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*o.newest * static_cast<double>(total))));
+  return o.limit ? std::min(n, *o.limit) : n;
+}
+
+}  // namespace
+
+Result<std::string> resolve_candidate(const std::string& model_id, const std::string& registry_path) {
+  if (model_id.find(':') != std::string::npos) return model_id;
+  std::string path = registry_path.empty() ? default_registry_path() : registry_path;
+  PT_ASSIGN_OR_RETURN(Registry reg, load_registry(path));
+  const Finetune* f = reg.find(model_id);
+  if (!f) {
+    std::string ids;
+    for (const auto& e : reg.finetunes) ids += (ids.empty() ? "" : ", ") + e.id;
+    return usage_error(fmt::format("unknown model '{}': not a provider id (anthropic:, openai:, gemini:, vertex:, local:) "
+                                   "and not in the registry {} ({})", model_id, path, ids));
+  }
+  if (f->endpoint_id && !f->endpoint_id->empty()) return "vertex:" + *f->endpoint_id;
+  if (f->tuned_model && !f->tuned_model->empty()) return "vertex:" + *f->tuned_model;
+  return usage_error(fmt::format("finetune {} has no endpoint_id in {}; it cannot be called", model_id, path));
+}
+
+Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::string& validation_file) {
+  PT_ASSIGN_OR_RETURN(std::string manifest, manifest_for(validation_file));
+  PT_ASSIGN_OR_RETURN(SplitSettings s, read_split(manifest));
+  RowFilter f;
+  f.type = std::string(kGetRelevantFiles);
+  f.since_us = s.since_us;
+  f.until_us = s.until_us;
+  std::set<std::string> kinds(s.kinds.begin(), s.kinds.end());
+  std::vector<std::string> ids;
+  PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
+    auto key = split_key(s.by, row.agent_step_id, row.user_id, row.id);
+    if (!in_validation(sha256_hex(split_hash_input(key, s.seed)), s.fraction)) return true;
+    if (!kinds.empty()) {
+      auto call = parse_picker_call(row.payload);
+      if (!call.ok() || !kinds.count(call->request_type)) return true;
+    }
+    ids.push_back(std::move(row.id));
+    return true;
+  }));
+  return ids;
+}
+
+Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOptions& o,
+                                           const std::function<void(const EvalRelabelRun&)>& on_done) {
+  if (o.models.empty()) return usage_error("eval relabel: --models needs at least one model id");
+  if (o.newest && !(*o.newest > 0 && *o.newest <= 1))
+    return usage_error(fmt::format("eval relabel: --newest must be a fraction in (0, 1], not {}", *o.newest));
+  if (o.split_file && o.newest) return usage_error("eval relabel: use either --split or --newest, not both");
+  std::vector<std::string> resolved;
+  for (const auto& m : o.models) {
+    PT_ASSIGN_OR_RETURN(std::string r, resolve_candidate(m, o.registry_path));
+    resolved.push_back(std::move(r));
+  }
+  EvalRelabelResult result;
+  RelabelOptions ro = o.relabel;
+  ro.since_us = o.since_us;
+  ro.until_us = o.until_us;
+  ro.limit = o.limit;
+  if (o.split_file) {
+    PT_ASSIGN_OR_RETURN(ro.trace_ids, validation_trace_ids(store, *o.split_file));
+    if (ro.trace_ids.empty()) return runtime_error(fmt::format("eval relabel: no stored trace falls on the validation side of {}", *o.split_file));
+    result.selection = fmt::format("the {} traces of the validation split {}", ro.trace_ids.size(), *o.split_file);
+  } else if (o.newest) {
+    PT_ASSIGN_OR_RETURN(ro.limit, newest_limit(store, o));
+    result.selection = fmt::format("the newest {} ({} traces)", *o.newest, *ro.limit);
+  } else {
+    result.selection = "every selected get-relevant-files trace";
+  }
+  for (size_t i = 0; i < o.models.size(); ++i) {
+    PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved[i], o.model));
+    std::unique_ptr<Model> model = resolved[i] == o.models[i] ? std::move(inner) : std::make_unique<AliasModel>(o.models[i], std::move(inner));
+    PT_ASSIGN_OR_RETURN(RelabelSummary summary, run_relabel(store, *model, ro));
+    result.traces = std::max(result.traces, summary.selected);
+    if (ro.budget_usd && !ro.dry_run) ro.budget_usd = *ro.budget_usd - summary.cost_usd;  // --budget covers all models
+    EvalRelabelRun run{o.models[i], resolved[i], std::move(summary)};
+    if (on_done) on_done(run);
+    const bool stop = run.summary.stopped_by_signal || run.summary.stopped_by_auth || run.summary.stopped_by_budget;
+    result.runs.push_back(std::move(run));
+    if (stop) break;
+  }
+  return result;
+}
+
+}  // namespace pt

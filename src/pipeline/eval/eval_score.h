@@ -1,0 +1,37 @@
+// `eval score` (SPEC §6, §9): joins each selected get-relevant-files trace with the reference's
+// answer and each model's answer (same agent step and request kind), scores them with
+// core/metrics, and aggregates means with bootstrap CIs overall and per request kind, plus paired
+// comparisons on the traces every model answered. Output: eval_output.h and report/html_report.h.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+#include "util/result.h"
+#include "pipeline/eval/eval_aggregate.h"
+#include "report/eval_summary.h"
+#include "store/store.h"
+
+namespace pt {
+
+struct EvalScoreOptions {
+  std::vector<std::string> models;  // model ids as stored in relabels.model
+  std::string reference;            // a teacher's model id, or "truth"
+  std::optional<double> newest;     // keep the newest fraction (0, 1] of the selected traces
+  std::optional<int64_t> since_us, until_us;
+  BootstrapOptions bootstrap;
+  size_t examples = 20;  // traces shown side by side in the report
+  int threads = 2;       // bootstrap workers
+};
+
+// Metrics compared pair by pair (win/tie/loss and the paired difference).
+inline constexpr std::array<Metric, 5> kPairMetrics = {kJaccard, kMrr, kRecall5, kPrecision5, kNdcg5};
+
+// Errors: usage (bad options, unknown model — the message lists the models in the store);
+// runtime (no trace selected, no selected trace has a reference answer, store failures).
+Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& options);
+
+}  // namespace pt

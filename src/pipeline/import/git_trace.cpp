@@ -1,0 +1,280 @@
+// Implementation of pipeline/import/git_trace.h.
+#include "pipeline/import/git_trace.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "core/picker_prompt.h"
+
+namespace pt {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+  if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+  if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // beyond U+10FFFF
+  return n;
+}
+
+// A trailer line carrying an e-mail address ("Signed-off-by: A <a@b>", "Cc: a@b"); not
+// "deps: qs@6.1" (a subject naming a package version).
+bool is_email_trailer(std::string_view line) {
+  size_t colon = line.find(": ");
+  if (colon == std::string_view::npos || colon == 0) return false;
+  for (char c : line.substr(0, colon))
+    if (!alnum(c) && c != '-') return false;
+  std::string key = lowercase(line.substr(0, colon));
+  bool trailer_key = key == "cc" || (key.size() > 3 && key.compare(key.size() - 3, 3, "-by") == 0);
+  return trailer_key && line.find('@', colon) != std::string_view::npos;
+}
+
+std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
+
+GitTraceResult skip(GitSkip reason) { return GitTraceResult{std::nullopt, reason}; }
+
+bool only_lockfiles(const std::vector<GitChange>& changes) {
+  if (changes.empty()) return false;
+  return std::all_of(changes.begin(), changes.end(), [](const GitChange& c) {
+    return is_lockfile(c.path) && (c.old_path.empty() || is_lockfile(c.old_path));
+  });
+}
+
+// Truth: parent-tree paths the commit modified, deleted or renamed away; `added`: new paths.
+void truth_and_added(const HistoryStep& s, std::vector<std::string>& truth, std::vector<std::string>& added) {
+  for (const GitChange& c : s.commit.changes) {
+    if (c.status == 'A' || c.status == 'C') {
+      if (representable_path(c.path)) added.push_back(c.path);
+      continue;
+    }
+    const std::string& before = c.status == 'R' ? c.old_path : c.path;
+    if (representable_path(before) && s.parent_tree.count(before) &&
+        std::find(truth.begin(), truth.end(), before) == truth.end())
+      truth.push_back(before);
+  }
+}
+
+std::string join_lines(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths) {
+    if (!out.empty()) out += '\n';
+    out += p;
+  }
+  return out;
+}
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string_view git_skip_name(GitSkip reason) {
+  switch (reason) {
+    case GitSkip::merge: return "merge commit";
+    case GitSkip::no_parent: return "no parent";
+    case GitSkip::before_since: return "before --since";
+    case GitSkip::bot: return "bot author";
+    case GitSkip::lockfile_only: return "lockfiles only";
+    case GitSkip::too_many_files: return "too many files changed";
+    case GitSkip::empty_message: return "empty message";
+    case GitSkip::empty_truth: return "empty truth";
+  }
+  return "?";
+}
+
+bool is_bot_author(std::string_view name, std::string_view email) {
+  std::string n = lowercase(name);
+  if (n.find("[bot]") != std::string::npos || lowercase(email).find("[bot]@") != std::string::npos) return true;
+  static constexpr std::array<std::string_view, 4> kBotWords = {"bot", "dependabot", "greenkeeper", "renovate"};
+  for (size_t i = 0; i < n.size();) {
+    if (!alnum(n[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < n.size() && alnum(n[j])) ++j;
+    std::string_view word = std::string_view(n).substr(i, j - i);
+    if (std::find(kBotWords.begin(), kBotWords.end(), word) != kBotWords.end()) return true;
+    i = j;
+  }
+  return false;
+}
+
+bool is_lockfile(std::string_view path) {
+  static constexpr std::array<std::string_view, 19> kLockfiles = {
+      "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",     "pnpm-lock.yaml",  "bun.lockb",
+      "bun.lock",          "Cargo.lock",          "go.sum",        "poetry.lock",     "Pipfile.lock",
+      "uv.lock",           "Gemfile.lock",        "composer.lock", "mix.lock",        "pubspec.lock",
+      "Podfile.lock",      "packages.lock.json",  "flake.lock",    "gradle.lockfile"};
+  size_t slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return std::find(kLockfiles.begin(), kLockfiles.end(), base) != kLockfiles.end();
+}
+
+bool valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8_sequence(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string sanitize_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8_sequence(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+bool representable_path(std::string_view path) {
+  if (path.empty() || !valid_utf8(path)) return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(path[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    if (c == ' ' && (i == 0 || path[i - 1] == '/')) return false;  // would read as indentation
+  }
+  return true;
+}
+
+std::string clean_commit_message(std::string_view message) {
+  std::string text = sanitize_utf8(message);
+  std::string out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view line = std::string_view(text).substr(pos, nl - pos);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (!is_email_trailer(line)) {
+      out += line;
+      out += '\n';
+    }
+    pos = nl + 1;
+  }
+  size_t a = out.find_first_not_of('\n');
+  if (a == std::string::npos) return {};
+  size_t b = out.find_last_not_of('\n');
+  return out.substr(a, b - a + 1);
+}
+
+std::string author_user_id(std::string_view email) {
+  std::string key = lowercase(email);
+  while (!key.empty() && key.back() == ' ') key.pop_back();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < 8 && i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+RecentCommit summarize_commit(const GitCommit& commit) {
+  RecentCommit rc;
+  rc.subject = first_line(clean_commit_message(commit.message));
+  size_t omitted = 0;
+  auto add = [&](char status, const std::string& path) {
+    if (!representable_path(path)) return;
+    if (rc.files.size() < kRecentFilesPerCommit) rc.files.push_back(RecentChange{status, path});
+    else ++omitted;
+  };
+  for (const GitChange& c : commit.changes) {
+    if (c.status == 'R') {
+      add('R', c.old_path);
+      add('A', c.path);
+    } else {
+      add(c.status == 'C' ? 'A' : c.status, c.path);
+    }
+  }
+  if (omitted > 0) rc.subject += fmt::format(" (and {} more files)", omitted);
+  return rc;
+}
+
+std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
+                                 const std::vector<RecentCommit>& recent_newest_first) {
+  std::vector<std::string> paths;
+  paths.reserve(tree.size());
+  for (const auto& p : tree)
+    if (representable_path(p)) paths.push_back(p);
+  return fmt::format(
+      "You pick files for a coding agent working in the repository \"{}\". Read the user's request, the "
+      "project's file tree and its recent changes, and list the files the agent should read before it "
+      "starts.\n\n{}\n\nRecent changes (git log, newest first, each commit with the files it changed):\n{}",
+      sanitize_utf8(repo_name), render_file_tree(std::move(paths)), render_recent_commits(recent_newest_first));
+}
+
+GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
+  const GitCommit& c = s.commit;
+  if (s.parent_count > 1) return skip(GitSkip::merge);
+  if (!s.has_parent_tree) return skip(GitSkip::no_parent);
+  const int64_t created_us = c.commit_time * 1'000'000;
+  if (o.since_us && created_us < *o.since_us) return skip(GitSkip::before_since);
+  if (is_bot_author(c.author_name, c.author_email)) return skip(GitSkip::bot);
+  if (only_lockfiles(c.changes)) return skip(GitSkip::lockfile_only);
+  if (c.changes.size() > static_cast<size_t>(o.max_files_changed)) return skip(GitSkip::too_many_files);
+  std::string request = clean_commit_message(c.message);
+  if (request.empty()) return skip(GitSkip::empty_message);
+  std::vector<std::string> truth, added;
+  truth_and_added(s, truth, added);
+  if (truth.empty()) return skip(GitSkip::empty_truth);
+
+  std::vector<RecentCommit> recent;
+  recent.reserve(s.recent.size());
+  for (const auto& r : s.recent) recent.push_back(*r);
+  const std::string step_id = "git:" + c.hash;
+  const std::string trace_id = step_id + ":key";
+  ojson trace = {{"request_type", kKindKey},
+                 {"system", picker_system_prompt(o.repo_name, s.parent_tree, recent)},
+                 {"messages", ojson::array({{{"role", "user"}, {"content", key_picker_prompt(request, o.selection_limit)}}})},
+                 {"output", ""},
+                 {"model", "git"},
+                 {"repo_name", sanitize_utf8(o.repo_name)},
+                 {"user_input_id", c.hash}};
+  ojson label = {{"request_type", kKindKey},
+                 {"trace_id", trace_id},
+                 {"user_input_id", c.hash},
+                 {"output", join_lines(truth)},
+                 {"files", truth},
+                 {"added", added},
+                 {"usage", {{"input_tokens", 0}, {"output_tokens", 0}, {"cached_input_tokens", 0}}},
+                 {"cost_usd", 0},
+                 {"latency_ms", 0}};
+  GitTraceRows rows;
+  const std::string user = author_user_id(c.author_email);
+  rows.trace = Row{trace_id, step_id, user, created_us, std::string(kGetRelevantFiles), "", dump(trace)};
+  rows.truth = Row{"truth:" + c.hash + ":key", step_id, user, created_us, "", std::string(kTruthModel), dump(label)};
+  return GitTraceResult{std::move(rows), GitSkip::merge};
+}
+
+}  // namespace pt

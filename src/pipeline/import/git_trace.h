@@ -1,0 +1,57 @@
+// Turning one step of a git history into a production-shaped `get-relevant-files` trace and its
+// ground-truth relabel (model `truth`), plus the rules deciding which commits qualify: bots,
+// lockfile-only commits, oversized commits, empty truth. Paths that cannot be written as one
+// line of valid UTF-8 (invalid bytes, control characters, a name starting with a space) are left
+// out of every text, consistently: the tree, the recent changes, the truth and `added`.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/file_tree.h"
+#include "core/row.h"
+#include "pipeline/import/git_history.h"
+
+namespace pt {
+
+enum class GitSkip { merge, no_parent, before_since, bot, lockfile_only, too_many_files, empty_message, empty_truth };
+std::string_view git_skip_name(GitSkip reason);
+
+struct GitTraceOptions {
+  std::string repo_name;
+  int max_files_changed = 20;        // skip commits changing more paths than this
+  int selection_limit = 12;          // N in the Key prompt's "limit your selection to N files."
+  std::optional<int64_t> since_us;   // skip commits older than this
+};
+
+struct GitTraceRows {
+  Row trace;
+  Row truth;
+};
+
+// The trace and truth relabel for a step, or why the commit is skipped.
+struct GitTraceResult {
+  std::optional<GitTraceRows> rows;
+  GitSkip skipped = GitSkip::merge;
+};
+GitTraceResult build_git_trace(const HistoryStep& step, const GitTraceOptions& options);
+
+// How a commit appears in later commits' recent changes: subject plus changed paths (a rename
+// as "R old" and "A new"); at most kRecentFilesPerCommit paths, the rest counted in the subject.
+inline constexpr size_t kRecentFilesPerCommit = 20;
+RecentCommit summarize_commit(const GitCommit& commit);
+
+// The rules, exposed for tests.
+bool is_bot_author(std::string_view name, std::string_view email);
+bool is_lockfile(std::string_view path);
+bool representable_path(std::string_view path);
+bool valid_utf8(std::string_view text);
+std::string sanitize_utf8(std::string_view text);     // invalid bytes -> U+FFFD
+std::string clean_commit_message(std::string_view message);  // UTF-8, LF, no e-mail trailers, trimmed
+std::string author_user_id(std::string_view email);   // first 16 hex digits of sha256(lowercased email)
+std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
+                                 const std::vector<RecentCommit>& recent_newest_first);
+
+}  // namespace pt

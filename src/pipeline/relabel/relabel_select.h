@@ -1,0 +1,41 @@
+// Relabel selection: which `get-relevant-files` traces a run should send. Applies the filters of
+// RelabelOptions (time range, kind, users, sample, limit, explicit ids) and drops the traces this
+// teacher already answered for the same request kind and the same with_context flag.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/relabel/relabel.h"
+#include "util/sha256.h"
+
+namespace pt {
+
+struct TraceRef {
+  std::string id;
+  std::string agent_step_id;
+  std::string request_type;  // "" when the payload has none
+};
+
+struct RelabelSelection {
+  std::vector<std::string> to_do;  // trace ids to send, newest first (or in the explicit order)
+  int64_t selected = 0;            // matching the filters
+  int64_t skipped_done = 0;
+};
+
+// Deterministic sampling: the first 64 bits of sha256("SEED:TRACE_ID") / 2^64 < fraction.
+bool is_sampled(std::string_view trace_id, double fraction, uint64_t seed);
+
+// Filtered trace refs (no payloads kept), before skipping.
+Result<std::vector<TraceRef>> select_trace_refs(Store& store, const RelabelOptions& options);
+
+// Keeps the refs not yet relabeled by `model_id` with this with_context flag. A stored relabel
+// matches a trace by payload.trace_id when it has one, else by (agent step, request kind); a
+// production relabel with neither matches only a step that has a single selected trace.
+RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, const std::vector<RelabelKey>& keys,
+                                        bool with_context);
+
+Result<RelabelSelection> select_for_relabel(Store& store, std::string_view model_id, const RelabelOptions& options);
+
+}  // namespace pt

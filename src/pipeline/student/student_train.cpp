@@ -1,0 +1,227 @@
+// Implementation of pipeline/student/student_train.h: two streaming passes over the traces, oldest first
+// (count the joined ones, then feed the trainer / keep the held-out ones), fit, evaluate, write.
+#include "pipeline/student/student_train.h"
+
+#include <array>
+#include <chrono>
+#include <limits>
+#include <cmath>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/file_list.h"
+#include "core/picker_call.h"
+#include "core/picker_prompt.h"
+#include "core/row.h"
+#include "util/time.h"
+#include "util/atomic_file.h"
+#include "pipeline/collect/collect_join.h"
+#include "pipeline/registry/recipe_loader.h"
+#include "providers/model.h"
+#include "ranker/student.h"
+
+namespace pt {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct HeldOut {
+  PickerCall call;
+  std::vector<std::string> targets;
+};
+
+// One joined trace, or the reason it is left out.
+struct Joined {
+  PickerCall call;
+  std::vector<std::string> targets;
+  const char* dropped = nullptr;
+};
+
+class TraceJoiner {
+ public:
+  TraceJoiner(const RelabelIndex& index, const Recipe& recipe) : index_(index), recipe_(recipe) {}
+
+  Joined join(const Row& row) const {
+    Joined j;
+    auto call = parse_picker_call(row.payload);
+    if (!call.ok()) return drop(j, "unparseable_payload");
+    bool kind_ok = false;
+    for (const auto& k : recipe_.request_kinds) kind_ok = kind_ok || k == call->request_type;
+    if (!kind_ok) return drop(j, call->request_type.empty() ? "no_request_type" : "kind_filtered");
+    TraceKey key{row.id, row.agent_step_id, row.user_id, call->request_type, call->user_input_id};
+    JoinResult found = index_.find(key, recipe_.with_file_context);
+    if (found.outcome == JoinOutcome::no_relabel) return drop(j, "no_relabel");
+    if (found.outcome == JoinOutcome::context_mismatch) return drop(j, "relabel_context_mismatch");
+    if (found.outcome == JoinOutcome::ambiguous) return drop(j, "ambiguous_relabel");
+    j.targets = parse_file_list(found.relabel->output);
+    if (recipe_.top_k && j.targets.size() > static_cast<size_t>(*recipe_.top_k)) j.targets.resize(static_cast<size_t>(*recipe_.top_k));
+    if (j.targets.empty()) return drop(j, "empty_answer");
+    j.call = std::move(call).value();
+    return j;
+  }
+
+ private:
+  static Joined drop(Joined& j, const char* reason) {
+    j.dropped = reason;
+    return std::move(j);
+  }
+  const RelabelIndex& index_;
+  const Recipe& recipe_;
+};
+
+Result<void> scan_traces(Store& store, const std::function<void(Row&&)>& visit) {
+  RowFilter filter;
+  filter.type = std::string(kGetRelevantFiles);
+  filter.order = RowFilter::Order::oldest_first;
+  return store.scan(Table::traces, filter, [&](Row&& row) {
+    visit(std::move(row));
+    return true;
+  });
+}
+
+Result<void> check_config(const StudentTrainConfig& c) {
+  if (c.teacher.empty()) return usage_error("--teacher: a relabel model id (or truth) is required");
+  if (c.output.empty()) return usage_error("-o: the model file to write is required");
+  if (!(c.holdout_newest >= 0 && c.holdout_newest < 1))
+    return usage_error(fmt::format("--holdout-newest: expected 0 <= F < 1, not {}", c.holdout_newest));
+  if (c.top_k && (*c.top_k < 1 || *c.top_k > 30)) return usage_error(fmt::format("--top-k: expected 1..30, not {}", *c.top_k));
+  return ok();
+}
+
+ModelMetrics summarize(const std::vector<std::array<double, 4>>& per_trace, std::string_view series) {
+  ModelMetrics m;
+  MeanCI* slots[] = {&m.recall5, &m.mrr, &m.jaccard, &m.files};
+  const char* names[] = {"recall@5", "mrr", "jaccard", "files"};
+  for (size_t k = 0; k < 4; ++k) {
+    std::vector<double> v;
+    for (const auto& t : per_trace) v.push_back(t[k]);
+    BootstrapOptions o;
+    o.seed = series_seed(o.seed, fmt::format("{}/{}", series, names[k]));
+    *slots[k] = bootstrap_mean(v, o);
+  }
+  return m;
+}
+
+std::array<double, 4> trace_metrics(const std::vector<std::string>& answer, const std::vector<std::string>& targets,
+                                    RankedHits& h) {
+  match_paths(answer, targets, h);
+  return {recall_at(h, 5), reciprocal_rank(h), jaccard(h), static_cast<double>(answer.size())};
+}
+
+Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, StudentTrainReport& r) {
+  if (held.empty()) return ok();
+  PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
+  std::vector<std::array<double, 4>> s, b;
+  RankedHits h;
+  for (const auto& t : held) {
+    s.push_back(trace_metrics(model.rank(t.call, 0), t.targets, h));
+    TeacherInput in{&t.call, ""};
+    PT_ASSIGN_OR_RETURN(Completion c, bm25->answer(in));
+    b.push_back(trace_metrics(parse_file_list(c.text), t.targets, h));
+  }
+  r.student = summarize(s, "student");
+  r.bm25 = summarize(b, "local:bm25");
+  return ok();
+}
+
+}  // namespace
+
+Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config) {
+  PT_TRY(check_config(config));
+  auto say = [&](const std::string& line) {
+    if (config.progress) config.progress(line);
+  };
+  Recipe recipe = config.recipe;
+  if (config.recipe_id) {
+    std::string path = config.registry_path.empty() ? default_registry_path() : config.registry_path;
+    PT_ASSIGN_OR_RETURN(recipe, load_recipe(path, *config.recipe_id));
+  }
+  StudentTrainReport r;
+  r.teacher = config.teacher;
+  r.output = config.output;
+
+  std::string bad;
+  PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, config.teacher, [&](const std::string& id, const std::string& e) {
+    if (bad.empty()) bad = fmt::format("relabel {}: {}", id, e);
+    ++r.dropped["unparseable_relabel_payload"];
+  }));
+  if (index.size() == 0)
+    return runtime_error(fmt::format("no relabels by teacher \"{}\" in {} (import git for `truth`, or run `picktune relabel --teacher {}`)",
+                                     config.teacher, store.describe(), config.teacher));
+  if (index.needs_kind_pass()) PT_TRY(index.run_kind_pass(store));
+  TraceJoiner joiner(index, recipe);
+
+  // Pass 1: how many traces join, to place the time split.
+  PT_TRY(scan_traces(store, [&](Row&& row) {
+    ++r.traces_read;
+    Joined j = joiner.join(row);
+    if (j.dropped) ++r.dropped[j.dropped];
+    else ++r.joined;
+  }));
+  if (r.joined == 0) return runtime_error(fmt::format("no trace joins a relabel by \"{}\" (see the dropped counts: {} traces read)", config.teacher, r.traces_read));
+  r.holdout = static_cast<int64_t>(std::llround(config.holdout_newest * static_cast<double>(r.joined)));
+  const int64_t train = r.joined - r.holdout;
+  if (train < 10) return runtime_error(fmt::format("only {} training traces after holding out the newest {}: need at least 10", train, r.holdout));
+  r.tune = train >= 50 ? static_cast<int64_t>(std::floor(config.tune_fraction * static_cast<double>(train))) : 0;
+  r.train = train - r.tune;
+  say(fmt::format("training on {} traces ({} fit, {} tune), holding out the newest {}", train, r.train, r.tune, r.holdout));
+
+  // Pass 2: features (statistics of strictly earlier traces), held-out traces kept aside.
+  ranker::StudentTrainOptions options;
+  options.gbdt.seed = config.seed;
+  ranker::StudentTrainer trainer(options);
+  std::vector<HeldOut> held;
+  int64_t i = 0;
+  auto t0 = Clock::now();
+  PT_TRY(scan_traces(store, [&](Row&& row) {
+    Joined j = joiner.join(row);
+    if (j.dropped) return;
+    if (i < train) {
+      trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);
+    } else if (i < r.joined) {
+      held.push_back({std::move(j.call), std::move(j.targets)});
+    }
+    ++i;
+  }));
+  r.seconds_features = seconds_since(t0);
+  auto t1 = Clock::now();
+  ranker::StudentMeta meta;
+  meta.teacher = config.teacher;
+  meta.trained_at = format_rfc3339(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count());
+  auto model = trainer.finish(meta, &r.summary);
+  if (config.top_k) model->calibration = ranker::Calibration{*config.top_k, std::numeric_limits<double>::infinity()};
+  r.seconds_fit = seconds_since(t1);
+  say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(), r.seconds_fit, held.size()));
+  PT_TRY(evaluate(*model, held, r));
+  PT_TRY(write_file_atomic(config.output, model->serialize()));
+  return r;
+}
+
+std::string format_student_train_report(const StudentTrainReport& r) {
+  std::string out = fmt::format("student trained from teacher \"{}\": {} traces read, {} joined; {} fit + {} tune, {} held out (newest)\n",
+                                r.teacher, r.traces_read, r.joined, r.train, r.tune, r.holdout);
+  for (const auto& [reason, n] : r.dropped)
+    if (n > 0) out += fmt::format("  dropped {:>7}  {}\n", n, reason);
+  const auto& s = r.summary;
+  out += fmt::format("  {} trees; candidate recall {:.3f} (fit) {:.3f} (tune); answer: up to {} files{}\n", s.gbdt.trees,
+                     s.targets ? static_cast<double>(s.targets_in_candidates) / static_cast<double>(s.targets) : 0.0,
+                     s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
+                     s.calibration.max_k,
+                     std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
+  out += fmt::format("  features {:.1f} s, fit {:.1f} s\n", r.seconds_features, r.seconds_fit);
+  if (r.holdout > 0) {
+    out += fmt::format("validation on the newest {} traces (mean [95% CI]):\n", r.holdout);
+    out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6}\n", "model", "recall@5", "MRR", "Jaccard", "files");
+    auto cell = [](const MeanCI& m) { return fmt::format("{:.3f} [{:.3f}, {:.3f}]", m.mean, m.lo, m.hi); };
+    for (const auto& [name, m] : {std::pair<const char*, const ModelMetrics*>{"student", &r.student}, {"local:bm25", &r.bm25}})
+      out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr), cell(m->jaccard), m->files.mean);
+  }
+  out += fmt::format("wrote {} (use it as local:student@{})\n", r.output, r.output);
+  return out;
+}
+
+}  // namespace pt

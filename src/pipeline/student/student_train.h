@@ -1,0 +1,53 @@
+// `student train`: the student ranker trained from the store. Targets are the teacher's relabels
+// joined to `get-relevant-files` traces exactly as collect joins them (agent step + request kind;
+// `truth` = git ground truth). Traces are taken oldest first; the newest fraction F is held out
+// (never seen by training, not even by its statistics) and the model's metrics on it are
+// reported with bootstrap CIs next to local:bm25's on the same traces. The model file is written
+// atomically.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/metrics.h"
+#include "core/recipe.h"
+#include "util/result.h"
+#include "ranker/student_trainer.h"
+#include "store/store.h"
+
+namespace pt {
+
+struct StudentTrainConfig {
+  std::string teacher;                  // relabel model id, or "truth"
+  std::optional<std::string> recipe_id;  // take request kinds / top_k / with_context from the registry
+  Recipe recipe;                         // used when recipe_id is unset
+  std::string registry_path;             // "" -> default_registry_path()
+  double holdout_newest = 0.2;           // 0 <= F < 1
+  double tune_fraction = 0.15;           // newest share of the training traces used to stop / calibrate
+  uint64_t seed = 1;
+  std::optional<int> top_k;              // fixed answer length instead of the calibrated one
+  std::string output;                    // model file
+  std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
+};
+
+struct ModelMetrics {
+  MeanCI recall5, mrr, jaccard, files;
+};
+
+struct StudentTrainReport {
+  std::string teacher, output;
+  int64_t traces_read = 0, joined = 0, train = 0, tune = 0, holdout = 0;
+  std::map<std::string, int64_t> dropped;  // reason -> traces
+  ranker::StudentTrainSummary summary;
+  ModelMetrics student, bm25;            // on the holdout (n == 0 when F == 0)
+  double seconds_features = 0, seconds_fit = 0;
+};
+
+Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config);
+
+// The multi-line summary printed by the command.
+std::string format_student_train_report(const StudentTrainReport& report);
+
+}  // namespace pt

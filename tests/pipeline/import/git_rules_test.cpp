@@ -1,0 +1,181 @@
+// Unit tests for the pieces of `import git` that need no repository: the log-stream parser (fed
+// in awkward chunks), the rev-list parser, bot/lockfile/path rules, message cleaning, the author
+// hash, and the history walker's tree and recent-window bookkeeping on a hand-made graph.
+#include <gtest/gtest.h>
+
+#include "pipeline/import/git_history.h"
+#include "pipeline/import/git_log.h"
+#include "pipeline/import/git_trace.h"
+#include "pipeline/import/import_git.h"
+
+namespace pt {
+namespace {
+
+using namespace std::string_literals;
+
+// Two commits as `git log --name-status -z` prints them with our format (a rename, a path with
+// a space and a newline-free non-UTF-8 name), then a commit with no changes.
+const std::string kLog =
+    "\x01"s + "aaa" + '\0' + "100" + '\0' + "a@x" + '\0' + "Ann" + '\0' + "First\n\nbody\n" + '\0' + '\0' + '\n' +
+    "A" + '\0' + "my file.txt" + '\0' + "A" + '\0' + "caf\xe9" + '\0' +
+    "\x01" + "bbb" + '\0' + "200" + '\0' + "b@x" + '\0' + "Bob" + '\0' + "Second" + '\0' + '\0' + '\n' +
+    "R087" + '\0' + "my file.txt" + '\0' + "dir/new name.txt" + '\0' + "D" + '\0' + "caf\xe9" + '\0' +
+    "\x01" + "ccc" + '\0' + "300" + '\0' + "c@x" + '\0' + "Cy" + '\0' + "" + '\0' + '\0';
+
+std::vector<GitCommit> parse_in_chunks(const std::string& text, size_t chunk) {
+  std::vector<GitCommit> out;
+  GitLogParser parser([&](GitCommit&& c) -> Result<void> {
+    out.push_back(std::move(c));
+    return ok();
+  });
+  for (size_t i = 0; i < text.size(); i += chunk) EXPECT_TRUE(parser.feed(std::string_view(text).substr(i, chunk)).ok());
+  EXPECT_TRUE(parser.finish().ok());
+  return out;
+}
+
+TEST(GitLogParser, ParsesCommitsWhateverTheChunking) {
+  for (size_t chunk : {1u, 3u, 7u, 4096u}) {
+    auto commits = parse_in_chunks(kLog, chunk);
+    ASSERT_EQ(commits.size(), 3u) << chunk;
+    EXPECT_EQ(commits[0].hash, "aaa");
+    EXPECT_EQ(commits[0].commit_time, 100);
+    EXPECT_EQ(commits[0].author_email, "a@x");
+    EXPECT_EQ(commits[0].author_name, "Ann");
+    EXPECT_EQ(commits[0].message, "First\n\nbody\n");
+    ASSERT_EQ(commits[0].changes.size(), 2u);
+    EXPECT_EQ(commits[0].changes[0].path, "my file.txt");
+    EXPECT_EQ(commits[0].changes[1].path, "caf\xe9");
+    ASSERT_EQ(commits[1].changes.size(), 2u);
+    EXPECT_EQ(commits[1].changes[0].status, 'R');
+    EXPECT_EQ(commits[1].changes[0].old_path, "my file.txt");
+    EXPECT_EQ(commits[1].changes[0].path, "dir/new name.txt");
+    EXPECT_EQ(commits[1].changes[1].status, 'D');
+    EXPECT_EQ(commits[2].hash, "ccc");
+    EXPECT_EQ(commits[2].message, "");
+    EXPECT_TRUE(commits[2].changes.empty());
+  }
+}
+
+TEST(GitLogParser, TruncatedOrForeignOutputIsAnError) {
+  GitLogParser p([](GitCommit&&) -> Result<void> { return ok(); });
+  ASSERT_TRUE(p.feed(kLog.substr(0, 20)).ok());
+  EXPECT_FALSE(p.finish().ok());
+  GitLogParser q([](GitCommit&&) -> Result<void> { return ok(); });
+  auto r = q.feed("commit abc\0"s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("unexpected git log output"), std::string::npos);
+}
+
+TEST(GitRevList, ParsesHashesAndParents) {
+  auto g = parse_rev_list("a\nb a\nc a\nd b c\n");
+  ASSERT_TRUE(g.ok());
+  ASSERT_EQ(g->size(), 4u);
+  EXPECT_EQ((*g)[3].hash, "d");
+  EXPECT_EQ((*g)[3].parents, (std::vector<std::string>{"b", "c"}));
+  EXPECT_FALSE(parse_rev_list("a  b\n").ok());
+}
+
+TEST(GitRules, BotAuthors) {
+  EXPECT_TRUE(is_bot_author("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"));
+  EXPECT_TRUE(is_bot_author("renovate-bot", "bot@renovateapp.com"));
+  EXPECT_TRUE(is_bot_author("Release Bot", "rel@example.com"));
+  EXPECT_TRUE(is_bot_author("dependabot", "support@dependabot.com"));
+  EXPECT_TRUE(is_bot_author("GitHub Actions", "41898282+github-actions[bot]@users.noreply.github.com"));
+  EXPECT_FALSE(is_bot_author("Jane Cabot", "jane@cabot.example"));
+  EXPECT_FALSE(is_bot_author("Bo Tran", "bo@example.com"));
+  EXPECT_FALSE(is_bot_author("Robotham", "r@example.com"));
+  EXPECT_FALSE(is_bot_author("Abbot Kinney", "abbot@example.com"));
+}
+
+TEST(GitRules, Lockfiles) {
+  for (const char* p : {"package-lock.json", "web/yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum", "poetry.lock",
+                        "Gemfile.lock", "a/b/composer.lock"})
+    EXPECT_TRUE(is_lockfile(p)) << p;
+  for (const char* p : {"package.json", "yarn.lock.md", "lock", "src/Cargo.toml", "my-package-lock.json"})
+    EXPECT_FALSE(is_lockfile(p)) << p;
+}
+
+TEST(GitRules, RepresentablePathsAndUtf8) {
+  EXPECT_TRUE(representable_path("docs/my notes.txt"));
+  EXPECT_TRUE(representable_path("docs/caf\xc3\xa9.md"));
+  EXPECT_FALSE(representable_path("caf\xe9.txt"));
+  EXPECT_FALSE(representable_path("a\nb"));
+  EXPECT_FALSE(representable_path("a/ leading space"));
+  EXPECT_FALSE(representable_path("\xed\xa0\x80"));  // a UTF-16 surrogate
+  EXPECT_FALSE(representable_path("\xc0\xaf"));      // overlong '/'
+  EXPECT_EQ(sanitize_utf8("ok \xff end"), "ok \xEF\xBF\xBD end");
+  EXPECT_TRUE(valid_utf8(sanitize_utf8("\xe9\xc3")));
+}
+
+TEST(GitRules, CommitMessagesLoseEmailTrailersOnly) {
+  EXPECT_EQ(clean_commit_message("Fix it\r\n\r\nDetails here.\r\n\r\nSigned-off-by: A <a@b.c>\nCo-authored-by: B <b@c.d>\n"),
+            "Fix it\n\nDetails here.");
+  EXPECT_EQ(clean_commit_message("deps: qs@^6.14.1\n"), "deps: qs@^6.14.1");
+  EXPECT_EQ(clean_commit_message("\n\n  \n"), "");
+  EXPECT_EQ(clean_commit_message("caf\xe9"), "caf\xEF\xBF\xBD");
+}
+
+TEST(GitRules, AuthorIdIsAShortSha256OfTheLowercasedEmail) {
+  EXPECT_EQ(author_user_id("alice@example.com"), "ff8d9819fc0e12bf");  // echo -n alice@example.com | sha256sum
+  EXPECT_EQ(author_user_id("Alice@Example.com"), "ff8d9819fc0e12bf");
+  EXPECT_NE(author_user_id("bob@example.com"), author_user_id("alice@example.com"));
+}
+
+TEST(GitRules, RepoNames) {
+  EXPECT_EQ(repo_name_from_source("data/sample/express.bundle"), "express");
+  EXPECT_EQ(repo_name_from_source("/srv/git/linux.git/"), "linux");
+  EXPECT_EQ(repo_name_from_source("my repo"), "my repo");
+}
+
+TEST(GitRules, RecentSummaryCapsFilesAndShowsRenamesAsOldAndNew) {
+  GitCommit c;
+  c.message = "Big change\n\nbody";
+  c.changes.push_back(GitChange{'R', "new.js", "old.js"});
+  for (int i = 0; i < 25; ++i) c.changes.push_back(GitChange{'M', "f" + std::to_string(i), ""});
+  RecentCommit rc = summarize_commit(c);
+  ASSERT_EQ(rc.files.size(), kRecentFilesPerCommit);
+  EXPECT_EQ(rc.files[0].status, 'R');
+  EXPECT_EQ(rc.files[0].path, "old.js");
+  EXPECT_EQ(rc.files[1].status, 'A');
+  EXPECT_EQ(rc.files[1].path, "new.js");
+  EXPECT_EQ(rc.subject, "Big change (and 7 more files)");
+}
+
+// Graph: r <- a <- b, r <- s (side), m = merge(b, s), c <- m. Times make s older than b.
+TEST(HistoryWalker, TreesFollowFirstParentsAndWindowsHoldAncestorsOnly) {
+  std::vector<GitGraphLine> graph = {{"r", {}}, {"a", {"r"}}, {"s", {"r"}}, {"b", {"a"}}, {"m", {"b", "s"}}, {"c", {"m"}}};
+  auto summarize = [](const GitCommit& c) { return RecentCommit{c.message, {}}; };
+  HistoryWalker w(graph, summarize, 3);
+  auto commit = [](std::string h, int64_t t, std::vector<GitChange> ch) {
+    GitCommit c;
+    c.hash = h;
+    c.message = h;
+    c.commit_time = t;
+    c.changes = std::move(ch);
+    return c;
+  };
+  std::map<std::string, std::vector<std::string>> recent;
+  std::map<std::string, std::vector<std::string>> trees;
+  auto visit = [&](const HistoryStep& s) -> Result<void> {
+    for (const auto& r : s.recent) recent[s.commit.hash].push_back(r->subject);
+    trees[s.commit.hash] = std::vector<std::string>(s.parent_tree.begin(), s.parent_tree.end());
+    return ok();
+  };
+  ASSERT_TRUE(w.step(commit("r", 10, {{'A', "x", ""}, {'A', "y", ""}}), visit).ok());
+  ASSERT_TRUE(w.step(commit("a", 30, {{'M', "x", ""}}), visit).ok());
+  ASSERT_TRUE(w.step(commit("s", 20, {{'A', "side", ""}}), visit).ok());
+  ASSERT_TRUE(w.step(commit("b", 40, {{'D', "y", ""}}), visit).ok());
+  ASSERT_TRUE(w.step(commit("m", 50, {{'A', "side", ""}}), visit).ok());
+  ASSERT_TRUE(w.step(commit("c", 60, {{'M', "x", ""}}), visit).ok());
+  EXPECT_EQ(recent["b"], (std::vector<std::string>{"a", "r"})) << "s is older than a and b but not an ancestor";
+  EXPECT_EQ(recent["s"], (std::vector<std::string>{"r"}));
+  EXPECT_EQ(recent["c"], (std::vector<std::string>{"b", "a", "s"})) << "merge skipped, window of 3, newest first";
+  EXPECT_EQ(trees["s"], (std::vector<std::string>{"x", "y"})) << "the branch point's tree was copied, not moved";
+  EXPECT_EQ(trees["b"], (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(trees["c"], (std::vector<std::string>{"side", "x"}));
+  EXPECT_FALSE(w.step(commit("zzz", 70, {}), visit).ok());
+  EXPECT_FALSE(w.step(commit("a", 70, {}), visit).ok()) << "twice";
+}
+
+}  // namespace
+}  // namespace pt
