@@ -40,8 +40,10 @@ struct FakeProcess {
       std::ifstream in(out);
       std::string word;
       int port = 0;
-      if (in >> word >> port && word == "PORT") base_url = "http://127.0.0.1:" + std::to_string(port);
-      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (in >> word >> port && word == "PORT")
+        base_url = "http://127.0.0.1:" + std::to_string(port);
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   // CPU seconds (user + system) the fake has used so far.
@@ -86,7 +88,7 @@ void BM_HttpMulti256(benchmark::State& state) {
     pt::HttpMulti multi(256);
     int64_t sent = 0, ok = 0;
     auto start = std::chrono::steady_clock::now();
-    std::function<void(pt::HttpResponse&&)> on_done = [&](pt::HttpResponse&& r) {
+    std::function<void(pt::HttpResponse &&)> on_done = [&](pt::HttpResponse&& r) {
       if ((*model)->parse_response(r).ok()) ++ok;
       if (sent < calls) ++sent, multi.submit(*(*model)->build_request(pt::TeacherInput{&*call, ""}), on_done);
     };

@@ -32,20 +32,22 @@ std::string make_line(std::mt19937_64& rng, int64_t i, const std::vector<std::st
   std::string out;
   for (int k = 0; k < 10; ++k) out += pick() + "\\n";
   char ts[40];
-  std::snprintf(ts, sizeof ts, "2025-%02d-%02dT%02d:%02d:%02d.%06dZ", 1 + static_cast<int>(i % 12), 1 + static_cast<int>(i % 28),
-                static_cast<int>(i % 24), static_cast<int>(i % 60), static_cast<int>((i / 60) % 60), static_cast<int>(rng() % 1000000));
+  std::snprintf(ts, sizeof ts, "2025-%02d-%02dT%02d:%02d:%02d.%06dZ", 1 + static_cast<int>(i % 12),
+                1 + static_cast<int>(i % 28), static_cast<int>(i % 24), static_cast<int>(i % 60),
+                static_cast<int>((i / 60) % 60), static_cast<int>(rng() % 1000000));
   std::string id = std::to_string(rng()) + "-" + std::to_string(i);
-  std::string line = "{\"id\":\"" + id + "\",\"agent_step_id\":\"step-" + std::to_string(i / 2) + "\",\"user_id\":\"user-" +
-                     std::to_string(rng() % 5000) + "\",\"created_at\":\"" + ts + "\",\"type\":\"get-relevant-files\",\"payload\":{" +
-                     "\"user_input_id\":\"ui-" + std::to_string(i) + "\",\"client_session_id\":\"cs-" + std::to_string(i / 10) +
-                     "\",\"fingerprint_id\":\"fp-" + std::to_string(rng() % 100000) + "\",\"request_type\":\"" +
-                     (i % 2 ? "Non-Obvious" : "Key") + "\",\"model\":\"gemini-2.0-flash\",\"repo_name\":\"acme/app\"," +
-                     "\"system\":[{\"type\":\"text\",\"text\":\"You are a file picker.\\n<project_file_tree>\\n" + tree +
-                     "</project_file_tree>\\n<system_info>linux</system_info>\"}]," +
-                     "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<user_request>\\nPlease fix the " +
-                     "failing login test number " + std::to_string(i) + " and make the session refresh work when the token " +
-                     "expires; also update the docs.\\n</user_request>\\nRemember to focus on the most important files and " +
-                     "limit your selection to 10 files.\"}]}],\"output\":\"" + out + "\"}}\n";
+  std::string line =
+      "{\"id\":\"" + id + "\",\"agent_step_id\":\"step-" + std::to_string(i / 2) + "\",\"user_id\":\"user-" +
+      std::to_string(rng() % 5000) + "\",\"created_at\":\"" + ts + "\",\"type\":\"get-relevant-files\",\"payload\":{" +
+      "\"user_input_id\":\"ui-" + std::to_string(i) + "\",\"client_session_id\":\"cs-" + std::to_string(i / 10) +
+      "\",\"fingerprint_id\":\"fp-" + std::to_string(rng() % 100000) + "\",\"request_type\":\"" +
+      (i % 2 ? "Non-Obvious" : "Key") + "\",\"model\":\"gemini-2.0-flash\",\"repo_name\":\"acme/app\"," +
+      "\"system\":[{\"type\":\"text\",\"text\":\"You are a file picker.\\n<project_file_tree>\\n" + tree +
+      "</project_file_tree>\\n<system_info>linux</system_info>\"}]," +
+      "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<user_request>\\nPlease fix the " +
+      "failing login test number " + std::to_string(i) + " and make the session refresh work when the token " +
+      "expires; also update the docs.\\n</user_request>\\nRemember to focus on the most important files and " +
+      "limit your selection to 10 files.\"}]}],\"output\":\"" + out + "\"}}\n";
   return line;
 }
 
@@ -96,7 +98,7 @@ void BM_ImportJsonlSqlite(benchmark::State& state) {
     auto report = pt::import_jsonl(**store, o);
     store->reset();  // close: includes the final WAL checkpoint
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    struct stat st{};
+    struct stat st {};
     if (::stat(db.c_str(), &st) == 0) state.counters["db_MB"] = static_cast<double>(st.st_size) / 1e6;
     if (!report.ok()) return state.SkipWithError(report.error().message.c_str());
     state.SetIterationTime(secs);

@@ -1,9 +1,9 @@
 // PostgreSQL store benchmark (issue 9): generates N synthetic `get-relevant-files` traces with
 // ~3 KB production-shaped payloads into a temp JSONL file, then times (1) `import jsonl` into a
 // fresh schema of the server in PICKTUNE_BENCH_PG_URI / PICKTUNE_TEST_PG_URI (target: 1M < 60 s),
-// the same import again (all unchanged), and (2) streaming every row back out, newest first: a bare scan() and a full JSONL export to
-// /dev/null (target: 1M < 20 s). Rows: PT_BENCH_ROWS (default 1,000,000).
-// Run: PICKTUNE_TEST_PG_URI=$(scripts/pg_test_server.sh start /tmp/pg) ./build/bench_postgres
+// the same import again (all unchanged), and (2) streaming every row back out, newest first: a bare scan() and a full
+// JSONL export to /dev/null (target: 1M < 20 s). Rows: PT_BENCH_ROWS (default 1,000,000). Run:
+// PICKTUNE_TEST_PG_URI=$(scripts/pg_test_server.sh start /tmp/pg) ./build/bench_postgres
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -26,7 +26,9 @@ std::string g_base_uri, g_schema, g_file;
 int64_t g_rows = 1000000;
 int64_t g_bytes = 0;
 
-std::string store_uri() { return g_base_uri + (g_base_uri.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + g_schema; }
+std::string store_uri() {
+  return g_base_uri + (g_base_uri.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + g_schema;
+}
 
 void admin(const std::string& sql) {
   pqxx::connection c(g_base_uri);
@@ -41,17 +43,21 @@ std::string make_line(std::mt19937_64& rng, int64_t i, const std::vector<std::st
   for (int k = 0; k < 70; ++k) tree += pick() + "\\n";
   for (int k = 0; k < 10; ++k) out += pick() + "\\n";
   char ts[40];
-  std::snprintf(ts, sizeof ts, "2025-%02d-%02dT%02d:%02d:%02d.%06dZ", 1 + static_cast<int>(i % 12), 1 + static_cast<int>(i % 28),
-                static_cast<int>(i % 24), static_cast<int>(i % 60), static_cast<int>((i / 60) % 60), static_cast<int>(rng() % 1000000));
-  return "{\"id\":\"" + std::to_string(rng()) + "-" + std::to_string(i) + "\",\"agent_step_id\":\"step-" + std::to_string(i / 2) +
-         "\",\"user_id\":\"user-" + std::to_string(rng() % 5000) + "\",\"created_at\":\"" + ts +
+  std::snprintf(ts, sizeof ts, "2025-%02d-%02dT%02d:%02d:%02d.%06dZ", 1 + static_cast<int>(i % 12),
+                1 + static_cast<int>(i % 28), static_cast<int>(i % 24), static_cast<int>(i % 60),
+                static_cast<int>((i / 60) % 60), static_cast<int>(rng() % 1000000));
+  return "{\"id\":\"" + std::to_string(rng()) + "-" + std::to_string(i) + "\",\"agent_step_id\":\"step-" +
+         std::to_string(i / 2) + "\",\"user_id\":\"user-" + std::to_string(rng() % 5000) + "\",\"created_at\":\"" + ts +
          "\",\"type\":\"get-relevant-files\",\"payload\":{\"user_input_id\":\"ui-" + std::to_string(i) +
-         "\",\"client_session_id\":\"cs-" + std::to_string(i / 10) + "\",\"fingerprint_id\":\"fp-" + std::to_string(rng() % 100000) +
-         "\",\"request_type\":\"" + (i % 2 ? "Non-Obvious" : "Key") + "\",\"model\":\"gemini-2.0-flash\",\"repo_name\":\"acme/app\"," +
+         "\",\"client_session_id\":\"cs-" + std::to_string(i / 10) + "\",\"fingerprint_id\":\"fp-" +
+         std::to_string(rng() % 100000) + "\",\"request_type\":\"" + (i % 2 ? "Non-Obvious" : "Key") +
+         "\",\"model\":\"gemini-2.0-flash\",\"repo_name\":\"acme/app\"," +
          "\"system\":[{\"type\":\"text\",\"text\":\"You are a file picker.\\n<project_file_tree>\\n" + tree +
-         "</project_file_tree>\\n<system_info>linux</system_info>\"}],\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\"," +
+         "</project_file_tree>\\n<system_info>linux</"
+         "system_info>\"}],\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\"," +
          "\"text\":\"<user_request>\\nPlease fix the failing login test number " + std::to_string(i) +
-         " and make the session refresh work when the token expires; also update the docs.\\n</user_request>\\nRemember to " +
+         " and make the session refresh work when the token expires; also update the "
+         "docs.\\n</user_request>\\nRemember to " +
          "focus on the most important files and limit your selection to 10 files.\"}]}],\"output\":\"" + out + "\"}}\n";
 }
 
@@ -160,7 +166,9 @@ int main(int argc, char** argv) {
   const char* uri = std::getenv("PICKTUNE_BENCH_PG_URI");
   if (!uri || !*uri) uri = std::getenv("PICKTUNE_TEST_PG_URI");
   if (!uri || !*uri) {
-    std::fprintf(stderr, "bench_postgres: set PICKTUNE_BENCH_PG_URI or PICKTUNE_TEST_PG_URI (scripts/pg_test_server.sh start)\n");
+    std::fprintf(
+        stderr,
+        "bench_postgres: set PICKTUNE_BENCH_PG_URI or PICKTUNE_TEST_PG_URI (scripts/pg_test_server.sh start)\n");
     return 1;
   }
   g_base_uri = uri;
@@ -170,7 +178,8 @@ int main(int argc, char** argv) {
   g_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/pt_bench_pg_" + std::to_string(::getpid()) + ".jsonl";
   auto t0 = std::chrono::steady_clock::now();
   generate();
-  std::fprintf(stderr, "generated %lld rows, %.1f MB in %.1f s\n", static_cast<long long>(g_rows), g_bytes / 1e6, since(t0));
+  std::fprintf(stderr, "generated %lld rows, %.1f MB in %.1f s\n", static_cast<long long>(g_rows), g_bytes / 1e6,
+               since(t0));
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -91,7 +91,8 @@ BENCHMARK(BM_LoadModelFile)->Unit(benchmark::kMillisecond);
 
 struct Scores {
   std::vector<double> recall5, mrr, jaccard, files;
-  void add(const std::vector<std::string>& ranked, const std::vector<std::string>& answer, const std::vector<std::string>& truth) {
+  void add(const std::vector<std::string>& ranked, const std::vector<std::string>& answer,
+           const std::vector<std::string>& truth) {
     RankedHits h = match_paths(ranked, truth);
     recall5.push_back(recall_at(h, 5));
     mrr.push_back(reciprocal_rank(h));
@@ -137,10 +138,11 @@ int run_quality(const std::string& uri, double holdout, const std::string& model
     truth[j.value("trace_id", "")] = parse_file_list(j.value("output", ""));
     return true;
   });
-  if (read.ok()) read = (*store)->scan(Table::traces, tf, [&](Row&& r) {
-    if (truth.count(r.id)) traces.push_back({r.id, std::move(r.payload)});
-    return true;
-  });
+  if (read.ok())
+    read = (*store)->scan(Table::traces, tf, [&](Row&& r) {
+      if (truth.count(r.id)) traces.push_back({r.id, std::move(r.payload)});
+      return true;
+    });
   if (!read.ok()) return std::fprintf(stderr, "%s\n", read.error().message.c_str()), 1;
   const size_t n = traces.size(), n_hold = static_cast<size_t>(std::llround(holdout * static_cast<double>(n)));
   baseline::LrTrainer lr_trainer;
@@ -161,11 +163,14 @@ int run_quality(const std::string& uri, double holdout, const std::string& model
     auto answer = parse_file_list((*bm25)->answer(TeacherInput{&*call, ""})->text);
     base.add(answer, answer, t);
     auto lr_ranked = baseline::lr_rank(lr, lr_trainer.stats(), v, 10);
-    logistic.add(lr_ranked, std::vector<std::string>(lr_ranked.begin(), lr_ranked.begin() + std::min<size_t>(5, lr_ranked.size())), t);
+    logistic.add(lr_ranked,
+                 std::vector<std::string>(lr_ranked.begin(), lr_ranked.begin() + std::min<size_t>(5, lr_ranked.size())),
+                 t);
   }
   PairedDiff d = compare_paired(student.recall5, logistic.recall5, BootstrapOptions{});
-  std::printf("\nheld out: newest %zu of %zu traces; student training (features + fit + write) %.1f s; model load %.1f ms\n",
-              n_hold, n, train_s, load_ms);
+  std::printf(
+      "\nheld out: newest %zu of %zu traces; student training (features + fit + write) %.1f s; model load %.1f ms\n",
+      n_hold, n, train_s, load_ms);
   std::printf("| model | recall@5 | MRR | Jaccard | files answered |\n|---|---|---|---|---|\n");
   auto row = [&](const char* name, const Scores& s) {
     double files = 0;

@@ -44,8 +44,10 @@ struct FakeProcess {
       std::ifstream in(out);
       std::string word;
       int port = 0;
-      if (in >> word >> port && word == "PORT" && port > 0) base_url = fmt::format("http://127.0.0.1:{}", port);
-      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (in >> word >> port && word == "PORT" && port > 0)
+        base_url = fmt::format("http://127.0.0.1:{}", port);
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   ~FakeProcess() {

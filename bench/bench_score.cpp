@@ -1,8 +1,8 @@
 // Benchmark for `eval score`'s compute: 1M (prediction, reference) pairs of realistic size (5–15
-// paths each, drawn from a 2,000-file repository, ~40% overlap; a set of distinct pairs cycled), scored with every metric
-// (score_pair) and then aggregated with the bootstrap CIs of all metrics (1,000 resamples, 2
-// threads). Target: metrics + bootstrap < 1 s on 2 cores. Store I/O is not included; the parse of
-// the answer texts is measured separately (BM_ParseAnswers).
+// paths each, drawn from a 2,000-file repository, ~40% overlap; a set of distinct pairs cycled), scored with every
+// metric (score_pair) and then aggregated with the bootstrap CIs of all metrics (1,000 resamples, 2 threads). Target:
+// metrics + bootstrap < 1 s on 2 cores. Store I/O is not included; the parse of the answer texts is measured separately
+// (BM_ParseAnswers).
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -28,7 +28,8 @@ const Data& data() {
     Data d;
     std::mt19937_64 rng(1);
     std::vector<std::string> files;
-    for (int i = 0; i < 2000; ++i) files.push_back("src/module_" + std::to_string(i % 37) + "/sub/file_" + std::to_string(i) + ".ts");
+    for (int i = 0; i < 2000; ++i)
+      files.push_back("src/module_" + std::to_string(i % 37) + "/sub/file_" + std::to_string(i) + ".ts");
     std::uniform_int_distribution<int> len(5, 15), file(0, 1999);
     std::bernoulli_distribution share(0.4);
     d.pred.resize(kDistinct);
@@ -72,7 +73,8 @@ pt::MetricColumns score_all_2threads(const Data& d) {
   std::thread t([&] { second = score_range(d, kHot, kPairs / 2, kPairs); });
   pt::MetricColumns cols = score_range(d, kHot, 0, kPairs / 2);
   t.join();
-  for (int m = 0; m < pt::kMetricCount; ++m) cols.values[m].insert(cols.values[m].end(), second.values[m].begin(), second.values[m].end());
+  for (int m = 0; m < pt::kMetricCount; ++m)
+    cols.values[m].insert(cols.values[m].end(), second.values[m].begin(), second.values[m].end());
   return cols;
 }
 
@@ -122,7 +124,13 @@ void BM_ParseAnswers(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kPairs));
 }
 
-BENCHMARK(BM_ScorePairs)->Arg(kHot)->Arg(4096)->Arg(kDistinct)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_ScorePairs)
+    ->Arg(kHot)
+    ->Arg(4096)
+    ->Arg(kDistinct)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 BENCHMARK(BM_Bootstrap)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK(BM_ScoreAndBootstrap)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK(BM_ParseAnswers)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();

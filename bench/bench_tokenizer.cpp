@@ -5,12 +5,12 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <thread>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tokenizer/corpus.h"
 #include "tokenizer/gemma_tokenizer.h"
@@ -45,7 +45,9 @@ const Corpus& corpus() {
     Corpus out;
     std::string dir = pt::jsref::temp_dir("bench-tok");
     int status = 0;
-    pt::jsref::run_capture("git clone -q '" + pt::jsref::source_dir() + "/data/sample/express.bundle' '" + dir + "/r' 2>/dev/null", status);
+    pt::jsref::run_capture(
+        "git clone -q '" + pt::jsref::source_dir() + "/data/sample/express.bundle' '" + dir + "/r' 2>/dev/null",
+        status);
     std::string git = "git -C '" + dir + "/r' ";
     std::string log = pt::jsref::run_capture(git + "log -p --all", status);
     for (size_t start = 0; start < log.size();) {
@@ -134,7 +136,8 @@ void BM_JsReference(benchmark::State& state) {
     g_js_cpu = static_cast<double>(c.bytes) / 1e6 / r["cpu_seconds"].get<double>();
     state.counters["tokens"] = r["tokens"].get<double>();
     state.counters["cpu_s"] = r["cpu_seconds"].get<double>();  // node's own CPU time for the pass
-    if (g_ours_tokens && r["tokens"].get<size_t>() != g_ours_tokens) state.SkipWithError("token totals differ from ours");
+    if (g_ours_tokens && r["tokens"].get<size_t>() != g_ours_tokens)
+      state.SkipWithError("token totals differ from ours");
   }
   std::filesystem::remove_all(dir);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
@@ -152,7 +155,8 @@ int main(int argc, char** argv) {
     std::printf("corpus %.1f MB\n", static_cast<double>(corpus().bytes) / 1e6);
     std::printf("by CPU time:  ours %.2f MB/s, JS %.3f MB/s, ratio %.1fx (target >= 10x)\n", g_ours_cpu, g_js_cpu,
                 g_ours_cpu / g_js_cpu);
-    std::printf("by wall time: ours %.2f MB/s, JS %.3f MB/s, ratio %.1fx\n", g_ours_wall, g_js_wall, g_ours_wall / g_js_wall);
+    std::printf("by wall time: ours %.2f MB/s, JS %.3f MB/s, ratio %.1fx\n", g_ours_wall, g_js_wall,
+                g_ours_wall / g_js_wall);
   }
   return 0;
 }

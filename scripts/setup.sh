@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev libfmt-dev
   libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   chromium ccache
-  clang-14 libclang-rt-14-dev llvm-14 jq time
+  clang-14 libclang-rt-14-dev llvm-14 clang-format-14 jq time
 )
 # Node.js + npm (for the tokenizer package): Debian's, unless a node with npm is already present.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -5,12 +5,12 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "util/time.h"
-#include "util/atomic_file.h"
-#include "report/eval_output.h"
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
+#include "report/eval_output.h"
 #include "report/html_report.h"
+#include "util/atomic_file.h"
+#include "util/time.h"
 
 namespace pt::cli {
 namespace {
@@ -40,8 +40,10 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   for (const auto& w : summary.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
-  if (f.json) std::printf("%s\n", eval_json(summary).c_str());
-  else std::fputs(eval_table(summary).c_str(), stdout);
+  if (f.json)
+    std::printf("%s\n", eval_json(summary).c_str());
+  else
+    std::fputs(eval_table(summary).c_str(), stdout);
   if (!f.report.empty()) {
     PT_TRY(write_file_atomic(f.report, render_html_report(summary)));
     std::fprintf(f.json ? stderr : stdout, "%sreport: %s\n", f.json ? "picktune: " : "\n", f.report.c_str());
@@ -52,14 +54,18 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
 void register_score(CLI::App& eval, Context& ctx) {
   auto f = std::make_shared<ScoreFlags>();
   auto* cmd = eval.add_subcommand("score", "score models' stored answers against a reference (a teacher, or truth)");
-  cmd->add_option("--models", f->models, "model ids as stored in relabels, comma-separated")->required()->delimiter(',');
+  cmd->add_option("--models", f->models, "model ids as stored in relabels, comma-separated")
+      ->required()
+      ->delimiter(',');
   cmd->add_option("--reference", f->reference, "reference model id: a teacher, or truth (from import git)")->required();
-  cmd->add_option("--newest", f->newest, "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
+  cmd->add_option("--newest", f->newest,
+                  "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
   cmd->add_option("--since", f->since, "traces created at or after this time (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "traces created before this time");
   cmd->add_flag("--json", f->json, "print one JSON object (SPEC §9 schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
-  cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")->capture_default_str();
+  cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")
+      ->capture_default_str();
   cmd->add_option("--seed", f->options.bootstrap.seed, "bootstrap seed")->capture_default_str();
   cmd->add_option("--examples", f->options.examples, "traces shown side by side in the report")->capture_default_str();
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_score(ctx, *f); }; });
@@ -94,10 +100,11 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   o.relabel.stop_requests = signals.counter();
   bool auth_failed = false;
   PT_ASSIGN_OR_RETURN(EvalRelabelResult result, run_eval_relabel(*store, o, [&](const EvalRelabelRun& run) {
-    std::printf("== %s%s\n", run.model.c_str(), run.resolved == run.model ? "" : (" (" + run.resolved + ")").c_str());
-    print_relabel_summary(stdout, run.summary, o.relabel);
-    auth_failed |= run.summary.stopped_by_auth;
-  }));
+                        std::printf("== %s%s\n", run.model.c_str(),
+                                    run.resolved == run.model ? "" : (" (" + run.resolved + ")").c_str());
+                        print_relabel_summary(stdout, run.summary, o.relabel);
+                        auth_failed |= run.summary.stopped_by_auth;
+                      }));
   std::printf("eval relabel: %zu model(s) on %s\n", result.runs.size(), result.selection.c_str());
   if (auth_failed) return runtime_error("a candidate's provider rejected the credentials (HTTP 401/403)");
   return ok();
@@ -107,25 +114,32 @@ void register_relabel(CLI::App& eval, Context& ctx) {
   auto f = std::make_shared<RelabelFlags>();
   RelabelOptions& r = f->options.relabel;
   auto* cmd = eval.add_subcommand("relabel", "run held-out traces through candidate models and store their answers");
-  cmd->footer("\nCandidates: provider ids (vertex:ID, gemini:NAME, openai:NAME, anthropic:NAME, local:bm25, "
-              "local:student@PATH) or registry ids (ft_filepicker_008: called at vertex:ENDPOINT, stored as given).\n"
-              "Resumable like relabel: answers already stored for a trace are not requested again.");
+  cmd->footer(
+      "\nCandidates: provider ids (vertex:ID, gemini:NAME, openai:NAME, anthropic:NAME, local:bm25, "
+      "local:student@PATH) or registry ids (ft_filepicker_008: called at vertex:ENDPOINT, stored as given).\n"
+      "Resumable like relabel: answers already stored for a trace are not requested again.");
   cmd->add_option("--models", f->models, "candidate model ids, comma-separated")->required()->delimiter(',');
-  cmd->add_option("--split", f->split, "the validation side of a collect split: NAME-validation.jsonl (NAME.manifest.json beside it)");
+  cmd->add_option("--split", f->split,
+                  "the validation side of a collect split: NAME-validation.jsonl (NAME.manifest.json beside it)");
   cmd->add_option("--newest", f->newest, "only the newest fraction F (0 < F <= 1) of the traces, by created_at");
   cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "created_at < DATE");
   cmd->add_option("--limit", f->limit, "at most the newest N selected traces");
-  cmd->add_option("--concurrency", r.concurrency, "requests in flight per model")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--concurrency", r.concurrency, "requests in flight per model")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--timeout", f->timeout_s, "per-request timeout in seconds")->capture_default_str();
   cmd->add_option("--max-retries", r.max_retries, "retries per trace")->capture_default_str();
-  cmd->add_option("--max-output-tokens", f->options.model.max_output_tokens, "answer length cap")->capture_default_str();
+  cmd->add_option("--max-output-tokens", f->options.model.max_output_tokens, "answer length cap")
+      ->capture_default_str();
   cmd->add_flag("--dry-run", r.dry_run, "count traces, input tokens and dollars; send nothing");
   cmd->add_option("--budget", f->budget, "USD for all models together: stop sending before exceeding it");
-  cmd->add_option("--base-url", f->base_url, "provider base URL (default: the provider's env var, then its public URL)");
+  cmd->add_option("--base-url", f->base_url,
+                  "provider base URL (default: the provider's env var, then its public URL)");
   cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
   cmd->add_option("--registry", f->options.registry_path, "finetune registry file (default data/finetunes.json)");
-  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
+  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
+      ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_relabel_cmd(ctx, *f); }; });
 }
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "util/time.h"
 #include "pipeline/registry/registry_file.h"
 #include "pipeline/tune/tune_jobs.h"
+#include "util/time.h"
 
 namespace pt::cli {
 namespace {
@@ -62,14 +62,18 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   submit->add_option("--train", t->submit.train_file, "training JSONL (its PREFIX.manifest.json gives samples/tokens)");
   submit->add_option("--validation", t->submit.validation_file, "validation JSONL");
   submit->add_option("--data-dir", t->submit.data_dir, "where a recipe's file names are found (default .)");
-  submit->add_option("--provider", t->submit.provider, "vertex or openai")->required()->check(CLI::IsMember({"vertex", "openai"}));
+  submit->add_option("--provider", t->submit.provider, "vertex or openai")
+      ->required()
+      ->check(CLI::IsMember({"vertex", "openai"}));
   submit->add_option("--epochs", t->epochs, "epoch count")->check(CLI::PositiveNumber);
   submit->add_option("--adapter-size", t->adapter_size, "Vertex adapter size: 1, 4, 8, 16, 32 or max");
   submit->add_option("--lr-multiplier", t->lr, "learning-rate multiplier")->check(CLI::PositiveNumber);
-  submit->add_option("--base-model", t->submit.base_model, "base model (default: the recipe's, else gemini-2.0-flash-001 / gpt-4.1-mini)");
+  submit->add_option("--base-model", t->submit.base_model,
+                     "base model (default: the recipe's, else gemini-2.0-flash-001 / gpt-4.1-mini)");
   submit->add_option("--teacher", t->submit.teacher, "teacher recorded in the registry (default: the manifest's)");
   submit->add_option("--bucket", t->submit.bucket, "Vertex: GCS bucket for the data (env PICKTUNE_GCS_BUCKET)");
-  submit->add_option("--project", t->submit.project, "Vertex: project (env VERTEX_PROJECT, else the service account's)");
+  submit->add_option("--project", t->submit.project,
+                     "Vertex: project (env VERTEX_PROJECT, else the service account's)");
   submit->add_option("--location", t->submit.location, "Vertex: location (env VERTEX_LOCATION, default us-central1)");
   submit->add_option("--id", t->submit.new_id, "registry id of the new finetune")->required();
   submit->callback([&ctx, t] {
@@ -92,15 +96,18 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   status->add_option("ID", t->id, "finetune id")->required();
   status->callback([&ctx, t] {
     ctx.action = [t]() -> Result<void> {
-      PT_ASSIGN_OR_RETURN(TuneJobState s, tune_status(t->registry.empty() ? default_registry_path() : t->registry, t->id));
+      PT_ASSIGN_OR_RETURN(TuneJobState s,
+                          tune_status(t->registry.empty() ? default_registry_path() : t->registry, t->id));
       std::printf("%s: %s (%s)%s%s%s\n", t->id.c_str(), s.state.c_str(), s.provider_state.c_str(),
-                  s.endpoint_id.empty() ? "" : " endpoint ", s.endpoint_id.c_str(), s.error.empty() ? "" : (" error: " + s.error).c_str());
+                  s.endpoint_id.empty() ? "" : " endpoint ", s.endpoint_id.c_str(),
+                  s.error.empty() ? "" : (" error: " + s.error).c_str());
       return ok();
     };
   });
   auto* wait = tune->add_subcommand("wait", "poll with backoff until the job ends; record the endpoint");
   wait->add_option("ID", t->id, "finetune id")->required();
-  wait->add_option("--poll", t->poll_s, "first poll interval in seconds (doubles up to 60)")->check(CLI::PositiveNumber);
+  wait->add_option("--poll", t->poll_s, "first poll interval in seconds (doubles up to 60)")
+      ->check(CLI::PositiveNumber);
   wait->add_option("--timeout", t->timeout_s, "give up after this many seconds")->check(CLI::PositiveNumber);
   wait->callback([&ctx, t] {
     ctx.action = [t]() -> Result<void> {
@@ -114,7 +121,9 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   });
 }
 
-Result<Registry> load(const FinetuneFlags& f) { return load_registry(f.registry.empty() ? default_registry_path() : f.registry); }
+Result<Registry> load(const FinetuneFlags& f) {
+  return load_registry(f.registry.empty() ? default_registry_path() : f.registry);
+}
 
 }  // namespace
 
@@ -143,7 +152,8 @@ void register_finetune_commands(CLI::App& app, Context& ctx) {
   });
   auto* costs = ft->add_subcommand("costs", "recomputed tuning cost next to the cost as written");
   costs->add_flag("--json", flags->json, "one JSON object per line");
-  costs->add_option("--price-per-mtok", flags->price, "tuning price per 1M tokens (default 3.00)")->check(CLI::PositiveNumber);
+  costs->add_option("--price-per-mtok", flags->price, "tuning price per 1M tokens (default 3.00)")
+      ->check(CLI::PositiveNumber);
   costs->callback([&ctx, flags] {
     ctx.action = [flags]() -> Result<void> {
       PT_ASSIGN_OR_RETURN(auto reg, load(*flags));

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "util/time.h"
 #include "pipeline/import/import_git.h"
+#include "util/time.h"
 
 namespace pt::cli {
 
@@ -21,8 +21,7 @@ void register_import_git(CLI::App& import_cmd, Context& ctx) {
   cmd->add_option("REPO_OR_BUNDLE", flags->options.source, "repository directory or bundle file")->required();
   cmd->add_option("--max", flags->max, "keep only the N newest eligible commits (by commit time)");
   cmd->add_option("--since", flags->since, "skip commits older than DATE (YYYY-MM-DD or RFC 3339)");
-  cmd->add_option("--max-files-changed", flags->options.max_files_changed,
-                  "skip commits changing more files than this")
+  cmd->add_option("--max-files-changed", flags->options.max_files_changed, "skip commits changing more files than this")
       ->capture_default_str();
   cmd->add_option("--rev", flags->options.rev, "walk the history reachable from this revision")->capture_default_str();
   cmd->callback([flags, cmd, &ctx] {

@@ -30,9 +30,12 @@ void register_import_jsonl(CLI::App& import_cmd, Context& ctx) {
   auto flags = std::make_shared<Flags>();
   auto* cmd = import_cmd.add_subcommand("jsonl", kImportHelp);
   cmd->add_option("files", flags->files, "JSONL files ('-' for stdin; zstd-compressed input is detected)")->required();
-  cmd->add_option("--table", flags->table, "treat every row as this table")->check(CLI::IsMember({"traces", "relabels"}));
+  cmd->add_option("--table", flags->table, "treat every row as this table")
+      ->check(CLI::IsMember({"traces", "relabels"}));
   cmd->add_flag("--skip-bad", flags->skip_bad, "skip malformed lines, count them and print a summary");
-  cmd->add_option("--batch-size", flags->batch_size, "rows per transaction (default 100000; at most 10000 on stores other than sqlite)")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", flags->batch_size,
+                  "rows per transaction (default 100000; at most 10000 on stores other than sqlite)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([flags, &ctx] {
     ctx.action = [flags, &ctx]() -> Result<void> {
       ImportJsonlOptions o;

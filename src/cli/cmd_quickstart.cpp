@@ -10,7 +10,8 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
                                  "the whole loop offline on a git history: import, relabel (local:bm25), collect, "
                                  "train the student, eval relabel, score against truth, report.html");
   cmd->add_option("--repo", opts->repo, "git repository or bundle (default: data/sample/express.bundle)");
-  cmd->add_option("-o,--output", opts->out_dir, "directory for the store, data, model and report (default picktune-out)");
+  cmd->add_option("-o,--output", opts->out_dir,
+                  "directory for the store, data, model and report (default picktune-out)");
   cmd->add_option("--holdout-newest", opts->holdout_newest, "newest fraction held out for evaluation (default 0.2)")
       ->check(CLI::Range(0.01, 0.9));
   cmd->callback([&ctx, opts] {

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "util/time.h"
 #include "pipeline/relabel/relabel.h"
+#include "util/time.h"
 
 namespace pt::cli {
 namespace {
@@ -81,18 +81,24 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   RelabelOptions& o = f->options;
   auto* cmd = app.add_subcommand("relabel", "replay get-relevant-files traces through a teacher and store its answers");
   cmd->footer(kFooter);
-  cmd->add_option("--teacher", f->teacher, "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25)")
+  cmd->add_option("--teacher", f->teacher,
+                  "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25)")
       ->required();
   cmd->add_flag("--with-context", o.with_context, "add the step's stored file contents to the teacher prompt");
-  cmd->add_option("--context-tokens", o.context_tokens, "token budget of the added file context")->capture_default_str();
-  cmd->add_option("--concurrency", o.concurrency, "requests in flight")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--context-tokens", o.context_tokens, "token budget of the added file context")
+      ->capture_default_str();
+  cmd->add_option("--concurrency", o.concurrency, "requests in flight")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--rpm", o.rpm, "requests per minute limit (0 = none)");
   cmd->add_option("--tpm", o.tpm, "input tokens per minute limit (0 = none)");
   cmd->add_option("--timeout", f->timeout_s, "per-request timeout in seconds")->capture_default_str();
   cmd->add_option("--max-retries", o.max_retries, "retries per trace on 429/5xx/529/timeouts/resets/malformed answers")
       ->capture_default_str();
-  cmd->add_option("--max-backoff", f->max_backoff_s, "cap in seconds of the exponential retry backoff (retry-after wins)")
-      ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--max-backoff", f->max_backoff_s,
+                  "cap in seconds of the exponential retry backoff (retry-after wins)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--max-output-tokens", f->model.max_output_tokens, "answer length cap (also the budget's worst case)")
       ->capture_default_str();
   cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)");
@@ -109,10 +115,13 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--batch-id", o.batch_id, "collect the results of an earlier --batch run's batch (implies --batch)");
   cmd->add_option("--batch-poll", f->batch_poll_s, "seconds before the first batch poll (then x1.5, up to 60)")
       ->capture_default_str();
-  cmd->add_option("--base-url", f->base_url, "provider base URL (default: the provider's env var, then its public URL)");
+  cmd->add_option("--base-url", f->base_url,
+                  "provider base URL (default: the provider's env var, then its public URL)");
   cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
-  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
-  cmd->add_option("--progress-interval", o.progress_interval_s, "seconds between plain progress lines")->capture_default_str();
+  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
+      ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
+  cmd->add_option("--progress-interval", o.progress_interval_s, "seconds between plain progress lines")
+      ->capture_default_str();
   cmd->add_flag("--no-progress", f->no_progress, "no progress output");
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run(ctx, *f); }; });
 }

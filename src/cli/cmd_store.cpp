@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "util/time.h"
 #include "pipeline/export/export_rows.h"
 #include "pipeline/export/listing.h"
+#include "util/time.h"
 
 namespace pt::cli {
 namespace {
@@ -47,7 +47,8 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
   if (!f.user.empty()) out.user_id = f.user;
   if (!f.step.empty()) out.agent_step_id = f.step;
   if (!f.kind.empty()) out.request_type = f.kind;
-  for (auto [flag, text, slot] : {std::tuple{"--since", &f.since, &out.since_us}, std::tuple{"--until", &f.until, &out.until_us}}) {
+  for (auto [flag, text, slot] :
+       {std::tuple{"--since", &f.since, &out.since_us}, std::tuple{"--until", &f.until, &out.until_us}}) {
     if (text->empty()) continue;
     auto t = parse_timestamp(*text);
     if (!t.ok()) return usage_error(fmt::format("{}: {}", flag, t.error().message));
@@ -62,15 +63,16 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
 Table table_of(const std::string& name) { return name == "relabels" ? Table::relabels : Table::traces; }
 
 void register_init(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("init", "create the schema in the chosen store (idempotent; other commands also create it)");
+  auto* cmd =
+      app.add_subcommand("init", "create the schema in the chosen store (idempotent; other commands also create it)");
   cmd->callback([&ctx] {
     ctx.action = [&ctx]() -> Result<void> {
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_TRY(store->init());
       PT_ASSIGN_OR_RETURN(int64_t traces, store->count(Table::traces, {}));
       PT_ASSIGN_OR_RETURN(int64_t relabels, store->count(Table::relabels, {}));
-      std::printf("%s is ready: %lld traces, %lld relabels\n", store->describe().c_str(), static_cast<long long>(traces),
-                  static_cast<long long>(relabels));
+      std::printf("%s is ready: %lld traces, %lld relabels\n", store->describe().c_str(),
+                  static_cast<long long>(traces), static_cast<long long>(relabels));
       return ok();
     };
   });
@@ -84,7 +86,9 @@ void register_export(CLI::App& app, Context& ctx) {
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("export", "write rows as JSONL (SPEC columns), newest first, to stdout or -o FILE");
-  cmd->add_option("table", flags->table, "traces or relabels")->required()->check(CLI::IsMember({"traces", "relabels"}));
+  cmd->add_option("table", flags->table, "traces or relabels")
+      ->required()
+      ->check(CLI::IsMember({"traces", "relabels"}));
   add_filter_flags(cmd, flags->filter, true, true, 0);
   cmd->add_option("-o,--output", flags->output, "write to FILE (appears whole or not at all) instead of stdout");
   cmd->callback([flags, &ctx] {
@@ -96,7 +100,8 @@ void register_export(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_ASSIGN_OR_RETURN(int64_t rows, export_rows(*store, o, stdout));
       if (!o.output.empty() && o.output != "-")
-        std::fprintf(stderr, "picktune: wrote %lld %s to %s\n", static_cast<long long>(rows), flags->table.c_str(), o.output.c_str());
+        std::fprintf(stderr, "picktune: wrote %lld %s to %s\n", static_cast<long long>(rows), flags->table.c_str(),
+                     o.output.c_str());
       return ok();
     };
   });
@@ -109,9 +114,10 @@ void register_listing(CLI::App& app, Context& ctx, Table table) {
   };
   auto flags = std::make_shared<Flags>();
   const bool traces = table == Table::traces;
-  auto* cmd = app.add_subcommand(std::string(table_name(table)),
-                                 traces ? "list traces, newest first: time, type, agent step, request kind, request, picked files"
-                                        : "list relabels, newest first: time, model, agent step, request kind, files");
+  auto* cmd = app.add_subcommand(
+      std::string(table_name(table)),
+      traces ? "list traces, newest first: time, type, agent step, request kind, request, picked files"
+             : "list relabels, newest first: time, model, agent step, request kind, files");
   add_filter_flags(cmd, flags->filter, traces, !traces, 10);
   cmd->add_flag("--json", flags->json, "print rows as stored, one JSON object per line (SPEC columns)");
   cmd->callback([flags, table, &ctx] {

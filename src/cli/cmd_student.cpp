@@ -15,7 +15,8 @@ Result<std::vector<std::string>> parse_kinds(const std::string& text) {
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
     std::string k = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (k != "Key" && k != "Non-Obvious") return usage_error("--kinds: expected Key and/or Non-Obvious, not \"" + k + "\"");
+    if (k != "Key" && k != "Non-Obvious")
+      return usage_error("--kinds: expected Key and/or Non-Obvious, not \"" + k + "\"");
     out.push_back(k);
     if (comma == std::string::npos) break;
     start = comma + 1;

@@ -6,29 +6,29 @@
 #include <functional>
 #include <string>
 
-#include "util/result.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt::cli {
 
 struct Context {
-  std::string store_uri;  // --store
+  std::string store_uri;    // --store
   std::string env = "dev";  // --env
-  bool prod = false;      // --prod
+  bool prod = false;        // --prod
   std::function<Result<void>()> action;
 
   StoreOptions store_options() const { return StoreOptions{store_uri, prod ? "prod" : env}; }
 };
 
-void register_store_commands(CLI::App& app, Context& ctx);      // init, export, traces, relabels
+void register_store_commands(CLI::App& app, Context& ctx);       // init, export, traces, relabels
 void register_import_jsonl(CLI::App& import_cmd, Context& ctx);  // import jsonl
 void register_import_git(CLI::App& import_cmd, Context& ctx);    // import git
-void register_relabel_commands(CLI::App& app, Context& ctx);    // relabel
-void register_collect_commands(CLI::App& app, Context& ctx);    // collect
-void register_tokens_command(CLI::App& app, Context& ctx);      // tokens
-void register_eval_commands(CLI::App& app, Context& ctx);       // eval relabel | score
-void register_student_commands(CLI::App& app, Context& ctx);    // student train
-void register_finetune_commands(CLI::App& app, Context& ctx);   // finetunes, tune
-void register_quickstart_command(CLI::App& app, Context& ctx);  // quickstart
+void register_relabel_commands(CLI::App& app, Context& ctx);     // relabel
+void register_collect_commands(CLI::App& app, Context& ctx);     // collect
+void register_tokens_command(CLI::App& app, Context& ctx);       // tokens
+void register_eval_commands(CLI::App& app, Context& ctx);        // eval relabel | score
+void register_student_commands(CLI::App& app, Context& ctx);     // student train
+void register_finetune_commands(CLI::App& app, Context& ctx);    // finetunes, tune
+void register_quickstart_command(CLI::App& app, Context& ctx);   // quickstart
 
 }  // namespace pt::cli

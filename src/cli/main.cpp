@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags are accepted anywhere on the line
   Context ctx;
-  app.add_option("--store", ctx.store_uri, "store URI: sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET (env PICKTUNE_STORE)");
+  app.add_option("--store", ctx.store_uri,
+                 "store URI: sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET (env PICKTUNE_STORE)");
   app.add_option("--env", ctx.env, "dev or prod database/dataset")->check(CLI::IsMember({"dev", "prod"}));
   app.add_flag("--prod", ctx.prod, "shorthand for --env prod");
 

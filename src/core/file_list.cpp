@@ -43,7 +43,9 @@ std::string_view leading_quoted(std::string_view s) {
 
 bool has_alnum(std::string_view s) {
   for (char c : s)
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80) return true;
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        static_cast<unsigned char>(c) >= 0x80)
+      return true;
   return false;
 }
 
@@ -125,7 +127,7 @@ std::vector<std::string> parse_file_list(std::string_view text) {
     line = strip_list_marker(line);
     if (!line.empty() && line.back() == ',') line = trim(line.substr(0, line.size() - 1));  // ["a.js",
     line = strip_quotes(strip_description(leading_quoted(line)));
-    if (line.empty() || line.back() == ':') return true;  // "Here are the files:"
+    if (line.empty() || line.back() == ':') return true;         // "Here are the files:"
     if (line.find(": ") != std::string_view::npos) return true;  // prose
     if (!has_alnum(line) || is_prose(line)) return true;
     std::string path = normalize_path(line);

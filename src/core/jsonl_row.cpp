@@ -16,7 +16,8 @@ namespace od = simdjson::ondemand;
 namespace {
 
 enum Col { c_id, c_step, c_user, c_created, c_type, c_model, c_payload, c_count };
-constexpr std::string_view kColNames[c_count] = {"id", "agent_step_id", "user_id", "created_at", "type", "model", "payload"};
+constexpr std::string_view kColNames[c_count] = {"id",   "agent_step_id", "user_id", "created_at",
+                                                 "type", "model",         "payload"};
 
 int column_index(std::string_view key) {
   for (int i = 0; i < c_count; ++i)
@@ -26,18 +27,25 @@ int column_index(std::string_view key) {
 
 std::string_view type_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "?";
 }
 
 std::string_view rtrim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -146,7 +154,8 @@ Result<void> JsonlRowParser::Impl::read_column(int col, od::value v, od::documen
     out.payload.assign(rtrim(std::string_view(start, static_cast<size_t>(end - start))));
     return ok();
   }
-  if (t != od::json_type::string) return runtime_error(fmt::format("column \"{}\": expected a string, got {}", name, type_name(t)));
+  if (t != od::json_type::string)
+    return runtime_error(fmt::format("column \"{}\": expected a string, got {}", name, type_name(t)));
   std::string_view s;
   if (auto e = v.get_string().get(s)) return runtime_error(fmt::format("column \"{}\": {}", name, json_reason(e)));
   switch (col) {
@@ -154,10 +163,18 @@ Result<void> JsonlRowParser::Impl::read_column(int col, od::value v, od::documen
       if (s.empty()) return runtime_error("column \"id\": empty");
       out.id.assign(s);
       break;
-    case c_step: out.agent_step_id.assign(s); break;
-    case c_user: out.user_id.assign(s); break;
-    case c_type: out.type.assign(s); break;
-    case c_model: out.model.assign(s); break;
+    case c_step:
+      out.agent_step_id.assign(s);
+      break;
+    case c_user:
+      out.user_id.assign(s);
+      break;
+    case c_type:
+      out.type.assign(s);
+      break;
+    case c_model:
+      out.model.assign(s);
+      break;
     case c_created: {
       auto ts = parse_timestamp(s);
       if (!ts.ok()) return runtime_error(fmt::format("column \"created_at\": {}", ts.error().message));
@@ -169,12 +186,14 @@ Result<void> JsonlRowParser::Impl::read_column(int col, od::value v, od::documen
 }
 
 Result<Table> JsonlRowParser::Impl::parse(std::string_view line, Row& out) {
-  if (buffer.capacity() < line.size() + simdjson::SIMDJSON_PADDING) buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+  if (buffer.capacity() < line.size() + simdjson::SIMDJSON_PADDING)
+    buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(line);
   out.type.clear();
   out.model.clear();
   od::document doc;
-  if (auto e = parser.iterate(buffer.data(), buffer.size(), buffer.capacity()).get(doc)) return runtime_error(json_reason(e));
+  if (auto e = parser.iterate(buffer.data(), buffer.size(), buffer.capacity()).get(doc))
+    return runtime_error(json_reason(e));
   od::object row;
   if (auto e = doc.get_object().get(row)) {
     if (e == simdjson::INCORRECT_TYPE) return runtime_error("a row must be a JSON object");
@@ -185,7 +204,8 @@ Result<Table> JsonlRowParser::Impl::parse(std::string_view line, Row& out) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return runtime_error(json_reason(e));
     int col = column_index(key);
-    bool wrong_table = forced && ((col == c_type && *forced == Table::relabels) || (col == c_model && *forced == Table::traces));
+    bool wrong_table =
+        forced && ((col == c_type && *forced == Table::relabels) || (col == c_model && *forced == Table::traces));
     if (col < 0 || wrong_table) {
       std::string shown(key.substr(0, 64));
       // {:?} quotes the name and escapes control bytes: the reason stays one line.
@@ -199,8 +219,10 @@ Result<Table> JsonlRowParser::Impl::parse(std::string_view line, Row& out) {
     PT_TRY(read_column(col, v, doc, out));
   }
   const char* trailing = nullptr;
-  if (doc.current_location().get(trailing) == simdjson::SUCCESS) return runtime_error("invalid JSON (text after the row object)");
-  if (seen[c_type] && seen[c_model]) return runtime_error("a row has either \"type\" (traces) or \"model\" (relabels), not both");
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS)
+    return runtime_error("invalid JSON (text after the row object)");
+  if (seen[c_type] && seen[c_model])
+    return runtime_error("a row has either \"type\" (traces) or \"model\" (relabels), not both");
   Table table;
   if (forced) {
     table = *forced;
@@ -225,13 +247,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out.push_back(kHex[c >> 4]);

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "util/result.h"
 #include "core/row.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -59,7 +59,8 @@ uint64_t path_hash(std::string_view s) {
 }
 
 // Index of `s` (with hash h) among list[0..n) whose hashes are hashes[0..n), or -1.
-long find_hashed(std::span<const std::string> list, const std::vector<uint64_t>& hashes, size_t n, uint64_t h, const std::string& s) {
+long find_hashed(std::span<const std::string> list, const std::vector<uint64_t>& hashes, size_t n, uint64_t h,
+                 const std::string& s) {
   for (size_t j = 0; j < n; ++j)
     if (hashes[j] == h && list[j] == s) return static_cast<long>(j);
   return -1;
@@ -194,7 +195,8 @@ double legacy_jaccard_top2(std::span<const std::string_view> teacher, std::span<
   return static_cast<double>(inter) / static_cast<double>(t.size() + s.size() - inter);
 }
 
-std::optional<double> legacy_mrr_top2(std::span<const std::string_view> teacher, std::span<const std::string_view> student) {
+std::optional<double> legacy_mrr_top2(std::span<const std::string_view> teacher,
+                                      std::span<const std::string_view> student) {
   auto t = teacher.first(std::min<size_t>(2, teacher.size()));
   if (t.empty()) return std::nullopt;
   double sum = 0;
@@ -207,9 +209,10 @@ std::optional<double> legacy_mrr_top2(std::span<const std::string_view> teacher,
 
 std::string_view metric_name(Metric m) {
   static constexpr std::array<std::string_view, kMetricCount> names = {
-      "jaccard", "mrr", "recall@1", "recall@3", "recall@5", "recall@10", "precision@1", "precision@3",
-      "precision@5", "precision@10", "ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "legacy_jaccard_top2",
-      "legacy_mrr_top2", "files_picked", "empty_rate", "hallucinated_rate"};
+      "jaccard",         "mrr",          "recall@1",    "recall@3",         "recall@5",
+      "recall@10",       "precision@1",  "precision@3", "precision@5",      "precision@10",
+      "ndcg@1",          "ndcg@3",       "ndcg@5",      "ndcg@10",          "legacy_jaccard_top2",
+      "legacy_mrr_top2", "files_picked", "empty_rate",  "hallucinated_rate"};
   return m >= 0 && m < kMetricCount ? names[m] : std::string_view("?");
 }
 
@@ -293,8 +296,10 @@ std::vector<Category> sorted_runs(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   std::vector<Category> out;
   for (double v : values) {
-    if (!out.empty() && out.back().value == v) ++out.back().count;
-    else out.push_back({v, 1});
+    if (!out.empty() && out.back().value == v)
+      ++out.back().count;
+    else
+      out.push_back({v, 1});
   }
   return out;
 }
@@ -395,7 +400,8 @@ double multinomial_cost(const std::vector<Category>& c) {
   return cost;
 }
 
-std::vector<double> resample_means(const std::vector<double>& values, const std::vector<Category>& c, const BootstrapOptions& o) {
+std::vector<double> resample_means(const std::vector<double>& values, const std::vector<Category>& c,
+                                   const BootstrapOptions& o) {
   Xoshiro256 rng(o.seed);
   const auto n = static_cast<int64_t>(values.size());
   std::vector<double> means(static_cast<size_t>(o.resamples));
@@ -466,9 +472,12 @@ PairedDiff compare_paired(std::span<const double> a, std::span<const double> b, 
   diffs.reserve(m);
   for (size_t i = 0; i < m; ++i) {
     if (std::isnan(a[i]) || std::isnan(b[i])) continue;
-    if (a[i] > b[i]) ++r.wins;
-    else if (a[i] < b[i]) ++r.losses;
-    else ++r.ties;
+    if (a[i] > b[i])
+      ++r.wins;
+    else if (a[i] < b[i])
+      ++r.losses;
+    else
+      ++r.ties;
     diffs.push_back(a[i] - b[i]);
   }
   r.diff = bootstrap_mean(diffs, options);

@@ -66,16 +66,26 @@ double legacy_jaccard_top2(std::span<const std::string_view> teacher, std::span<
 // legacy_mrr_top2: Σ over i < 2 with teacher[i] ∈ student (student NOT cut) of 1/(i+1), divided
 // by |teacher[:2]|. Uses the teacher's rank, so with two teacher files it tops out at 0.75.
 // nullopt (undefined) when the teacher list is empty.
-std::optional<double> legacy_mrr_top2(std::span<const std::string_view> teacher, std::span<const std::string_view> student);
+std::optional<double> legacy_mrr_top2(std::span<const std::string_view> teacher,
+                                      std::span<const std::string_view> student);
 
 // ---- All metrics of one trace ----
 
 enum Metric : int {
   kJaccard,
   kMrr,
-  kRecall1, kRecall3, kRecall5, kRecall10,
-  kPrecision1, kPrecision3, kPrecision5, kPrecision10,
-  kNdcg1, kNdcg3, kNdcg5, kNdcg10,
+  kRecall1,
+  kRecall3,
+  kRecall5,
+  kRecall10,
+  kPrecision1,
+  kPrecision3,
+  kPrecision5,
+  kPrecision10,
+  kNdcg1,
+  kNdcg3,
+  kNdcg5,
+  kNdcg10,
   kLegacyJaccardTop2,
   kLegacyMrrTop2,
   kFilesPicked,       // |P| after the scoring parse

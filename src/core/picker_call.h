@@ -16,7 +16,7 @@ struct PromptMessage {
 };
 
 struct PickerCall {
-  std::string request_type;               // "Key" / "Non-Obvious" / "" when absent
+  std::string request_type;                // "Key" / "Non-Obvious" / "" when absent
   std::vector<std::string> system_blocks;  // a string system prompt is one block
   bool system_is_array = false;
   std::vector<PromptMessage> messages;

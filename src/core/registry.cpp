@@ -61,7 +61,8 @@ Result<Recipe> read_recipe(const Reader& parent) {
   if (it == parent.obj.end()) return parent.bad("recipe", "missing");
   if (!it->is_object()) return parent.bad("recipe", "expected an object");
   Reader r{*it, parent.where + ".recipe"};
-  static const std::set<std::string> known = {"request_kinds", "with_file_context", "top_k", "stop_dashes", "blobbify_history", "adapter_size"};
+  static const std::set<std::string> known = {"request_kinds", "with_file_context", "top_k",
+                                              "stop_dashes",   "blobbify_history",  "adapter_size"};
   for (auto& [k, v] : it->items())
     if (!known.count(k)) return r.bad(k, "unknown field");
   Recipe recipe;
@@ -69,9 +70,11 @@ Result<Recipe> read_recipe(const Reader& parent) {
   if (recipe.request_kinds.empty()) return r.bad("request_kinds", "must list Key and/or Non-Obvious");
   for (size_t i = 0; i < recipe.request_kinds.size(); ++i)
     if (recipe.request_kinds[i] != "Key" && recipe.request_kinds[i] != "Non-Obvious")
-      return r.bad(fmt::format("request_kinds[{}]", i), fmt::format("unknown request kind \"{}\"", recipe.request_kinds[i]));
-  for (auto [key, dest] : {std::pair{"with_file_context", &recipe.with_file_context}, std::pair{"stop_dashes", &recipe.stop_dashes},
-                           std::pair{"blobbify_history", &recipe.blobbify_history}}) {
+      return r.bad(fmt::format("request_kinds[{}]", i),
+                   fmt::format("unknown request kind \"{}\"", recipe.request_kinds[i]));
+  for (auto [key, dest] :
+       {std::pair{"with_file_context", &recipe.with_file_context}, std::pair{"stop_dashes", &recipe.stop_dashes},
+        std::pair{"blobbify_history", &recipe.blobbify_history}}) {
     auto f = it->find(key);
     if (f == it->end() || f->is_null()) continue;
     if (!f->is_boolean()) return r.bad(key, "expected true or false");
@@ -87,9 +90,25 @@ Result<Recipe> read_recipe(const Reader& parent) {
 }
 
 Result<Finetune> read_finetune(const json& obj, const std::string& where) {
-  static const std::set<std::string> known = {"id", "endpoint_id", "date", "train_file", "validation_file", "train_samples",
-      "validation_samples", "tokens", "epochs", "base_model", "teacher", "recipe", "notes", "est_costs_as_written",
-      "provider", "job_name", "status", "tuned_model", "learning_rate_multiplier"};
+  static const std::set<std::string> known = {"id",
+                                              "endpoint_id",
+                                              "date",
+                                              "train_file",
+                                              "validation_file",
+                                              "train_samples",
+                                              "validation_samples",
+                                              "tokens",
+                                              "epochs",
+                                              "base_model",
+                                              "teacher",
+                                              "recipe",
+                                              "notes",
+                                              "est_costs_as_written",
+                                              "provider",
+                                              "job_name",
+                                              "status",
+                                              "tuned_model",
+                                              "learning_rate_multiplier"};
   Reader r{obj, where};
   for (auto& [k, v] : obj.items())
     if (!known.count(k)) return r.bad(k, "unknown field");
@@ -127,9 +146,12 @@ json opt(const std::optional<T>& v) {
 }
 
 json to_json(const Finetune& f) {
-  json recipe = {{"request_kinds", f.recipe.request_kinds}, {"with_file_context", f.recipe.with_file_context},
-                 {"top_k", opt(f.recipe.top_k)}, {"stop_dashes", f.recipe.stop_dashes},
-                 {"blobbify_history", f.recipe.blobbify_history}, {"adapter_size", opt(f.recipe.adapter_size)}};
+  json recipe = {{"request_kinds", f.recipe.request_kinds},
+                 {"with_file_context", f.recipe.with_file_context},
+                 {"top_k", opt(f.recipe.top_k)},
+                 {"stop_dashes", f.recipe.stop_dashes},
+                 {"blobbify_history", f.recipe.blobbify_history},
+                 {"adapter_size", opt(f.recipe.adapter_size)}};
   json j = json::object();
   j["id"] = f.id;
   j["endpoint_id"] = opt(f.endpoint_id);
@@ -170,11 +192,13 @@ Result<Registry> parse_registry(std::string_view text, std::string_view source) 
     if (!it->is_number_integer()) return runtime_error(fmt::format("{}: schema_version: expected an integer", source));
     reg.schema_version = it->get<int>();
     if (reg.schema_version != 1)
-      return runtime_error(fmt::format("{}: schema_version {} is not supported (this picktune reads 1)", source, reg.schema_version));
+      return runtime_error(
+          fmt::format("{}: schema_version {} is not supported (this picktune reads 1)", source, reg.schema_version));
   }
   if (auto it = root.find("note"); it != root.end() && it->is_string()) reg.note = it->get<std::string>();
   auto list = root.find("finetunes");
-  if (list == root.end() || !list->is_array()) return runtime_error(fmt::format("{}: finetunes: expected an array", source));
+  if (list == root.end() || !list->is_array())
+    return runtime_error(fmt::format("{}: finetunes: expected an array", source));
   std::set<std::string> ids;
   for (size_t i = 0; i < list->size(); ++i) {
     const json& e = (*list)[i];

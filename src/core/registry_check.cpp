@@ -40,7 +40,8 @@ void check_cost_lines(const Finetune& f, std::vector<Finding>& out) {
     double product = *line.price_per_mtok * *line.epochs * *line.mtokens;
     if (line.stated_usd && !near(*line.stated_usd, product, line.approximate ? 0.15 : 0.01))
       out.push_back({f.id, "cost-arithmetic",
-                     fmt::format("cost line \"{}\" states ${:g} but its own formula gives ${:.2f}", text, *line.stated_usd, product)});
+                     fmt::format("cost line \"{}\" states ${:g} but its own formula gives ${:.2f}", text,
+                                 *line.stated_usd, product)});
   }
 }
 
@@ -65,22 +66,30 @@ void check_notes(const Registry& reg, const Finetune& f, std::vector<Finding>& o
     if (std::regex_search(l, m, epochs_re) && f.epochs && std::stoll(m[1]) != *f.epochs)
       flag(note, fmt::format("says {} epoch(s), the entry has {}", m[1].str(), *f.epochs));
     if (std::regex_search(l, m, topk_re) && f.recipe.top_k != std::stoi(m[1]))
-      flag(note, fmt::format("says top-{}, the recipe's top_k is {}", m[1].str(), f.recipe.top_k ? std::to_string(*f.recipe.top_k) : "unset"));
+      flag(note, fmt::format("says top-{}, the recipe's top_k is {}", m[1].str(),
+                             f.recipe.top_k ? std::to_string(*f.recipe.top_k) : "unset"));
     if (l.find("maximum adapter size") != std::string::npos && f.recipe.adapter_size != "max")
       flag(note, "says maximum adapter size, the recipe's adapter_size is not max");
-    if (l.find("dashes") != std::string::npos && !f.recipe.stop_dashes) flag(note, "mentions dash lines, the recipe has stop_dashes false");
-    if ((l.find("blobbif") != std::string::npos || l.find("previous_assistant_message") != std::string::npos) && !f.recipe.blobbify_history)
+    if (l.find("dashes") != std::string::npos && !f.recipe.stop_dashes)
+      flag(note, "mentions dash lines, the recipe has stop_dashes false");
+    if ((l.find("blobbif") != std::string::npos || l.find("previous_assistant_message") != std::string::npos) &&
+        !f.recipe.blobbify_history)
       flag(note, "mentions blobbified history, the recipe has blobbify_history false");
-    if (l.find("file context") != std::string::npos && l.find("additional") != std::string::npos && !f.recipe.with_file_context)
+    if (l.find("file context") != std::string::npos && l.find("additional") != std::string::npos &&
+        !f.recipe.with_file_context)
       flag(note, "mentions additional file context, the recipe has with_file_context false");
     if (l.find("only key") != std::string::npos && f.recipe.request_kinds != std::vector<std::string>{"Key"})
       flag(note, "says only Key traces, the recipe's request_kinds differ");
     if (ref && l.find("fewer epochs") != std::string::npos && f.epochs && ref->epochs && *f.epochs >= *ref->epochs)
       flag(note, fmt::format("says fewer epochs than {}, but both have {} vs {}", ref->id, *f.epochs, *ref->epochs));
-    if (ref && l.find("less data") != std::string::npos && f.train_samples && ref->train_samples && *f.train_samples >= *ref->train_samples)
-      flag(note, fmt::format("says less data than {}, but samples are {} vs {}", ref->id, *f.train_samples, *ref->train_samples));
-    if (ref && l.find("more data") != std::string::npos && f.train_samples && ref->train_samples && *f.train_samples <= *ref->train_samples)
-      flag(note, fmt::format("says more data than {}, but samples are {} vs {}", ref->id, *f.train_samples, *ref->train_samples));
+    if (ref && l.find("less data") != std::string::npos && f.train_samples && ref->train_samples &&
+        *f.train_samples >= *ref->train_samples)
+      flag(note, fmt::format("says less data than {}, but samples are {} vs {}", ref->id, *f.train_samples,
+                             *ref->train_samples));
+    if (ref && l.find("more data") != std::string::npos && f.train_samples && ref->train_samples &&
+        *f.train_samples <= *ref->train_samples)
+      flag(note, fmt::format("says more data than {}, but samples are {} vs {}", ref->id, *f.train_samples,
+                             *ref->train_samples));
   }
 }
 
@@ -119,7 +128,8 @@ std::vector<Finding> check_registry(const Registry& reg) {
     if (!f.tokens) out.push_back({f.id, "unknown-tokens", "token count unknown: tuning cost cannot be computed"});
     if (!f.epochs) out.push_back({f.id, "unknown-epochs", "epoch count unknown: tuning cost cannot be computed"});
     if (f.train_file && f.validation_file && *f.train_file == *f.validation_file)
-      out.push_back({f.id, "validation-is-training", fmt::format("validation file is the training file ({})", *f.train_file)});
+      out.push_back(
+          {f.id, "validation-is-training", fmt::format("validation file is the training file ({})", *f.train_file)});
     if (f.validation_samples && !f.validation_file)
       out.push_back({f.id, "validation-without-file", "validation samples given but no validation file"});
     check_cost_lines(f, out);
@@ -148,10 +158,12 @@ std::vector<FieldChange> diff_finetunes(const Finetune& a, const Finetune& b) {
   add("tokens", fmt_opt(a.tokens), fmt_opt(b.tokens));
   add("epochs", fmt_opt(a.epochs), fmt_opt(b.epochs));
   add("recipe.request_kinds", kinds(a.recipe), kinds(b.recipe));
-  add("recipe.with_file_context", a.recipe.with_file_context ? "true" : "false", b.recipe.with_file_context ? "true" : "false");
+  add("recipe.with_file_context", a.recipe.with_file_context ? "true" : "false",
+      b.recipe.with_file_context ? "true" : "false");
   add("recipe.top_k", topk(a.recipe), topk(b.recipe));
   add("recipe.stop_dashes", a.recipe.stop_dashes ? "true" : "false", b.recipe.stop_dashes ? "true" : "false");
-  add("recipe.blobbify_history", a.recipe.blobbify_history ? "true" : "false", b.recipe.blobbify_history ? "true" : "false");
+  add("recipe.blobbify_history", a.recipe.blobbify_history ? "true" : "false",
+      b.recipe.blobbify_history ? "true" : "false");
   add("recipe.adapter_size", fmt_opt(a.recipe.adapter_size), fmt_opt(b.recipe.adapter_size));
   return out;
 }

@@ -48,11 +48,13 @@ std::string base64url(std::string_view data) {
 Result<std::shared_ptr<GcpAuth>> GcpAuth::from_json(std::string_view text, const std::string& source,
                                                     std::string scope) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return runtime_error(source + ": service-account credentials: invalid JSON");
+  if (doc.is_discarded() || !doc.is_object())
+    return runtime_error(source + ": service-account credentials: invalid JSON");
   auto field = [&](const char* name, bool required) -> Result<std::string> {
     auto it = doc.find(name);
     if (it == doc.end() || !it->is_string() || it->get<std::string>().empty()) {
-      if (required) return runtime_error(fmt::format("{}: {}: missing (expected a service-account key JSON)", source, name));
+      if (required)
+        return runtime_error(fmt::format("{}: {}: missing (expected a service-account key JSON)", source, name));
       return std::string();
     }
     return it->get<std::string>();
@@ -71,7 +73,8 @@ Result<std::shared_ptr<GcpAuth>> GcpAuth::from_json(std::string_view text, const
   auth->key_->pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   if (!auth->key_->pkey) return runtime_error(source + ": private_key: not a PEM private key");
-  if (EVP_PKEY_base_id(auth->key_->pkey) != EVP_PKEY_RSA) return runtime_error(source + ": private_key: not an RSA key");
+  if (EVP_PKEY_base_id(auth->key_->pkey) != EVP_PKEY_RSA)
+    return runtime_error(source + ": private_key: not an RSA key");
   return auth;
 }
 
@@ -85,7 +88,8 @@ Result<std::shared_ptr<GcpAuth>> GcpAuth::from_file(const std::string& path, std
 
 Result<std::shared_ptr<GcpAuth>> GcpAuth::from_env(std::string scope) {
   const char* path = std::getenv("GOOGLE_APPLICATION_CREDENTIALS");
-  if (!path || !*path) return runtime_error("GOOGLE_APPLICATION_CREDENTIALS is not set (path to a service-account key JSON)");
+  if (!path || !*path)
+    return runtime_error("GOOGLE_APPLICATION_CREDENTIALS is not set (path to a service-account key JSON)");
   return from_file(path, std::move(scope));
 }
 
@@ -119,7 +123,8 @@ std::string GcpAuth::cached_token() const {
 Result<std::string> GcpAuth::make_jwt(int64_t now) const {
   nlohmann::json header = {{"alg", "RS256"}, {"typ", "JWT"}};
   if (!private_key_id_.empty()) header["kid"] = private_key_id_;
-  nlohmann::json claims = {{"iss", client_email_}, {"scope", scope_}, {"aud", token_uri_}, {"iat", now}, {"exp", now + 3600}};
+  nlohmann::json claims = {
+      {"iss", client_email_}, {"scope", scope_}, {"aud", token_uri_}, {"iat", now}, {"exp", now + 3600}};
   std::string signing_input = base64url(header.dump()) + "." + base64url(claims.dump());
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t sig_len = 0;
@@ -140,9 +145,10 @@ Result<std::string> GcpAuth::make_jwt(int64_t now) const {
 
 Result<std::string> GcpAuth::access_token() {
   std::lock_guard<std::mutex> lock(mu_);
-  int64_t now = clock_ ? clock_()
-                       : std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t now =
+      clock_ ? clock_()
+             : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   if (!token_.empty() && now < expires_at_s_ - 300) return token_;
   PT_ASSIGN_OR_RETURN(std::string jwt, make_jwt(now));
   HttpRequest req;
@@ -169,11 +175,13 @@ Result<std::string> GcpAuth::access_token() {
     else if (doc.is_object() && doc.contains("error") && doc["error"].is_string())
       why = doc["error"].get<std::string>();
     if (why.size() > 200) why.resize(200);
-    return runtime_error(fmt::format("{}: token exchange for {} failed: HTTP {} {}", token_uri_, client_email_, r.status, why));
+    return runtime_error(
+        fmt::format("{}: token exchange for {} failed: HTTP {} {}", token_uri_, client_email_, r.status, why));
   }
   if (!parses(r)) return runtime_error(token_uri_ + ": token exchange: malformed response body");
   token_ = doc["access_token"].get<std::string>();
-  int64_t expires_in = doc.contains("expires_in") && doc["expires_in"].is_number_integer() ? doc["expires_in"].get<int64_t>() : 3600;
+  int64_t expires_in =
+      doc.contains("expires_in") && doc["expires_in"].is_number_integer() ? doc["expires_in"].get<int64_t>() : 3600;
   expires_at_s_ = now + expires_in;
   return token_;
 }

@@ -91,7 +91,8 @@ void setup_easy(CURL* easy, Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(r.timeout_ms, 1)));
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<int64_t>(std::max<int64_t>(r.timeout_ms, 1), 30000)));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<int64_t>(std::max<int64_t>(r.timeout_ms, 1), 30000)));
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -117,14 +118,22 @@ void setup_easy(CURL* easy, Transfer& t) {
 
 std::string describe(CURLcode code) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return "timeout";
-    case CURLE_COULDNT_CONNECT: return "connection refused";
-    case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host";
-    case CURLE_RECV_ERROR: return "connection reset";
-    case CURLE_SEND_ERROR: return "connection reset (send)";
-    case CURLE_GOT_NOTHING: return "empty reply from server";
-    case CURLE_PARTIAL_FILE: return "truncated body";
-    default: return curl_easy_strerror(code);
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+      return "connection refused";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "could not resolve host";
+    case CURLE_RECV_ERROR:
+      return "connection reset";
+    case CURLE_SEND_ERROR:
+      return "connection reset (send)";
+    case CURLE_GOT_NOTHING:
+      return "empty reply from server";
+    case CURLE_PARTIAL_FILE:
+      return "truncated body";
+    default:
+      return curl_easy_strerror(code);
   }
 }
 

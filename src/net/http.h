@@ -25,7 +25,7 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  int status = 0;  // 0 when the transfer failed (see transport_error)
+  int status = 0;                                            // 0 when the transfer failed (see transport_error)
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string transport_error;  // "" on success; e.g. "timeout", "connection reset"

@@ -26,11 +26,16 @@ bool is_retryable(FailureKind kind) { return kind != FailureKind::none && kind !
 
 std::string failure_label(const HttpResponse& r, FailureKind kind) {
   switch (kind) {
-    case FailureKind::none: return "ok";
-    case FailureKind::timeout: return "timeout";
-    case FailureKind::connection: return "connection";
-    case FailureKind::malformed: return "malformed";
-    default: return "http_" + std::to_string(r.status);
+    case FailureKind::none:
+      return "ok";
+    case FailureKind::timeout:
+      return "timeout";
+    case FailureKind::connection:
+      return "connection";
+    case FailureKind::malformed:
+      return "malformed";
+    default:
+      return "http_" + std::to_string(r.status);
   }
 }
 
@@ -88,7 +93,8 @@ std::optional<int64_t> retry_after_ms(const HttpResponse& r, int64_t now_unix_ms
 
 int64_t RetryPolicy::delay_ms(int failures, const HttpResponse& last, std::mt19937_64& rng, int64_t now_unix_ms) const {
   int shift = std::clamp(failures - 1, 0, 30);
-  double cap = std::min<double>(static_cast<double>(max_delay_ms), static_cast<double>(base_delay_ms) * std::ldexp(1.0, shift));
+  double cap =
+      std::min<double>(static_cast<double>(max_delay_ms), static_cast<double>(base_delay_ms) * std::ldexp(1.0, shift));
   std::uniform_real_distribution<double> dist(0.0, std::max(0.0, cap));
   int64_t delay = static_cast<int64_t>(dist(rng));
   if (auto server = retry_after_ms(last, now_unix_ms)) delay = std::max(delay, std::min(*server, max_retry_after_ms));
@@ -110,8 +116,10 @@ HttpResponse http_call_with_retry(const HttpRequest& request, const RetryPolicy&
     FailureKind kind = classify(r, parse_failed);
     if (!policy.should_retry(kind, attempt)) return r;
     int64_t wait = policy.delay_ms(attempt, r, rng, unix_now_ms());
-    if (sleep_ms) sleep_ms(wait);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    if (sleep_ms)
+      sleep_ms(wait);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }
 

@@ -40,9 +40,9 @@ std::optional<int64_t> retry_after_ms(const HttpResponse& response, int64_t now_
 std::optional<int64_t> parse_http_date(std::string_view text);
 
 struct RetryPolicy {
-  int max_attempts = 6;             // total tries, the first included
-  int64_t base_delay_ms = 500;      // cap of the first backoff; doubles per failure
-  int64_t max_delay_ms = 30000;     // cap of the exponential part
+  int max_attempts = 6;                 // total tries, the first included
+  int64_t base_delay_ms = 500;          // cap of the first backoff; doubles per failure
+  int64_t max_delay_ms = 30000;         // cap of the exponential part
   int64_t max_retry_after_ms = 300000;  // a longer server wait is clamped to this
 
   // True when another try is allowed after `attempts` tries ended in `kind`.

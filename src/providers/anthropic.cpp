@@ -18,8 +18,12 @@ using nlohmann::json;
 class AnthropicModel : public RemoteModel {
  public:
   AnthropicModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : RemoteModel(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/v1/messages"), key_(std::move(key)),
-        options_(std::move(options)), price_(std::move(price)) {}
+      : RemoteModel(std::move(id)),
+        name_(std::move(name)),
+        url_(std::move(base) + "/v1/messages"),
+        key_(std::move(key)),
+        options_(std::move(options)),
+        price_(std::move(price)) {}
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -82,7 +86,8 @@ Result<Completion> anthropic_parse_message(std::string_view message_json) {
     auto type = block.find("type");
     if (type == block.end() || *type != "text") continue;
     auto text = block.find("text");
-    if (text == block.end() || !text->is_string()) return malformed_body("anthropic", "content[].text: expected a string");
+    if (text == block.end() || !text->is_string())
+      return malformed_body("anthropic", "content[].text: expected a string");
     c.text += text->get<std::string>();
   }
   auto usage = doc.find("usage");

@@ -40,11 +40,13 @@ bool is_status_body(const HttpResponse& r) { return parse_status(r.body).ok(); }
 bool AnthropicBatchClient::valid_custom_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
   return true;
 }
 
-Result<std::unique_ptr<AnthropicBatchClient>> AnthropicBatchClient::create(std::string_view model_id, const ModelOptions& options) {
+Result<std::unique_ptr<AnthropicBatchClient>> AnthropicBatchClient::create(std::string_view model_id,
+                                                                           const ModelOptions& options) {
   if (model_id.substr(0, 10) != "anthropic:" || model_id.size() == 10)
     return usage_error(fmt::format("--batch needs an anthropic:NAME teacher (got '{}')", model_id));
   std::unique_ptr<AnthropicBatchClient> c(new AnthropicBatchClient());
@@ -70,19 +72,22 @@ HttpRequest AnthropicBatchClient::request(std::string method, std::string url) c
 Result<BatchStatus> AnthropicBatchClient::submit(const std::vector<BatchItem>& items) const {
   if (items.empty()) return runtime_error("anthropic batches: no requests to submit");
   if (items.size() > kMaxRequests)
-    return runtime_error(fmt::format("anthropic batches: {} requests exceed the limit of {} per batch", items.size(), kMaxRequests));
+    return runtime_error(
+        fmt::format("anthropic batches: {} requests exceed the limit of {} per batch", items.size(), kMaxRequests));
   std::string body = "{\"requests\":[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (!valid_custom_id(items[i].custom_id))
-      return runtime_error(fmt::format("anthropic batches: custom_id '{}' must be 1-64 characters of [A-Za-z0-9_-]", items[i].custom_id));
+      return runtime_error(fmt::format("anthropic batches: custom_id '{}' must be 1-64 characters of [A-Za-z0-9_-]",
+                                       items[i].custom_id));
     if (!items[i].input.call) return runtime_error("anthropic batches: item without a call");
     if (i) body += ',';
-    body += "{\"custom_id\":" + json(items[i].custom_id).dump() + ",\"params\":" +
-            anthropic_params_json(model_name_, items[i].input, options_) + "}";
+    body += "{\"custom_id\":" + json(items[i].custom_id).dump() +
+            ",\"params\":" + anthropic_params_json(model_name_, items[i].input, options_) + "}";
   }
   body += "]}";
   if (body.size() > kMaxBodyBytes)
-    return runtime_error(fmt::format("anthropic batches: {} bytes exceed the 256 MB batch limit; submit fewer items", body.size()));
+    return runtime_error(
+        fmt::format("anthropic batches: {} bytes exceed the 256 MB batch limit; submit fewer items", body.size()));
   HttpRequest req = request("POST", base_ + "/v1/messages/batches");
   req.body = std::move(body);
   HttpResponse r;
@@ -98,7 +103,8 @@ Result<BatchStatus> AnthropicBatchClient::submit(const std::vector<BatchItem>& i
 }
 
 Result<BatchStatus> AnthropicBatchClient::status(const std::string& batch_id) const {
-  HttpResponse r = http_call_with_retry(request("GET", base_ + "/v1/messages/batches/" + batch_id), RetryPolicy{}, is_status_body);
+  HttpResponse r =
+      http_call_with_retry(request("GET", base_ + "/v1/messages/batches/" + batch_id), RetryPolicy{}, is_status_body);
   if (r.status < 200 || r.status >= 300) return runtime_error(http_error_message("anthropic batches", r, key_));
   return parse_status(r.body);
 }
@@ -122,10 +128,11 @@ Result<BatchStatus> AnthropicBatchClient::wait(const std::string& batch_id, int6
   }
 }
 
-Result<void> AnthropicBatchClient::results(const BatchStatus& status,
-                                           const std::function<void(const std::string&, Result<Completion>)>& on_result) const {
+Result<void> AnthropicBatchClient::results(
+    const BatchStatus& status, const std::function<void(const std::string&, Result<Completion>)>& on_result) const {
   if (!status.ended() || status.results_url.empty())
-    return runtime_error(fmt::format("anthropic batches: batch {} has not ended (status {})", status.id, status.processing_status));
+    return runtime_error(
+        fmt::format("anthropic batches: batch {} has not ended (status {})", status.id, status.processing_status));
   std::string bad;
   size_t line_no = 0;
   LineSplitter lines([&](std::string_view line) {
@@ -138,7 +145,9 @@ Result<void> AnthropicBatchClient::results(const BatchStatus& status,
     }
     std::string id = doc["custom_id"].get<std::string>();
     const json& result = doc.contains("result") ? doc["result"] : json();
-    std::string type = result.is_object() && result.contains("type") && result["type"].is_string() ? result["type"].get<std::string>() : "";
+    std::string type = result.is_object() && result.contains("type") && result["type"].is_string()
+                           ? result["type"].get<std::string>()
+                           : "";
     if (type == "succeeded" && result.contains("message")) {
       on_result(id, anthropic_parse_message(result["message"].dump()));
     } else if (type == "errored") {

@@ -30,8 +30,8 @@ struct BatchStatus {
 
 class AnthropicBatchClient {
  public:
-  static constexpr size_t kMaxRequests = 100000;          // API limit per batch
-  static constexpr size_t kMaxBodyBytes = 256u << 20;      // API limit per batch
+  static constexpr size_t kMaxRequests = 100000;       // API limit per batch
+  static constexpr size_t kMaxBodyBytes = 256u << 20;  // API limit per batch
 
   // model_id: "anthropic:NAME". Key from ANTHROPIC_API_KEY, base from options/ANTHROPIC_BASE_URL.
   static Result<std::unique_ptr<AnthropicBatchClient>> create(std::string_view model_id, const ModelOptions& options);

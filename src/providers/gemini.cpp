@@ -43,8 +43,8 @@ std::string gemini_body(const TeacherInput& input, const ModelOptions& options) 
 std::string block_reason(const json& reason) {
   if (!reason.is_string()) return "unknown reason";
   const std::string& s = reason.get_ref<const std::string&>();
-  bool is_enum = !s.empty() && s.size() <= 40 &&
-                 s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == std::string::npos;
+  bool is_enum =
+      !s.empty() && s.size() <= 40 && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == std::string::npos;
   return is_enum ? s : "unknown reason";
 }
 
@@ -64,7 +64,8 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
     const json& content = cand["content"];
     if (!content.is_object()) return malformed_body(provider, "candidates[0].content: expected an object");
     if (content.contains("parts")) {
-      if (!content["parts"].is_array()) return malformed_body(provider, "candidates[0].content.parts: expected an array");
+      if (!content["parts"].is_array())
+        return malformed_body(provider, "candidates[0].content.parts: expected an array");
       for (const auto& part : content["parts"]) {
         if (!part.is_object() || (part.contains("thought") && part["thought"] == true)) continue;
         if (part.contains("text") && part["text"].is_string()) c.text += part["text"].get<std::string>();
@@ -85,10 +86,15 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
 // One class for both flavours; they differ in URL and in how the credential is attached.
 class GeminiModel : public RemoteModel {
  public:
-  GeminiModel(std::string id, std::string provider, std::string url, std::string key,
-              std::shared_ptr<GcpAuth> auth, ModelOptions options, Price price)
-      : RemoteModel(std::move(id)), provider_(std::move(provider)), url_(std::move(url)), key_(std::move(key)),
-        auth_(std::move(auth)), options_(std::move(options)), price_(std::move(price)) {}
+  GeminiModel(std::string id, std::string provider, std::string url, std::string key, std::shared_ptr<GcpAuth> auth,
+              ModelOptions options, Price price)
+      : RemoteModel(std::move(id)),
+        provider_(std::move(provider)),
+        url_(std::move(url)),
+        key_(std::move(key)),
+        auth_(std::move(auth)),
+        options_(std::move(options)),
+        price_(std::move(price)) {}
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -119,9 +125,7 @@ class GeminiModel : public RemoteModel {
 
  private:
   // Vertex errors could echo the bearer token; the cached one is redacted too.
-  std::string response_bearer_redaction(const HttpResponse&) const {
-    return auth_ ? auth_->cached_token() : "";
-  }
+  std::string response_bearer_redaction(const HttpResponse&) const { return auth_ ? auth_->cached_token() : ""; }
 
   std::string provider_, url_, key_;
   std::shared_ptr<GcpAuth> auth_;
@@ -129,7 +133,9 @@ class GeminiModel : public RemoteModel {
   Price price_;
 };
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -140,12 +146,14 @@ Result<std::unique_ptr<Model>> make_gemini_model(std::string_view model_id, cons
   PT_ASSIGN_OR_RETURN(std::string key, api_key_from_env("GEMINI_API_KEY", model_id));
   std::string base = resolve_base_url(options, "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com");
   std::string url = fmt::format("{}/v1beta/models/{}:generateContent", base, name);
-  return std::unique_ptr<Model>(std::make_unique<GeminiModel>(std::string(model_id), "gemini", url, key, nullptr, options, price));
+  return std::unique_ptr<Model>(
+      std::make_unique<GeminiModel>(std::string(model_id), "gemini", url, key, nullptr, options, price));
 }
 
 Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, const ModelOptions& options) {
   std::string_view name = model_id.substr(model_id.find(':') + 1);
-  if (name.empty()) return usage_error(fmt::format("{}: missing model or endpoint (vertex:MODEL_OR_ENDPOINT)", model_id));
+  if (name.empty())
+    return usage_error(fmt::format("{}: missing model or endpoint (vertex:MODEL_OR_ENDPOINT)", model_id));
   PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
   PT_ASSIGN_OR_RETURN(std::shared_ptr<GcpAuth> auth, GcpAuth::shared_from_env());
   std::string project = env_value("VERTEX_PROJECT");
@@ -162,15 +170,19 @@ Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, cons
     location = std::string(name.substr(loc + 11, at - loc - 11));
   } else {
     if (project.empty())
-      return usage_error(fmt::format("{}: no Vertex project: set VERTEX_PROJECT (the service account has no project_id)", model_id));
-    if (all_digits(name)) resource = fmt::format("projects/{}/locations/{}/endpoints/{}", project, location, name);
-    else resource = fmt::format("projects/{}/locations/{}/publishers/google/models/{}", project, location, name);
+      return usage_error(
+          fmt::format("{}: no Vertex project: set VERTEX_PROJECT (the service account has no project_id)", model_id));
+    if (all_digits(name))
+      resource = fmt::format("projects/{}/locations/{}/endpoints/{}", project, location, name);
+    else
+      resource = fmt::format("projects/{}/locations/{}/publishers/google/models/{}", project, location, name);
   }
   std::string host = location == "global" ? "https://aiplatform.googleapis.com"
                                           : fmt::format("https://{}-aiplatform.googleapis.com", location);
   std::string base = resolve_base_url(options, "VERTEX_BASE_URL", host);
   std::string url = fmt::format("{}/v1/{}:generateContent", base, resource);
-  return std::unique_ptr<Model>(std::make_unique<GeminiModel>(std::string(model_id), "vertex", url, "", auth, options, price));
+  return std::unique_ptr<Model>(
+      std::make_unique<GeminiModel>(std::string(model_id), "vertex", url, "", auth, options, price));
 }
 
 }  // namespace pt

@@ -45,7 +45,8 @@ class StudentAdapter final : public Model {
 
 Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options) {
   if (name == "bm25") return make_bm25_model();
-  if (name == "student") return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
+  if (name == "student")
+    return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
   if (name.rfind("student@", 0) == 0) {
     std::string path(name.substr(8));
     if (path.empty()) return usage_error("local:student@PATH: the path is empty");

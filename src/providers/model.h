@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "core/picker_call.h"
-#include "util/result.h"
 #include "net/http.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -43,12 +43,12 @@ struct TeacherInput {
 };
 
 struct ModelOptions {
-  std::string base_url;          // "" -> provider env var (ANTHROPIC_BASE_URL, ...) -> public default
+  std::string base_url;  // "" -> provider env var (ANTHROPIC_BASE_URL, ...) -> public default
   int64_t max_output_tokens = 1024;
   double temperature = 0.0;
-  bool batch = false;            // Anthropic Message Batches pricing
-  std::string prices_path;       // "" -> $PICKTUNE_PRICES -> data/prices.json
-  std::string price_as;          // price as this price-table key instead ("free", "gpt-4o", ...)
+  bool batch = false;       // Anthropic Message Batches pricing
+  std::string prices_path;  // "" -> $PICKTUNE_PRICES -> data/prices.json
+  std::string price_as;     // price as this price-table key instead ("free", "gpt-4o", ...)
 };
 
 class Model {

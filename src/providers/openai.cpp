@@ -35,8 +35,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 class OpenAiModel : public RemoteModel {
  public:
   OpenAiModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : RemoteModel(std::move(id)), name_(std::move(name)), url_(std::move(base) + "/chat/completions"), key_(std::move(key)),
-        options_(std::move(options)), price_(std::move(price)) {}
+      : RemoteModel(std::move(id)),
+        name_(std::move(name)),
+        url_(std::move(base) + "/chat/completions"),
+        key_(std::move(key)),
+        options_(std::move(options)),
+        price_(std::move(price)) {}
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
     if (!input.call) return runtime_error(id_ + ": no call to send");
@@ -76,7 +80,8 @@ class OpenAiModel : public RemoteModel {
     Completion c;
     const json& message = first["message"];
     auto content = message.find("content");  // absent like null (const operator[] on a missing key is UB)
-    if (content != message.end() && content->is_string()) c.text = content->get<std::string>();
+    if (content != message.end() && content->is_string())
+      c.text = content->get<std::string>();
     else if (content != message.end() && !content->is_null())
       return malformed_body("openai", "choices[0].message.content: expected a string");
     auto usage = doc.find("usage");

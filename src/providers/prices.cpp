@@ -45,7 +45,8 @@ Result<PriceTable> PriceTable::parse(std::string_view text, const std::string& s
       return it->get<double>();
     };
     for (const char* required : {"input", "output"})
-      if (!entry.contains(required)) return runtime_error(fmt::format("{}: models.{}.{}: missing", source_name, key, required));
+      if (!entry.contains(required))
+        return runtime_error(fmt::format("{}: models.{}.{}: missing", source_name, key, required));
     PT_ASSIGN_OR_RETURN(p.input, num("input", 0));
     PT_ASSIGN_OR_RETURN(p.output, num("output", 0));
     PT_ASSIGN_OR_RETURN(p.cached_input, num("cached_input", p.input));
@@ -89,8 +90,8 @@ Result<Price> PriceTable::find(std::string_view name) const {
       best = &price;
   }
   if (best) return *best;
-  return usage_error(fmt::format("no price for model '{}' in {}; add it there, or pass --price-as KEY (e.g. --price-as free)",
-                                 name, source_));
+  return usage_error(fmt::format(
+      "no price for model '{}' in {}; add it there, or pass --price-as KEY (e.g. --price-as free)", name, source_));
 }
 
 std::string default_prices_path() {

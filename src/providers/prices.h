@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "util/result.h"
 #include "providers/model.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -14,8 +14,10 @@ std::vector<std::string> teacher_system_blocks(const TeacherInput& input) {
   std::vector<std::string> blocks;
   if (input.call) blocks = input.call->system_blocks;
   if (!input.file_context.empty()) {
-    if (blocks.empty()) blocks.push_back(input.file_context);
-    else blocks.back() += "\n\n" + input.file_context;
+    if (blocks.empty())
+      blocks.push_back(input.file_context);
+    else
+      blocks.back() += "\n\n" + input.file_context;
   }
   return blocks;
 }

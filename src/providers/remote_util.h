@@ -8,9 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "util/result.h"
 #include "net/http.h"
 #include "providers/model.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -92,7 +92,8 @@ std::vector<double> Bm25Index::score(std::span<const std::string> query_words) c
     const auto& plist = postings_[static_cast<size_t>(it->second)];
     double idf = bm25_idf(static_cast<int64_t>(plist.size()), n);
     for (const auto& p : plist)
-      out[static_cast<size_t>(p.doc)] += q.count * term_score(idf, p.tf, doc_len_[static_cast<size_t>(p.doc)], avg, params_);
+      out[static_cast<size_t>(p.doc)] +=
+          q.count * term_score(idf, p.tf, doc_len_[static_cast<size_t>(p.doc)], avg, params_);
   }
   return out;
 }

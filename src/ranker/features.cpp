@@ -16,12 +16,11 @@ namespace pt::ranker {
 namespace {
 
 constexpr std::array<std::string_view, kFeatureCount> kNames = {
-    "bm25_path",     "bm25_name",      "name_coverage",   "mention",          "depth",
-    "is_test",       "dir_prior",      "ext_prior",       "recency_inv",      "in_prev",
-    "window_count",  "window_decay",   "window_added",    "window_local_cc",  "log_count",
-    "short_rate",    "long_rate",      "cochange_prev",   "cochange_window",  "cochange_mention", "cochange_lexical",
-    "word_file_max", "word_file_sum",  "word_dir_max",    "word_ext_max",     "partner_recency",
-    "partner_bm25",  "tree_size_log",  "word_count",
+    "bm25_path",       "bm25_name",        "name_coverage",    "mention",       "depth",         "is_test",
+    "dir_prior",       "ext_prior",        "recency_inv",      "in_prev",       "window_count",  "window_decay",
+    "window_added",    "window_local_cc",  "log_count",        "short_rate",    "long_rate",     "cochange_prev",
+    "cochange_window", "cochange_mention", "cochange_lexical", "word_file_max", "word_file_sum", "word_dir_max",
+    "word_ext_max",    "partner_recency",  "partner_bm25",     "tree_size_log", "word_count",
 };
 
 struct WindowInfo {
@@ -87,7 +86,8 @@ std::vector<RecentChange> as_changes(const HistoryStats& s, const std::vector<in
 CochangeScores cochange_scores(const HistoryStats& s, const std::vector<RecentCommit>& recent,
                                const std::vector<int32_t>& mentioned_ids, const std::vector<int32_t>& lexical_ids) {
   const size_t n = s.files.size();
-  CochangeScores out{std::vector<float>(n, 0), std::vector<float>(n, 0), std::vector<float>(n, 0), std::vector<float>(n, 0)};
+  CochangeScores out{std::vector<float>(n, 0), std::vector<float>(n, 0), std::vector<float>(n, 0),
+                     std::vector<float>(n, 0)};
   std::vector<float> scratch(n, 0);
   std::vector<int32_t> touched;
   for (size_t i = 0; i < recent.size(); ++i) {
@@ -147,7 +147,9 @@ void take_top(const std::vector<float>& keys, size_t n, std::vector<char>& chose
     if (keys[i] > 0) idx.push_back(static_cast<int32_t>(i));
   if (idx.size() > n) {
     std::nth_element(idx.begin(), idx.begin() + static_cast<ptrdiff_t>(n), idx.end(), [&](int32_t a, int32_t b) {
-      return keys[static_cast<size_t>(a)] != keys[static_cast<size_t>(b)] ? keys[static_cast<size_t>(a)] > keys[static_cast<size_t>(b)] : a < b;
+      return keys[static_cast<size_t>(a)] != keys[static_cast<size_t>(b)]
+                 ? keys[static_cast<size_t>(a)] > keys[static_cast<size_t>(b)]
+                 : a < b;
     });
     idx.resize(n);
   }
@@ -284,7 +286,8 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     x[kDepth] = static_cast<float>(path_depth(p));
     x[kIsTest] = is_test_path(p) ? 1.f : 0.f;
     int32_t d = s.dirs.find(parent_dir(p)), e = s.exts.find(file_extension(p));
-    double dcount = d >= 0 ? s.dir_count[static_cast<size_t>(d)] : 0.0, ecount = e >= 0 ? s.ext_count[static_cast<size_t>(e)] : 0.0;
+    double dcount = d >= 0 ? s.dir_count[static_cast<size_t>(d)] : 0.0,
+           ecount = e >= 0 ? s.ext_count[static_cast<size_t>(e)] : 0.0;
     x[kDirPrior] = static_cast<float>(std::log((dcount + 0.1) / events / dir_size[dir_hash[i]]));
     x[kExtPrior] = static_cast<float>(std::log((ecount + 0.1) / events / ext_size[Hash{}(file_extension(p))]));
     if (const WindowInfo* w = win[i]) {

@@ -33,17 +33,17 @@ enum Feature : int {
   kWindowAdded,    // added (status A) within the recent commits
   kWindowLocalCc,  // older recent commits touching the file that share a file with the newest one
   // Learned from training traces.
-  kLogCount,       // log(1 + times the file was a target)
-  kShortRate,      // time-decayed target count (short half-life)
-  kLongRate,       // time-decayed target count (long half-life)
-  kCochangePrev,   // max over the newest recent commit's files g of P(file | g)
-  kCochangeWindow, // sum over recent commits of 0.8^position x max over their files g of P(file | g)
+  kLogCount,         // log(1 + times the file was a target)
+  kShortRate,        // time-decayed target count (short half-life)
+  kLongRate,         // time-decayed target count (long half-life)
+  kCochangePrev,     // max over the newest recent commit's files g of P(file | g)
+  kCochangeWindow,   // sum over recent commits of 0.8^position x max over their files g of P(file | g)
   kCochangeMention,  // max over files the request names of P(file | g)
   kCochangeLexical,  // max over the 3 files best matching the request (path BM25) of P(file | g)
-  kWordFileMax,    // max over request words of log-lift(word -> file)
-  kWordFileSum,    // sum of the positive log-lifts(word -> file)
-  kWordDirMax,     // max over request words of log-lift(word -> file's directory)
-  kWordExtMax,     // max over request words of log-lift(word -> file's extension)
+  kWordFileMax,      // max over request words of log-lift(word -> file)
+  kWordFileSum,      // sum of the positive log-lifts(word -> file)
+  kWordDirMax,       // max over request words of log-lift(word -> file's directory)
+  kWordExtMax,       // max over request words of log-lift(word -> file's extension)
   // Test/source pairing (same file stem, one a test, the other not) among the candidates.
   kPartnerRecency,
   kPartnerBm25,

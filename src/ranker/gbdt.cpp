@@ -131,7 +131,8 @@ class TreeBuilder {
     while (static_cast<int>(leaves.size()) < p_.max_leaves) {
       size_t best = leaves.size();
       for (size_t i = 0; i < leaves.size(); ++i)
-        if (leaves[i].split.feature >= 0 && (best == leaves.size() || leaves[i].split.gain > leaves[best].split.gain)) best = i;
+        if (leaves[i].split.feature >= 0 && (best == leaves.size() || leaves[i].split.gain > leaves[best].split.gain))
+          best = i;
       if (best == leaves.size()) break;
       split_leaf(tree, leaves, best, rows, g, h);
     }
@@ -146,7 +147,8 @@ class TreeBuilder {
     return l;
   }
 
-  void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
+  void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
+                  const std::vector<float>& h) {
     for (uint32_t i = l.begin; i < l.end; ++i) {
       uint32_t r = rows[i];
       const uint8_t* b = bins_.data() + static_cast<size_t>(r) * static_cast<size_t>(nf_);
@@ -293,7 +295,8 @@ double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int
   return counted ? total / static_cast<double>(counted) : 0.0;
 }
 
-Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p, TrainReport* report) {
+Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p,
+                          TrainReport* report) {
   Ensemble model;
   model.num_features = train.num_features;
   if (train.rows() == 0) return model;
@@ -301,7 +304,8 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   const auto edges = bin_edges(train, std::min(p.max_bins, 255));
   const std::vector<uint8_t> bins = bin_rows(train, edges);
   std::vector<double> idcg(train.groups());
-  for (size_t gi = 0; gi < train.groups(); ++gi) idcg[gi] = ideal_dcg(train, train.group_start[gi], train.group_start[gi + 1], 0);
+  for (size_t gi = 0; gi < train.groups(); ++gi)
+    idcg[gi] = ideal_dcg(train, train.group_start[gi], train.group_start[gi + 1], 0);
 
   std::vector<double> scores(train.rows(), 0.0), vscores(valid ? valid->rows() : 0, 0.0);
   std::vector<float> g(train.rows()), h(train.rows());

@@ -13,7 +13,7 @@ namespace pt::ranker {
 struct RankingData {
   int num_features = 0;
   std::vector<float> x;
-  std::vector<float> label;               // relevance, 0 or 1 here
+  std::vector<float> label;                 // relevance, 0 or 1 here
   std::vector<uint32_t> group_start = {0};  // group g = rows [group_start[g], group_start[g+1])
 
   size_t rows() const { return label.size(); }
@@ -27,7 +27,7 @@ struct TreeNode {
   int32_t feature = -1;  // -1: leaf
   float threshold = 0;   // go left when x[feature] <= threshold
   int32_t left = -1, right = -1;
-  float value = 0;       // leaf output
+  float value = 0;  // leaf output
 };
 
 struct Tree {
@@ -51,8 +51,8 @@ struct GbdtParams {
   double l2 = 1.0;
   double group_subsample = 0.8;  // share of groups each tree sees
   int max_bins = 64;
-  int eval_at = 10;              // NDCG cutoff for early stopping
-  int early_stopping = 40;       // stop after this many trees without validation gain
+  int eval_at = 10;         // NDCG cutoff for early stopping
+  int early_stopping = 40;  // stop after this many trees without validation gain
   uint64_t seed = 1;
 };
 

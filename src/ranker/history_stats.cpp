@@ -117,7 +117,8 @@ void HistoryStats::observe(const std::vector<std::string>& unique_words, const s
 std::vector<int32_t> HistoryStats::top_files(size_t n) const {
   std::vector<std::pair<double, int32_t>> all;
   all.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) all.push_back({short_rate(static_cast<int32_t>(i)), static_cast<int32_t>(i)});
+  for (size_t i = 0; i < files.size(); ++i)
+    all.push_back({short_rate(static_cast<int32_t>(i)), static_cast<int32_t>(i)});
   n = std::min(n, all.size());
   std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(n), all.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;

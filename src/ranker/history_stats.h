@@ -37,21 +37,21 @@ float sparse_get(const SparseRow& row, int32_t id);
 void sparse_add(SparseRow& row, int32_t id, float w);
 
 struct HistoryParams {
-  double short_half_life = 100;   // in training traces
+  double short_half_life = 100;  // in training traces
   double long_half_life = 1000;
 };
 
 struct HistoryStats {
   HistoryParams params;
-  int64_t events = 0;           // training traces observed
-  double target_total = 0;      // sum of target-list sizes
+  int64_t events = 0;       // training traces observed
+  double target_total = 0;  // sum of target-list sizes
 
   Interner files, words, dirs, exts;
   // Per file id.
   std::vector<float> file_count;   // times the file was a target
   std::vector<float> decay_short;  // decayed count, valid at step file_step
   std::vector<float> decay_long;
-  std::vector<int64_t> file_step;  // event index of the last update
+  std::vector<int64_t> file_step;   // event index of the last update
   std::vector<SparseRow> cochange;  // f -> (g, times f and g were targets together)
   // Per dir / ext id: traces with a target there.
   std::vector<float> dir_count, ext_count;

@@ -11,13 +11,13 @@ namespace {
 // Small English stopword list, sorted for binary search. Domain words such as "fix", "add", "test"
 // or "doc" are deliberately kept: they carry signal about which files change.
 constexpr std::array<std::string_view, 82> kStopwords = {
-    "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "being",
-    "but", "by", "can", "could", "do", "doe", "does", "for", "from", "ha", "had", "has", "have",
-    "he", "her", "his", "how", "if", "in", "into", "is", "it", "its", "just", "may", "more", "no",
-    "not", "now", "of", "on", "one", "only", "or", "other", "our", "out", "she", "should", "so",
-    "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "thi", "this", "to", "wa", "was", "we", "were", "what", "when", "where", "which", "while",
-    "who", "will", "with", "would", "you", "your",
+    "about", "after", "all",   "also",   "an",    "and",  "any",  "are",   "as",   "at",   "be",    "been",
+    "being", "but",   "by",    "can",    "could", "do",   "doe",  "does",  "for",  "from", "ha",    "had",
+    "has",   "have",  "he",    "her",    "his",   "how",  "if",   "in",    "into", "is",   "it",    "its",
+    "just",  "may",   "more",  "no",     "not",   "now",  "of",   "on",    "one",  "only", "or",    "other",
+    "our",   "out",   "she",   "should", "so",    "some", "such", "than",  "that", "the",  "their", "them",
+    "then",  "there", "these", "they",   "thi",   "this", "to",   "wa",    "was",  "we",   "were",  "what",
+    "when",  "where", "which", "while",  "who",   "will", "with", "would", "you",  "your",
 };
 static_assert(std::is_sorted(kStopwords.begin(), kStopwords.end()));
 static_assert(std::all_of(kStopwords.begin(), kStopwords.end(), [](std::string_view w) {
@@ -48,8 +48,8 @@ bool is_stopword(std::string_view w) {
   // Called for every token of every path: reject by length and first letter before searching.
   static constexpr size_t kMaxLen = 6;
   struct Index {
-    uint32_t lengths = 0;               // bit n: some stopword has length n
-    std::array<uint16_t, 27> from{};    // by first letter: range in kStopwords
+    uint32_t lengths = 0;             // bit n: some stopword has length n
+    std::array<uint16_t, 27> from{};  // by first letter: range in kStopwords
   };
   static const Index index = [] {
     Index ix;
@@ -62,7 +62,8 @@ bool is_stopword(std::string_view w) {
     ix.from[26] = static_cast<uint16_t>(kStopwords.size());
     return ix;
   }();
-  if (w.size() < 2 || w.size() > kMaxLen || !(index.lengths & (1u << w.size())) || w[0] < 'a' || w[0] > 'z') return false;
+  if (w.size() < 2 || w.size() > kMaxLen || !(index.lengths & (1u << w.size())) || w[0] < 'a' || w[0] > 'z')
+    return false;
   const size_t c = static_cast<size_t>(w[0] - 'a');
   return std::binary_search(kStopwords.begin() + index.from[c], kStopwords.begin() + index.from[c + 1], w);
 }

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "core/picker_call.h"
-#include "util/result.h"
 #include "ranker/features.h"
 #include "ranker/gbdt.h"
 #include "ranker/history_stats.h"
 #include "ranker/trace_view.h"
+#include "util/result.h"
 
 namespace pt::ranker {
 
@@ -28,11 +28,11 @@ struct Calibration {
 };
 
 struct StudentMeta {
-  std::string teacher;        // model id whose relabels were the targets ("truth" for git)
+  std::string teacher;  // model id whose relabels were the targets ("truth" for git)
   int64_t train_traces = 0;
-  int64_t tune_traces = 0;    // the newest training traces used for early stopping and calibration
+  int64_t tune_traces = 0;  // the newest training traces used for early stopping and calibration
   uint64_t seed = 0;
-  std::string trained_at;     // RFC 3339
+  std::string trained_at;  // RFC 3339
 };
 
 struct ScoredFile {

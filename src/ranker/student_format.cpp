@@ -24,7 +24,8 @@ std::string quote(std::string_view s) {
 
 void append_sparse(std::string& out, const SparseRow& row) {
   out += '[';
-  for (size_t i = 0; i < row.size(); ++i) fmt::format_to(std::back_inserter(out), "{}{},{}", i ? "," : "", row[i].first, row[i].second);
+  for (size_t i = 0; i < row.size(); ++i)
+    fmt::format_to(std::back_inserter(out), "{}{},{}", i ? "," : "", row[i].first, row[i].second);
   out += ']';
 }
 
@@ -37,11 +38,13 @@ void append_array(std::string& out, const std::vector<T>& v) {
 
 std::string serialize_history(const HistoryStats& s) {
   std::string out;
-  fmt::format_to(std::back_inserter(out), "{{\"short_half_life\":{},\"long_half_life\":{},\"events\":{},\"target_total\":{},\n\"files\":[",
+  fmt::format_to(std::back_inserter(out),
+                 "{{\"short_half_life\":{},\"long_half_life\":{},\"events\":{},\"target_total\":{},\n\"files\":[",
                  s.params.short_half_life, s.params.long_half_life, s.events, s.target_total);
   for (size_t f = 0; f < s.files.size(); ++f)
-    fmt::format_to(std::back_inserter(out), "{}\n[{},{},{},{},{}]", f ? "," : "", quote(s.files.text(static_cast<int32_t>(f))),
-                   s.file_count[f], s.decay_short[f], s.decay_long[f], s.file_step[f]);
+    fmt::format_to(std::back_inserter(out), "{}\n[{},{},{},{},{}]", f ? "," : "",
+                   quote(s.files.text(static_cast<int32_t>(f))), s.file_count[f], s.decay_short[f], s.decay_long[f],
+                   s.file_step[f]);
   out += "],\n\"cochange\":[";
   bool first = true;
   for (size_t f = 0; f < s.cochange.size(); ++f) {
@@ -53,13 +56,16 @@ std::string serialize_history(const HistoryStats& s) {
   }
   out += "],\n\"dirs\":[";
   for (size_t d = 0; d < s.dirs.size(); ++d)
-    fmt::format_to(std::back_inserter(out), "{}[{},{}]", d ? "," : "", quote(s.dirs.text(static_cast<int32_t>(d))), s.dir_count[d]);
+    fmt::format_to(std::back_inserter(out), "{}[{},{}]", d ? "," : "", quote(s.dirs.text(static_cast<int32_t>(d))),
+                   s.dir_count[d]);
   out += "],\n\"exts\":[";
   for (size_t e = 0; e < s.exts.size(); ++e)
-    fmt::format_to(std::back_inserter(out), "{}[{},{}]", e ? "," : "", quote(s.exts.text(static_cast<int32_t>(e))), s.ext_count[e]);
+    fmt::format_to(std::back_inserter(out), "{}[{},{}]", e ? "," : "", quote(s.exts.text(static_cast<int32_t>(e))),
+                   s.ext_count[e]);
   out += "],\n\"words\":[";
   for (size_t w = 0; w < s.words.size(); ++w) {
-    fmt::format_to(std::back_inserter(out), "{}\n[{},{},", w ? "," : "", quote(s.words.text(static_cast<int32_t>(w))), s.word_events[w]);
+    fmt::format_to(std::back_inserter(out), "{}\n[{},{},", w ? "," : "", quote(s.words.text(static_cast<int32_t>(w))),
+                   s.word_events[w]);
     append_sparse(out, s.word_files[w]);
     out += ',';
     append_sparse(out, s.word_dirs[w]);
@@ -128,7 +134,8 @@ Result<SparseRow> read_pairs(const Reader& r, element e, size_t limit, const std
   return row;
 }
 
-Result<void> read_keyed_counts(const Reader& r, array a, const std::string& name, Interner& keys, std::vector<float>& counts) {
+Result<void> read_keyed_counts(const Reader& r, array a, const std::string& name, Interner& keys,
+                               std::vector<float>& counts) {
   size_t i = 0;
   for (element e : a) {
     std::string where = fmt::format("history.{}[{}]", name, i++);
@@ -247,15 +254,19 @@ std::string StudentModel::serialize() const {
   std::string out;
   fmt::format_to(std::back_inserter(out), "{{\"format\":{},\"version\":{},\n\"features\":[", quote(kStudentFormatName),
                  kStudentFormatVersion);
-  for (int f = 0; f < kFeatureCount; ++f) fmt::format_to(std::back_inserter(out), "{}{}", f ? "," : "", quote(feature_name(f)));
-  fmt::format_to(std::back_inserter(out),
-                 "],\n\"meta\":{{\"teacher\":{},\"train_traces\":{},\"tune_traces\":{},\"seed\":{},\"trained_at\":{}}},\n",
-                 quote(meta.teacher), meta.train_traces, meta.tune_traces, meta.seed, quote(meta.trained_at));
+  for (int f = 0; f < kFeatureCount; ++f)
+    fmt::format_to(std::back_inserter(out), "{}{}", f ? "," : "", quote(feature_name(f)));
+  fmt::format_to(
+      std::back_inserter(out),
+      "],\n\"meta\":{{\"teacher\":{},\"train_traces\":{},\"tune_traces\":{},\"seed\":{},\"trained_at\":{}}},\n",
+      quote(meta.teacher), meta.train_traces, meta.tune_traces, meta.seed, quote(meta.trained_at));
   fmt::format_to(std::back_inserter(out), "\"calibration\":{{\"max_k\":{},\"margin\":{}}},\n", calibration.max_k,
                  std::isfinite(calibration.margin) ? fmt::format("{}", calibration.margin) : std::string("null"));
   fmt::format_to(std::back_inserter(out),
-                 "\"candidates\":{{\"max_window_files\":{},\"top_bm25\":{},\"top_name\":{},\"top_cochange\":{},\"top_words\":{}}},\n",
-                 candidates.max_window_files, candidates.top_bm25, candidates.top_name, candidates.top_cochange, candidates.top_words);
+                 "\"candidates\":{{\"max_window_files\":{},\"top_bm25\":{},\"top_name\":{},\"top_cochange\":{},\"top_"
+                 "words\":{}}},\n",
+                 candidates.max_window_files, candidates.top_bm25, candidates.top_name, candidates.top_cochange,
+                 candidates.top_words);
   out += "\"history\":";
   out += serialize_history(stats);
   out += ",\n\"trees\":[";
@@ -291,15 +302,18 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
   simdjson::dom::parser parser;
   element root;
   if (auto err = parser.parse(text.data(), text.size()).get(root))
-    return runtime_error(fmt::format("{}: not a student model file (invalid JSON: {})", source, simdjson::error_message(err)));
+    return runtime_error(
+        fmt::format("{}: not a student model file (invalid JSON: {})", source, simdjson::error_message(err)));
   object o;
   std::string_view format;
   if (root.get_object().get(o) || o["format"].get_string().get(format) || format != kStudentFormatName)
-    return runtime_error(fmt::format("{}: not a student model file (\"format\" is not \"{}\")", source, kStudentFormatName));
+    return runtime_error(
+        fmt::format("{}: not a student model file (\"format\" is not \"{}\")", source, kStudentFormatName));
   PT_ASSIGN_OR_RETURN(double version, number_field(r, o, "version", ""));
   if (version != kStudentFormatVersion)
-    return runtime_error(fmt::format("{}: unsupported student model version {} (this build reads version {}); retrain with `student train`",
-                                     source, version, kStudentFormatVersion));
+    return runtime_error(fmt::format(
+        "{}: unsupported student model version {} (this build reads version {}); retrain with `student train`", source,
+        version, kStudentFormatVersion));
   PT_ASSIGN_OR_RETURN(array features, array_field(r, o, "features", ""));
   std::vector<std::string_view> names;
   for (element e : features) {
@@ -309,7 +323,8 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
   }
   bool same = names.size() == static_cast<size_t>(kFeatureCount);
   for (int f = 0; same && f < kFeatureCount; ++f) same = names[static_cast<size_t>(f)] == feature_name(f);
-  if (!same) return r.fail("features", "the model's feature list differs from this build's; retrain with `student train`");
+  if (!same)
+    return r.fail("features", "the model's feature list differs from this build's; retrain with `student train`");
 
   auto m = std::make_unique<StudentModel>();
   object meta, cal, cand, hist;

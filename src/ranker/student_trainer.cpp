@@ -21,7 +21,8 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
     observe_pending(0);  // tune traces come after every fit trace, as held-out traces do
     tune_started_ = true;
   }
-  if (stats_.events != hot_events_ && stats_.events % static_cast<int64_t>(std::max<size_t>(options_.hot_refresh, 1)) == 0) {
+  if (stats_.events != hot_events_ &&
+      stats_.events % static_cast<int64_t>(std::max<size_t>(options_.hot_refresh, 1)) == 0) {
     hot_ = stats_.top_files(kHotFiles);
     hot_events_ = stats_.events;
   }

@@ -12,12 +12,12 @@
 namespace pt::ranker {
 
 struct TraceView {
-  std::vector<std::string> files;      // candidate paths, as listed in the tree
-  std::string request;                 // request text (inside <user_request>, else the last user text)
-  std::vector<std::string> words;      // request_words(request), in order, duplicates kept
+  std::vector<std::string> files;         // candidate paths, as listed in the tree
+  std::string request;                    // request text (inside <user_request>, else the last user text)
+  std::vector<std::string> words;         // request_words(request), in order, duplicates kept
   std::vector<std::string> unique_words;  // the same, first occurrence only
-  std::vector<RecentCommit> recent;    // newest first
-  std::vector<std::string> mentions;   // path-like strings of the request ("lib/a.js", "History.md")
+  std::vector<RecentCommit> recent;       // newest first
+  std::vector<std::string> mentions;      // path-like strings of the request ("lib/a.js", "History.md")
 };
 
 TraceView make_trace_view(const PickerCall& call);

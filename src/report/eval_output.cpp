@@ -35,7 +35,8 @@ json model_json(const ModelStats& m, const ModelCounts* counts) {
   }
   for (int k = 0; k < kMetricCount; ++k) {
     auto metric = static_cast<Metric>(k);
-    j[std::string(metric_name(metric))] = mean_json(m.metrics[k], metric == kLegacyMrrTop2 || metric == kHallucinatedRate);
+    j[std::string(metric_name(metric))] =
+        mean_json(m.metrics[k], metric == kLegacyMrrTop2 || metric == kHallucinatedRate);
   }
   return j;
 }
@@ -64,12 +65,13 @@ size_t model_width(const EvalSummary& s) {
 }
 
 void main_table(std::string& out, const EvalSummary& s, size_t w) {
-  out += fmt::format("{:<{}}  {:>6}  {:<24}  {:<24}  {:>6}  {:>6}  {:>7}  {:>8}  {:>8}\n", "model", w, "n", "jaccard [95% CI]",
-                     "mrr [95% CI]", "files", "empty", "halluc", "leg_jac2", "leg_mrr2");
+  out += fmt::format("{:<{}}  {:>6}  {:<24}  {:<24}  {:>6}  {:>6}  {:>7}  {:>8}  {:>8}\n", "model", w, "n",
+                     "jaccard [95% CI]", "mrr [95% CI]", "files", "empty", "halluc", "leg_jac2", "leg_mrr2");
   for (const ModelStats& m : s.overall.models) {
     const auto& x = m.metrics;
-    out += fmt::format("{:<{}}  {:>6}  {:<24}  {:<24}  {:>6}  {:>6}  {:>7}  {:>8}  {:>8}\n", m.model, w, m.n, mean_ci(x[kJaccard]),
-                       mean_ci(x[kMrr]), std::isnan(x[kFilesPicked].mean) ? "-" : fmt::format("{:.2f}", x[kFilesPicked].mean),
+    out += fmt::format("{:<{}}  {:>6}  {:<24}  {:<24}  {:>6}  {:>6}  {:>7}  {:>8}  {:>8}\n", m.model, w, m.n,
+                       mean_ci(x[kJaccard]), mean_ci(x[kMrr]),
+                       std::isnan(x[kFilesPicked].mean) ? "-" : fmt::format("{:.2f}", x[kFilesPicked].mean),
                        mean_only(x[kEmptyRate]), mean_only(x[kHallucinatedRate]), mean_only(x[kLegacyJaccardTop2]),
                        mean_only(x[kLegacyMrrTop2]));
   }
@@ -92,12 +94,13 @@ void cutoff_table(std::string& out, const EvalSummary& s, size_t w) {
 }
 
 void kind_table(std::string& out, const EvalSummary& s, size_t w) {
-  out += fmt::format("\n{:<12}  {:<{}}  {:>6}  {:<24}  {:<24}  {:>8}  {:>8}\n", "kind", "model", w, "n", "jaccard [95% CI]",
-                     "mrr [95% CI]", "recall@5", "ndcg@5");
+  out += fmt::format("\n{:<12}  {:<{}}  {:>6}  {:<24}  {:<24}  {:>8}  {:>8}\n", "kind", "model", w, "n",
+                     "jaccard [95% CI]", "mrr [95% CI]", "recall@5", "ndcg@5");
   for (const GroupStats& g : s.by_kind)
     for (const ModelStats& m : g.models)
-      out += fmt::format("{:<12}  {:<{}}  {:>6}  {:<24}  {:<24}  {:>8}  {:>8}\n", g.kind, m.model, w, m.n, mean_ci(m.metrics[kJaccard]),
-                         mean_ci(m.metrics[kMrr]), mean_only(m.metrics[kRecall5]), mean_only(m.metrics[kNdcg5]));
+      out += fmt::format("{:<12}  {:<{}}  {:>6}  {:<24}  {:<24}  {:>8}  {:>8}\n", g.kind, m.model, w, m.n,
+                         mean_ci(m.metrics[kJaccard]), mean_ci(m.metrics[kMrr]), mean_only(m.metrics[kRecall5]),
+                         mean_only(m.metrics[kNdcg5]));
 }
 
 void pair_table(std::string& out, const EvalSummary& s) {
@@ -108,8 +111,8 @@ void pair_table(std::string& out, const EvalSummary& s) {
     for (const PairMetric& m : p.metrics) {
       const auto& d = m.result.diff;
       std::string diff = std::isnan(d.mean) ? "-" : fmt::format("{:+.4f} [{:+.4f}, {:+.4f}]", d.mean, d.lo, d.hi);
-      out += fmt::format("  {:<12} {:<30} win/tie/loss {}/{}/{}\n", metric_name(m.metric), diff, m.result.wins, m.result.ties,
-                         m.result.losses);
+      out += fmt::format("  {:<12} {:<30} win/tie/loss {}/{}/{}\n", metric_name(m.metric), diff, m.result.wins,
+                         m.result.ties, m.result.losses);
     }
   }
 }
@@ -146,8 +149,8 @@ std::string eval_json(const EvalSummary& s) {
 }
 
 std::string eval_table(const EvalSummary& s) {
-  std::string out = fmt::format("reference {} · {} of {} traces scored ({}) · 95% CI from {} bootstrap resamples\n\n", s.reference,
-                                s.scored, s.traces, s.selection, s.bootstrap.resamples);
+  std::string out = fmt::format("reference {} · {} of {} traces scored ({}) · 95% CI from {} bootstrap resamples\n\n",
+                                s.reference, s.scored, s.traces, s.selection, s.bootstrap.resamples);
   size_t w = model_width(s);
   main_table(out, s, w);
   cutoff_table(out, s, w);

@@ -64,15 +64,15 @@ struct TraceExample {
 struct EvalSummary {
   std::string reference;
   std::vector<std::string> models;
-  std::string selection;          // human-readable trace selection (range, --newest)
-  size_t traces = 0;              // get-relevant-files traces selected
-  size_t scored = 0;              // of those, with a reference answer ("n")
+  std::string selection;  // human-readable trace selection (range, --newest)
+  size_t traces = 0;      // get-relevant-files traces selected
+  size_t scored = 0;      // of those, with a reference answer ("n")
   size_t missing_reference = 0;
   size_t malformed_reference = 0;
   size_t ambiguous_reference = 0;
-  size_t unreadable_traces = 0;   // trace payloads that could not be parsed (not scored)
-  size_t traces_with_tree = 0;    // scored traces carrying a file tree (hallucination check)
-  size_t paired = 0;              // scored traces every model answered (pairs use only these)
+  size_t unreadable_traces = 0;  // trace payloads that could not be parsed (not scored)
+  size_t traces_with_tree = 0;   // scored traces carrying a file tree (hallucination check)
+  size_t paired = 0;             // scored traces every model answered (pairs use only these)
   BootstrapOptions bootstrap;
   std::vector<ModelCounts> counts;  // --models order
   GroupStats overall;

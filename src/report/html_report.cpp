@@ -35,10 +35,13 @@ std::string num(double v, int digits = 4) { return std::isnan(v) ? "n/a" : fmt::
 
 std::string cell(const MeanCI& m, int digits = 4) {
   if (std::isnan(m.mean)) return R"(<td class="muted">n/a</td>)";
-  return fmt::format(R"(<td>{}<span class="ci">[{}, {}]</span></td>)", num(m.mean, digits), num(m.lo, digits), num(m.hi, digits));
+  return fmt::format(R"(<td>{}<span class="ci">[{}, {}]</span></td>)", num(m.mean, digits), num(m.lo, digits),
+                     num(m.hi, digits));
 }
 
-std::string swatch(size_t i) { return fmt::format(R"(<span class="swatch" style="background:{}"></span>)", series_color(i)); }
+std::string swatch(size_t i) {
+  return fmt::format(R"(<span class="swatch" style="background:{}"></span>)", series_color(i));
+}
 
 std::string model_cell(const EvalSummary& s, const std::string& model) {
   for (size_t i = 0; i < s.models.size(); ++i)
@@ -48,10 +51,13 @@ std::string model_cell(const EvalSummary& s, const std::string& model) {
 
 std::string header(const EvalSummary& s) {
   std::string out = "<h1>picktune offline evaluation</h1>";
-  out += fmt::format(R"(<p class="meta">Reference <b>{}</b> · {} of {} selected traces scored ({}) · means with 95% bootstrap CIs ({} resamples, seed {})</p>)",
-                     html_escape(s.reference), s.scored, s.traces, html_escape(s.selection), s.bootstrap.resamples, s.bootstrap.seed);
-  out += fmt::format(R"(<p class="meta">Missing reference: {} · unreadable reference: {} · ambiguous reference: {} · unreadable traces: {} · traces with a file tree: {} · answered by every model: {}</p>)",
-                     s.missing_reference, s.malformed_reference, s.ambiguous_reference, s.unreadable_traces, s.traces_with_tree, s.paired);
+  out += fmt::format(
+      R"(<p class="meta">Reference <b>{}</b> · {} of {} selected traces scored ({}) · means with 95% bootstrap CIs ({} resamples, seed {})</p>)",
+      html_escape(s.reference), s.scored, s.traces, html_escape(s.selection), s.bootstrap.resamples, s.bootstrap.seed);
+  out += fmt::format(
+      R"(<p class="meta">Missing reference: {} · unreadable reference: {} · ambiguous reference: {} · unreadable traces: {} · traces with a file tree: {} · answered by every model: {}</p>)",
+      s.missing_reference, s.malformed_reference, s.ambiguous_reference, s.unreadable_traces, s.traces_with_tree,
+      s.paired);
   if (!s.warnings.empty()) {
     out += R"(<div class="warn"><b>Warnings</b><ul>)";
     for (const auto& w : s.warnings) out += "<li>" + html_escape(w) + "</li>";
@@ -61,9 +67,10 @@ std::string header(const EvalSummary& s) {
 }
 
 std::string summary_table(const EvalSummary& s) {
-  static constexpr Metric cols[] = {kJaccard, kMrr, kRecall5, kPrecision5, kNdcg5, kFilesPicked, kEmptyRate, kHallucinatedRate,
-                                    kLegacyJaccardTop2, kLegacyMrrTop2};
-  std::string out = R"(<h2>Scores</h2><div class="wide"><table id="scores"><tr><th class="l">model</th><th>n</th><th>missing</th>)";
+  static constexpr Metric cols[] = {kJaccard,     kMrr,       kRecall5,          kPrecision5,        kNdcg5,
+                                    kFilesPicked, kEmptyRate, kHallucinatedRate, kLegacyJaccardTop2, kLegacyMrrTop2};
+  std::string out =
+      R"(<h2>Scores</h2><div class="wide"><table id="scores"><tr><th class="l">model</th><th>n</th><th>missing</th>)";
   for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
   out += "</tr>";
   for (size_t i = 0; i < s.overall.models.size(); ++i) {
@@ -100,7 +107,8 @@ std::string histogram(const EvalSummary& s) {
   widen(s.overall.reference_histogram);
   for (const auto& m : s.overall.models) widen(m.files_histogram);
   std::vector<std::string> bins;
-  for (size_t b = 0; b < used; ++b) bins.push_back(b + 1 == kFilesHistogramBins ? fmt::format("{}+", b) : fmt::format("{}", b));
+  for (size_t b = 0; b < used; ++b)
+    bins.push_back(b + 1 == kFilesHistogramBins ? fmt::format("{}+", b) : fmt::format("{}", b));
   std::vector<HistogramSeries> series;
   const auto& ref = s.overall.reference_histogram;
   series.push_back({"reference " + s.reference, "#7f7f7f", {ref.begin(), ref.begin() + used}});
@@ -108,17 +116,20 @@ std::string histogram(const EvalSummary& s) {
     const auto& h = s.overall.models[i].files_histogram;
     series.push_back({s.overall.models[i].model, std::string(series_color(i)), {h.begin(), h.begin() + used}});
   }
-  return R"(<h2>Files picked</h2><div class="wide">)" + histogram_svg("Distribution of files picked", bins, series) + "</div>";
+  return R"(<h2>Files picked</h2><div class="wide">)" + histogram_svg("Distribution of files picked", bins, series) +
+         "</div>";
 }
 
 std::string kind_table(const EvalSummary& s) {
   static constexpr Metric cols[] = {kJaccard, kMrr, kRecall5, kPrecision5, kNdcg5, kFilesPicked, kEmptyRate};
-  std::string out = R"(<h2>By request kind</h2><table id="by-kind"><tr><th class="l">kind</th><th class="l">model</th><th>n</th>)";
+  std::string out =
+      R"(<h2>By request kind</h2><table id="by-kind"><tr><th class="l">kind</th><th class="l">model</th><th>n</th>)";
   for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
   out += "</tr>";
   for (const GroupStats& g : s.by_kind)
     for (const ModelStats& m : g.models) {
-      out += fmt::format(R"(<tr><td class="l">{}</td><td class="l">{}</td><td>{}</td>)", html_escape(g.kind), model_cell(s, m.model), m.n);
+      out += fmt::format(R"(<tr><td class="l">{}</td><td class="l">{}</td><td>{}</td>)", html_escape(g.kind),
+                         model_cell(s, m.model), m.n);
       for (Metric c : cols) out += cell(m.metrics[c], c == kFilesPicked ? 2 : 4);
       out += "</tr>";
     }
@@ -127,14 +138,16 @@ std::string kind_table(const EvalSummary& s) {
 
 std::string pair_table(const EvalSummary& s) {
   if (s.pairs.empty()) return "";
-  std::string out = fmt::format(R"(<h2>Paired comparisons</h2><p>A − B on the {} traces every model answered (paired bootstrap over traces).</p>)"
-                                R"(<table id="pairs"><tr><th class="l">A</th><th class="l">B</th><th class="l">metric</th><th>A − B</th><th>wins</th><th>ties</th><th>losses</th></tr>)",
-                                s.paired);
+  std::string out = fmt::format(
+      R"(<h2>Paired comparisons</h2><p>A − B on the {} traces every model answered (paired bootstrap over traces).</p>)"
+      R"(<table id="pairs"><tr><th class="l">A</th><th class="l">B</th><th class="l">metric</th><th>A − B</th><th>wins</th><th>ties</th><th>losses</th></tr>)",
+      s.paired);
   for (const PairStats& p : s.pairs)
     for (const PairMetric& m : p.metrics)
-      out += fmt::format(R"(<tr><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>)",
-                         model_cell(s, p.a), model_cell(s, p.b), html_escape(metric_name(m.metric)), cell(m.result.diff),
-                         m.result.wins, m.result.ties, m.result.losses);
+      out += fmt::format(
+          R"(<tr><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>)",
+          model_cell(s, p.a), model_cell(s, p.b), html_escape(metric_name(m.metric)), cell(m.result.diff),
+          m.result.wins, m.result.ties, m.result.losses);
   return out + "</table>";
 }
 
@@ -143,18 +156,22 @@ std::string path_list(const std::vector<PickedPath>& picks) {
   std::string out = "<ol>";
   for (const PickedPath& p : picks) {
     const char* cls = p.hallucinated ? "halluc" : p.in_reference ? "hit" : "miss";
-    out += fmt::format(R"(<li class="{}">{}{}</li>)", cls, html_escape(p.path), p.hallucinated ? R"(<span class="tag">not in tree</span>)" : "");
+    out += fmt::format(R"(<li class="{}">{}{}</li>)", cls, html_escape(p.path),
+                       p.hallucinated ? R"(<span class="tag">not in tree</span>)" : "");
   }
   return out + "</ol>";
 }
 
 std::string examples(const EvalSummary& s) {
-  std::string out = fmt::format(R"(<h2>The {} traces the models disagree most with the reference on</h2>)"
-                                R"(<p>Ordered by 1 − mean Jaccard. <span class="hit">green</span>: in the reference; <span class="miss">red</span>: not in the reference; <span class="halluc">struck</span>: not in the trace's file tree.</p>)",
-                                s.disagreements.size());
+  std::string out = fmt::format(
+      R"(<h2>The {} traces the models disagree most with the reference on</h2>)"
+      R"(<p>Ordered by 1 − mean Jaccard. <span class="hit">green</span>: in the reference; <span class="miss">red</span>: not in the reference; <span class="halluc">struck</span>: not in the trace's file tree.</p>)",
+      s.disagreements.size());
   for (const TraceExample& e : s.disagreements) {
-    out += fmt::format(R"(<div class="trace"><b>{}</b> <span class="muted">· {} · step {} · {} · disagreement {:.3f}</span>)", html_escape(e.trace_id),
-                       html_escape(e.kind.empty() ? "(no kind)" : e.kind), html_escape(e.agent_step_id), html_escape(e.created_at), e.disagreement);
+    out += fmt::format(
+        R"(<div class="trace"><b>{}</b> <span class="muted">· {} · step {} · {} · disagreement {:.3f}</span>)",
+        html_escape(e.trace_id), html_escape(e.kind.empty() ? "(no kind)" : e.kind), html_escape(e.agent_step_id),
+        html_escape(e.created_at), e.disagreement);
     out += "<pre>" + html_escape(e.request) + "</pre>";
     out += fmt::format(R"(<div class="cols"><div><b>reference {}</b><ol>)", html_escape(s.reference));
     for (const auto& p : e.reference) out += "<li>" + html_escape(p) + "</li>";

@@ -33,9 +33,10 @@ std::string tick_label(double v) {
 void y_axis(std::string& out, double x0, double x1, double y0, double h, double ymax) {
   for (int i = 0; i <= 4; ++i) {
     double v = ymax * i / 4, y = y0 + h - h * i / 4;
-    out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#ddd" stroke-width="1"/>)", x0, y, x1, y);
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="end" fill="#555">{}</text>)", x0 - 4, y + 3.5,
-                       tick_label(v));
+    out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#ddd" stroke-width="1"/>)", x0,
+                       y, x1, y);
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="end" fill="#555">{}</text>)", x0 - 4,
+                       y + 3.5, tick_label(v));
   }
 }
 
@@ -46,12 +47,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size() + text.size() / 8);
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -78,28 +90,34 @@ std::string bar_chart_svg(std::string_view title, const std::vector<Bar>& bars, 
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-metric="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
       html_escape(title), W, H, W, H);
   out += fmt::format(R"(<title>{}</title>)", html_escape(title));
-  out += fmt::format(R"(<text x="{}" y="16" font-size="13" font-weight="600" fill="#222">{}</text>)", left, html_escape(title));
+  out += fmt::format(R"(<text x="{}" y="16" font-size="13" font-weight="600" fill="#222">{}</text>)", left,
+                     html_escape(title));
   y_axis(out, left, W - right, top, ph, ymax);
   const double slot = pw / std::max<size_t>(bars.size(), 1), bw = std::min(slot * 0.62, 56.0);
   for (size_t i = 0; i < bars.size(); ++i) {
     const Bar& b = bars[i];
     double cx = left + slot * (i + 0.5);
     if (std::isnan(b.value.mean)) {
-      out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#888">n/a</text>)", cx, top + ph - 4);
+      out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#888">n/a</text>)",
+                         cx, top + ph - 4);
       continue;
     }
     double y = y_of(b.value.mean), ylo = y_of(b.value.lo), yhi = y_of(b.value.hi);
-    out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}: {:.4f} [{:.4f}, {:.4f}], n={}</title></rect>)",
-                       cx - bw / 2, y, bw, std::max(top + ph - y, 0.5), html_escape(b.color), html_escape(b.label), b.value.mean,
-                       b.value.lo, b.value.hi, b.value.n);
-    out += fmt::format(R"(<line class="ci" x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" stroke="#222" stroke-width="1.4"/>)", cx, ylo, yhi);
+    out += fmt::format(
+        R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}: {:.4f} [{:.4f}, {:.4f}], n={}</title></rect>)",
+        cx - bw / 2, y, bw, std::max(top + ph - y, 0.5), html_escape(b.color), html_escape(b.label), b.value.mean,
+        b.value.lo, b.value.hi, b.value.n);
+    out += fmt::format(
+        R"(<line class="ci" x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" stroke="#222" stroke-width="1.4"/>)",
+        cx, ylo, yhi);
     for (double yy : {ylo, yhi})
-      out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#222" stroke-width="1.4"/>)", cx - bw / 5, yy,
-                         cx + bw / 5, yy);
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#222">{:.3f}</text>)", cx,
-                       std::min(y, yhi) - 4, b.value.mean);
+      out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#222" stroke-width="1.4"/>)",
+                         cx - bw / 5, yy, cx + bw / 5, yy);
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#222">{:.3f}</text>)",
+                       cx, std::min(y, yhi) - 4, b.value.mean);
   }
-  out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#888" stroke-width="1"/>)", left, top + ph, W - right);
+  out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#888" stroke-width="1"/>)", left, top + ph,
+                     W - right);
   out += "</svg>";
   return out;
 }
@@ -113,7 +131,8 @@ std::string histogram_svg(std::string_view title, const std::vector<std::string>
   for (size_t s = 0; s < series.size(); ++s) {
     size_t total = 0;
     for (size_t c : series[s].counts) total += c;
-    for (size_t c : series[s].counts) share[s].push_back(total ? static_cast<double>(c) / static_cast<double>(total) : 0.0);
+    for (size_t c : series[s].counts)
+      share[s].push_back(total ? static_cast<double>(c) / static_cast<double>(total) : 0.0);
     for (double v : share[s]) hi = std::max(hi, v);
   }
   double ymax = nice_ceiling(hi);
@@ -121,11 +140,13 @@ std::string histogram_svg(std::string_view title, const std::vector<std::string>
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram" data-metric="files_picked_histogram" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
       W, H, W, H);
   out += fmt::format(R"(<title>{}</title>)", html_escape(title));
-  out += fmt::format(R"(<text x="{}" y="16" font-size="13" font-weight="600" fill="#222">{}</text>)", left, html_escape(title));
+  out += fmt::format(R"(<text x="{}" y="16" font-size="13" font-weight="600" fill="#222">{}</text>)", left,
+                     html_escape(title));
   double lx = left;
   for (const auto& s : series) {
     out += fmt::format(R"(<rect x="{:.1f}" y="25" width="10" height="10" fill="{}"/>)", lx, html_escape(s.color));
-    out += fmt::format(R"(<text x="{:.1f}" y="34" font-size="11" fill="#222">{}</text>)", lx + 14, html_escape(s.label));
+    out +=
+        fmt::format(R"(<text x="{:.1f}" y="34" font-size="11" fill="#222">{}</text>)", lx + 14, html_escape(s.label));
     lx += 24 + 6.5 * static_cast<double>(s.label.size());
   }
   y_axis(out, left, W - right, top, ph, ymax);
@@ -136,16 +157,19 @@ std::string histogram_svg(std::string_view title, const std::vector<std::string>
     for (size_t s = 0; s < series.size(); ++s) {
       double v = b < share[s].size() ? share[s][b] : 0, h = ph * v / ymax;
       if (h > 0)
-        out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{} · {} files: {:.1f}%</title></rect>)",
-                           gx + bw * s, top + ph - h, bw, h, html_escape(series[s].color), html_escape(series[s].label),
-                           html_escape(bin_labels[b]), 100 * v);
+        out += fmt::format(
+            R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{} · {} files: {:.1f}%</title></rect>)",
+            gx + bw * s, top + ph - h, bw, h, html_escape(series[s].color), html_escape(series[s].label),
+            html_escape(bin_labels[b]), 100 * v);
     }
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">{}</text>)", left + group * (b + 0.5),
-                       top + ph + 13, html_escape(bin_labels[b]));
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">{}</text>)",
+                       left + group * (b + 0.5), top + ph + 13, html_escape(bin_labels[b]));
   }
-  out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">files picked (share of each model's traces)</text>)",
-                     left + pw / 2, H - 3);
-  out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#888" stroke-width="1"/>)", left, top + ph, W - right);
+  out += fmt::format(
+      R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">files picked (share of each model's traces)</text>)",
+      left + pw / 2, H - 3);
+  out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#888" stroke-width="1"/>)", left, top + ph,
+                     W - right);
   out += "</svg>";
   return out;
 }

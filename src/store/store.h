@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "util/result.h"
 #include "core/row.h"
+#include "util/result.h"
 
 namespace pt {
 
 struct RowFilter {
-  std::optional<std::string> type;          // traces: trace type
-  std::optional<std::string> model;         // relabels: model id
+  std::optional<std::string> type;   // traces: trace type
+  std::optional<std::string> model;  // relabels: model id
   std::optional<std::string> user_id;
   std::optional<std::string> agent_step_id;
   std::optional<std::string> request_type;  // payload.request_type
@@ -28,17 +28,17 @@ struct RowFilter {
 };
 
 struct UpsertStats {
-  int64_t inserted = 0;  // ids not seen before
-  int64_t updated = 0;   // ids already present (row replaced)
-  int64_t unchanged = 0; // ids already present with identical columns (nothing written)
+  int64_t inserted = 0;   // ids not seen before
+  int64_t updated = 0;    // ids already present (row replaced)
+  int64_t unchanged = 0;  // ids already present with identical columns (nothing written)
 };
 
 // What identifies one stored relabel for "already relabeled?" checks.
 struct RelabelKey {
   std::string agent_step_id;
-  std::string request_type;  // "" when the payload has none (production relabels)
-  std::string trace_id;      // payload.trace_id, "" when absent
-  bool with_context = false; // payload.with_context (relabel --with-context), false when absent
+  std::string request_type;   // "" when the payload has none (production relabels)
+  std::string trace_id;       // payload.trace_id, "" when absent
+  bool with_context = false;  // payload.with_context (relabel --with-context), false when absent
 };
 
 class Store {

@@ -47,7 +47,8 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   size_t colon = uri.find(':');
   std::string scheme = uri.substr(0, colon);
   bool plain = colon != std::string::npos && !scheme.empty() && scheme.size() <= 32 &&
-               scheme.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == std::string::npos;
+               scheme.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") ==
+                   std::string::npos;
   return usage_error(fmt::format("unknown store {}(expected sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET)",
                                  plain ? "\"" + scheme + ":\" " : "URI "));
 }

@@ -209,8 +209,9 @@ void merge_heap(const GemmaModel& m, Scratch& s) {
     uint64_t merge = merge_after(m, s, left);
     if (merge == FlatMap64::kEmpty) return false;
     int32_t right = nodes[left].next;
-    heap.push_back(Candidate{static_cast<uint32_t>(merge >> 32), static_cast<uint32_t>(left), static_cast<uint32_t>(right),
-                             nodes[left].len + nodes[right].len, static_cast<int32_t>(merge & 0xffffffffu)});
+    heap.push_back(Candidate{static_cast<uint32_t>(merge >> 32), static_cast<uint32_t>(left),
+                             static_cast<uint32_t>(right), nodes[left].len + nodes[right].len,
+                             static_cast<int32_t>(merge & 0xffffffffu)});
     return true;
   };
   auto consider = [&](int32_t left) {

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "util/flat_map.h"
 #include "tokenizer/gemma_tokenizer.h"
+#include "util/flat_map.h"
 
 namespace pt::tok {
 
@@ -36,16 +36,16 @@ class GemmaModel final : public GemmaTokenizer {
   static constexpr int32_t kNoSymbol = -1;
   std::vector<int32_t> symbol_token;  // symbol → token id, or -1 (not in vocabulary)
   std::vector<int32_t> cp_symbol;     // code point → symbol of that one-character string, or -1
-  FlatMap64 merges;                  // (left << 32 | right) → (rank << 32 | merged symbol)
+  FlatMap64 merges;                   // (left << 32 | right) → (rank << 32 | merged symbol)
   FlatMap64 trie_edges{1 << 15};      // (node << 8 | byte) → child node
   std::vector<int32_t> trie_token;    // trie node → added token id ending there, or -1
   bool trie_first_byte[256] = {};     // bytes that can start an added token
   int32_t byte_token[256] = {};       // <0xNN> token ids, or -1
   int32_t unk_token = -1;
-  int32_t space_symbol = kNoSymbol;   // the symbol of "▁" (what ' ' normalizes to)
+  int32_t space_symbol = kNoSymbol;  // the symbol of "▁" (what ' ' normalizes to)
   bool byte_fallback = true;
-  bool fuse_unk = false;              // consecutive <unk>s of one section become one
-  bool unk_possible = true;           // false when byte fallback covers all 256 bytes (Gemma 3)
+  bool fuse_unk = false;     // consecutive <unk>s of one section become one
+  bool unk_possible = true;  // false when byte fallback covers all 256 bytes (Gemma 3)
   // Characters after which a space starts a new word (see 3. above): every code point c such
   // that no merged token contains c followed by '▁'. ASCII in a table, the rest listed.
   bool word_cut_after_ascii[128] = {};

@@ -12,9 +12,9 @@
 #include <deque>
 #include <string>
 
+#include "source_dir.h"
 #include "tokenizer/gemma_model.h"
 #include "util/utf8.h"
-#include "source_dir.h"
 
 namespace pt {
 namespace {
@@ -64,7 +64,9 @@ class SymbolTable {
   static constexpr uint64_t kEmptySlot = 0;
   static constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
   static int32_t id_of(uint64_t slot) { return static_cast<int32_t>(slot & 0xffffffffu) - 1; }
-  static uint64_t slot_of(uint64_t h, int32_t id) { return (h & 0xffffffff00000000ULL) | static_cast<uint32_t>(id + 1); }
+  static uint64_t slot_of(uint64_t h, int32_t id) {
+    return (h & 0xffffffff00000000ULL) | static_cast<uint32_t>(id + 1);
+  }
   static uint64_t fnv(uint64_t h, std::string_view s) {
     for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
     return h;
@@ -129,15 +131,17 @@ Result<void> check_pipeline(const std::string& path, simdjson::dom::element doc)
   if (doc["normalizer"]["type"].get(type) || type != "Replace" || doc["normalizer"]["pattern"]["String"].get(type) ||
       type != " " || doc["normalizer"]["content"].get(type) || type != "\xE2\x96\x81")
     return bad(path, "normalizer must be Replace ' ' -> U+2581");
-  if (doc["pre_tokenizer"]["type"].get(type) || type != "Split" || doc["pre_tokenizer"]["pattern"]["String"].get(type) ||
-      type != " ")
+  if (doc["pre_tokenizer"]["type"].get(type) || type != "Split" ||
+      doc["pre_tokenizer"]["pattern"]["String"].get(type) || type != " ")
     return bad(path, "pre_tokenizer must be Split on ' '");
   if (doc["model"]["type"].get(type) || type != "BPE") return bad(path, "model.type must be BPE");
   simdjson::dom::element suffix;
   for (const char* key : {"end_of_word_suffix", "continuing_subword_prefix", "continuing_subword_suffix"})
-    if (!doc["model"][key].get(suffix) && !suffix.is_null()) return bad(path, std::string("model.") + key + " must be null");
+    if (!doc["model"][key].get(suffix) && !suffix.is_null())
+      return bad(path, std::string("model.") + key + " must be null");
   bool ignore_merges = false;
-  if (!doc["model"]["ignore_merges"].get(ignore_merges) && ignore_merges) return bad(path, "model.ignore_merges must be false");
+  if (!doc["model"]["ignore_merges"].get(ignore_merges) && ignore_merges)
+    return bad(path, "model.ignore_merges must be false");
   return ok();
 }
 
@@ -169,8 +173,10 @@ void note_word_cuts(std::string_view left, std::string_view right, GemmaModel& m
     uint32_t cp = 0;
     tok::utf8_decode(reinterpret_cast<const unsigned char*>(joined.data() + start), cp);
     if (cp == 0x2581) continue;
-    if (cp < 128) m.word_cut_after_ascii[cp] = false;
-    else m.no_word_cut_after.push_back(cp);
+    if (cp < 128)
+      m.word_cut_after_ascii[cp] = false;
+    else
+      m.no_word_cut_after.push_back(cp);
   }
 }
 
@@ -199,11 +205,13 @@ Result<void> load_merges(const std::string& path, simdjson::dom::element model, 
     }
     note_word_cuts(left, right, m);
     int32_t a = syms.intern(left), b = syms.intern(right), r = syms.intern_joined(a, right);
-    m.merges.put(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b), static_cast<uint64_t>(rank) << 32 | static_cast<uint32_t>(r));
+    m.merges.put(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b),
+                 static_cast<uint64_t>(rank) << 32 | static_cast<uint32_t>(r));
     ++rank;
   }
   std::sort(m.no_word_cut_after.begin(), m.no_word_cut_after.end());
-  m.no_word_cut_after.erase(std::unique(m.no_word_cut_after.begin(), m.no_word_cut_after.end()), m.no_word_cut_after.end());
+  m.no_word_cut_after.erase(std::unique(m.no_word_cut_after.begin(), m.no_word_cut_after.end()),
+                            m.no_word_cut_after.end());
   return ok();
 }
 
@@ -215,7 +223,8 @@ Result<void> load_added(const std::string& path, simdjson::dom::element doc, Gem
   for (auto item : added) {
     std::string_view content;
     int64_t id;
-    if (item["content"].get(content) || item["id"].get(id)) return bad(path, "added_tokens entries need content and id");
+    if (item["content"].get(content) || item["id"].get(id))
+      return bad(path, "added_tokens entries need content and id");
     bool strip = false;
     if ((!item["lstrip"].get(strip) && strip) || (!item["rstrip"].get(strip) && strip))
       return bad(path, "added token \"" + std::string(content) + "\" strips whitespace (not supported)");
@@ -263,7 +272,8 @@ void build_lookups(GemmaModel& m, const SymbolTable& syms) {
   };
   static const char* kHex = "0123456789ABCDEF";
   for (int b = 0; b < 256; ++b) m.byte_token[b] = token_of(std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">");
-  m.unk_possible = !m.byte_fallback || std::any_of(std::begin(m.byte_token), std::end(m.byte_token), [](int32_t t) { return t < 0; });
+  m.unk_possible = !m.byte_fallback ||
+                   std::any_of(std::begin(m.byte_token), std::end(m.byte_token), [](int32_t t) { return t < 0; });
 }
 
 Result<void> load_unk(const std::string& path, simdjson::dom::element model, GemmaModel& m, const SymbolTable& syms) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "util/result.h"
 #include "tokenizer/gemma_tokenizer.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -38,8 +38,12 @@ Result<AtomicFile> AtomicFile::create(const std::string& path) {
 }
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), file_(o.file_), committed_(o.committed_),
-      written_(o.written_), flushed_(o.flushed_) {
+    : path_(std::move(o.path_)),
+      tmp_(std::move(o.tmp_)),
+      file_(o.file_),
+      committed_(o.committed_),
+      written_(o.written_),
+      flushed_(o.flushed_) {
   o.file_ = nullptr;
   o.committed_ = true;
 }

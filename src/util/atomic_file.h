@@ -23,7 +23,8 @@ class AtomicFile {
   const std::string& path() const { return path_; }
 
  private:
-  AtomicFile(std::string path, std::string tmp, std::FILE* f) : path_(std::move(path)), tmp_(std::move(tmp)), file_(f) {}
+  AtomicFile(std::string path, std::string tmp, std::FILE* f)
+      : path_(std::move(path)), tmp_(std::move(tmp)), file_(f) {}
   void write_behind();
   static constexpr size_t kWriteBehind = size_t{32} << 20;  // bytes between write-behind kicks
 

@@ -36,7 +36,8 @@ Result<std::unique_ptr<LineReader>> LineReader::open(const std::string& path, si
   return std::unique_ptr<LineReader>(new LineReader(path, fd, max_line_bytes));
 }
 
-LineReader::LineReader(std::string path, int fd, size_t max_line) : path_(std::move(path)), fd_(fd), max_line_(max_line) {}
+LineReader::LineReader(std::string path, int fd, size_t max_line)
+    : path_(std::move(path)), fd_(fd), max_line_(max_line) {}
 
 LineReader::~LineReader() {
   if (fd_ > 0) ::close(fd_);
@@ -82,7 +83,8 @@ Result<size_t> LineReader::fill(char* dst, size_t capacity) {
     ZSTD_inBuffer in{z.in.data(), z.in_size, z.in_pos};
     ZSTD_outBuffer out{dst, capacity, 0};
     size_t ret = ZSTD_decompressStream(z.ctx, &out, &in);
-    if (ZSTD_isError(ret)) return runtime_error(fmt::format("{}: corrupt zstd data: {}", path_, ZSTD_getErrorName(ret)));
+    if (ZSTD_isError(ret))
+      return runtime_error(fmt::format("{}: corrupt zstd data: {}", path_, ZSTD_getErrorName(ret)));
     bool progress = out.pos > 0 || in.pos != z.in_pos;
     z.in_pos = in.pos;
     if (progress) z.last_ret = ret;  // a call without input says nothing about frame ends

@@ -17,7 +17,8 @@ inline constexpr size_t kDefaultMaxLineBytes = size_t{64} << 20;  // 64 MiB
 class LineReader {
  public:
   // `path` "-" reads stdin. Errors name the path.
-  static Result<std::unique_ptr<LineReader>> open(const std::string& path, size_t max_line_bytes = kDefaultMaxLineBytes);
+  static Result<std::unique_ptr<LineReader>> open(const std::string& path,
+                                                  size_t max_line_bytes = kDefaultMaxLineBytes);
   ~LineReader();
 
   // Next line without its '\n' (valid until the next call); false at the end of input.

@@ -1,16 +1,16 @@
 // Implementation of util/process.h: posix_spawnp + poll over stdout/stderr pipes.
 #include "util/process.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -20,9 +20,14 @@ namespace pt {
 namespace {
 
 // Variables that would point git at another repository than the one we name with -C.
-constexpr std::string_view kDroppedEnv[] = {"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=",
-                                            "GIT_OBJECT_DIRECTORY=", "GIT_ALTERNATE_OBJECT_DIRECTORIES=",
-                                            "GIT_COMMON_DIR=", "GIT_NAMESPACE=", "GIT_CEILING_DIRECTORIES="};
+constexpr std::string_view kDroppedEnv[] = {"GIT_DIR=",
+                                            "GIT_WORK_TREE=",
+                                            "GIT_INDEX_FILE=",
+                                            "GIT_OBJECT_DIRECTORY=",
+                                            "GIT_ALTERNATE_OBJECT_DIRECTORIES=",
+                                            "GIT_COMMON_DIR=",
+                                            "GIT_NAMESPACE=",
+                                            "GIT_CEILING_DIRECTORIES="};
 
 std::vector<std::string> child_environment(const GitCommand& cmd) {
   std::vector<std::string> env;
@@ -30,7 +35,8 @@ std::vector<std::string> child_environment(const GitCommand& cmd) {
     std::string_view var(*e);
     bool drop = false;
     for (auto prefix : kDroppedEnv) drop = drop || var.substr(0, prefix.size()) == prefix;
-    for (const auto& [k, v] : cmd.env) drop = drop || (var.size() > k.size() && var.substr(0, k.size()) == k && var[k.size()] == '=');
+    for (const auto& [k, v] : cmd.env)
+      drop = drop || (var.size() > k.size() && var.substr(0, k.size()) == k && var[k.size()] == '=');
     if (!drop) env.emplace_back(var);
   }
   for (const auto& [k, v] : cmd.env) env.push_back(k + "=" + v);
@@ -42,8 +48,10 @@ std::vector<std::string> child_environment(const GitCommand& cmd) {
 std::string describe(const GitCommand& cmd) {
   for (size_t i = 0; i < cmd.args.size(); ++i) {
     const std::string& a = cmd.args[i];
-    if (a == "-C" || a == "-c") ++i;
-    else if (!a.empty() && a[0] != '-') return "git " + a;
+    if (a == "-C" || a == "-c")
+      ++i;
+    else if (!a.empty() && a[0] != '-')
+      return "git " + a;
   }
   return "git";
 }
@@ -160,7 +168,8 @@ Result<std::string> run_git(const GitCommand& cmd) {
 Result<TempDir> TempDir::create(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string templ = fmt::format("{}/{}XXXXXX", base && *base ? base : "/tmp", prefix);
-  if (!::mkdtemp(templ.data())) return runtime_error(fmt::format("cannot create a temporary directory {}: {}", templ, std::strerror(errno)));
+  if (!::mkdtemp(templ.data()))
+    return runtime_error(fmt::format("cannot create a temporary directory {}: {}", templ, std::strerror(errno)));
   return TempDir(std::move(templ));
 }
 

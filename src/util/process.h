@@ -13,8 +13,8 @@
 namespace pt {
 
 struct GitCommand {
-  std::vector<std::string> args;                            // after "git"
-  std::vector<std::pair<std::string, std::string>> env;     // set (or override) in the child
+  std::vector<std::string> args;                         // after "git"
+  std::vector<std::pair<std::string, std::string>> env;  // set (or override) in the child
 };
 
 // Runs git, calling `on_output` with each chunk of its stdout as it arrives. Fails when git

@@ -61,9 +61,9 @@ inline Result<void> ok() { return {}; }
 #define PT_CAT_(a, b) PT_CAT_INNER_(a, b)
 
 // Return the error of a Result-valued expression from the enclosing function.
-#define PT_TRY(expr)                                     \
-  do {                                                   \
-    auto&& pt_try_result_ = (expr);                      \
+#define PT_TRY(expr)                                         \
+  do {                                                       \
+    auto&& pt_try_result_ = (expr);                          \
     if (!pt_try_result_.ok()) return pt_try_result_.error(); \
   } while (0)
 

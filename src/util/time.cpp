@@ -57,15 +57,14 @@ Result<int64_t> parse_timestamp(std::string_view s) {
   };
   size_t pos = 0;
   int64_t y, mo, d, h = 0, mi = 0, se = 0, frac_us = 0, offset_s = 0;
-  if (!read_digits(s, pos, 4, y) || !expect(s, pos, '-') || !read_digits(s, pos, 2, mo) ||
-      !expect(s, pos, '-') || !read_digits(s, pos, 2, d))
+  if (!read_digits(s, pos, 4, y) || !expect(s, pos, '-') || !read_digits(s, pos, 2, mo) || !expect(s, pos, '-') ||
+      !read_digits(s, pos, 2, d))
     return bad("expected YYYY-MM-DD");
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return bad("month or day out of range");
   if (pos < s.size()) {
     if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return bad("expected 'T' after the date");
     ++pos;
-    if (!read_digits(s, pos, 2, h) || !expect(s, pos, ':') || !read_digits(s, pos, 2, mi))
-      return bad("expected HH:MM");
+    if (!read_digits(s, pos, 2, h) || !expect(s, pos, ':') || !read_digits(s, pos, 2, mi)) return bad("expected HH:MM");
     if (expect(s, pos, ':') && !read_digits(s, pos, 2, se)) return bad("expected seconds");
     if (h > 23 || mi > 59 || se > 60) return bad("time out of range");
     if (expect(s, pos, '.')) {

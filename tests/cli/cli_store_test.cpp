@@ -20,7 +20,8 @@ std::string trace_line(int i, const std::string& kind = "Key") {
   std::snprintf(ts, sizeof ts, "2025-05-%02dT10:00:00Z", 1 + i % 28);
   return std::string(R"({"id":"t)") + std::to_string(i) + R"(","agent_step_id":"step)" + std::to_string(i) +
          R"(","user_id":"u)" + std::to_string(i % 3) + R"(","created_at":")" + ts +
-         R"(","type":"get-relevant-files","payload":{"user_input_id":"ui)" + std::to_string(i) + R"(","request_type":")" + kind +
+         R"(","type":"get-relevant-files","payload":{"user_input_id":"ui)" + std::to_string(i) +
+         R"(","request_type":")" + kind +
          R"(","system":[{"type":"text","text":"<project_file_tree>\nsrc/a.ts\n</project_file_tree>"}],"messages":[{"role":"user","content":"<user_request>\nFix bug number )" +
          std::to_string(i) + R"(\n</user_request>"}],"output":"src/a.ts\nsrc/b.ts"}})";
 }
@@ -64,20 +65,26 @@ TEST_F(CliStore, ImportThenJsonListingRoundTripsRowsExactlyAndReimportAddsNothin
   write("in.jsonl", relabels + traces);
   CliResult imp = pt({"import", "jsonl", "in.jsonl"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
-  EXPECT_EQ(imp.out, "imported 8 rows into sqlite:t.db: traces 5 new, 0 updated, 0 unchanged; relabels 3 new, 0 updated, 0 unchanged\n");
+  EXPECT_EQ(imp.out,
+            "imported 8 rows into sqlite:t.db: traces 5 new, 0 updated, 0 unchanged; relabels 3 new, 0 updated, 0 "
+            "unchanged\n");
   EXPECT_EQ(pt({"traces", "--json", "--limit", "0"}).out, traces);
   EXPECT_EQ(pt({"relabels", "--json"}).out, relabels);
 
   CliResult again = pt({"import", "jsonl", "in.jsonl"});
-  EXPECT_EQ(again.out, "imported 8 rows into sqlite:t.db: traces 0 new, 0 updated, 5 unchanged; relabels 0 new, 0 updated, 3 unchanged\n");
+  EXPECT_EQ(again.out,
+            "imported 8 rows into sqlite:t.db: traces 0 new, 0 updated, 5 unchanged; relabels 0 new, 0 updated, 3 "
+            "unchanged\n");
   EXPECT_EQ(rows("traces"), 5);
 
   // export -> import into a second store -> identical export
   ASSERT_EQ(pt({"export", "traces", "-o", "out.jsonl"}).exit_code, 0);
   EXPECT_EQ(pt_test::slurp((dir_ / "out.jsonl").string()), traces);
-  CliResult second = pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:second.db", "import", "jsonl", "out.jsonl"}, dir_.string());
+  CliResult second =
+      pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:second.db", "import", "jsonl", "out.jsonl"}, dir_.string());
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:second.db", "export", "traces"}, dir_.string()).out, traces);
+  EXPECT_EQ(pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:second.db", "export", "traces"}, dir_.string()).out,
+            traces);
 }
 
 TEST_F(CliStore, LoadsAProductionBigQueryExportAsIs) {
@@ -86,10 +93,11 @@ TEST_F(CliStore, LoadsAProductionBigQueryExportAsIs) {
       R"("payload": {"user_input_id": "x", "client_session_id": "c", "fingerprint_id": "f", "request_type": "Non-Obvious", "system": "t", "messages": [], "output": "a\u003cb"}})";
   write("bq.jsonl", line + "\n");
   ASSERT_EQ(pt({"import", "jsonl", "bq.jsonl"}).exit_code, 0);
-  EXPECT_EQ(pt({"traces", "--json"}).out,
-            R"({"id":"b1","agent_step_id":"s","user_id":"u","created_at":"2025-05-01T12:00:00.123456Z","type":"get-relevant-files",)"
-            R"("payload":{"user_input_id": "x", "client_session_id": "c", "fingerprint_id": "f", "request_type": "Non-Obvious", "system": "t", "messages": [], "output": "a\u003cb"}})"
-            "\n");
+  EXPECT_EQ(
+      pt({"traces", "--json"}).out,
+      R"({"id":"b1","agent_step_id":"s","user_id":"u","created_at":"2025-05-01T12:00:00.123456Z","type":"get-relevant-files",)"
+      R"("payload":{"user_input_id": "x", "client_session_id": "c", "fingerprint_id": "f", "request_type": "Non-Obvious", "system": "t", "messages": [], "output": "a\u003cb"}})"
+      "\n");
 }
 
 TEST_F(CliStore, StdinPipeAndZstdFiles) {
@@ -108,13 +116,15 @@ TEST_F(CliStore, StdinPipeAndZstdFiles) {
 TEST_F(CliStore, EachBadLineStopsTheImportNamingFileLineAndFieldAndStoresNothingOfTheBatch) {
   ASSERT_EQ(pt({"import", "jsonl", "-"}, trace_line(100) + "\n").exit_code, 0);
   const std::string good = trace_line(1) + "\n" + trace_line(2) + "\n";
-  const std::string ok_head = R"({"id":"x","agent_step_id":"s","user_id":"u","created_at":"2025-05-01T00:00:00Z","type":"t",)";
+  const std::string ok_head =
+      R"({"id":"x","agent_step_id":"s","user_id":"u","created_at":"2025-05-01T00:00:00Z","type":"t",)";
   struct Case {
     std::string bad_line, message;
   };
   std::vector<Case> cases = {
       {R"({"id":"x", "agent_step_id": )", "bad.jsonl:3: invalid JSON ("},
-      {R"({"id":"x","agent_step_id":"s","user_id":"u","type":"t","payload":{}})", "bad.jsonl:3: missing column \"created_at\""},
+      {R"({"id":"x","agent_step_id":"s","user_id":"u","type":"t","payload":{}})",
+       "bad.jsonl:3: missing column \"created_at\""},
       {R"({"id":"x","agent_step_id":"s","user_id":5,"created_at":"2025-05-01","type":"t","payload":{}})",
        "bad.jsonl:3: column \"user_id\": expected a string, got a number"},
       {ok_head + "\"payload\":{\"k\":\"\xff\"}}", "bad.jsonl:3: invalid UTF-8"},
@@ -137,18 +147,21 @@ TEST_F(CliStore, EachBadLineStopsTheImportNamingFileLineAndFieldAndStoresNothing
 TEST_F(CliStore, A100MegabyteLineIsRejectedWithoutBufferingIt) {
   {
     std::ofstream f(dir_ / "huge.jsonl", std::ios::binary);
-    f << trace_line(1) << "\n" << R"({"id":"big","payload":{"x":")";
+    f << trace_line(1) << "\n"
+      << R"({"id":"big","payload":{"x":")";
     std::string chunk(1 << 20, 'a');
     for (int i = 0; i < 100; ++i) f << chunk;
     f << "\"}}\n" << trace_line(2) << "\n";
   }
   CliResult r = pt({"import", "jsonl", "huge.jsonl"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "picktune: huge.jsonl:2: line is longer than the 64 MiB limit (import stopped; nothing was stored)\n");
+  EXPECT_EQ(r.err,
+            "picktune: huge.jsonl:2: line is longer than the 64 MiB limit (import stopped; nothing was stored)\n");
   EXPECT_EQ(rows("traces"), 0);
   r = pt({"import", "jsonl", "--skip-bad", "huge.jsonl"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("skipped 1 bad line:\n  huge.jsonl:2: line is longer than the 64 MiB limit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped 1 bad line:\n  huge.jsonl:2: line is longer than the 64 MiB limit"), std::string::npos)
+      << r.out;
   EXPECT_EQ(rows("traces"), 2);
 }
 
@@ -164,7 +177,9 @@ TEST_F(CliStore, EarlierBatchesStayAndTheMessageSaysSo) {
   // After fixing the file, a re-run adds only what is missing.
   write("b.jsonl", text + trace_line(6) + "\n");
   r = pt({"import", "jsonl", "b.jsonl"});
-  EXPECT_EQ(r.out, "imported 6 rows into sqlite:t.db: traces 2 new, 0 updated, 4 unchanged; relabels 0 new, 0 updated, 0 unchanged\n");
+  EXPECT_EQ(r.out,
+            "imported 6 rows into sqlite:t.db: traces 2 new, 0 updated, 4 unchanged; relabels 0 new, 0 updated, 0 "
+            "unchanged\n");
 }
 
 // A transaction (--batch-size rows) spans several 10,000-row parse batches on SQLite: a bad line
@@ -185,23 +200,28 @@ TEST_F(CliStore, TransactionsSpanParseBatchesAndRollBackWhole) {
   write("big.jsonl", text);
   r = pt({"import", "jsonl", "big.jsonl"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "imported 25000 rows into sqlite:t.db: traces 5000 new, 0 updated, 20000 unchanged; relabels 0 new, 0 updated, 0 unchanged\n");
+  EXPECT_EQ(r.out,
+            "imported 25000 rows into sqlite:t.db: traces 5000 new, 0 updated, 20000 unchanged; relabels 0 new, 0 "
+            "updated, 0 unchanged\n");
 }
 
 TEST_F(CliStore, SkipBadCountsAndSummarises) {
   write("m.jsonl", trace_line(1) + "\n[1]\n\n" + trace_line(2) + "\n{\"id\":1}\n");
   CliResult r = pt({"import", "jsonl", "--skip-bad", "m.jsonl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "imported 2 rows into sqlite:t.db: traces 2 new, 0 updated, 0 unchanged; relabels 0 new, 0 updated, 0 unchanged\n"
-            "skipped 2 bad lines:\n  m.jsonl:2: a row must be a JSON object\n  m.jsonl:5: column \"id\": expected a string, got a number\n");
+  EXPECT_EQ(
+      r.out,
+      "imported 2 rows into sqlite:t.db: traces 2 new, 0 updated, 0 unchanged; relabels 0 new, 0 updated, 0 unchanged\n"
+      "skipped 2 bad lines:\n  m.jsonl:2: a row must be a JSON object\n  m.jsonl:5: column \"id\": expected a string, "
+      "got a number\n");
 }
 
 TEST_F(CliStore, ForcedTableAndMissingFile) {
   write("r.jsonl", relabel_line(1) + "\n");
   CliResult r = pt({"import", "jsonl", "--table", "traces", "r.jsonl"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "picktune: r.jsonl:1: unknown column \"model\" for table traces (import stopped; nothing was stored)\n");
+  EXPECT_EQ(r.err,
+            "picktune: r.jsonl:1: unknown column \"model\" for table traces (import stopped; nothing was stored)\n");
   r = pt({"import", "jsonl", "nope.jsonl"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "picktune: nope.jsonl: cannot open: No such file or directory\n");
@@ -225,12 +245,14 @@ TEST_F(CliStore, ExportOutputIsAtomic) {
 
 TEST_F(CliStore, ListingTableAndFilters) {
   std::string text = trace_line(1) + "\n" + trace_line(2, "Non-Obvious") + "\n" + relabel_line(1) + "\n";
-  text += R"({"id":"ft","agent_step_id":"s","user_id":"u9","created_at":"2025-04-01T00:00:00Z","type":"file-trees","payload":{"filetrees":{}}})"
-          "\n";
+  text +=
+      R"({"id":"ft","agent_step_id":"s","user_id":"u9","created_at":"2025-04-01T00:00:00Z","type":"file-trees","payload":{"filetrees":{}}})"
+      "\n";
   ASSERT_EQ(pt({"import", "jsonl", "-"}, text).exit_code, 0);
   CliResult r = pt({"traces"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("2025-05-03 10:00:00  get-relevant-files  step2         Non-Obvious  Fix bug number 2  ->  src/a.ts, src/b.ts"),
+  EXPECT_NE(r.out.find("2025-05-03 10:00:00  get-relevant-files  step2         Non-Obvious  Fix bug number 2  ->  "
+                       "src/a.ts, src/b.ts"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("2025-04-01 00:00:00  file-trees          s             -"), std::string::npos) << r.out;

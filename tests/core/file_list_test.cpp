@@ -19,7 +19,8 @@ TEST(ScoringParse, BulletsAndNumbering) {
 }
 
 TEST(ScoringParse, CodeFencesAndQuotes) {
-  EXPECT_EQ(parse_file_list("```text\n`a.js`\n\"b.js\"\n'c.js'\n**d.js**\n```\n"), (Paths{"a.js", "b.js", "c.js", "d.js"}));
+  EXPECT_EQ(parse_file_list("```text\n`a.js`\n\"b.js\"\n'c.js'\n**d.js**\n```\n"),
+            (Paths{"a.js", "b.js", "c.js", "d.js"}));
 }
 
 TEST(ScoringParse, DescriptionsAfterThePath) {

@@ -20,7 +20,8 @@ TEST(FileTree, RenderThenExtractGivesThePaths) {
 }
 
 TEST(FileTree, RecentCommitsRoundTrip) {
-  std::vector<RecentCommit> commits = {{"fix router", {{'M', "lib/router.js"}, {'D', "old.js"}}}, {"docs", {{'M', "README.md"}}}};
+  std::vector<RecentCommit> commits = {{"fix router", {{'M', "lib/router.js"}, {'D', "old.js"}}},
+                                       {"docs", {{'M', "README.md"}}}};
   auto got = extract_recent_commits("x\n" + render_recent_commits(commits));
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].subject, "fix router");
@@ -31,7 +32,8 @@ TEST(FileTree, RecentCommitsRoundTrip) {
 }
 
 TEST(FileList, ScoringParseStripsDecoration) {
-  auto files = parse_file_list("Here are the files:\n```\n1. `lib/a.js`\n- ./lib//b.js\n* \"c.js\"\nlib/a.js\n---\nafter.js\n");
+  auto files =
+      parse_file_list("Here are the files:\n```\n1. `lib/a.js`\n- ./lib//b.js\n* \"c.js\"\nlib/a.js\n---\nafter.js\n");
   EXPECT_EQ(files, (std::vector<std::string>{"lib/a.js", "lib/b.js", "c.js"}));
   EXPECT_TRUE(parse_file_list("").empty());
 }
@@ -49,7 +51,9 @@ TEST(PickerPrompt, LimitSentenceRewrite) {
   EXPECT_EQ(selection_limit(q), 2);
   EXPECT_NE(q.find("limit your selection to 2 files."), std::string::npos);
   std::string r = rewrite_selection_limit(p, 2, true);
-  EXPECT_NE(r.find("files. Make sure to end your response with three lines of dashes, ie: \"" + std::string(kStopDashes) + "\""), std::string::npos);
+  EXPECT_NE(r.find("files. Make sure to end your response with three lines of dashes, ie: \"" +
+                   std::string(kStopDashes) + "\""),
+            std::string::npos);
   EXPECT_EQ(rewrite_selection_limit("no sentence", 2, true), "no sentence");
 }
 

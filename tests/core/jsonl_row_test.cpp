@@ -33,7 +33,8 @@ TEST(JsonlRow, ParsesTraceAndRelabelByColumns) {
   EXPECT_EQ(row.type, "get-relevant-files");
   EXPECT_EQ(row.payload, R"({"request_type":"Key","output":"a.ts\nb.ts"})");
 
-  auto r = p.parse(R"({"model":"truth","payload":{},"id":"r1","agent_step_id":"s","user_id":"u","created_at":"2025-05-01"})", row);
+  auto r = p.parse(
+      R"({"model":"truth","payload":{},"id":"r1","agent_step_id":"s","user_id":"u","created_at":"2025-05-01"})", row);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(*r, Table::relabels);
   EXPECT_EQ(row.model, "truth");
@@ -47,8 +48,9 @@ TEST(JsonlRow, LoadsABigQueryExportRowAsIs) {
   std::string payload =
       R"({ "user_input_id": "ui-9", "client_session_id": "cs", "fingerprint_id": "fp", "request_type": "Non-Obvious",)"
       R"( "system": [{"type": "text", "text": "\u003cproject_file_tree\u003e\nsrc/a.ts"}], "messages": [{"role": "user", "content": [{"type": "text", "text": "fix it"}]}], "output": "", "n": -1.5e3, "ok": true, "none": null })";
-  std::string line = R"({"id": "x", "agent_step_id": "s", "user_id": "u", "created_at": "2025-05-01 12:00:00.123456 UTC", "type": "get-relevant-files", "payload": )" +
-                     payload + " }\r";
+  std::string line =
+      R"({"id": "x", "agent_step_id": "s", "user_id": "u", "created_at": "2025-05-01 12:00:00.123456 UTC", "type": "get-relevant-files", "payload": )" +
+      payload + " }\r";
   JsonlRowParser p;
   Row row;
   auto t = p.parse(line, row);
@@ -62,23 +64,28 @@ TEST(JsonlRow, ForcedTable) {
   EXPECT_EQ(reason(kTrace, Table::relabels), "unknown column \"type\" for table relabels");
   JsonlRowParser p(Table::relabels);
   Row row;
-  auto r = p.parse(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","model":"m","payload":{}})", row);
+  auto r = p.parse(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","model":"m","payload":{}})",
+                   row);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, Table::relabels);
-  EXPECT_EQ(reason(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","payload":{}})", Table::traces),
-            "missing column \"type\"");
+  EXPECT_EQ(
+      reason(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","payload":{}})", Table::traces),
+      "missing column \"type\"");
 }
 
 TEST(JsonlRow, RejectsEachKindOfBadRowNamingTheField) {
   const std::string base = R"("agent_step_id":"s","user_id":"u","created_at":"2025-05-01T00:00:00Z","type":"t")";
   EXPECT_EQ(reason(R"({"id":"a",)" + base + "}"), "missing column \"payload\"");
   EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":{},"extra":1})"), "unknown column \"extra\"");
-  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":[1]})"), "column \"payload\": expected a JSON object, got an array");
-  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":"{}"})"), "column \"payload\": expected a JSON object, got a string");
+  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":[1]})"),
+            "column \"payload\": expected a JSON object, got an array");
+  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":"{}"})"),
+            "column \"payload\": expected a JSON object, got a string");
   EXPECT_EQ(reason(R"({"id":7,)" + base + R"(,"payload":{}})"), "column \"id\": expected a string, got a number");
   EXPECT_EQ(reason(R"({"id":"",)" + base + R"(,"payload":{}})"), "column \"id\": empty");
-  EXPECT_EQ(reason(R"({"id":"a","agent_step_id":"s","user_id":null,"created_at":"2025-05-01","type":"t","payload":{}})"),
-            "column \"user_id\": expected a string, got null");
+  EXPECT_EQ(
+      reason(R"({"id":"a","agent_step_id":"s","user_id":null,"created_at":"2025-05-01","type":"t","payload":{}})"),
+      "column \"user_id\": expected a string, got null");
   EXPECT_EQ(reason(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"yesterday","type":"t","payload":{}})"),
             "column \"created_at\": invalid timestamp \"yesterday\": expected YYYY-MM-DD");
   EXPECT_EQ(reason(R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","payload":{}})"),
@@ -88,13 +95,15 @@ TEST(JsonlRow, RejectsEachKindOfBadRowNamingTheField) {
   EXPECT_EQ(reason(R"({"id":"a","id":"b",)" + base + R"(,"payload":{}})"), "column \"id\" appears twice");
   EXPECT_EQ(reason(R"(["a"])"), "a row must be a JSON object");
   EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":{}} trailing)").rfind("invalid JSON (", 0), 0u);
-  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":{"k":")" + std::string("\xff\xfe") + R"("}})"), "invalid UTF-8");
+  EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":{"k":")" + std::string("\xff\xfe") + R"("}})"),
+            "invalid UTF-8");
   EXPECT_EQ(reason(R"({"id":"a",)" + base + R"(,"payload":{"k":")" + std::string("\xc3\xa9") + R"("}})"), "OK");
   EXPECT_EQ(reason(""), "invalid JSON (Empty: no JSON found)");
 }
 
 TEST(JsonlRow, RejectsMalformedJsonAnywhereInsideThePayload) {
-  const std::string head = R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","type":"t","payload":)";
+  const std::string head =
+      R"({"id":"a","agent_step_id":"s","user_id":"u","created_at":"2025-05-01","type":"t","payload":)";
   for (std::string bad : {R"({"a":tru})", R"({"a":nul})", R"({"a":[1,,2]})", R"({"a":01})", R"({"a":1.})", R"({"a" 1})",
                           R"({"a":"\q"})", R"({"a":{"b":[1,2}})", R"({"a":-})", "{\"a\":\"x\ty\"}"}) {
     std::string why = reason(head + bad + "}");
@@ -115,7 +124,9 @@ TEST(JsonlRow, SerializesExactlyTheSpecColumnsAndRoundTrips) {
   std::string line;
   pt::append_jsonl_row(line, Table::traces, row);
   EXPECT_EQ(line,
-            "{\"id\":\"id \\\"q\\\"\\n\",\"agent_step_id\":\"s\\\\1\",\"user_id\":\"u\\u0001\",\"created_at\":\"2025-05-01T12:00:00.123Z\","
+            "{\"id\":\"id "
+            "\\\"q\\\"\\n\",\"agent_step_id\":\"s\\\\1\",\"user_id\":\"u\\u0001\",\"created_at\":\"2025-05-01T12:00:00."
+            "123Z\","
             "\"type\":\"get-relevant-files\",\"payload\":{\"a\": [1, 2]}}\n");
   JsonlRowParser p;
   Row back;
@@ -132,8 +143,10 @@ TEST(JsonlRow, SerializesExactlyTheSpecColumnsAndRoundTrips) {
   rel.payload = "{}";
   line.clear();
   pt::append_jsonl_row(line, Table::relabels, rel);
-  EXPECT_EQ(line, R"({"id":"r","agent_step_id":"","user_id":"","created_at":"1970-01-01T00:00:00Z","model":"truth","payload":{}})"
-                  "\n");
+  EXPECT_EQ(
+      line,
+      R"({"id":"r","agent_step_id":"","user_id":"","created_at":"1970-01-01T00:00:00Z","model":"truth","payload":{}})"
+      "\n");
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(Metrics, HandComputedExample) {
   EXPECT_DOUBLE_EQ(recall_at(h, 10), 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(precision_at(h, 1), 0.0);
   EXPECT_DOUBLE_EQ(precision_at(h, 3), 1.0 / 3.0);
-  EXPECT_DOUBLE_EQ(precision_at(h, 5), 0.5);   // 2 of the 4 picks (fewer than 5)
+  EXPECT_DOUBLE_EQ(precision_at(h, 5), 0.5);  // 2 of the 4 picks (fewer than 5)
   EXPECT_DOUBLE_EQ(precision_at(h, 10), 0.5);
   EXPECT_DOUBLE_EQ(ndcg_at(h, 1), 0.0);
   // DCG@3 = 1/log2(3); ideal = 1 + 1/log2(3) + 1/2.
@@ -45,7 +45,8 @@ TEST(Metrics, HandComputedExample) {
 
 TEST(Metrics, PerfectAnswerScoresOne) {
   auto s = score({"x", "y"}, {"y", "x"});
-  for (int m : {kJaccard, kMrr, kRecall5, kPrecision1, kPrecision5, kNdcg10}) EXPECT_DOUBLE_EQ(s[m], 1.0) << metric_name(Metric(m));
+  for (int m : {kJaccard, kMrr, kRecall5, kPrecision1, kPrecision5, kNdcg10})
+    EXPECT_DOUBLE_EQ(s[m], 1.0) << metric_name(Metric(m));
   EXPECT_DOUBLE_EQ(s[kRecall1], 0.5);  // one of two reference files
   EXPECT_DOUBLE_EQ(s[kFilesPicked], 2.0);
   EXPECT_DOUBLE_EQ(s[kEmptyRate], 0.0);

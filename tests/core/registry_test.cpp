@@ -23,8 +23,9 @@ TEST(Registry, ShipsTheEightFinetunes) {
   Registry reg = shipped();
   std::vector<std::string> ids;
   for (const auto& f : reg.finetunes) ids.push_back(f.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"ft_filepicker_003", "ft_filepicker_005", "ft_filepicker_007", "ft_filepicker_topk_001",
-                                           "ft_filepicker_008", "ft_filepicker_topk_002", "ft_filepicker_010", "ft_filepicker_topk_003"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"ft_filepicker_003", "ft_filepicker_005", "ft_filepicker_007",
+                                           "ft_filepicker_topk_001", "ft_filepicker_008", "ft_filepicker_topk_002",
+                                           "ft_filepicker_010", "ft_filepicker_topk_003"}));
   const Finetune* t3 = reg.find("ft_filepicker_topk_003");
   ASSERT_NE(t3, nullptr);
   EXPECT_EQ(t3->recipe.request_kinds, std::vector<std::string>{"Key"});
@@ -41,12 +42,10 @@ TEST(Registry, CheckFindsExactlyTheKnownInconsistencies) {
   std::set<std::pair<std::string, std::string>> got;
   for (const auto& f : check_registry(reg)) got.insert({f.id, f.kind});
   std::set<std::pair<std::string, std::string>> want = {
-      {"ft_filepicker_003", "unknown-tokens"},
-      {"ft_filepicker_003", "unknown-epochs"},
+      {"ft_filepicker_003", "unknown-tokens"},         {"ft_filepicker_003", "unknown-epochs"},
       {"ft_filepicker_topk_001", "cost-inputs"},      // quotes 1 epoch x 44.7M; entry has 2 x 60.5M
       {"ft_filepicker_topk_001", "cost-arithmetic"},  // ~$300 vs its own formula's $134.10
-      {"ft_filepicker_008", "validation-is-training"},
-      {"ft_filepicker_topk_002", "unknown-tokens"},
+      {"ft_filepicker_008", "validation-is-training"}, {"ft_filepicker_topk_002", "unknown-tokens"},
       {"ft_filepicker_topk_002", "cost-inputs"},      // quotes 1 epoch x 44.7M; entry has 2 epochs, tokens unknown
       {"ft_filepicker_topk_002", "notes-vs-recipe"},  // "fewer epochs" than topk_001, but both 2
   };
@@ -103,13 +102,18 @@ TEST(Registry, BadFilesGiveFieldLevelErrors) {
   };
   EXPECT_EQ(bad("{"), "reg.json: invalid JSON");
   EXPECT_EQ(bad(R"({"finetunes": 3})"), "reg.json: finetunes: expected an array");
-  std::string entry = R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]},"epochs":"two"})";
+  std::string entry =
+      R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]},"epochs":"two"})";
   EXPECT_EQ(bad(R"({"finetunes":[)" + entry + "]}"), "reg.json: finetunes[0] (x).epochs: expected an integer or null");
-  std::string kinds = R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Other"]}})";
-  EXPECT_EQ(bad(R"({"finetunes":[)" + kinds + "]}"), "reg.json: finetunes[0] (x).recipe.request_kinds[0]: unknown request kind \"Other\"");
-  std::string extra = R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]},"epoch":2})";
+  std::string kinds =
+      R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Other"]}})";
+  EXPECT_EQ(bad(R"({"finetunes":[)" + kinds + "]}"),
+            "reg.json: finetunes[0] (x).recipe.request_kinds[0]: unknown request kind \"Other\"");
+  std::string extra =
+      R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]},"epoch":2})";
   EXPECT_EQ(bad(R"({"finetunes":[)" + extra + "]}"), "reg.json: finetunes[0] (x).epoch: unknown field");
-  std::string ok_entry = R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]}})";
+  std::string ok_entry =
+      R"({"id":"x","date":"2025-01-01","base_model":"b","teacher":"t","recipe":{"request_kinds":["Key"]}})";
   EXPECT_NE(bad(R"({"finetunes":[)" + ok_entry + "," + ok_entry + "]}").find("duplicate id"), std::string::npos);
   EXPECT_FALSE(load_registry("/nonexistent/finetunes.json").ok());
 }

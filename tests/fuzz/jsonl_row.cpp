@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   }
   FUZZ_CHECK(!row.id.empty(), "id is never empty");
   FUZZ_CHECK(!row.payload.empty() && row.payload.front() == '{' && row.payload.back() == '}', "payload is an object");
-  FUZZ_CHECK(*table == pt::Table::traces ? forced_traces.ok() : forced_relabels.ok(), "forcing the detected table accepts the row");
+  FUZZ_CHECK(*table == pt::Table::traces ? forced_traces.ok() : forced_relabels.ok(),
+             "forcing the detected table accepts the row");
 
   std::string out;
   pt::append_jsonl_row(out, *table, row);

@@ -50,8 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   }
   FUZZ_CHECK(r.status == 200, "only a 2xx reply parses");
   const pt::Usage& u = c->usage;
-  FUZZ_CHECK(u.input_tokens >= 0 && u.output_tokens >= 0 && u.cached_input_tokens >= 0 && u.cache_write_input_tokens >= 0,
-             "token counts are never negative");
+  FUZZ_CHECK(
+      u.input_tokens >= 0 && u.output_tokens >= 0 && u.cached_input_tokens >= 0 && u.cache_write_input_tokens >= 0,
+      "token counts are never negative");
   double cost = model.cost_usd(u);
   FUZZ_CHECK(cost >= 0, "cost is never negative");
   if (data[0] % 3 == 0) {  // the batch client shares the Messages parser

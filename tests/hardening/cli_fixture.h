@@ -12,17 +12,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/run_cli.h"
-#include "util/time.h"
 #include "hardening/hardening_util.h"
 #include "pipeline/relabel/trace_fixtures.h"
+#include "support/run_cli.h"
+#include "util/time.h"
 
 namespace pt::hardening {
 
 // A row as `import jsonl` reads it (SPEC columns, payload as an object).
 inline std::string jsonl_line(const Row& r) {
-  nlohmann::json j = {{"id", r.id}, {"agent_step_id", r.agent_step_id}, {"user_id", r.user_id},
-                      {"created_at", format_rfc3339(r.created_at_us)}, {"payload", nlohmann::json::parse(r.payload)}};
+  nlohmann::json j = {{"id", r.id},
+                      {"agent_step_id", r.agent_step_id},
+                      {"user_id", r.user_id},
+                      {"created_at", format_rfc3339(r.created_at_us)},
+                      {"payload", nlohmann::json::parse(r.payload)}};
   if (!r.type.empty()) j["type"] = r.type;
   if (!r.model.empty()) j["model"] = r.model;
   return j.dump() + "\n";
@@ -49,9 +52,11 @@ inline pt_test::CliResult picktune(const std::vector<std::string>& args, const s
 inline std::vector<std::pair<std::string, std::string>> all_files(const fs::path& root) {
   std::vector<std::pair<std::string, std::string>> out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (ec) break;
-    if (it->is_regular_file(ec) && !it->is_symlink(ec)) out.emplace_back(it->path().string(), testing::slurp(it->path().string()));
+    if (it->is_regular_file(ec) && !it->is_symlink(ec))
+      out.emplace_back(it->path().string(), testing::slurp(it->path().string()));
   }
   return out;
 }

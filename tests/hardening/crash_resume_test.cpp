@@ -54,20 +54,21 @@ class CrashResume : public ::testing::Test {
   void start_fake(uint64_t seed) {
     std::string dir = ts_.dir().string();
     log_ = dir + "/fake.log";
-    fake_ = hardening::spawn_clean({PICKTUNE_FAKE_BINARY, "llm", "--latency-ms", std::to_string(kLatencyMs), "--fail-rate", "0.1",
-                            "--timeout-ms", "2500", "--seed", std::to_string(seed), "--log", log_, "--log-times", "1"},
-                           {}, dir + "/fake.out", dir + "/fake.err");
+    fake_ = hardening::spawn_clean(
+        {PICKTUNE_FAKE_BINARY, "llm", "--latency-ms", std::to_string(kLatencyMs), "--fail-rate", "0.1", "--timeout-ms",
+         "2500", "--seed", std::to_string(seed), "--log", log_, "--log-times", "1"},
+        {}, dir + "/fake.out", dir + "/fake.err");
     int port = testing::wait_for_port(fake_);
     ASSERT_GT(port, 0) << slurp(dir + "/fake.err");
     base_url_ = "http://127.0.0.1:" + std::to_string(port);
   }
   Child relabel(int run) {
     std::string dir = ts_.dir().string(), tag = dir + "/run" + std::to_string(run);
-    return hardening::spawn_clean({PICKTUNE_BINARY, "relabel", "--teacher", kTeacher, "--store", ts_.uri(), "--concurrency",
-                           std::to_string(kConcurrency), "--timeout", "1.5", "--max-retries", "30", "--max-backoff", "1",
-                           "--progress", "none"},
-                          {{"ANTHROPIC_API_KEY", "sk-ant-crash-test"}, {"ANTHROPIC_BASE_URL", base_url_}}, tag + ".out",
-                          tag + ".err");
+    return hardening::spawn_clean({PICKTUNE_BINARY, "relabel", "--teacher", kTeacher, "--store", ts_.uri(),
+                                   "--concurrency", std::to_string(kConcurrency), "--timeout", "1.5", "--max-retries",
+                                   "30", "--max-backoff", "1", "--progress", "none"},
+                                  {{"ANTHROPIC_API_KEY", "sk-ant-crash-test"}, {"ANTHROPIC_BASE_URL", base_url_}},
+                                  tag + ".out", tag + ".err");
   }
 
   testing::TempStore ts_;
@@ -89,8 +90,9 @@ TEST_F(CrashResume, TwentyKillNinesThenResumeStoreEachTraceOnceAndNeverPayForSto
     Child c = relabel(k);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     int code = 0;
-    ASSERT_FALSE(hardening::exited(c, &code)) << "run " << k << " finished (exit " << code
-                                              << ") before its kill: " << slurp(ts_.dir().string() + "/run" + std::to_string(k) + ".err");
+    ASSERT_FALSE(hardening::exited(c, &code))
+        << "run " << k << " finished (exit " << code
+        << ") before its kill: " << slurp(ts_.dir().string() + "/run" + std::to_string(k) + ".err");
     kill(c.pid, SIGKILL);
     ASSERT_EQ(testing::wait_child(c), 128 + SIGKILL);
     run.kill_us = hardening::now_us();
@@ -156,9 +158,10 @@ TEST_F(CrashResume, TwentyKillNinesThenResumeStoreEachTraceOnceAndNeverPayForSto
   for (size_t k = 0; k < lost_at_kill.size(); ++k)
     EXPECT_LE(lost_at_kill[k], kConcurrency) << "kill " << k << " lost more answers than were in flight";
   EXPECT_LE(repeats, kKills * kConcurrency);
-  std::printf("crash-resume: %zu kills, %zu stored before the last run, %d answers lost to kills (bound %d), "
-              "%d traces answered 3+ times (in flight at two kills)\n",
-              killed.size(), killed.back().stored_at_kill.size(), repeats, kKills * kConcurrency, thrice);
+  std::printf(
+      "crash-resume: %zu kills, %zu stored before the last run, %d answers lost to kills (bound %d), "
+      "%d traces answered 3+ times (in flight at two kills)\n",
+      killed.size(), killed.back().stored_at_kill.size(), repeats, kKills * kConcurrency, thrice);
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ class ScratchDir {
  public:
   explicit ScratchDir(const std::string& tag) {
     static int counter = 0;
-    path_ = fs::temp_directory_path() / ("pt-harden-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    path_ = fs::temp_directory_path() /
+            ("pt-harden-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -46,7 +47,9 @@ class ScratchDir {
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
   const fs::path& path() const { return path_; }
-  std::string str(const std::string& name = "") const { return name.empty() ? path_.string() : (path_ / name).string(); }
+  std::string str(const std::string& name = "") const {
+    return name.empty() ? path_.string() : (path_ / name).string();
+  }
 
  private:
   fs::path path_;
@@ -61,7 +64,8 @@ inline uint64_t test_seed() {
 }
 
 inline int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Like testing::spawn, but with posix_spawn: safe while the test runs threads (an in-process fake)

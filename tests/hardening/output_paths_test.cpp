@@ -9,10 +9,10 @@
 #include <fstream>
 #include <set>
 
-#include "support/fakes/fake_tuning.h"
 #include "hardening/cli_fixture.h"
-#include "util/atomic_file.h"
 #include "source_dir.h"
+#include "support/fakes/fake_tuning.h"
+#include "util/atomic_file.h"
 
 namespace pt {
 namespace {
@@ -40,8 +40,10 @@ class OutputPaths : public ::testing::Test {
     long last = std::stol(testing::slurp("/proc/sys/kernel/ns_last_pid"));
     for (long pid = last + 1; pid <= last + span; ++pid) {
       fs::path tmp = dest.string() + ".tmp." + std::to_string(pid);
-      if (pid % 2) fs::create_symlink(victim(), tmp);
-      else fs::create_symlink(outside_ / ("created-" + std::to_string(pid)), tmp);
+      if (pid % 2)
+        fs::create_symlink(victim(), tmp);
+      else
+        fs::create_symlink(outside_ / ("created-" + std::to_string(pid)), tmp);
     }
   }
   // The destination is now a regular file of ours; the outside dir holds only the untouched victim.
@@ -147,7 +149,8 @@ TEST_F(OutputPaths, ExportCollectReportStudentAndRegistryWritesReplaceSymlinksNe
 
   fs::path report = work_ / "report.html";
   plant(report);
-  pt({"eval", "score", "--models", "local:bm25", "--reference", "local:bm25", "--report", report.string(), "--bootstrap", "20"});
+  pt({"eval", "score", "--models", "local:bm25", "--reference", "local:bm25", "--report", report.string(),
+      "--bootstrap", "20"});
   expect_safe(report);
 
   fs::path model = work_ / "student.model";
@@ -157,7 +160,8 @@ TEST_F(OutputPaths, ExportCollectReportStudentAndRegistryWritesReplaceSymlinksNe
 
   // tune submit rewrites the registry file.
   fs::path registry = work_ / "finetunes.json";
-  hardening::write_text(dir_.path() / "registry-src.json", testing::slurp(std::string(PICKTUNE_SOURCE_DIR) + "/data/finetunes.json"));
+  hardening::write_text(dir_.path() / "registry-src.json",
+                        testing::slurp(std::string(PICKTUNE_SOURCE_DIR) + "/data/finetunes.json"));
   fs::copy_file(dir_.path() / "registry-src.json", outside_ / "registry.json");
   fs::create_symlink(outside_ / "registry.json", registry);
   fake::FakeTuning tuning;
@@ -192,14 +196,16 @@ Row hostile_trace(int i, const std::string& request) {
 }
 
 TEST_F(OutputPaths, HtmlReportEscapesHostileTraceText) {
-  const std::vector<std::string> hostile = {"<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "]]><svg onload=alert(3)>",
-                                            "</title><script>alert(4)</script>", "'><iframe src=javascript:alert(5)>"};
+  const std::vector<std::string> hostile = {"<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>",
+                                            "]]><svg onload=alert(3)>", "</title><script>alert(4)</script>",
+                                            "'><iframe src=javascript:alert(5)>"};
   std::string rows;
   for (int i = 0; i < 20; ++i) {
     Row t = hostile_trace(i, "Fix " + hostile[static_cast<size_t>(i) % hostile.size()] + " #" + std::to_string(i));
     rows += hardening::jsonl_line(t);
     // Another tool's answer naming hostile paths, imported as model "imported<b>".
-    nlohmann::json ans = {{"request_type", "Key"}, {"trace_id", t.id}, {"output", "src/auth/login.ts\n" + hostile[1] + ".ts\n]]>.md"}};
+    nlohmann::json ans = {
+        {"request_type", "Key"}, {"trace_id", t.id}, {"output", "src/auth/login.ts\n" + hostile[1] + ".ts\n]]>.md"}};
     Row a{"ans-" + std::to_string(i), t.agent_step_id, t.user_id, t.created_at_us, "", "imported<b>", ans.dump()};
     rows += hardening::jsonl_line(a);
   }
@@ -207,8 +213,8 @@ TEST_F(OutputPaths, HtmlReportEscapesHostileTraceText) {
   pt({"import", "jsonl", (dir_.path() / "hostile.jsonl").string()});
   pt({"relabel", "--teacher", "local:bm25", "--progress", "none"});
   fs::path report = work_ / "report.html";
-  pt({"eval", "score", "--models", "imported<b>", "--reference", "local:bm25", "--report", report.string(), "--examples", "20",
-      "--bootstrap", "20"});
+  pt({"eval", "score", "--models", "imported<b>", "--reference", "local:bm25", "--report", report.string(),
+      "--examples", "20", "--bootstrap", "20"});
   std::string html = testing::slurp(report.string());
   ASSERT_FALSE(html.empty());
   std::string lower = html;

@@ -6,12 +6,12 @@
 // stdout, stderr, any file written under the output directory, the report or the store's bytes.
 #include <gtest/gtest.h>
 
+#include "hardening/cli_fixture.h"
+#include "source_dir.h"
+#include "store/postgres/pg_test_db.h"
 #include "support/fakes/fake_llm.h"
 #include "support/fakes/fake_tuning.h"
 #include "support/fakes/test_keys.h"
-#include "hardening/cli_fixture.h"
-#include "store/postgres/pg_test_db.h"
-#include "source_dir.h"
 
 namespace pt {
 namespace {
@@ -39,8 +39,11 @@ class SecretLeak : public ::testing::Test {
 
   // A service-account JSON (the test private key) whose token_uri is `token_base` + /token.
   std::string service_account(const std::string& token_base) {
-    json sa = {{"type", "service_account"}, {"project_id", "canary-project"}, {"private_key_id", "kid-1"},
-               {"private_key", fake::test_private_key_pem()}, {"client_email", "picker@canary-project.iam.gserviceaccount.com"},
+    json sa = {{"type", "service_account"},
+               {"project_id", "canary-project"},
+               {"private_key_id", "kid-1"},
+               {"private_key", fake::test_private_key_pem()},
+               {"client_email", "picker@canary-project.iam.gserviceaccount.com"},
                {"token_uri", token_base + "/token"}};
     std::string path = (in_ / "sa.json").string();
     hardening::write_text(path, sa.dump());
@@ -49,10 +52,16 @@ class SecretLeak : public ::testing::Test {
 
   // Environment with every credential set; base URLs point at `llm` (when given).
   std::vector<std::string> env(const std::string& llm_base = "http://127.0.0.1:9") {
-    return {std::string("ANTHROPIC_API_KEY=") + kAnthropicKey, std::string("OPENAI_API_KEY=") + kOpenAiKey,
-            std::string("GEMINI_API_KEY=") + kGeminiKey, "GOOGLE_APPLICATION_CREDENTIALS=" + service_account(llm_base),
-            "ANTHROPIC_BASE_URL=" + llm_base, "OPENAI_BASE_URL=" + llm_base + "/v1", "GEMINI_BASE_URL=" + llm_base,
-            "VERTEX_BASE_URL=" + llm_base, "VERTEX_PROJECT=canary-project", "VERTEX_LOCATION=us-central1",
+    return {std::string("ANTHROPIC_API_KEY=") + kAnthropicKey,
+            std::string("OPENAI_API_KEY=") + kOpenAiKey,
+            std::string("GEMINI_API_KEY=") + kGeminiKey,
+            "GOOGLE_APPLICATION_CREDENTIALS=" + service_account(llm_base),
+            "ANTHROPIC_BASE_URL=" + llm_base,
+            "OPENAI_BASE_URL=" + llm_base + "/v1",
+            "GEMINI_BASE_URL=" + llm_base,
+            "VERTEX_BASE_URL=" + llm_base,
+            "VERTEX_PROJECT=canary-project",
+            "VERTEX_LOCATION=us-central1",
             std::string("PGPASSWORD=") + kPgPassword};
   }
 
@@ -81,14 +90,18 @@ class SecretLeak : public ::testing::Test {
 
   // Greps everything the commands printed and every file under out/ for the secrets.
   void expect_no_secrets(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> secrets = {kAnthropicKey, kOpenAiKey, kGeminiKey, kPgPassword, "CANARY", "ya29.fake-", "fake-gcp-token"};
+    std::vector<std::string> secrets = {kAnthropicKey, kOpenAiKey,   kGeminiKey,      kPgPassword,
+                                        "CANARY",      "ya29.fake-", "fake-gcp-token"};
     secrets.insert(secrets.end(), extra.begin(), extra.end());
     for (const auto& line : hardening::pem_body_lines(fake::test_private_key_pem())) secrets.push_back(line);
     auto files = hardening::all_files(out_);
     ASSERT_FALSE(files.empty());
     for (const auto& s : secrets) {
-      EXPECT_EQ(transcript_.find(s), std::string::npos) << "printed: " << s << "\n" << transcript_.substr(transcript_.find(s) > 300 ? transcript_.find(s) - 300 : 0, 600);
-      for (const auto& [path, bytes] : files) EXPECT_EQ(bytes.find(s), std::string::npos) << s << " written to " << path;
+      EXPECT_EQ(transcript_.find(s), std::string::npos)
+          << "printed: " << s << "\n"
+          << transcript_.substr(transcript_.find(s) > 300 ? transcript_.find(s) - 300 : 0, 600);
+      for (const auto& [path, bytes] : files)
+        EXPECT_EQ(bytes.find(s), std::string::npos) << s << " written to " << path;
     }
   }
 
@@ -104,7 +117,8 @@ TEST_F(SecretLeak, ImportRelabelEvalCollectExportReportNeverLeakCredentials) {
   EXPECT_EQ(relabel(kTeacher, kAnthropicKey), 0) << transcript_;
   EXPECT_EQ(relabel("openai:gpt-4.1-mini", kOpenAiKey), 0) << transcript_;
   EXPECT_EQ(relabel("gemini:gemini-2.0-flash", kGeminiKey), 0) << transcript_;
-  EXPECT_EQ(relabel("vertex:gemini-2.0-flash-001", "", hardening::public_key_pem(fake::test_private_key_pem())), 0) << transcript_;
+  EXPECT_EQ(relabel("vertex:gemini-2.0-flash-001", "", hardening::public_key_pem(fake::test_private_key_pem())), 0)
+      << transcript_;
   // Failing: 401s whose bodies carry the rejected key, a token endpoint rejecting the JWT.
   EXPECT_EQ(relabel("anthropic:claude-sonnet-4", "sk-ant-the-right-one"), 1) << transcript_;
   EXPECT_EQ(relabel("openai:gpt-4.1", "sk-the-right-one"), 1) << transcript_;
@@ -126,7 +140,8 @@ TEST_F(SecretLeak, ImportRelabelEvalCollectExportReportNeverLeakCredentials) {
     fake::FakeLlmConfig bad = cfg;
     bad.expect_key = "sk-the-right-one";
     fake::FakeLlm refusing(bad);
-    EXPECT_EQ(run({"eval", "relabel", "--models", "openai:gpt-4o", "--limit", "12", "--price-as", "free", "--progress", "none"},
+    EXPECT_EQ(run({"eval", "relabel", "--models", "openai:gpt-4o", "--limit", "12", "--price-as", "free", "--progress",
+                   "none"},
                   env(refusing.base_url()))
                   .exit_code,
               1);
@@ -137,14 +152,16 @@ TEST_F(SecretLeak, ImportRelabelEvalCollectExportReportNeverLeakCredentials) {
                 .exit_code,
             0)
       << transcript_;
-  EXPECT_EQ(run({"collect", "--teacher", kTeacher, "-o", (out_ / "data").string(), "--validation-fraction", "0.25"}, env())
-                .exit_code,
-            0)
+  EXPECT_EQ(
+      run({"collect", "--teacher", kTeacher, "-o", (out_ / "data").string(), "--validation-fraction", "0.25"}, env())
+          .exit_code,
+      0)
       << transcript_;
   EXPECT_EQ(run({"export", "relabels", "-o", (out_ / "relabels.jsonl").string()}, env()).exit_code, 0) << transcript_;
   EXPECT_EQ(run({"relabels", "--limit", "0"}, env()).exit_code, 0);
   EXPECT_EQ(run({"traces", "--json"}, env()).exit_code, 0);
-  EXPECT_EQ(run({"student", "train", "--teacher", kTeacher, "-o", (out_ / "student.model").string()}, env()).exit_code, 0)
+  EXPECT_EQ(run({"student", "train", "--teacher", kTeacher, "-o", (out_ / "student.model").string()}, env()).exit_code,
+            0)
       << transcript_;
 
   ASSERT_TRUE(fs::exists(out_ / "report.html"));
@@ -155,14 +172,16 @@ TEST_F(SecretLeak, ImportRelabelEvalCollectExportReportNeverLeakCredentials) {
 TEST_F(SecretLeak, TuneSubmitAndStatusNeverLeakCredentials) {
   ASSERT_EQ(run({"import", "jsonl", (in_ / "traces.jsonl").string()}, env()).exit_code, 0) << transcript_;
   ASSERT_EQ(relabel(kTeacher, kAnthropicKey), 0) << transcript_;  // the teacher's answers become the tuning data
-  ASSERT_EQ(run({"collect", "--teacher", kTeacher, "-o", (out_ / "data").string(), "--validation-fraction", "0.25"}, env())
-                .exit_code,
-            0)
+  ASSERT_EQ(
+      run({"collect", "--teacher", kTeacher, "-o", (out_ / "data").string(), "--validation-fraction", "0.25"}, env())
+          .exit_code,
+      0)
       << transcript_;
   std::string registry = (out_ / "finetunes.json").string();
   auto submit = [&](const std::string& provider, const std::string& id, const std::vector<std::string>& e) {
-    return run({"tune", "--registry", registry, "submit", "--provider", provider, "--train", (out_ / "data.jsonl").string(),
-                "--validation", (out_ / "data-validation.jsonl").string(), "--id", id, "--bucket", "canary-bucket"},
+    return run({"tune", "--registry", registry, "submit", "--provider", provider, "--train",
+                (out_ / "data.jsonl").string(), "--validation", (out_ / "data-validation.jsonl").string(), "--id", id,
+                "--bucket", "canary-bucket"},
                e)
         .exit_code;
   };
@@ -189,19 +208,23 @@ TEST_F(SecretLeak, TuneSubmitAndStatusNeverLeakCredentials) {
 
 TEST_F(SecretLeak, PostgresPasswordsNeverLeak) {
   // A server that refuses the connection: the error names the store without its password.
-  auto refused = picktune({"--store", std::string("postgres://picker:") + kPgPassword + "@127.0.0.1:1/picktune", "traces"},
-                          out_.string(), env(), &transcript_);
+  auto refused =
+      picktune({"--store", std::string("postgres://picker:") + kPgPassword + "@127.0.0.1:1/picktune", "traces"},
+               out_.string(), env(), &transcript_);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("127.0.0.1"), std::string::npos) << refused.err;
-  auto refused_env = picktune({"--store", "postgres://picker@127.0.0.1:1/picktune", "relabels"}, out_.string(), env(), &transcript_);
+  auto refused_env =
+      picktune({"--store", "postgres://picker@127.0.0.1:1/picktune", "relabels"}, out_.string(), env(), &transcript_);
   EXPECT_EQ(refused_env.exit_code, 1);
-  auto in_query = picktune({"--store", std::string("postgresql://picker@127.0.0.1:1/picktune?sslmode=disable&password=") +
-                                           kPgPassword, "traces"},
-                           out_.string(), env(), &transcript_);
+  auto in_query = picktune(
+      {"--store", std::string("postgresql://picker@127.0.0.1:1/picktune?sslmode=disable&password=") + kPgPassword,
+       "traces"},
+      out_.string(), env(), &transcript_);
   EXPECT_EQ(in_query.exit_code, 1);
   // A libpq keyword string is not a store URI: the usage error must not echo it back.
-  auto keywords = picktune({"--store", std::string("host=127.0.0.1 port=1 user=picker password=") + kPgPassword, "traces"},
-                           out_.string(), env(), &transcript_);
+  auto keywords =
+      picktune({"--store", std::string("host=127.0.0.1 port=1 user=picker password=") + kPgPassword, "traces"},
+               out_.string(), env(), &transcript_);
   EXPECT_EQ(keywords.exit_code, 2);
   EXPECT_NE(keywords.err.find("unknown store"), std::string::npos) << keywords.err;
 
@@ -220,7 +243,8 @@ TEST_F(SecretLeak, PostgresPasswordsNeverLeak) {
     EXPECT_EQ(pg({"import", "jsonl", (in_ / "traces.jsonl").string()}).exit_code, 0) << transcript_;
     EXPECT_EQ(pg({"relabel", "--teacher", "local:bm25", "--progress", "none"}).exit_code, 0) << transcript_;
     EXPECT_EQ(pg({"relabels"}).exit_code, 0) << transcript_;
-    EXPECT_EQ(pg({"collect", "--teacher", "local:bm25", "-o", (out_ / "pg-data").string()}).exit_code, 0) << transcript_;
+    EXPECT_EQ(pg({"collect", "--teacher", "local:bm25", "-o", (out_ / "pg-data").string()}).exit_code, 0)
+        << transcript_;
     // A wrong password: the failure names the server, never either password.
     std::string wrong = uri;
     wrong.replace(wrong.find(password), password.size(), kPgPassword);

@@ -9,9 +9,9 @@
 #include <set>
 #include <tuple>
 
-#include "support/fakes/fake_llm.h"
 #include "hardening/hardening_util.h"
 #include "pipeline/relabel/relabel_fixtures.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {
@@ -42,16 +42,17 @@ TEST(Soak, TenThousandTracesThirtyPercentMixedFaultsAllStoredOnceInBoundedMemory
   SCOPED_TRACE("fake seed " + std::to_string(cfg.seed) + " (replay with PICKTUNE_TEST_SEED)");
   cfg.faults = {fake::Fault::rate_limit, fake::Fault::server_error, fake::Fault::overloaded,
                 fake::Fault::timeout,    fake::Fault::truncated,    fake::Fault::invalid_json};
-  cfg.retry_after = "1";   // 429s ask for one second
-  cfg.timeout_ms = 1500;   // the timeout fault sleeps past the client's 0.5 s
+  cfg.retry_after = "1";  // 429s ask for one second
+  cfg.timeout_ms = 1500;  // the timeout fault sleeps past the client's 0.5 s
   cfg.record_bodies = false;
   fake::FakeLlm fake(cfg);
 
   std::string dir = ts.dir().string();
   testing::Child c = hardening::spawn_clean(
-      {PICKTUNE_BINARY, "relabel", "--teacher", kTeacher, "--store", ts.uri(), "--concurrency", "64", "--timeout", "0.5",
-       "--max-retries", "25", "--max-backoff", "1", "--progress", "none"},
-      {{"ANTHROPIC_API_KEY", "sk-ant-soak"}, {"ANTHROPIC_BASE_URL", fake.base_url()}}, dir + "/soak.out", dir + "/soak.err");
+      {PICKTUNE_BINARY, "relabel", "--teacher", kTeacher, "--store", ts.uri(), "--concurrency", "64", "--timeout",
+       "0.5", "--max-retries", "25", "--max-backoff", "1", "--progress", "none"},
+      {{"ANTHROPIC_API_KEY", "sk-ant-soak"}, {"ANTHROPIC_BASE_URL", fake.base_url()}}, dir + "/soak.out",
+      dir + "/soak.err");
   hardening::Exit e = hardening::wait_with_usage(c);
   ASSERT_EQ(e.code, 0) << testing::slurp(dir + "/soak.err");
   std::string summary = testing::slurp(dir + "/soak.out");

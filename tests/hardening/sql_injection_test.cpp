@@ -19,9 +19,19 @@ constexpr const char* kOddUser = "o'brien%_\"; --";  // stored literally: must m
 
 const std::vector<std::string>& payloads() {
   static const std::vector<std::string> p = {
-      "x' OR '1'='1", "'; DROP TABLE traces; --", "%", "_", "user-_", "user-%", "\" OR \"\"=\"", "x') OR ('1'='1",
-      "1; DELETE FROM relabels", "\\", "x' UNION SELECT id, agent_step_id, user_id, created_at, type, payload FROM traces --",
-      "local:bm25' --", "get-relevant-files' OR type LIKE '%"};
+      "x' OR '1'='1",
+      "'; DROP TABLE traces; --",
+      "%",
+      "_",
+      "user-_",
+      "user-%",
+      "\" OR \"\"=\"",
+      "x') OR ('1'='1",
+      "1; DELETE FROM relabels",
+      "\\",
+      "x' UNION SELECT id, agent_step_id, user_id, created_at, type, payload FROM traces --",
+      "local:bm25' --",
+      "get-relevant-files' OR type LIKE '%"};
   return p;
 }
 
@@ -96,7 +106,9 @@ class SqlInjection : public ::testing::Test {
                                        : std::vector<std::string>{"collect", "-o", out, "--teacher", "local:bm25"},
                    flag, samples);
     // eval score: a usage error naming the unknown model / bad date (never rows scored).
-    auto scored = [](const pt_test::CliResult& r) { return r.out.find("\"scored\": 0") != std::string::npos ? size_t{0} : size_t{1}; };
+    auto scored = [](const pt_test::CliResult& r) {
+      return r.out.find("\"scored\": 0") != std::string::npos ? size_t{0} : size_t{1};
+    };
     expect_inert({"eval", "score", "--json", "--reference", "local:bm25"}, "--models", scored);
     expect_inert({"eval", "score", "--json", "--models", "local:bm25"}, "--reference", scored);
     for (const std::string flag : {"--since", "--until"})
@@ -106,7 +118,8 @@ class SqlInjection : public ::testing::Test {
       return r.out.find("would relabel 0 traces (0 selected") != std::string::npos ? size_t{0} : size_t{1};
     };
     for (const std::string flag : {"--user", "--trace-id", "--since", "--until"})
-      expect_inert({"relabel", "--teacher", "anthropic:claude-opus-4-20250514", "--dry-run", "--progress", "none"}, flag, selected);
+      expect_inert({"relabel", "--teacher", "anthropic:claude-opus-4-20250514", "--dry-run", "--progress", "none"},
+                   flag, selected);
     expect_inert({"relabel", "--dry-run", "--progress", "none"}, "--teacher", selected);
   }
 
@@ -117,7 +130,8 @@ class SqlInjection : public ::testing::Test {
     EXPECT_EQ(lines(pt({"traces", "--json", "--limit", "0", "--user", kOddUser}).out), 1u);
     EXPECT_EQ(lines(pt({"relabels", "--json", "--limit", "0", "--user", kOddUser}).out), 1u);
     EXPECT_EQ(lines(pt({"traces", "--json", "--limit", "0", "--user", "o'brien"}).out), 0u);
-    EXPECT_EQ(lines(pt({"traces", "--json", "--limit", "0", "--user", "user-1"}).out), static_cast<size_t>(kTraces / 3 + 1));
+    EXPECT_EQ(lines(pt({"traces", "--json", "--limit", "0", "--user", "user-1"}).out),
+              static_cast<size_t>(kTraces / 3 + 1));
     EXPECT_GT(runs_, 300);
   }
 

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "support/fakes/fake_llm.h"
 #include "net/gcp_auth.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {
@@ -44,8 +44,11 @@ const TestKey& test_key() {
 }
 
 std::string service_account(const std::string& token_uri, const std::string& pem) {
-  return nlohmann::json{{"type", "service_account"}, {"project_id", "proj-1"}, {"private_key_id", "kid123"},
-                        {"private_key", pem}, {"client_email", "sa@proj-1.iam.gserviceaccount.com"},
+  return nlohmann::json{{"type", "service_account"},
+                        {"project_id", "proj-1"},
+                        {"private_key_id", "kid123"},
+                        {"private_key", pem},
+                        {"client_email", "sa@proj-1.iam.gserviceaccount.com"},
                         {"token_uri", token_uri}}
       .dump();
 }
@@ -113,7 +116,8 @@ TEST_F(GcpAuthTest, JwtHasTheExpectedShape) {
   ASSERT_NE(d2, std::string::npos);
   EXPECT_EQ(jwt->find('=', 0), std::string::npos);  // base64url without padding
   EXPECT_EQ(jwt->substr(0, d1), base64url(R"({"alg":"RS256","kid":"kid123","typ":"JWT"})"));
-  std::string claims = R"({"aud":"https://oauth2.example/token","exp":4600,"iat":1000,"iss":"sa@proj-1.iam.gserviceaccount.com","scope":"https://www.googleapis.com/auth/cloud-platform"})";
+  std::string claims =
+      R"({"aud":"https://oauth2.example/token","exp":4600,"iat":1000,"iss":"sa@proj-1.iam.gserviceaccount.com","scope":"https://www.googleapis.com/auth/cloud-platform"})";
   EXPECT_EQ(jwt->substr(d1 + 1, d2 - d1 - 1), base64url(claims));
   EXPECT_EQ(base64url("a"), "YQ");
   EXPECT_EQ(base64url("ab"), "YWI");
@@ -136,7 +140,8 @@ TEST(GcpAuth, BadCredentialsNameTheProblem) {
   auto a = GcpAuth::from_json("{}", "sa.json");
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.error().message, "sa.json: client_email: missing (expected a service-account key JSON)");
-  auto b = GcpAuth::from_json(service_account("x", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"), "sa.json");
+  auto b = GcpAuth::from_json(
+      service_account("x", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"), "sa.json");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().message, "sa.json: private_key: not a PEM private key");
   EXPECT_EQ(b.error().message.find("not a key"), std::string::npos);

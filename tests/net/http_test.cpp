@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/fakes/fake_llm.h"
 #include "net/http.h"
 #include "net/http_stream.h"
 #include "net/retry.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {
@@ -17,7 +17,8 @@ HttpRequest chat_request(const std::string& base, int i) {
   r.url = base + "/v1/chat/completions";
   r.headers = {{"authorization", "Bearer k"}, {"content-type", "application/json"}};
   r.body = nlohmann::json{{"model", "gpt-4o"},
-                          {"messages", {{{"role", "user"}, {"content", "request " + std::to_string(i)}}}}}.dump();
+                          {"messages", {{{"role", "user"}, {"content", "request " + std::to_string(i)}}}}}
+               .dump();
   return r;
 }
 
@@ -52,7 +53,7 @@ TEST(HttpMulti, CallbacksMaySubmitFollowUps) {
   fake::FakeLlm server;
   HttpMulti multi(4);
   int chain = 0;
-  std::function<void(HttpResponse&&)> next = [&](HttpResponse&& r) {
+  std::function<void(HttpResponse &&)> next = [&](HttpResponse&& r) {
     ASSERT_EQ(r.status, 200);
     if (++chain < 5) multi.submit(chat_request(server.base_url(), chain), next);
   };

@@ -2,8 +2,8 @@
 // backoff bounds and the blocking retrying call against the fake (with an injected sleep).
 #include <gtest/gtest.h>
 
-#include "support/fakes/fake_llm.h"
 #include "net/retry.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {

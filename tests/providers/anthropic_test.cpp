@@ -96,11 +96,13 @@ TEST(Anthropic, ErrorBodiesAreSurfacedWithoutTheKey) {
   auto model = anthropic();
   HttpResponse r;
   r.status = 400;
-  r.body = std::string(R"({"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long; key )") +
-           kAnthropicKey + R"("}})";
+  r.body =
+      std::string(R"({"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long; key )") +
+      kAnthropicKey + R"("}})";
   auto c = model->parse_response(r);
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message.find("HTTP 400 invalid_request_error: prompt is too long"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("HTTP 400 invalid_request_error: prompt is too long"), std::string::npos)
+      << c.error().message;
   EXPECT_EQ(c.error().message.find(kAnthropicKey), std::string::npos);
 }
 
@@ -134,7 +136,7 @@ TEST(Anthropic, RoundTripAgainstTheFakeWithFaultsNeverLeaksTheKey) {
   HttpMulti multi(4);
   std::vector<std::string> errors;
   std::optional<Completion> answer;
-  std::function<void(HttpResponse&&)> on_done = [&](HttpResponse&& r) {
+  std::function<void(HttpResponse &&)> on_done = [&](HttpResponse&& r) {
     auto c = model->parse_response(r);
     if (c.ok()) return answer.emplace(std::move(*c)), void();
     errors.push_back(c.error().message);
@@ -148,7 +150,9 @@ TEST(Anthropic, RoundTripAgainstTheFakeWithFaultsNeverLeaksTheKey) {
     EXPECT_EQ(e.find(kAnthropicKey), std::string::npos) << e;
     EXPECT_NE(e.find("[redacted]"), std::string::npos) << e;  // the fake did echo it
   }
-  EXPECT_EQ(answer->text, fake::FakeLlm::answer_for(system_text(call) + "\n", "tool output\nPick the files. Remember to focus on the most important files and limit your selection to 5 files.\n"));
+  EXPECT_EQ(answer->text, fake::FakeLlm::answer_for(system_text(call) + "\n",
+                                                    "tool output\nPick the files. Remember to focus on the most "
+                                                    "important files and limit your selection to 5 files.\n"));
   EXPECT_GT(answer->usage.input_tokens, 0);
   for (const auto& c : server.calls())
     for (const auto& [k, v] : c.headers) EXPECT_EQ(v.find(kAnthropicKey), std::string::npos);

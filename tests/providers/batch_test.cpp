@@ -22,7 +22,8 @@ TEST(AnthropicBatch, CreatePollAndStreamResults) {
   ASSERT_TRUE(client.ok()) << client.error().message;
   PickerCall call = sample_call();
   std::vector<BatchItem> items;
-  for (int i = 0; i < 25; ++i) items.push_back(BatchItem{"t-" + std::to_string(i), TeacherInput{&call, i % 2 ? "CTX" : ""}});
+  for (int i = 0; i < 25; ++i)
+    items.push_back(BatchItem{"t-" + std::to_string(i), TeacherInput{&call, i % 2 ? "CTX" : ""}});
   auto created = (*client)->submit(items);
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_EQ(created->processing_status, "in_progress");
@@ -66,19 +67,24 @@ TEST(AnthropicBatch, ErroredItemsArriveAsErrors) {
   ASSERT_TRUE(client.ok());
   PickerCall call = sample_call();
   std::vector<BatchItem> items;
-  for (int i = 0; i < 40; ++i) items.push_back(BatchItem{"id_" + std::to_string(i), TeacherInput{&call, std::to_string(i)}});
+  for (int i = 0; i < 40; ++i)
+    items.push_back(BatchItem{"id_" + std::to_string(i), TeacherInput{&call, std::to_string(i)}});
   auto created = (*client)->submit(items);
   ASSERT_TRUE(created.ok());
   auto ended = (*client)->wait(created->id, 1, 1);
   ASSERT_TRUE(ended.ok());
   int ok = 0, failed = 0;
-  ASSERT_TRUE((*client)->results(*ended, [&](const std::string&, Result<Completion> c) {
-    if (c.ok()) ++ok;
-    else {
-      ++failed;
-      EXPECT_EQ(c.error().message, "batch result errored: api_error: fake failure");
-    }
-  }).ok());
+  ASSERT_TRUE((*client)
+                  ->results(*ended,
+                            [&](const std::string&, Result<Completion> c) {
+                              if (c.ok())
+                                ++ok;
+                              else {
+                                ++failed;
+                                EXPECT_EQ(c.error().message, "batch result errored: api_error: fake failure");
+                              }
+                            })
+                  .ok());
   EXPECT_EQ(ok + failed, 40);
   EXPECT_EQ(failed, ended->errored);
   EXPECT_GT(failed, 5);

@@ -1,7 +1,7 @@
 // Tests for the `picktune-fake llm` binary the CLI tests and benchmarks use: prints its port,
 // serves the APIs, logs one line per call with the trace id header, flushed as it goes.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "support/fakes/fake_llm.h"
 #include "net/http.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {
@@ -56,7 +56,8 @@ TEST(FakeBinary, ServesAndLogsTraceIds) {
   HttpRequest r;
   r.url = "http://127.0.0.1:" + std::to_string(p.port) + "/v1/messages";
   r.headers = {{"x-api-key", "k1"}, {fake::kTraceHeader, "trace-42"}, {"content-type", "application/json"}};
-  r.body = R"({"model":"m","max_tokens":10,"system":"<project_file_tree>\na.js\nb.js\n</project_file_tree>","messages":[{"role":"user","content":"x"}]})";
+  r.body =
+      R"({"model":"m","max_tokens":10,"system":"<project_file_tree>\na.js\nb.js\n</project_file_tree>","messages":[{"role":"user","content":"x"}]})";
   HttpResponse resp = http_call(r);
   ASSERT_EQ(resp.status, 200) << resp.body;
   EXPECT_NE(resp.body.find(".js"), std::string::npos);

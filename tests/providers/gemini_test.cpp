@@ -6,10 +6,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "support/fakes/test_keys.h"
 #include "net/http.h"
 #include "providers/model.h"
 #include "providers/provider_fixture.h"
+#include "support/fakes/test_keys.h"
 
 namespace pt {
 namespace {
@@ -44,7 +44,8 @@ TEST(Gemini, ParsesCandidatesAndUsageMetadata) {
   ASSERT_TRUE(m.ok());
   HttpResponse r;
   r.status = 200;
-  r.body = R"({"candidates":[{"content":{"role":"model","parts":[{"text":"thinking","thought":true},{"text":"a.js\n"},{"text":"b.js"}]},
+  r.body =
+      R"({"candidates":[{"content":{"role":"model","parts":[{"text":"thinking","thought":true},{"text":"a.js\n"},{"text":"b.js"}]},
     "finishReason":"STOP","index":0}],
     "usageMetadata":{"promptTokenCount":5000,"candidatesTokenCount":8,"thoughtsTokenCount":2,"cachedContentTokenCount":4096,"totalTokenCount":5010},
     "modelVersion":"gemini-2.0-flash-001"})";
@@ -60,7 +61,8 @@ TEST(Gemini, ParsesCandidatesAndUsageMetadata) {
   ASSERT_FALSE(blocked.ok());
   EXPECT_NE(blocked.error().message.find("prompt blocked"), std::string::npos);
   r.status = 429;
-  r.body = std::string(R"({"error":{"code":429,"message":"Resource exhausted for )") + kGeminiKey + R"(","status":"RESOURCE_EXHAUSTED"}})";
+  r.body = std::string(R"({"error":{"code":429,"message":"Resource exhausted for )") + kGeminiKey +
+           R"(","status":"RESOURCE_EXHAUSTED"}})";
   auto limited = (*m)->parse_response(r);
   ASSERT_FALSE(limited.ok());
   EXPECT_EQ(limited.error().message, "gemini: HTTP 429 RESOURCE_EXHAUSTED: Resource exhausted for [redacted]");
@@ -71,9 +73,12 @@ class VertexTest : public ::testing::Test {
   void SetUp() override {
     path_ = ::testing::TempDir() + "/vertex-sa-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
-    std::ofstream(path_) << json{{"type", "service_account"}, {"project_id", "sa-project"}, {"private_key", pt::fake::test_private_key_pem()},
+    std::ofstream(path_) << json{{"type", "service_account"},
+                                 {"project_id", "sa-project"},
+                                 {"private_key", pt::fake::test_private_key_pem()},
                                  {"client_email", "sa@sa-project.iam.gserviceaccount.com"},
-                                 {"token_uri", server_.base_url() + "/token"}}.dump();
+                                 {"token_uri", server_.base_url() + "/token"}}
+                                .dump();
   }
   void TearDown() override { std::remove(path_.c_str()); }
   fake::FakeLlm server_;
@@ -81,15 +86,18 @@ class VertexTest : public ::testing::Test {
 };
 
 TEST_F(VertexTest, PublisherModelUsesServiceAccountProjectAndBearerToken) {
-  ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", path_}, {"VERTEX_BASE_URL", server_.base_url()},
-                 {"VERTEX_PROJECT", std::nullopt}, {"VERTEX_LOCATION", std::nullopt}});
+  ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", path_},
+                 {"VERTEX_BASE_URL", server_.base_url()},
+                 {"VERTEX_PROJECT", std::nullopt},
+                 {"VERTEX_LOCATION", std::nullopt}});
   auto m = make_model("vertex:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   auto req = (*m)->build_request(TeacherInput{&call, ""});
   ASSERT_TRUE(req.ok()) << req.error().message;
   EXPECT_EQ(req->url, server_.base_url() +
-                          "/v1/projects/sa-project/locations/us-central1/publishers/google/models/gemini-2.0-flash-001:generateContent");
+                          "/v1/projects/sa-project/locations/us-central1/publishers/google/models/"
+                          "gemini-2.0-flash-001:generateContent");
   std::map<std::string, std::string> h(req->headers.begin(), req->headers.end());
   EXPECT_EQ(h["authorization"], "Bearer ya29.fake-1");
   auto c = (*m)->parse_response(http_call(*req));
@@ -100,13 +108,16 @@ TEST_F(VertexTest, PublisherModelUsesServiceAccountProjectAndBearerToken) {
 }
 
 TEST_F(VertexTest, TunedEndpointsByNameOrNumericId) {
-  ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", path_}, {"VERTEX_BASE_URL", server_.base_url()},
-                 {"VERTEX_PROJECT", "env-project"}, {"VERTEX_LOCATION", "europe-west4"}});
+  ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", path_},
+                 {"VERTEX_BASE_URL", server_.base_url()},
+                 {"VERTEX_PROJECT", "env-project"},
+                 {"VERTEX_LOCATION", "europe-west4"}});
   PickerCall call = sample_call();
   auto numeric = make_model("vertex:1234567890", ModelOptions{});
   ASSERT_TRUE(numeric.ok()) << numeric.error().message;
-  EXPECT_EQ((*numeric)->build_request(TeacherInput{&call, ""})->url,
-            server_.base_url() + "/v1/projects/env-project/locations/europe-west4/endpoints/1234567890:generateContent");
+  EXPECT_EQ(
+      (*numeric)->build_request(TeacherInput{&call, ""})->url,
+      server_.base_url() + "/v1/projects/env-project/locations/europe-west4/endpoints/1234567890:generateContent");
   auto full = make_model("vertex:projects/p9/locations/us-east1/endpoints/42", ModelOptions{});
   ASSERT_TRUE(full.ok()) << full.error().message;
   auto req = (*full)->build_request(TeacherInput{&call, ""});

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "providers/model.h"
-#include "providers/teacher_prompt.h"
 #include "providers/provider_fixture.h"
+#include "providers/teacher_prompt.h"
 
 namespace pt {
 namespace {

@@ -24,7 +24,8 @@ TEST(Prices, ShippedTableCoversRegistryModels) {
 }
 
 TEST(Prices, SuffixMatchingPicksTheLongestBaseAndRejectsOtherVariants) {
-  auto t = PriceTable::parse(R"({"models":{"gpt-4o":{"input":2.5,"output":10},"gpt-4o-mini":{"input":0.15,"output":0.6}}})", "t.json");
+  auto t = PriceTable::parse(
+      R"({"models":{"gpt-4o":{"input":2.5,"output":10},"gpt-4o-mini":{"input":0.15,"output":0.6}}})", "t.json");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->find("gpt-4o-2024-08-06")->key, "gpt-4o");
   EXPECT_EQ(t->find("gpt-4o-mini-2024-07-18")->key, "gpt-4o-mini");
@@ -33,7 +34,8 @@ TEST(Prices, SuffixMatchingPicksTheLongestBaseAndRejectsOtherVariants) {
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().kind, ErrorKind::usage);
   EXPECT_EQ(other.error().message,
-            "no price for model 'gpt-4o-audio-preview' in t.json; add it there, or pass --price-as KEY (e.g. --price-as free)");
+            "no price for model 'gpt-4o-audio-preview' in t.json; add it there, or pass --price-as KEY (e.g. "
+            "--price-as free)");
   // Defaults: cached and batch fall back to the standard price.
   EXPECT_EQ(t->find("gpt-4o")->cached_input, 2.5);
   EXPECT_EQ(t->find("gpt-4o")->batch_output, 10);

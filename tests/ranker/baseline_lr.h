@@ -132,7 +132,8 @@ inline std::vector<std::string> lr_rank(const LogisticRegression& lr, const Hist
                                         size_t k) {
   CandidateSet cs = extract_candidates(view, stats, {}, all_candidates());
   std::vector<std::pair<double, std::string>> scored;
-  for (size_t i = 0; i < cs.size(); ++i) scored.push_back({-lr.score(cs.row(i)), view.files[static_cast<size_t>(cs.file[i])]});
+  for (size_t i = 0; i < cs.size(); ++i)
+    scored.push_back({-lr.score(cs.row(i)), view.files[static_cast<size_t>(cs.file[i])]});
   std::sort(scored.begin(), scored.end());
   std::vector<std::string> out;
   for (size_t i = 0; i < scored.size() && i < k; ++i) out.push_back(scored[i].second);

@@ -102,7 +102,7 @@ TEST(Bm25, NameScoresAreBm25OverFileNamesAlone) {
     EXPECT_NEAR(name_scores[i], expected_names[i], 1e-12) << kPaths[i];
     EXPECT_NEAR(path_scores[i], expected_paths[i], 1e-12) << kPaths[i];
   }
-  EXPECT_GT(path_scores[0], 0.0);  // "router" is in lib/router/index.js's directory...
+  EXPECT_GT(path_scores[0], 0.0);             // "router" is in lib/router/index.js's directory...
   EXPECT_LT(name_scores[0], path_scores[0]);  // ...and not in its name
 }
 

@@ -27,7 +27,8 @@ const float* row_of(const CandidateSet& cs, const TraceView& v, std::string_view
 }
 
 TEST(TraceView, ReadsTreeRecentCommitsRequestAndMentions) {
-  auto v = make_trace_view(system_with({{"bump", {{'M', "package.json"}}}}), "Fix res.sendFile in lib/response.js, see History.md");
+  auto v = make_trace_view(system_with({{"bump", {{'M', "package.json"}}}}),
+                           "Fix res.sendFile in lib/response.js, see History.md");
   EXPECT_EQ(v.files.size(), kTree.size());
   ASSERT_EQ(v.recent.size(), 1u);
   EXPECT_EQ(v.recent[0].files[0].path, "package.json");
@@ -118,7 +119,7 @@ TEST(Features, LearnedCochangeWordsAndPriors) {
   auto cs = extract_candidates(v, s, s.top_files(5));
   const float* hist = row_of(cs, v, "History.md");
   const float* idx = row_of(cs, v, "lib/router/index.js");
-  ASSERT_TRUE(hist && idx);  // History.md: co-change + word; index.js: a hot file
+  ASSERT_TRUE(hist && idx);                           // History.md: co-change + word; index.js: a hot file
   EXPECT_NEAR(hist[kCochangePrev], 5.0 / 6.0, 1e-6);  // together 5 / (count(package.json) 5 + 1)
   EXPECT_NEAR(hist[kCochangeWindow], 5.0 / 6.0, 1e-6);
   EXPECT_GT(hist[kWordFileMax], 0.f);

@@ -16,7 +16,8 @@ RankingData make_data(size_t groups, uint64_t seed) {
   for (size_t g = 0; g < groups; ++g) {
     std::vector<float> x, y;
     for (int r = 0; r < 30; ++r) {
-      float a = static_cast<float>(rng.uniform()), b = static_cast<float>(rng.uniform()), c = static_cast<float>(rng.uniform());
+      float a = static_cast<float>(rng.uniform()), b = static_cast<float>(rng.uniform()),
+            c = static_cast<float>(rng.uniform());
       x.insert(x.end(), {a, b, c});
       y.push_back(a > 0.5f && b < 0.5f && rng.uniform() < 0.8 ? 1.f : 0.f);
     }

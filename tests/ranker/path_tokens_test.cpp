@@ -20,9 +20,7 @@ TEST(PathTokens, StemsPluralsButKeepsDoubleSAndUs) {
   EXPECT_EQ(path_tokens("docs/res.js"), (V{"doc", "res", "js"}));
 }
 
-TEST(PathTokens, DropsSingleLettersButKeepsDigits) {
-  EXPECT_EQ(path_tokens("a/b/x1/7.js"), (V{"1", "7", "js"}));
-}
+TEST(PathTokens, DropsSingleLettersButKeepsDigits) { EXPECT_EQ(path_tokens("a/b/x1/7.js"), (V{"1", "7", "js"})); }
 
 TEST(RequestWords, SameNormalisationWithoutStopwords) {
   EXPECT_EQ(request_words("Fix the res.sendFile() bug when paths are Relative"),

@@ -20,7 +20,8 @@ namespace {
 
 constexpr size_t kCommits = 700, kHoldout = 140;
 
-std::unique_ptr<StudentModel> train(const synthetic::History& h, uint64_t seed, StudentTrainSummary* summary = nullptr) {
+std::unique_ptr<StudentModel> train(const synthetic::History& h, uint64_t seed,
+                                    StudentTrainSummary* summary = nullptr) {
   StudentTrainOptions o;
   o.gbdt.seed = seed;
   o.gbdt.max_trees = 80;
@@ -148,16 +149,21 @@ TEST(StudentFormat, RejectsBadFilesWithClearMessages) {
     auto r = StudentModel::parse(text, "m.json");
     return r.ok() ? std::string("(parsed)") : r.error().message;
   };
-  EXPECT_EQ(err("{\"format\": \"something-else\"}"), "m.json: not a student model file (\"format\" is not \"picktune-student\")");
-  EXPECT_NE(err("{\"format\": \"picktune-student\", ").find("m.json: not a student model file (invalid JSON"), std::string::npos);
+  EXPECT_EQ(err("{\"format\": \"something-else\"}"),
+            "m.json: not a student model file (\"format\" is not \"picktune-student\")");
+  EXPECT_NE(err("{\"format\": \"picktune-student\", ").find("m.json: not a student model file (invalid JSON"),
+            std::string::npos);
   EXPECT_EQ(err(model_text_with("\"version\":1", "\"version\":2")),
             "m.json: unsupported student model version 2 (this build reads version 1); retrain with `student train`");
   EXPECT_NE(err(model_text_with("\"bm25_path\"", "\"bm25_other\"")).find("m.json: features:"), std::string::npos);
-  EXPECT_NE(err(model_text_with("\"calibration\":{\"max_k\":", "\"calibration\":{\"max_k\":0,\"x\":")).find("calibration.max_k"),
+  EXPECT_NE(err(model_text_with("\"calibration\":{\"max_k\":", "\"calibration\":{\"max_k\":0,\"x\":"))
+                .find("calibration.max_k"),
             std::string::npos);
-  EXPECT_NE(err(model_text_with("\"files\":[\n[", "\"files\":[\n[7,")).find("m.json: history.files[0]: expected"), std::string::npos);
-  EXPECT_NE(err(model_text_with("\"left\":[1,", "\"left\":[0,")).find("m.json: trees[0].left: child index out of range"),
+  EXPECT_NE(err(model_text_with("\"files\":[\n[", "\"files\":[\n[7,")).find("m.json: history.files[0]: expected"),
             std::string::npos);
+  EXPECT_NE(
+      err(model_text_with("\"left\":[1,", "\"left\":[0,")).find("m.json: trees[0].left: child index out of range"),
+      std::string::npos);
 }
 
 TEST(StudentFormat, MissingFileIsAnError) {

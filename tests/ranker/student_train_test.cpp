@@ -34,7 +34,8 @@ class StudentTrainTest : public ::testing::Test {
     ASSERT_TRUE(store_->init().ok());
     history_ = ranker::synthetic::make_history(160, 300, 3);
     std::vector<Row> traces, relabels;
-    for (auto& r : ranker::synthetic::trace_rows(history_)) (r.model.empty() ? traces : relabels).push_back(std::move(r));
+    for (auto& r : ranker::synthetic::trace_rows(history_))
+      (r.model.empty() ? traces : relabels).push_back(std::move(r));
     ASSERT_TRUE(store_->upsert(Table::traces, traces).ok());
     ASSERT_TRUE(store_->upsert(Table::relabels, relabels).ok());
   }
@@ -88,7 +89,8 @@ TEST_F(StudentTrainTest, ModelAnswersAsLocalStudent) {
   ASSERT_TRUE(answer.ok()) << answer.error().message;
   auto files = parse_file_list(answer->text);
   EXPECT_FALSE(files.empty());
-  for (const auto& f : files) EXPECT_NE(std::find(history_.files.begin(), history_.files.end(), f), history_.files.end()) << f;
+  for (const auto& f : files)
+    EXPECT_NE(std::find(history_.files.begin(), history_.files.end(), f), history_.files.end()) << f;
 }
 
 TEST_F(StudentTrainTest, ZeroHoldoutTrainsOnEverythingAndTopKFixesTheLength) {
@@ -139,7 +141,11 @@ int run(const std::string& args, std::string* out) {
 
 TEST_F(StudentTrainTest, CommandLine) {
   std::string out;
-  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --holdout-newest 0.25 --seed 3 -o " + config().output, &out), 0) << out;
+  EXPECT_EQ(
+      run("--store " + uri_ + " student train --teacher truth --holdout-newest 0.25 --seed 3 -o " + config().output,
+          &out),
+      0)
+      << out;
   EXPECT_NE(out.find("validation on the newest 75 traces"), std::string::npos) << out;
   EXPECT_NE(out.find("local:bm25"), std::string::npos);
   EXPECT_TRUE(fs::exists(config().output));

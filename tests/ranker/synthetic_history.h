@@ -53,7 +53,8 @@ inline History make_history(size_t n_files, size_t n_commits, uint64_t seed) {
   }
   h.files.push_back("CHANGELOG.md");
   h.files.push_back("package.json");
-  for (size_t k = 0; h.files.size() < n_files; ++k) h.files.push_back("assets/" + word(k % 9 + 900) + "/img" + std::to_string(k) + ".png");
+  for (size_t k = 0; h.files.size() < n_files; ++k)
+    h.files.push_back("assets/" + word(k % 9 + 900) + "/img" + std::to_string(k) + ".png");
   std::vector<size_t> recent_topics;
   for (size_t c = 0; c < n_commits; ++c) {
     size_t topic;
@@ -76,9 +77,11 @@ inline History make_history(size_t n_files, size_t n_commits, uint64_t seed) {
     static const char* verbs[] = {"fix", "improve", "refactor", "handle", "support"};
     std::string subject = verbs[rng.next() % 5];
     double u = rng.uniform();
-    if (u < 0.35) subject += " " + word(topic);                 // names the module
-    else if (u < 0.7) subject += " " + word(topic + 3000);      // an alias only history explains
-    subject += " " + word(rng.next() % 40 + 7000) + " case";    // noise
+    if (u < 0.35)
+      subject += " " + word(topic);  // names the module
+    else if (u < 0.7)
+      subject += " " + word(topic + 3000);                    // an alias only history explains
+    subject += " " + word(rng.next() % 40 + 7000) + " case";  // noise
     commit.message = subject;
     h.commits.push_back(std::move(commit));
   }
@@ -96,22 +99,22 @@ inline std::string system_prompt(const History& h, size_t c) {
   return "You pick files.\n\n" + render_file_tree(h.files) + "\n\nRecent changes:\n" + render_recent_commits(recent);
 }
 
-inline TraceView view(const History& h, size_t c) {
-  return make_trace_view(system_prompt(h, c), h.commits[c].message);
-}
+inline TraceView view(const History& h, size_t c) { return make_trace_view(system_prompt(h, c), h.commits[c].message); }
 
 // Store rows as `import git` writes them: a Key trace and a `truth` relabel per commit.
 inline std::vector<Row> trace_rows(const History& h) {
   std::vector<Row> rows;
   for (size_t c = 0; c < h.commits.size(); ++c) {
     const std::string step = "git:syn" + std::to_string(c);
-    nlohmann::json trace = {{"request_type", "Key"},
-                            {"system", system_prompt(h, c)},
-                            {"messages", {{{"role", "user"}, {"content", key_picker_prompt(h.commits[c].message, 12)}}}},
-                            {"output", ""}};
+    nlohmann::json trace = {
+        {"request_type", "Key"},
+        {"system", system_prompt(h, c)},
+        {"messages", {{{"role", "user"}, {"content", key_picker_prompt(h.commits[c].message, 12)}}}},
+        {"output", ""}};
     std::string output;
     for (const auto& f : h.commits[c].changed) output += (output.empty() ? "" : "\n") + f;
-    nlohmann::json truth = {{"request_type", "Key"}, {"trace_id", step + ":key"}, {"output", output}, {"files", h.commits[c].changed}};
+    nlohmann::json truth = {
+        {"request_type", "Key"}, {"trace_id", step + ":key"}, {"output", output}, {"files", h.commits[c].changed}};
     const int64_t ts = 1'600'000'000'000'000 + static_cast<int64_t>(c) * 3'600'000'000;
     rows.push_back(Row{step + ":key", step, "u1", ts, std::string(kGetRelevantFiles), "", trace.dump()});
     rows.push_back(Row{"truth:" + step, step, "u1", ts, "", std::string(kTruthModel), truth.dump()});

@@ -12,10 +12,10 @@
 #include <regex>
 #include <sstream>
 
-#include "support/eval_memory_store.h"
 #include "pipeline/eval/eval_score.h"
 #include "report/html_report.h"
 #include "report/svg_charts.h"
+#include "support/eval_memory_store.h"
 
 namespace pt {
 namespace {
@@ -32,7 +32,8 @@ EvalSummary sample_summary() {
   std::vector<std::string> tree = {"lib/a.js", "lib/b.js", "lib/c.js", "test/a.js", "README.md", "docs/<odd>.md"};
   for (int i = 0; i < 40; ++i) {
     std::string id = "t" + std::to_string(i), step = "s" + std::to_string(i / 2), kind = i % 2 ? "Non-Obvious" : "Key";
-    std::string request = i == 3 ? "<script>alert('x')</script> & fix \"quotes\"" : "change number " + std::to_string(i);
+    std::string request =
+        i == 3 ? "<script>alert('x')</script> & fix \"quotes\"" : "change number " + std::to_string(i);
     st.traces.push_back(make_trace(id, step, kind, 1000 + i, tree, request));
     std::string truth = i % 3 ? "lib/a.js\nlib/b.js" : "lib/c.js\ntest/a.js\nREADME.md";
     st.relabels.push_back(make_relabel("r" + id, "truth", step, kind, truth, id));
@@ -68,7 +69,8 @@ TEST(HtmlReport, EscapesTraceTextAndIsSelfContained) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("imported<b>"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; fix &quot;quotes&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; fix &quot;quotes&quot;"),
+            std::string::npos);
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt;.js"), std::string::npos);
   EXPECT_NE(html.find("imported&lt;b&gt;"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // only the SVG namespace
@@ -124,8 +126,8 @@ TEST(HtmlReport, RendersInHeadlessChromium) {
                  "document.body.setAttribute('data-boxes',b.join(';'))});</script>");
     std::ofstream(dir / "probe.html") << probe;
   }
-  std::string dom = run(chromium(dir / "p1") + " --virtual-time-budget=3000 --dump-dom file://" + (dir / "probe.html").string() +
-                        " 2>/dev/null");
+  std::string dom = run(chromium(dir / "p1") + " --virtual-time-budget=3000 --dump-dom file://" +
+                        (dir / "probe.html").string() + " 2>/dev/null");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-boxes=\"([^\"]*)\""))) << dom.substr(0, 500);
   std::string boxes = m[1];
@@ -142,8 +144,8 @@ TEST(HtmlReport, RendersInHeadlessChromium) {
 
   fs::path png = fs::read_symlink("/proc/self/exe").parent_path() / "report_screenshot.png";  // the build dir
   fs::remove(png);
-  run(chromium(dir / "p2") + " --window-size=1280,2400 --screenshot=" + png.string() + " file://" + (dir / "report.html").string() +
-      " >/dev/null 2>&1");
+  run(chromium(dir / "p2") + " --window-size=1280,2400 --screenshot=" + png.string() + " file://" +
+      (dir / "report.html").string() + " >/dev/null 2>&1");
   ASSERT_TRUE(fs::exists(png)) << "no screenshot written";
   std::ifstream f(png, std::ios::binary);
   std::string head(8, '\0');

@@ -25,8 +25,10 @@ class MemoryStore : public Store {
     UpsertStats s;
     for (const Row& r : rows) {
       auto it = std::find_if(v.begin(), v.end(), [&](const Row& x) { return x.id == r.id; });
-      if (it != v.end()) *it = r, ++s.updated;
-      else v.push_back(r), ++s.inserted;
+      if (it != v.end())
+        *it = r, ++s.updated;
+      else
+        v.push_back(r), ++s.inserted;
     }
     return s;
   }
@@ -36,18 +38,24 @@ class MemoryStore : public Store {
       if (!visit(std::move(r))) break;
     return ok();
   }
-  Result<int64_t> count(Table table, const RowFilter& f) override { return static_cast<int64_t>(matching(table, f).size()); }
+  Result<int64_t> count(Table table, const RowFilter& f) override {
+    return static_cast<int64_t>(matching(table, f).size());
+  }
   Result<std::optional<Row>> get(Table table, const std::string& id) override {
     for (const Row& r : table == Table::traces ? traces : relabels)
       if (r.id == id) return std::optional<Row>(r);
     return std::optional<Row>();
   }
-  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override { return std::vector<RelabelKey>{}; }
+  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
+    return std::vector<RelabelKey>{};
+  }
 
  private:
   static std::string kind_of(const Row& r) {
     auto j = nlohmann::json::parse(r.payload, nullptr, false);
-    return j.is_object() && j.contains("request_type") && j["request_type"].is_string() ? j["request_type"].get<std::string>() : "";
+    return j.is_object() && j.contains("request_type") && j["request_type"].is_string()
+               ? j["request_type"].get<std::string>()
+               : "";
   }
   std::vector<Row> matching(Table table, const RowFilter& f) const {
     std::vector<Row> out;
@@ -62,7 +70,8 @@ class MemoryStore : public Store {
       out.push_back(r);
     }
     std::stable_sort(out.begin(), out.end(), [&](const Row& a, const Row& b) {
-      return f.order == RowFilter::Order::newest_first ? a.created_at_us > b.created_at_us : a.created_at_us < b.created_at_us;
+      return f.order == RowFilter::Order::newest_first ? a.created_at_us > b.created_at_us
+                                                       : a.created_at_us < b.created_at_us;
     });
     if (f.limit && static_cast<int64_t>(out.size()) > *f.limit) out.resize(static_cast<size_t>(*f.limit));
     return out;
@@ -81,8 +90,9 @@ inline Row make_trace(const std::string& id, const std::string& step, const std:
 }
 
 // A relabel row; `kind` "" leaves request_type out (a production relabel); `trace_id` likewise.
-inline Row make_relabel(const std::string& id, const std::string& model, const std::string& step, const std::string& kind,
-                        const std::string& output, const std::string& trace_id = "", int64_t t = 1) {
+inline Row make_relabel(const std::string& id, const std::string& model, const std::string& step,
+                        const std::string& kind, const std::string& output, const std::string& trace_id = "",
+                        int64_t t = 1) {
   nlohmann::json p;
   if (!kind.empty()) p["request_type"] = kind;
   if (!trace_id.empty()) p["trace_id"] = trace_id;

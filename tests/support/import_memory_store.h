@@ -25,7 +25,9 @@ class MemStore : public Store {
       if (!visit(Row(r))) break;
     return ok();
   }
-  Result<int64_t> count(Table table, const RowFilter& f) override { return static_cast<int64_t>(rows(table, f).size()); }
+  Result<int64_t> count(Table table, const RowFilter& f) override {
+    return static_cast<int64_t>(rows(table, f).size());
+  }
   Result<std::optional<Row>> get(Table table, const std::string& id) override {
     auto it = tables_[table].find(id);
     if (it == tables_[table].end()) return std::optional<Row>();
@@ -43,7 +45,8 @@ class MemStore : public Store {
       if (f.agent_step_id && r.agent_step_id != *f.agent_step_id) continue;
       out.push_back(r);
     }
-    std::stable_sort(out.begin(), out.end(), [](const Row& a, const Row& b) { return a.created_at_us < b.created_at_us; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Row& a, const Row& b) { return a.created_at_us < b.created_at_us; });
     return out;
   }
   int transactions = 0;

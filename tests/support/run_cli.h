@@ -31,8 +31,8 @@ inline std::string slurp(const std::string& path) {
 
 // Runs `argv` (argv[0] is the program path) in `cwd`. `env` entries ("K=V") are added to the
 // current environment; `stdin_text` is fed on standard input.
-inline CliResult run_cli(const std::vector<std::string>& argv, const std::string& cwd, const std::string& stdin_text = "",
-                         const std::vector<std::string>& env = {}) {
+inline CliResult run_cli(const std::vector<std::string>& argv, const std::string& cwd,
+                         const std::string& stdin_text = "", const std::vector<std::string>& env = {}) {
   static int counter = 0;
   std::string base = "/tmp/pt_run_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   std::string in_path = base + ".in", out_path = base + ".out", err_path = base + ".err";

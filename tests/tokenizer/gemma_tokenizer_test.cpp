@@ -51,10 +51,12 @@ TEST(GemmaTokenizer, RepeatedSectionsGiveTheSameIds) {
 
 TEST(Utf8, RepairFollowsTheWhatwgDecoder) {
   const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(tok::utf8_repair("a\xFF" "b"), "a" + fffd + "b");
-  EXPECT_EQ(tok::utf8_repair("\xF0\x9F\x98"), fffd);                    // truncated: one subpart
-  EXPECT_EQ(tok::utf8_repair("\xED\xA0\x80"), fffd + fffd + fffd);      // surrogate: three
-  EXPECT_EQ(tok::utf8_repair("\xC0\xAF"), fffd + fffd);                 // overlong
+  EXPECT_EQ(tok::utf8_repair("a\xFF"
+                             "b"),
+            "a" + fffd + "b");
+  EXPECT_EQ(tok::utf8_repair("\xF0\x9F\x98"), fffd);                // truncated: one subpart
+  EXPECT_EQ(tok::utf8_repair("\xED\xA0\x80"), fffd + fffd + fffd);  // surrogate: three
+  EXPECT_EQ(tok::utf8_repair("\xC0\xAF"), fffd + fffd);             // overlong
   EXPECT_EQ(tok::utf8_repair("\xE2\x96\x81ok"), "\xE2\x96\x81ok");
   EXPECT_EQ(tok::utf8_invalid_offset("abc\xE2\x96"), 3u);
   EXPECT_EQ(tok::utf8_invalid_offset("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
@@ -62,7 +64,10 @@ TEST(Utf8, RepairFollowsTheWhatwgDecoder) {
 }
 
 TEST(GemmaTokenizer, InvalidUtf8IsEncodedAsNodeWouldDecodeIt) {
-  EXPECT_EQ(gemma().encode("a\xFF" "b c"), gemma().encode("a\xEF\xBF\xBD" "b c"));
+  EXPECT_EQ(gemma().encode("a\xFF"
+                           "b c"),
+            gemma().encode("a\xEF\xBF\xBD"
+                           "b c"));
   EXPECT_EQ(gemma().count("x\xED\xA0\x80y"), gemma().encode("x\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDy").size());
 }
 
@@ -88,10 +93,11 @@ class TinyModel : public ::testing::Test {
     for (int b = 0; bytes && b < 256; ++b) add(std::string("<0x") + hex[b >> 4] + hex[b & 15] + ">");
     v += "}";
     std::string norm = normalizer.empty() ? R"({"type":"Replace","pattern":{"String":" "},"content":"▁"})" : normalizer;
-    std::string json = R"({"version":"1.0","added_tokens":)" + added_json + R"(,"normalizer":)" + norm +
-                       R"(,"pre_tokenizer":{"type":"Split","pattern":{"String":" "},"behavior":"MergedWithPrevious","invert":false},)" +
-                       R"("model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"byte_fallback":true,"vocab":)" + v +
-                       R"(,"merges":)" + merges_json + "}}";
+    std::string json =
+        R"({"version":"1.0","added_tokens":)" + added_json + R"(,"normalizer":)" + norm +
+        R"(,"pre_tokenizer":{"type":"Split","pattern":{"String":" "},"behavior":"MergedWithPrevious","invert":false},)" +
+        R"("model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"byte_fallback":true,"vocab":)" + v +
+        R"(,"merges":)" + merges_json + "}}";
     std::string path = (dir_ / ("t" + std::to_string(counter_++) + ".json")).string();
     std::ofstream(path) << json;
     return path;
@@ -108,8 +114,8 @@ TEST_F(TinyModel, LowerRankFirstThenLeftmost) {
   // ids: <unk>=0 a=1 b=2 c=3 ab=4 bc=5 aa=6 ▁=7
   auto t = load(write({"<unk>", "a", "b", "c", "ab", "bc", "aa", "▁"}, R"([["b","c"],["a","b"],["a","a"]])"));
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->encode("abc"), (Ids{1, 5}));     // (b,c) has rank 0: a + bc
-  EXPECT_EQ(t->encode("aaa"), (Ids{6, 1}));     // equal ranks: the leftmost pair first
+  EXPECT_EQ(t->encode("abc"), (Ids{1, 5}));       // (b,c) has rank 0: a + bc
+  EXPECT_EQ(t->encode("aaa"), (Ids{6, 1}));       // equal ranks: the leftmost pair first
   EXPECT_EQ(t->encode("ab ab"), (Ids{4, 7, 4}));  // ' ' is '▁' and merges nothing here
 }
 
@@ -129,7 +135,7 @@ TEST_F(TinyModel, UnknownTextFallsBackToBytes) {
   EXPECT_EQ(t->encode("\xC3\xA9"), (Ids{byte0 + 0xC3, byte0 + 0xA9}));
   auto no_bytes = load(write({"<unk>", "x"}, "[]", "[]", false));
   ASSERT_TRUE(no_bytes);
-  EXPECT_EQ(no_bytes->encode("xz"), (Ids{1, 0}));  // no <0xNN> tokens: <unk>
+  EXPECT_EQ(no_bytes->encode("xz"), (Ids{1, 0}));    // no <0xNN> tokens: <unk>
   EXPECT_EQ(no_bytes->encode("xzzz"), (Ids{1, 0}));  // fuse_unk: consecutive <unk>s are one
   EXPECT_EQ(no_bytes->encode("zxz"), (Ids{0, 1, 0}));
 }

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "util/utf8.h"
 #include "source_dir.h"
+#include "util/utf8.h"
 
 namespace pt::jsref {
 
@@ -93,7 +93,8 @@ inline std::vector<std::string> express_texts(size_t max_files, size_t max_commi
   std::string git = "git -C '" + dir + "/repo' ";
   std::string log = run_capture(git + "log --format=%B%x00 -n " + std::to_string(max_commits), status);
   for (size_t start = 0, end; (end = log.find('\0', start)) != std::string::npos; start = end + 1)
-    texts.push_back(log.substr(start + (start > 0 && log[start] == '\n'), end - start - (start > 0 && log[start] == '\n')));
+    texts.push_back(
+        log.substr(start + (start > 0 && log[start] == '\n'), end - start - (start > 0 && log[start] == '\n')));
   std::string files = run_capture(git + "ls-files", status);
   texts.push_back(files);
   std::stringstream names(files);

@@ -13,13 +13,13 @@
 
 #include "core/picker_call.h"
 #include "core/row.h"
-#include "util/atomic_file.h"
 #include "pipeline/collect/collect_join.h"
 #include "pipeline/collect/collect_manifest.h"
 #include "pipeline/collect/collect_trace.h"
 #include "pipeline/collect/collect_util.h"
-#include "util/ordered_pool.h"
 #include "tokenizer/gemma_tokenizer.h"
+#include "util/atomic_file.h"
+#include "util/ordered_pool.h"
 
 namespace pt {
 namespace {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "core/recipe.h"
-#include "util/result.h"
 #include "core/split.h"
 #include "core/tuning_record.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

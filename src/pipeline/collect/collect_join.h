@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "util/result.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include "util/time.h"
 #include "pipeline/collect/collect_manifest.h"
 #include "pipeline/registry/recipe_loader.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "util/result.h"
 #include "pipeline/collect/collect.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -24,7 +24,7 @@ struct CollectFlags {
   std::optional<std::string> recipe;
   std::optional<int> epochs;
   double price_per_mtok = 3.00;
-  int threads = 0;  // 0 -> one per core, at most 8
+  int threads = 0;            // 0 -> one per core, at most 8
   std::string registry_path;  // "" -> default_registry_path()
 };
 

@@ -56,8 +56,8 @@ void TraceWork::process(const Row& row, TraceOutcome& out, TokenMemo& memo) cons
   if (built.drop == ExampleDrop::no_input) return void(out.drop = "no_input");
   out.input_hash = input_hash(built.example);
   std::string_view split = split_key(o_.split_by, row.agent_step_id, row.user_id, row.id);
-  out.validation = o_.validation_fraction &&
-                   in_validation(sha256_hex(split_hash_input(split, o_.seed)), *o_.validation_fraction);
+  out.validation =
+      o_.validation_fraction && in_validation(sha256_hex(split_hash_input(split, o_.seed)), *o_.validation_fraction);
   out.tokens = static_cast<int64_t>(
       count_example_tokens(built.example, [&](std::string_view text) { return memo.count(text); }));
   append_record_json(built.example, o_.format, out.line);

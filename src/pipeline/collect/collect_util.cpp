@@ -58,7 +58,8 @@ size_t TokenMemo::count(std::string_view text) {
 uint64_t input_hash(const TuningExample& example) {
   XXH3_state_t state;
   XXH3_128bits_reset(&state);
-  for_each_fingerprint_piece(example, [&](std::string_view piece) { XXH3_128bits_update(&state, piece.data(), piece.size()); });
+  for_each_fingerprint_piece(example,
+                             [&](std::string_view piece) { XXH3_128bits_update(&state, piece.data(), piece.size()); });
   return XXH3_128bits_digest(&state).low64;
 }
 

@@ -11,11 +11,13 @@ void BootstrapJobs::add_mean(const std::vector<double>* values, std::string seri
   jobs_.push_back({values, nullptr, std::move(series), out, nullptr});
 }
 
-void BootstrapJobs::add_pair(const std::vector<double>* a, const std::vector<double>* b, std::string series, PairedDiff* out) {
+void BootstrapJobs::add_pair(const std::vector<double>* a, const std::vector<double>* b, std::string series,
+                             PairedDiff* out) {
   jobs_.push_back({a, b, std::move(series), nullptr, out});
 }
 
-void BootstrapJobs::add_columns(const MetricColumns& columns, const std::string& prefix, std::array<MeanCI, kMetricCount>& out) {
+void BootstrapJobs::add_columns(const MetricColumns& columns, const std::string& prefix,
+                                std::array<MeanCI, kMetricCount>& out) {
   for (int m = 0; m < kMetricCount; ++m)
     add_mean(&columns.values[m], prefix + "/" + std::string(metric_name(static_cast<Metric>(m))), &out[m]);
 }
@@ -27,8 +29,10 @@ void BootstrapJobs::run(const BootstrapOptions& options, int threads) {
       const Job& job = jobs_[i];
       BootstrapOptions o = options;
       o.seed = series_seed(options.seed, job.series);
-      if (job.mean) *job.mean = bootstrap_mean(*job.a, o);
-      else *job.pair = compare_paired(*job.a, *job.b, o);
+      if (job.mean)
+        *job.mean = bootstrap_mean(*job.a, o);
+      else
+        *job.pair = compare_paired(*job.a, *job.b, o);
     }
   };
   size_t n = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), jobs_.size());

@@ -38,7 +38,8 @@ void read_payload(std::string_view json, StoredAnswer& a) {
     return;
   }
   std::string output;
-  if (!read_string(obj, "request_type", a.request_type, a.problem) || !read_string(obj, "trace_id", a.trace_id, a.problem) ||
+  if (!read_string(obj, "request_type", a.request_type, a.problem) ||
+      !read_string(obj, "trace_id", a.trace_id, a.problem) ||
       !read_string(obj, "user_input_id", a.user_input_id, a.problem) || !read_string(obj, "output", output, a.problem))
     return;
   bool has_output = obj["output"].error() != simdjson::NO_SUCH_FIELD && !obj["output"].is_null();
@@ -108,7 +109,8 @@ const StoredAnswer* AnswerIndex::newest(const std::vector<uint32_t>* ids, const 
   for (uint32_t i : *ids) {
     const StoredAnswer& a = answers_[i];
     if (!a.trace_id.empty() && a.trace_id != trace.id) continue;
-    if (kindless && (!compatible(a.user_id, trace.user_id) || !compatible(a.user_input_id, trace.user_input_id))) continue;
+    if (kindless && (!compatible(a.user_id, trace.user_id) || !compatible(a.user_input_id, trace.user_input_id)))
+      continue;
     if (!best || a.created_at_us >= best->created_at_us) best = &a;
   }
   return best;
@@ -120,7 +122,8 @@ AnswerLookup AnswerIndex::find(const TraceKey& trace, const KindProbe& has_kind)
     return it == map.end() ? nullptr : &it->second;
   };
   if (const StoredAnswer* a = newest(lookup(by_trace_, trace.id), trace, false)) return {a, false};
-  if (const StoredAnswer* a = newest(lookup(by_step_kind_, key_of(trace.agent_step_id, trace.kind)), trace, trace.kind.empty()))
+  if (const StoredAnswer* a =
+          newest(lookup(by_step_kind_, key_of(trace.agent_step_id, trace.kind)), trace, trace.kind.empty()))
     return {a, false};
   if (trace.kind.empty()) return {};
   const StoredAnswer* a = newest(lookup(by_step_kind_, key_of(trace.agent_step_id, "")), trace, true);

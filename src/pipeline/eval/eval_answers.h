@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "util/result.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

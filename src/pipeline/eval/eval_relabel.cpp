@@ -12,10 +12,10 @@
 
 #include "core/picker_call.h"
 #include "core/split.h"
-#include "util/time.h"
 #include "pipeline/collect/collect.h"
 #include "pipeline/registry/registry_file.h"
 #include "util/sha256.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {
@@ -54,14 +54,18 @@ Result<std::optional<int64_t>> manifest_time(const nlohmann::json& v, const std:
 
 Result<SplitSettings> read_split(const std::string& manifest_path) {
   std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) return usage_error(fmt::format("--split: cannot read {} (the manifest collect writes next to the split)", manifest_path));
+  if (!in)
+    return usage_error(
+        fmt::format("--split: cannot read {} (the manifest collect writes next to the split)", manifest_path));
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json m = nlohmann::json::parse(text.str(), nullptr, false);
   if (!m.is_object()) return runtime_error(manifest_path + ": not a JSON object");
   const auto& split = m.value("split", nlohmann::json());
   if (!split.is_object() || !split.value("validation_fraction", nlohmann::json()).is_number())
-    return runtime_error(manifest_path + ": split.validation_fraction: expected a number (was the data collected with a validation split?)");
+    return runtime_error(
+        manifest_path +
+        ": split.validation_fraction: expected a number (was the data collected with a validation split?)");
   SplitSettings s;
   s.fraction = split["validation_fraction"].get<double>();
   auto by = parse_split_by(split.value("split_by", std::string("step")));
@@ -72,16 +76,20 @@ Result<SplitSettings> read_split(const std::string& manifest_path) {
   if (filters.contains("request_kinds") && filters["request_kinds"].is_array())
     for (const auto& k : filters["request_kinds"])
       if (k.is_string()) s.kinds.push_back(k.get<std::string>());
-  PT_ASSIGN_OR_RETURN(s.since_us, manifest_time(filters.value("since", nlohmann::json()), manifest_path + ": filters.since"));
-  PT_ASSIGN_OR_RETURN(s.until_us, manifest_time(filters.value("until", nlohmann::json()), manifest_path + ": filters.until"));
+  PT_ASSIGN_OR_RETURN(s.since_us,
+                      manifest_time(filters.value("since", nlohmann::json()), manifest_path + ": filters.since"));
+  PT_ASSIGN_OR_RETURN(s.until_us,
+                      manifest_time(filters.value("until", nlohmann::json()), manifest_path + ": filters.until"));
   return s;
 }
 
 // "x/NAME-validation.jsonl" -> "x/NAME.manifest.json".
 Result<std::string> manifest_for(const std::string& validation_file) {
   constexpr std::string_view suffix = "-validation.jsonl";
-  if (validation_file.size() <= suffix.size() || validation_file.compare(validation_file.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return usage_error(fmt::format("--split: expected a NAME-validation.jsonl file written by collect, not {}", validation_file));
+  if (validation_file.size() <= suffix.size() ||
+      validation_file.compare(validation_file.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return usage_error(
+        fmt::format("--split: expected a NAME-validation.jsonl file written by collect, not {}", validation_file));
   return manifest_path_for(validation_file.substr(0, validation_file.size() - suffix.size()));
 }
 
@@ -105,8 +113,10 @@ Result<std::string> resolve_candidate(const std::string& model_id, const std::st
   if (!f) {
     std::string ids;
     for (const auto& e : reg.finetunes) ids += (ids.empty() ? "" : ", ") + e.id;
-    return usage_error(fmt::format("unknown model '{}': not a provider id (anthropic:, openai:, gemini:, vertex:, local:) "
-                                   "and not in the registry {} ({})", model_id, path, ids));
+    return usage_error(
+        fmt::format("unknown model '{}': not a provider id (anthropic:, openai:, gemini:, vertex:, local:) "
+                    "and not in the registry {} ({})",
+                    model_id, path, ids));
   }
   if (f->endpoint_id && !f->endpoint_id->empty()) return "vertex:" + *f->endpoint_id;
   if (f->tuned_model && !f->tuned_model->empty()) return "vertex:" + *f->tuned_model;
@@ -153,7 +163,9 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
   ro.limit = o.limit;
   if (o.split_file) {
     PT_ASSIGN_OR_RETURN(ro.trace_ids, validation_trace_ids(store, *o.split_file));
-    if (ro.trace_ids.empty()) return runtime_error(fmt::format("eval relabel: no stored trace falls on the validation side of {}", *o.split_file));
+    if (ro.trace_ids.empty())
+      return runtime_error(
+          fmt::format("eval relabel: no stored trace falls on the validation side of {}", *o.split_file));
     result.selection = fmt::format("the {} traces of the validation split {}", ro.trace_ids.size(), *o.split_file);
   } else if (o.newest) {
     PT_ASSIGN_OR_RETURN(ro.limit, newest_limit(store, o));
@@ -163,7 +175,8 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
   }
   for (size_t i = 0; i < o.models.size(); ++i) {
     PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved[i], o.model));
-    std::unique_ptr<Model> model = resolved[i] == o.models[i] ? std::move(inner) : std::make_unique<AliasModel>(o.models[i], std::move(inner));
+    std::unique_ptr<Model> model =
+        resolved[i] == o.models[i] ? std::move(inner) : std::make_unique<AliasModel>(o.models[i], std::move(inner));
     PT_ASSIGN_OR_RETURN(RelabelSummary summary, run_relabel(store, *model, ro));
     result.traces = std::max(result.traces, summary.selected);
     if (ro.budget_usd && !ro.dry_run) ro.budget_usd = *ro.budget_usd - summary.cost_usd;  // --budget covers all models

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "util/result.h"
 #include "pipeline/relabel/relabel.h"
 #include "providers/model.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -21,9 +21,9 @@ struct EvalRelabelOptions {
   std::optional<std::string> split_file;  // NAME-validation.jsonl written by collect
   std::optional<double> newest;           // newest fraction (0, 1] of the selected traces
   std::optional<int64_t> since_us, until_us, limit;
-  RelabelOptions relabel;                 // engine settings (concurrency, budget, dry_run, progress)
+  RelabelOptions relabel;  // engine settings (concurrency, budget, dry_run, progress)
   ModelOptions model;
-  std::string registry_path;              // "" -> default_registry_path()
+  std::string registry_path;  // "" -> default_registry_path()
 };
 
 struct EvalRelabelRun {

@@ -15,8 +15,8 @@
 #include "core/file_tree.h"
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
-#include "util/time.h"
 #include "pipeline/eval/eval_answers.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {
@@ -28,12 +28,14 @@ Result<void> validate(const EvalScoreOptions& o) {
   std::set<std::string> seen;
   for (const auto& m : o.models) {
     if (m.empty()) return usage_error("eval score: --models has an empty model id");
-    if (!seen.insert(m).second) return usage_error(fmt::format("eval score: model \"{}\" is listed twice in --models", m));
+    if (!seen.insert(m).second)
+      return usage_error(fmt::format("eval score: model \"{}\" is listed twice in --models", m));
   }
   if (o.reference.empty()) return usage_error("eval score: --reference is required (a teacher's model id, or truth)");
   if (o.newest && !(*o.newest > 0 && *o.newest <= 1))
     return usage_error(fmt::format("eval score: --newest must be a fraction in (0, 1], not {}", *o.newest));
-  if (o.since_us && o.until_us && *o.since_us >= *o.until_us) return usage_error("eval score: --since must be before --until");
+  if (o.since_us && o.until_us && *o.since_us >= *o.until_us)
+    return usage_error("eval score: --since must be before --until");
   if (o.bootstrap.resamples < 1) return usage_error("eval score: --bootstrap must be at least 1");
   return ok();
 }
@@ -88,8 +90,8 @@ std::string utf8_prefix(std::string_view s, size_t max_bytes) {
 struct GroupAcc {
   size_t n = 0;
   std::array<size_t, kFilesHistogramBins> reference_histogram{};
-  std::vector<MetricColumns> columns;                                  // per model
-  std::vector<std::array<size_t, kFilesHistogramBins>> histograms;     // per model
+  std::vector<MetricColumns> columns;                               // per model
+  std::vector<std::array<size_t, kFilesHistogramBins>> histograms;  // per model
   explicit GroupAcc(size_t models = 0) : columns(models), histograms(models) {}
 };
 
@@ -103,8 +105,13 @@ bool ranks_before(const TraceExample& a, const TraceExample& b) {
 class Scorer {
  public:
   Scorer(Store& store, const EvalScoreOptions& o, AnswerIndex reference, std::vector<AnswerIndex> models)
-      : store_(store), o_(o), reference_(std::move(reference)), models_(std::move(models)), overall_(o.models.size()),
-        paired_(o.models.size()), problems_(o.models.size()) {
+      : store_(store),
+        o_(o),
+        reference_(std::move(reference)),
+        models_(std::move(models)),
+        overall_(o.models.size()),
+        paired_(o.models.size()),
+        problems_(o.models.size()) {
     summary_.counts.resize(o.models.size());
   }
 
@@ -133,7 +140,7 @@ class Scorer {
   std::vector<std::string> problems_;  // per model: first unreadable answer, for the warning
   std::string reference_problem_, trace_problem_;
   std::unordered_set<std::string> step_kinds_;  // step + '\x1f' + kind, for kind-less answers
-  std::vector<TraceExample> examples_;  // heap: the one ranked last on top
+  std::vector<TraceExample> examples_;          // heap: the one ranked last on top
   RankedHits scratch_;
 };
 
@@ -143,7 +150,8 @@ bool Scorer::has_kind(const std::string& step, const std::string& kind) {
 
 Result<void> Scorer::probe_kinds(const RowFilter& selection) {
   std::unordered_set<std::string> steps;
-  for (const AnswerIndex* index : {&reference_}) steps.insert(index->kindless_steps().begin(), index->kindless_steps().end());
+  for (const AnswerIndex* index : {&reference_})
+    steps.insert(index->kindless_steps().begin(), index->kindless_steps().end());
   for (const AnswerIndex& index : models_) steps.insert(index.kindless_steps().begin(), index.kindless_steps().end());
   if (steps.empty()) return ok();
   RowFilter f = selection;
@@ -169,7 +177,8 @@ void Scorer::process(Row&& row) {
   if (ref.ambiguous) return void(++summary_.ambiguous_reference);
   if (!ref.answer) return void(++summary_.missing_reference);
   if (!ref.answer->problem.empty()) {
-    if (summary_.malformed_reference++ == 0) reference_problem_ = fmt::format("relabel {}: {}", ref.answer->id, ref.answer->problem);
+    if (summary_.malformed_reference++ == 0)
+      reference_problem_ = fmt::format("relabel {}: {}", ref.answer->id, ref.answer->problem);
     return;
   }
   ++summary_.scored;
@@ -194,9 +203,12 @@ void Scorer::process(Row&& row) {
     ModelCounts& c = summary_.counts[j];
     if (got.ambiguous || !got.answer || !got.answer->problem.empty()) {
       all = false;
-      if (got.ambiguous) ++c.ambiguous;
-      else if (!got.answer) ++c.missing;
-      else if (c.malformed++ == 0) problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
+      if (got.ambiguous)
+        ++c.ambiguous;
+      else if (!got.answer)
+        ++c.missing;
+      else if (c.malformed++ == 0)
+        problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
       continue;
     }
     ++c.answered;
@@ -271,28 +283,35 @@ GroupStats Scorer::group_stats(const std::string& kind, const GroupAcc& acc) con
 void Scorer::add_warnings(EvalSummary& s) const {
   auto& w = s.warnings;
   if (s.missing_reference)
-    w.push_back(fmt::format("{} of {} traces have no answer from the reference {} for their request kind; they are not scored",
-                            s.missing_reference, s.traces, s.reference));
+    w.push_back(
+        fmt::format("{} of {} traces have no answer from the reference {} for their request kind; they are not scored",
+                    s.missing_reference, s.traces, s.reference));
   if (s.malformed_reference)
     w.push_back(fmt::format("{} reference answers could not be read and their traces are not scored (first: {})",
                             s.malformed_reference, reference_problem_));
   if (s.ambiguous_reference)
-    w.push_back(fmt::format("{} reference answers carry no request_type while their agent step has both Key and "
-                            "Non-Obvious traces; those traces are not scored", s.ambiguous_reference));
+    w.push_back(
+        fmt::format("{} reference answers carry no request_type while their agent step has both Key and "
+                    "Non-Obvious traces; those traces are not scored",
+                    s.ambiguous_reference));
   if (s.unreadable_traces)
-    w.push_back(fmt::format("{} trace payloads could not be read and are not scored (first: {})", s.unreadable_traces, trace_problem_));
+    w.push_back(fmt::format("{} trace payloads could not be read and are not scored (first: {})", s.unreadable_traces,
+                            trace_problem_));
   for (size_t j = 0; j < s.counts.size(); ++j) {
     const ModelCounts& c = s.counts[j];
     if (c.missing)
-      w.push_back(fmt::format("{}: no answer for {} of the {} scored traces; its figures cover the {} it answered", c.model,
-                              c.missing, s.scored, c.answered));
+      w.push_back(fmt::format("{}: no answer for {} of the {} scored traces; its figures cover the {} it answered",
+                              c.model, c.missing, s.scored, c.answered));
     if (c.malformed)
-      w.push_back(fmt::format("{}: {} answers could not be read and are not scored (first: {})", c.model, c.malformed, problems_[j]));
+      w.push_back(fmt::format("{}: {} answers could not be read and are not scored (first: {})", c.model, c.malformed,
+                              problems_[j]));
     if (c.ambiguous)
-      w.push_back(fmt::format("{}: {} answers carry no request_type while their agent step has both kinds; not scored", c.model, c.ambiguous));
+      w.push_back(fmt::format("{}: {} answers carry no request_type while their agent step has both kinds; not scored",
+                              c.model, c.ambiguous));
   }
   if (s.models.size() > 1 && s.paired < s.scored)
-    w.push_back(fmt::format("paired comparisons use only the {} of {} scored traces that every model answered", s.paired, s.scored));
+    w.push_back(fmt::format("paired comparisons use only the {} of {} scored traces that every model answered",
+                            s.paired, s.scored));
 }
 
 Result<EvalSummary> Scorer::finish(std::string selection) {
@@ -308,8 +327,9 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
   }
   if (s.scored == 0) {
     add_warnings(s);
-    return runtime_error(fmt::format("eval score: none of the {} selected traces has a usable answer from the reference {}{}",
-                                     s.traces, s.reference, s.warnings.empty() ? "" : " (" + s.warnings.front() + ")"));
+    return runtime_error(
+        fmt::format("eval score: none of the {} selected traces has a usable answer from the reference {}{}", s.traces,
+                    s.reference, s.warnings.empty() ? "" : " (" + s.warnings.front() + ")"));
   }
   s.overall = group_stats("", overall_);
   for (const auto& [kind, acc] : kinds_) s.by_kind.push_back(group_stats(kind, acc));
@@ -318,7 +338,8 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
   for (size_t j = 0; j < o_.models.size(); ++j) {
     jobs.add_columns(overall_.columns[j], "all/" + o_.models[j], s.overall.models[j].metrics);
     size_t k = 0;
-    for (const auto& [kind, acc] : kinds_) jobs.add_columns(acc.columns[j], kind + "/" + o_.models[j], s.by_kind[k++].models[j].metrics);
+    for (const auto& [kind, acc] : kinds_)
+      jobs.add_columns(acc.columns[j], kind + "/" + o_.models[j], s.by_kind[k++].models[j].metrics);
   }
   for (size_t a = 0; a < o_.models.size(); ++a) {
     for (size_t b = a + 1; b < o_.models.size(); ++b) {
@@ -336,7 +357,8 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
         Metric metric = kPairMetrics[m];
         s.pairs[pi].metrics[m].metric = metric;
         jobs.add_pair(&paired_[a].values[metric], &paired_[b].values[metric],
-                      fmt::format("pair/{}/{}/{}", o_.models[a], o_.models[b], metric_name(metric)), &s.pairs[pi].metrics[m].result);
+                      fmt::format("pair/{}/{}/{}", o_.models[a], o_.models[b], metric_name(metric)),
+                      &s.pairs[pi].metrics[m].result);
       }
     }
   }
@@ -359,7 +381,8 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
   f.order = RowFilter::Order::newest_first;
   PT_ASSIGN_OR_RETURN(int64_t total, store.count(Table::traces, f));
   if (total == 0)
-    return runtime_error(fmt::format("eval score: no {} in {}", describe_selection(o, 0, std::nullopt), store.describe()));
+    return runtime_error(
+        fmt::format("eval score: no {} in {}", describe_selection(o, 0, std::nullopt), store.describe()));
   std::optional<int64_t> limit;
   if (o.newest) limit = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*o.newest * static_cast<double>(total))));
   f.limit = limit;

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "core/metrics.h"
-#include "util/result.h"
 #include "pipeline/eval/eval_aggregate.h"
 #include "report/eval_summary.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

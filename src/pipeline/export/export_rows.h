@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <string>
 
-#include "util/result.h"
 #include "core/row.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -137,10 +137,10 @@ Result<void> list_rows(Store& store, const ListOptions& o, std::FILE* out) {
                        r.request_type.empty() ? "-" : r.request_type, tail);
   }
   PT_ASSIGN_OR_RETURN(int64_t total, store.count(o.table, [&] {
-                        RowFilter f = o.filter;
-                        f.limit.reset();
-                        return f;
-                      }()));
+    RowFilter f = o.filter;
+    f.limit.reset();
+    return f;
+  }()));
   buf += fmt::format("{} of {} {} (newest first)\n", rows.size(), total, table_name(o.table));
   std::fwrite(buf.data(), 1, buf.size(), out);
   return ok();

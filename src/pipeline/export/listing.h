@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <string>
 
-#include "util/result.h"
 #include "core/row.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -21,9 +21,9 @@ Result<void> list_rows(Store& store, const ListOptions& options, std::FILE* out)
 
 // One table line's parts, exposed for tests.
 struct ListedRow {
-  std::string time;     // "2025-05-01 12:00:00" (UTC)
-  std::string kind;     // type (traces) or model (relabels)
-  std::string step;     // agent step id, shortened
+  std::string time;  // "2025-05-01 12:00:00" (UTC)
+  std::string kind;  // type (traces) or model (relabels)
+  std::string step;  // agent step id, shortened
   std::string request_type;
   std::string request;  // one-line preview of the user's request ("" when the payload has none)
   std::string picked;   // "a.ts, b.ts (+3)"

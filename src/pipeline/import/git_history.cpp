@@ -34,7 +34,8 @@ std::vector<HistoryWalker::Entry> HistoryWalker::merged_parent_windows(const Nod
   std::vector<Entry> all;
   for (uint32_t p : node.parents)
     for (const Entry& e : nodes_[p].window)
-      if (std::none_of(all.begin(), all.end(), [&](const Entry& x) { return x.position == e.position; })) all.push_back(e);
+      if (std::none_of(all.begin(), all.end(), [&](const Entry& x) { return x.position == e.position; }))
+        all.push_back(e);
   std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
     return a.time != b.time ? a.time > b.time : a.position > b.position;
   });
@@ -59,9 +60,11 @@ void HistoryWalker::release_parent_windows(const Node& node) {
     if (--nodes_[p].window_users == 0) std::vector<Entry>().swap(nodes_[p].window);
 }
 
-Result<void> HistoryWalker::step(const GitCommit& commit, const std::function<Result<void>(const HistoryStep&)>& visit) {
+Result<void> HistoryWalker::step(const GitCommit& commit,
+                                 const std::function<Result<void>(const HistoryStep&)>& visit) {
   auto it = index_.find(commit.hash);
-  if (it == index_.end()) return runtime_error(fmt::format("git log listed commit {} that rev-list did not", commit.hash));
+  if (it == index_.end())
+    return runtime_error(fmt::format("git log listed commit {} that rev-list did not", commit.hash));
   const uint32_t pos = it->second;
   Node& node = nodes_[pos];
   if (node.done) return runtime_error(fmt::format("git log listed commit {} twice", commit.hash));

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/file_tree.h"
-#include "util/result.h"
 #include "pipeline/import/git_log.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -22,8 +22,8 @@ using PathSet = std::set<std::string>;
 // What a commit's trace may know: everything strictly before the commit.
 struct HistoryStep {
   const GitCommit& commit;
-  uint32_t position = 0;      // parents-first order, 0-based
-  size_t parent_count = 0;    // as git records it (> 1: a merge)
+  uint32_t position = 0;         // parents-first order, 0-based
+  size_t parent_count = 0;       // as git records it (> 1: a merge)
   bool has_parent_tree = false;  // false for root commits and for parents missing (shallow clones)
   const PathSet& parent_tree;    // all paths at the first parent
   std::vector<std::shared_ptr<const RecentCommit>> recent;  // ancestors' summaries, newest first

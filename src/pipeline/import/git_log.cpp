@@ -14,9 +14,26 @@ constexpr int kHeaderFields = 5;  // hash, commit time, email, name, message
 
 std::vector<std::string> git_log_args(const std::string& repo_dir, const std::string& rev) {
   // -c overrides neutralise user configuration that would change the output's shape.
-  return {"-C", repo_dir, "-c", "log.showSignature=false", "-c", "diff.relative=false", "-c", "core.quotePath=false",
-          "log", "--reverse", "--topo-order", "--diff-merges=first-parent", "-M", "--name-status", "-z",
-          "--no-color", "--no-ext-diff", "--encoding=UTF-8", "--format=%x01%H%x00%ct%x00%aE%x00%aN%x00%B%x00", rev,
+  return {"-C",
+          repo_dir,
+          "-c",
+          "log.showSignature=false",
+          "-c",
+          "diff.relative=false",
+          "-c",
+          "core.quotePath=false",
+          "log",
+          "--reverse",
+          "--topo-order",
+          "--diff-merges=first-parent",
+          "-M",
+          "--name-status",
+          "-z",
+          "--no-color",
+          "--no-ext-diff",
+          "--encoding=UTF-8",
+          "--format=%x01%H%x00%ct%x00%aE%x00%aN%x00%B%x00",
+          rev,
           "--"};
 }
 
@@ -35,7 +52,8 @@ Result<void> GitLogParser::feed(std::string_view chunk) {
 
 Result<void> GitLogParser::finish() {
   if (!pending_.empty() || state_ == State::header || state_ == State::path || state_ == State::second_path)
-    return runtime_error(fmt::format("git log output ends inside commit {}", commit_.hash.empty() ? "?" : commit_.hash));
+    return runtime_error(
+        fmt::format("git log output ends inside commit {}", commit_.hash.empty() ? "?" : commit_.hash));
   if (have_commit_) {
     have_commit_ = false;
     return on_commit_(std::move(commit_));
@@ -114,8 +132,10 @@ Result<std::vector<GitGraphLine>> parse_rev_list(std::string_view text) {
       if (sp == std::string_view::npos) sp = line.size();
       std::string_view h = line.substr(s, sp - s);
       if (h.empty()) return runtime_error(fmt::format("git rev-list output line {}: empty hash", line_no));
-      if (g.hash.empty()) g.hash = std::string(h);
-      else g.parents.emplace_back(h);
+      if (g.hash.empty())
+        g.hash = std::string(h);
+      else
+        g.parents.emplace_back(h);
     }
     out.push_back(std::move(g));
   }

@@ -22,7 +22,7 @@ struct GitCommit {
   std::string hash;
   int64_t commit_time = 0;  // committer time, seconds since the epoch
   std::string author_email, author_name;
-  std::string message;  // raw bytes as git printed them (UTF-8 unless the commit lies)
+  std::string message;             // raw bytes as git printed them (UTF-8 unless the commit lies)
   std::vector<GitChange> changes;  // against the first parent (merges included)
 };
 

@@ -5,8 +5,8 @@
 #include <array>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include "core/picker_prompt.h"
 
@@ -33,9 +33,9 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k)
     if ((b(i + k) & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
   if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
   if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // beyond U+10FFFF
   return n;
 }
@@ -92,14 +92,22 @@ std::string dump(const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json:
 
 std::string_view git_skip_name(GitSkip reason) {
   switch (reason) {
-    case GitSkip::merge: return "merge commit";
-    case GitSkip::no_parent: return "no parent";
-    case GitSkip::before_since: return "before --since";
-    case GitSkip::bot: return "bot author";
-    case GitSkip::lockfile_only: return "lockfiles only";
-    case GitSkip::too_many_files: return "too many files changed";
-    case GitSkip::empty_message: return "empty message";
-    case GitSkip::empty_truth: return "empty truth";
+    case GitSkip::merge:
+      return "merge commit";
+    case GitSkip::no_parent:
+      return "no parent";
+    case GitSkip::before_since:
+      return "before --since";
+    case GitSkip::bot:
+      return "bot author";
+    case GitSkip::lockfile_only:
+      return "lockfiles only";
+    case GitSkip::too_many_files:
+      return "too many files changed";
+    case GitSkip::empty_message:
+      return "empty message";
+    case GitSkip::empty_truth:
+      return "empty truth";
   }
   return "?";
 }
@@ -124,9 +132,9 @@ bool is_bot_author(std::string_view name, std::string_view email) {
 
 bool is_lockfile(std::string_view path) {
   static constexpr std::array<std::string_view, 19> kLockfiles = {
-      "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",     "pnpm-lock.yaml",  "bun.lockb",
-      "bun.lock",          "Cargo.lock",          "go.sum",        "poetry.lock",     "Pipfile.lock",
-      "uv.lock",           "Gemfile.lock",        "composer.lock", "mix.lock",        "pubspec.lock",
+      "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",     "pnpm-lock.yaml", "bun.lockb",
+      "bun.lock",          "Cargo.lock",          "go.sum",        "poetry.lock",    "Pipfile.lock",
+      "uv.lock",           "Gemfile.lock",        "composer.lock", "mix.lock",       "pubspec.lock",
       "Podfile.lock",      "packages.lock.json",  "flake.lock",    "gradle.lockfile"};
   size_t slash = path.rfind('/');
   std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -206,8 +214,10 @@ RecentCommit summarize_commit(const GitCommit& commit) {
   size_t omitted = 0;
   auto add = [&](char status, const std::string& path) {
     if (!representable_path(path)) return;
-    if (rc.files.size() < kRecentFilesPerCommit) rc.files.push_back(RecentChange{status, path});
-    else ++omitted;
+    if (rc.files.size() < kRecentFilesPerCommit)
+      rc.files.push_back(RecentChange{status, path});
+    else
+      ++omitted;
   };
   for (const GitChange& c : commit.changes) {
     if (c.status == 'R') {
@@ -254,13 +264,14 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
   for (const auto& r : s.recent) recent.push_back(*r);
   const std::string step_id = "git:" + c.hash;
   const std::string trace_id = step_id + ":key";
-  ojson trace = {{"request_type", kKindKey},
-                 {"system", picker_system_prompt(o.repo_name, s.parent_tree, recent)},
-                 {"messages", ojson::array({{{"role", "user"}, {"content", key_picker_prompt(request, o.selection_limit)}}})},
-                 {"output", ""},
-                 {"model", "git"},
-                 {"repo_name", sanitize_utf8(o.repo_name)},
-                 {"user_input_id", c.hash}};
+  ojson trace = {
+      {"request_type", kKindKey},
+      {"system", picker_system_prompt(o.repo_name, s.parent_tree, recent)},
+      {"messages", ojson::array({{{"role", "user"}, {"content", key_picker_prompt(request, o.selection_limit)}}})},
+      {"output", ""},
+      {"model", "git"},
+      {"repo_name", sanitize_utf8(o.repo_name)},
+      {"user_input_id", c.hash}};
   ojson label = {{"request_type", kKindKey},
                  {"trace_id", trace_id},
                  {"user_input_id", c.hash},

@@ -21,9 +21,9 @@ std::string_view git_skip_name(GitSkip reason);
 
 struct GitTraceOptions {
   std::string repo_name;
-  int max_files_changed = 20;        // skip commits changing more paths than this
-  int selection_limit = 12;          // N in the Key prompt's "limit your selection to N files."
-  std::optional<int64_t> since_us;   // skip commits older than this
+  int max_files_changed = 20;       // skip commits changing more paths than this
+  int selection_limit = 12;         // N in the Key prompt's "limit your selection to N files."
+  std::optional<int64_t> since_us;  // skip commits older than this
 };
 
 struct GitTraceRows {
@@ -48,9 +48,9 @@ bool is_bot_author(std::string_view name, std::string_view email);
 bool is_lockfile(std::string_view path);
 bool representable_path(std::string_view path);
 bool valid_utf8(std::string_view text);
-std::string sanitize_utf8(std::string_view text);     // invalid bytes -> U+FFFD
+std::string sanitize_utf8(std::string_view text);            // invalid bytes -> U+FFFD
 std::string clean_commit_message(std::string_view message);  // UTF-8, LF, no e-mail trailers, trimmed
-std::string author_user_id(std::string_view email);   // first 16 hex digits of sha256(lowercased email)
+std::string author_user_id(std::string_view email);          // first 16 hex digits of sha256(lowercased email)
 std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
                                  const std::vector<RecentCommit>& recent_newest_first);
 

@@ -4,17 +4,17 @@
 // run after an interrupted one) replaces the same ids and adds nothing.
 #include "pipeline/import/import_git.h"
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <chrono>
 #include <set>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
 #include "pipeline/import/git_history.h"
 #include "pipeline/import/git_log.h"
-#include "util/process.h"
 #include "pipeline/import/git_trace.h"
+#include "util/process.h"
 
 namespace pt {
 namespace {
@@ -33,12 +33,14 @@ Result<RepoSource> open_source(const std::string& source) {
     out.dir = source;
     return out;
   }
-  if (!S_ISREG(st.st_mode)) return usage_error(fmt::format("{}: neither a repository directory nor a bundle file", source));
+  if (!S_ISREG(st.st_mode))
+    return usage_error(fmt::format("{}: neither a repository directory nor a bundle file", source));
   PT_ASSIGN_OR_RETURN(TempDir tmp, TempDir::create("picktune-git-"));
   out.dir = tmp.path() + "/repo.git";
   out.tmp.emplace(std::move(tmp));
   auto cloned = run_git(GitCommand{{"clone", "--mirror", "--quiet", "--", source, out.dir}, {}});
-  if (!cloned.ok()) return runtime_error(fmt::format("{}: cannot read as a git bundle: {}", source, cloned.error().message));
+  if (!cloned.ok())
+    return runtime_error(fmt::format("{}: cannot read as a git bundle: {}", source, cloned.error().message));
   return out;
 }
 
@@ -110,9 +112,11 @@ class NewestRows {
 Result<std::string> resolve_rev(const std::string& dir, const std::string& rev) {
   if (rev != "HEAD") return rev;
   if (run_git(GitCommand{{"-C", dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"}, {}}).ok()) return rev;
-  PT_ASSIGN_OR_RETURN(std::string refs, run_git(GitCommand{{"-C", dir, "for-each-ref", "--format=%(refname)", "refs/heads"}, {}}));
+  PT_ASSIGN_OR_RETURN(std::string refs,
+                      run_git(GitCommand{{"-C", dir, "for-each-ref", "--format=%(refname)", "refs/heads"}, {}}));
   std::vector<std::string> names;
-  for (size_t pos = 0, nl; (nl = refs.find('\n', pos)) != std::string::npos; pos = nl + 1) names.push_back(refs.substr(pos, nl - pos));
+  for (size_t pos = 0, nl; (nl = refs.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    names.push_back(refs.substr(pos, nl - pos));
   if (names.size() == 1) return names[0];
   for (const char* preferred : {"refs/heads/main", "refs/heads/master"})
     if (std::find(names.begin(), names.end(), preferred) != names.end()) return std::string(preferred);
@@ -187,7 +191,8 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, Histor
         if (!p->empty() && !representable_path(*p)) unrepresentable.insert(*p);
     return walker.step(c, visit);
   });
-  PT_TRY(run_git_streaming(GitCommand{git_log_args(dir, rev), {}}, [&](std::string_view chunk) { return parser.feed(chunk); }));
+  PT_TRY(run_git_streaming(GitCommand{git_log_args(dir, rev), {}},
+                           [&](std::string_view chunk) { return parser.feed(chunk); }));
   PT_TRY(parser.finish());
   if (static_cast<size_t>(stats.commits) != walker.commits())
     return runtime_error(fmt::format("git log listed {} commits but rev-list {}", stats.commits, walker.commits()));

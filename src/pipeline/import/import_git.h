@@ -8,28 +8,28 @@
 #include <optional>
 #include <string>
 
-#include "util/result.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 
 struct ImportGitOptions {
-  std::string source;                 // a repository directory (work tree or bare) or a bundle file
-  std::string rev = "HEAD";           // history walked: the commits reachable from this
-  std::optional<int64_t> max;         // keep only the N newest eligible commits (by commit time)
-  std::optional<int64_t> since_us;    // skip commits older than this (commit time)
-  int max_files_changed = 20;         // skip commits changing more paths than this
-  int selection_limit = 12;           // N of the Key prompt's limit sentence
-  size_t recent_commits = 20;         // commits listed in the recent-changes section
-  size_t batch_size = 500;            // rows per upsert transaction
+  std::string source;               // a repository directory (work tree or bare) or a bundle file
+  std::string rev = "HEAD";         // history walked: the commits reachable from this
+  std::optional<int64_t> max;       // keep only the N newest eligible commits (by commit time)
+  std::optional<int64_t> since_us;  // skip commits older than this (commit time)
+  int max_files_changed = 20;       // skip commits changing more paths than this
+  int selection_limit = 12;         // N of the Key prompt's limit sentence
+  size_t recent_commits = 20;       // commits listed in the recent-changes section
+  size_t batch_size = 500;          // rows per upsert transaction
 };
 
 struct ImportGitStats {
   std::string repo_name;
-  int64_t commits = 0;                      // commits walked
-  int64_t eligible = 0;                     // commits that became a trace (before --max)
-  std::map<std::string, int64_t> skipped;   // reason -> count (merges, --max included)
-  int64_t unrepresentable_paths = 0;        // distinct non-UTF-8 / control-character paths left out
+  int64_t commits = 0;                     // commits walked
+  int64_t eligible = 0;                    // commits that became a trace (before --max)
+  std::map<std::string, int64_t> skipped;  // reason -> count (merges, --max included)
+  int64_t unrepresentable_paths = 0;       // distinct non-UTF-8 / control-character paths left out
   UpsertStats traces, relabels;
   double seconds = 0;
 };

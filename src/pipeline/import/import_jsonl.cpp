@@ -75,7 +75,8 @@ class BatchQueue {
 // Reads every input file and hands full batches to `full`; takes empty ones from `free`.
 class BatchReader {
  public:
-  BatchReader(const ImportJsonlOptions& o, BatchQueue& full, BatchQueue& free) : opts_(o), parser_(o.table), full_(full), free_(free) {}
+  BatchReader(const ImportJsonlOptions& o, BatchQueue& full, BatchQueue& free)
+      : opts_(o), parser_(o.table), full_(full), free_(free) {}
 
   // Runs to the end of input, the first bad line (unless skip_bad) or until free_ is cancelled.
   void run() {
@@ -154,8 +155,10 @@ class BatchReader {
 class Importer {
  public:
   Importer(Store& store, size_t transaction_rows, std::FILE* progress)
-      : store_(store), grouping_(store.groups_upserts() && transaction_rows > kParseBatchRows),
-        transaction_rows_(transaction_rows), progress_(progress) {}
+      : store_(store),
+        grouping_(store.groups_upserts() && transaction_rows > kParseBatchRows),
+        transaction_rows_(transaction_rows),
+        progress_(progress) {}
   ~Importer() {
     if (group_rows_ > 0) store_.rollback_group();
   }
@@ -212,8 +215,8 @@ class Importer {
   const size_t transaction_rows_;
   std::FILE* progress_;
   ImportJsonlReport report_;
-  size_t group_rows_ = 0;   // rows written in the open group
-  int64_t committed_ = 0;   // rows in committed transactions
+  size_t group_rows_ = 0;  // rows written in the open group
+  int64_t committed_ = 0;  // rows in committed transactions
   int64_t last_progress_ = 0;
 };
 
@@ -246,8 +249,11 @@ Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& o
 }
 
 std::string import_summary(const ImportJsonlReport& r, const std::string& store_name) {
-  auto part = [](const UpsertStats& s) { return fmt::format("{} new, {} updated, {} unchanged", s.inserted, s.updated, s.unchanged); };
-  std::string out = fmt::format("imported {} rows into {}: traces {}; relabels {}", r.rows, store_name, part(r.traces), part(r.relabels));
+  auto part = [](const UpsertStats& s) {
+    return fmt::format("{} new, {} updated, {} unchanged", s.inserted, s.updated, s.unchanged);
+  };
+  std::string out = fmt::format("imported {} rows into {}: traces {}; relabels {}", r.rows, store_name, part(r.traces),
+                                part(r.relabels));
   if (r.skipped > 0) {
     out += fmt::format("\nskipped {} bad line{}:", r.skipped, r.skipped == 1 ? "" : "s");
     for (const std::string& e : r.skip_examples) out += "\n  " + e;

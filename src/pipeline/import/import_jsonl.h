@@ -9,26 +9,26 @@
 #include <string>
 #include <vector>
 
-#include "util/result.h"
 #include "core/row.h"
-#include "util/line_reader.h"
 #include "store/store.h"
+#include "util/line_reader.h"
+#include "util/result.h"
 
 namespace pt {
 
 struct ImportJsonlOptions {
-  std::vector<std::string> files;   // "-" = stdin
-  std::optional<Table> table;       // forced table; otherwise told by the columns
+  std::vector<std::string> files;  // "-" = stdin
+  std::optional<Table> table;      // forced table; otherwise told by the columns
   bool skip_bad = false;
-  size_t batch_size = 100000;       // rows per transaction (stores that cannot group upserts:
-                                    // at most 10,000)
+  size_t batch_size = 100000;  // rows per transaction (stores that cannot group upserts:
+                               // at most 10,000)
   size_t max_line_bytes = kDefaultMaxLineBytes;
 };
 
 struct ImportJsonlReport {
   int64_t rows = 0;  // rows read and stored
   UpsertStats traces, relabels;
-  int64_t skipped = 0;                   // bad lines skipped (skip_bad)
+  int64_t skipped = 0;                     // bad lines skipped (skip_bad)
   std::vector<std::string> skip_examples;  // the first few "FILE:LINE: reason"
 };
 

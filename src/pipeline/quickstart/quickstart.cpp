@@ -8,19 +8,19 @@
 #include <cerrno>
 #include <cstring>
 
-#include "util/atomic_file.h"
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
-#include "report/eval_output.h"
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
 #include "pipeline/import/import_git.h"
 #include "pipeline/relabel/relabel.h"
 #include "pipeline/student/student_train.h"
 #include "providers/model.h"
+#include "report/eval_output.h"
 #include "report/html_report.h"
-#include "store/store.h"
 #include "source_dir.h"
+#include "store/store.h"
+#include "util/atomic_file.h"
 
 namespace pt {
 namespace {
@@ -42,8 +42,9 @@ Result<void> relabel_all_with_bm25(Store& store, std::FILE* out) {
   o.concurrency = 1;
   o.progress = nullptr;
   PT_ASSIGN_OR_RETURN(RelabelSummary s, run_relabel(store, *bm25, o));
-  std::fprintf(out, "local:bm25 answered %lld traces (%lld already done, %lld failed) in %.1f s\n", static_cast<long long>(s.done),
-               static_cast<long long>(s.skipped_done), static_cast<long long>(s.failed), s.elapsed_s);
+  std::fprintf(out, "local:bm25 answered %lld traces (%lld already done, %lld failed) in %.1f s\n",
+               static_cast<long long>(s.done), static_cast<long long>(s.skipped_done), static_cast<long long>(s.failed),
+               s.elapsed_s);
   return ok();
 }
 
@@ -70,7 +71,8 @@ Result<void> train_student(Store& store, const std::string& model_path, double h
   return ok();
 }
 
-Result<void> eval_relabel_holdout(Store& store, const std::vector<std::string>& models, double holdout, std::FILE* out) {
+Result<void> eval_relabel_holdout(Store& store, const std::vector<std::string>& models, double holdout,
+                                  std::FILE* out) {
   EvalRelabelOptions o;
   o.models = models;
   o.newest = holdout;
@@ -85,8 +87,8 @@ Result<void> eval_relabel_holdout(Store& store, const std::vector<std::string>& 
   return ok();
 }
 
-Result<void> score_and_report(Store& store, const std::vector<std::string>& models, double holdout, const std::string& report,
-                              std::FILE* out) {
+Result<void> score_and_report(Store& store, const std::vector<std::string>& models, double holdout,
+                              const std::string& report, std::FILE* out) {
   EvalScoreOptions o;
   o.models = models;
   o.reference = std::string(kTruthModel);
@@ -101,7 +103,8 @@ Result<void> score_and_report(Store& store, const std::vector<std::string>& mode
 Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options) {
   std::FILE* out = options.out;
   QuickstartPaths paths;
-  std::string repo = options.repo.empty() ? std::string(PICKTUNE_SOURCE_DIR) + "/data/sample/express.bundle" : options.repo;
+  std::string repo =
+      options.repo.empty() ? std::string(PICKTUNE_SOURCE_DIR) + "/data/sample/express.bundle" : options.repo;
   PT_TRY(make_dir(options.out_dir));
   paths.store = options.store_uri.empty() ? "sqlite:" + options.out_dir + "/picktune.db" : options.store_uri;
   paths.student_model = options.out_dir + "/student.model";
@@ -120,11 +123,15 @@ Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options) {
   section(out, 3, "collect tuning data from local:bm25's relabels (Gemini format)");
   PT_ASSIGN_OR_RETURN(paths.tuning_prefix, collect_tuning_data(*store, options.out_dir, out));
 
-  section(out, 4, fmt::format("train the student on the older {:.0f}% (teacher: truth)", 100 * (1 - options.holdout_newest)).c_str());
+  section(out, 4,
+          fmt::format("train the student on the older {:.0f}% (teacher: truth)", 100 * (1 - options.holdout_newest))
+              .c_str());
   PT_TRY(train_student(*store, paths.student_model, options.holdout_newest, out));
 
   std::vector<std::string> models = {"local:bm25", "local:student@" + paths.student_model};
-  section(out, 5, fmt::format("eval relabel the newest {:.0f}% with local:bm25 and the student", 100 * options.holdout_newest).c_str());
+  section(out, 5,
+          fmt::format("eval relabel the newest {:.0f}% with local:bm25 and the student", 100 * options.holdout_newest)
+              .c_str());
   PT_TRY(eval_relabel_holdout(*store, models, options.holdout_newest, out));
 
   section(out, 6, "score against truth");
@@ -133,8 +140,8 @@ Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options) {
   std::fprintf(out,
                "\nDone.\n  store:         %s\n  tuning data:   %s.jsonl, %s-validation.jsonl, %s.manifest.json\n"
                "  student model: %s\n  report:        %s\n",
-               paths.store.c_str(), paths.tuning_prefix.c_str(), paths.tuning_prefix.c_str(), paths.tuning_prefix.c_str(),
-               paths.student_model.c_str(), paths.report.c_str());
+               paths.store.c_str(), paths.tuning_prefix.c_str(), paths.tuning_prefix.c_str(),
+               paths.tuning_prefix.c_str(), paths.student_model.c_str(), paths.report.c_str());
   return paths;
 }
 

@@ -11,11 +11,11 @@
 namespace pt {
 
 struct QuickstartOptions {
-  std::string repo;                 // git repository or bundle; "" -> data/sample/express.bundle
+  std::string repo;  // git repository or bundle; "" -> data/sample/express.bundle
   std::string out_dir = "picktune-out";
-  std::string store_uri;            // "" -> sqlite:OUT_DIR/picktune.db
-  double holdout_newest = 0.2;      // evaluation on the newest fraction, training on the rest
-  std::FILE* out = stdout;          // what was done and where things are
+  std::string store_uri;        // "" -> sqlite:OUT_DIR/picktune.db
+  double holdout_newest = 0.2;  // evaluation on the newest fraction, training on the rest
+  std::FILE* out = stdout;      // what was done and where things are
 };
 
 struct QuickstartPaths {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/recipe.h"
-#include "util/result.h"
 #include "pipeline/registry/registry_file.h"
+#include "util/result.h"
 
 namespace pt {
 

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "util/atomic_file.h"
 #include "providers/prices.h"
 #include "source_dir.h"
+#include "util/atomic_file.h"
 
 namespace pt {
 namespace {
@@ -68,11 +68,11 @@ std::string render_finetune_list(const Registry& reg, const CostOptions& costs, 
     }
     return out;
   }
-  std::string out = fmt::format("{:<24} {:<10} {:<22} {:<26} {:>7} {:>8} {:>6}  {:<24} {:>10}\n", "id", "date", "base", "teacher",
-                                "samples", "tokens", "epochs", "recipe", "tuning $");
+  std::string out = fmt::format("{:<24} {:<10} {:<22} {:<26} {:>7} {:>8} {:>6}  {:<24} {:>10}\n", "id", "date", "base",
+                                "teacher", "samples", "tokens", "epochs", "recipe", "tuning $");
   for (const auto& f : reg.finetunes)
-    out += fmt::format("{:<24} {:<10} {:<22} {:<26} {:>7} {:>8} {:>6}  {:<24} {:>10}\n", f.id, f.date, f.base_model, f.teacher,
-                       num(f.train_samples), mtok(f.tokens), num(f.epochs), recipe_flags(f.recipe),
+    out += fmt::format("{:<24} {:<10} {:<22} {:<26} {:>7} {:>8} {:>6}  {:<24} {:>10}\n", f.id, f.date, f.base_model,
+                       f.teacher, num(f.train_samples), mtok(f.tokens), num(f.epochs), recipe_flags(f.recipe),
                        money(tuning_cost_usd(f, costs.tuning_price_per_mtok)));
   return out;
 }
@@ -87,7 +87,8 @@ Result<std::string> render_finetune_show(const Registry& reg, const std::string&
     if (k == "notes" || k == "est_costs_as_written" || k == "recipe") continue;
     out += fmt::format("{:<20} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
   }
-  out += fmt::format("{:<20} {}\n", "recipe", recipe_flags(f->recipe) + (f->recipe.adapter_size ? " adapter=" + *f->recipe.adapter_size : ""));
+  out += fmt::format("{:<20} {}\n", "recipe",
+                     recipe_flags(f->recipe) + (f->recipe.adapter_size ? " adapter=" + *f->recipe.adapter_size : ""));
   out += "notes:\n";
   for (const auto& n : f->notes) out += "  - " + n + "\n";
   out += "costs as written:\n";
@@ -108,21 +109,27 @@ std::optional<double> relabel_input_cost_usd(const Finetune& f) {
 std::string render_finetune_costs(const Registry& reg, const CostOptions& costs, bool as_json) {
   std::string out;
   if (!as_json)
-    out = fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", "id", "tokens", "epochs", "tuning", "relabel>=", "as written");
+    out = fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", "id", "tokens", "epochs", "tuning",
+                      "relabel>=", "as written");
   for (const auto& f : reg.finetunes) {
     auto cost = tuning_cost_usd(f, costs.tuning_price_per_mtok);
     auto relabel = relabel_input_cost_usd(f);
     if (as_json) {
-      json j = {{"id", f.id}, {"tokens", f.tokens ? json(*f.tokens) : json(nullptr)}, {"epochs", f.epochs ? json(*f.epochs) : json(nullptr)},
-                {"price_per_mtok", costs.tuning_price_per_mtok}, {"tuning_cost_usd", cost ? json(*cost) : json(nullptr)},
-                {"relabel_input_cost_usd", relabel ? json(*relabel) : json(nullptr)}, {"as_written", f.est_costs_as_written}};
+      json j = {{"id", f.id},
+                {"tokens", f.tokens ? json(*f.tokens) : json(nullptr)},
+                {"epochs", f.epochs ? json(*f.epochs) : json(nullptr)},
+                {"price_per_mtok", costs.tuning_price_per_mtok},
+                {"tuning_cost_usd", cost ? json(*cost) : json(nullptr)},
+                {"relabel_input_cost_usd", relabel ? json(*relabel) : json(nullptr)},
+                {"as_written", f.est_costs_as_written}};
       out += j.dump() + "\n";
       continue;
     }
     for (size_t i = 0; i < std::max<size_t>(1, f.est_costs_as_written.size()); ++i) {
       std::string written = i < f.est_costs_as_written.size() ? f.est_costs_as_written[i] : "";
       if (i == 0)
-        out += fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", f.id, mtok(f.tokens), num(f.epochs), money(cost), money(relabel), written);
+        out += fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", f.id, mtok(f.tokens), num(f.epochs), money(cost),
+                           money(relabel), written);
       else
         out += fmt::format("{:<24} {:>8} {:>6} {:>12} {:>12}  {}\n", "", "", "", "", "", written);
     }
@@ -142,7 +149,8 @@ std::string render_findings(const std::vector<Finding>& findings, bool as_json) 
   return out;
 }
 
-Result<std::string> render_finetune_diff(const Registry& reg, const std::string& a, const std::string& b, bool as_json) {
+Result<std::string> render_finetune_diff(const Registry& reg, const std::string& a, const std::string& b,
+                                         bool as_json) {
   const Finetune* fa = reg.find(a);
   if (!fa) return usage_error(unknown_id(reg, a));
   const Finetune* fb = reg.find(b);

@@ -33,10 +33,15 @@ constexpr int kMaxTurnMs = 50;                 // longest wait of one loop turn
 class Engine {
  public:
   Engine(Store& store, Model& model, const RelabelOptions& o, RelabelSummary& s, std::vector<std::string> to_do)
-      : store_(store), model_(model), o_(o), s_(s), queue_(std::make_move_iterator(to_do.begin()),
-                                                            std::make_move_iterator(to_do.end())),
-        count_(token_counter(o)), need_tokens_(o.budget_usd.has_value() || o.tpm > 0),
-        limiter_(o.rpm, o.tpm, RateLimiter::now_ms()), rng_(std::random_device{}()),
+      : store_(store),
+        model_(model),
+        o_(o),
+        s_(s),
+        queue_(std::make_move_iterator(to_do.begin()), std::make_move_iterator(to_do.end())),
+        count_(token_counter(o)),
+        need_tokens_(o.budget_usd.has_value() || o.tpm > 0),
+        limiter_(o.rpm, o.tpm, RateLimiter::now_ms()),
+        rng_(std::random_device{}()),
         progress_(o.progress, o.progress_tty, o.progress_interval_s, s.to_do) {
     policy_.max_attempts = 1 + std::max(0, o.max_retries);
     policy_.base_delay_ms = o.backoff_base_ms;
@@ -86,10 +91,18 @@ class Engine {
       queue_.pop_front();
       PT_ASSIGN_OR_RETURN(Prepared p, prepare_relabel_item(store_, id, o_, need_tokens_));
       switch (p.status) {
-        case PrepareStatus::ready: return std::move(p.item);
-        case PrepareStatus::no_context: ++s_.skipped_no_context; --s_.to_do; break;
-        case PrepareStatus::missing: --s_.to_do; break;  // deleted since selection
-        case PrepareStatus::invalid: fail(id, "invalid_trace", p.error); break;
+        case PrepareStatus::ready:
+          return std::move(p.item);
+        case PrepareStatus::no_context:
+          ++s_.skipped_no_context;
+          --s_.to_do;
+          break;
+        case PrepareStatus::missing:
+          --s_.to_do;
+          break;  // deleted since selection
+        case PrepareStatus::invalid:
+          fail(id, "invalid_trace", p.error);
+          break;
       }
     }
     return std::unique_ptr<RelabelItem>();
@@ -165,10 +178,9 @@ class Engine {
       return;
     }
     std::string label = failure_label(r, kind);
-    std::string detail = kind == FailureKind::malformed     ? completion.error().message
-                         : kind == FailureKind::timeout || kind == FailureKind::connection
-                             ? r.transport_error
-                             : r.body;
+    std::string detail = kind == FailureKind::malformed                                    ? completion.error().message
+                         : kind == FailureKind::timeout || kind == FailureKind::connection ? r.transport_error
+                                                                                           : r.body;
     item->last_error_class = label;
     item->last_error = scrubber_.scrub(label + ": " + one_line(detail));
     if (r.status == 401 || r.status == 403) stop(s_.stopped_by_auth);
@@ -313,7 +325,8 @@ RelabelOptions with_token_counter(const RelabelOptions& in) {
   if (o.count_tokens || !needed) return o;
   auto tok = GemmaTokenizer::shared();
   if (!tok.ok()) {
-    o.tokenizer_name = "approx (4 bytes/token; Gemma tokenizer unavailable: " + one_line(tok.error().message, 120) + ")";
+    o.tokenizer_name =
+        "approx (4 bytes/token; Gemma tokenizer unavailable: " + one_line(tok.error().message, 120) + ")";
     return o;
   }
   const GemmaTokenizer* t = *tok;

@@ -13,53 +13,53 @@
 #include <vector>
 
 #include "core/file_context.h"
-#include "util/result.h"
 #include "providers/model.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 
 struct RelabelOptions {
   // --- Selection (all optional; none = every get-relevant-files trace) ---
-  std::optional<int64_t> since_us;         // created_at >= since
-  std::optional<int64_t> until_us;         // created_at <  until
-  std::optional<std::string> kind;         // "Key" or "Non-Obvious"
-  std::vector<std::string> users;          // user_id in this set (empty = any)
-  std::optional<int64_t> limit;            // the newest N matching (sampled) traces, before skipping done ones
-  std::optional<double> sample_fraction;   // keep a trace when hash(seed, trace id) < F (0 < F <= 1)
-  uint64_t seed = 0;                       // --seed for --sample
-  std::vector<std::string> trace_ids;      // explicit traces (eval relabel); other filters still apply
+  std::optional<int64_t> since_us;        // created_at >= since
+  std::optional<int64_t> until_us;        // created_at <  until
+  std::optional<std::string> kind;        // "Key" or "Non-Obvious"
+  std::vector<std::string> users;         // user_id in this set (empty = any)
+  std::optional<int64_t> limit;           // the newest N matching (sampled) traces, before skipping done ones
+  std::optional<double> sample_fraction;  // keep a trace when hash(seed, trace id) < F (0 < F <= 1)
+  uint64_t seed = 0;                      // --seed for --sample
+  std::vector<std::string> trace_ids;     // explicit traces (eval relabel); other filters still apply
 
   // --- Teacher prompt ---
-  bool with_context = false;               // add the step's stored blob files (SPEC-formats)
-  long long context_tokens = 32000;        // token budget of the rendered file context (<= 0: none)
+  bool with_context = false;         // add the step's stored blob files (SPEC-formats)
+  long long context_tokens = 32000;  // token budget of the rendered file context (<= 0: none)
 
   // --- Sending ---
-  int concurrency = 16;                    // requests in flight
-  double rpm = 0;                          // requests per minute (0 = unlimited)
-  double tpm = 0;                          // input tokens per minute (0 = unlimited; estimated tokens)
-  int64_t timeout_ms = 120000;             // per request
-  int max_retries = 5;                     // retries per trace after the first attempt
-  int64_t backoff_base_ms = 500;           // first retry delay (doubles, with jitter; retry-after wins)
+  int concurrency = 16;           // requests in flight
+  double rpm = 0;                 // requests per minute (0 = unlimited)
+  double tpm = 0;                 // input tokens per minute (0 = unlimited; estimated tokens)
+  int64_t timeout_ms = 120000;    // per request
+  int max_retries = 5;            // retries per trace after the first attempt
+  int64_t backoff_base_ms = 500;  // first retry delay (doubles, with jitter; retry-after wins)
   int64_t backoff_max_ms = 60000;
-  std::optional<double> budget_usd;        // stop sending before spent + in-flight worst case > budget
-  int64_t max_output_tokens = 1024;        // worst-case output per call (budget) — match ModelOptions
-  bool dry_run = false;                    // count and price only: zero calls, nothing stored
-  bool batch = false;                      // Anthropic Message Batches (model must be anthropic:)
-  int64_t batch_poll_ms = 5000;            // first poll interval in batch mode (grows to batch_max_poll_ms)
+  std::optional<double> budget_usd;  // stop sending before spent + in-flight worst case > budget
+  int64_t max_output_tokens = 1024;  // worst-case output per call (budget) — match ModelOptions
+  bool dry_run = false;              // count and price only: zero calls, nothing stored
+  bool batch = false;                // Anthropic Message Batches (model must be anthropic:)
+  int64_t batch_poll_ms = 5000;      // first poll interval in batch mode (grows to batch_max_poll_ms)
   int64_t batch_max_poll_ms = 60000;
-  std::string batch_id;                    // --batch-id: collect the results of this earlier batch instead
-  ModelOptions model_options;              // --batch: base URL, max tokens, prices of the batch client
+  std::string batch_id;        // --batch-id: collect the results of this earlier batch instead
+  ModelOptions model_options;  // --batch: base URL, max tokens, prices of the batch client
 
   // --- Tokens: used for --dry-run, the budget's worst case, --tpm and the context budget ---
-  TokenCountFn count_tokens;               // empty -> ~4 bytes per token
+  TokenCountFn count_tokens;                              // empty -> ~4 bytes per token
   std::string tokenizer_name = "approx (4 bytes/token)";  // shown in the dry-run report
 
   // --- Control and reporting ---
   const std::atomic<int>* stop_requests = nullptr;  // >0: stop sending and drain; >1: stop now
-  std::FILE* progress = stderr;            // progress and summary lines; nullptr = silent
-  int progress_tty = -1;                   // 1 live bar, 0 plain lines, -1 decide by isatty()
-  double progress_interval_s = 10;         // plain-line period
+  std::FILE* progress = stderr;                     // progress and summary lines; nullptr = silent
+  int progress_tty = -1;                            // 1 live bar, 0 plain lines, -1 decide by isatty()
+  double progress_interval_s = 10;                  // plain-line period
 };
 
 struct RelabelFailure {
@@ -69,27 +69,27 @@ struct RelabelFailure {
 
 struct RelabelSummary {
   std::string model;
-  int64_t selected = 0;             // traces matching the filters
-  int64_t skipped_done = 0;         // already relabeled by this teacher (kind, with_context)
-  int64_t skipped_no_context = 0;   // --with-context and no stored blob files for the step
-  int64_t to_do = 0;                // selected - skipped
-  int64_t done = 0;                 // relabels stored by this run
-  int64_t failed = 0;               // gave up after retries (or not retryable); retried next run
-  int64_t not_sent = 0;             // left for a later run (stop, budget)
-  int64_t calls = 0;                // requests made (attempts, including retries)
+  int64_t selected = 0;            // traces matching the filters
+  int64_t skipped_done = 0;        // already relabeled by this teacher (kind, with_context)
+  int64_t skipped_no_context = 0;  // --with-context and no stored blob files for the step
+  int64_t to_do = 0;               // selected - skipped
+  int64_t done = 0;                // relabels stored by this run
+  int64_t failed = 0;              // gave up after retries (or not retryable); retried next run
+  int64_t not_sent = 0;            // left for a later run (stop, budget)
+  int64_t calls = 0;               // requests made (attempts, including retries)
   int64_t retries = 0;
   std::map<std::string, int64_t> failed_by_reason;  // reason class -> count
   std::vector<RelabelFailure> failures;
-  Usage usage;                      // summed over stored answers
-  double cost_usd = 0;              // summed over stored answers
+  Usage usage;          // summed over stored answers
+  double cost_usd = 0;  // summed over stored answers
   bool stopped_by_signal = false;
   bool stopped_by_budget = false;
-  bool stopped_by_auth = false;     // 401/403: every further call would fail too
+  bool stopped_by_auth = false;  // 401/403: every further call would fail too
   double elapsed_s = 0;
   // --dry-run only
   int64_t estimated_input_tokens = 0;
-  double estimated_cost_usd = 0;         // input + typical output
-  double estimated_worst_cost_usd = 0;   // input + max_output_tokens per call
+  double estimated_cost_usd = 0;        // input + typical output
+  double estimated_worst_cost_usd = 0;  // input + max_output_tokens per call
 };
 
 // Runs (or, with dry_run, prices) a relabel of the selected traces by `model`. Errors are returned

@@ -11,8 +11,8 @@
 
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_progress.h"
-#include "util/sha256.h"
 #include "providers/anthropic_batch.h"
+#include "util/sha256.h"
 
 namespace pt {
 namespace {
@@ -67,7 +67,8 @@ class BatchRun {
       }
       if (o_.budget_usd) {
         auto w_in = static_cast<int64_t>(std::max(1.25 * static_cast<double>(p.item->input_tokens),
-                                                  static_cast<double>(p.item->prompt_bytes) / 3.0)) + 64;
+                                                  static_cast<double>(p.item->prompt_bytes) / 3.0)) +
+                    64;
         double w = std::max(client_.cost_usd(Usage{w_in, o_.max_output_tokens, 0, 0}),
                             client_.cost_usd(Usage{w_in, o_.max_output_tokens, 0, w_in}));
         if (s_.cost_usd + worst + w > *o_.budget_usd) {
@@ -95,9 +96,10 @@ class BatchRun {
     PT_ASSIGN_OR_RETURN(BatchStatus created, client_.submit(batch));
     batch.clear();
     s_.calls += static_cast<int64_t>(items.size());
-    note(fmt::format("batch {}: {} requests submitted; waiting for it to end (if interrupted, collect it later "
-                     "with --batch --batch-id {})",
-                     created.id, items.size(), created.id));
+    note(
+        fmt::format("batch {}: {} requests submitted; waiting for it to end (if interrupted, collect it later "
+                    "with --batch --batch-id {})",
+                    created.id, items.size(), created.id));
     return collect(created.id, by_custom_id, t0, /*missing_fails=*/true);
   }
 
@@ -105,13 +107,12 @@ class BatchRun {
   // missing_fails: a request of ours absent from the results is a failure (else: left for later).
   Result<void> collect(const std::string& batch_id, std::unordered_map<std::string, RelabelItem*>& by_custom_id,
                        int64_t t0, bool missing_fails) {
-    PT_ASSIGN_OR_RETURN(BatchStatus st, client_.wait(batch_id, o_.batch_poll_ms, o_.batch_max_poll_ms,
-                                                     [&](const BatchStatus& b) {
-                                                       note(fmt::format("batch {}: {}, {} processing, {} succeeded, {} errored",
-                                                                        b.id, b.processing_status, b.processing,
-                                                                        b.succeeded, b.errored));
-                                                       return !(o_.stop_requests && o_.stop_requests->load() > 0);
-                                                     }));
+    PT_ASSIGN_OR_RETURN(BatchStatus st,
+                        client_.wait(batch_id, o_.batch_poll_ms, o_.batch_max_poll_ms, [&](const BatchStatus& b) {
+                          note(fmt::format("batch {}: {}, {} processing, {} succeeded, {} errored", b.id,
+                                           b.processing_status, b.processing, b.succeeded, b.errored));
+                          return !(o_.stop_requests && o_.stop_requests->load() > 0);
+                        }));
     if (!st.ended()) {
       s_.stopped_by_signal = true;
       s_.not_sent += static_cast<int64_t>(by_custom_id.size());

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <chrono>
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "core/file_list.h"
 #include "providers/teacher_prompt.h"
@@ -77,13 +77,14 @@ size_t prompt_bytes(const TeacherInput& input) {
 
 void SecretScrubber::learn(const HttpRequest& request) {
   auto add = [&](std::string v) {
-    if (v.size() >= 6 && std::find(secrets_.begin(), secrets_.end(), v) == secrets_.end()) secrets_.push_back(std::move(v));
+    if (v.size() >= 6 && std::find(secrets_.begin(), secrets_.end(), v) == secrets_.end())
+      secrets_.push_back(std::move(v));
   };
   for (const auto& [name, value] : request.headers) {
     std::string lower = name;
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    bool secret = lower == "authorization" || lower == "proxy-authorization" || lower.find("api-key") != std::string::npos ||
-                  lower.find("token") != std::string::npos;
+    bool secret = lower == "authorization" || lower == "proxy-authorization" ||
+                  lower.find("api-key") != std::string::npos || lower.find("token") != std::string::npos;
     if (!secret) continue;
     add(value);
     size_t sp = value.find(' ');
@@ -100,7 +101,8 @@ void SecretScrubber::learn(const HttpRequest& request) {
 
 std::string SecretScrubber::scrub(std::string text) const {
   for (const auto& s : secrets_)
-    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3)) text.replace(at, s.size(), "***");
+    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
+      text.replace(at, s.size(), "***");
   return text;
 }
 
@@ -171,9 +173,9 @@ Row make_relabel_row(const RelabelItem& item, const std::string& model_id, const
   r.id = relabel_row_id(model_id, item.trace.id, with_context);
   r.agent_step_id = item.trace.agent_step_id;
   r.user_id = item.trace.user_id;
-  r.created_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+  r.created_at_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   r.model = model_id;
   r.payload = payload.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;

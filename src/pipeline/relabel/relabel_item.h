@@ -12,14 +12,14 @@ namespace pt {
 struct RelabelItem {
   Row trace;
   PickerCall call;
-  TeacherInput input;           // input.call points at `call`
-  size_t input_tokens = 0;      // estimated prompt tokens (0 when not needed)
+  TeacherInput input;       // input.call points at `call`
+  size_t input_tokens = 0;  // estimated prompt tokens (0 when not needed)
   size_t prompt_bytes = 0;
   int attempts = 0;
-  int64_t ready_at_ms = 0;      // earliest (steady clock) time of the next attempt
-  double worst_cost_usd = 0;    // reserved against the budget while in flight
+  int64_t ready_at_ms = 0;                                  // earliest (steady clock) time of the next attempt
+  double worst_cost_usd = 0;                                // reserved against the budget while in flight
   std::vector<std::pair<std::string, std::string>> copied;  // production ids copied to the relabel
-  std::string last_error;       // reason of the last failed attempt
+  std::string last_error;                                   // reason of the last failed attempt
   std::string last_error_class;
 };
 

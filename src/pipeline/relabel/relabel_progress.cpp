@@ -37,8 +37,8 @@ std::string RelabelProgress::line(int64_t done, int64_t failed, double cost, dou
   int filled = total_ > 0 ? static_cast<int>(kWidth * std::min<double>(1.0, double(finished) / double(total_))) : 0;
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(kWidth - filled), '-');
-  return fmt::format("[{}] {}/{}{} {:.1f}/s ETA {} ${:.4f}", bar, done, total_, failed_part, rate,
-                     format_duration(eta), cost);
+  return fmt::format("[{}] {}/{}{} {:.1f}/s ETA {} ${:.4f}", bar, done, total_, failed_part, rate, format_duration(eta),
+                     cost);
 }
 
 void RelabelProgress::update(int64_t done, int64_t failed, double cost, bool force) {

@@ -55,7 +55,6 @@ Result<std::vector<TraceRef>> refs_from_ids(Store& store, const RelabelOptions& 
 
 }  // namespace
 
-
 bool is_sampled(std::string_view trace_id, double fraction, uint64_t seed) {
   if (fraction >= 1) return true;
   if (fraction <= 0) return false;

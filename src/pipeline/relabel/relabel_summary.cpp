@@ -21,8 +21,9 @@ void print_dry_run(std::FILE* out, const RelabelSummary& s, const RelabelOptions
              s.model.rfind("gemini:", 0) == 0 || s.model.rfind("vertex:", 0) == 0
                  ? ""
                  : "; an approximation of this provider's own tokenizer");
-  fmt::print(out, "  estimated cost: ${:.4f} (assuming ~200 output tokens per answer); worst case ${:.4f} "
-                  "({} output tokens per answer){}\n",
+  fmt::print(out,
+             "  estimated cost: ${:.4f} (assuming ~200 output tokens per answer); worst case ${:.4f} "
+             "({} output tokens per answer){}\n",
              s.estimated_cost_usd, s.estimated_worst_cost_usd, o.max_output_tokens,
              o.batch ? ", at the batch price" : "");
   fmt::print(out, "  no request was sent and nothing was stored\n");
@@ -42,7 +43,8 @@ void print_relabel_summary(std::FILE* out, const RelabelSummary& s, const Relabe
              s.usage.output_tokens, s.cost_usd);
   if (s.stopped_by_signal) fmt::print(out, "  stopped by signal: in-flight answers were stored; re-run to continue\n");
   if (s.stopped_by_budget)
-    fmt::print(out, "  stopped before the budget of ${:.4f} would be exceeded; re-run with a larger --budget to continue\n",
+    fmt::print(out,
+               "  stopped before the budget of ${:.4f} would be exceeded; re-run with a larger --budget to continue\n",
                o.budget_usd.value_or(0));
   if (s.stopped_by_auth) fmt::print(out, "  stopped: the provider rejected the credentials (HTTP 401/403)\n");
   if (s.failed == 0) return;

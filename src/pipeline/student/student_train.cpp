@@ -4,8 +4,8 @@
 
 #include <array>
 #include <chrono>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -14,12 +14,12 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/row.h"
-#include "util/time.h"
-#include "util/atomic_file.h"
 #include "pipeline/collect/collect_join.h"
 #include "pipeline/registry/recipe_loader.h"
 #include "providers/model.h"
 #include "ranker/student.h"
+#include "util/atomic_file.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {
@@ -57,7 +57,8 @@ class TraceJoiner {
     if (found.outcome == JoinOutcome::context_mismatch) return drop(j, "relabel_context_mismatch");
     if (found.outcome == JoinOutcome::ambiguous) return drop(j, "ambiguous_relabel");
     j.targets = parse_file_list(found.relabel->output);
-    if (recipe_.top_k && j.targets.size() > static_cast<size_t>(*recipe_.top_k)) j.targets.resize(static_cast<size_t>(*recipe_.top_k));
+    if (recipe_.top_k && j.targets.size() > static_cast<size_t>(*recipe_.top_k))
+      j.targets.resize(static_cast<size_t>(*recipe_.top_k));
     if (j.targets.empty()) return drop(j, "empty_answer");
     j.call = std::move(call).value();
     return j;
@@ -87,7 +88,8 @@ Result<void> check_config(const StudentTrainConfig& c) {
   if (c.output.empty()) return usage_error("-o: the model file to write is required");
   if (!(c.holdout_newest >= 0 && c.holdout_newest < 1))
     return usage_error(fmt::format("--holdout-newest: expected 0 <= F < 1, not {}", c.holdout_newest));
-  if (c.top_k && (*c.top_k < 1 || *c.top_k > 30)) return usage_error(fmt::format("--top-k: expected 1..30, not {}", *c.top_k));
+  if (c.top_k && (*c.top_k < 1 || *c.top_k > 30))
+    return usage_error(fmt::format("--top-k: expected 1..30, not {}", *c.top_k));
   return ok();
 }
 
@@ -144,13 +146,15 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   r.output = config.output;
 
   std::string bad;
-  PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, config.teacher, [&](const std::string& id, const std::string& e) {
-    if (bad.empty()) bad = fmt::format("relabel {}: {}", id, e);
-    ++r.dropped["unparseable_relabel_payload"];
-  }));
+  PT_ASSIGN_OR_RETURN(auto index,
+                      RelabelIndex::load(store, config.teacher, [&](const std::string& id, const std::string& e) {
+                        if (bad.empty()) bad = fmt::format("relabel {}: {}", id, e);
+                        ++r.dropped["unparseable_relabel_payload"];
+                      }));
   if (index.size() == 0)
-    return runtime_error(fmt::format("no relabels by teacher \"{}\" in {} (import git for `truth`, or run `picktune relabel --teacher {}`)",
-                                     config.teacher, store.describe(), config.teacher));
+    return runtime_error(fmt::format(
+        "no relabels by teacher \"{}\" in {} (import git for `truth`, or run `picktune relabel --teacher {}`)",
+        config.teacher, store.describe(), config.teacher));
   if (index.needs_kind_pass()) PT_TRY(index.run_kind_pass(store));
   TraceJoiner joiner(index, recipe);
 
@@ -158,16 +162,23 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   PT_TRY(scan_traces(store, [&](Row&& row) {
     ++r.traces_read;
     Joined j = joiner.join(row);
-    if (j.dropped) ++r.dropped[j.dropped];
-    else ++r.joined;
+    if (j.dropped)
+      ++r.dropped[j.dropped];
+    else
+      ++r.joined;
   }));
-  if (r.joined == 0) return runtime_error(fmt::format("no trace joins a relabel by \"{}\" (see the dropped counts: {} traces read)", config.teacher, r.traces_read));
+  if (r.joined == 0)
+    return runtime_error(fmt::format("no trace joins a relabel by \"{}\" (see the dropped counts: {} traces read)",
+                                     config.teacher, r.traces_read));
   r.holdout = static_cast<int64_t>(std::llround(config.holdout_newest * static_cast<double>(r.joined)));
   const int64_t train = r.joined - r.holdout;
-  if (train < 10) return runtime_error(fmt::format("only {} training traces after holding out the newest {}: need at least 10", train, r.holdout));
+  if (train < 10)
+    return runtime_error(
+        fmt::format("only {} training traces after holding out the newest {}: need at least 10", train, r.holdout));
   r.tune = train >= 50 ? static_cast<int64_t>(std::floor(config.tune_fraction * static_cast<double>(train))) : 0;
   r.train = train - r.tune;
-  say(fmt::format("training on {} traces ({} fit, {} tune), holding out the newest {}", train, r.train, r.tune, r.holdout));
+  say(fmt::format("training on {} traces ({} fit, {} tune), holding out the newest {}", train, r.train, r.tune,
+                  r.holdout));
 
   // Pass 2: features (statistics of strictly earlier traces), held-out traces kept aside.
   ranker::StudentTrainOptions options;
@@ -190,35 +201,41 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   auto t1 = Clock::now();
   ranker::StudentMeta meta;
   meta.teacher = config.teacher;
-  meta.trained_at = format_rfc3339(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch()).count());
+  meta.trained_at = format_rfc3339(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   auto model = trainer.finish(meta, &r.summary);
   if (config.top_k) model->calibration = ranker::Calibration{*config.top_k, std::numeric_limits<double>::infinity()};
   r.seconds_fit = seconds_since(t1);
-  say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(), r.seconds_fit, held.size()));
+  say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
+                  r.seconds_fit, held.size()));
   PT_TRY(evaluate(*model, held, r));
   PT_TRY(write_file_atomic(config.output, model->serialize()));
   return r;
 }
 
 std::string format_student_train_report(const StudentTrainReport& r) {
-  std::string out = fmt::format("student trained from teacher \"{}\": {} traces read, {} joined; {} fit + {} tune, {} held out (newest)\n",
-                                r.teacher, r.traces_read, r.joined, r.train, r.tune, r.holdout);
+  std::string out = fmt::format(
+      "student trained from teacher \"{}\": {} traces read, {} joined; {} fit + {} tune, {} held out (newest)\n",
+      r.teacher, r.traces_read, r.joined, r.train, r.tune, r.holdout);
   for (const auto& [reason, n] : r.dropped)
     if (n > 0) out += fmt::format("  dropped {:>7}  {}\n", n, reason);
   const auto& s = r.summary;
-  out += fmt::format("  {} trees; candidate recall {:.3f} (fit) {:.3f} (tune); answer: up to {} files{}\n", s.gbdt.trees,
-                     s.targets ? static_cast<double>(s.targets_in_candidates) / static_cast<double>(s.targets) : 0.0,
-                     s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
-                     s.calibration.max_k,
-                     std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
+  out += fmt::format(
+      "  {} trees; candidate recall {:.3f} (fit) {:.3f} (tune); answer: up to {} files{}\n", s.gbdt.trees,
+      s.targets ? static_cast<double>(s.targets_in_candidates) / static_cast<double>(s.targets) : 0.0,
+      s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
+      s.calibration.max_k,
+      std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
   out += fmt::format("  features {:.1f} s, fit {:.1f} s\n", r.seconds_features, r.seconds_fit);
   if (r.holdout > 0) {
     out += fmt::format("validation on the newest {} traces (mean [95% CI]):\n", r.holdout);
     out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6}\n", "model", "recall@5", "MRR", "Jaccard", "files");
     auto cell = [](const MeanCI& m) { return fmt::format("{:.3f} [{:.3f}, {:.3f}]", m.mean, m.lo, m.hi); };
-    for (const auto& [name, m] : {std::pair<const char*, const ModelMetrics*>{"student", &r.student}, {"local:bm25", &r.bm25}})
-      out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr), cell(m->jaccard), m->files.mean);
+    for (const auto& [name, m] :
+         {std::pair<const char*, const ModelMetrics*>{"student", &r.student}, {"local:bm25", &r.bm25}})
+      out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr),
+                         cell(m->jaccard), m->files.mean);
   }
   out += fmt::format("wrote {} (use it as local:student@{})\n", r.output, r.output);
   return out;

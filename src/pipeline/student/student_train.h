@@ -13,22 +13,22 @@
 
 #include "core/metrics.h"
 #include "core/recipe.h"
-#include "util/result.h"
 #include "ranker/student_trainer.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 
 struct StudentTrainConfig {
-  std::string teacher;                  // relabel model id, or "truth"
+  std::string teacher;                   // relabel model id, or "truth"
   std::optional<std::string> recipe_id;  // take request kinds / top_k / with_context from the registry
   Recipe recipe;                         // used when recipe_id is unset
   std::string registry_path;             // "" -> default_registry_path()
   double holdout_newest = 0.2;           // 0 <= F < 1
   double tune_fraction = 0.15;           // newest share of the training traces used to stop / calibrate
   uint64_t seed = 1;
-  std::optional<int> top_k;              // fixed answer length instead of the calibrated one
-  std::string output;                    // model file
+  std::optional<int> top_k;                          // fixed answer length instead of the calibrated one
+  std::string output;                                // model file
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 
@@ -41,7 +41,7 @@ struct StudentTrainReport {
   int64_t traces_read = 0, joined = 0, train = 0, tune = 0, holdout = 0;
   std::map<std::string, int64_t> dropped;  // reason -> traces
   ranker::StudentTrainSummary summary;
-  ModelMetrics student, bm25;            // on the holdout (n == 0 when F == 0)
+  ModelMetrics student, bm25;  // on the holdout (n == 0 when F == 0)
   double seconds_features = 0, seconds_fit = 0;
 };
 

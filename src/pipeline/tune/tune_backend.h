@@ -4,9 +4,9 @@
 #include <memory>
 #include <string>
 
-#include "util/result.h"
 #include "net/http.h"
 #include "pipeline/tune/tune_jobs.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -33,7 +33,8 @@ Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provid
 
 // Shared by the backends: the message of a provider error body ({"error": {"message": …}}), or
 // the status line when the body has none. Never includes request headers.
-std::string provider_error(const std::string& what, int status, const std::string& body, const std::string& transport_error);
+std::string provider_error(const std::string& what, int status, const std::string& body,
+                           const std::string& transport_error);
 // The same for a failed `request`, with its credentials (authorization / API-key header values)
 // redacted: some APIs quote the rejected key or token in their error message.
 std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response);

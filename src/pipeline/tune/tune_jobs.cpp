@@ -20,7 +20,7 @@
 namespace pt {
 
 Result<std::unique_ptr<TuneBackend>> make_vertex_tune_backend(const TuneSubmitOptions& options);  // tune_vertex.cpp
-Result<std::unique_ptr<TuneBackend>> make_openai_tune_backend();                                 // tune_openai.cpp
+Result<std::unique_ptr<TuneBackend>> make_openai_tune_backend();                                  // tune_openai.cpp
 
 namespace {
 
@@ -78,14 +78,17 @@ Result<void> apply_state(Finetune& f, const TuneJobState& s) {
 
 }  // namespace
 
-std::string provider_error(const std::string& what, int status, const std::string& body, const std::string& transport_error) {
+std::string provider_error(const std::string& what, int status, const std::string& body,
+                           const std::string& transport_error) {
   if (status == 0) return fmt::format("{} failed: {}", what, transport_error.empty() ? "no response" : transport_error);
   json j = json::parse(body, nullptr, false);
   std::string message;
   if (j.is_object() && j.contains("error")) {
     const json& e = j["error"];
-    if (e.is_object() && e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
-    else if (e.is_string()) message = e.get<std::string>();
+    if (e.is_object() && e.contains("message") && e["message"].is_string())
+      message = e["message"].get<std::string>();
+    else if (e.is_string())
+      message = e.get<std::string>();
   }
   if (message.empty()) message = status == 200 ? "unexpected response body" : "no error message";
   return fmt::format("{} failed (HTTP {}): {}", what, status, message);
@@ -98,7 +101,8 @@ std::string provider_error(const std::string& what, const HttpRequest& request, 
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower != "authorization" && lower != "x-api-key" && lower != "x-goog-api-key") continue;
     std::string secret = value.rfind("Bearer ", 0) == 0 ? value.substr(7) : value;
-    for (size_t at; !secret.empty() && (at = text.find(secret)) != std::string::npos;) text.replace(at, secret.size(), "[redacted]");
+    for (size_t at; !secret.empty() && (at = text.find(secret)) != std::string::npos;)
+      text.replace(at, secret.size(), "[redacted]");
   }
   return text;
 }
@@ -112,7 +116,8 @@ Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provid
 Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
   PT_ASSIGN_OR_RETURN(Registry reg, load_registry(o.registry_path));
   if (o.new_id.empty()) return usage_error("tune submit needs --id NEW_ID");
-  if (reg.find(o.new_id)) return usage_error(fmt::format("finetune \"{}\" already exists in {}", o.new_id, o.registry_path));
+  if (reg.find(o.new_id))
+    return usage_error(fmt::format("finetune \"{}\" already exists in {}", o.new_id, o.registry_path));
   Finetune f;
   f.id = o.new_id;
   f.date = o.today;
@@ -132,7 +137,8 @@ Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
   }
   if (train.empty()) return usage_error("tune submit needs --recipe ID or --train FILE");
   if (!file_exists(train)) return usage_error(fmt::format("{}: training file not found", train));
-  if (!validation.empty() && !file_exists(validation)) return usage_error(fmt::format("{}: validation file not found", validation));
+  if (!validation.empty() && !file_exists(validation))
+    return usage_error(fmt::format("{}: validation file not found", validation));
   if (!validation.empty() && file_name(validation) == file_name(train))
     return usage_error(fmt::format("the validation file is the training file ({})", train));
   if (o.epochs) f.epochs = *o.epochs;
@@ -144,7 +150,8 @@ Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
     f.train_samples = json_int(*m, {"samples"});
     f.validation_samples = json_int(*m, {"validation_samples"});
     f.tokens = json_int(*m, {"tokens", "train"});
-    if (f.teacher.empty() && m->contains("teacher") && (*m)["teacher"].is_string()) f.teacher = (*m)["teacher"].get<std::string>();
+    if (f.teacher.empty() && m->contains("teacher") && (*m)["teacher"].is_string())
+      f.teacher = (*m)["teacher"].get<std::string>();
   }
   if (!o.teacher.empty()) f.teacher = o.teacher;
   if (f.teacher.empty()) f.teacher = "unknown";
@@ -172,8 +179,9 @@ Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
 
 Result<TuneJobState> tune_status(const std::string& registry_path, const std::string& id) {
   PT_ASSIGN_OR_RETURN(Registry reg, load_registry(registry_path));
-  PT_ASSIGN_OR_RETURN(Finetune* f, find_mutable(reg, id));
-  if (!f->job_name || !f->provider) return usage_error(fmt::format("{} has no tuning job recorded (not submitted by picktune)", id));
+  PT_ASSIGN_OR_RETURN(Finetune * f, find_mutable(reg, id));
+  if (!f->job_name || !f->provider)
+    return usage_error(fmt::format("{} has no tuning job recorded (not submitted by picktune)", id));
   TuneSubmitOptions o;
   PT_ASSIGN_OR_RETURN(auto backend, make_tune_backend(*f->provider, o));
   PT_ASSIGN_OR_RETURN(TuneJobState s, backend->poll(*f->job_name));
@@ -193,10 +201,12 @@ Result<TuneJobState> tune_wait(const std::string& registry_path, const std::stri
     if (progress) progress(s);
     if (s.state == "succeeded") return s;
     if (s.state == "failed" || s.state == "cancelled")
-      return runtime_error(fmt::format("tuning job of {} {}: {}", id, s.state, s.error.empty() ? s.provider_state : s.error));
+      return runtime_error(
+          fmt::format("tuning job of {} {}: {}", id, s.state, s.error.empty() ? s.provider_state : s.error));
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (elapsed + delay > timeout_s)
-      return runtime_error(fmt::format("tune wait {}: still {} after {:.0f} s (run `picktune tune wait {}` again)", id, s.state, elapsed, id));
+      return runtime_error(fmt::format("tune wait {}: still {} after {:.0f} s (run `picktune tune wait {}` again)", id,
+                                       s.state, elapsed, id));
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     delay = std::min(delay * 2, 60.0);
   }

@@ -13,28 +13,28 @@
 namespace pt {
 
 struct TuneSubmitOptions {
-  std::string new_id;                  // registry id of the new finetune
-  std::string provider;                // vertex | openai
-  std::optional<std::string> recipe;   // take data files + recipe from this registry entry
+  std::string new_id;                       // registry id of the new finetune
+  std::string provider;                     // vertex | openai
+  std::optional<std::string> recipe;        // take data files + recipe from this registry entry
   std::string train_file, validation_file;  // explicit data (override the recipe's files)
-  std::string data_dir = ".";          // where a recipe's file names are looked up
+  std::string data_dir = ".";               // where a recipe's file names are looked up
   std::optional<int64_t> epochs;
   std::optional<std::string> adapter_size;  // 1|4|8|16|32|max (Vertex)
   std::optional<double> lr_multiplier;
-  std::string base_model;              // "" -> recipe's base, else gemini-2.0-flash-001 / gpt-4.1-mini-2025-04-14
-  std::string teacher;                 // "" -> recipe's, else the manifest's
-  std::string bucket;                  // Vertex: GCS bucket (--bucket, env PICKTUNE_GCS_BUCKET)
-  std::string project, location;       // Vertex: (--project/VERTEX_PROJECT or the service account's), us-central1
+  std::string base_model;         // "" -> recipe's base, else gemini-2.0-flash-001 / gpt-4.1-mini-2025-04-14
+  std::string teacher;            // "" -> recipe's, else the manifest's
+  std::string bucket;             // Vertex: GCS bucket (--bucket, env PICKTUNE_GCS_BUCKET)
+  std::string project, location;  // Vertex: (--project/VERTEX_PROJECT or the service account's), us-central1
   std::string registry_path;
-  std::string today;                   // YYYY-MM-DD for the entry's date
+  std::string today;  // YYYY-MM-DD for the entry's date
 };
 
 struct TuneJobState {
-  std::string state;          // pending | running | succeeded | failed | cancelled
-  std::string provider_state; // the provider's own word (JOB_STATE_RUNNING, queued, ...)
-  std::string endpoint_id;    // Vertex endpoint id on success
-  std::string tuned_model;    // Vertex model resource / OpenAI fine_tuned_model on success
-  std::string error;          // the provider's message on failure
+  std::string state;           // pending | running | succeeded | failed | cancelled
+  std::string provider_state;  // the provider's own word (JOB_STATE_RUNNING, queued, ...)
+  std::string endpoint_id;     // Vertex endpoint id on success
+  std::string tuned_model;     // Vertex model resource / OpenAI fine_tuned_model on success
+  std::string error;           // the provider's message on failure
 };
 
 // Uploads, creates the job and appends a pending entry to the registry. Returns that entry.

@@ -27,10 +27,11 @@ class OpenAiBackend : public TuneBackend {
     ss << in.rdbuf();
     std::string boundary = fmt::format("picktune-{:016x}", std::random_device{}() * 0x9E3779B97F4A7C15ULL);
     std::string name = path.substr(path.find_last_of('/') + 1);
-    std::string body = fmt::format("--{0}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n"
-                                   "--{0}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{1}\"\r\n"
-                                   "Content-Type: application/jsonl\r\n\r\n",
-                                   boundary, name);
+    std::string body = fmt::format(
+        "--{0}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n"
+        "--{0}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{1}\"\r\n"
+        "Content-Type: application/jsonl\r\n\r\n",
+        boundary, name);
     body += ss.str();
     body += fmt::format("\r\n--{}--\r\n", boundary);
     HttpRequest req = request("POST", "/files");
@@ -48,7 +49,8 @@ class OpenAiBackend : public TuneBackend {
     json hyper = json::object();
     if (spec.epochs) hyper["n_epochs"] = *spec.epochs;
     if (spec.lr_multiplier) hyper["learning_rate_multiplier"] = *spec.lr_multiplier;
-    json body = {{"model", spec.base_model}, {"training_file", spec.train_uri}, {"suffix", spec.display_name.substr(0, 40)}};
+    json body = {
+        {"model", spec.base_model}, {"training_file", spec.train_uri}, {"suffix", spec.display_name.substr(0, 40)}};
     if (!spec.validation_uri.empty()) body["validation_file"] = spec.validation_uri;
     if (!hyper.empty()) body["hyperparameters"] = hyper;
     HttpRequest req = request("POST", "/fine_tuning/jobs");
@@ -69,12 +71,18 @@ class OpenAiBackend : public TuneBackend {
       return runtime_error(provider_error("OpenAI fine_tuning.jobs.retrieve " + job, req, resp));
     TuneJobState s;
     s.provider_state = j.value("status", "");
-    if (s.provider_state == "succeeded") s.state = "succeeded";
-    else if (s.provider_state == "failed") s.state = "failed";
-    else if (s.provider_state == "cancelled") s.state = "cancelled";
-    else if (s.provider_state == "running") s.state = "running";
-    else s.state = "pending";
-    if (j.contains("fine_tuned_model") && j["fine_tuned_model"].is_string()) s.tuned_model = j["fine_tuned_model"].get<std::string>();
+    if (s.provider_state == "succeeded")
+      s.state = "succeeded";
+    else if (s.provider_state == "failed")
+      s.state = "failed";
+    else if (s.provider_state == "cancelled")
+      s.state = "cancelled";
+    else if (s.provider_state == "running")
+      s.state = "running";
+    else
+      s.state = "pending";
+    if (j.contains("fine_tuned_model") && j["fine_tuned_model"].is_string())
+      s.tuned_model = j["fine_tuned_model"].get<std::string>();
     if (auto err = j.find("error"); err != j.end() && err->is_object() && (*err)["message"].is_string())
       s.error = (*err)["message"].get<std::string>();
     return s;

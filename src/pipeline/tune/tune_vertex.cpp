@@ -24,17 +24,20 @@ std::string env_or(const char* name, const std::string& fallback) {
 std::string url_encode(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
   }
   return out;
 }
 
 // "1" -> ADAPTER_SIZE_ONE ... ; "max" is the largest size Vertex offers for Gemini 2.0 Flash (16).
 Result<std::string> adapter_enum(const std::string& size) {
-  static const std::pair<const char*, const char*> sizes[] = {{"1", "ADAPTER_SIZE_ONE"}, {"2", "ADAPTER_SIZE_TWO"},
-      {"4", "ADAPTER_SIZE_FOUR"}, {"8", "ADAPTER_SIZE_EIGHT"}, {"16", "ADAPTER_SIZE_SIXTEEN"},
-      {"32", "ADAPTER_SIZE_THIRTY_TWO"}, {"max", "ADAPTER_SIZE_SIXTEEN"}};
+  static const std::pair<const char*, const char*> sizes[] = {
+      {"1", "ADAPTER_SIZE_ONE"},      {"2", "ADAPTER_SIZE_TWO"},      {"4", "ADAPTER_SIZE_FOUR"},
+      {"8", "ADAPTER_SIZE_EIGHT"},    {"16", "ADAPTER_SIZE_SIXTEEN"}, {"32", "ADAPTER_SIZE_THIRTY_TWO"},
+      {"max", "ADAPTER_SIZE_SIXTEEN"}};
   for (auto [k, v] : sizes)
     if (size == k) return std::string(v);
   return usage_error(fmt::format("--adapter-size {}: expected 1, 2, 4, 8, 16, 32 or max", size));
@@ -43,7 +46,10 @@ Result<std::string> adapter_enum(const std::string& size) {
 class VertexBackend : public TuneBackend {
  public:
   VertexBackend(std::shared_ptr<GcpAuth> auth, std::string bucket, std::string project, std::string location)
-      : auth_(std::move(auth)), bucket_(std::move(bucket)), project_(std::move(project)), location_(std::move(location)) {
+      : auth_(std::move(auth)),
+        bucket_(std::move(bucket)),
+        project_(std::move(project)),
+        location_(std::move(location)) {
     gcs_base_ = env_or("GCS_BASE_URL", "https://storage.googleapis.com");
     vertex_base_ = env_or("VERTEX_BASE_URL", fmt::format("https://{}-aiplatform.googleapis.com", location_));
   }
@@ -53,10 +59,12 @@ class VertexBackend : public TuneBackend {
     if (!in) return runtime_error(fmt::format("{}: cannot read the tuning data", path));
     std::stringstream ss;
     ss << in.rdbuf();
-    if (bucket_.empty()) return usage_error("vertex: no GCS bucket for the data: pass --bucket or set PICKTUNE_GCS_BUCKET");
+    if (bucket_.empty())
+      return usage_error("vertex: no GCS bucket for the data: pass --bucket or set PICKTUNE_GCS_BUCKET");
     std::string object = "picktune/" + path.substr(path.find_last_of('/') + 1);
-    PT_ASSIGN_OR_RETURN(HttpRequest req, authed("POST", fmt::format("{}/upload/storage/v1/b/{}/o?uploadType=media&name={}", gcs_base_,
-                                                                   url_encode(bucket_), url_encode(object))));
+    PT_ASSIGN_OR_RETURN(HttpRequest req,
+                        authed("POST", fmt::format("{}/upload/storage/v1/b/{}/o?uploadType=media&name={}", gcs_base_,
+                                                   url_encode(bucket_), url_encode(object))));
     req.headers.emplace_back("content-type", "application/jsonl");
     req.body = ss.str();
     req.timeout_ms = 600000;
@@ -74,8 +82,10 @@ class VertexBackend : public TuneBackend {
     }
     json tuning = {{"trainingDatasetUri", spec.train_uri}, {"hyperParameters", hyper}};
     if (!spec.validation_uri.empty()) tuning["validationDatasetUri"] = spec.validation_uri;
-    json body = {{"baseModel", spec.base_model}, {"supervisedTuningSpec", tuning}, {"tunedModelDisplayName", spec.display_name}};
-    PT_ASSIGN_OR_RETURN(HttpRequest req, authed("POST", fmt::format("{}/v1/projects/{}/locations/{}/tuningJobs", vertex_base_, project_, location_)));
+    json body = {
+        {"baseModel", spec.base_model}, {"supervisedTuningSpec", tuning}, {"tunedModelDisplayName", spec.display_name}};
+    PT_ASSIGN_OR_RETURN(HttpRequest req, authed("POST", fmt::format("{}/v1/projects/{}/locations/{}/tuningJobs",
+                                                                    vertex_base_, project_, location_)));
     req.headers.emplace_back("content-type", "application/json");
     req.body = body.dump();
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
@@ -93,11 +103,16 @@ class VertexBackend : public TuneBackend {
       return runtime_error(provider_error("Vertex tuningJobs.get " + job_name, req, resp));
     TuneJobState s;
     s.provider_state = j.value("state", "");
-    if (s.provider_state == "JOB_STATE_SUCCEEDED") s.state = "succeeded";
-    else if (s.provider_state == "JOB_STATE_FAILED" || s.provider_state == "JOB_STATE_EXPIRED") s.state = "failed";
-    else if (s.provider_state == "JOB_STATE_CANCELLED" || s.provider_state == "JOB_STATE_CANCELLING") s.state = "cancelled";
-    else if (s.provider_state == "JOB_STATE_RUNNING") s.state = "running";
-    else s.state = "pending";
+    if (s.provider_state == "JOB_STATE_SUCCEEDED")
+      s.state = "succeeded";
+    else if (s.provider_state == "JOB_STATE_FAILED" || s.provider_state == "JOB_STATE_EXPIRED")
+      s.state = "failed";
+    else if (s.provider_state == "JOB_STATE_CANCELLED" || s.provider_state == "JOB_STATE_CANCELLING")
+      s.state = "cancelled";
+    else if (s.provider_state == "JOB_STATE_RUNNING")
+      s.state = "running";
+    else
+      s.state = "pending";
     if (auto tm = j.find("tunedModel"); tm != j.end() && tm->is_object()) {
       std::string endpoint = tm->value("endpoint", "");
       s.endpoint_id = endpoint.substr(endpoint.find_last_of('/') + 1);

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "util/time.h"
 #include "net/gcp_auth.h"
 #include "net/http.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {
@@ -20,8 +20,10 @@ using nlohmann::json;
 std::string url_encode(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
   }
   return out;
 }
@@ -42,7 +44,8 @@ std::pair<std::string, std::string> error_of(const json& doc) {
   if (e.contains("errors") && e["errors"].is_array() && !e["errors"].empty() && e["errors"][0].is_object()) {
     const json& first = e["errors"][0];
     if (first.contains("reason") && first["reason"].is_string()) reason = first["reason"].get<std::string>();
-    if (message.empty() && first.contains("message") && first["message"].is_string()) message = first["message"].get<std::string>();
+    if (message.empty() && first.contains("message") && first["message"].is_string())
+      message = first["message"].get<std::string>();
   }
   if (reason.empty() && e.contains("status") && e["status"].is_string()) reason = e["status"].get<std::string>();
   if (message.size() > 400) message = message.substr(0, 400) + "…";
@@ -79,7 +82,9 @@ bool has_more_pages(const json& page) {
 
 }  // namespace
 
-BqParam BqParam::timestamp(std::string name, int64_t micros) { return {std::move(name), "TIMESTAMP", bq_timestamp_text(micros), {}}; }
+BqParam BqParam::timestamp(std::string name, int64_t micros) {
+  return {std::move(name), "TIMESTAMP", bq_timestamp_text(micros), {}};
+}
 
 std::string bq_timestamp_text(int64_t micros) {
   std::string t = format_rfc3339(micros);  // YYYY-MM-DDTHH:MM:SS[.fff[fff]]Z
@@ -94,7 +99,8 @@ std::string BigQueryRest::redact(std::string text) const {
   if (!options_.auth) return text;
   std::string token = options_.auth->cached_token();
   if (token.empty()) return text;
-  for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at)) text.replace(at, token.size(), "[redacted]");
+  for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
+    text.replace(at, token.size(), "[redacted]");
   return text;
 }
 
@@ -119,28 +125,33 @@ Result<std::optional<json>> BigQueryRest::call(const std::string& method, const 
     HttpResponse r = http_call(req);
     json doc = json::parse(r.body, nullptr, false);
     const bool parsed = !doc.is_discarded() && (doc.is_object() || r.body.empty());
-    if (r.status >= 200 && r.status < 300 && parsed) return std::optional<json>(r.body.empty() ? json::object() : std::move(doc));
+    if (r.status >= 200 && r.status < 300 && parsed)
+      return std::optional<json>(r.body.empty() ? json::object() : std::move(doc));
     if (r.status == 404 && missing_ok) return std::optional<json>();
     FailureKind kind = failure_kind(r, doc, parsed);
     if (!options_.retry.should_retry(kind, attempt)) {
       std::string after = attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "";
       if (r.status == 0)
-        return runtime_error(redact(fmt::format("{}: {}: cannot reach {}: {}{}", options_.store_name, doing, options_.base_url,
-                                                r.transport_error, after)));
+        return runtime_error(redact(fmt::format("{}: {}: cannot reach {}: {}{}", options_.store_name, doing,
+                                                options_.base_url, r.transport_error, after)));
       if (r.status >= 200 && r.status < 300)
-        return runtime_error(fmt::format("{}: {}: malformed response from BigQuery (HTTP {}){}", options_.store_name, doing, r.status, after));
+        return runtime_error(fmt::format("{}: {}: malformed response from BigQuery (HTTP {}){}", options_.store_name,
+                                         doing, r.status, after));
       auto [reason, message] = error_of(doc);
-      return runtime_error(redact(fmt::format("{}: {}: HTTP {}{}{}{}", options_.store_name, doing, r.status,
-                                              reason.empty() ? "" : " " + reason, message.empty() ? "" : ": " + message, after)));
+      return runtime_error(
+          redact(fmt::format("{}: {}: HTTP {}{}{}{}", options_.store_name, doing, r.status,
+                             reason.empty() ? "" : " " + reason, message.empty() ? "" : ": " + message, after)));
     }
     int64_t wait = options_.retry.delay_ms(attempt, r, rng, unix_now_ms());
-    if (options_.sleep_ms) options_.sleep_ms(wait);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    if (options_.sleep_ms)
+      options_.sleep_ms(wait);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }
 
-Result<json> BigQueryRest::fetch_page(const std::string& job_id, const std::string& location, const std::string& page_token,
-                                      const std::string& doing) {
+Result<json> BigQueryRest::fetch_page(const std::string& job_id, const std::string& location,
+                                      const std::string& page_token, const std::string& doing) {
   std::string path = fmt::format("/queries/{}?maxResults={}&timeoutMs=10000&formatOptions.useInt64Timestamp=true",
                                  url_encode(job_id), options_.page_rows);
   if (!location.empty()) path += "&location=" + url_encode(location);
@@ -149,8 +160,8 @@ Result<json> BigQueryRest::fetch_page(const std::string& job_id, const std::stri
   return std::move(*page);
 }
 
-Result<BqDmlStats> BigQueryRest::dml_stats_of(const json& response, const std::string& job_id, const std::string& location,
-                                              const std::string& doing) {
+Result<BqDmlStats> BigQueryRest::dml_stats_of(const json& response, const std::string& job_id,
+                                              const std::string& location, const std::string& doing) {
   auto read = [](const json& s) {
     BqDmlStats out;
     if (s.contains("insertedRowCount")) out.inserted = as_int(s["insertedRowCount"]);
@@ -166,11 +177,12 @@ Result<BqDmlStats> BigQueryRest::dml_stats_of(const json& response, const std::s
   const json& j = *job;
   if (j.contains("statistics") && j["statistics"].contains("query") && j["statistics"]["query"].contains("dmlStats"))
     return read(j["statistics"]["query"]["dmlStats"]);
-  return runtime_error(fmt::format("{}: {}: BigQuery reported no DML statistics for job {}", options_.store_name, doing, job_id));
+  return runtime_error(
+      fmt::format("{}: {}: BigQuery reported no DML statistics for job {}", options_.store_name, doing, job_id));
 }
 
-Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector<BqParam>& params, const std::string& doing,
-                                       const RowVisitor& visit) {
+Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector<BqParam>& params,
+                                       const std::string& doing, const RowVisitor& visit) {
   json qp = json::array();
   for (const BqParam& p : params) {
     if (p.type == "ARRAY") {
@@ -183,8 +195,12 @@ Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector
       qp.push_back({{"name", p.name}, {"parameterType", {{"type", p.type}}}, {"parameterValue", {{"value", p.value}}}});
     }
   }
-  json body = {{"query", sql},          {"useLegacySql", false}, {"parameterMode", "NAMED"},
-               {"queryParameters", qp}, {"maxResults", options_.page_rows}, {"timeoutMs", 10000},
+  json body = {{"query", sql},
+               {"useLegacySql", false},
+               {"parameterMode", "NAMED"},
+               {"queryParameters", qp},
+               {"maxResults", options_.page_rows},
+               {"timeoutMs", 10000},
                {"requestId", random_hex(16)},  // a retried POST returns the same job, never runs it twice
                {"formatOptions", {{"useInt64Timestamp", true}}}};
   if (!options_.location.empty()) body["location"] = options_.location;
@@ -196,9 +212,12 @@ Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector
     if (ref.contains("jobId") && ref["jobId"].is_string()) job_id = ref["jobId"].get<std::string>();
     if (ref.contains("location") && ref["location"].is_string()) location = ref["location"].get<std::string>();
   }
-  auto complete = [](const json& p) { return p.contains("jobComplete") && p["jobComplete"].is_boolean() && p["jobComplete"].get<bool>(); };
+  auto complete = [](const json& p) {
+    return p.contains("jobComplete") && p["jobComplete"].is_boolean() && p["jobComplete"].get<bool>();
+  };
   if (!complete(page) && job_id.empty())
-    return runtime_error(fmt::format("{}: {}: malformed response from BigQuery (no job reference)", options_.store_name, doing));
+    return runtime_error(
+        fmt::format("{}: {}: malformed response from BigQuery (no job reference)", options_.store_name, doing));
   while (!complete(page)) {
     PT_ASSIGN_OR_RETURN(page, fetch_page(job_id, location, "", doing));
   }
@@ -207,14 +226,19 @@ Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector
   int64_t index = 0;
   for (;;) {
     if (page.contains("rows")) {
-      if (!page["rows"].is_array()) return runtime_error(fmt::format("{}: {}: malformed result page (rows is not an array)", options_.store_name, doing));
+      if (!page["rows"].is_array())
+        return runtime_error(
+            fmt::format("{}: {}: malformed result page (rows is not an array)", options_.store_name, doing));
       for (json& row : page["rows"]) {
         Cells cells;
         if (row.is_object() && row.contains("f") && row["f"].is_array()) {
           for (json& cell : row["f"]) {
-            if (!cell.is_object() || !cell.contains("v") || cell["v"].is_null()) cells.emplace_back();
-            else if (cell["v"].is_string()) cells.emplace_back(cell["v"].get<std::string>());
-            else cells.emplace_back(cell["v"].dump());
+            if (!cell.is_object() || !cell.contains("v") || cell["v"].is_null())
+              cells.emplace_back();
+            else if (cell["v"].is_string())
+              cells.emplace_back(cell["v"].get<std::string>());
+            else
+              cells.emplace_back(cell["v"].dump());
           }
         }
         PT_ASSIGN_OR_RETURN(bool more, visit(std::move(cells), index++));
@@ -222,21 +246,30 @@ Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector
       }
     }
     if (!has_more_pages(page)) return stats;
-    if (job_id.empty()) return runtime_error(fmt::format("{}: {}: malformed response from BigQuery (no job reference)", options_.store_name, doing));
+    if (job_id.empty())
+      return runtime_error(
+          fmt::format("{}: {}: malformed response from BigQuery (no job reference)", options_.store_name, doing));
     PT_ASSIGN_OR_RETURN(page, fetch_page(job_id, location, page["pageToken"].get<std::string>(), doing));
   }
 }
 
 Result<bool> BigQueryRest::insert_all(const std::string& dataset, const std::string& table, const json& rows,
                                       const std::vector<std::string>& row_names, const std::string& doing) {
-  json body = {{"kind", "bigquery#tableDataInsertAllRequest"}, {"skipInvalidRows", false}, {"ignoreUnknownValues", false}, {"rows", rows}};
-  PT_ASSIGN_OR_RETURN(auto resp, call("POST", "/datasets/" + url_encode(dataset) + "/tables/" + url_encode(table) + "/insertAll", &body, doing, true));
+  json body = {{"kind", "bigquery#tableDataInsertAllRequest"},
+               {"skipInvalidRows", false},
+               {"ignoreUnknownValues", false},
+               {"rows", rows}};
+  PT_ASSIGN_OR_RETURN(
+      auto resp, call("POST", "/datasets/" + url_encode(dataset) + "/tables/" + url_encode(table) + "/insertAll", &body,
+                      doing, true));
   if (!resp) return false;
-  if (!resp->contains("insertErrors") || !(*resp)["insertErrors"].is_array() || (*resp)["insertErrors"].empty()) return true;
+  if (!resp->contains("insertErrors") || !(*resp)["insertErrors"].is_array() || (*resp)["insertErrors"].empty())
+    return true;
   const json& errors = (*resp)["insertErrors"];
   const json* culprit = &errors[0];
   for (const json& e : errors)  // rows that were fine report "stopped"; name the one that was not
-    if (e.contains("errors") && e["errors"].is_array() && !e["errors"].empty() && str_field(e["errors"][0], "reason") != "stopped") {
+    if (e.contains("errors") && e["errors"].is_array() && !e["errors"].empty() &&
+        str_field(e["errors"][0], "reason") != "stopped") {
       culprit = &e;
       break;
     }
@@ -251,8 +284,9 @@ Result<bool> BigQueryRest::insert_all(const std::string& dataset, const std::str
     if (e.contains("location") && e["location"].is_string() && !e["location"].get<std::string>().empty())
       message += " (field " + e["location"].get<std::string>() + ")";
   }
-  return runtime_error(redact(fmt::format("{}: {}: BigQuery rejected row {}: {}{}; nothing from this batch was stored",
-                                          options_.store_name, doing, name, reason, message.empty() ? "" : ": " + message)));
+  return runtime_error(
+      redact(fmt::format("{}: {}: BigQuery rejected row {}: {}{}; nothing from this batch was stored",
+                         options_.store_name, doing, name, reason, message.empty() ? "" : ": " + message)));
 }
 
 }  // namespace pt

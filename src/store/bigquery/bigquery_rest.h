@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "util/result.h"
 #include "net/retry.h"
+#include "util/result.h"
 
 namespace pt {
 
@@ -30,7 +30,9 @@ struct BqParam {
   static BqParam string(std::string name, std::string v) { return {std::move(name), "STRING", std::move(v), {}}; }
   static BqParam int64(std::string name, int64_t v) { return {std::move(name), "INT64", std::to_string(v), {}}; }
   static BqParam timestamp(std::string name, int64_t micros);
-  static BqParam strings(std::string name, std::vector<std::string> v) { return {std::move(name), "ARRAY", "", std::move(v)}; }
+  static BqParam strings(std::string name, std::vector<std::string> v) {
+    return {std::move(name), "ARRAY", "", std::move(v)};
+  }
 };
 
 // "2025-05-01 12:00:00.123456 UTC": BigQuery's canonical TIMESTAMP text (params, insertAll).
@@ -43,8 +45,8 @@ struct BqDmlStats {
 struct BigQueryRestOptions {
   std::string base_url;  // https://bigquery.googleapis.com (or a fake's URL)
   std::string project;
-  std::string location;   // "" = BigQuery's default
-  std::string store_name; // bigquery://PROJECT/DATASET, prefixes every message
+  std::string location;    // "" = BigQuery's default
+  std::string store_name;  // bigquery://PROJECT/DATASET, prefixes every message
   std::shared_ptr<GcpAuth> auth;
   RetryPolicy retry;
   std::function<void(int64_t)> sleep_ms;  // null = really sleep
@@ -61,8 +63,9 @@ class BigQueryRest {
 
   // GET/POST/DELETE on a path under /bigquery/v2/projects/PROJECT (e.g. "/datasets/d").
   // nullopt when BigQuery answers 404 and `missing_ok`.
-  Result<std::optional<nlohmann::json>> call(const std::string& method, const std::string& path, const nlohmann::json* body,
-                                             const std::string& doing, bool missing_ok = false);
+  Result<std::optional<nlohmann::json>> call(const std::string& method, const std::string& path,
+                                             const nlohmann::json* body, const std::string& doing,
+                                             bool missing_ok = false);
   // Runs one statement; rows (if any) are streamed page by page to `visit`.
   Result<BqDmlStats> query(const std::string& sql, const std::vector<BqParam>& params, const std::string& doing,
                            const RowVisitor& visit = nullptr);
@@ -74,10 +77,10 @@ class BigQueryRest {
   const BigQueryRestOptions& options() const { return options_; }
 
  private:
-  Result<nlohmann::json> fetch_page(const std::string& job_id, const std::string& location, const std::string& page_token,
-                                    const std::string& doing);
-  Result<BqDmlStats> dml_stats_of(const nlohmann::json& response, const std::string& job_id, const std::string& location,
-                                  const std::string& doing);
+  Result<nlohmann::json> fetch_page(const std::string& job_id, const std::string& location,
+                                    const std::string& page_token, const std::string& doing);
+  Result<BqDmlStats> dml_stats_of(const nlohmann::json& response, const std::string& job_id,
+                                  const std::string& location, const std::string& doing);
   std::string redact(std::string text) const;
 
   BigQueryRestOptions options_;

@@ -90,9 +90,10 @@ class BigQueryStore final : public Store {
   Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) override {
     std::vector<BqParam> params;
     PT_ASSIGN_OR_RETURN(std::string where, where_clause(table, filter, params));
-    std::string sql = fmt::format("SELECT {} FROM {}{} ORDER BY created_at {}, id {}", columns(table), ref(table_name(table)), where,
-                                  filter.order == RowFilter::Order::newest_first ? "DESC" : "ASC",
-                                  filter.order == RowFilter::Order::newest_first ? "DESC" : "ASC");
+    std::string sql =
+        fmt::format("SELECT {} FROM {}{} ORDER BY created_at {}, id {}", columns(table), ref(table_name(table)), where,
+                    filter.order == RowFilter::Order::newest_first ? "DESC" : "ASC",
+                    filter.order == RowFilter::Order::newest_first ? "DESC" : "ASC");
     if (filter.limit && *filter.limit >= 0) {
       sql += " LIMIT @limit";
       params.push_back(BqParam::int64("limit", *filter.limit));
@@ -109,8 +110,9 @@ class BigQueryStore final : public Store {
   Result<int64_t> count(Table table, const RowFilter& filter) override {
     std::vector<BqParam> params;
     PT_ASSIGN_OR_RETURN(std::string where, where_clause(table, filter, params));
-    PT_ASSIGN_OR_RETURN(int64_t n, count_query(fmt::format("SELECT COUNT(*) AS n FROM {}{}", ref(table_name(table)), where), params,
-                                               "counting " + std::string(table_name(table))));
+    PT_ASSIGN_OR_RETURN(
+        int64_t n, count_query(fmt::format("SELECT COUNT(*) AS n FROM {}{}", ref(table_name(table)), where), params,
+                               "counting " + std::string(table_name(table))));
     if (filter.limit && *filter.limit >= 0) n = std::min(n, *filter.limit);
     return n;
   }
@@ -125,7 +127,8 @@ class BigQueryStore final : public Store {
   // trace_id counts, and with_context is true for true or a non-zero number.
   Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
     std::string sql = fmt::format(
-        "SELECT agent_step_id, JSON_QUERY(payload, '$.request_type') AS request_type, JSON_QUERY(payload, '$.trace_id') AS trace_id, "
+        "SELECT agent_step_id, JSON_QUERY(payload, '$.request_type') AS request_type, JSON_QUERY(payload, "
+        "'$.trace_id') AS trace_id, "
         "JSON_QUERY(payload, '$.with_context') AS with_context FROM {} WHERE model = @model",
         ref("relabels"));
     std::vector<RelabelKey> keys;
@@ -143,11 +146,14 @@ class BigQueryStore final : public Store {
 
  private:
   // `project.dataset.table` for SQL (names validated by parse_bigquery_uri).
-  std::string ref(std::string_view table) const { return fmt::format("`{}.{}.{}`", o_.target.project, o_.target.dataset, table); }
+  std::string ref(std::string_view table) const {
+    return fmt::format("`{}.{}.{}`", o_.target.project, o_.target.dataset, table);
+  }
   std::string dataset_path() const { return "/datasets/" + o_.target.dataset; }
 
   static std::string columns(Table t) {
-    return fmt::format("id, agent_step_id, user_id, UNIX_MICROS(created_at) AS created_us, {}, payload", kind_column(t));
+    return fmt::format("id, agent_step_id, user_id, UNIX_MICROS(created_at) AS created_us, {}, payload",
+                       kind_column(t));
   }
 
   Error hinted(const Error& e) const {
@@ -170,9 +176,11 @@ class BigQueryStore final : public Store {
     char* end = nullptr;
     errno = 0;
     row.created_at_us = std::strtoll(begin, &end, 10);
-    if (end == begin || *end != '\0' || errno != 0) return malformed(index, doing, id, fmt::format("created_at \"{}\" is not a timestamp", *c[3]));
+    if (end == begin || *end != '\0' || errno != 0)
+      return malformed(index, doing, id, fmt::format("created_at \"{}\" is not a timestamp", *c[3]));
     size_t first = c[5] ? c[5]->find_first_not_of(" \t\r\n") : std::string::npos;
-    if (first == std::string::npos || (*c[5])[first] != '{') return malformed(index, doing, id, "payload is not a JSON object");
+    if (first == std::string::npos || (*c[5])[first] != '{')
+      return malformed(index, doing, id, "payload is not a JSON object");
     row.id = std::move(*c[0]);
     row.agent_step_id = c[1].value_or("");
     row.user_id = c[2].value_or("");
@@ -228,11 +236,12 @@ class BigQueryStore final : public Store {
     std::string sql = fmt::format("SELECT {} FROM {} WHERE id IN UNNEST(@ids)", columns(table), ref(table_name(table)));
     std::string doing = "reading " + std::string(table_name(table));
     std::vector<Row> rows;
-    auto r = rest_.query(sql, {BqParam::strings("ids", std::move(ids))}, doing, [&](BigQueryRest::Cells&& c, int64_t index) -> Result<bool> {
-      PT_ASSIGN_OR_RETURN(Row row, to_row(table, std::move(c), index, doing));
-      rows.push_back(std::move(row));
-      return true;
-    });
+    auto r = rest_.query(sql, {BqParam::strings("ids", std::move(ids))}, doing,
+                         [&](BigQueryRest::Cells&& c, int64_t index) -> Result<bool> {
+                           PT_ASSIGN_OR_RETURN(Row row, to_row(table, std::move(c), index, doing));
+                           rows.push_back(std::move(row));
+                           return true;
+                         });
     if (!r.ok()) return hinted(r.error());
     return rows;
   }
@@ -286,11 +295,13 @@ class BigQueryStore final : public Store {
     for (const json& want : row_fields(t)) {
       std::string name = want["name"], type = want["type"];
       auto it = types.find(name);
-      bool fits = it != types.end() && (it->second == type || (type == "STRING" && name == "payload" && it->second == "JSON") ||
-                                        (type == "TIMESTAMP" && it->second == "TIMESTAMP"));
+      bool fits =
+          it != types.end() && (it->second == type || (type == "STRING" && name == "payload" && it->second == "JSON") ||
+                                (type == "TIMESTAMP" && it->second == "TIMESTAMP"));
       if (!fits)
-        return runtime_error(fmt::format("{}: table {} is not a picktune {} table: column {} ({}) is {}", describe(), table_name(t),
-                                         table_name(t), name, type, it == types.end() ? "missing" : "of type " + it->second));
+        return runtime_error(fmt::format("{}: table {} is not a picktune {} table: column {} ({}) is {}", describe(),
+                                         table_name(t), table_name(t), name, type,
+                                         it == types.end() ? "missing" : "of type " + it->second));
     }
     payload_json_[t == Table::traces ? 0 : 1] = types["payload"] == "JSON";
     return ok();
@@ -390,7 +401,8 @@ Result<void> BigQueryStore::stage(Table t, const std::string& batch, const std::
       stage_ready_[t == Table::traces ? 0 : 1] = false;
       PT_TRY(ensure_stage(t));
       PT_ASSIGN_OR_RETURN(found, rest_.insert_all(o_.target.dataset, stage_name(t), chunk, names, doing));
-      if (!found) return runtime_error(fmt::format("{}: {}: staging table {} not found", describe(), doing, stage_name(t)));
+      if (!found)
+        return runtime_error(fmt::format("{}: {}: staging table {} not found", describe(), doing, stage_name(t)));
     }
     chunk = json::array();
     names.clear();
@@ -416,16 +428,21 @@ Result<void> BigQueryStore::stage(Table t, const std::string& batch, const std::
 // Streamed rows are normally queryable at once; wait (briefly) if BigQuery lags, never MERGE a
 // partial batch.
 Result<void> BigQueryStore::wait_until_visible(Table t, const std::string& batch, int64_t expected) {
-  const std::string sql = fmt::format("SELECT COUNT(DISTINCT id) AS n FROM {} WHERE batch_id = @batch", ref(stage_name(t)));
+  const std::string sql =
+      fmt::format("SELECT COUNT(DISTINCT id) AS n FROM {} WHERE batch_id = @batch", ref(stage_name(t)));
   for (int attempt = 1;; ++attempt) {
-    PT_ASSIGN_OR_RETURN(int64_t n, count_query(sql, {BqParam::string("batch", batch)}, "checking staged " + std::string(table_name(t))));
+    PT_ASSIGN_OR_RETURN(int64_t n, count_query(sql, {BqParam::string("batch", batch)},
+                                               "checking staged " + std::string(table_name(t))));
     if (n == expected) return ok();
     if (attempt >= 8)
-      return runtime_error(fmt::format("{}: staging {}: only {} of {} staged rows became visible; nothing was written, re-run the import",
-                                       describe(), table_name(t), n, expected));
+      return runtime_error(fmt::format(
+          "{}: staging {}: only {} of {} staged rows became visible; nothing was written, re-run the import",
+          describe(), table_name(t), n, expected));
     int64_t wait = 250LL << std::min(attempt - 1, 4);
-    if (o_.sleep_ms) o_.sleep_ms(wait);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    if (o_.sleep_ms)
+      o_.sleep_ms(wait);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }
 
@@ -433,14 +450,17 @@ Result<BqDmlStats> BigQueryStore::merge(Table t, const std::string& batch) {
   const std::string k(kind_column(t));
   const bool js = payload_json_[t == Table::traces ? 0 : 1];
   const std::string payload_in = js ? "PARSE_JSON(S.payload)" : "S.payload";
-  const std::string payload_same = js ? "TO_JSON_STRING(T.payload) IS NOT DISTINCT FROM TO_JSON_STRING(PARSE_JSON(S.payload))"
-                                      : "T.payload IS NOT DISTINCT FROM S.payload";
+  const std::string payload_same =
+      js ? "TO_JSON_STRING(T.payload) IS NOT DISTINCT FROM TO_JSON_STRING(PARSE_JSON(S.payload))"
+         : "T.payload IS NOT DISTINCT FROM S.payload";
   std::string sql = fmt::format(
       "MERGE {0} T USING (SELECT * EXCEPT(batch_id) FROM {1} WHERE batch_id = @batch "
       "QUALIFY ROW_NUMBER() OVER (PARTITION BY id) = 1) S ON T.id = S.id "
-      "WHEN MATCHED AND NOT (T.agent_step_id IS NOT DISTINCT FROM S.agent_step_id AND T.user_id IS NOT DISTINCT FROM S.user_id "
+      "WHEN MATCHED AND NOT (T.agent_step_id IS NOT DISTINCT FROM S.agent_step_id AND T.user_id IS NOT DISTINCT FROM "
+      "S.user_id "
       "AND T.created_at IS NOT DISTINCT FROM S.created_at AND T.{2} IS NOT DISTINCT FROM S.{2} AND {3}) "
-      "THEN UPDATE SET agent_step_id = S.agent_step_id, user_id = S.user_id, created_at = S.created_at, {2} = S.{2}, payload = {4} "
+      "THEN UPDATE SET agent_step_id = S.agent_step_id, user_id = S.user_id, created_at = S.created_at, {2} = S.{2}, "
+      "payload = {4} "
       "WHEN NOT MATCHED THEN INSERT (id, agent_step_id, user_id, created_at, {2}, payload) "
       "VALUES (S.id, S.agent_step_id, S.user_id, S.created_at, S.{2}, {4})",
       ref(table_name(t)), ref(stage_name(t)), k, payload_same, payload_in);
@@ -452,7 +472,8 @@ Result<BqDmlStats> BigQueryStore::merge(Table t, const std::string& batch) {
 bool valid_name(std::string_view s, std::string_view extra) {
   if (s.empty() || s.size() > 1024) return false;
   for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && extra.find(c) == std::string_view::npos) return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && extra.find(c) == std::string_view::npos)
+      return false;
   return true;
 }
 
@@ -478,8 +499,10 @@ Result<BigQueryTarget> parse_bigquery_uri(const std::string& uri, bool prod) {
   t.project = rest.substr(0, slash);
   t.dataset = rest.substr(slash + 1);
   if (!t.dataset.empty() && t.dataset.back() == '/') t.dataset.pop_back();
-  if (!valid_name(t.project, "-.:")) return usage_error(fmt::format("--store {}: bad project id \"{}\"; {}", uri, t.project, example));
-  if (!valid_name(t.dataset, "")) return usage_error(fmt::format("--store {}: bad dataset name \"{}\" (letters, digits, _)", uri, t.dataset));
+  if (!valid_name(t.project, "-.:"))
+    return usage_error(fmt::format("--store {}: bad project id \"{}\"; {}", uri, t.project, example));
+  if (!valid_name(t.dataset, ""))
+    return usage_error(fmt::format("--store {}: bad dataset name \"{}\" (letters, digits, _)", uri, t.dataset));
   std::string prod_dataset;
   for (size_t at = 0; at < query.size();) {
     size_t amp = query.find('&', at);
@@ -487,9 +510,12 @@ Result<BigQueryTarget> parse_bigquery_uri(const std::string& uri, bool prod) {
     at = amp == std::string::npos ? query.size() : amp + 1;
     size_t eq = kv.find('=');
     std::string key = kv.substr(0, eq), value = eq == std::string::npos ? "" : kv.substr(eq + 1);
-    if (key == "location" && valid_name(value, "-")) t.location = value;
-    else if (key == "prod_dataset" && valid_name(value, "")) prod_dataset = value;
-    else return usage_error(fmt::format("--store {}: bad option \"{}\" ({})", uri, kv, example));
+    if (key == "location" && valid_name(value, "-"))
+      t.location = value;
+    else if (key == "prod_dataset" && valid_name(value, ""))
+      prod_dataset = value;
+    else
+      return usage_error(fmt::format("--store {}: bad option \"{}\" ({})", uri, kv, example));
   }
   if (prod) t.dataset = prod_dataset.empty() ? bigquery_prod_dataset(t.dataset) : prod_dataset;
   return t;

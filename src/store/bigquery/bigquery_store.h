@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "util/result.h"
 #include "net/retry.h"
 #include "store/store.h"
+#include "util/result.h"
 
 namespace pt {
 

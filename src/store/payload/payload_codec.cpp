@@ -47,7 +47,8 @@ Result<PayloadDict> train_payload_dict(std::span<const std::string_view> samples
   dict.bytes.resize(kDictCapacity);
   size_t n = ZDICT_trainFromBuffer(dict.bytes.data(), dict.bytes.size(), joined.data(), sizes.data(),
                                    static_cast<unsigned>(sizes.size()));
-  if (ZDICT_isError(n)) return runtime_error(fmt::format("cannot train a payload dictionary: {}", ZDICT_getErrorName(n)));
+  if (ZDICT_isError(n))
+    return runtime_error(fmt::format("cannot train a payload dictionary: {}", ZDICT_getErrorName(n)));
   dict.bytes.resize(n);
   dict.id = ZDICT_getDictID(dict.bytes.data(), dict.bytes.size());
   if (dict.id == 0) return runtime_error("cannot train a payload dictionary: no dictionary id");
@@ -84,8 +85,10 @@ void PayloadCodec::compress(std::span<const std::string_view> texts, std::vector
     ZSTD_CCtx* cctx = cctxs_[slot].get();
     ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-    if (cdict) ZSTD_CCtx_refCDict(cctx, cdict);
-    else ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kLevel);
+    if (cdict)
+      ZSTD_CCtx_refCDict(cctx, cdict);
+    else
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kLevel);
     for (size_t i = begin; i < end; ++i) {
       std::string& out = frames[i];
       if (texts[i].empty()) {
@@ -117,10 +120,13 @@ Result<void> PayloadCodec::decompress(std::string_view frame, std::string& out) 
     n = ZSTD_decompressDCtx(dctx_->ctx, out.data(), out.size(), frame.data(), frame.size());
   } else {
     auto it = dicts_.find(dict_id);
-    if (it == dicts_.end()) return runtime_error(fmt::format("compressed payload needs dictionary {}, which this store lacks", dict_id));
+    if (it == dicts_.end())
+      return runtime_error(fmt::format("compressed payload needs dictionary {}, which this store lacks", dict_id));
     n = ZSTD_decompress_usingDDict(dctx_->ctx, out.data(), out.size(), frame.data(), frame.size(), it->second->ddict);
   }
-  if (ZSTD_isError(n) || n != size) return runtime_error(fmt::format("compressed payload is damaged ({})", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
+  if (ZSTD_isError(n) || n != size)
+    return runtime_error(
+        fmt::format("compressed payload is damaged ({})", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   return ok();
 }
 

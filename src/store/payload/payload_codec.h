@@ -18,8 +18,8 @@ struct ZSTD_CCtx_s;
 namespace pt {
 
 struct PayloadDict {
-  uint32_t id = 0;     // zstd dictionary id (also the frames' dictID)
-  std::string bytes;   // the dictionary as trained
+  uint32_t id = 0;    // zstd dictionary id (also the frames' dictID)
+  std::string bytes;  // the dictionary as trained
 };
 
 // Trains a dictionary from sample payloads; errors when the samples are too few or too alike

@@ -29,7 +29,8 @@ Result<void> PayloadKeyReader::read(std::string_view payload, PayloadKeys& out) 
   out.request_type.clear();
   out.trace_id.clear();
   std::string& buf = impl_->buffer;
-  if (buf.capacity() < payload.size() + simdjson::SIMDJSON_PADDING) buf.reserve(payload.size() + simdjson::SIMDJSON_PADDING);
+  if (buf.capacity() < payload.size() + simdjson::SIMDJSON_PADDING)
+    buf.reserve(payload.size() + simdjson::SIMDJSON_PADDING);
   buf.assign(payload);
   simdjson::ondemand::document doc;
   if (impl_->parser.iterate(buf.data(), buf.size(), buf.capacity()).get(doc) != simdjson::SUCCESS)

@@ -7,8 +7,8 @@
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 
-#include <charconv>
 #include <algorithm>
+#include <charconv>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,8 +23,8 @@
 namespace pt {
 namespace {
 
-constexpr long kFetchRows = 2000;                 // rows per FETCH from a scan cursor
-constexpr size_t kCopyChunkBytes = 1 << 20;       // COPY data is sent in chunks of about this size
+constexpr long kFetchRows = 2000;                    // rows per FETCH from a scan cursor
+constexpr size_t kCopyChunkBytes = 1 << 20;          // COPY data is sent in chunks of about this size
 constexpr int64_t kSchemaLock = 0x7069636b74756eLL;  // advisory lock key ("picktun") for init()
 
 constexpr const char* kSchemaSql = R"sql(
@@ -66,7 +66,7 @@ std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "mo
 
 // Columns a COPY of new rows fills, in order (payload is generated from payload_text).
 std::vector<std::string> copy_columns(Table t) {
-  std::vector<std::string> c = {"id", "agent_step_id", "user_id", "created_at", std::string(kind_column(t)),
+  std::vector<std::string> c = {"id",           "agent_step_id", "user_id", "created_at", std::string(kind_column(t)),
                                 "payload_text", "request_type"};
   if (t == Table::relabels) c.push_back("trace_id");
   return c;
@@ -77,7 +77,8 @@ std::string update_sql(Table t) {
   return fmt::format(
       "UPDATE {0} t SET agent_step_id = s.agent_step_id, user_id = s.user_id, created_at = s.created_at, {1} = s.kind, "
       "payload_text = s.payload_text, request_type = s.request_type{2} "
-      "FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) "
+      "FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], "
+      "$8::text[]) "
       "AS s(id, agent_step_id, user_id, created_at, kind, payload_text, request_type, trace_id) "
       "WHERE t.id = s.id AND (t.agent_step_id, t.user_id, t.created_at, t.{1}, t.payload_text) IS DISTINCT FROM "
       "(s.agent_step_id, s.user_id, s.created_at, s.kind, s.payload_text)",
@@ -114,7 +115,8 @@ std::string one_line(std::string_view what) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
     for (std::string_view prefix : {"ERROR:  ", "FATAL:  "})
       if (line.substr(0, prefix.size()) == prefix) line.remove_prefix(prefix.size());
-    if (line.empty() || line.substr(0, 5) == "LINE " || line.front() == '^' || line.substr(0, 8) == "CONTEXT:") continue;
+    if (line.empty() || line.substr(0, 5) == "LINE " || line.front() == '^' || line.substr(0, 8) == "CONTEXT:")
+      continue;
     out += (out.empty() ? "" : "; ") + std::string(line);
   }
   return out;
@@ -241,7 +243,8 @@ class PgStore final : public Store {
     PT_ASSIGN_OR_RETURN(Lease l, lease());
     try {
       pqxx::read_transaction w(l.conn->db);
-      pqxx::result r = w.exec_params(fmt::format("SELECT {} FROM {} WHERE id = $1", select_columns(table), table_name(table)), id);
+      pqxx::result r =
+          w.exec_params(fmt::format("SELECT {} FROM {} WHERE id = $1", select_columns(table), table_name(table)), id);
       std::optional<Row> row;
       if (!r.empty()) read_row(r[0], table, row.emplace());
       return row;
@@ -252,10 +255,11 @@ class PgStore final : public Store {
 
   Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
     Query q;
-    q.sql = "SELECT agent_step_id, request_type, trace_id, CASE jsonb_typeof(payload->'with_context') "
-            "WHEN 'boolean' THEN (payload->>'with_context')::boolean "
-            "WHEN 'number' THEN (payload->>'with_context')::numeric <> 0 ELSE false END FROM relabels WHERE model = " +
-            q.bind(model);
+    q.sql =
+        "SELECT agent_step_id, request_type, trace_id, CASE jsonb_typeof(payload->'with_context') "
+        "WHEN 'boolean' THEN (payload->>'with_context')::boolean "
+        "WHEN 'number' THEN (payload->>'with_context')::numeric <> 0 ELSE false END FROM relabels WHERE model = " +
+        q.bind(model);
     std::vector<RelabelKey> keys;
     PT_TRY(each_row(q, "reading relabels", [&](const pqxx::row& r) {
       keys.push_back(RelabelKey{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<bool>()});
@@ -319,7 +323,9 @@ class PgStore final : public Store {
     } catch (const std::exception& e) {
       Error err = fail("creating the tables", e);
       if (opening && sqlstate_of(e) == "42501")
-        err.message += " (the picktune tables are missing here and this user may not create them: ask the database owner to run `picktune init`)";
+        err.message +=
+            " (the picktune tables are missing here and this user may not create them: ask the database owner to run "
+            "`picktune init`)";
       return err;
     }
     return check_tables(c);
@@ -331,7 +337,8 @@ class PgStore final : public Store {
     try {
       pqxx::subtransaction sub(w, "lz4");
       for (Table t : {Table::traces, Table::relabels})
-        sub.exec(fmt::format("ALTER TABLE {} ALTER payload SET COMPRESSION lz4, ALTER payload_text SET COMPRESSION lz4", table_name(t)));
+        sub.exec(fmt::format("ALTER TABLE {} ALTER payload SET COMPRESSION lz4, ALTER payload_text SET COMPRESSION lz4",
+                             table_name(t)));
       sub.commit();
     } catch (const pqxx::sql_error&) {
     }
@@ -351,7 +358,8 @@ class PgStore final : public Store {
     } catch (const std::exception& e) {
       if (sqlstate_of(e) != "42703") return fail("cannot open", e);
       return runtime_error(scrub_password(
-          fmt::format("{}: table {} is not a picktune table ({})", describe(), table_name(t), one_line(e.what())), target_));
+          fmt::format("{}: table {} is not a picktune table ({})", describe(), table_name(t), one_line(e.what())),
+          target_));
     }
     return ok();
   }
@@ -362,8 +370,9 @@ class PgStore final : public Store {
       return runtime_error(fmt::format("{}: row {}: payload is not a JSON object", describe(), row.id));
     for (const std::string* s : {&row.id, &row.agent_step_id, &row.user_id, &row.type, &row.model, &row.payload})
       if (s->find('\0') != std::string::npos)
-        return runtime_error(fmt::format("{}: row {}: a field holds a NUL character, which PostgreSQL text cannot store", describe(),
-                                         std::string_view(row.id.c_str())));
+        return runtime_error(
+            fmt::format("{}: row {}: a field holds a NUL character, which PostgreSQL text cannot store", describe(),
+                        std::string_view(row.id.c_str())));
     return ok();
   }
 
@@ -371,7 +380,8 @@ class PgStore final : public Store {
   // that differ (compared here, so re-importing unchanged rows writes nothing). While batches
   // bring only new ids (a fresh import), the chunk is first tried as one COPY without looking
   // anything up; a clash with a stored id undoes just that attempt (a savepoint).
-  void write_chunk(pqxx::work& w, Table table, std::span<const Row> rows, std::span<const PayloadKeys> keys, UpsertStats& stats) {
+  void write_chunk(pqxx::work& w, Table table, std::span<const Row> rows, std::span<const PayloadKeys> keys,
+                   UpsertStats& stats) {
     bool& expect_new = expect_new_[table == Table::relabels];
     if (expect_new) {
       try {
@@ -398,11 +408,13 @@ class PgStore final : public Store {
     for (size_t i = 0; i < rows.size(); ++i) {
       if (state[i] != Stored::differs) continue;
       const Row& r = rows[i];
-      cols[0].add(r.id), cols[1].add(r.agent_step_id), cols[2].add(r.user_id), cols[3].add(pg_timestamp(r.created_at_us));
-      cols[4].add(traces ? r.type : r.model), cols[5].add(r.payload), cols[6].add(keys[i].request_type), cols[7].add(keys[i].trace_id);
+      cols[0].add(r.id), cols[1].add(r.agent_step_id), cols[2].add(r.user_id),
+          cols[3].add(pg_timestamp(r.created_at_us));
+      cols[4].add(traces ? r.type : r.model), cols[5].add(r.payload), cols[6].add(keys[i].request_type),
+          cols[7].add(keys[i].trace_id);
     }
-    pqxx::result r = w.exec_params(update_sql(table), cols[0].take(), cols[1].take(), cols[2].take(), cols[3].take(), cols[4].take(),
-                                   cols[5].take(), cols[6].take(), cols[7].take());
+    pqxx::result r = w.exec_params(update_sql(table), cols[0].take(), cols[1].take(), cols[2].take(), cols[3].take(),
+                                   cols[4].take(), cols[5].take(), cols[6].take(), cols[7].take());
     const auto updated = static_cast<int64_t>(r.affected_rows());
     stats.updated += updated;
     stats.unchanged += n_changed - updated;
@@ -420,15 +432,16 @@ class PgStore final : public Store {
     }
     std::vector<Stored> state(rows.size(), Stored::no);
     Row stored;
-    for (const pqxx::row& r :
-         w.exec_params(fmt::format("SELECT {} FROM {} WHERE id = ANY($1::text[])", select_columns(table), table_name(table)), ids.take())) {
+    for (const pqxx::row& r : w.exec_params(
+             fmt::format("SELECT {} FROM {} WHERE id = ANY($1::text[])", select_columns(table), table_name(table)),
+             ids.take())) {
       read_row(r, table, stored);
       auto it = at.find(stored.id);
       if (it == at.end()) continue;
       const Row& given = rows[it->second];
       const bool same = given.agent_step_id == stored.agent_step_id && given.user_id == stored.user_id &&
-                        given.created_at_us == stored.created_at_us && given.type == stored.type && given.model == stored.model &&
-                        given.payload == stored.payload;
+                        given.created_at_us == stored.created_at_us && given.type == stored.type &&
+                        given.model == stored.model && given.payload == stored.payload;
       state[it->second] = same ? Stored::same : Stored::differs;
     }
     return state;
@@ -471,10 +484,12 @@ class PgStore final : public Store {
     for (const Row& r : rows) {
       try {
         pqxx::nontransaction n(c.db);
-        n.exec_params("SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz", r.id, r.agent_step_id,
-                      r.user_id, r.type.empty() ? r.model : r.type, r.payload, pg_timestamp(r.created_at_us));
+        n.exec_params("SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz", r.id,
+                      r.agent_step_id, r.user_id, r.type.empty() ? r.model : r.type, r.payload,
+                      pg_timestamp(r.created_at_us));
       } catch (const std::exception& e) {
-        return runtime_error(scrub_password(fmt::format("{}: row {}: PostgreSQL refuses it: {}", describe(), r.id, one_line(e.what())), target_));
+        return runtime_error(scrub_password(
+            fmt::format("{}: row {}: PostgreSQL refuses it: {}", describe(), r.id, one_line(e.what())), target_));
       }
     }
     return fail("writing", original);
@@ -492,10 +507,12 @@ class PgStore final : public Store {
     if (f.request_type) where += " AND request_type = " + q.bind(*f.request_type);
     if (f.since_us) where += " AND created_at >= " + q.bind(pg_timestamp(*f.since_us), "::timestamptz");
     if (f.until_us) where += " AND created_at < " + q.bind(pg_timestamp(*f.until_us), "::timestamptz");
-    std::string order = f.order == RowFilter::Order::newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
+    std::string order =
+        f.order == RowFilter::Order::newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
     std::string limit = f.limit ? " LIMIT " + q.bind(std::to_string(*f.limit), "::bigint") : "";
-    q.sql = counting ? fmt::format("SELECT count(*) FROM (SELECT 1 FROM {}{}{}) x", table_name(table), where, limit)
-                     : fmt::format("SELECT {} FROM {}{}{}{}", select_columns(table), table_name(table), where, order, limit);
+    q.sql = counting
+                ? fmt::format("SELECT count(*) FROM (SELECT 1 FROM {}{}{}) x", table_name(table), where, limit)
+                : fmt::format("SELECT {} FROM {}{}{}{}", select_columns(table), table_name(table), where, order, limit);
     return q;
   }
 

@@ -32,8 +32,8 @@ void append_pg_timestamp(std::string& out, int64_t us) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   const bool bc = y <= 0;
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00{}", bc ? 1 - y : y, m, d, sod / 3600,
-                 sod / 60 % 60, sod % 60, micros, bc ? " BC" : "");
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00{}", bc ? 1 - y : y, m, d,
+                 sod / 3600, sod / 60 % 60, sod % 60, micros, bc ? " BC" : "");
 }
 
 std::string pg_timestamp(int64_t micros) {

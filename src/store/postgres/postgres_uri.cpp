@@ -54,7 +54,8 @@ Result<PgTarget> parse_pg_uri(std::string_view uri, bool prod) {
   std::string_view scheme;
   for (std::string_view s : {"postgres://", "postgresql://"})
     if (uri.substr(0, s.size()) == s) scheme = s;
-  if (scheme.empty()) return usage_error("a PostgreSQL store URI starts with postgres:// (postgres://USER@HOST:PORT/DB)");
+  if (scheme.empty())
+    return usage_error("a PostgreSQL store URI starts with postgres:// (postgres://USER@HOST:PORT/DB)");
   std::string_view rest = uri.substr(scheme.size());
   std::string_view query;
   if (size_t q = rest.find('?'); q != std::string_view::npos) {
@@ -87,7 +88,9 @@ Result<PgTarget> parse_pg_uri(std::string_view uri, bool prod) {
     lib_query += (lib_query.empty() ? "" : "&") + std::string(p);
   }
   if (prod) {
-    if (db.empty()) return usage_error("--env prod needs a database name in the store URI (postgres://USER@HOST:PORT/DB; prod uses DB_prod)");
+    if (db.empty())
+      return usage_error(
+          "--env prod needs a database name in the store URI (postgres://USER@HOST:PORT/DB; prod uses DB_prod)");
     db += "_prod";
   }
   if (!has_timeout) lib_query += std::string(lib_query.empty() ? "" : "&") + "connect_timeout=10";

@@ -11,9 +11,9 @@
 namespace pt {
 
 struct PgTarget {
-  std::string conninfo;  // the URI handed to libpq (may hold the password)
-  std::string display;   // the same URI without any password: the store's describe()
-  std::string password;  // from the URI (user info or ?password=), percent-decoded; "" if none
+  std::string conninfo;           // the URI handed to libpq (may hold the password)
+  std::string display;            // the same URI without any password: the store's describe()
+  std::string password;           // from the URI (user info or ?password=), percent-decoded; "" if none
   std::string password_as_given;  // the same, still percent-encoded
 };
 

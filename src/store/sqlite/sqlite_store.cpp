@@ -21,9 +21,9 @@ namespace pt {
 namespace {
 
 constexpr int kApplicationId = 0x5054554E;  // "PTUN": marks a picktune store
-constexpr int kSchemaVersion = 2;  // 2: compressed trace payloads + payload_dicts
-constexpr size_t kBulkRows = 5000;  // an upsert this big switches to bulk mode
-constexpr size_t kCompressMin = 256;      // shorter trace payloads stay JSON text
+constexpr int kSchemaVersion = 2;           // 2: compressed trace payloads + payload_dicts
+constexpr size_t kBulkRows = 5000;          // an upsert this big switches to bulk mode
+constexpr size_t kCompressMin = 256;        // shorter trace payloads stay JSON text
 constexpr size_t kDictMinSamples = 256;     // a batch with this many compressible payloads
 constexpr size_t kDictMinBytes = 1u << 20;  // of at least this many bytes trains the dictionary
 constexpr size_t kDictSampleBytes = 16u << 20;
@@ -112,10 +112,12 @@ class SqliteStore final : public Store {
     PT_ASSIGN_OR_RETURN(int64_t app_id, query_int("PRAGMA application_id"));
     PT_ASSIGN_OR_RETURN(int64_t objects, query_int("SELECT count(*) FROM sqlite_master"));
     if (app_id != kApplicationId && (app_id != 0 || objects != 0))
-      return runtime_error(fmt::format("{}: not a picktune store (a SQLite database made by another program)", describe()));
+      return runtime_error(
+          fmt::format("{}: not a picktune store (a SQLite database made by another program)", describe()));
     PT_ASSIGN_OR_RETURN(int64_t version, query_int("PRAGMA user_version"));
     if (version > kSchemaVersion)
-      return runtime_error(fmt::format("{}: store schema version {} is newer than this picktune ({}); upgrade picktune", describe(), version, kSchemaVersion));
+      return runtime_error(fmt::format("{}: store schema version {} is newer than this picktune ({}); upgrade picktune",
+                                       describe(), version, kSchemaVersion));
     // Bigger pages hold several ~3 KB rows each (4 KiB pages hold one); only settable while empty.
     if (objects == 0) PT_TRY(exec("PRAGMA page_size=16384"));
     PT_TRY(exec("PRAGMA journal_mode=WAL"));
@@ -215,8 +217,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
-    PT_ASSIGN_OR_RETURN(Stmt stmt, prepare("SELECT agent_step_id, request_type, trace_id, "
-                                        "coalesce(json_extract(payload, '$.with_context'), 0) FROM relabels WHERE model = ?1"));
+    PT_ASSIGN_OR_RETURN(Stmt stmt,
+                        prepare("SELECT agent_step_id, request_type, trace_id, "
+                                "coalesce(json_extract(payload, '$.with_context'), 0) FROM relabels WHERE model = ?1"));
     bind_text(stmt.get(), 1, model);
     std::vector<RelabelKey> keys;
     for (;;) {
@@ -284,7 +287,8 @@ class SqliteStore final : public Store {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
       sqlite3_stmt* s = nullptr;
-      if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+      if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+          SQLITE_OK)
         return db_error("preparing a statement");
       it = cache_.emplace(sql, Stmt(s)).first;
     }
@@ -330,8 +334,10 @@ class SqliteStore final : public Store {
     bind_text(s, 3, row.user_id);
     sqlite3_bind_int64(s, 4, row.created_at_us);
     bind_text(s, 5, kind);
-    if (frame.empty()) bind_text(s, 6, row.payload);
-    else sqlite3_bind_blob(s, 6, frame.data(), static_cast<int>(frame.size()), SQLITE_STATIC);
+    if (frame.empty())
+      bind_text(s, 6, row.payload);
+    else
+      sqlite3_bind_blob(s, 6, frame.data(), static_cast<int>(frame.size()), SQLITE_STATIC);
     bind_text(s, 7, keys_.request_type);
     if (!traces) bind_text(s, 8, keys_.trace_id);
   }
@@ -348,7 +354,8 @@ class SqliteStore final : public Store {
   static std::string update_sql(Table t) {
     std::string_view k = kind_column(t);
     return fmt::format(
-        "UPDATE {0} SET agent_step_id = ?2, user_id = ?3, created_at = ?4, {1} = ?5, payload = ?6, request_type = ?7{2} "
+        "UPDATE {0} SET agent_step_id = ?2, user_id = ?3, created_at = ?4, {1} = ?5, payload = ?6, request_type = "
+        "?7{2} "
         "WHERE id = ?1 AND NOT (agent_step_id = ?2 AND user_id = ?3 AND created_at = ?4 AND {1} = ?5 AND payload = ?6)",
         table_name(t), k, t == Table::traces ? "" : ", trace_id = ?8");
   }
@@ -365,12 +372,12 @@ class SqliteStore final : public Store {
     if (f.since_us) where += " AND created_at >= ?";
     if (f.until_us) where += " AND created_at < ?";
     std::string order = f.order == RowFilter::Order::newest_first ? " ORDER BY created_at DESC, id DESC"
-                                                                   : " ORDER BY created_at ASC, id ASC";
+                                                                  : " ORDER BY created_at ASC, id ASC";
     std::string limit = f.limit ? " LIMIT ?" : "";
-    std::string sql =
-        counting ? fmt::format("SELECT count(*) FROM (SELECT 1 FROM {}{}{})", table_name(table), where, limit)
-                 : fmt::format("SELECT id, agent_step_id, user_id, created_at, {}, payload FROM {}{}{}{}",
-                               kind_column(table), table_name(table), where, order, limit);
+    std::string sql = counting
+                          ? fmt::format("SELECT count(*) FROM (SELECT 1 FROM {}{}{})", table_name(table), where, limit)
+                          : fmt::format("SELECT id, agent_step_id, user_id, created_at, {}, payload FROM {}{}{}{}",
+                                        kind_column(table), table_name(table), where, order, limit);
     PT_ASSIGN_OR_RETURN(Stmt stmt, prepare(sql));
     int i = 0;
     sqlite3_stmt* s = stmt.get();
@@ -393,16 +400,19 @@ class SqliteStore final : public Store {
       row.payload.assign(column_view(s, 5));
       return ok();
     }
-    std::string_view frame(static_cast<const char*>(sqlite3_column_blob(s, 5)), static_cast<size_t>(sqlite3_column_bytes(s, 5)));
+    std::string_view frame(static_cast<const char*>(sqlite3_column_blob(s, 5)),
+                           static_cast<size_t>(sqlite3_column_bytes(s, 5)));
     Result<void> r = codec_.decompress(frame, row.payload);
     if (!r.ok() && load_dicts().ok()) r = codec_.decompress(frame, row.payload);  // another process may have added one
-    if (!r.ok()) return runtime_error(fmt::format("{}: {} row {}: {}", describe(), table_name(table), row.id, r.error().message));
+    if (!r.ok())
+      return runtime_error(fmt::format("{}: {} row {}: {}", describe(), table_name(table), row.id, r.error().message));
     return ok();
   }
 
   // Makes every stored dictionary readable; the newest one compresses new payloads.
   Result<void> load_dicts() {
-    PT_ASSIGN_OR_RETURN(Stmt stmt, prepare("SELECT id, dict FROM payload_dicts ORDER BY created_at, id", "reading payload dictionaries"));
+    PT_ASSIGN_OR_RETURN(Stmt stmt, prepare("SELECT id, dict FROM payload_dicts ORDER BY created_at, id",
+                                           "reading payload dictionaries"));
     for (;;) {
       int rc = sqlite3_step(stmt.get());
       if (rc == SQLITE_DONE) return ok();
@@ -427,7 +437,8 @@ class SqliteStore final : public Store {
       big_bytes += r.payload.size();
     }
     if (!codec_.has_writing_dict() && big >= kDictMinSamples && big_bytes >= kDictMinBytes) PT_TRY(train_dict(rows));
-    for (const Row& r : rows) texts.push_back(r.payload.size() >= kCompressMin ? std::string_view(r.payload) : std::string_view());
+    for (const Row& r : rows)
+      texts.push_back(r.payload.size() >= kCompressMin ? std::string_view(r.payload) : std::string_view());
     int threads = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
     codec_.compress(texts, frames_, threads);
     return ok();
@@ -444,7 +455,11 @@ class SqliteStore final : public Store {
     }
     Result<PayloadDict> dict = train_payload_dict(samples);
     if (!dict.ok()) return ok();  // too little variety to learn from: compress without one
-    PT_ASSIGN_OR_RETURN(Stmt ins, prepare("INSERT OR IGNORE INTO payload_dicts(id, created_at, dict) VALUES(?1, strftime('%s','now') * 1000000, ?2)", "storing a payload dictionary"));
+    PT_ASSIGN_OR_RETURN(
+        Stmt ins,
+        prepare(
+            "INSERT OR IGNORE INTO payload_dicts(id, created_at, dict) VALUES(?1, strftime('%s','now') * 1000000, ?2)",
+            "storing a payload dictionary"));
     sqlite3_bind_int64(ins.get(), 1, dict->id);
     sqlite3_bind_blob(ins.get(), 2, dict->bytes.data(), static_cast<int>(dict->bytes.size()), SQLITE_STATIC);
     if (sqlite3_step(ins.get()) != SQLITE_DONE) return db_error("storing a payload dictionary");

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <fstream>
 
-#include "util/time.h"
 #include "pipeline/collect/fixture.h"
 #include "tokenizer/gemma_tokenizer.h"
+#include "util/time.h"
 
 namespace pt {
 namespace {

@@ -7,11 +7,11 @@
 
 #include <set>
 
-#include "pipeline/collect/fixture.h"
-#include "support/collect_memory_store.h"
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
 #include "pipeline/collect/collect_util.h"
+#include "pipeline/collect/fixture.h"
+#include "support/collect_memory_store.h"
 #include "util/sha256.h"
 
 namespace pt {

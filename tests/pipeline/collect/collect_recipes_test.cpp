@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "core/file_list.h"
-#include "pipeline/collect/fixture.h"
-#include "support/collect_memory_store.h"
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
+#include "pipeline/collect/fixture.h"
 #include "pipeline/registry/recipe_loader.h"
 #include "store/store.h"
+#include "support/collect_memory_store.h"
 
 namespace pt {
 namespace {

@@ -3,14 +3,14 @@
 // 8 bytes per written sample are kept.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/collect/collect.h"
 #include "pipeline/collect/fixture.h"
 #include "support/collect_memory_store.h"
-#include "pipeline/collect/collect.h"
 
 namespace pt {
 namespace {
@@ -138,8 +138,8 @@ TEST(CollectStreaming, ThreadCountNeverChangesTheOutput) {
     std::string manifest = slurp(s->manifest_path);
     const std::string prefix = o.output_prefix;
     for (size_t at; (at = manifest.find(prefix)) != std::string::npos;) manifest.replace(at, prefix.size(), "NAME");
-    outputs.push_back(slurp(s->train_path) + "\n--\n" + slurp(s->validation_path) + "\n--\n" + manifest +
-                      "\n--\n" + warnings);
+    outputs.push_back(slurp(s->train_path) + "\n--\n" + slurp(s->validation_path) + "\n--\n" + manifest + "\n--\n" +
+                      warnings);
   }
   EXPECT_GT(outputs[0].size(), 1000000u);
   EXPECT_EQ(outputs[0], outputs[1]);

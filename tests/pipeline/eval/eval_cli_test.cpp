@@ -49,21 +49,27 @@ class EvalCli : public ::testing::Test {
     r.err.assign(std::istreambuf_iterator<char>(e), {});
     return r;
   }
-  CmdResult pt(const std::string& args) { return sh(std::string(PICKTUNE_BINARY) + " --store sqlite:" + (dir_ / "p.db").string() + " " + args); }
+  CmdResult pt(const std::string& args) {
+    return sh(std::string(PICKTUNE_BINARY) + " --store sqlite:" + (dir_ / "p.db").string() + " " + args);
+  }
 
   // 14 commits over 10 files (one with spaces in its path), each touching 1-3 existing files.
   void make_repo() {
     fs::path repo = dir_ / "repo";
-    const std::vector<std::string> files = {"lib/app.js", "lib/router.js", "lib/view.js", "lib/util.js", "test/app.js",
-                                            "test/router.js", "README.md", "docs/user guide/intro.md", "package.json", "index.js"};
+    const std::vector<std::string> files = {"lib/app.js",   "lib/router.js",  "lib/view.js", "lib/util.js",
+                                            "test/app.js",  "test/router.js", "README.md",   "docs/user guide/intro.md",
+                                            "package.json", "index.js"};
     auto append = [&](const std::string& f, const std::string& text) {
       fs::create_directories((repo / f).parent_path());
       std::ofstream(repo / f, std::ios::app) << text << "\n";
     };
     for (const auto& f : files) append(f, "start");
     ASSERT_EQ(sh("cd repo && git init -q && git config user.email dev@example.com && git config user.name 'Ann Dev' && "
-                 "git add -A && git commit -qm 'initial import'").rc, 0);
-    const std::vector<std::vector<int>> changes = {{0}, {1, 5}, {6}, {2, 3}, {7}, {0, 4}, {9, 0}, {1}, {8}, {3, 2, 4}, {6, 7}, {1, 0}, {5}, {9}};
+                 "git add -A && git commit -qm 'initial import'")
+                  .rc,
+              0);
+    const std::vector<std::vector<int>> changes = {{0}, {1, 5}, {6},       {2, 3}, {7},    {0, 4}, {9, 0},
+                                                   {1}, {8},    {3, 2, 4}, {6, 7}, {1, 0}, {5},    {9}};
     for (size_t i = 0; i < changes.size(); ++i) {
       std::string subject = "change " + std::to_string(i) + ": update";
       for (int k : changes[i]) {
@@ -120,8 +126,11 @@ TEST_F(EvalCli, GitHistoryRelabelImportScoreAndReport) {
       ASSERT_GE(tree.size(), 2u);
       std::vector<std::string> picks = {tree[0], tree[1], "no/such/file.js"};
       fake[t["agent_step_id"]] = picks;
-      json row = {{"id", "fake-" + t["id"].get<std::string>()}, {"agent_step_id", t["agent_step_id"]}, {"user_id", t["user_id"]},
-                  {"created_at", t["created_at"]}, {"model", "other:first-two"},
+      json row = {{"id", "fake-" + t["id"].get<std::string>()},
+                  {"agent_step_id", t["agent_step_id"]},
+                  {"user_id", t["user_id"]},
+                  {"created_at", t["created_at"]},
+                  {"model", "other:first-two"},
                   {"payload", {{"output", "1. " + picks[0] + "\n2. `" + picks[1] + "`\n3. " + picks[2]}}}};
       jl << row.dump() << "\n";
     }
@@ -171,9 +180,12 @@ TEST_F(EvalCli, GitHistoryRelabelImportScoreAndReport) {
   const json& pair = j["pairs"][0];
   EXPECT_EQ(pair["a"], "local:bm25");
   EXPECT_EQ(pair["n"], n);
-  EXPECT_EQ(pair["jaccard"]["wins"].get<size_t>() + pair["jaccard"]["ties"].get<size_t>() + pair["jaccard"]["losses"].get<size_t>(), n);
+  EXPECT_EQ(pair["jaccard"]["wins"].get<size_t>() + pair["jaccard"]["ties"].get<size_t>() +
+                pair["jaccard"]["losses"].get<size_t>(),
+            n);
   EXPECT_NEAR(pair["jaccard"]["diff"]["mean"].get<double>(),
-              j["models"]["local:bm25"]["jaccard"]["mean"].get<double>() - other["jaccard"]["mean"].get<double>(), 1e-12);
+              j["models"]["local:bm25"]["jaccard"]["mean"].get<double>() - other["jaccard"]["mean"].get<double>(),
+              1e-12);
   EXPECT_EQ(j["by_kind"]["Key"]["n"], n);
 
   std::ifstream rep(dir_ / "report.html");
@@ -181,7 +193,8 @@ TEST_F(EvalCli, GitHistoryRelabelImportScoreAndReport) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("other:first-two"), std::string::npos);
   EXPECT_NE(html.find("not in tree"), std::string::npos);
-  for (const auto& e : fs::directory_iterator(dir_)) EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
 
   // The terminal table names both models; the report path is printed.
   r = pt("eval score --models local:bm25,other:first-two --reference truth --report report2.html");

@@ -12,12 +12,12 @@
 #include <map>
 #include <set>
 
-#include "support/fakes/test_keys.h"
-#include "support/eval_memory_store.h"
-#include "support/fakes/fake_llm.h"
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
 #include "pipeline/registry/registry_file.h"
+#include "support/eval_memory_store.h"
+#include "support/fakes/fake_llm.h"
+#include "support/fakes/test_keys.h"
 
 namespace pt {
 namespace {
@@ -58,8 +58,10 @@ class EvalRelabel : public ::testing::Test {
     std::vector<std::string> tree = {"lib/a.js", "lib/b.js", "lib/router.js", "test/a.js", "README.md"};
     for (int i = 0; i < 12; ++i) {
       std::string step = "s" + std::to_string(i);
-      traces.push_back(make_trace(step + "k", step, "Key", 1000 + 10 * i, tree, "update the router " + std::to_string(i)));
-      if (i % 2) traces.push_back(make_trace(step + "n", step, "Non-Obvious", 1001 + 10 * i, tree, "update the router"));
+      traces.push_back(
+          make_trace(step + "k", step, "Key", 1000 + 10 * i, tree, "update the router " + std::to_string(i)));
+      if (i % 2)
+        traces.push_back(make_trace(step + "n", step, "Non-Obvious", 1001 + 10 * i, tree, "update the router"));
       truth.push_back(make_relabel("truth-" + step, "truth", step, "Key", "lib/router.js\ntest/a.js", step + "k"));
     }
     n_traces_ = traces.size();
@@ -117,10 +119,15 @@ TEST_F(EvalRelabel, LocalModelOnTheNewestFractionResumes) {
 TEST_F(EvalRelabel, RegistryIdCallsItsVertexEndpointAndIsStoredAsGiven) {
   fake::FakeLlm server;
   fs::path sa = dir_ / "sa.json";
-  std::ofstream(sa) << nlohmann::json{{"type", "service_account"}, {"project_id", "p1"}, {"private_key", pt::fake::test_private_key_pem()},
-                                      {"client_email", "sa@p1.iam.gserviceaccount.com"}, {"token_uri", server.base_url() + "/token"}}
+  std::ofstream(sa) << nlohmann::json{{"type", "service_account"},
+                                      {"project_id", "p1"},
+                                      {"private_key", pt::fake::test_private_key_pem()},
+                                      {"client_email", "sa@p1.iam.gserviceaccount.com"},
+                                      {"token_uri", server.base_url() + "/token"}}
                            .dump();
-  EnvVars env({{"GOOGLE_APPLICATION_CREDENTIALS", sa.string()}, {"VERTEX_BASE_URL", server.base_url()}, {"VERTEX_PROJECT", "p1"}});
+  EnvVars env({{"GOOGLE_APPLICATION_CREDENTIALS", sa.string()},
+               {"VERTEX_BASE_URL", server.base_url()},
+               {"VERTEX_PROJECT", "p1"}});
   auto o = options({"ft_filepicker_008", "local:bm25"});
   o.limit = 4;
   o.model.price_as = "free";
@@ -132,7 +139,8 @@ TEST_F(EvalRelabel, RegistryIdCallsItsVertexEndpointAndIsStoredAsGiven) {
   EXPECT_EQ(relabels_of(r->runs[0].resolved), 0);
   auto endpoint = r->runs[0].resolved.substr(7);
   size_t to_endpoint = 0;
-  for (const auto& c : server.calls()) to_endpoint += c.path.find("/endpoints/" + endpoint + ":generateContent") != std::string::npos;
+  for (const auto& c : server.calls())
+    to_endpoint += c.path.find("/endpoints/" + endpoint + ":generateContent") != std::string::npos;
   EXPECT_EQ(to_endpoint, 4u);
 
   EvalScoreOptions so;
@@ -149,9 +157,9 @@ TEST_F(EvalRelabel, SplitManifestSelectsWholeStepsOfTheRecipeKinds) {
   fs::path validation = dir_ / "data-validation.jsonl";
   std::ofstream(validation) << "{}\n";
   auto write_manifest = [&](double fraction, const std::string& kinds) {
-    std::ofstream(dir_ / "data.manifest.json")
-        << R"({"filters":{"request_kinds":)" << kinds << R"(,"since":null,"until":null},"split":{"validation_fraction":)" << fraction
-        << R"(,"split_by":"step","seed":null}})";
+    std::ofstream(dir_ / "data.manifest.json") << R"({"filters":{"request_kinds":)" << kinds
+                                               << R"(,"since":null,"until":null},"split":{"validation_fraction":)"
+                                               << fraction << R"(,"split_by":"step","seed":null}})";
   };
   write_manifest(0.5, R"(["Key","Non-Obvious"])");
   auto ids = validation_trace_ids(*store_, validation.string());
@@ -177,7 +185,8 @@ TEST_F(EvalRelabel, SplitManifestSelectsWholeStepsOfTheRecipeKinds) {
   write_manifest(1e-12, R"(["Key"])");
   r = run_eval_relabel(*store_, o);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("no stored trace falls on the validation side"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("no stored trace falls on the validation side"), std::string::npos)
+      << r.error().message;
 }
 
 TEST_F(EvalRelabel, BadSelections) {

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "support/eval_memory_store.h"
-#include "report/eval_output.h"
 #include "pipeline/eval/eval_score.h"
+#include "report/eval_output.h"
+#include "support/eval_memory_store.h"
 
 namespace pt {
 namespace {
@@ -22,8 +22,10 @@ using json = nlohmann::json;
 test::MemoryStore fixture() {
   test::MemoryStore st;
   std::vector<std::string> tree = {"a.js", "b.js", "c.js", "lib/d.js"};
-  st.traces = {make_trace("t1", "s1", "Key", 100, tree, "fix a and b"), make_trace("t2", "s1", "Non-Obvious", 101, tree, "fix a and b"),
-               make_trace("t3", "s2", "Key", 200, tree, "touch a"), make_trace("t4", "s3", "Key", 300, tree, "nothing")};
+  st.traces = {make_trace("t1", "s1", "Key", 100, tree, "fix a and b"),
+               make_trace("t2", "s1", "Non-Obvious", 101, tree, "fix a and b"),
+               make_trace("t3", "s2", "Key", 200, tree, "touch a"),
+               make_trace("t4", "s3", "Key", 300, tree, "nothing")};
   st.relabels = {
       make_relabel("r1", "truth", "s1", "Key", "a.js\nb.js", "t1"),
       make_relabel("r2", "truth", "s1", "Non-Obvious", "c.js"),
@@ -106,8 +108,9 @@ TEST(EvalScore, JsonHasTheContractSchemaAtFullPrecision) {
   EXPECT_EQ(a["jaccard"]["mean"].get<double>(), (1.0 + 0.5 + 0.0 + 1.0 / 3.0) / 4.0);
   ASSERT_TRUE(a["jaccard"]["ci95"].is_array());
   EXPECT_EQ(a["jaccard"]["ci95"].size(), 2u);
-  for (const char* k : {"mrr", "recall@1", "recall@3", "recall@5", "recall@10", "precision@1", "precision@10", "ndcg@1", "ndcg@10",
-                        "legacy_jaccard_top2", "legacy_mrr_top2", "files_picked", "empty_rate", "hallucinated_rate"})
+  for (const char* k :
+       {"mrr", "recall@1", "recall@3", "recall@5", "recall@10", "precision@1", "precision@10", "ndcg@1", "ndcg@10",
+        "legacy_jaccard_top2", "legacy_mrr_top2", "files_picked", "empty_rate", "hallucinated_rate"})
     EXPECT_TRUE(a.contains(k) && a[k].contains("mean") && a[k].contains("ci95")) << k;
   EXPECT_TRUE(j["pairs"].is_array());
   EXPECT_EQ(j["by_kind"]["Key"]["n"], 3);
@@ -152,7 +155,8 @@ TEST(EvalScore, NoReferenceForAnySelectedTrace) {
   o.since_us = 300;  // only t4, which has no truth
   auto r = run_eval_score(st, o);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("none of the 1 selected traces has a usable answer from the reference truth"), std::string::npos)
+  EXPECT_NE(r.error().message.find("none of the 1 selected traces has a usable answer from the reference truth"),
+            std::string::npos)
       << r.error().message;
 }
 

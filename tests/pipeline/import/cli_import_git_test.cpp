@@ -2,17 +2,17 @@
 // SQLite store yields > 4,000 traces with as many truth relabels, and a re-run adds nothing.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sys/wait.h>
 
 #include "core/file_tree.h"
-#include "util/process.h"
-#include "store/store.h"
 #include "source_dir.h"
+#include "store/store.h"
+#include "util/process.h"
 
 namespace pt {
 namespace {
@@ -35,7 +35,8 @@ CliRun picktune(const std::string& args) {
   return r;
 }
 
-int64_t number_before(const std::string& text, const std::string& label_then_count_suffix, const std::string& line_key) {
+int64_t number_before(const std::string& text, const std::string& label_then_count_suffix,
+                      const std::string& line_key) {
   std::smatch m;
   std::regex re(line_key + R"(\s+(\d+) )" + label_then_count_suffix);
   return std::regex_search(text, m, re) ? std::stoll(m[1]) : -1;
@@ -75,7 +76,13 @@ TEST(CliImportGit, ExpressBundleGivesOver4000TracesAndReRunAddsNothing) {
   RowFilter newest = trace_filter;
   newest.limit = 1;
   std::optional<Row> row;
-  ASSERT_TRUE((*store)->scan(Table::traces, newest, [&](Row&& r) { row = std::move(r); return false; }).ok());
+  ASSERT_TRUE((*store)
+                  ->scan(Table::traces, newest,
+                         [&](Row&& r) {
+                           row = std::move(r);
+                           return false;
+                         })
+                  .ok());
   ASSERT_TRUE(row.has_value());
   auto p = nlohmann::json::parse(row->payload);
   std::string system = p["system"];

@@ -15,12 +15,12 @@ using namespace std::string_literals;
 
 // Two commits as `git log --name-status -z` prints them with our format (a rename, a path with
 // a space and a newline-free non-UTF-8 name), then a commit with no changes.
-const std::string kLog =
-    "\x01"s + "aaa" + '\0' + "100" + '\0' + "a@x" + '\0' + "Ann" + '\0' + "First\n\nbody\n" + '\0' + '\0' + '\n' +
-    "A" + '\0' + "my file.txt" + '\0' + "A" + '\0' + "caf\xe9" + '\0' +
-    "\x01" + "bbb" + '\0' + "200" + '\0' + "b@x" + '\0' + "Bob" + '\0' + "Second" + '\0' + '\0' + '\n' +
-    "R087" + '\0' + "my file.txt" + '\0' + "dir/new name.txt" + '\0' + "D" + '\0' + "caf\xe9" + '\0' +
-    "\x01" + "ccc" + '\0' + "300" + '\0' + "c@x" + '\0' + "Cy" + '\0' + "" + '\0' + '\0';
+const std::string kLog = "\x01"s + "aaa" + '\0' + "100" + '\0' + "a@x" + '\0' + "Ann" + '\0' + "First\n\nbody\n" +
+                         '\0' + '\0' + '\n' + "A" + '\0' + "my file.txt" + '\0' + "A" + '\0' + "caf\xe9" + '\0' +
+                         "\x01" + "bbb" + '\0' + "200" + '\0' + "b@x" + '\0' + "Bob" + '\0' + "Second" + '\0' + '\0' +
+                         '\n' + "R087" + '\0' + "my file.txt" + '\0' + "dir/new name.txt" + '\0' + "D" + '\0' +
+                         "caf\xe9" + '\0' + "\x01" + "ccc" + '\0' + "300" + '\0' + "c@x" + '\0' + "Cy" + '\0' + "" +
+                         '\0' + '\0';
 
 std::vector<GitCommit> parse_in_chunks(const std::string& text, size_t chunk) {
   std::vector<GitCommit> out;
@@ -28,7 +28,8 @@ std::vector<GitCommit> parse_in_chunks(const std::string& text, size_t chunk) {
     out.push_back(std::move(c));
     return ok();
   });
-  for (size_t i = 0; i < text.size(); i += chunk) EXPECT_TRUE(parser.feed(std::string_view(text).substr(i, chunk)).ok());
+  for (size_t i = 0; i < text.size(); i += chunk)
+    EXPECT_TRUE(parser.feed(std::string_view(text).substr(i, chunk)).ok());
   EXPECT_TRUE(parser.finish().ok());
   return out;
 }
@@ -108,8 +109,9 @@ TEST(GitRules, RepresentablePathsAndUtf8) {
 }
 
 TEST(GitRules, CommitMessagesLoseEmailTrailersOnly) {
-  EXPECT_EQ(clean_commit_message("Fix it\r\n\r\nDetails here.\r\n\r\nSigned-off-by: A <a@b.c>\nCo-authored-by: B <b@c.d>\n"),
-            "Fix it\n\nDetails here.");
+  EXPECT_EQ(
+      clean_commit_message("Fix it\r\n\r\nDetails here.\r\n\r\nSigned-off-by: A <a@b.c>\nCo-authored-by: B <b@c.d>\n"),
+      "Fix it\n\nDetails here.");
   EXPECT_EQ(clean_commit_message("deps: qs@^6.14.1\n"), "deps: qs@^6.14.1");
   EXPECT_EQ(clean_commit_message("\n\n  \n"), "");
   EXPECT_EQ(clean_commit_message("caf\xe9"), "caf\xEF\xBF\xBD");
@@ -143,7 +145,8 @@ TEST(GitRules, RecentSummaryCapsFilesAndShowsRenamesAsOldAndNew) {
 
 // Graph: r <- a <- b, r <- s (side), m = merge(b, s), c <- m. Times make s older than b.
 TEST(HistoryWalker, TreesFollowFirstParentsAndWindowsHoldAncestorsOnly) {
-  std::vector<GitGraphLine> graph = {{"r", {}}, {"a", {"r"}}, {"s", {"r"}}, {"b", {"a"}}, {"m", {"b", "s"}}, {"c", {"m"}}};
+  std::vector<GitGraphLine> graph = {{"r", {}},    {"a", {"r"}},      {"s", {"r"}},
+                                     {"b", {"a"}}, {"m", {"b", "s"}}, {"c", {"m"}}};
   auto summarize = [](const GitCommit& c) { return RecentCommit{c.message, {}}; };
   HistoryWalker w(graph, summarize, 3);
   auto commit = [](std::string h, int64_t t, std::vector<GitChange> ch) {

@@ -11,10 +11,10 @@
 
 #include "core/file_tree.h"
 #include "core/picker_prompt.h"
-#include "support/import_memory_store.h"
-#include "pipeline/import/test_repo.h"
 #include "pipeline/import/git_trace.h"
 #include "pipeline/import/import_git.h"
+#include "pipeline/import/test_repo.h"
+#include "support/import_memory_store.h"
 
 namespace pt {
 namespace {
@@ -40,13 +40,15 @@ RowFilter truth_only() {
   f.model = "truth";
   return f;
 }
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 // One repository exercising every case; hashes kept for the assertions.
 struct History {
   TestRepo repo;
-  std::string root, fix, move, bot, cabot, lock, big, side, main_work, merge, after_merge, bad_add, bad_mod,
-      bad_only, add_only;
+  std::string root, fix, move, bot, cabot, lock, big, side, main_work, merge, after_merge, bad_add, bad_mod, bad_only,
+      add_only;
 
   History() {
     repo.write("README.md", "readme\n");
@@ -59,7 +61,8 @@ struct History {
     repo.write("lib/router/index.js", "router v2\n");
     repo.write("docs/my notes.txt", "notes v2\n");
     repo.write("lib/new.js", "new\n");
-    fix = repo.commit("Fix router params\n\nThe router dropped params.\n\nSigned-off-by: Alice <alice@example.com>\n", T0 + 100);
+    fix = repo.commit("Fix router params\n\nThe router dropped params.\n\nSigned-off-by: Alice <alice@example.com>\n",
+                      T0 + 100);
     repo.rename("old name.js", "src/new name.js");
     repo.remove("README.md");
     move = repo.commit("Move the old module and drop the readme", T0 + 200);
@@ -69,7 +72,8 @@ struct History {
     cabot = repo.commit("Tune app", T0 + 400, "Jane Cabot", "jane@cabot.example");
     repo.write("package-lock.json", "{\"v\":2}\n");
     lock = repo.commit("Update lockfile", T0 + 500);
-    for (const char* f : {"lib/app.js", "lib/new.js", "lib/router/index.js", "docs/my notes.txt"}) repo.write(f, "big\n");
+    for (const char* f : {"lib/app.js", "lib/new.js", "lib/router/index.js", "docs/my notes.txt"})
+      repo.write(f, "big\n");
     big = repo.commit("Touch four files", T0 + 600);
     repo.git({"checkout", "-q", "-b", "side"});
     repo.write("lib/side.js", "side\n");
@@ -126,11 +130,11 @@ TEST_F(ImportGit, CountsEveryCommitAndSkipsByReason) {
   EXPECT_EQ(stats->repo_name, "my repo");
   EXPECT_EQ(stats->commits, 15);
   EXPECT_EQ(stats->skipped, (std::map<std::string, int64_t>{{"merge commit", 1},
-                                                           {"no parent", 1},
-                                                           {"bot author", 1},
-                                                           {"lockfiles only", 1},
-                                                           {"too many files changed", 1},
-                                                           {"empty truth", 2}}));
+                                                            {"no parent", 1},
+                                                            {"bot author", 1},
+                                                            {"lockfiles only", 1},
+                                                            {"too many files changed", 1},
+                                                            {"empty truth", 2}}));
   // fix, move, cabot, side, main_work, after_merge, bad_add, bad_mod
   EXPECT_EQ(stats->eligible, 8);
   EXPECT_EQ(stats->traces.inserted, 8);
@@ -171,8 +175,8 @@ TEST_F(ImportGit, TraceRowAndPayloadHaveTheProductionShape) {
   EXPECT_EQ(selection_limit(p["messages"][0]["content"].get<std::string>()), 12);
 
   std::string system = p["system"];
-  EXPECT_EQ(sorted(extract_file_tree(system)),
-            sorted({"README.md", "docs/my notes.txt", "lib/app.js", "lib/router/index.js", "old name.js", "package-lock.json"}))
+  EXPECT_EQ(sorted(extract_file_tree(system)), sorted({"README.md", "docs/my notes.txt", "lib/app.js",
+                                                       "lib/router/index.js", "old name.js", "package-lock.json"}))
       << "the tree at the parent: lib/new.js is not there yet";
   auto recent = extract_recent_commits(system);
   ASSERT_EQ(recent.size(), 1u);
@@ -232,7 +236,8 @@ TEST_F(ImportGit, SideBranchCommitsAppearOnlyAfterTheyAreMerged) {
   EXPECT_FALSE(contains(extract_file_tree(before["system"].get<std::string>()), "lib/side.js"));
 
   json side = trace_payload(store, h().side);
-  EXPECT_FALSE(contains(subjects(extract_recent_commits(side["system"].get<std::string>())), "Main work after branching"));
+  EXPECT_FALSE(
+      contains(subjects(extract_recent_commits(side["system"].get<std::string>())), "Main work after branching"));
 
   json after = trace_payload(store, h().after_merge);
   auto after_subjects = subjects(extract_recent_commits(after["system"].get<std::string>()));

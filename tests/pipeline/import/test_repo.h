@@ -63,8 +63,8 @@ class TestRepo {
   static std::vector<std::pair<std::string, std::string>> identity(int64_t time, const std::string& name,
                                                                    const std::string& email) {
     std::string date = "@" + std::to_string(time) + " +0000";
-    return {{"GIT_AUTHOR_NAME", name},     {"GIT_AUTHOR_EMAIL", email}, {"GIT_AUTHOR_DATE", date},
-            {"GIT_COMMITTER_NAME", name},  {"GIT_COMMITTER_EMAIL", email}, {"GIT_COMMITTER_DATE", date}};
+    return {{"GIT_AUTHOR_NAME", name},    {"GIT_AUTHOR_EMAIL", email},    {"GIT_AUTHOR_DATE", date},
+            {"GIT_COMMITTER_NAME", name}, {"GIT_COMMITTER_EMAIL", email}, {"GIT_COMMITTER_DATE", date}};
   }
   TempDir tmp_;
   std::string dir_;

@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
-#include "support/fakes/fake_llm.h"
 #include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/spawn.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {
@@ -22,12 +22,12 @@ constexpr const char* kKey = "sk-ant-cli-SECRETKEY-51d2e8";
 
 Child relabel(const TempStore& ts, const std::string& base_url, const std::vector<std::string>& extra,
               const std::string& tag, const std::string& key = kKey) {
-  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel", "--teacher", kTeacher, "--store", ts.uri(),
-                                   "--progress", "plain", "--progress-interval", "0.2"};
+  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel", "--teacher",           kTeacher, "--store", ts.uri(),
+                                   "--progress",    "plain",   "--progress-interval", "0.2"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto dir = ts.dir().string();
-  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", key}, {"ANTHROPIC_BASE_URL", base_url}},
-                        dir + "/" + tag + ".out", dir + "/" + tag + ".err");
+  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", key}, {"ANTHROPIC_BASE_URL", base_url}}, dir + "/" + tag + ".out",
+                        dir + "/" + tag + ".err");
 }
 
 int64_t stored_count(const TempStore& ts) {
@@ -70,13 +70,14 @@ TEST(RelabelCli, KillNineThenResumeStoresEachTraceOnceAndNeverResendsStoredOnes)
   ts.close();
   std::string log = (ts.dir() / "fake.log").string();
   auto dir = ts.dir().string();
-  Child fake = testing::spawn({PICKTUNE_FAKE_BINARY, "llm", "--latency-ms", "15", "--fail-rate", "0.1", "--timeout-ms",
-                               "1500", "--log", log},
-                              {}, dir + "/fake.out", dir + "/fake.err");
+  Child fake = testing::spawn(
+      {PICKTUNE_FAKE_BINARY, "llm", "--latency-ms", "15", "--fail-rate", "0.1", "--timeout-ms", "1500", "--log", log},
+      {}, dir + "/fake.out", dir + "/fake.err");
   int port = testing::wait_for_port(fake);
   ASSERT_GT(port, 0) << slurp(dir + "/fake.err");
   std::string base = "http://127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> flags = {"--concurrency", std::to_string(concurrency), "--timeout", "1", "--max-retries", "20"};
+  std::vector<std::string> flags = {
+      "--concurrency", std::to_string(concurrency), "--timeout", "1", "--max-retries", "20"};
 
   Child first = relabel(ts, base, flags, "run1");
   while (stored_count(ts) < 150) std::this_thread::sleep_for(std::chrono::milliseconds(5));

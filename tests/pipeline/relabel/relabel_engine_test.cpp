@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <thread>
 
-#include "support/fakes/fake_llm.h"
 #include "pipeline/relabel/relabel.h"
+#include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "providers/prices.h"
-#include "pipeline/relabel/relabel_fixtures.h"
+#include "support/fakes/fake_llm.h"
 
 namespace pt {
 namespace {

@@ -48,7 +48,8 @@ class TempStore {
   // n traces; kinds alternate Key / Non-Obvious when both_kinds.
   void add_traces(int n, bool both_kinds = false, int first = 0) {
     std::vector<Row> rows;
-    for (int i = first; i < first + n; ++i) rows.push_back(picker_trace(i, both_kinds && i % 2 ? "Non-Obvious" : "Key"));
+    for (int i = first; i < first + n; ++i)
+      rows.push_back(picker_trace(i, both_kinds && i % 2 ? "Non-Obvious" : "Key"));
     auto r = store().upsert(Table::traces, rows);
     ASSERT_TRUE(r.ok()) << r.error().message;
   }

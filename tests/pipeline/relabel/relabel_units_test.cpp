@@ -7,10 +7,10 @@
 #include "core/file_context.h"
 #include "core/file_list.h"
 #include "core/picker_call.h"
+#include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "providers/model.h"
-#include "pipeline/relabel/relabel_fixtures.h"
 
 namespace pt {
 namespace {
@@ -53,7 +53,8 @@ TEST(FileContext, TruncatesToTheTokenBudget) {
 }
 
 TEST(FileContext, ParsesBlobPayloads) {
-  auto files = parse_blob_files(R"({"files": {"x/y.go": {"content": "package y", "tokens": 3}, "z.md": {"content": "# z"}}})");
+  auto files =
+      parse_blob_files(R"({"files": {"x/y.go": {"content": "package y", "tokens": 3}, "z.md": {"content": "# z"}}})");
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 2u);
   EXPECT_EQ((*files)[0].path, "x/y.go");
@@ -73,7 +74,8 @@ TEST(RelabelSelect, SamplingIsDeterministicAndProportional) {
   }
   EXPECT_NEAR(kept, 2000, 150);
   int same = 0;
-  for (int i = 0; i < 1000; ++i) same += is_sampled(fmt::format("t{}", i), 0.5, 1) == is_sampled(fmt::format("t{}", i), 0.5, 2);
+  for (int i = 0; i < 1000; ++i)
+    same += is_sampled(fmt::format("t{}", i), 0.5, 1) == is_sampled(fmt::format("t{}", i), 0.5, 2);
   EXPECT_LT(same, 600) << "another seed picks another sample";
 }
 
@@ -92,11 +94,11 @@ TEST(RelabelSelect, SkipsOnlyWhatThisTeacherAnsweredForTheSameKindAndContext) {
                                 {"t4", "s3", "Key"}, {"t5", "s4", "Key"},         {"t6", "s4", "Non-Obvious"},
                                 {"t7", "s5", "Key"}};
   std::vector<RelabelKey> keys = {
-      {"s1", "Key", "t1", false},         // by trace id
-      {"s2", "Key", "", false},           // by step + kind
-      {"s3", "", "", false},              // production relabel of a step with one trace
-      {"s4", "", "", false},              // production relabel of a step with two kinds: ambiguous
-      {"s5", "Key", "t7", true},          // answered with context only
+      {"s1", "Key", "t1", false},  // by trace id
+      {"s2", "Key", "", false},    // by step + kind
+      {"s3", "", "", false},       // production relabel of a step with one trace
+      {"s4", "", "", false},       // production relabel of a step with two kinds: ambiguous
+      {"s5", "Key", "t7", true},   // answered with context only
   };
   auto sel = drop_already_relabeled(refs, keys, false);
   EXPECT_EQ(sel.selected, 7);
@@ -153,7 +155,8 @@ TEST(LocalBm25, AnswersFromTheTraceFileTree) {
   EXPECT_TRUE(top2.count("src/auth/session.ts") || top2.count("src/auth/login.ts")) << c->text;
   EXPECT_EQ(c->usage.input_tokens, 0);
   EXPECT_EQ((*model)->cost_usd(Usage{1000, 1000, 0, 0}), 0);
-  for (const auto& f : files) EXPECT_TRUE(std::count(testing::repo_paths().begin(), testing::repo_paths().end(), f)) << f;
+  for (const auto& f : files)
+    EXPECT_TRUE(std::count(testing::repo_paths().begin(), testing::repo_paths().end(), f)) << f;
 }
 
 TEST(LocalBm25, ContextContentsCanDecide) {
@@ -191,7 +194,8 @@ TEST(LocalModels, UnknownAndUnavailableAreClearErrors) {
 TEST(SecretScrubber, RemovesHeaderAndUrlSecrets) {
   HttpRequest req;
   req.url = "https://example.test/v1/models/x:generateContent?key=AIzaSECRET123&alt=json";
-  req.headers = {{"x-api-key", "sk-ant-SECRET456"}, {"Authorization", "Bearer tok-SECRET789"}, {"content-type", "json"}};
+  req.headers = {
+      {"x-api-key", "sk-ant-SECRET456"}, {"Authorization", "Bearer tok-SECRET789"}, {"content-type", "json"}};
   SecretScrubber s;
   s.learn(req);
   std::string out = s.scrub("bad key sk-ant-SECRET456 / AIzaSECRET123 / tok-SECRET789, content json");

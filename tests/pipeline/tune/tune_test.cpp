@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "support/fakes/test_keys.h"
-#include "support/fakes/fake_tuning.h"
 #include "pipeline/registry/registry_file.h"
 #include "pipeline/tune/tune_jobs.h"
 #include "source_dir.h"
+#include "support/fakes/fake_tuning.h"
+#include "support/fakes/test_keys.h"
 
 namespace pt {
 namespace {
@@ -33,16 +33,21 @@ class TuneTest : public ::testing::Test {
     fs::copy_file(fs::path(PICKTUNE_SOURCE_DIR) / "data/finetunes.json", dir_ / "finetunes.json");
     write(dir_ / "data.jsonl", "{\"contents\":[]}\n{\"contents\":[1]}\n");
     write(dir_ / "data-validation.jsonl", "{\"contents\":[2]}\n");
-    write(dir_ / "data.manifest.json", R"({"samples": 2, "validation_samples": 1, "teacher": "truth", "tokens": {"train": 1234, "total": 1500}})");
+    write(dir_ / "data.manifest.json",
+          R"({"samples": 2, "validation_samples": 1, "teacher": "truth", "tokens": {"train": 1234, "total": 1500}})");
   }
   void TearDown() override {
-    for (const char* v : {"GOOGLE_APPLICATION_CREDENTIALS", "GCS_BASE_URL", "VERTEX_BASE_URL", "VERTEX_PROJECT", "OPENAI_BASE_URL", "OPENAI_API_KEY"})
+    for (const char* v : {"GOOGLE_APPLICATION_CREDENTIALS", "GCS_BASE_URL", "VERTEX_BASE_URL", "VERTEX_PROJECT",
+                          "OPENAI_BASE_URL", "OPENAI_API_KEY"})
       ::unsetenv(v);
     fs::remove_all(dir_);
   }
   void point_at(const fake::FakeTuning& fake) {
-    json sa = {{"type", "service_account"}, {"project_id", "demo-project"}, {"private_key_id", "k1"},
-               {"private_key", pt::fake::test_private_key_pem()}, {"client_email", "tuner@demo-project.iam.gserviceaccount.com"},
+    json sa = {{"type", "service_account"},
+               {"project_id", "demo-project"},
+               {"private_key_id", "k1"},
+               {"private_key", pt::fake::test_private_key_pem()},
+               {"client_email", "tuner@demo-project.iam.gserviceaccount.com"},
                {"token_uri", fake.base_url() + "/token"}};
     write(dir_ / "sa.json", sa.dump());
     ::setenv("GOOGLE_APPLICATION_CREDENTIALS", (dir_ / "sa.json").c_str(), 1);

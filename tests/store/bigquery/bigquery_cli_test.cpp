@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "source_dir.h"
 #include "store/bigquery/bq_test_env.h"
 #include "support/run_cli.h"
-#include "source_dir.h"
 
 namespace {
 
@@ -22,7 +22,8 @@ const char* kStore = "bigquery://pt-test/picktune_dev";
 std::string trace_line(int i) {
   return "{\"id\":\"t" + std::to_string(i) + "\",\"agent_step_id\":\"step" + std::to_string(i) + "\",\"user_id\":\"u" +
          std::to_string(i % 2) + "\",\"created_at\":\"2025-05-0" + std::to_string(i) +
-         "T10:00:00.123456Z\",\"type\":\"get-relevant-files\",\"payload\":{\"request_type\":\"Key\", \"output\":\"src/a.ts\\nsrc/b.ts\",\"n\":1.50}}";
+         "T10:00:00.123456Z\",\"type\":\"get-relevant-files\",\"payload\":{\"request_type\":\"Key\", "
+         "\"output\":\"src/a.ts\\nsrc/b.ts\",\"n\":1.50}}";
 }
 
 class BigQueryCli : public ::testing::Test {
@@ -65,7 +66,8 @@ TEST_F(BigQueryCli, ImportJsonlThenListingAndExportReproduceTheFileAndReimportAd
   std::string traces;
   for (int i = 5; i >= 1; --i) traces += trace_line(i) + "\n";  // newest first, as listings print
   std::string relabels =
-      "{\"id\":\"r1\",\"agent_step_id\":\"step1\",\"user_id\":\"u1\",\"created_at\":\"2025-06-01T00:00:00Z\",\"model\":\"truth\","
+      "{\"id\":\"r1\",\"agent_step_id\":\"step1\",\"user_id\":\"u1\",\"created_at\":\"2025-06-01T00:00:00Z\",\"model\":"
+      "\"truth\","
       "\"payload\":{\"request_type\":\"Key\",\"files\":[\"src/a.ts\"],\"output\":\"src/a.ts\"}}\n";
   write("traces.jsonl", traces);
   write("relabels.jsonl", relabels);
@@ -146,17 +148,20 @@ TEST_F(BigQueryCli, FailuresNameTheStoreAndNeverTheToken) {
   }());
   CliResult r = pt({"traces"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("picktune: bigquery://pt-test/picktune_dev: reading traces: HTTP 403 accessDenied: Access Denied"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("picktune: bigquery://pt-test/picktune_dev: reading traces: HTTP 403 accessDenied: Access Denied"),
+      std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("[redacted]"), std::string::npos) << r.err;
   CliResult bad = pt({"traces"}, "bigquery://pt-test");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("bigquery://PROJECT/DATASET"), std::string::npos) << bad.err;
-  CliResult no_creds = pt_test::run_cli({PICKTUNE_BINARY, "--store", kStore, "traces"}, dir_.string(), "",
-                                        {"GOOGLE_APPLICATION_CREDENTIALS=", "BIGQUERY_BASE_URL=" + env_.fake->base_url()});
+  CliResult no_creds =
+      pt_test::run_cli({PICKTUNE_BINARY, "--store", kStore, "traces"}, dir_.string(), "",
+                       {"GOOGLE_APPLICATION_CREDENTIALS=", "BIGQUERY_BASE_URL=" + env_.fake->base_url()});
   EXPECT_EQ(no_creds.exit_code, 1);
-  EXPECT_NE(no_creds.err.find("bigquery://pt-test/picktune_dev: GOOGLE_APPLICATION_CREDENTIALS is not set"), std::string::npos)
+  EXPECT_NE(no_creds.err.find("bigquery://pt-test/picktune_dev: GOOGLE_APPLICATION_CREDENTIALS is not set"),
+            std::string::npos)
       << no_creds.err;
 }
 

@@ -27,7 +27,8 @@ Row trace(const std::string& id, int64_t t, const std::string& user = "u1") {
   return r;
 }
 
-FakeBqFault fault(std::string op, int status, std::string reason, std::string message, int times = 1, std::string retry_after = "") {
+FakeBqFault fault(std::string op, int status, std::string reason, std::string message, int times = 1,
+                  std::string retry_after = "") {
   FakeBqFault f;
   f.op = std::move(op);
   f.status = status;
@@ -144,8 +145,10 @@ TEST(BigQueryStore, RetriesServerErrorsAndRateLimitsWithBackoff) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail(fault("query", 500, "backendError", "Error encountered during execution. Retrying may solve the problem.", 2));
-  env.fake->fail(fault("insertAll", 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user", 1));
+  env.fake->fail(
+      fault("query", 500, "backendError", "Error encountered during execution. Retrying may solve the problem.", 2));
+  env.fake->fail(
+      fault("insertAll", 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user", 1));
   env.fake->fail(fault("query", 403, "rateLimitExceeded", "Exceeded rate limits: too many concurrent queries", 1, "2"));
   env.fake->fail(fault("insertAll", 503, "backendError", "Service unavailable", 1));
   auto s = store->upsert(Table::traces, std::vector<Row>{trace("a", 1)});
@@ -153,20 +156,23 @@ TEST(BigQueryStore, RetriesServerErrorsAndRateLimitsWithBackoff) {
   EXPECT_EQ(s->inserted, 1);
   EXPECT_EQ(scan_ids(*store), std::vector<std::string>{"a"});
   ASSERT_GE(env.waits->size(), 4u);
-  EXPECT_TRUE(std::any_of(env.waits->begin(), env.waits->end(), [](int64_t ms) { return ms >= 2000; }));  // Retry-After honoured
+  EXPECT_TRUE(std::any_of(env.waits->begin(), env.waits->end(),
+                          [](int64_t ms) { return ms >= 2000; }));  // Retry-After honoured
 }
 
 TEST(BigQueryStore, PermissionDeniedIsNotRetriedAndNamesStoreStatusAndReason) {
   BqTestEnv env;
   auto store = must_open(env);
   ASSERT_TRUE(store);
-  env.fake->fail(fault("query", 403, "accessDenied", "Access Denied: Table pt-test:picktune_dev.traces: User does not have permission", 5));
+  env.fake->fail(fault("query", 403, "accessDenied",
+                       "Access Denied: Table pt-test:picktune_dev.traces: User does not have permission", 5));
   int before = env.fake->requests("query");
   auto n = store->count(Table::traces, {});
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(env.fake->requests("query") - before, 1);
   const std::string& m = n.error().message;
-  for (const char* part : {"bigquery://pt-test/picktune_dev", "counting traces", "HTTP 403", "accessDenied", "Access Denied"})
+  for (const char* part :
+       {"bigquery://pt-test/picktune_dev", "counting traces", "HTTP 403", "accessDenied", "Access Denied"})
     EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
 }
 
@@ -177,7 +183,8 @@ TEST(BigQueryStore, GivesUpAfterTheRetryBudgetWithAClearMessage) {
   env.fake->fail(fault("query", 500, "backendError", "The service is currently unavailable.", 50));
   auto n = store->count(Table::traces, {});
   ASSERT_FALSE(n.ok());
-  EXPECT_NE(n.error().message.find("HTTP 500 backendError: The service is currently unavailable. (after 4 attempts)"), std::string::npos)
+  EXPECT_NE(n.error().message.find("HTTP 500 backendError: The service is currently unavailable. (after 4 attempts)"),
+            std::string::npos)
       << n.error().message;
   ASSERT_EQ(env.waits->size(), 3u);
 }
@@ -200,7 +207,7 @@ TEST(BigQueryStore, LostAnswersAreRetriedWithoutDuplicatesOrWrongCounts) {
   EXPECT_EQ(s->inserted, 1);  // the retried MERGE (same requestId) reports the first run's counts
   EXPECT_EQ(s->updated, 1);
   EXPECT_EQ(s->unchanged, 0);
-  EXPECT_EQ(env.waits->size(), 2u);  // both answers were lost once
+  EXPECT_EQ(env.waits->size(), 2u);                                                       // both answers were lost once
   EXPECT_EQ(env.fake->row_count("pt-test", "picktune_dev", "picktune_stage_traces"), 3);  // 1 + 2, none twice
   EXPECT_EQ(env.fake->row_count("pt-test", "picktune_dev", "traces"), 2);
 }
@@ -225,16 +232,19 @@ TEST(BigQueryStore, MissingTableNamesTheStoreAndHowToFixIt) {
   env.fake->drop_table("pt-test", "picktune_dev", "traces");
   auto s = store->scan(Table::traces, {}, [](Row&&) { return true; });
   ASSERT_FALSE(s.ok());
-  for (const char* part : {"bigquery://pt-test/picktune_dev", "reading traces", "HTTP 404 notFound", "picktune_dev.traces", "picktune init"})
+  for (const char* part : {"bigquery://pt-test/picktune_dev", "reading traces", "HTTP 404 notFound",
+                           "picktune_dev.traces", "picktune init"})
     EXPECT_NE(s.error().message.find(part), std::string::npos) << part << " in: " << s.error().message;
 }
 
 TEST(BigQueryStore, ATableThatCannotBeCreatedFailsTheOpenClearly) {
   BqTestEnv env;
-  env.fake->fail(fault("tables.insert", 403, "accessDenied", "Access Denied: Dataset pt-test:picktune_dev: Permission bigquery.tables.create denied", 1));
+  env.fake->fail(fault("tables.insert", 403, "accessDenied",
+                       "Access Denied: Dataset pt-test:picktune_dev: Permission bigquery.tables.create denied", 1));
   auto s = env.open();
   ASSERT_FALSE(s.ok());
-  for (const char* part : {"bigquery://pt-test/picktune_dev", "creating table traces", "HTTP 403 accessDenied", "bigquery.tables.create"})
+  for (const char* part :
+       {"bigquery://pt-test/picktune_dev", "creating table traces", "HTTP 403 accessDenied", "bigquery.tables.create"})
     EXPECT_NE(s.error().message.find(part), std::string::npos) << part << " in: " << s.error().message;
 }
 
@@ -248,7 +258,8 @@ TEST(BigQueryStore, AMalformedResultRowIsAnErrorNamingTheRow) {
   auto s = store->scan(Table::traces, {}, [&](Row&&) { return ++seen, true; });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(seen, 1);
-  EXPECT_NE(s.error().message.find("reading traces: malformed row 2 of the result (id \"b\"): created_at \"12x-not-a-number\""),
+  EXPECT_NE(s.error().message.find(
+                "reading traces: malformed row 2 of the result (id \"b\"): created_at \"12x-not-a-number\""),
             std::string::npos)
       << s.error().message;
 }
@@ -281,13 +292,18 @@ TEST(BigQueryStore, TheAccessTokenNeverAppearsInMessages) {
 TEST(BigQueryStore, WritesAndReadsAProductionTableWithAJsonPayload) {
   BqTestEnv env;
   nlohmann::json fields = nlohmann::json::array();
-  for (auto [name, type] : {std::pair{"id", "STRING"}, {"agent_step_id", "STRING"}, {"user_id", "STRING"}, {"created_at", "TIMESTAMP"},
-                            {"type", "STRING"}, {"payload", "JSON"}})
+  for (auto [name, type] : {std::pair{"id", "STRING"},
+                            {"agent_step_id", "STRING"},
+                            {"user_id", "STRING"},
+                            {"created_at", "TIMESTAMP"},
+                            {"type", "STRING"},
+                            {"payload", "JSON"}})
     fields.push_back({{"name", name}, {"type", type}, {"mode", "NULLABLE"}});
-  env.fake->create_table("pt-test", "codebuff_data_dev",
-                         {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", "codebuff_data_dev"}, {"tableId", "traces"}}},
-                          {"schema", {{"fields", fields}}},
-                          {"timePartitioning", {{"type", "MONTH"}, {"field", "created_at"}}}});
+  env.fake->create_table(
+      "pt-test", "codebuff_data_dev",
+      {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", "codebuff_data_dev"}, {"tableId", "traces"}}},
+       {"schema", {{"fields", fields}}},
+       {"timePartitioning", {{"type", "MONTH"}, {"field", "created_at"}}}});
   auto store = must_open(env, "codebuff_data_dev");
   ASSERT_TRUE(store);
   Row r = trace("p1", 5);
@@ -307,12 +323,15 @@ TEST(BigQueryStore, WritesAndReadsAProductionTableWithAJsonPayload) {
 
 TEST(BigQueryStore, ATableWithOtherColumnsIsRefused) {
   BqTestEnv env;
-  env.fake->create_table("pt-test", "other", {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", "other"}, {"tableId", "traces"}}},
-                                              {"schema", {{"fields", {{{"name", "id"}, {"type", "INT64"}}}}}}});
+  env.fake->create_table("pt-test", "other",
+                         {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", "other"}, {"tableId", "traces"}}},
+                          {"schema", {{"fields", {{{"name", "id"}, {"type", "INT64"}}}}}}});
   auto s = env.open("other");
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("bigquery://pt-test/other: table traces is not a picktune traces table: column id (STRING) is of type INT64"),
-            std::string::npos)
+  EXPECT_NE(
+      s.error().message.find(
+          "bigquery://pt-test/other: table traces is not a picktune traces table: column id (STRING) is of type INT64"),
+      std::string::npos)
       << s.error().message;
 }
 

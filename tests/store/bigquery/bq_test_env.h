@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "support/fakes/test_keys.h"
-#include "support/fakes/fake_bigquery.h"
 #include "net/gcp_auth.h"
 #include "store/bigquery/bigquery_store.h"
+#include "support/fakes/fake_bigquery.h"
+#include "support/fakes/test_keys.h"
 
 namespace pt_test {
 
@@ -29,7 +29,8 @@ inline std::string service_account_json(const std::string& token_uri) {
 }
 
 struct BqTestEnv {
-  explicit BqTestEnv(pt::fake::FakeBigQueryConfig config = {}) : fake(std::make_unique<pt::fake::FakeBigQuery>(std::move(config))) {
+  explicit BqTestEnv(pt::fake::FakeBigQueryConfig config = {})
+      : fake(std::make_unique<pt::fake::FakeBigQuery>(std::move(config))) {
     auto a = pt::GcpAuth::from_json(service_account_json(fake->base_url() + "/token"), "test-sa.json");
     if (a.ok()) auth = *a;
   }

@@ -23,7 +23,9 @@ class BigQueryFixture final : public StoreFixture {
   BqTestEnv env_;
 };
 
-const RegisterBackend bigquery_backend({"bigquery", [] { return BackendSetup{std::make_unique<BigQueryFixture>(), "", false}; }});
+const RegisterBackend bigquery_backend({"bigquery", [] {
+                                          return BackendSetup{std::make_unique<BigQueryFixture>(), "", false};
+                                        }});
 
 }  // namespace
 }  // namespace pt_test

@@ -46,7 +46,9 @@ class PostgresFixture final : public StoreFixture {
   std::string password_;
 };
 
-const RegisterBackend sqlite_backend({"sqlite", [] { return BackendSetup{std::make_unique<SqliteFixture>(), "", false}; }});
+const RegisterBackend sqlite_backend({"sqlite", [] {
+                                        return BackendSetup{std::make_unique<SqliteFixture>(), "", false};
+                                      }});
 
 const RegisterBackend postgres_backend({"postgres", [] {
                                           BackendSetup s;

@@ -18,7 +18,8 @@ using pt::RowFilter;
 using pt::Table;
 using pt_test::backends;
 
-Row trace(std::string id, int64_t t, std::string type = "get-relevant-files", std::string user = "u1", std::string kind = "Key") {
+Row trace(std::string id, int64_t t, std::string type = "get-relevant-files", std::string user = "u1",
+          std::string kind = "Key") {
   Row r;
   r.id = std::move(id);
   r.agent_step_id = "step-" + r.id;
@@ -56,7 +57,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
     for (const auto& b : backends())
       if (b.name == GetParam()) setup_ = b.setup();
     if (!setup_.fixture) {
-      if (setup_.required) FAIL() << GetParam() << " store unavailable, and it may not be skipped here (CI): " << setup_.unavailable;
+      if (setup_.required)
+        FAIL() << GetParam() << " store unavailable, and it may not be skipped here (CI): " << setup_.unavailable;
       GTEST_SKIP() << GetParam() << " store unavailable: " << setup_.unavailable;
     }
     store_ = open();
@@ -127,18 +129,23 @@ TEST_P(StoreConformance, EveryColumnRoundTripsExactly) {
   t.user_id = "user \"q\" \t tab";
   // JSON that a JSON database would re-serialize: spacing, key order, a duplicate key, number
   // spellings, escapes, non-ASCII text, nesting, an empty object and array.
-  t.payload = "{ \"z\" : 1.50,\"a\":[1E3, -0.0, 12345678901234567890123, 1e-7],\"request_type\":\"Key\",  "
-              "\"s\":\"\\u00e9 é \\n \\\" \\\\ \\/ \\ud83d\\ude00 😀\",\"n\":null,\"o\":{},\"e\":[],\"a\":true }";
-  Row r = relabel("rl-1", "anthropic:claude-opus-4-20250514", R"({"trace_id":"tr-1","files":["a"],"with_context":false})", -1);
+  t.payload =
+      "{ \"z\" : 1.50,\"a\":[1E3, -0.0, 12345678901234567890123, 1e-7],\"request_type\":\"Key\",  "
+      "\"s\":\"\\u00e9 é \\n \\\" \\\\ \\/ \\ud83d\\ude00 😀\",\"n\":null,\"o\":{},\"e\":[],\"a\":true }";
+  Row r = relabel("rl-1", "anthropic:claude-opus-4-20250514",
+                  R"({"trace_id":"tr-1","files":["a"],"with_context":false})", -1);
   EXPECT_STATS(upsert(Table::traces, {t}), 1, 0, 0);
   EXPECT_STATS(upsert(Table::relabels, {r}), 1, 0, 0);
   expect_same_row(get(Table::traces, "tr-1"), t);
   expect_same_row(get(Table::relabels, "rl-1"), r);
   std::vector<Row> scanned;
-  ASSERT_TRUE(store_->scan(Table::traces, {}, [&](Row&& row) {
-    scanned.push_back(std::move(row));
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->scan(Table::traces, {},
+                         [&](Row&& row) {
+                           scanned.push_back(std::move(row));
+                           return true;
+                         })
+                  .ok());
   ASSERT_EQ(scanned.size(), 1u);
   expect_same_row(scanned[0], t);
   auto missing = store_->get(Table::traces, "nope");
@@ -147,7 +154,12 @@ TEST_P(StoreConformance, EveryColumnRoundTripsExactly) {
 }
 
 TEST_P(StoreConformance, TimestampsKeepMicrosecondsAcrossEras) {
-  const std::vector<int64_t> times = {0, 1, -1, 999999, -62135596800000000 /* 0001-01-01 */, 1748779200000001,
+  const std::vector<int64_t> times = {0,
+                                      1,
+                                      -1,
+                                      999999,
+                                      -62135596800000000 /* 0001-01-01 */,
+                                      1748779200000001,
                                       253402300799999999 /* 9999-12-31T23:59:59.999999Z */};
   std::vector<Row> rows;
   for (size_t i = 0; i < times.size(); ++i) rows.push_back(trace("t" + std::to_string(i), times[i]));
@@ -310,11 +322,12 @@ TEST_P(StoreConformance, AFilterForTheOtherTableIsAUsageError) {
 }
 
 TEST_P(StoreConformance, RelabeledKeysAndModelFilter) {
-  upsert(Table::relabels, {relabel("r1", "anthropic:opus", R"({"trace_id":"t1","output":"x","request_type":"Key"})"),
-                           relabel("r2", "anthropic:opus", R"({"output":"production relabel, no kind"})"),
-                           relabel("r3", "anthropic:opus", R"({"request_type":"Non-Obvious","with_context":true})"),
-                           relabel("r4", "anthropic:opus", R"({"request_type":7,"trace_id":null,"with_context":false})"),
-                           relabel("r5", "truth", R"({"request_type":"Key","files":["a"]})")});
+  upsert(Table::relabels,
+         {relabel("r1", "anthropic:opus", R"({"trace_id":"t1","output":"x","request_type":"Key"})"),
+          relabel("r2", "anthropic:opus", R"({"output":"production relabel, no kind"})"),
+          relabel("r3", "anthropic:opus", R"({"request_type":"Non-Obvious","with_context":true})"),
+          relabel("r4", "anthropic:opus", R"({"request_type":7,"trace_id":null,"with_context":false})"),
+          relabel("r5", "truth", R"({"request_type":"Key","files":["a"]})")});
   auto keys = store_->relabeled_keys("anthropic:opus");
   ASSERT_TRUE(keys.ok()) << keys.error().message;
   ASSERT_EQ(keys->size(), 4u);

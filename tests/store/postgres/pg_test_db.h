@@ -64,7 +64,8 @@ class PgTestSchema {
   explicit PgTestSchema(std::string base_uri, bool also_prod = false) : base_(std::move(base_uri)), prod_(also_prod) {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    name_ = "pt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
+    name_ =
+        "pt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
     for (const std::string& u : dbs()) run(u, "CREATE SCHEMA " + name_);
   }
   ~PgTestSchema() {

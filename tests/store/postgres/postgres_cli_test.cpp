@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <regex>
 
-#include "support/run_cli.h"
-#include "store/postgres/pg_test_db.h"
 #include "source_dir.h"
+#include "store/postgres/pg_test_db.h"
+#include "support/run_cli.h"
 
 namespace {
 
@@ -20,9 +20,10 @@ using pt_test::CliResult;
 std::string trace_line(int i, const std::string& kind = "Key") {
   char ts[40];
   std::snprintf(ts, sizeof ts, "2025-05-%02dT10:00:00.%06dZ", 1 + i % 28, i * 37);
-  return std::string(R"({"id":"t)") + std::to_string(i) + R"(","agent_step_id":"step)" + std::to_string(i) + R"(","user_id":"u)" +
-         std::to_string(i % 3) + R"(","created_at":")" + ts + R"(","type":"get-relevant-files","payload":{"user_input_id":"ui)" +
-         std::to_string(i) + R"(", "request_type":")" + kind +
+  return std::string(R"({"id":"t)") + std::to_string(i) + R"(","agent_step_id":"step)" + std::to_string(i) +
+         R"(","user_id":"u)" + std::to_string(i % 3) + R"(","created_at":")" + ts +
+         R"(","type":"get-relevant-files","payload":{"user_input_id":"ui)" + std::to_string(i) +
+         R"(", "request_type":")" + kind +
          R"(","system":[{"type":"text","text":"<project_file_tree>\nsrc/a.ts\nsrc/b.ts\n</project_file_tree>"}],"messages":[{"role":"user","content":"<user_request>\nFix bug )" +
          std::to_string(i) + R"(\n</user_request>"}],"output":"src/a.ts\nsrc/b.ts"}})";
 }
@@ -53,7 +54,8 @@ class PostgresCli : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
-  CliResult run(const std::string& store, const std::string& cwd, std::vector<std::string> args, const std::string& in = "") {
+  CliResult run(const std::string& store, const std::string& cwd, std::vector<std::string> args,
+                const std::string& in = "") {
     args.insert(args.begin(), {PICKTUNE_BINARY, "--store", store});
     CliResult r = pt_test::run_cli(args, cwd, in);
     EXPECT_EQ(r.out.find(password_), std::string::npos) << r.out;
@@ -85,11 +87,14 @@ class PostgresCli : public ::testing::Test {
     std::string shown = schema_->uri();  // what the store calls itself: the URI without the password
     shown.erase(shown.find(":" + password_), password_.size() + 1);
     for (const std::string& name : {shown, std::string("sqlite:t.db")})
-      for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at)) text.replace(at, name.size(), "STORE");
+      for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at))
+        text.replace(at, name.size(), "STORE");
     return std::regex_replace(text, std::regex("in [0-9.]+ ?m?s\\b"), "in TIME");
   }
 
-  std::string file(const std::string& side, const std::string& name) { return pt_test::slurp((dir_ / side / name).string()); }
+  std::string file(const std::string& side, const std::string& name) {
+    return pt_test::slurp((dir_ / side / name).string());
+  }
 
   std::string base_, password_;
   std::unique_ptr<pt_test::PgTestSchema> schema_;

@@ -41,7 +41,8 @@ TEST(PostgresUri, DisplayDropsThePasswordAndLibpqGetsEverything) {
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ(t->display, "postgres://alice@db.example:6543/traces?sslmode=require");
   EXPECT_EQ(t->conninfo,
-            "postgresql://alice:s3cr%40t@db.example:6543/traces?sslmode=require&password=other&connect_timeout=10&application_name=picktune");
+            "postgresql://alice:s3cr%40t@db.example:6543/"
+            "traces?sslmode=require&password=other&connect_timeout=10&application_name=picktune");
   EXPECT_EQ(t->password, "other");  // the query parameter wins, as in libpq
   auto u = pt::parse_pg_uri("postgresql://bob:pa%3Ass@h/db", false);
   ASSERT_TRUE(u.ok());
@@ -146,7 +147,9 @@ TEST_F(PostgresStore, ATableDroppedUnderTheStoreGivesAClearMessageAndInitRestore
   auto r = s->count(Table::traces, {});
   ASSERT_FALSE(r.ok());
   const std::string& m = r.error().message;
-  EXPECT_EQ(m.rfind(s->describe() + ": counting traces: relation \"traces\" does not exist (run `picktune init`", 0), 0u) << m;
+  EXPECT_EQ(m.rfind(s->describe() + ": counting traces: relation \"traces\" does not exist (run `picktune init`", 0),
+            0u)
+      << m;
   expect_clean(m);
   auto w = s->upsert(Table::traces, std::vector<Row>{trace("a", 1)});
   ASSERT_FALSE(w.ok());
@@ -179,12 +182,15 @@ TEST_F(PostgresStore, PayloadIsQueryableJsonbWhileTheTextComesBackAsGiven) {
   Row t = trace("j", 5, R"({ "output" : "x",  "request_type":"Non-Obvious", "n": 1.50 })");
   ASSERT_TRUE(s->upsert(Table::traces, std::vector<Row>{t}).ok());
   EXPECT_EQ(schema_->query1("SELECT payload->>'request_type' FROM traces"), "Non-Obvious");
-  EXPECT_EQ(schema_->query1("SELECT payload::text FROM traces"), R"({"n": 1.50, "output": "x", "request_type": "Non-Obvious"})");
+  EXPECT_EQ(schema_->query1("SELECT payload::text FROM traces"),
+            R"({"n": 1.50, "output": "x", "request_type": "Non-Obvious"})");
   EXPECT_EQ((*s->get(Table::traces, "j"))->payload, t.payload);
   EXPECT_EQ(schema_->query1("SELECT created_at = '1970-01-01 00:00:00.000005+00' FROM traces"), "t");
-  EXPECT_EQ(schema_->query1("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = current_schema()"),
-            "relabels_created_at,relabels_model_keys,relabels_pkey,relabels_step_model_kind,relabels_user_id,"
-            "traces_created_at,traces_pkey,traces_step_kind,traces_user_id");
+  EXPECT_EQ(
+      schema_->query1(
+          "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = current_schema()"),
+      "relabels_created_at,relabels_model_keys,relabels_pkey,relabels_step_model_kind,relabels_user_id,"
+      "traces_created_at,traces_pkey,traces_step_kind,traces_user_id");
 }
 
 TEST_F(PostgresStore, AValueTheServerRefusesNamesTheRowAndWritesNothing) {
@@ -193,10 +199,12 @@ TEST_F(PostgresStore, AValueTheServerRefusesNamesTheRowAndWritesNothing) {
   ASSERT_TRUE(s->upsert(Table::traces, std::vector<Row>{trace("keep", 1)}).ok());
   // Valid JSON, but JSONB cannot hold \u0000. The batch repeats an id, so it is written in two
   // chunks: the first chunk's rows must be rolled back too.
-  std::vector<Row> batch = {trace("n1", 2), trace("keep", 3), trace("keep", 4), trace("bad", 5, R"({"text":"a\u0000b"})")};
+  std::vector<Row> batch = {trace("n1", 2), trace("keep", 3), trace("keep", 4),
+                            trace("bad", 5, R"({"text":"a\u0000b"})")};
   auto r = s->upsert(Table::traces, batch);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find(": row bad: PostgreSQL refuses it: unsupported Unicode escape sequence"), std::string::npos)
+  EXPECT_NE(r.error().message.find(": row bad: PostgreSQL refuses it: unsupported Unicode escape sequence"),
+            std::string::npos)
       << r.error().message;
   expect_clean(r.error().message);
   EXPECT_EQ(*s->count(Table::traces, {}), 1);
@@ -213,7 +221,8 @@ TEST_F(PostgresStore, BatchedImportMixesNewAndStoredIdsInOneTransaction) {
   auto s = open_ok();
   ASSERT_TRUE(s);
   std::vector<Row> rows;
-  for (int i = 0; i < 12000; ++i) rows.push_back(trace("id-" + std::to_string(i), i, R"({"request_type":"Key","i":)" + std::to_string(i) + "}"));
+  for (int i = 0; i < 12000; ++i)
+    rows.push_back(trace("id-" + std::to_string(i), i, R"({"request_type":"Key","i":)" + std::to_string(i) + "}"));
   auto first = s->upsert(Table::traces, rows);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(first->inserted, 12000);
@@ -253,16 +262,19 @@ TEST_F(PostgresStore, ScanReadsThroughAServerSideCursorInBatches) {
 }
 
 TEST_F(PostgresStore, TimesAreUtcWhateverTheSessionTimeZone) {
-  std::string uri = pt_test::pg_with_param(base_, "options=-csearch_path%3D" + schema_->name() + "%20-cTimeZone%3DAsia/Kolkata");
+  std::string uri =
+      pt_test::pg_with_param(base_, "options=-csearch_path%3D" + schema_->name() + "%20-cTimeZone%3DAsia/Kolkata");
   auto s = open(uri);
   ASSERT_TRUE(s.ok()) << s.error().message;
-  ASSERT_TRUE((*s)->upsert(Table::traces, std::vector<Row>{trace("tz", 1748736000000000)}).ok());  // 2025-06-01T00:00:00Z
+  ASSERT_TRUE(
+      (*s)->upsert(Table::traces, std::vector<Row>{trace("tz", 1748736000000000)}).ok());  // 2025-06-01T00:00:00Z
   EXPECT_EQ((*(*s)->get(Table::traces, "tz"))->created_at_us, 1748736000000000);
   RowFilter f;
   f.since_us = 1748736000000000;
   f.until_us = 1748736000000001;
   EXPECT_EQ(*(*s)->count(Table::traces, f), 1);
-  EXPECT_EQ(schema_->query1("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM traces"), "2025-06-01 00:00");
+  EXPECT_EQ(schema_->query1("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM traces"),
+            "2025-06-01 00:00");
 }
 
 }  // namespace

@@ -71,7 +71,6 @@ class SqliteCompressionTest : public pt_test::SqliteFixture {
       EXPECT_EQ((*got)->payload, want.payload) << want.id;
     }
   }
-
 };
 
 TEST_F(SqliteCompressionTest, BigBatchTrainsOneDictionaryAndPayloadsRoundTripSmaller) {
@@ -149,7 +148,9 @@ TEST_F(SqliteCompressionTest, DamagedFrameIsAnErrorNamingTheRow) {
   auto store = open();
   ASSERT_TRUE(store->upsert(Table::traces, rows(20)).ok());
   store.reset();
-  sql_exec("UPDATE traces SET payload = CAST(substr(payload, 1, length(payload) - 9) || x'000102030405060708' AS BLOB) WHERE id = 't7'");
+  sql_exec(
+      "UPDATE traces SET payload = CAST(substr(payload, 1, length(payload) - 9) || x'000102030405060708' AS BLOB) "
+      "WHERE id = 't7'");
   store = open();
   auto got = store->get(Table::traces, "t7");
   ASSERT_FALSE(got.ok());

@@ -41,7 +41,6 @@ class SqliteStoreTest : public pt_test::SqliteFixture {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return out;
   }
-
 };
 
 TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalModeAndInitIsIdempotent) {
@@ -59,7 +58,10 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalModeAndInitIsIdempotent) {
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='index' AND name='relabels_step_model_kind'", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='index' AND name='relabels_step_model_kind'",
+                         -1, &st, nullptr),
+      SQLITE_OK);
   EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
   sqlite3_finalize(st);
   sqlite3_close(db);
@@ -207,9 +209,7 @@ TEST_F(SqliteStoreTest, DataSurvivesReopen) {
 }
 
 TEST_F(SqliteStoreTest, RefusesFilesThatAreNotPicktuneStores) {
-  {
-    std::ofstream(path_) << std::string(8192, 'x');
-  }
+  { std::ofstream(path_) << std::string(8192, 'x'); }
   auto r = pt::open_sqlite_store(path_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "sqlite:" + path_ + ": cannot open: file is not a database");
@@ -221,7 +221,8 @@ TEST_F(SqliteStoreTest, RefusesFilesThatAreNotPicktuneStores) {
   sqlite3_close(db);
   auto r2 = pt::open_sqlite_store(other);
   ASSERT_FALSE(r2.ok());
-  EXPECT_NE(r2.error().message.find("sqlite:" + other + ": not a picktune store"), std::string::npos) << r2.error().message;
+  EXPECT_NE(r2.error().message.find("sqlite:" + other + ": not a picktune store"), std::string::npos)
+      << r2.error().message;
 
   auto r3 = pt::open_sqlite_store((dir_ / "no-such-dir" / "x.db").string());
   ASSERT_FALSE(r3.ok());

@@ -12,20 +12,27 @@
 namespace pt::fake {
 namespace {
 
-using nlohmann::json;
 using bq::Value;
+using nlohmann::json;
 
 constexpr const char* kBase = "/bigquery/v2/projects/([^/]+)";
 
 const char* status_text(int status) {
   switch (status) {
-    case 400: return "INVALID_ARGUMENT";
-    case 401: return "UNAUTHENTICATED";
-    case 403: return "PERMISSION_DENIED";
-    case 404: return "NOT_FOUND";
-    case 409: return "ALREADY_EXISTS";
-    case 429: return "RESOURCE_EXHAUSTED";
-    default: return status >= 500 ? "INTERNAL" : "UNKNOWN";
+    case 400:
+      return "INVALID_ARGUMENT";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "PERMISSION_DENIED";
+    case 404:
+      return "NOT_FOUND";
+    case 409:
+      return "ALREADY_EXISTS";
+    case 429:
+      return "RESOURCE_EXHAUSTED";
+    default:
+      return status >= 500 ? "INTERNAL" : "UNKNOWN";
   }
 }
 
@@ -38,8 +45,11 @@ void reply(httplib::Response& res, int status, const json& body) {
 
 void reply_error(httplib::Response& res, int status, const std::string& reason, const std::string& message) {
   reply(res, status,
-        {{"error", {{"code", status}, {"message", message}, {"errors", {{{"message", message}, {"domain", "global"}, {"reason", reason}}}},
-                    {"status", status_text(status)}}}});
+        {{"error",
+          {{"code", status},
+           {"message", message},
+           {"errors", {{{"message", message}, {"domain", "global"}, {"reason", reason}}}},
+           {"status", status_text(status)}}}});
 }
 
 json cell(const Value& v) {
@@ -83,7 +93,8 @@ bq::Param param_of(const json& p) {
     return {};
   };
   if (out.type == "ARRAY") {
-    std::string elem = p["parameterType"].contains("arrayType") ? p["parameterType"]["arrayType"].value("type", "") : "";
+    std::string elem =
+        p["parameterType"].contains("arrayType") ? p["parameterType"]["arrayType"].value("type", "") : "";
     if (pv.contains("arrayValues"))
       for (const json& v : pv["arrayValues"]) out.values.push_back(scalar(elem, v));
   } else {
@@ -119,7 +130,8 @@ std::string to_value(const bq::Column& c, const json& v, Value& out) {
 
 }  // namespace
 
-FakeBigQuery::FakeBigQuery(FakeBigQueryConfig config) : config_(std::move(config)), server_(std::make_unique<httplib::Server>()) {
+FakeBigQuery::FakeBigQuery(FakeBigQueryConfig config)
+    : config_(std::move(config)), server_(std::make_unique<httplib::Server>()) {
   routes();
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
@@ -155,14 +167,16 @@ bq::Table* FakeBigQuery::find(const std::string& full_name) {
 
 // Answers the first matching planned fault (before or after the real work); true when it did.
 // Call with mu_ held.
-bool FakeBigQuery::planned_fault(const std::string& op, const httplib::Request& req, httplib::Response& res, bool after) {
+bool FakeBigQuery::planned_fault(const std::string& op, const httplib::Request& req, httplib::Response& res,
+                                 bool after) {
   std::string auth = req.get_header_value("Authorization");
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if ((it->op != "*" && it->op != op) || it->after_processing != after) continue;
     if (!it->body_contains.empty() && req.body.find(it->body_contains) == std::string::npos) continue;
     std::string message = it->message;
     std::string bearer = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
-    for (size_t at = message.find("{token}"); at != std::string::npos; at = message.find("{token}")) message.replace(at, 7, bearer);
+    for (size_t at = message.find("{token}"); at != std::string::npos; at = message.find("{token}"))
+      message.replace(at, 7, bearer);
     if (!it->retry_after.empty()) res.set_header("Retry-After", it->retry_after);
     reply_error(res, it->status, it->reason, message);
     if (--it->times <= 0) faults_.erase(it);
@@ -177,7 +191,8 @@ bool FakeBigQuery::guard(const std::string& op, const httplib::Request& req, htt
   ++counts_[op];
   if (planned_fault(op, req, res, false)) return false;
   if (op != "token" && req.get_header_value("Authorization") != "Bearer " + config_.access_token) {
-    reply_error(res, 401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
+    reply_error(res, 401, "authError",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token.");
     return false;
   }
   return true;
@@ -197,7 +212,11 @@ void FakeBigQuery::routes() {
     std::string p = req.matches[1], d = req.matches[2];
     std::lock_guard lock(mu_);
     if (!datasets_.count(p + "." + d)) return reply_error(res, 404, "notFound", "Not found: Dataset " + p + ":" + d);
-    reply(res, 200, {{"kind", "bigquery#dataset"}, {"id", p + ":" + d}, {"datasetReference", {{"projectId", p}, {"datasetId", d}}}, {"location", "US"}});
+    reply(res, 200,
+          {{"kind", "bigquery#dataset"},
+           {"id", p + ":" + d},
+           {"datasetReference", {{"projectId", p}, {"datasetId", d}}},
+           {"location", "US"}});
   });
   server_->Post(base + "/datasets", [this](const Req& req, Res& res) {
     if (!guard("datasets.insert", req, res)) return;
@@ -207,12 +226,18 @@ void FakeBigQuery::routes() {
       return reply_error(res, 400, "invalid", "datasetReference.datasetId is required");
     std::string d = body["datasetReference"]["datasetId"];
     std::lock_guard lock(mu_);
-    if (!datasets_.insert(p + "." + d).second) return reply_error(res, 409, "duplicate", "Already Exists: Dataset " + p + ":" + d);
-    reply(res, 200, {{"kind", "bigquery#dataset"}, {"id", p + ":" + d}, {"datasetReference", {{"projectId", p}, {"datasetId", d}}}, {"location", "US"}});
+    if (!datasets_.insert(p + "." + d).second)
+      return reply_error(res, 409, "duplicate", "Already Exists: Dataset " + p + ":" + d);
+    reply(res, 200,
+          {{"kind", "bigquery#dataset"},
+           {"id", p + ":" + d},
+           {"datasetReference", {{"projectId", p}, {"datasetId", d}}},
+           {"location", "US"}});
   });
   server_->Get(base + "/datasets/([^/]+)/tables/([^/]+)", [this](const Req& req, Res& res) {
     if (!guard("tables.get", req, res)) return;
-    std::string name = std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]);
+    std::string name =
+        std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]);
     std::lock_guard lock(mu_);
     bq::Table* t = find(name);
     if (!t) return reply_error(res, 404, "notFound", "Not found: Table " + name);
@@ -222,7 +247,8 @@ void FakeBigQuery::routes() {
   });
   server_->Delete(base + "/datasets/([^/]+)/tables/([^/]+)", [this](const Req& req, Res& res) {
     if (!guard("tables.delete", req, res)) return;
-    std::string name = std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]);
+    std::string name =
+        std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]);
     std::lock_guard lock(mu_);
     if (!tables_.erase(name)) return reply_error(res, 404, "notFound", "Not found: Table " + name);
     res.status = 204;
@@ -235,7 +261,8 @@ void FakeBigQuery::routes() {
   });
   server_->Post(base + "/datasets/([^/]+)/tables/([^/]+)/insertAll", [this](const Req& req, Res& res) {
     if (!guard("insertAll", req, res)) return;
-    insert_all(std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]), req, res);
+    insert_all(std::string(req.matches[1]) + "." + std::string(req.matches[2]) + "." + std::string(req.matches[3]), req,
+               res);
     std::lock_guard lock(mu_);
     planned_fault("insertAll", req, res, true);
   });
@@ -258,9 +285,14 @@ void FakeBigQuery::routes() {
     const bq::QueryResult& r = it->second.result;
     json stats = {{"statementType", r.dml ? "MERGE" : "SELECT"}};
     if (r.dml)
-      stats["dmlStats"] = {{"insertedRowCount", std::to_string(r.inserted)}, {"updatedRowCount", std::to_string(r.updated)}, {"deletedRowCount", "0"}};
-    reply(res, 200, {{"kind", "bigquery#job"}, {"jobReference", {{"projectId", p}, {"jobId", id}, {"location", "US"}}},
-                     {"status", {{"state", "DONE"}}}, {"statistics", {{"query", stats}}}});
+      stats["dmlStats"] = {{"insertedRowCount", std::to_string(r.inserted)},
+                           {"updatedRowCount", std::to_string(r.updated)},
+                           {"deletedRowCount", "0"}};
+    reply(res, 200,
+          {{"kind", "bigquery#job"},
+           {"jobReference", {{"projectId", p}, {"jobId", id}, {"location", "US"}}},
+           {"status", {{"state", "DONE"}}},
+           {"statistics", {{"query", stats}}}});
   });
 }
 
@@ -274,17 +306,20 @@ void FakeBigQuery::insert_table(const std::string& p, const std::string& d, cons
   if (tables_.count(name)) return reply_error(res, 409, "duplicate", "Already Exists: Table " + p + ":" + d + "." + id);
   bq::Table t;
   for (const json& f : body["schema"]["fields"]) {
-    if (!f.contains("name") || !f.contains("type")) return reply_error(res, 400, "invalid", "every field needs a name and a type");
+    if (!f.contains("name") || !f.contains("type"))
+      return reply_error(res, 400, "invalid", "every field needs a name and a type");
     t.schema.push_back({f["name"], f["type"], f.value("mode", "NULLABLE")});
   }
   if (body.contains("timePartitioning") && body["timePartitioning"].contains("field")) {
     int c = t.column(body["timePartitioning"]["field"]);
     if (c < 0 || t.schema[static_cast<size_t>(c)].type != "TIMESTAMP")
-      return reply_error(res, 400, "invalid", "The field specified for partitioning must be a top-level TIMESTAMP/DATE field");
+      return reply_error(res, 400, "invalid",
+                         "The field specified for partitioning must be a top-level TIMESTAMP/DATE field");
   }
   if (body.contains("clustering"))
     for (const json& f : body["clustering"]["fields"])
-      if (t.column(f.get<std::string>()) < 0) return reply_error(res, 400, "invalid", "The field specified for clustering cannot be found");
+      if (t.column(f.get<std::string>()) < 0)
+        return reply_error(res, 400, "invalid", "The field specified for clustering cannot be found");
   t.resource = body;
   t.resource["kind"] = "bigquery#table";
   t.resource["id"] = p + ":" + d + "." + id;
@@ -320,7 +355,8 @@ void FakeBigQuery::insert_all(const std::string& name, const httplib::Request& r
     }
     if (why.empty() && values.contains("id") && values["id"].is_string() && reject_ids_.count(values["id"]))
       why = "Row failed validation (fault injected).", where = "payload";
-    if (!why.empty()) errors.push_back({{"index", i}, {"errors", {{{"reason", "invalid"}, {"location", where}, {"message", why}}}}});
+    if (!why.empty())
+      errors.push_back({{"index", i}, {"errors", {{{"reason", "invalid"}, {"location", where}, {"message", why}}}}});
     rows.push_back(std::move(row));
     ids.push_back(r.contains("insertId") && r["insertId"].is_string() ? r["insertId"].get<std::string>() : "");
   }
@@ -329,7 +365,8 @@ void FakeBigQuery::insert_all(const std::string& name, const httplib::Request& r
     std::set<size_t> bad;
     for (const json& e : errors) bad.insert(e["index"].get<size_t>());
     for (size_t i = 0; i < rows.size(); ++i)
-      if (!bad.count(i)) all.push_back({{"index", i}, {"errors", {{{"reason", "stopped"}, {"location", ""}, {"message", ""}}}}});
+      if (!bad.count(i))
+        all.push_back({{"index", i}, {"errors", {{{"reason", "stopped"}, {"location", ""}, {"message", ""}}}}});
     for (const json& e : errors) all.push_back(e);
     return reply(res, 200, {{"kind", "bigquery#tableDataInsertAllResponse"}, {"insertErrors", all}});
   }
@@ -341,22 +378,27 @@ void FakeBigQuery::insert_all(const std::string& name, const httplib::Request& r
 
 void FakeBigQuery::query(const std::string& project, const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.contains("query") || !body["query"].is_string()) return reply_error(res, 400, "invalid", "query is required");
+  if (body.is_discarded() || !body.contains("query") || !body["query"].is_string())
+    return reply_error(res, 400, "invalid", "query is required");
   std::lock_guard lock(mu_);
   queries_.push_back(body["query"]);
   query_bodies_.push_back(body);
   std::string request_id = body.value("requestId", "");
-  int64_t max_rows = body.contains("maxResults") && body["maxResults"].is_number_integer() ? body["maxResults"].get<int64_t>() : 0;
+  int64_t max_rows =
+      body.contains("maxResults") && body["maxResults"].is_number_integer() ? body["maxResults"].get<int64_t>() : 0;
   auto answer = [&](Job& job) {
     if (job.polls_left > 0) {
       --job.polls_left;
-      return reply(res, 200, {{"kind", "bigquery#queryResponse"}, {"jobComplete", false},
-                              {"jobReference", {{"projectId", project}, {"jobId", job.id}, {"location", "US"}}}});
+      return reply(res, 200,
+                   {{"kind", "bigquery#queryResponse"},
+                    {"jobComplete", false},
+                    {"jobReference", {{"projectId", project}, {"jobId", job.id}, {"location", "US"}}}});
     }
     json page = page_of(job, 0, max_rows);
     if (job.result.dml)
       page["dmlStats"] = {{"insertedRowCount", std::to_string(job.result.inserted)},
-                          {"updatedRowCount", std::to_string(job.result.updated)}, {"deletedRowCount", "0"}};
+                          {"updatedRowCount", std::to_string(job.result.updated)},
+                          {"deletedRowCount", "0"}};
     reply(res, 200, page);
   };
   if (!request_id.empty() && request_ids_.count(request_id)) return answer(jobs_[request_ids_[request_id]]);
@@ -365,10 +407,12 @@ void FakeBigQuery::query(const std::string& project, const httplib::Request& req
   std::map<std::string, bq::Param> params;
   try {
     if (body.contains("queryParameters") && !body["queryParameters"].empty()) {
-      if (body.value("parameterMode", "") != "NAMED") return reply_error(res, 400, "invalid", "parameterMode must be NAMED here");
+      if (body.value("parameterMode", "") != "NAMED")
+        return reply_error(res, 400, "invalid", "parameterMode must be NAMED here");
       for (const json& p : body["queryParameters"]) params[p.value("name", "")] = param_of(p);
     }
-    Job job{"job_" + std::to_string(next_job_++), bq::run_sql(body["query"], params, [this](const std::string& n) { return find(n); }),
+    Job job{"job_" + std::to_string(next_job_++),
+            bq::run_sql(body["query"], params, [this](const std::string& n) { return find(n); }),
             config_.incomplete_polls};
     if (corrupt_row_ && !job.result.dml && static_cast<size_t>(*corrupt_row_) < job.result.rows.size()) {
       auto& row = job.result.rows[static_cast<size_t>(*corrupt_row_)];
@@ -386,15 +430,18 @@ void FakeBigQuery::query(const std::string& project, const httplib::Request& req
   }
 }
 
-void FakeBigQuery::results(const std::string& project, const std::string& job_id, const httplib::Request& req, httplib::Response& res) {
+void FakeBigQuery::results(const std::string& project, const std::string& job_id, const httplib::Request& req,
+                           httplib::Response& res) {
   std::lock_guard lock(mu_);
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return reply_error(res, 404, "notFound", "Not found: Job " + project + ":US." + job_id);
   Job& job = it->second;
   if (job.polls_left > 0) {
     --job.polls_left;
-    return reply(res, 200, {{"kind", "bigquery#getQueryResultsResponse"}, {"jobComplete", false},
-                            {"jobReference", {{"projectId", project}, {"jobId", job.id}, {"location", "US"}}}});
+    return reply(res, 200,
+                 {{"kind", "bigquery#getQueryResultsResponse"},
+                  {"jobComplete", false},
+                  {"jobReference", {{"projectId", project}, {"jobId", job.id}, {"location", "US"}}}});
   }
   size_t offset = 0;
   std::string token = req.get_param_value("pageToken");
@@ -411,7 +458,8 @@ void FakeBigQuery::results(const std::string& project, const std::string& job_id
 
 json FakeBigQuery::page_of(const Job& job, size_t offset, int64_t max_rows) const {
   const bq::QueryResult& r = job.result;
-  json page = {{"kind", "bigquery#queryResponse"}, {"jobComplete", true},
+  json page = {{"kind", "bigquery#queryResponse"},
+               {"jobComplete", true},
                {"jobReference", {{"projectId", "p"}, {"jobId", job.id}, {"location", "US"}}}};
   if (r.dml) {
     page["numDmlAffectedRows"] = std::to_string(r.inserted + r.updated);
@@ -463,14 +511,16 @@ std::vector<json> FakeBigQuery::query_bodies() const {
   return query_bodies_;
 }
 
-std::optional<json> FakeBigQuery::table(const std::string& project, const std::string& dataset, const std::string& table) const {
+std::optional<json> FakeBigQuery::table(const std::string& project, const std::string& dataset,
+                                        const std::string& table) const {
   std::lock_guard lock(mu_);
   auto it = tables_.find(project + "." + dataset + "." + table);
   if (it == tables_.end()) return std::nullopt;
   return it->second.resource;
 }
 
-int64_t FakeBigQuery::row_count(const std::string& project, const std::string& dataset, const std::string& table) const {
+int64_t FakeBigQuery::row_count(const std::string& project, const std::string& dataset,
+                                const std::string& table) const {
   std::lock_guard lock(mu_);
   auto it = tables_.find(project + "." + dataset + "." + table);
   return it == tables_.end() ? -1 : static_cast<int64_t>(it->second.rows.size());

@@ -41,8 +41,8 @@ struct FakeBqFault {
   std::string reason = "backendError";
   std::string message = "Error encountered during execution. Retrying may solve the problem.";
   int times = 1;
-  std::string retry_after;  // Retry-After header value ("" = none)
-  std::string body_contains;  // only requests whose body contains this text ("" = any)
+  std::string retry_after;        // Retry-After header value ("" = none)
+  std::string body_contains;      // only requests whose body contains this text ("" = any)
   bool after_processing = false;  // insertAll/query only: do the work, then lose the answer
 };
 
@@ -67,10 +67,11 @@ class FakeBigQuery {
   void drop_table(const std::string& project, const std::string& dataset, const std::string& table);
 
   // Observations for assertions.
-  int requests(const std::string& op) const;        // how many requests of `op` arrived (faulted ones too)
-  std::vector<std::string> queries() const;         // SQL text of every jobs.query, in order
-  std::vector<nlohmann::json> query_bodies() const; // full jobs.query request bodies
-  std::optional<nlohmann::json> table(const std::string& project, const std::string& dataset, const std::string& table) const;
+  int requests(const std::string& op) const;         // how many requests of `op` arrived (faulted ones too)
+  std::vector<std::string> queries() const;          // SQL text of every jobs.query, in order
+  std::vector<nlohmann::json> query_bodies() const;  // full jobs.query request bodies
+  std::optional<nlohmann::json> table(const std::string& project, const std::string& dataset,
+                                      const std::string& table) const;
   int64_t row_count(const std::string& project, const std::string& dataset, const std::string& table) const;
   bool dataset_exists(const std::string& project, const std::string& dataset) const;
 
@@ -84,10 +85,12 @@ class FakeBigQuery {
   bool guard(const std::string& op, const httplib::Request& req, httplib::Response& res);
   bool planned_fault(const std::string& op, const httplib::Request& req, httplib::Response& res, bool after);
   void query(const std::string& project, const httplib::Request& req, httplib::Response& res);
-  void results(const std::string& project, const std::string& job_id, const httplib::Request& req, httplib::Response& res);
+  void results(const std::string& project, const std::string& job_id, const httplib::Request& req,
+               httplib::Response& res);
   nlohmann::json page_of(const Job& job, size_t offset, int64_t max_rows) const;
   void insert_all(const std::string& name, const httplib::Request& req, httplib::Response& res);
-  void insert_table(const std::string& project, const std::string& dataset, const nlohmann::json& body, httplib::Response& res);
+  void insert_table(const std::string& project, const std::string& dataset, const nlohmann::json& body,
+                    httplib::Response& res);
   bq::Table* find(const std::string& full_name);
 
   FakeBigQueryConfig config_;
@@ -95,8 +98,8 @@ class FakeBigQuery {
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mu_;
-  std::set<std::string> datasets_;              // "project.dataset"
-  std::map<std::string, bq::Table> tables_;     // "project.dataset.table"
+  std::set<std::string> datasets_;                           // "project.dataset"
+  std::map<std::string, bq::Table> tables_;                  // "project.dataset.table"
   std::map<std::string, std::set<std::string>> insert_ids_;  // per table
   std::map<std::string, Job> jobs_;
   std::map<std::string, std::string> request_ids_;  // requestId -> job id

@@ -54,7 +54,8 @@ std::vector<Tok> tokenize(const std::string& sql) {
       i = e + 1;
     } else if (c == '@' || std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t s = c == '@' ? i + 1 : i, e = s;
-      while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_' || sql[e] == '.')) ++e;
+      while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_' || sql[e] == '.'))
+        ++e;
       out.push_back({c == '@' ? Tok::param : Tok::word, sql.substr(s, e - s)});
       i = e;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
@@ -135,7 +136,8 @@ class Parser {
       } while (accept_sym(","));
     }
     if (accept_word("LIMIT")) s.limit = expr();
-    if (t_[i_].kind != Tok::end) invalid("Syntax error: Unexpected \"" + t_[i_].text + "\" (outside the fake's subset)");
+    if (t_[i_].kind != Tok::end)
+      invalid("Syntax error: Unexpected \"" + t_[i_].text + "\" (outside the fake's subset)");
     return s;
   }
 
@@ -153,7 +155,8 @@ class Parser {
     return false;
   }
   void keyword(const char* w) {
-    if (!accept_word(w)) invalid(std::string("Syntax error: Expected keyword ") + w + " but got \"" + t_[i_].text + "\"");
+    if (!accept_word(w))
+      invalid(std::string("Syntax error: Expected keyword ") + w + " but got \"" + t_[i_].text + "\"");
   }
   void symbol(const char* s) {
     if (!accept_sym(s)) invalid(std::string("Syntax error: Expected \"") + s + "\" but got \"" + t_[i_].text + "\"");
@@ -174,7 +177,8 @@ class Parser {
       if (accept_sym("(")) {
         e.kind = Expr::call;
         e.name = upper(w);
-        static const std::set<std::string> known = {"UNIX_MICROS", "JSON_VALUE", "JSON_QUERY", "COALESCE", "STARTS_WITH", "COUNT"};
+        static const std::set<std::string> known = {"UNIX_MICROS", "JSON_VALUE",  "JSON_QUERY",
+                                                    "COALESCE",    "STARTS_WITH", "COUNT"};
         if (!known.count(e.name)) invalid("Function not found: " + w + " (outside the fake's subset)");
         if (e.name == "COUNT" && accept_sym("*")) {
           e.args.push_back(Expr{Expr::star, "*", {}, {}, false});
@@ -231,7 +235,8 @@ struct Evaluator {
 
   static std::string key_of(const Expr& path) {
     const std::string* p = std::get_if<std::string>(&path.lit);
-    if (!p || p->rfind("$.", 0) != 0 || p->find_first_of(".[", 2) != std::string::npos) invalid("Unsupported JSONPath (fake handles '$.key')");
+    if (!p || p->rfind("$.", 0) != 0 || p->find_first_of(".[", 2) != std::string::npos)
+      invalid("Unsupported JSONPath (fake handles '$.key')");
     return p->substr(2);
   }
 
@@ -250,21 +255,26 @@ struct Evaluator {
 
   Value eval(const Expr& e, const StoredRow& row) const {
     switch (e.kind) {
-      case Expr::literal: return e.lit;
-      case Expr::star: return int64_t{1};
-      case Expr::param: return param(e.name).value;
+      case Expr::literal:
+        return e.lit;
+      case Expr::star:
+        return int64_t{1};
+      case Expr::param:
+        return param(e.name).value;
       case Expr::column: {
         int c = table.column(e.name);
         if (c < 0) invalid("Unrecognized name: " + e.name);
         return row.values[static_cast<size_t>(c)];
       }
-      case Expr::call: break;
+      case Expr::call:
+        break;
     }
     if (e.name == "COUNT") invalid("Aggregate function COUNT not allowed here");
     std::vector<Value> a;
     for (const Expr& x : e.args) a.push_back(eval(x, row));
     if (e.name == "UNIX_MICROS") {
-      if (a.size() != 1 || !(std::holds_alternative<int64_t>(a[0]) || std::holds_alternative<std::monostate>(a[0]))) invalid("UNIX_MICROS takes a TIMESTAMP");
+      if (a.size() != 1 || !(std::holds_alternative<int64_t>(a[0]) || std::holds_alternative<std::monostate>(a[0])))
+        invalid("UNIX_MICROS takes a TIMESTAMP");
       return a[0];
     }
     if (e.name == "JSON_VALUE" || e.name == "JSON_QUERY") {
@@ -290,7 +300,8 @@ struct Evaluator {
       int c = x->compare(std::get<std::string>(b));  // bytewise, like BigQuery's STRING order
       return c < 0 ? -1 : c > 0 ? 1 : 0;
     }
-    if (auto* x = std::get_if<int64_t>(&a)) return *x < std::get<int64_t>(b) ? -1 : (*x == std::get<int64_t>(b) ? 0 : 1);
+    if (auto* x = std::get_if<int64_t>(&a))
+      return *x < std::get<int64_t>(b) ? -1 : (*x == std::get<int64_t>(b) ? 0 : 1);
     if (auto* x = std::get_if<bool>(&a)) return *x == std::get<bool>(b) ? 0 : (*x ? 1 : -1);
     return 0;
   }
@@ -306,7 +317,8 @@ struct Evaluator {
     if (p.op == "IN") {
       const Param& arr = param(p.rhs.name);
       if (arr.type != "ARRAY") invalid("UNNEST expects an ARRAY parameter");
-      return std::any_of(arr.values.begin(), arr.values.end(), [&](const Value& v) { return v.index() == l.index() && compare(l, v) == 0; });
+      return std::any_of(arr.values.begin(), arr.values.end(),
+                         [&](const Value& v) { return v.index() == l.index() && compare(l, v) == 0; });
     }
     Value r = eval(p.rhs, row);
     if (std::holds_alternative<std::monostate>(r)) return false;
@@ -336,17 +348,23 @@ QueryResult run_select(const Select& s, const std::map<std::string, Param>& para
     if (std::all_of(s.where.begin(), s.where.end(), [&](const Pred& p) { return ev.holds(p, r); })) rows.push_back(&r);
   QueryResult out;
   for (const auto& [e, alias] : s.items) out.schema.push_back({alias, ev.type_of(e), "NULLABLE"});
-  if (std::any_of(s.items.begin(), s.items.end(), [](auto& it) { return it.first.kind == Expr::call && it.first.name == "COUNT"; })) {
+  if (std::any_of(s.items.begin(), s.items.end(),
+                  [](auto& it) { return it.first.kind == Expr::call && it.first.name == "COUNT"; })) {
     std::vector<Value> agg;
     for (const auto& [e, alias] : s.items) {
-      if (e.kind != Expr::call || e.name != "COUNT") invalid("SELECT list expression references column which is neither grouped nor aggregated");
+      if (e.kind != Expr::call || e.name != "COUNT")
+        invalid("SELECT list expression references column which is neither grouped nor aggregated");
       std::set<std::string> seen;
       int64_t n = 0;
       for (const StoredRow* r : rows) {
         Value v = ev.eval(e.args[0], *r);
         if (std::holds_alternative<std::monostate>(v)) continue;
-        if (e.distinct) seen.insert(std::to_string(v.index()) + ":" + (std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::to_string(std::get<int64_t>(v))));
-        else ++n;
+        if (e.distinct)
+          seen.insert(std::to_string(v.index()) + ":" +
+                      (std::holds_alternative<std::string>(v) ? std::get<std::string>(v)
+                                                              : std::to_string(std::get<int64_t>(v))));
+        else
+          ++n;
       }
       agg.push_back(e.distinct ? static_cast<int64_t>(seen.size()) : n);
     }
@@ -407,7 +425,8 @@ QueryResult run_merge(const std::string& sql, const std::map<std::string, Param>
   Table* stage = catalog(m[2]);
   if (!stage) throw SqlError{404, "notFound", "Not found: Table " + m[2].str() + " was not found in location US"};
   auto p = params.find(m[3]);
-  if (p == params.end() || !std::holds_alternative<std::string>(p->second.value)) invalid("Query parameter '" + m[3].str() + "' not found");
+  if (p == params.end() || !std::holds_alternative<std::string>(p->second.value))
+    invalid("Query parameter '" + m[3].str() + "' not found");
   const std::string batch = std::get<std::string>(p->second.value);
   const std::string compare = m[4], set = m[5], insert_cols = m[6], values = m[7];
   for (const Column& c : target->schema) {
@@ -415,8 +434,10 @@ QueryResult run_merge(const std::string& sql, const std::map<std::string, Param>
     require(insert_cols, c.name, "INSERT column list");
     require(values, js ? "PARSE_JSON(S." + c.name + ")" : "S." + c.name, "VALUES");
     if (c.name == "id") continue;
-    require(compare, js ? "TO_JSON_STRING(T." + c.name + ") IS NOT DISTINCT FROM TO_JSON_STRING(PARSE_JSON(S." + c.name + "))"
-                        : "T." + c.name + " IS NOT DISTINCT FROM S." + c.name, "change test");
+    require(compare,
+            js ? "TO_JSON_STRING(T." + c.name + ") IS NOT DISTINCT FROM TO_JSON_STRING(PARSE_JSON(S." + c.name + "))"
+               : "T." + c.name + " IS NOT DISTINCT FROM S." + c.name,
+            "change test");
     require(set, c.name + " = " + (js ? "PARSE_JSON(S." + c.name + ")" : "S." + c.name), "UPDATE SET");
   }
   // Source rows of the batch, first per id (QUALIFY ROW_NUMBER() … = 1).
@@ -424,7 +445,8 @@ QueryResult run_merge(const std::string& sql, const std::map<std::string, Param>
   if (sb < 0 || sid < 0) invalid("Unrecognized name: batch_id");
   std::map<std::string, const StoredRow*> source;
   for (const StoredRow& r : stage->rows)
-    if (std::get_if<std::string>(&r.values[static_cast<size_t>(sb)]) && std::get<std::string>(r.values[static_cast<size_t>(sb)]) == batch)
+    if (std::get_if<std::string>(&r.values[static_cast<size_t>(sb)]) &&
+        std::get<std::string>(r.values[static_cast<size_t>(sb)]) == batch)
       source.emplace(std::get<std::string>(r.values[static_cast<size_t>(sid)]), &r);
   std::map<std::string, size_t> at;
   int tid = target->column("id");
@@ -452,7 +474,8 @@ QueryResult run_merge(const std::string& sql, const std::map<std::string, Param>
       ++out.inserted;
     } else if (next[it->second].values != v) {
       if (next[it->second].streaming)
-        invalid("UPDATE or DELETE statement over table " + m[1].str() + " would affect rows in the streaming buffer, which is not supported");
+        invalid("UPDATE or DELETE statement over table " + m[1].str() +
+                " would affect rows in the streaming buffer, which is not supported");
       next[it->second].values = std::move(v);
       ++out.updated;
     }

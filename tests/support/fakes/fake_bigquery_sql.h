@@ -35,7 +35,7 @@ struct Table {
 };
 
 struct Param {
-  std::string type;           // STRING | INT64 | TIMESTAMP | BOOL | ARRAY
+  std::string type;  // STRING | INT64 | TIMESTAMP | BOOL | ARRAY
   Value value;
   std::vector<Value> values;  // ARRAY elements
 };

@@ -40,7 +40,8 @@ uint64_t mix(uint64_t x) {
 }
 
 int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 double unit(uint64_t x) { return static_cast<double>(mix(x) >> 11) * (1.0 / 9007199254740992.0); }
@@ -68,13 +69,16 @@ bool read_prompt(Api api, const std::string& body, Prompt& p) {
     if (doc.contains("model") && doc["model"].is_string()) p.model = doc["model"].get<std::string>();
     if (api == Api::anthropic && doc.contains("system")) {
       p.system = texts_of(doc["system"]);
-      p.cache_control = doc["system"].is_array() && !doc["system"].empty() && doc["system"].back().contains("cache_control");
+      p.cache_control =
+          doc["system"].is_array() && !doc["system"].empty() && doc["system"].back().contains("cache_control");
     }
     for (const auto& m : doc["messages"]) {
       if (!m.is_object() || !m.contains("role")) return false;
       std::string text = m.contains("content") ? texts_of(m["content"]) : "";
-      if (m["role"] == "system") p.system += text;
-      else if (m["role"] == "user") p.user = text;
+      if (m["role"] == "system")
+        p.system += text;
+      else if (m["role"] == "user")
+        p.user = text;
     }
     return true;
   }
@@ -87,8 +91,7 @@ bool read_prompt(Api api, const std::string& body, Prompt& p) {
 }
 
 std::string error_body(Api api, int status, const std::string& type, const std::string& message) {
-  if (api == Api::anthropic)
-    return json{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}}.dump();
+  if (api == Api::anthropic) return json{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}}.dump();
   if (api == Api::openai)
     return json{{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", type}}}}.dump();
   return json{{"error", {{"code", status}, {"message", message}, {"status", type}}}}.dump();
@@ -100,25 +103,41 @@ struct Usage {
 
 std::string answer_body(Api api, const std::string& model, const std::string& text, const Usage& u, int64_t id) {
   if (api == Api::anthropic)
-    return json{{"id", "msg_fake_" + std::to_string(id)}, {"type", "message"}, {"role", "assistant"},
-                {"model", model}, {"content", json::array({{{"type", "text"}, {"text", text}}})},
-                {"stop_reason", "end_turn"}, {"stop_sequence", nullptr},
-                {"usage", {{"input_tokens", u.input}, {"output_tokens", u.output},
-                           {"cache_creation_input_tokens", u.cache_write}, {"cache_read_input_tokens", u.cache_read}}}}
+    return json{{"id", "msg_fake_" + std::to_string(id)},
+                {"type", "message"},
+                {"role", "assistant"},
+                {"model", model},
+                {"content", json::array({{{"type", "text"}, {"text", text}}})},
+                {"stop_reason", "end_turn"},
+                {"stop_sequence", nullptr},
+                {"usage",
+                 {{"input_tokens", u.input},
+                  {"output_tokens", u.output},
+                  {"cache_creation_input_tokens", u.cache_write},
+                  {"cache_read_input_tokens", u.cache_read}}}}
         .dump();
   if (api == Api::openai)
-    return json{{"id", "chatcmpl-fake-" + std::to_string(id)}, {"object", "chat.completion"}, {"created", 1750000000},
-                {"model", model},
-                {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", text}}},
-                                          {"finish_reason", "stop"}}})},
-                {"usage", {{"prompt_tokens", u.input}, {"completion_tokens", u.output},
-                           {"total_tokens", u.input + u.output}, {"prompt_tokens_details", {{"cached_tokens", u.cache_read}}}}}}
+    return json{
+        {"id", "chatcmpl-fake-" + std::to_string(id)},
+        {"object", "chat.completion"},
+        {"created", 1750000000},
+        {"model", model},
+        {"choices",
+         json::array(
+             {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", text}}}, {"finish_reason", "stop"}}})},
+        {"usage",
+         {{"prompt_tokens", u.input},
+          {"completion_tokens", u.output},
+          {"total_tokens", u.input + u.output},
+          {"prompt_tokens_details", {{"cached_tokens", u.cache_read}}}}}}
         .dump();
-  return json{{"candidates", json::array({{{"content", {{"role", "model"}, {"parts", json::array({{{"text", text}}})}}},
-                                           {"finishReason", "STOP"}, {"index", 0}}})},
-              {"usageMetadata", {{"promptTokenCount", u.input}, {"candidatesTokenCount", u.output},
-                                 {"totalTokenCount", u.input + u.output}}},
-              {"modelVersion", "fake-gemini"}}
+  return json{
+      {"candidates", json::array({{{"content", {{"role", "model"}, {"parts", json::array({{{"text", text}}})}}},
+                                   {"finishReason", "STOP"},
+                                   {"index", 0}}})},
+      {"usageMetadata",
+       {{"promptTokenCount", u.input}, {"candidatesTokenCount", u.output}, {"totalTokenCount", u.input + u.output}}},
+      {"modelVersion", "fake-gemini"}}
       .dump();
 }
 
@@ -127,8 +146,12 @@ std::string b64url_decode(std::string_view in) {
   unsigned buf = 0;
   int bits = 0;
   for (char c : in) {
-    int v = (c >= 'A' && c <= 'Z') ? c - 'A' : (c >= 'a' && c <= 'z') ? c - 'a' + 26 : (c >= '0' && c <= '9') ? c - '0' + 52
-            : c == '-' ? 62 : c == '_' ? 63 : -1;
+    int v = (c >= 'A' && c <= 'Z')   ? c - 'A'
+            : (c >= 'a' && c <= 'z') ? c - 'a' + 26
+            : (c >= '0' && c <= '9') ? c - '0' + 52
+            : c == '-'               ? 62
+            : c == '_'               ? 63
+                                     : -1;
     if (v < 0) return "\x01invalid";
     buf = (buf << 6) | static_cast<unsigned>(v);
     bits += 6;
@@ -202,13 +225,20 @@ struct FakeLlm::Batch {
 
 const char* fault_name(Fault f) {
   switch (f) {
-    case Fault::rate_limit: return "rate_limit";
-    case Fault::server_error: return "server_error";
-    case Fault::overloaded: return "overloaded";
-    case Fault::timeout: return "timeout";
-    case Fault::truncated: return "truncated";
-    case Fault::invalid_json: return "invalid_json";
-    case Fault::slow: return "slow";
+    case Fault::rate_limit:
+      return "rate_limit";
+    case Fault::server_error:
+      return "server_error";
+    case Fault::overloaded:
+      return "overloaded";
+    case Fault::timeout:
+      return "timeout";
+    case Fault::truncated:
+      return "truncated";
+    case Fault::invalid_json:
+      return "invalid_json";
+    case Fault::slow:
+      return "slow";
   }
   return "?";
 }
@@ -340,7 +370,8 @@ void FakeLlm::log_call(FakeCall call, bool answered) {
                  call.trace_id.empty() ? "-" : call.trace_id.c_str(), call.fault.empty() ? "-" : call.fault.c_str());
     if (cfg_.log_times) {
       int64_t now = now_us();
-      std::fprintf(log_, " %lld %lld", static_cast<long long>(call.received_us ? call.received_us : now), static_cast<long long>(now));
+      std::fprintf(log_, " %lld %lld", static_cast<long long>(call.received_us ? call.received_us : now),
+                   static_cast<long long>(now));
     }
     std::fputc('\n', log_);
     std::fflush(log_);
@@ -359,7 +390,8 @@ void FakeLlm::install_routes() {
         explicit Active(FakeLlm* self) : f(self) {
           int now = ++f->active_;
           int prev = f->max_active_.load();
-          while (now > prev && !f->max_active_.compare_exchange_weak(prev, now)) {}
+          while (now > prev && !f->max_active_.compare_exchange_weak(prev, now)) {
+          }
         }
         ~Active() { --f->active_; }
       } active(this);
@@ -404,7 +436,8 @@ void FakeLlm::install_routes() {
         if (!cfg_.retry_after.empty()) res.set_header("retry-after", cfg_.retry_after);
         if (!cfg_.retry_after_ms.empty()) res.set_header("retry-after-ms", cfg_.retry_after_ms);
         res.set_content(error_body(api, 429, api == Api::anthropic ? "rate_limit_error" : "RESOURCE_EXHAUSTED",
-                                   "rate limited" + echo), kJson);
+                                   "rate limited" + echo),
+                        kJson);
       } else if (fault == Fault::server_error) {
         res.status = 500;
         res.set_content(error_body(api, 500, api == Api::anthropic ? "api_error" : "INTERNAL", "internal error" + echo),
@@ -412,7 +445,8 @@ void FakeLlm::install_routes() {
       } else if (fault == Fault::overloaded) {
         res.status = api == Api::anthropic ? 529 : 503;
         res.set_content(error_body(api, res.status, api == Api::anthropic ? "overloaded_error" : "UNAVAILABLE",
-                                   "Overloaded" + echo), kJson);
+                                   "Overloaded" + echo),
+                        kJson);
       } else if (fault == Fault::invalid_json) {
         res.status = 200;
         res.set_content("{\"id\": \"broken\", \"content\": [", kJson);
@@ -480,12 +514,15 @@ void FakeLlm::install_routes() {
     }
     std::string why;
     json header, claims;
-    if (grant != "urn:ietf:params:oauth:grant-type:jwt-bearer") why = "unsupported grant_type";
-    else if (parts.size() != 3 || parts[2].empty()) why = "assertion is not a signed JWT";
+    if (grant != "urn:ietf:params:oauth:grant-type:jwt-bearer")
+      why = "unsupported grant_type";
+    else if (parts.size() != 3 || parts[2].empty())
+      why = "assertion is not a signed JWT";
     else {
       header = json::parse(b64url_decode(parts[0]), nullptr, false);
       claims = json::parse(b64url_decode(parts[1]), nullptr, false);
-      if (!header.is_object() || header.value("alg", "") != "RS256") why = "alg must be RS256";
+      if (!header.is_object() || header.value("alg", "") != "RS256")
+        why = "alg must be RS256";
       else if (!claims.is_object() || !claims.contains("iss") || !claims.contains("aud") || !claims.contains("exp"))
         why = "missing claims";
       else if (!cfg_.jwt_public_key_pem.empty() &&
@@ -503,8 +540,8 @@ void FakeLlm::install_routes() {
         tokens_.insert(token);
       }
       res.status = 200;
-      res.set_content(json{{"access_token", token}, {"expires_in", cfg_.token_expires_in}, {"token_type", "Bearer"}}.dump(),
-                      kJson);
+      res.set_content(
+          json{{"access_token", token}, {"expires_in", cfg_.token_expires_in}, {"token_type", "Bearer"}}.dump(), kJson);
     }
     call.status = res.status;
     log_call(std::move(call), false);
@@ -529,7 +566,8 @@ void FakeLlm::install_routes() {
     if (!ok || (!cfg_.expect_key.empty() && req.get_header_value("x-api-key") != cfg_.expect_key)) {
       res.status = ok ? 401 : 400;
       res.set_content(error_body(Api::anthropic, res.status, ok ? "authentication_error" : "invalid_request_error",
-                                 "bad batch request"), kJson);
+                                 "bad batch request"),
+                      kJson);
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       batch->id = "msgbatch_fake_" + std::to_string(next_id_++);
@@ -537,11 +575,19 @@ void FakeLlm::install_routes() {
       res.status = 200;
     }
     if (res.status == 200) {
-      json counts = {{"processing", batch->items.size()}, {"succeeded", 0}, {"errored", 0}, {"canceled", 0}, {"expired", 0}};
-      res.set_content(json{{"id", batch->id}, {"type", "message_batch"}, {"processing_status", "in_progress"},
-                           {"request_counts", counts}, {"ended_at", nullptr}, {"created_at", "2025-06-15T00:00:00Z"},
-                           {"expires_at", "2025-06-16T00:00:00Z"}, {"cancel_initiated_at", nullptr},
-                           {"archived_at", nullptr}, {"results_url", nullptr}}.dump(),
+      json counts = {
+          {"processing", batch->items.size()}, {"succeeded", 0}, {"errored", 0}, {"canceled", 0}, {"expired", 0}};
+      res.set_content(json{{"id", batch->id},
+                           {"type", "message_batch"},
+                           {"processing_status", "in_progress"},
+                           {"request_counts", counts},
+                           {"ended_at", nullptr},
+                           {"created_at", "2025-06-15T00:00:00Z"},
+                           {"expires_at", "2025-06-16T00:00:00Z"},
+                           {"cancel_initiated_at", nullptr},
+                           {"archived_at", nullptr},
+                           {"results_url", nullptr}}
+                          .dump(),
                       kJson);
     }
     call.status = res.status;
@@ -572,31 +618,43 @@ void FakeLlm::install_routes() {
         json line = {{"custom_id", custom_id}};
         if (cfg_.fail_rate > 0 && unit(h) < cfg_.fail_rate) {
           ++b->errored;
-          line["result"] = {{"type", "errored"},
-                            {"error", {{"type", "error"}, {"error", {{"type", "api_error"}, {"message", "fake failure"}}}}}};
+          line["result"] = {
+              {"type", "errored"},
+              {"error", {{"type", "error"}, {"error", {{"type", "api_error"}, {"message", "fake failure"}}}}}};
         } else {
           ++b->succeeded;
           Usage u{static_cast<int64_t>(params.size() / 4), 0, 0, 0};
           std::string text = answer_for(p.system, p.user);
           u.output = static_cast<int64_t>(text.size() / 4 + 1);
-          line["result"] = {{"type", "succeeded"}, {"message", json::parse(answer_body(Api::anthropic, p.model, text, u, next_id_++))}};
+          line["result"] = {{"type", "succeeded"},
+                            {"message", json::parse(answer_body(Api::anthropic, p.model, text, u, next_id_++))}};
         }
         b->results += line.dump() + "\n";
       }
     }
-    json counts = {{"processing", b->ended ? 0 : b->items.size()}, {"succeeded", b->succeeded}, {"errored", b->errored},
-                   {"canceled", 0}, {"expired", 0}};
-    json out = {{"id", b->id}, {"type", "message_batch"}, {"processing_status", b->ended ? "ended" : "in_progress"},
-                {"request_counts", counts}, {"created_at", "2025-06-15T00:00:00Z"}, {"expires_at", "2025-06-16T00:00:00Z"},
-                {"ended_at", b->ended ? json("2025-06-15T00:10:00Z") : json(nullptr)}, {"cancel_initiated_at", nullptr},
-                {"archived_at", nullptr},
-                {"results_url", b->ended ? json(base_url() + "/v1/messages/batches/" + b->id + "/results") : json(nullptr)}};
+    json counts = {{"processing", b->ended ? 0 : b->items.size()},
+                   {"succeeded", b->succeeded},
+                   {"errored", b->errored},
+                   {"canceled", 0},
+                   {"expired", 0}};
+    json out = {
+        {"id", b->id},
+        {"type", "message_batch"},
+        {"processing_status", b->ended ? "ended" : "in_progress"},
+        {"request_counts", counts},
+        {"created_at", "2025-06-15T00:00:00Z"},
+        {"expires_at", "2025-06-16T00:00:00Z"},
+        {"ended_at", b->ended ? json("2025-06-15T00:10:00Z") : json(nullptr)},
+        {"cancel_initiated_at", nullptr},
+        {"archived_at", nullptr},
+        {"results_url", b->ended ? json(base_url() + "/v1/messages/batches/" + b->id + "/results") : json(nullptr)}};
     res.status = 200;
     res.set_content(out.dump(), kJson);
     call.status = 200;
     if (log_) {
       std::fprintf(log_, "200 GET %s - -", req.path.c_str());
-      if (cfg_.log_times) std::fprintf(log_, " %lld %lld", static_cast<long long>(now_us()), static_cast<long long>(now_us()));
+      if (cfg_.log_times)
+        std::fprintf(log_, " %lld %lld", static_cast<long long>(now_us()), static_cast<long long>(now_us()));
       std::fputc('\n', log_);
       std::fflush(log_);
     }
@@ -613,8 +671,10 @@ void FakeLlm::install_routes() {
       if (it != batches_.end() && it->second->ended) found = true, body = it->second->results;
     }
     res.status = found ? 200 : 404;
-    if (found) res.set_content(body, "application/x-jsonl; charset=utf-8");
-    else res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no results"), kJson);
+    if (found)
+      res.set_content(body, "application/x-jsonl; charset=utf-8");
+    else
+      res.set_content(error_body(Api::anthropic, 404, "not_found_error", "no results"), kJson);
     log_call(FakeCall{req.method, req.path, {}, "", res.status, "", ""}, false);
   });
 }

@@ -32,25 +32,25 @@ enum class Fault { rate_limit, server_error, overloaded, timeout, truncated, inv
 const char* fault_name(Fault f);
 
 struct FakeLlmConfig {
-  double fail_rate = 0;      // fraction of calls that fail (decided per request body + attempt)
+  double fail_rate = 0;  // fraction of calls that fail (decided per request body + attempt)
   uint64_t seed = 1;
-  int fail_first_n = 0;      // the first N calls fail regardless of fail_rate
-  std::vector<Fault> faults = {Fault::rate_limit, Fault::server_error, Fault::overloaded, Fault::timeout,
-                               Fault::truncated, Fault::invalid_json};
-  int latency_ms = 0;        // added to every answer
-  int slow_ms = 1500;        // Fault::slow: delay, then a normal answer
-  int timeout_ms = 5000;     // Fault::timeout: sleep this long (beyond the client's timeout)
-  std::string retry_after = "0";  // 429: value of `retry-after` ("" = no header)
-  std::string retry_after_ms;     // 429: value of `retry-after-ms` ("" = no header)
-  std::string expect_key;    // when set: a different API key gets 401 (the message echoes it)
+  int fail_first_n = 0;  // the first N calls fail regardless of fail_rate
+  std::vector<Fault> faults = {Fault::rate_limit, Fault::server_error, Fault::overloaded,
+                               Fault::timeout,    Fault::truncated,    Fault::invalid_json};
+  int latency_ms = 0;               // added to every answer
+  int slow_ms = 1500;               // Fault::slow: delay, then a normal answer
+  int timeout_ms = 5000;            // Fault::timeout: sleep this long (beyond the client's timeout)
+  std::string retry_after = "0";    // 429: value of `retry-after` ("" = no header)
+  std::string retry_after_ms;       // 429: value of `retry-after-ms` ("" = no header)
+  std::string expect_key;           // when set: a different API key gets 401 (the message echoes it)
   bool echo_key_in_errors = false;  // injected faults' error messages echo the caller's key
-  bool record_calls = true;  // keep calls() at all (long benchmarks turn this off)
-  bool record_bodies = true; // keep request bodies and headers in calls()
-  std::string log_path;      // one line per call: "STATUS METHOD PATH TRACE_ID|- FAULT|-", flushed
-  bool log_times = false;    // append " RECEIVED_US ANSWERED_US" (system clock, µs since the epoch)
-  int threads = 320;         // server worker threads (>= client concurrency + a few)
-  int batch_polls_before_end = 1;  // batch GETs answered "in_progress" before "ended"
-  std::string jwt_public_key_pem;  // when set, /token verifies the RS256 signature with it
+  bool record_calls = true;         // keep calls() at all (long benchmarks turn this off)
+  bool record_bodies = true;        // keep request bodies and headers in calls()
+  std::string log_path;             // one line per call: "STATUS METHOD PATH TRACE_ID|- FAULT|-", flushed
+  bool log_times = false;           // append " RECEIVED_US ANSWERED_US" (system clock, µs since the epoch)
+  int threads = 320;                // server worker threads (>= client concurrency + a few)
+  int batch_polls_before_end = 1;   // batch GETs answered "in_progress" before "ended"
+  std::string jwt_public_key_pem;   // when set, /token verifies the RS256 signature with it
   int token_expires_in = 3600;
   bool require_vertex_token = true;  // Vertex calls need a Bearer token issued by /token
 };
@@ -78,9 +78,9 @@ class FakeLlm {
   std::vector<FakeCall> calls() const;
   size_t call_count() const;
   size_t calls_to(const std::string& path_prefix) const;
-  size_t answered() const;                        // 200 answers with a completion
-  std::map<std::string, int> answers_by_trace() const;  // trace id header -> 200 answers
-  int64_t tokens_issued() const;                  // /token successes
+  size_t answered() const;                                   // 200 answers with a completion
+  std::map<std::string, int> answers_by_trace() const;       // trace id header -> 200 answers
+  int64_t tokens_issued() const;                             // /token successes
   int max_concurrent() const { return max_active_.load(); }  // most generation calls at once
 
   void set_fail_rate(double rate);

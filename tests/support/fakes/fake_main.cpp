@@ -15,9 +15,10 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: picktune-fake llm [--fail-rate F] [--seed S] [--latency-ms N] [--log FILE] [--expect-key K]\n"
-               "                         [--retry-after S] [--timeout-ms N] [--threads N] [--fail-first N] [--log-times 0|1]\n");
+  std::fprintf(
+      stderr,
+      "usage: picktune-fake llm [--fail-rate F] [--seed S] [--latency-ms N] [--log FILE] [--expect-key K]\n"
+      "                         [--retry-after S] [--timeout-ms N] [--threads N] [--fail-first N] [--log-times 0|1]\n");
   return 2;
 }
 
@@ -27,17 +28,28 @@ int run_llm(int argc, char** argv) {
     std::string flag = argv[i];
     if (i + 1 >= argc) return usage();
     const char* v = argv[++i];
-    if (flag == "--fail-rate") cfg.fail_rate = std::atof(v);
-    else if (flag == "--seed") cfg.seed = std::strtoull(v, nullptr, 10);
-    else if (flag == "--latency-ms") cfg.latency_ms = std::atoi(v);
-    else if (flag == "--log") cfg.log_path = v;
-    else if (flag == "--expect-key") cfg.expect_key = v;
-    else if (flag == "--retry-after") cfg.retry_after = v;
-    else if (flag == "--timeout-ms") cfg.timeout_ms = std::atoi(v);
-    else if (flag == "--threads") cfg.threads = std::atoi(v);
-    else if (flag == "--fail-first") cfg.fail_first_n = std::atoi(v);
-    else if (flag == "--log-times") cfg.log_times = std::atoi(v) != 0;
-    else return usage();
+    if (flag == "--fail-rate")
+      cfg.fail_rate = std::atof(v);
+    else if (flag == "--seed")
+      cfg.seed = std::strtoull(v, nullptr, 10);
+    else if (flag == "--latency-ms")
+      cfg.latency_ms = std::atoi(v);
+    else if (flag == "--log")
+      cfg.log_path = v;
+    else if (flag == "--expect-key")
+      cfg.expect_key = v;
+    else if (flag == "--retry-after")
+      cfg.retry_after = v;
+    else if (flag == "--timeout-ms")
+      cfg.timeout_ms = std::atoi(v);
+    else if (flag == "--threads")
+      cfg.threads = std::atoi(v);
+    else if (flag == "--fail-first")
+      cfg.fail_first_n = std::atoi(v);
+    else if (flag == "--log-times")
+      cfg.log_times = std::atoi(v) != 0;
+    else
+      return usage();
   }
   cfg.record_calls = false;  // a long-running server keeps counters and the log only
   pt::fake::FakeLlm server(cfg);

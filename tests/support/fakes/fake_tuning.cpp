@@ -20,12 +20,15 @@ json error_body(int code, const std::string& message) { return {{"error", {{"cod
 
 }  // namespace
 
-FakeTuning::FakeTuning(FakeTuningConfig config) : config_(std::move(config)), server_(std::make_unique<httplib::Server>()) {
+FakeTuning::FakeTuning(FakeTuningConfig config)
+    : config_(std::move(config)), server_(std::make_unique<httplib::Server>()) {
   auto authorized = [this](const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.get_header_value("Authorization");
-    if (auth.rfind("Bearer ", 0) != 0 || (!config_.expect_bearer.empty() && auth != "Bearer " + config_.expect_bearer)) {
-      reply(res, 401, error_body(401, "Request had invalid authentication credentials." +
-                                          (config_.echo_bearer_in_errors ? " Got: " + auth : std::string())));
+    if (auth.rfind("Bearer ", 0) != 0 ||
+        (!config_.expect_bearer.empty() && auth != "Bearer " + config_.expect_bearer)) {
+      reply(res, 401,
+            error_body(401, "Request had invalid authentication credentials." +
+                                (config_.echo_bearer_in_errors ? " Got: " + auth : std::string())));
       return false;
     }
     return true;
@@ -34,42 +37,46 @@ FakeTuning::FakeTuning(FakeTuningConfig config) : config_(std::move(config)), se
     if (req.body.find("assertion=") == std::string::npos) return reply(res, 400, {{"error", "invalid_grant"}});
     reply(res, 200, {{"access_token", "fake-gcp-token"}, {"expires_in", 3600}, {"token_type", "Bearer"}});
   });
-  server_->Post(R"(/upload/storage/v1/b/([^/]+)/o)", [this, authorized](const httplib::Request& req, httplib::Response& res) {
+  server_->Post(R"(/upload/storage/v1/b/([^/]+)/o)", [this, authorized](const httplib::Request& req,
+                                                                        httplib::Response& res) {
     if (!authorized(req, res)) return;
     if (req.get_param_value("uploadType") != "media" || !req.has_param("name"))
       return reply(res, 400, error_body(400, "uploadType=media and name are required"));
     std::string bucket = req.matches[1], name = req.get_param_value("name");
     std::lock_guard lock(mu_);
     uploads_.push_back({"gcs:" + bucket + "/" + name, req.body});
-    reply(res, 200, {{"kind", "storage#object"}, {"bucket", bucket}, {"name", name}, {"size", std::to_string(req.body.size())}});
+    reply(res, 200,
+          {{"kind", "storage#object"}, {"bucket", bucket}, {"name", name}, {"size", std::to_string(req.body.size())}});
   });
-  server_->Post(R"(/v1/projects/([^/]+)/locations/([^/]+)/tuningJobs)", [this, authorized](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object() || !body.contains("baseModel") || !body.contains("supervisedTuningSpec"))
-      return reply(res, 400, error_body(400, "baseModel and supervisedTuningSpec are required"));
-    std::lock_guard lock(mu_);
-    std::string name = "projects/" + std::string(req.matches[1]) + "/locations/" + std::string(req.matches[2]) + "/tuningJobs/" +
-                       std::to_string(1000 + next_id_++);
-    jobs_[name] = Job{"vertex", name, 0};
-    job_bodies_.push_back(req.body);
-    reply(res, 200, {{"name", name}, {"state", "JOB_STATE_PENDING"}, {"baseModel", body["baseModel"]}});
-  });
-  server_->Get(R"(/v1/(projects/[^/]+/locations/[^/]+/tuningJobs/\d+))", [this, authorized](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    std::lock_guard lock(mu_);
-    auto it = jobs_.find(req.matches[1]);
-    if (it == jobs_.end()) return reply(res, 404, error_body(404, "TuningJob not found"));
-    ++polls_;
-    std::string state = job_state(it->second, true);
-    json j = {{"name", it->first}, {"state", state}};
-    if (state == "JOB_STATE_SUCCEEDED") {
-      std::string loc = it->first.substr(0, it->first.find("/tuningJobs/"));
-      j["tunedModel"] = {{"model", loc + "/models/777"}, {"endpoint", loc + "/endpoints/4242424242"}};
-    }
-    if (state == "JOB_STATE_FAILED") j["error"] = {{"code", 3}, {"message", config_.fail_message}};
-    reply(res, 200, j);
-  });
+  server_->Post(R"(/v1/projects/([^/]+)/locations/([^/]+)/tuningJobs)",
+                [this, authorized](const httplib::Request& req, httplib::Response& res) {
+                  if (!authorized(req, res)) return;
+                  json body = json::parse(req.body, nullptr, false);
+                  if (!body.is_object() || !body.contains("baseModel") || !body.contains("supervisedTuningSpec"))
+                    return reply(res, 400, error_body(400, "baseModel and supervisedTuningSpec are required"));
+                  std::lock_guard lock(mu_);
+                  std::string name = "projects/" + std::string(req.matches[1]) + "/locations/" +
+                                     std::string(req.matches[2]) + "/tuningJobs/" + std::to_string(1000 + next_id_++);
+                  jobs_[name] = Job{"vertex", name, 0};
+                  job_bodies_.push_back(req.body);
+                  reply(res, 200, {{"name", name}, {"state", "JOB_STATE_PENDING"}, {"baseModel", body["baseModel"]}});
+                });
+  server_->Get(R"(/v1/(projects/[^/]+/locations/[^/]+/tuningJobs/\d+))",
+               [this, authorized](const httplib::Request& req, httplib::Response& res) {
+                 if (!authorized(req, res)) return;
+                 std::lock_guard lock(mu_);
+                 auto it = jobs_.find(req.matches[1]);
+                 if (it == jobs_.end()) return reply(res, 404, error_body(404, "TuningJob not found"));
+                 ++polls_;
+                 std::string state = job_state(it->second, true);
+                 json j = {{"name", it->first}, {"state", state}};
+                 if (state == "JOB_STATE_SUCCEEDED") {
+                   std::string loc = it->first.substr(0, it->first.find("/tuningJobs/"));
+                   j["tunedModel"] = {{"model", loc + "/models/777"}, {"endpoint", loc + "/endpoints/4242424242"}};
+                 }
+                 if (state == "JOB_STATE_FAILED") j["error"] = {{"code", 3}, {"message", config_.fail_message}};
+                 reply(res, 200, j);
+               });
   server_->Post("/v1/files", [this, authorized](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
     if (!req.has_file("file") || !req.has_file("purpose") || req.get_file_value("purpose").content != "fine-tune")
@@ -77,7 +84,9 @@ FakeTuning::FakeTuning(FakeTuningConfig config) : config_(std::move(config)), se
     std::lock_guard lock(mu_);
     std::string id = "file-" + std::to_string(next_id_++);
     uploads_.push_back({"openai:" + id, req.get_file_value("file").content});
-    reply(res, 200, {{"id", id}, {"object", "file"}, {"purpose", "fine-tune"}, {"filename", req.get_file_value("file").filename}});
+    reply(
+        res, 200,
+        {{"id", id}, {"object", "file"}, {"purpose", "fine-tune"}, {"filename", req.get_file_value("file").filename}});
   });
   server_->Post("/v1/fine_tuning/jobs", [this, authorized](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
@@ -88,18 +97,25 @@ FakeTuning::FakeTuning(FakeTuningConfig config) : config_(std::move(config)), se
     std::string id = "ftjob-" + std::to_string(next_id_++);
     jobs_[id] = Job{"openai", id, 0};
     job_bodies_.push_back(req.body);
-    reply(res, 200, {{"id", id}, {"object", "fine_tuning.job"}, {"status", "validating_files"}, {"model", body["model"]}});
+    reply(res, 200,
+          {{"id", id}, {"object", "fine_tuning.job"}, {"status", "validating_files"}, {"model", body["model"]}});
   });
-  server_->Get(R"(/v1/fine_tuning/jobs/([\w-]+))", [this, authorized](const httplib::Request& req, httplib::Response& res) {
+  server_->Get(R"(/v1/fine_tuning/jobs/([\w-]+))", [this, authorized](const httplib::Request& req,
+                                                                      httplib::Response& res) {
     if (!authorized(req, res)) return;
     std::lock_guard lock(mu_);
     auto it = jobs_.find(req.matches[1]);
     if (it == jobs_.end()) return reply(res, 404, error_body(404, "No such fine-tuning job"));
     ++polls_;
     std::string status = job_state(it->second, false);
-    json j = {{"id", it->first}, {"object", "fine_tuning.job"}, {"status", status}, {"fine_tuned_model", nullptr}, {"error", nullptr}};
+    json j = {{"id", it->first},
+              {"object", "fine_tuning.job"},
+              {"status", status},
+              {"fine_tuned_model", nullptr},
+              {"error", nullptr}};
     if (status == "succeeded") j["fine_tuned_model"] = "ft:gpt-4.1-mini-2025-04-14:picktune::abc123";
-    if (status == "failed") j["error"] = {{"code", "invalid_training_file"}, {"message", config_.fail_message}, {"param", "training_file"}};
+    if (status == "failed")
+      j["error"] = {{"code", "invalid_training_file"}, {"message", config_.fail_message}, {"param", "training_file"}};
     reply(res, 200, j);
   });
   port_ = server_->bind_to_any_port("127.0.0.1");

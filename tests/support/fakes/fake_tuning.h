@@ -21,7 +21,7 @@ struct FakeTuningConfig {
   int polls_before_end = 2;      // GETs answered running before the final state
   bool fail_jobs = false;        // final state failed, with fail_message
   std::string fail_message = "Training data validation failed: example 3 has no model turn";
-  std::string expect_bearer = {};  // when set, other bearer tokens get 401
+  std::string expect_bearer = {};      // when set, other bearer tokens get 401
   bool echo_bearer_in_errors = false;  // 401 messages quote the rejected credential (as some APIs do)
 };
 
