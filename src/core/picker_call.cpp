@@ -64,7 +64,9 @@ Result<PickerCall> parse_picker_call(std::string_view payload_json) {
   if (root.get_object().get(obj)) return runtime_error("payload: expected a JSON object");
 
   PickerCall call;
-  PT_TRY(read_optional_string(obj, "request_type", call.request_type));
+  std::string kind;
+  PT_TRY(read_optional_string(obj, "request_type", kind));
+  call.request_kind = request_kind_of(kind);
   PT_TRY(read_optional_string(obj, "output", call.output));
   PT_TRY(read_optional_string(obj, "model", call.model));
   PT_TRY(read_optional_string(obj, "repo_name", call.repo_name));

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/request_kind.h"
 #include "util/result.h"
 
 namespace pt {
@@ -16,8 +17,8 @@ struct PromptMessage {
 };
 
 struct PickerCall {
-  std::string request_type;                // "Key" / "Non-Obvious" / "" when absent
-  std::vector<std::string> system_blocks;  // a string system prompt is one block
+  RequestKind request_kind = RequestKind::absent;  // payload.request_type
+  std::vector<std::string> system_blocks;          // a string system prompt is one block
   bool system_is_array = false;
   std::vector<PromptMessage> messages;
   std::string output;  // the production model's answer text ("" when absent)

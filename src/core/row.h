@@ -30,10 +30,6 @@ inline constexpr std::string_view kFileTrees = "file-trees";
 inline constexpr std::string_view kAgentResponse = "agent-response";
 inline constexpr std::string_view kGradeRun = "grade-run";
 
-// Request kinds (payload.request_type).
-inline constexpr std::string_view kKindKey = "Key";
-inline constexpr std::string_view kKindNonObvious = "Non-Obvious";
-
 // Model id of git-derived ground truth relabels (SPEC §9).
 inline constexpr std::string_view kTruthModel = "truth";
 

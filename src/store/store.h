@@ -1,6 +1,8 @@
-// The Store interface: every backend (sqlite, postgres, bigquery, jsonl) holds the two tables of
-// SPEC §2 and answers the same small set of calls. Backends are chosen by URI in open_store();
-// adding one means one file plus a line in store_registry.cpp.
+// The Store interface: every backend (sqlite, postgres, bigquery, and the in-memory one of
+// store/memory used by tests) holds the two tables of SPEC §2 and answers the same small set of
+// calls: rows in and out, filters, transactions. No relabel logic lives here (that is
+// core/relabel_join.h). Backends are chosen by URI in open_store(); adding one means one file
+// plus a line in store_registry.cpp.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -33,14 +35,6 @@ struct UpsertStats {
   int64_t unchanged = 0;  // ids already present with identical columns (nothing written)
 };
 
-// What identifies one stored relabel for "already relabeled?" checks.
-struct RelabelKey {
-  std::string agent_step_id;
-  std::string request_type;   // "" when the payload has none (production relabels)
-  std::string trace_id;       // payload.trace_id, "" when absent
-  bool with_context = false;  // payload.with_context (relabel --with-context), false when absent
-};
-
 class Store {
  public:
   virtual ~Store() = default;
@@ -54,8 +48,6 @@ class Store {
   virtual Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) = 0;
   virtual Result<int64_t> count(Table table, const RowFilter& filter) = 0;
   virtual Result<std::optional<Row>> get(Table table, const std::string& id) = 0;
-  // Every relabel key stored for `model` (streamed into memory once per relabel run).
-  virtual Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) = 0;
 
   // Bulk loads may group several upserts into one transaction, which is much cheaper for
   // big imports (SQLite rewrites every index page a transaction touches). Only backends that

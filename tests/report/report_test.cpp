@@ -15,7 +15,8 @@
 #include "pipeline/eval/eval_score.h"
 #include "report/html_report.h"
 #include "report/svg_charts.h"
-#include "support/eval_memory_store.h"
+#include "store/memory/memory_store.h"
+#include "support/eval_rows.h"
 
 namespace pt {
 namespace {
@@ -28,19 +29,19 @@ constexpr const char* kChromium = "/usr/bin/chromium";
 
 // Two models on 40 traces of both kinds, one request carrying a <script> tag.
 EvalSummary sample_summary() {
-  test::MemoryStore st;
+  MemoryStore st;
   std::vector<std::string> tree = {"lib/a.js", "lib/b.js", "lib/c.js", "test/a.js", "README.md", "docs/<odd>.md"};
   for (int i = 0; i < 40; ++i) {
     std::string id = "t" + std::to_string(i), step = "s" + std::to_string(i / 2), kind = i % 2 ? "Non-Obvious" : "Key";
     std::string request =
         i == 3 ? "<script>alert('x')</script> & fix \"quotes\"" : "change number " + std::to_string(i);
-    st.traces.push_back(make_trace(id, step, kind, 1000 + i, tree, request));
+    st.add(Table::traces, {make_trace(id, step, kind, 1000 + i, tree, request)});
     std::string truth = i % 3 ? "lib/a.js\nlib/b.js" : "lib/c.js\ntest/a.js\nREADME.md";
-    st.relabels.push_back(make_relabel("r" + id, "truth", step, kind, truth, id));
+    st.add(Table::relabels, {make_relabel("r" + id, "truth", step, kind, truth, id)});
     std::string good = i % 4 ? "lib/a.js\nlib/b.js\nlib/c.js" : "lib/c.js";
-    st.relabels.push_back(make_relabel("g" + id, "local:bm25", step, kind, good, id));
+    st.add(Table::relabels, {make_relabel("g" + id, "local:bm25", step, kind, good, id)});
     std::string other = i == 3 ? "<img src=x onerror=alert(1)>.js\nlib/a.js" : (i % 5 ? "lib/b.js\nghost/file.js" : "");
-    st.relabels.push_back(make_relabel("o" + id, "imported<b>", step, kind, other, id));
+    st.add(Table::relabels, {make_relabel("o" + id, "imported<b>", step, kind, other, id)});
   }
   EvalScoreOptions o;
   o.models = {"local:bm25", "imported<b>"};

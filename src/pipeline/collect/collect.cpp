@@ -1,5 +1,5 @@
 // Implementation of pipeline/collect/collect.h: one streaming pass over the traces (oldest first), in
-// batches that worker threads join with the teacher's relabel (an in-memory RelabelIndex) and
+// batches that worker threads join with the teacher's relabel (core/relabel_join, loaded once) and
 // turn into tuning records (collect_trace.h); the collector dedups, splits and appends them in
 // trace order to the open output files; the manifest is written last.
 #include "pipeline/collect/collect.h"
@@ -12,11 +12,12 @@
 #include <thread>
 
 #include "core/picker_call.h"
+#include "core/request_kind.h"
 #include "core/row.h"
-#include "pipeline/collect/collect_join.h"
 #include "pipeline/collect/collect_manifest.h"
 #include "pipeline/collect/collect_trace.h"
 #include "pipeline/collect/collect_util.h"
+#include "pipeline/join/teacher_answers.h"
 #include "tokenizer/gemma_tokenizer.h"
 #include "util/atomic_file.h"
 #include "util/ordered_pool.h"
@@ -46,9 +47,7 @@ Result<void> check_options(const CollectOptions& o) {
   if (o.recipe.top_k && (*o.recipe.top_k < 1 || *o.recipe.top_k > 30))
     return usage_error(fmt::format("--top-k: expected 1..30, not {}", *o.recipe.top_k));
   if (o.recipe.request_kinds.empty()) return usage_error("--kinds: at least one of Key, Non-Obvious");
-  for (const auto& k : o.recipe.request_kinds)
-    if (k != kKindKey && k != kKindNonObvious)
-      return usage_error(fmt::format("--kinds: expected Key or Non-Obvious, not \"{}\"", k));
+  for (const auto& k : o.recipe.request_kinds) PT_TRY(parse_request_kind(k, "--kinds"));
   if (o.since_us && o.until_us && *o.since_us >= *o.until_us) return usage_error("--since must be before --until");
   return ok();
 }
@@ -94,14 +93,15 @@ class Collector {
       ++s_.dropped["unparseable_relabel_payload"];
       bad_row("relabels", id, e);
     };
-    PT_ASSIGN_OR_RETURN(auto index, RelabelIndex::load(store, o_.teacher, o_.recipe.request_kinds, on_bad));
-    index_.emplace(std::move(index));
-    s_.relabels_read = static_cast<int64_t>(index_->size()) + s_.dropped["unparseable_relabel_payload"];
-    if (index_->size() == 0)
+    std::vector<RequestKind> kinds;
+    for (const auto& k : o_.recipe.request_kinds) kinds.push_back(request_kind_of(k));
+    PT_ASSIGN_OR_RETURN(auto answers, TeacherAnswers::load(store, o_.teacher, kinds, on_bad));
+    answers_.emplace(std::move(answers));
+    s_.relabels_read = static_cast<int64_t>(answers_->read);
+    if (answers_->read == answers_->unreadable)
       return runtime_error(
           fmt::format("no relabels by teacher \"{}\" in {} (run `picktune relabel --teacher {}` first)", o_.teacher,
                       store.describe(), o_.teacher));
-    if (index_->needs_kind_pass()) PT_TRY(index_->run_kind_pass(store));
     return ok();
   }
 
@@ -115,7 +115,7 @@ class Collector {
     filter.order = RowFilter::Order::oldest_first;
     const unsigned threads = thread_count(o_.threads);
     const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
-    TraceWork work(o_, *index_, count, workers);
+    TraceWork work(o_, *answers_, count, workers);
     OrderedPool<TraceBatch> pool(workers, [&](TraceBatch& b, unsigned w) { work(b, w); });
     const size_t max_in_flight = 4 * size_t{std::max(1u, workers)};
     Result<void> failure = ok();
@@ -223,7 +223,7 @@ class Collector {
   CollectSummary& s_;
   std::vector<TraceBatch> spares_;  // applied batches, reused for their buffers
   std::vector<Row> spare_rows_;     // their rows, whose buffers the store reads into
-  std::optional<RelabelIndex> index_;
+  std::optional<TeacherAnswers> answers_;
   std::optional<AtomicFile> train_, validation_, manifest_;
   HashSet64 seen_;
   size_t warnings_ = 0;

@@ -44,10 +44,18 @@ struct CollectOptions {
 };
 
 // Drop reasons, in manifest order.
-inline constexpr const char* kDropReasons[] = {
-    "unparseable_payload",        "kind_filtered", "no_request_type", "no_relabel",      "relabel_context_mismatch",
-    "ambiguous_relabel",          "empty_answer",  "no_input",        "duplicate_input", "over_token_limit",
-    "unparseable_relabel_payload"};
+inline constexpr const char* kDropReasons[] = {"unparseable_payload",
+                                               "kind_filtered",
+                                               "no_request_type",
+                                               "no_relabel",
+                                               "relabel_context_mismatch",
+                                               "ambiguous_relabel",
+                                               "relabel_unreadable",
+                                               "empty_answer",
+                                               "no_input",
+                                               "duplicate_input",
+                                               "over_token_limit",
+                                               "unparseable_relabel_payload"};
 
 struct BadRow {
   std::string table, id, error;

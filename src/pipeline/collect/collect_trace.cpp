@@ -7,9 +7,9 @@
 
 namespace pt {
 
-TraceWork::TraceWork(const CollectOptions& options, const RelabelIndex& index,
+TraceWork::TraceWork(const CollectOptions& options, const TeacherAnswers& answers,
                      std::function<size_t(std::string_view)> count, unsigned workers)
-    : o_(options), index_(index) {
+    : o_(options), answers_(answers) {
   for (unsigned i = 0; i < std::max(1u, workers); ++i) memos_.push_back(std::make_unique<TokenMemo>(count));
 }
 
@@ -24,9 +24,9 @@ void TraceWork::operator()(TraceBatch& batch, unsigned worker) {
   }
 }
 
-bool TraceWork::kind_selected(std::string_view kind) const {
+bool TraceWork::kind_selected(RequestKind kind) const {
   for (const auto& k : o_.recipe.request_kinds)
-    if (k == kind) return true;
+    if (k == to_string(kind)) return true;
   return false;
 }
 
@@ -37,10 +37,10 @@ void TraceWork::process(const Row& row, TraceOutcome& out, TokenMemo& memo) cons
     out.drop = "unparseable_payload";
     return;
   }
-  if (call->request_type.empty()) return void(out.drop = "no_request_type");
-  if (!kind_selected(call->request_type)) return void(out.drop = "kind_filtered");
-  TraceKey key{row.id, row.agent_step_id, row.user_id, call->request_type, call->user_input_id};
-  JoinResult joined = index_.find(key, o_.recipe.with_file_context);
+  if (call->request_kind == RequestKind::absent) return void(out.drop = "no_request_type");
+  if (!kind_selected(call->request_kind)) return void(out.drop = "kind_filtered");
+  TraceKey key{row.id, row.agent_step_id, row.user_id, call->user_input_id, call->request_kind};
+  JoinResult joined = answers_.join.find(key, o_.recipe.with_file_context);
   switch (joined.outcome) {
     case JoinOutcome::matched:
       break;
@@ -51,7 +51,8 @@ void TraceWork::process(const Row& row, TraceOutcome& out, TokenMemo& memo) cons
     case JoinOutcome::ambiguous:
       return void(out.drop = "ambiguous_relabel");
   }
-  BuiltExample built = build_tuning_example(std::move(*call), joined.relabel->output, o_.recipe);
+  if (!answers_.readable[joined.slot]) return void(out.drop = "relabel_unreadable");
+  BuiltExample built = build_tuning_example(std::move(*call), answers_.outputs[joined.slot], o_.recipe);
   if (built.drop == ExampleDrop::empty_answer) return void(out.drop = "empty_answer");
   if (built.drop == ExampleDrop::no_input) return void(out.drop = "no_input");
   out.input_hash = input_hash(built.example);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "pipeline/collect/collect.h"
-#include "pipeline/collect/collect_join.h"
 #include "pipeline/collect/collect_util.h"
+#include "pipeline/join/teacher_answers.h"
 #include "store/store.h"
 
 namespace pt {
@@ -35,16 +35,16 @@ struct TraceBatch {
 class TraceWork {
  public:
   // `count` must be safe to call from several threads; one memo is kept per worker (at least one).
-  TraceWork(const CollectOptions& options, const RelabelIndex& index, std::function<size_t(std::string_view)> count,
+  TraceWork(const CollectOptions& options, const TeacherAnswers& answers, std::function<size_t(std::string_view)> count,
             unsigned workers);
   void operator()(TraceBatch& batch, unsigned worker);
 
  private:
   void process(const Row& row, TraceOutcome& out, TokenMemo& memo) const;
-  bool kind_selected(std::string_view kind) const;
+  bool kind_selected(RequestKind kind) const;
 
   const CollectOptions& o_;
-  const RelabelIndex& index_;
+  const TeacherAnswers& answers_;
   std::vector<std::unique_ptr<TokenMemo>> memos_;
 };
 

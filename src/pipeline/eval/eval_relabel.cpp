@@ -137,7 +137,7 @@ Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::s
     if (!in_validation(sha256_hex(split_hash_input(key, s.seed)), s.fraction)) return true;
     if (!kinds.empty()) {
       auto call = parse_picker_call(row.payload);
-      if (!call.ok() || !kinds.count(call->request_type)) return true;
+      if (!call.ok() || !kinds.count(std::string(to_string(call->request_kind)))) return true;
     }
     ids.push_back(std::move(row.id));
     return true;

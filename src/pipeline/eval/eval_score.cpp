@@ -16,6 +16,7 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "pipeline/eval/eval_answers.h"
+#include "pipeline/join/relabel_source.h"
 #include "util/time.h"
 
 namespace pt {
@@ -115,14 +116,13 @@ class Scorer {
     summary_.counts.resize(o.models.size());
   }
 
-  // Records which request kinds the steps of kind-less answers have (read before scoring, so no
-  // store query runs while the trace scan is open).
-  Result<void> probe_kinds(const RowFilter& selection);
+  // Notes the request kinds of the traces that production-key answers need (read before
+  // scoring, so no store query runs while the trace scan is open).
+  Result<void> note_kinds();
   void process(Row&& row);
   Result<EvalSummary> finish(std::string selection);
 
  private:
-  bool has_kind(const std::string& step, const std::string& kind);
   void note_example(const Row& row, const PickerCall& call, const StoredAnswer& ref,
                     const std::vector<const StoredAnswer*>& answers, const std::vector<double>& jac,
                     const std::unordered_set<std::string_view>* tree);
@@ -139,29 +139,14 @@ class Scorer {
   std::vector<MetricColumns> paired_;
   std::vector<std::string> problems_;  // per model: first unreadable answer, for the warning
   std::string reference_problem_, trace_problem_;
-  std::unordered_set<std::string> step_kinds_;  // step + '\x1f' + kind, for kind-less answers
-  std::vector<TraceExample> examples_;          // heap: the one ranked last on top
+  std::vector<TraceExample> examples_;  // heap: the one ranked last on top
   RankedHits scratch_;
 };
 
-bool Scorer::has_kind(const std::string& step, const std::string& kind) {
-  return step_kinds_.count(step + '\x1f' + kind) > 0;
-}
-
-Result<void> Scorer::probe_kinds(const RowFilter& selection) {
-  std::unordered_set<std::string> steps;
-  for (const AnswerIndex* index : {&reference_})
-    steps.insert(index->kindless_steps().begin(), index->kindless_steps().end());
-  for (const AnswerIndex& index : models_) steps.insert(index.kindless_steps().begin(), index.kindless_steps().end());
-  if (steps.empty()) return ok();
-  RowFilter f = selection;
-  f.limit.reset();  // --newest may cut between the two kinds of one step
-  return store_.scan(Table::traces, f, [&](Row&& row) {
-    if (!steps.count(row.agent_step_id)) return true;
-    auto call = parse_picker_call(row.payload);
-    if (call.ok()) step_kinds_.insert(row.agent_step_id + '\x1f' + call->request_type);
-    return true;
-  });
+Result<void> Scorer::note_kinds() {
+  std::vector<RelabelJoin*> joins = {&reference_.join()};
+  for (AnswerIndex& index : models_) joins.push_back(&index.join());
+  return note_trace_kinds(store_, joins);
 }
 
 void Scorer::process(Row&& row) {
@@ -171,9 +156,8 @@ void Scorer::process(Row&& row) {
     return;
   }
   const PickerCall& call = *parsed;
-  TraceKey key{row.id, row.agent_step_id, row.user_id, call.user_input_id, call.request_type};
-  auto probe = [this](const std::string& step, const std::string& kind) { return has_kind(step, kind); };
-  AnswerLookup ref = reference_.find(key, probe);
+  TraceKey key{row.id, row.agent_step_id, row.user_id, call.user_input_id, call.request_kind};
+  AnswerLookup ref = reference_.find(key);
   if (ref.ambiguous) return void(++summary_.ambiguous_reference);
   if (!ref.answer) return void(++summary_.missing_reference);
   if (!ref.answer->problem.empty()) {
@@ -182,7 +166,7 @@ void Scorer::process(Row&& row) {
     return;
   }
   ++summary_.scored;
-  std::string kind = call.request_type.empty() ? "(none)" : call.request_type;
+  std::string kind = call.request_kind == RequestKind::absent ? "(none)" : std::string(to_string(call.request_kind));
   GroupAcc& group = kinds_.try_emplace(kind, o_.models.size()).first->second;
   for (GroupAcc* g : {&overall_, &group}) {
     ++g->n;
@@ -199,7 +183,7 @@ void Scorer::process(Row&& row) {
   std::vector<double> jac(models_.size(), std::nan(""));
   bool all = true;
   for (size_t j = 0; j < models_.size(); ++j) {
-    AnswerLookup got = models_[j].find(key, probe);
+    AnswerLookup got = models_[j].find(key);
     ModelCounts& c = summary_.counts[j];
     if (got.ambiguous || !got.answer || !got.answer->problem.empty()) {
       all = false;
@@ -247,7 +231,7 @@ void Scorer::note_example(const Row& row, const PickerCall& call, const StoredAn
   auto cmp = [](const TraceExample& a, const TraceExample& b) { return ranks_before(a, b); };
   if (examples_.size() >= o_.examples && !ranks_before(e, examples_.front())) return;
   e.agent_step_id = row.agent_step_id;
-  e.kind = call.request_type;
+  e.kind = to_string(call.request_kind);
   e.created_at = format_rfc3339(row.created_at_us);
   e.request = utf8_prefix(request_from_prompt(last_user_text(call)), kRequestPreviewBytes);
   e.reference = ref.files;
@@ -394,7 +378,7 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     models.push_back(std::move(index));
   }
   Scorer scorer(store, o, std::move(reference), std::move(models));
-  PT_TRY(scorer.probe_kinds(f));
+  PT_TRY(scorer.note_kinds());
   PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
     scorer.process(std::move(row));
     return true;

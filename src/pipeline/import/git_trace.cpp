@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/picker_prompt.h"
+#include "core/request_kind.h"
 
 namespace pt {
 namespace {
@@ -265,14 +266,14 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
   const std::string step_id = "git:" + c.hash;
   const std::string trace_id = step_id + ":key";
   ojson trace = {
-      {"request_type", kKindKey},
+      {"request_type", to_string(RequestKind::key)},
       {"system", picker_system_prompt(o.repo_name, s.parent_tree, recent)},
       {"messages", ojson::array({{{"role", "user"}, {"content", key_picker_prompt(request, o.selection_limit)}}})},
       {"output", ""},
       {"model", "git"},
       {"repo_name", sanitize_utf8(o.repo_name)},
       {"user_input_id", c.hash}};
-  ojson label = {{"request_type", kKindKey},
+  ojson label = {{"request_type", to_string(RequestKind::key)},
                  {"trace_id", trace_id},
                  {"user_input_id", c.hash},
                  {"output", join_lines(truth)},

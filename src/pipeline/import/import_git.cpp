@@ -59,8 +59,10 @@ class RowSink {
     PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truths_));
     traces.inserted += t.inserted;
     traces.updated += t.updated;
+    traces.unchanged += t.unchanged;
     relabels.inserted += r.inserted;
     relabels.updated += r.updated;
+    relabels.unchanged += r.unchanged;
     traces_.clear();
     truths_.clear();
     return ok();
@@ -231,8 +233,10 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
 std::string format_import_git_summary(const ImportGitStats& s) {
   std::string out = fmt::format("imported the git history of {}: {} commits walked, {} became traces, in {:.2f} s\n",
                                 s.repo_name, s.commits, s.eligible, s.seconds);
-  out += fmt::format("  traces:         {} added, {} updated\n", s.traces.inserted, s.traces.updated);
-  out += fmt::format("  truth relabels: {} added, {} updated\n", s.relabels.inserted, s.relabels.updated);
+  out += fmt::format("  traces:         {} added, {} updated, {} unchanged\n", s.traces.inserted, s.traces.updated,
+                     s.traces.unchanged);
+  out += fmt::format("  truth relabels: {} added, {} updated, {} unchanged\n", s.relabels.inserted, s.relabels.updated,
+                     s.relabels.unchanged);
   if (!s.skipped.empty()) {
     out += "  skipped:";
     bool first = true;

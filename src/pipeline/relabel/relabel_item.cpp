@@ -157,7 +157,8 @@ Row make_relabel_row(const RelabelItem& item, const std::string& model_id, const
                      double cost_usd, double latency_ms, bool with_context, bool batch) {
   json payload = json::object();
   for (const auto& [key, value] : item.copied) payload[key] = value;
-  payload["request_type"] = item.call.request_type;
+  // Only a known kind is written: the relabel of a trace without one (or of an unknown one) joins by trace_id.
+  if (is_known(item.call.request_kind)) payload["request_type"] = to_string(item.call.request_kind);
   payload["output"] = completion.text;
   payload["files"] = parse_file_list(completion.text);
   payload["usage"] = {{"input_tokens", completion.usage.input_tokens},

@@ -1,8 +1,7 @@
 // Implementation of pipeline/relabel/relabel_select.h (and relabel_row_id of pipeline/relabel/relabel.h).
 #include "pipeline/relabel/relabel_select.h"
+#include "pipeline/join/relabel_source.h"
 #include "util/sha256.h"
-
-#include <simdjson.h>
 
 #include <algorithm>
 #include <unordered_map>
@@ -13,26 +12,16 @@
 namespace pt {
 namespace {
 
-// payload.request_type, or "" (a payload that is not JSON is selected; preparing it reports it).
-std::string request_type_of(std::string_view payload) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(payload.data(), payload.size()).get(root)) return {};
-  std::string_view kind;
-  if (root["request_type"].get_string().get(kind) != simdjson::SUCCESS) return {};
-  return std::string(kind);
-}
-
 bool in_users(const RelabelOptions& o, const std::string& user) {
   return o.users.empty() || std::find(o.users.begin(), o.users.end(), user) != o.users.end();
 }
 
 // The filters a row from an explicit id list must still pass.
-bool passes_filters(const Row& row, const std::string& kind, const RelabelOptions& o) {
+bool passes_filters(const Row& row, RequestKind kind, const RelabelOptions& o) {
   if (row.type != kGetRelevantFiles) return false;
   if (o.since_us && row.created_at_us < *o.since_us) return false;
   if (o.until_us && row.created_at_us >= *o.until_us) return false;
-  if (o.kind && kind != *o.kind) return false;
+  if (o.kind && to_string(kind) != *o.kind) return false;
   if (!in_users(o, row.user_id)) return false;
   if (o.sample_fraction && !is_sampled(row.id, *o.sample_fraction, o.seed)) return false;
   return true;
@@ -45,9 +34,9 @@ Result<std::vector<TraceRef>> refs_from_ids(Store& store, const RelabelOptions& 
     if (!seen.insert(id).second) continue;
     PT_ASSIGN_OR_RETURN(auto row, store.get(Table::traces, id));
     if (!row) continue;
-    std::string kind = request_type_of(row->payload);
-    if (!passes_filters(*row, kind, o)) continue;
-    refs.push_back({row->id, row->agent_step_id, std::move(kind)});
+    TraceKeyFields k = read_trace_key_fields(row->payload);
+    if (!passes_filters(*row, k.request_kind, o)) continue;
+    refs.push_back({row->id, row->agent_step_id, k.request_kind, row->user_id, std::move(k.user_input_id)});
     if (o.limit && static_cast<int64_t>(refs.size()) >= *o.limit) break;
   }
   return refs;
@@ -83,39 +72,25 @@ Result<std::vector<TraceRef>> select_trace_refs(Store& store, const RelabelOptio
   PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
     if (!in_users(o, row.user_id)) return true;
     if (o.sample_fraction && !is_sampled(row.id, *o.sample_fraction, o.seed)) return true;
-    std::string kind = request_type_of(row.payload);
-    if (o.kind && kind != *o.kind) return true;  // in case a store ignores request_type
-    refs.push_back({std::move(row.id), std::move(row.agent_step_id), std::move(kind)});
+    TraceKeyFields k = read_trace_key_fields(row.payload);
+    if (o.kind && to_string(k.request_kind) != *o.kind) return true;  // in case a store ignores request_type
+    refs.push_back({std::move(row.id), std::move(row.agent_step_id), k.request_kind, std::move(row.user_id),
+                    std::move(k.user_input_id)});
     return !o.limit || static_cast<int64_t>(refs.size()) < *o.limit;
   }));
   return refs;
 }
 
-RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, const std::vector<RelabelKey>& keys,
-                                        bool with_context) {
-  std::unordered_set<std::string> by_trace, by_step_kind, legacy_steps;
-  for (const auto& k : keys) {
-    if (k.with_context != with_context) continue;
-    if (!k.trace_id.empty())
-      by_trace.insert(k.trace_id);
-    else if (!k.request_type.empty())
-      by_step_kind.insert(k.agent_step_id + '\n' + k.request_type);
-    else
-      legacy_steps.insert(k.agent_step_id);
-  }
-  std::unordered_map<std::string, int> per_step;
-  if (!legacy_steps.empty())
-    for (const auto& r : refs)
-      if (legacy_steps.count(r.agent_step_id)) ++per_step[r.agent_step_id];
-
+RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, RelabelJoin& join, bool with_context) {
+  auto key_of = [](const TraceRef& r) {
+    return TraceKey{r.id, r.agent_step_id, r.user_id, r.user_input_id, r.request_kind};
+  };
+  for (const auto& r : refs) join.note_trace(key_of(r));
   RelabelSelection sel;
   sel.selected = static_cast<int64_t>(refs.size());
   sel.to_do.reserve(refs.size());
   for (auto& r : refs) {
-    bool done = by_trace.count(r.id) > 0 ||
-                (!r.request_type.empty() && by_step_kind.count(r.agent_step_id + '\n' + r.request_type) > 0) ||
-                (legacy_steps.count(r.agent_step_id) > 0 && per_step[r.agent_step_id] == 1);
-    if (done)
+    if (join.find(key_of(r), with_context).outcome == JoinOutcome::matched)
       ++sel.skipped_done;
     else
       sel.to_do.push_back(std::move(r.id));
@@ -125,8 +100,10 @@ RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, const std::v
 
 Result<RelabelSelection> select_for_relabel(Store& store, std::string_view model_id, const RelabelOptions& o) {
   PT_ASSIGN_OR_RETURN(auto refs, select_trace_refs(store, o));
-  PT_ASSIGN_OR_RETURN(auto keys, store.relabeled_keys(std::string(model_id)));
-  return drop_already_relabeled(std::move(refs), keys, o.with_context);
+  RelabelJoin join;
+  PT_TRY(scan_relabels(store, std::string(model_id), [&](RelabelRecord&& r) { join.add(r.key); }));
+  PT_TRY(note_trace_kinds(store, join));
+  return drop_already_relabeled(std::move(refs), join, o.with_context);
 }
 
 }  // namespace pt

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/relabel_join.h"
 #include "pipeline/relabel/relabel.h"
 #include "util/sha256.h"
 
@@ -15,7 +16,9 @@ namespace pt {
 struct TraceRef {
   std::string id;
   std::string agent_step_id;
-  std::string request_type;  // "" when the payload has none
+  RequestKind request_kind = RequestKind::absent;
+  std::string user_id;
+  std::string user_input_id;  // payload.user_input_id ("" when absent)
 };
 
 struct RelabelSelection {
@@ -30,11 +33,12 @@ bool is_sampled(std::string_view trace_id, double fraction, uint64_t seed);
 // Filtered trace refs (no payloads kept), before skipping.
 Result<std::vector<TraceRef>> select_trace_refs(Store& store, const RelabelOptions& options);
 
-// Keeps the refs not yet relabeled by `model_id` with this with_context flag. A stored relabel
-// matches a trace by payload.trace_id when it has one, else by (agent step, request kind); a
-// production relabel with neither matches only a step that has a single selected trace.
-RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, const std::vector<RelabelKey>& keys,
-                                        bool with_context);
+// Keeps the refs not yet relabeled by the model whose relabels `join` holds: a trace is done when
+// the one join (core/relabel_join.h) pairs it with a relabel made with this with_context flag (or
+// one that did not record it), exactly as collect would. An ambiguous production relabel does not
+// count: the trace is relabeled, and the new relabel (naming its trace) then wins the join.
+// The refs' own kinds are noted in `join` first.
+RelabelSelection drop_already_relabeled(std::vector<TraceRef> refs, RelabelJoin& join, bool with_context);
 
 Result<RelabelSelection> select_for_relabel(Store& store, std::string_view model_id, const RelabelOptions& options);
 

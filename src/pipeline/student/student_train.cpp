@@ -14,7 +14,7 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/row.h"
-#include "pipeline/collect/collect_join.h"
+#include "pipeline/join/teacher_answers.h"
 #include "pipeline/registry/recipe_loader.h"
 #include "providers/model.h"
 #include "ranker/student.h"
@@ -31,46 +31,6 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 struct HeldOut {
   PickerCall call;
   std::vector<std::string> targets;
-};
-
-// One joined trace, or the reason it is left out.
-struct Joined {
-  PickerCall call;
-  std::vector<std::string> targets;
-  const char* dropped = nullptr;
-};
-
-class TraceJoiner {
- public:
-  TraceJoiner(const RelabelIndex& index, const Recipe& recipe) : index_(index), recipe_(recipe) {}
-
-  Joined join(const Row& row) const {
-    Joined j;
-    auto call = parse_picker_call(row.payload);
-    if (!call.ok()) return drop(j, "unparseable_payload");
-    bool kind_ok = false;
-    for (const auto& k : recipe_.request_kinds) kind_ok = kind_ok || k == call->request_type;
-    if (!kind_ok) return drop(j, call->request_type.empty() ? "no_request_type" : "kind_filtered");
-    TraceKey key{row.id, row.agent_step_id, row.user_id, call->request_type, call->user_input_id};
-    JoinResult found = index_.find(key, recipe_.with_file_context);
-    if (found.outcome == JoinOutcome::no_relabel) return drop(j, "no_relabel");
-    if (found.outcome == JoinOutcome::context_mismatch) return drop(j, "relabel_context_mismatch");
-    if (found.outcome == JoinOutcome::ambiguous) return drop(j, "ambiguous_relabel");
-    j.targets = parse_file_list(found.relabel->output);
-    if (recipe_.top_k && j.targets.size() > static_cast<size_t>(*recipe_.top_k))
-      j.targets.resize(static_cast<size_t>(*recipe_.top_k));
-    if (j.targets.empty()) return drop(j, "empty_answer");
-    j.call = std::move(call).value();
-    return j;
-  }
-
- private:
-  static Joined drop(Joined& j, const char* reason) {
-    j.dropped = reason;
-    return std::move(j);
-  }
-  const RelabelIndex& index_;
-  const Recipe& recipe_;
 };
 
 Result<void> scan_traces(Store& store, const std::function<void(Row&&)>& visit) {
@@ -131,6 +91,32 @@ Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldO
 
 }  // namespace
 
+StudentExample join_student_example(const TeacherAnswers& answers, const Recipe& recipe, const Row& row) {
+  StudentExample j;
+  auto drop = [&j](const char* reason) {
+    j.dropped = reason;
+    return std::move(j);
+  };
+  auto call = parse_picker_call(row.payload);
+  if (!call.ok()) return drop("unparseable_payload");
+  bool kind_ok = false;
+  for (const auto& k : recipe.request_kinds) kind_ok = kind_ok || k == to_string(call->request_kind);
+  if (!kind_ok) return drop(call->request_kind == RequestKind::absent ? "no_request_type" : "kind_filtered");
+  TraceKey key{row.id, row.agent_step_id, row.user_id, call->user_input_id, call->request_kind};
+  JoinResult found = answers.join.find(key, recipe.with_file_context);
+  if (found.outcome == JoinOutcome::no_relabel) return drop("no_relabel");
+  if (found.outcome == JoinOutcome::context_mismatch) return drop("relabel_context_mismatch");
+  if (found.outcome == JoinOutcome::ambiguous) return drop("ambiguous_relabel");
+  if (!answers.readable[found.slot]) return drop("relabel_unreadable");
+  j.relabel_id = answers.join.relabel_id(found.slot);
+  j.targets = parse_file_list(answers.outputs[found.slot]);
+  if (recipe.top_k && j.targets.size() > static_cast<size_t>(*recipe.top_k))
+    j.targets.resize(static_cast<size_t>(*recipe.top_k));
+  if (j.targets.empty()) return drop("empty_answer");
+  j.call = std::move(call).value();
+  return j;
+}
+
 Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config) {
   PT_TRY(check_config(config));
   auto say = [&](const std::string& line) {
@@ -146,22 +132,21 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   r.output = config.output;
 
   std::string bad;
-  PT_ASSIGN_OR_RETURN(auto index,
-                      RelabelIndex::load(store, config.teacher, [&](const std::string& id, const std::string& e) {
+  PT_ASSIGN_OR_RETURN(auto answers,
+                      TeacherAnswers::load(store, config.teacher, {}, [&](const std::string& id, const std::string& e) {
                         if (bad.empty()) bad = fmt::format("relabel {}: {}", id, e);
                         ++r.dropped["unparseable_relabel_payload"];
                       }));
-  if (index.size() == 0)
+  if (answers.read == answers.unreadable)
     return runtime_error(fmt::format(
         "no relabels by teacher \"{}\" in {} (import git for `truth`, or run `picktune relabel --teacher {}`)",
         config.teacher, store.describe(), config.teacher));
-  if (index.needs_kind_pass()) PT_TRY(index.run_kind_pass(store));
-  TraceJoiner joiner(index, recipe);
+  auto join = [&](const Row& row) { return join_student_example(answers, recipe, row); };
 
   // Pass 1: how many traces join, to place the time split.
   PT_TRY(scan_traces(store, [&](Row&& row) {
     ++r.traces_read;
-    Joined j = joiner.join(row);
+    StudentExample j = join(row);
     if (j.dropped)
       ++r.dropped[j.dropped];
     else
@@ -188,7 +173,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   int64_t i = 0;
   auto t0 = Clock::now();
   PT_TRY(scan_traces(store, [&](Row&& row) {
-    Joined j = joiner.join(row);
+    StudentExample j = join(row);
     if (j.dropped) return;
     if (i < train) {
       trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);

@@ -12,7 +12,9 @@
 #include <string>
 
 #include "core/metrics.h"
+#include "core/picker_call.h"
 #include "core/recipe.h"
+#include "pipeline/join/teacher_answers.h"
 #include "ranker/student_trainer.h"
 #include "store/store.h"
 #include "util/result.h"
@@ -46,6 +48,16 @@ struct StudentTrainReport {
 };
 
 Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config);
+
+// One trace as training sees it: joined with the teacher's relabel (core/relabel_join, as collect
+// joins it) into target files, or the reason it is left out (a collect drop reason).
+struct StudentExample {
+  PickerCall call;
+  std::string relabel_id;  // the joined relabel
+  std::vector<std::string> targets;
+  const char* dropped = nullptr;
+};
+StudentExample join_student_example(const TeacherAnswers& answers, const Recipe& recipe, const Row& row);
 
 // The multi-line summary printed by the command.
 std::string format_student_train_report(const StudentTrainReport& report);

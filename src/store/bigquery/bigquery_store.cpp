@@ -42,22 +42,6 @@ json row_fields(Table t) {
                       field("payload", "STRING")});
 }
 
-// A JSON_QUERY result: the string's value when it is a JSON string, else "".
-std::string json_string(const std::optional<std::string>& text) {
-  if (!text || text->empty() || text->front() != '"') return "";
-  json v = json::parse(*text, nullptr, false);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-bool json_truthy(const std::optional<std::string>& text) {
-  if (!text) return false;
-  json v = json::parse(*text, nullptr, false);
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number()) return static_cast<int64_t>(v.get<double>()) != 0;
-  if (v.is_string()) return std::strtoll(v.get<std::string>().c_str(), nullptr, 10) != 0;
-  return false;
-}
-
 enum class Outcome { inserted, updated, unchanged };
 
 bool same_columns(const Row& a, const Row& b, Table t) {
@@ -121,25 +105,6 @@ class BigQueryStore final : public Store {
     PT_ASSIGN_OR_RETURN(auto rows, rows_by_ids(table, {id}));
     if (rows.empty()) return std::optional<Row>();
     return std::optional<Row>(std::move(rows.front()));
-  }
-
-  // JSON_QUERY gives each field as JSON text, so (as in SQLite) only a string request_type or
-  // trace_id counts, and with_context is true for true or a non-zero number.
-  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
-    std::string sql = fmt::format(
-        "SELECT agent_step_id, JSON_QUERY(payload, '$.request_type') AS request_type, JSON_QUERY(payload, "
-        "'$.trace_id') AS trace_id, "
-        "JSON_QUERY(payload, '$.with_context') AS with_context FROM {} WHERE model = @model",
-        ref("relabels"));
-    std::vector<RelabelKey> keys;
-    auto r = rest_.query(sql, {BqParam::string("model", model)}, "reading relabels",
-                         [&](BigQueryRest::Cells&& c, int64_t index) -> Result<bool> {
-                           if (c.size() != 4) return malformed(index, "reading relabels", "", "expected 4 columns");
-                           keys.push_back({c[0].value_or(""), json_string(c[1]), json_string(c[2]), json_truthy(c[3])});
-                           return true;
-                         });
-    if (!r.ok()) return hinted(r.error());
-    return keys;
   }
 
   Result<void> open() { return init(); }

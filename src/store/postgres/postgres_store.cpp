@@ -253,21 +253,6 @@ class PgStore final : public Store {
     }
   }
 
-  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
-    Query q;
-    q.sql =
-        "SELECT agent_step_id, request_type, trace_id, CASE jsonb_typeof(payload->'with_context') "
-        "WHEN 'boolean' THEN (payload->>'with_context')::boolean "
-        "WHEN 'number' THEN (payload->>'with_context')::numeric <> 0 ELSE false END FROM relabels WHERE model = " +
-        q.bind(model);
-    std::vector<RelabelKey> keys;
-    PT_TRY(each_row(q, "reading relabels", [&](const pqxx::row& r) {
-      keys.push_back(RelabelKey{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<bool>()});
-      return true;
-    }));
-    return keys;
-  }
-
  private:
   // A pooled connection, given back when the lease ends. Each call leases its own, so a store
   // call made from inside a scan() visitor runs on a second connection.

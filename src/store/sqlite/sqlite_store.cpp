@@ -90,8 +90,6 @@ std::string_view column_view(sqlite3_stmt* s, int i) {
            : std::string_view();
 }
 
-std::string column_text(sqlite3_stmt* s, int i) { return std::string(column_view(s, i)); }
-
 std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
 class SqliteStore final : public Store {
@@ -214,21 +212,6 @@ class SqliteStore final : public Store {
     if (!read.ok()) return read.error();
     if (rc != SQLITE_ROW) return std::optional<Row>();
     return std::optional<Row>(std::move(row));
-  }
-
-  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
-    PT_ASSIGN_OR_RETURN(Stmt stmt,
-                        prepare("SELECT agent_step_id, request_type, trace_id, "
-                                "coalesce(json_extract(payload, '$.with_context'), 0) FROM relabels WHERE model = ?1"));
-    bind_text(stmt.get(), 1, model);
-    std::vector<RelabelKey> keys;
-    for (;;) {
-      int rc = sqlite3_step(stmt.get());
-      if (rc == SQLITE_DONE) return keys;
-      if (rc != SQLITE_ROW) return db_error("reading relabels");
-      keys.push_back(RelabelKey{column_text(stmt.get(), 0), column_text(stmt.get(), 1), column_text(stmt.get(), 2),
-                                sqlite3_column_int(stmt.get(), 3) != 0});
-    }
   }
 
  private:

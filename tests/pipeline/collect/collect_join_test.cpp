@@ -11,7 +11,8 @@
 #include "pipeline/collect/collect_options.h"
 #include "pipeline/collect/collect_util.h"
 #include "pipeline/collect/fixture.h"
-#include "support/collect_memory_store.h"
+#include "store/memory/memory_store.h"
+#include "support/unchecked_rows.h"
 #include "util/sha256.h"
 
 namespace pt {
@@ -51,15 +52,15 @@ std::string last_prompt(const json& record) {
 TEST(CollectJoin, KeyTraceNeverReceivesNonObviousRelabel) {
   MemoryStore store;
   for (int s = 1; s <= 3; ++s) {
-    store.traces.push_back(trace_row(s, "Key"));
-    store.traces.push_back(trace_row(s, "Non-Obvious"));
+    store.add(Table::traces, {trace_row(s, "Key")});
+    store.add(Table::traces, {trace_row(s, "Non-Obvious")});
   }
   // steps 1, 2: both kinds relabeled; step 3: ONLY the Non-Obvious trace is relabeled
   for (int s = 1; s <= 2; ++s) {
-    store.relabels.push_back(relabel_row(s, "Non-Obvious", kTeacher, true));  // stored first on purpose
-    store.relabels.push_back(relabel_row(s, "Key", kTeacher, true));
+    store.add(Table::relabels, {relabel_row(s, "Non-Obvious", kTeacher, true)});  // stored first on purpose
+    store.add(Table::relabels, {relabel_row(s, "Key", kTeacher, true)});
   }
-  store.relabels.push_back(relabel_row(3, "Non-Obvious", kTeacher, true));
+  store.add(Table::relabels, {relabel_row(3, "Non-Obvious", kTeacher, true)});
   CollectRun run = collect(store, CollectOptions{});
   ASSERT_TRUE(run.summary.ok()) << run.summary.error().message;
   auto recs = run.train();
@@ -90,11 +91,11 @@ TEST(CollectJoin, KeyTraceNeverReceivesNonObviousRelabel) {
 
 TEST(CollectJoin, ProductionRelabelsJoinByUserInputIdAndAmbiguityIsCounted) {
   MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
-  store.traces.push_back(trace_row(1, "Non-Obvious"));  // shares step, user and user_input_id
-  store.traces.push_back(trace_row(2, "Key"));          // alone: unambiguous
-  store.relabels.push_back(relabel_row(1, "Key", kTeacher, std::nullopt, /*typed=*/false));
-  store.relabels.push_back(relabel_row(2, "Key", kTeacher, std::nullopt, /*typed=*/false));
+  store.add(Table::traces, {trace_row(1, "Key")});
+  store.add(Table::traces, {trace_row(1, "Non-Obvious")});  // shares step, user and user_input_id
+  store.add(Table::traces, {trace_row(2, "Key")});          // alone: unambiguous
+  store.add(Table::relabels, {relabel_row(1, "Key", kTeacher, std::nullopt, /*typed=*/false)});
+  store.add(Table::relabels, {relabel_row(2, "Key", kTeacher, std::nullopt, /*typed=*/false)});
   CollectRun run = collect(store, CollectOptions{});
   ASSERT_TRUE(run.summary.ok()) << run.summary.error().message;
   auto recs = run.train();
@@ -112,22 +113,22 @@ TEST(CollectJoin, ProductionRelabelsJoinByUserInputIdAndAmbiguityIsCounted) {
 
 TEST(CollectJoin, TraceIdPicksTheRightTraceAndContextMustMatch) {
   MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
+  store.add(Table::traces, {trace_row(1, "Key")});
   Row second = trace_row(1, "Key");
   second.id = "t1k-again";
   second.created_at_us += 5;
   json p = json::parse(second.payload);
   p["messages"].back()["content"] = key_picker_prompt("REQ-1 again", 12);
   second.payload = p.dump();
-  store.traces.push_back(second);
+  store.add(Table::traces, {second});
   Row for_second = relabel_row(1, "Key", kTeacher, true);
   json rp = json::parse(for_second.payload);
   rp["trace_id"] = "t1k-again";
   rp["output"] = "only/second.ts";
   for_second.payload = rp.dump();
-  store.relabels.push_back(for_second);
-  store.traces.push_back(trace_row(2, "Key"));
-  store.relabels.push_back(relabel_row(2, "Key", kTeacher, false));  // made without context
+  store.add(Table::relabels, {for_second});
+  store.add(Table::traces, {trace_row(2, "Key")});
+  store.add(Table::relabels, {relabel_row(2, "Key", kTeacher, false)});  // made without context
   CollectRun run = collect(store, CollectOptions{});
   ASSERT_TRUE(run.summary.ok());
   auto recs = run.train();
@@ -139,8 +140,8 @@ TEST(CollectJoin, TraceIdPicksTheRightTraceAndContextMustMatch) {
 
 TEST(CollectBadInput, UnknownTeacherFailsAndWritesNothing) {
   MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
-  store.relabels.push_back(relabel_row(1, "Key", kTeacher, true));
+  store.add(Table::traces, {trace_row(1, "Key")});
+  store.add(Table::relabels, {relabel_row(1, "Key", kTeacher, true)});
   CollectOptions o;
   o.teacher = "anthropic:nobody";
   CollectRun run = collect(store, o);
@@ -191,8 +192,8 @@ TEST(CollectBadInput, UnknownRecipeAndBadFlagsAreUsageErrors) {
 
 TEST(CollectBadInput, UnwritableOutputFailsBeforeReading) {
   MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
-  store.relabels.push_back(relabel_row(1, "Key", kTeacher, true));
+  store.add(Table::traces, {trace_row(1, "Key")});
+  store.add(Table::relabels, {relabel_row(1, "Key", kTeacher, true)});
   CollectOptions o;
   o.output_prefix = temp_dir() + "/no/such/dir/out";
   CollectRun run = collect(store, o);
@@ -211,8 +212,8 @@ TEST(CollectBadInput, UnwritableOutputFailsBeforeReading) {
 }
 
 TEST(CollectBadInput, UnparseablePayloadsAreReportedWithTheirIds) {
-  MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
+  UncheckedRows store;  // "bad-json" is not JSON: no real store would take it
+  store.add(Table::traces, {trace_row(1, "Key")});
   Row broken = trace_row(2, "Key");
   broken.id = "bad-json";
   broken.payload = "{\"request_type\": \"Key\", \"system\": ";
@@ -222,12 +223,12 @@ TEST(CollectBadInput, UnparseablePayloadsAreReportedWithTheirIds) {
   json p = json::parse(wrong.payload);
   p["messages"] = "not an array";
   wrong.payload = p.dump();
-  store.traces.push_back(wrong);
-  for (int s = 1; s <= 3; ++s) store.relabels.push_back(relabel_row(s, "Key", kTeacher, true));
+  store.add(Table::traces, {wrong});
+  for (int s = 1; s <= 3; ++s) store.add(Table::relabels, {relabel_row(s, "Key", kTeacher, true)});
   Row bad_relabel = relabel_row(4, "Key", kTeacher, true);
   bad_relabel.id = "bad-relabel";
   bad_relabel.payload = R"({"request_type":"Key","output":42})";
-  store.relabels.push_back(bad_relabel);
+  store.add(Table::relabels, {bad_relabel});
   CollectRun run = collect(store, CollectOptions{});
   ASSERT_TRUE(run.summary.ok()) << run.summary.error().message;
   EXPECT_EQ(run.summary->samples, 1);
@@ -247,24 +248,24 @@ TEST(CollectBadInput, UnparseablePayloadsAreReportedWithTheirIds) {
 
 TEST(Collect, DeduplicatesIdenticalInputsAndDropsEmptyAnswers) {
   MemoryStore store;
-  store.traces.push_back(trace_row(1, "Key"));
+  store.add(Table::traces, {trace_row(1, "Key")});
   Row copy = trace_row(1, "Key");  // same input, another step and user
   copy.id = "copy";
   copy.agent_step_id = "step-9";
   copy.user_id = "u9";
   copy.created_at_us += 100;
-  store.traces.push_back(copy);
-  store.relabels.push_back(relabel_row(1, "Key", kTeacher, true));
+  store.add(Table::traces, {copy});
+  store.add(Table::relabels, {relabel_row(1, "Key", kTeacher, true)});
   Row r9 = relabel_row(1, "Key", kTeacher, true);
   r9.id = "r9";
   r9.agent_step_id = "step-9";
-  store.relabels.push_back(r9);
-  store.traces.push_back(trace_row(2, "Key"));
+  store.add(Table::relabels, {r9});
+  store.add(Table::traces, {trace_row(2, "Key")});
   Row empty = relabel_row(2, "Key", kTeacher, true);
   json p = json::parse(empty.payload);
   p["output"] = "\n  \n";
   empty.payload = p.dump();
-  store.relabels.push_back(empty);
+  store.add(Table::relabels, {empty});
   CollectRun run = collect(store, CollectOptions{});
   ASSERT_TRUE(run.summary.ok());
   EXPECT_EQ(run.summary->samples, 1);
@@ -275,8 +276,8 @@ TEST(Collect, DeduplicatesIdenticalInputsAndDropsEmptyAnswers) {
 TEST(Collect, DropsExamplesOverVertexTokenLimit) {
   MemoryStore store;
   for (int s = 1; s <= 2; ++s) {
-    store.traces.push_back(trace_row(s, "Key"));
-    store.relabels.push_back(relabel_row(s, "Key", kTeacher, true));
+    store.add(Table::traces, {trace_row(s, "Key")});
+    store.add(Table::relabels, {relabel_row(s, "Key", kTeacher, true)});
   }
   CollectOptions o;
   // the tree of step 2 counts as 131,072 tokens on its own: that example is over the limit
@@ -295,10 +296,10 @@ TEST(Collect, DropsExamplesOverVertexTokenLimit) {
 TEST(Collect, ValidationSplitKeepsStepsWholeAndIsStable) {
   MemoryStore store;
   for (int s = 1; s <= 60; ++s) {
-    store.traces.push_back(trace_row(s, "Key", "u" + std::to_string(s % 7)));
-    store.traces.push_back(trace_row(s, "Non-Obvious", "u" + std::to_string(s % 7)));
-    store.relabels.push_back(relabel_row(s, "Key", kTeacher, true));
-    store.relabels.push_back(relabel_row(s, "Non-Obvious", kTeacher, true));
+    store.add(Table::traces, {trace_row(s, "Key", "u" + std::to_string(s % 7))});
+    store.add(Table::traces, {trace_row(s, "Non-Obvious", "u" + std::to_string(s % 7))});
+    store.add(Table::relabels, {relabel_row(s, "Key", kTeacher, true)});
+    store.add(Table::relabels, {relabel_row(s, "Non-Obvious", kTeacher, true)});
   }
   auto steps_of = [](const std::vector<json>& recs) {
     std::set<std::string> steps;

@@ -8,8 +8,8 @@
 #include "pipeline/collect/collect_options.h"
 #include "pipeline/collect/fixture.h"
 #include "pipeline/registry/recipe_loader.h"
+#include "store/memory/memory_store.h"
 #include "store/store.h"
-#include "support/collect_memory_store.h"
 
 namespace pt {
 namespace {

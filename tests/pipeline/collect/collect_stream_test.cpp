@@ -10,7 +10,7 @@
 
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/fixture.h"
-#include "support/collect_memory_store.h"
+#include "pipeline/collect/generated_store.h"
 
 namespace pt {
 namespace {
@@ -47,7 +47,7 @@ CollectSummary run_generated(int64_t n, const std::string& prefix) {
   store.n = n;
   store.make_trace = generated_trace;
   for (int s = 0; s < kStepsWithRelabels; ++s)
-    for (std::string kind : {"Key", "Non-Obvious"}) store.relabels.push_back(relabel_row(s, kind, "teacher", true));
+    for (std::string kind : {"Key", "Non-Obvious"}) store.add(Table::relabels, {relabel_row(s, kind, "teacher", true)});
   CollectOptions o;
   o.teacher = "teacher";
   o.output_prefix = prefix;
@@ -110,7 +110,8 @@ TEST(CollectStreaming, ThreadCountNeverChangesTheOutput) {
     store.n = 3000;
     store.make_trace = mixed_trace;
     for (int s = 0; s < kStepsWithRelabels; ++s)
-      for (std::string kind : {"Key", "Non-Obvious"}) store.relabels.push_back(relabel_row(s, kind, "teacher", true));
+      for (std::string kind : {"Key", "Non-Obvious"})
+        store.add(Table::relabels, {relabel_row(s, kind, "teacher", true)});
     CollectOptions o;
     o.teacher = "teacher";
     o.output_prefix = dir + "/t" + std::to_string(threads);

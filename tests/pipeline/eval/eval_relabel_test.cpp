@@ -15,7 +15,7 @@
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
 #include "pipeline/registry/registry_file.h"
-#include "support/eval_memory_store.h"
+#include "support/eval_rows.h"
 #include "support/fakes/fake_llm.h"
 #include "support/fakes/test_keys.h"
 

@@ -9,7 +9,9 @@
 
 #include "pipeline/eval/eval_score.h"
 #include "report/eval_output.h"
-#include "support/eval_memory_store.h"
+#include "store/memory/memory_store.h"
+#include "support/eval_rows.h"
+#include "support/unchecked_rows.h"
 
 namespace pt {
 namespace {
@@ -19,25 +21,25 @@ using test::make_trace;
 using json = nlohmann::json;
 
 // s1 has a Key (t1) and a Non-Obvious (t2) trace; s2 one Key (t3); s3 one Key with no reference (t4).
-test::MemoryStore fixture() {
-  test::MemoryStore st;
+MemoryStore fixture() {
+  MemoryStore st;
   std::vector<std::string> tree = {"a.js", "b.js", "c.js", "lib/d.js"};
-  st.traces = {make_trace("t1", "s1", "Key", 100, tree, "fix a and b"),
-               make_trace("t2", "s1", "Non-Obvious", 101, tree, "fix a and b"),
-               make_trace("t3", "s2", "Key", 200, tree, "touch a"),
-               make_trace("t4", "s3", "Key", 300, tree, "nothing")};
-  st.relabels = {
-      make_relabel("r1", "truth", "s1", "Key", "a.js\nb.js", "t1"),
-      make_relabel("r2", "truth", "s1", "Non-Obvious", "c.js"),
-      make_relabel("r3", "truth", "s2", "Key", "a.js"),
-      // model A: perfect on t1, half on t2 (with a hallucinated path), empty on t3
-      make_relabel("a1", "A", "s1", "Key", "- a.js\n- b.js", "t1"),
-      make_relabel("a2", "A", "s1", "Non-Obvious", "c.js\nghost.js"),
-      make_relabel("a3", "A", "s2", "Key", "I could not find anything."),
-      // model B: production-style answers without request_type
-      make_relabel("b1", "B", "s1", "", "a.js"),
-      make_relabel("b3", "B", "s2", "", "a.js\nb.js"),
-  };
+  st.add(Table::traces,
+         {make_trace("t1", "s1", "Key", 100, tree, "fix a and b"),
+          make_trace("t2", "s1", "Non-Obvious", 101, tree, "fix a and b"),
+          make_trace("t3", "s2", "Key", 200, tree, "touch a"), make_trace("t4", "s3", "Key", 300, tree, "nothing")});
+  st.add(Table::relabels, {
+                              make_relabel("r1", "truth", "s1", "Key", "a.js\nb.js", "t1"),
+                              make_relabel("r2", "truth", "s1", "Non-Obvious", "c.js"),
+                              make_relabel("r3", "truth", "s2", "Key", "a.js"),
+                              // model A: perfect on t1, half on t2 (with a hallucinated path), empty on t3
+                              make_relabel("a1", "A", "s1", "Key", "- a.js\n- b.js", "t1"),
+                              make_relabel("a2", "A", "s1", "Non-Obvious", "c.js\nghost.js"),
+                              make_relabel("a3", "A", "s2", "Key", "I could not find anything."),
+                              // model B: production-style answers without request_type
+                              make_relabel("b1", "B", "s1", "", "a.js"),
+                              make_relabel("b3", "B", "s2", "", "a.js\nb.js"),
+                          });
   return st;
 }
 
@@ -95,8 +97,8 @@ TEST(EvalScore, JoinsCountsAndScores) {
 
 TEST(EvalScore, JsonHasTheContractSchemaAtFullPrecision) {
   auto st = fixture();
-  st.relabels.push_back(make_relabel("r4", "truth", "s3", "Key", "a.js\nb.js\nc.js"));
-  st.relabels.push_back(make_relabel("a4", "A", "s3", "Key", "a.js"));
+  st.add(Table::relabels, {make_relabel("r4", "truth", "s3", "Key", "a.js\nb.js\nc.js")});
+  st.add(Table::relabels, {make_relabel("a4", "A", "s3", "Key", "a.js")});
   auto r = run_eval_score(st, options({"A"}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   json j = json::parse(eval_json(*r));
@@ -118,10 +120,10 @@ TEST(EvalScore, JsonHasTheContractSchemaAtFullPrecision) {
 }
 
 TEST(EvalScore, ImportedProductionStyleRelabelsScoreLikeOurs) {
-  test::MemoryStore st;
-  st.traces = {make_trace("t1", "s1", "Key", 1, {}, "x")};
-  st.relabels = {make_relabel("r1", "teacher", "s1", "Key", "a.js\nb.js"),
-                 make_relabel("o1", "other-tool", "s1", "", "1. `a.js`\n2. b.js")};
+  MemoryStore st;
+  st.add(Table::traces, {make_trace("t1", "s1", "Key", 1, {}, "x")});
+  st.add(Table::relabels, {make_relabel("r1", "teacher", "s1", "Key", "a.js\nb.js"),
+                           make_relabel("o1", "other-tool", "s1", "", "1. `a.js`\n2. b.js")});
   auto r = run_eval_score(st, options({"other-tool"}, "teacher"));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_DOUBLE_EQ(r->overall.models[0].metrics[kJaccard].mean, 1.0);
@@ -161,8 +163,8 @@ TEST(EvalScore, NoReferenceForAnySelectedTrace) {
 }
 
 TEST(EvalScore, MalformedAnswersAreCountedNotScored) {
-  auto st = fixture();
-  st.relabels.push_back(Row{"bad", "s3", "u1", 5, "", "A", R"({"request_type":"Key","output":42})"});
+  testing::UncheckedRows st(fixture());  // "bad-ref" is not JSON: no real store would take it
+  st.add(Table::relabels, {Row{"bad", "s3", "u1", 5, "", "A", R"({"request_type":"Key","output":42})"}});
   st.relabels.push_back(Row{"bad-ref", "s3", "u1", 5, "", "truth", "not json"});
   auto r = run_eval_score(st, options({"A"}));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -173,7 +175,7 @@ TEST(EvalScore, MalformedAnswersAreCountedNotScored) {
   EXPECT_NE(all.find("relabel bad-ref: payload: invalid JSON"), std::string::npos) << all;
 
   st.relabels.pop_back();
-  st.relabels.push_back(make_relabel("ok-ref", "truth", "s3", "Key", "a.js"));
+  st.add(Table::relabels, {make_relabel("ok-ref", "truth", "s3", "Key", "a.js")});
   r = run_eval_score(st, options({"A"}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->counts[0].malformed, 1u);
@@ -198,7 +200,7 @@ TEST(EvalScore, NewestFractionAndBadOptions) {
 
 TEST(EvalScore, NewerAnswerWinsAndFiguresAreDeterministic) {
   auto st = fixture();
-  st.relabels.push_back(make_relabel("a3b", "A", "s2", "Key", "a.js", "", 50));  // newer answer for t3
+  st.add(Table::relabels, {make_relabel("a3b", "A", "s2", "Key", "a.js", "", 50)});  // newer answer for t3
   auto r1 = run_eval_score(st, options({"A", "B"}));
   auto r2 = run_eval_score(st, options({"A", "B"}));
   ASSERT_TRUE(r1.ok() && r2.ok());

@@ -14,13 +14,12 @@
 #include "pipeline/import/git_trace.h"
 #include "pipeline/import/import_git.h"
 #include "pipeline/import/test_repo.h"
-#include "support/import_memory_store.h"
+#include "store/memory/memory_store.h"
 
 namespace pt {
 namespace {
 
 using nlohmann::json;
-using testing::MemStore;
 using testing::TestRepo;
 
 constexpr int64_t T0 = 1700000000;
@@ -109,12 +108,12 @@ class ImportGit : public ::testing::Test {
   static void SetUpTestSuite() { h_ = new History(); }
   static void TearDownTestSuite() { delete h_; }
   static History& h() { return *h_; }
-  json trace_payload(MemStore& s, const std::string& hash) {
+  json trace_payload(MemoryStore& s, const std::string& hash) {
     auto row = s.get(Table::traces, "git:" + hash + ":key");
     EXPECT_TRUE(row.ok() && row->has_value()) << hash;
     return row.ok() && row->has_value() ? json::parse((*row)->payload) : json();
   }
-  json truth_payload(MemStore& s, const std::string& hash) {
+  json truth_payload(MemoryStore& s, const std::string& hash) {
     auto row = s.get(Table::relabels, "truth:" + hash + ":key");
     EXPECT_TRUE(row.ok() && row->has_value()) << hash;
     return row.ok() && row->has_value() ? json::parse((*row)->payload) : json();
@@ -124,7 +123,7 @@ class ImportGit : public ::testing::Test {
 History* ImportGit::h_ = nullptr;
 
 TEST_F(ImportGit, CountsEveryCommitAndSkipsByReason) {
-  MemStore store;
+  MemoryStore store;
   auto stats = import_git(store, h().options());
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(stats->repo_name, "my repo");
@@ -148,7 +147,7 @@ TEST_F(ImportGit, CountsEveryCommitAndSkipsByReason) {
 }
 
 TEST_F(ImportGit, TraceRowAndPayloadHaveTheProductionShape) {
-  MemStore store;
+  MemoryStore store;
   ASSERT_TRUE(import_git(store, h().options()).ok());
   auto row = store.get(Table::traces, "git:" + h().fix + ":key");
   ASSERT_TRUE(row.ok() && row->has_value());
@@ -186,7 +185,7 @@ TEST_F(ImportGit, TraceRowAndPayloadHaveTheProductionShape) {
 }
 
 TEST_F(ImportGit, TruthIsModifiedOrDeletedParentPathsAndAddedIsKeptApart) {
-  MemStore store;
+  MemoryStore store;
   ASSERT_TRUE(import_git(store, h().options()).ok());
   auto row = store.get(Table::relabels, "truth:" + h().fix + ":key");
   ASSERT_TRUE(row.ok() && row->has_value());
@@ -227,7 +226,7 @@ TEST_F(ImportGit, TruthIsModifiedOrDeletedParentPathsAndAddedIsKeptApart) {
 }
 
 TEST_F(ImportGit, SideBranchCommitsAppearOnlyAfterTheyAreMerged) {
-  MemStore store;
+  MemoryStore store;
   ASSERT_TRUE(import_git(store, h().options()).ok());
   json before = trace_payload(store, h().main_work);
   auto before_subjects = subjects(extract_recent_commits(before["system"].get<std::string>()));
@@ -252,7 +251,7 @@ TEST_F(ImportGit, SideBranchCommitsAppearOnlyAfterTheyAreMerged) {
 }
 
 TEST_F(ImportGit, NonUtf8PathsAreLeftOutOfEveryText) {
-  MemStore store;
+  MemoryStore store;
   ASSERT_TRUE(import_git(store, h().options()).ok());
   auto row = store.get(Table::traces, "git:" + h().bad_mod + ":key");
   ASSERT_TRUE(row.ok() && row->has_value());
@@ -274,20 +273,22 @@ TEST_F(ImportGit, NonUtf8PathsAreLeftOutOfEveryText) {
 }
 
 TEST_F(ImportGit, ReRunAddsNothing) {
-  MemStore store;
+  MemoryStore store;
   auto first = import_git(store, h().options());
   ASSERT_TRUE(first.ok());
   auto second = import_git(store, h().options());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->traces.inserted, 0);
   EXPECT_EQ(second->relabels.inserted, 0);
-  EXPECT_EQ(second->traces.updated, 8);
+  // The same rows again: the store reports them unchanged (the old test fake called them updated).
+  EXPECT_EQ(second->traces.updated + second->traces.unchanged, 8);
+  EXPECT_EQ(second->traces.unchanged, 8);
   EXPECT_EQ(store.rows(Table::traces).size(), 8u);
-  EXPECT_NE(format_import_git_summary(*second).find("0 added, 8 updated"), std::string::npos);
+  EXPECT_NE(format_import_git_summary(*second).find("0 added, 0 updated, 8 unchanged"), std::string::npos);
 }
 
 TEST_F(ImportGit, MaxKeepsTheNewestEligibleAndSinceDropsOlder) {
-  MemStore store;
+  MemoryStore store;
   ImportGitOptions o = h().options();
   o.max = 2;
   auto stats = import_git(store, o);
@@ -297,7 +298,7 @@ TEST_F(ImportGit, MaxKeepsTheNewestEligibleAndSinceDropsOlder) {
   EXPECT_TRUE(store.get(Table::traces, "git:" + h().bad_mod + ":key")->has_value());
   EXPECT_TRUE(store.get(Table::traces, "git:" + h().bad_add + ":key")->has_value());
 
-  MemStore since_store;
+  MemoryStore since_store;
   ImportGitOptions s = h().options();
   s.since_us = (T0 + 800) * 1'000'000;
   auto since = import_git(since_store, s);
@@ -317,7 +318,7 @@ TEST_F(ImportGit, BundleGivesTheSameRowsAndLeavesNoTempDir) {
   const char* old = std::getenv("TMPDIR");
   std::string saved = old ? old : "";
   ::setenv("TMPDIR", tmpdir.c_str(), 1);
-  MemStore from_bundle, from_dir;
+  MemoryStore from_bundle, from_dir;
   ImportGitOptions o = h().options();
   o.source = bundle;
   auto stats = import_git(from_bundle, o);
@@ -332,7 +333,7 @@ TEST_F(ImportGit, BundleGivesTheSameRowsAndLeavesNoTempDir) {
 }
 
 TEST_F(ImportGit, BadSourcesAndOptionsAreOneLineErrors) {
-  MemStore store;
+  MemoryStore store;
   ImportGitOptions o = h().options();
   o.source = h().repo.tmp() + "/missing";
   auto r = import_git(store, o);

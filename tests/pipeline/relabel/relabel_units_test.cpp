@@ -90,16 +90,29 @@ TEST(RelabelSelect, RelabelIdsAreDeterministicPerIdentity) {
 }
 
 TEST(RelabelSelect, SkipsOnlyWhatThisTeacherAnsweredForTheSameKindAndContext) {
-  std::vector<TraceRef> refs = {{"t1", "s1", "Key"}, {"t2", "s1", "Non-Obvious"}, {"t3", "s2", "Key"},
-                                {"t4", "s3", "Key"}, {"t5", "s4", "Key"},         {"t6", "s4", "Non-Obvious"},
-                                {"t7", "s5", "Key"}};
-  std::vector<RelabelKey> keys = {
-      {"s1", "Key", "t1", false},  // by trace id
-      {"s2", "Key", "", false},    // by step + kind
-      {"s3", "", "", false},       // production relabel of a step with one trace
-      {"s4", "", "", false},       // production relabel of a step with two kinds: ambiguous
-      {"s5", "Key", "t7", true},   // answered with context only
+  const RequestKind key = RequestKind::key, nonobv = RequestKind::non_obvious;
+  auto ref = [](std::string id, std::string step, RequestKind kind) { return TraceRef{id, step, kind, "", ""}; };
+  std::vector<TraceRef> refs = {ref("t1", "s1", key), ref("t2", "s1", nonobv), ref("t3", "s2", key),
+                                ref("t4", "s3", key), ref("t5", "s4", key),    ref("t6", "s4", nonobv),
+                                ref("t7", "s5", key)};
+  auto relabel = [](std::string step, RequestKind kind, std::string trace_id, bool with_context) {
+    RelabelKey k;
+    k.id = "rl-" + step;
+    k.agent_step_id = std::move(step);
+    k.request_kind = kind;
+    k.trace_id = std::move(trace_id);
+    k.with_context = with_context ? 1 : 0;
+    return k;
   };
+  RelabelJoin keys;
+  for (const RelabelKey& k : {
+           relabel("s1", key, "t1", false),                // by trace id
+           relabel("s2", key, "", false),                  // by step + kind
+           relabel("s3", RequestKind::absent, "", false),  // production relabel of a step with one trace
+           relabel("s4", RequestKind::absent, "", false),  // production relabel of a step with two kinds: ambiguous
+           relabel("s5", key, "t7", true),                 // answered with context only
+       })
+    keys.add(k);
   auto sel = drop_already_relabeled(refs, keys, false);
   EXPECT_EQ(sel.selected, 7);
   EXPECT_EQ(sel.skipped_done, 3);
@@ -116,7 +129,7 @@ TEST(RelabelSelect, FiltersTracesInTheStore) {
   auto refs = select_trace_refs(ts.store(), o);
   ASSERT_TRUE(refs.ok()) << refs.error().message;
   EXPECT_EQ(refs->size(), 20u);
-  for (const auto& r : *refs) EXPECT_EQ(r.request_type, "Key");
+  for (const auto& r : *refs) EXPECT_EQ(r.request_kind, RequestKind::key);
   o = {};
   o.users = {"user-0", "user-1"};
   o.limit = 5;

@@ -4,7 +4,7 @@
 // text (same bytes: key order, spacing, number spelling, escapes), not merely equivalent JSON.
 // Also: upsert counts (inserted/updated/unchanged, as row-by-row upserts would report them),
 // all-or-nothing batches, filters, ordering (created_at, then id bytewise), limits, counts,
-// relabeled_keys, store calls made from inside a scan, re-opening, and no secret in describe().
+// the model filter, store calls made from inside a scan, re-opening, and no secret in describe().
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -321,31 +321,21 @@ TEST_P(StoreConformance, AFilterForTheOtherTableIsAUsageError) {
   EXPECT_EQ(s.error().kind, pt::ErrorKind::usage);
 }
 
-TEST_P(StoreConformance, RelabeledKeysAndModelFilter) {
+TEST_P(StoreConformance, ModelFilterFindsEachModelsRelabels) {
   upsert(Table::relabels,
          {relabel("r1", "anthropic:opus", R"({"trace_id":"t1","output":"x","request_type":"Key"})"),
           relabel("r2", "anthropic:opus", R"({"output":"production relabel, no kind"})"),
           relabel("r3", "anthropic:opus", R"({"request_type":"Non-Obvious","with_context":true})"),
           relabel("r4", "anthropic:opus", R"({"request_type":7,"trace_id":null,"with_context":false})"),
           relabel("r5", "truth", R"({"request_type":"Key","files":["a"]})")});
-  auto keys = store_->relabeled_keys("anthropic:opus");
-  ASSERT_TRUE(keys.ok()) << keys.error().message;
-  ASSERT_EQ(keys->size(), 4u);
-  std::sort(keys->begin(), keys->end(), [](auto& a, auto& b) { return a.agent_step_id < b.agent_step_id; });
-  EXPECT_EQ((*keys)[0].agent_step_id, "s-r1");
-  EXPECT_EQ((*keys)[0].request_type, "Key");
-  EXPECT_EQ((*keys)[0].trace_id, "t1");
-  EXPECT_FALSE((*keys)[0].with_context);
-  EXPECT_EQ((*keys)[1].request_type, "");
-  EXPECT_EQ((*keys)[1].trace_id, "");
-  EXPECT_EQ((*keys)[2].request_type, "Non-Obvious");
-  EXPECT_TRUE((*keys)[2].with_context);
-  EXPECT_EQ((*keys)[3].request_type, "");  // not a string
-  EXPECT_EQ((*keys)[3].trace_id, "");
-  EXPECT_FALSE((*keys)[3].with_context);
-  auto none = store_->relabeled_keys("nobody");
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
+  // The relabel keys are read from these rows by core/relabel_join (tests/core/relabel_join_test.cpp).
+  RowFilter opus;
+  opus.model = "anthropic:opus";
+  opus.order = RowFilter::Order::oldest_first;
+  EXPECT_EQ(ids(Table::relabels, opus), (std::vector<std::string>{"r1", "r2", "r3", "r4"}));
+  RowFilter nobody;
+  nobody.model = "nobody";
+  EXPECT_TRUE(ids(Table::relabels, nobody).empty());
 
   RowFilter f;
   f.model = "truth";

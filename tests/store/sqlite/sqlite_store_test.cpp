@@ -1,6 +1,6 @@
 // Tests of the SQLite Store: schema creation on open, upsert (insert / replace / unchanged),
 // all-or-nothing batches, filters, newest-first ordering with ties, count, get,
-// relabeled_keys, refusing foreign files, and open_store()'s URI / --env resolution.
+// the model filter, refusing foreign files, and open_store()'s URI / --env resolution.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -165,7 +165,7 @@ TEST_F(SqliteStoreTest, FilterThatDoesNotApplyToTheTableIsAUsageError) {
   EXPECT_FALSE(s->count(Table::traces, m).ok());
 }
 
-TEST_F(SqliteStoreTest, RelabeledKeysAndModelFilter) {
+TEST_F(SqliteStoreTest, ModelFilter) {
   auto s = open();
   auto relabel = [](std::string id, std::string model, std::string payload) {
     Row r;
@@ -181,16 +181,13 @@ TEST_F(SqliteStoreTest, RelabeledKeysAndModelFilter) {
                            relabel("r2", "anthropic:opus", R"({"output":"prod relabel, no kind"})"),
                            relabel("r3", "truth", R"({"request_type":"Key","files":["a"]})")};
   ASSERT_TRUE(s->upsert(Table::relabels, rows).ok());
-  auto keys = s->relabeled_keys("anthropic:opus");
-  ASSERT_TRUE(keys.ok());
-  ASSERT_EQ(keys->size(), 2u);
-  std::sort(keys->begin(), keys->end(), [](auto& a, auto& b) { return a.agent_step_id < b.agent_step_id; });
-  EXPECT_EQ((*keys)[0].agent_step_id, "s-r1");
-  EXPECT_EQ((*keys)[0].request_type, "Key");
-  EXPECT_EQ((*keys)[0].trace_id, "t1");
-  EXPECT_EQ((*keys)[1].request_type, "");
-  EXPECT_EQ((*keys)[1].trace_id, "");
-  EXPECT_TRUE(s->relabeled_keys("nobody")->empty());
+  // The relabel keys themselves are read by core/relabel_join (tests/core/relabel_join_test.cpp).
+  RowFilter opus;
+  opus.model = "anthropic:opus";
+  EXPECT_EQ(ids(*s, Table::relabels, opus), (std::vector<std::string>{"r2", "r1"}));
+  RowFilter nobody;
+  nobody.model = "nobody";
+  EXPECT_TRUE(ids(*s, Table::relabels, nobody).empty());
   RowFilter f;
   f.model = "truth";
   EXPECT_EQ(ids(*s, Table::relabels, f), std::vector<std::string>{"r3"});
