@@ -1,6 +1,7 @@
-// The Store interface: every backend (sqlite, postgres, bigquery, jsonl) holds the two tables of
-// SPEC §2 and answers the same small set of calls. Backends are chosen by URI in open_store();
-// adding one means one file plus a line in store_registry.cpp.
+// The Store interface: every backend (sqlite:PATH, postgres://…, bigquery://PROJECT/DATASET) holds
+// the two tables of docs/formats.md#rows and answers the same small set of calls. JSONL is an
+// interchange format (import jsonl / export), not a store. Backends are chosen by URI in
+// open_store(); adding one means one folder plus a line in store_registry.cpp.
 #pragma once
 #include <cstdint>
 #include <functional>
