@@ -1,4 +1,4 @@
-// CLI: `eval score` and `eval relabel` (SPEC §6, §9). Flags are parsed here into the options of
+// CLI: `eval score` and `eval relabel` (docs/formats.md#metrics, #eval-json). Flags are parsed here into the options of
 // pipeline/eval_score and pipeline/eval_relabel; warnings go to stderr, the table or --json to
 // stdout, and --report writes report.html atomically.
 #include <cstdio>
@@ -62,7 +62,7 @@ void register_score(CLI::App& eval, Context& ctx) {
                   "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
   cmd->add_option("--since", f->since, "traces created at or after this time (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "traces created before this time");
-  cmd->add_flag("--json", f->json, "print one JSON object (SPEC §9 schema, full precision)");
+  cmd->add_flag("--json", f->json, "print one JSON object (docs/formats.md#eval-json schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
   cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")
       ->capture_default_str();

@@ -1,4 +1,4 @@
-// CLI: `relabel --teacher MODEL_ID …` (SPEC §4, §9): parses the flags into RelabelOptions and
+// CLI: `relabel --teacher MODEL_ID …` (docs/formats.md#relabel-payload): parses the flags into RelabelOptions and
 // ModelOptions, opens the store and the teacher, and runs pipeline/relabel under a SIGINT/SIGTERM
 // guard. Progress goes to stderr; the final summary (or the dry-run estimate) to stdout.
 #include <cstdio>

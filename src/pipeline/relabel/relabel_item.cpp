@@ -38,7 +38,7 @@ Result<std::vector<ContextFile>> load_step_files(Store& store, const std::string
   return files;
 }
 
-// The production ids a relabel carries over from its trace (SPEC-formats), when present.
+// The production ids a relabel carries over from its trace (docs/formats.md#common-payload-fields), when present.
 std::vector<std::pair<std::string, std::string>> copied_fields(std::string_view payload) {
   std::vector<std::pair<std::string, std::string>> out;
   thread_local simdjson::dom::parser parser;

@@ -1,5 +1,5 @@
 // One trace on its way through the relabel engine: loaded from the store, parsed, given its file
-// context (--with-context), and finally turned into the relabel row of SPEC §9 / SPEC-formats.
+// context (--with-context), and finally turned into the relabel row of docs/formats.md#relabel-payload.
 #pragma once
 #include <cstdint>
 #include <memory>

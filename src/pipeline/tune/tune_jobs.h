@@ -1,4 +1,4 @@
-// Tuning jobs (SPEC §7): upload the data, create the job, poll it, and keep the registry in step.
+// Tuning jobs (docs/formats.md#registry): upload the data, create the job, poll it, and keep the registry in step.
 // Vertex AI: files go to GCS (JSON upload API), then a tuningJobs resource with baseModel and
 // supervisedTuningSpec. OpenAI: Files API (purpose fine-tune), then fine_tuning/jobs. A submitted
 // job is recorded at once as a pending registry entry, so a crash never loses a paid job.
