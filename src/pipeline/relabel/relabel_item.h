@@ -49,17 +49,6 @@ TokenCountFn token_counter(const RelabelOptions& options);
 
 int64_t steady_ms();
 
-// Removes credentials from text shown to users: learns the secret values of a request (API-key and
-// authorization headers, a `key=` URL parameter) and replaces them with "***" in any message.
-class SecretScrubber {
- public:
-  void learn(const HttpRequest& request);
-  std::string scrub(std::string text) const;
-
- private:
-  std::vector<std::string> secrets_;
-};
-
 // One line for a failure message: newlines flattened, cut to max_bytes.
 std::string one_line(std::string_view text, size_t max_bytes = 200);
 

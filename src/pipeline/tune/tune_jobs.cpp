@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "net/secrets.h"
 #include "pipeline/registry/registry_file.h"
 #include "pipeline/tune/tune_backend.h"
 
@@ -95,16 +96,8 @@ std::string provider_error(const std::string& what, int status, const std::strin
 }
 
 std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response) {
-  std::string text = provider_error(what, response.status, response.body, response.transport_error);
-  for (const auto& [name, value] : request.headers) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower != "authorization" && lower != "x-api-key" && lower != "x-goog-api-key") continue;
-    std::string secret = value.rfind("Bearer ", 0) == 0 ? value.substr(7) : value;
-    for (size_t at; !secret.empty() && (at = text.find(secret)) != std::string::npos;)
-      text.replace(at, secret.size(), "[redacted]");
-  }
-  return text;
+  return Redactor().add_request(request).redact(
+      provider_error(what, response.status, response.body, response.transport_error));
 }
 
 Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provider, const TuneSubmitOptions& options) {
