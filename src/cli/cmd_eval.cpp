@@ -23,20 +23,13 @@ struct ScoreFlags {
   EvalScoreOptions options;
 };
 
-Result<std::optional<int64_t>> time_flag(const std::string& name, const std::string& value) {
-  if (value.empty()) return std::optional<int64_t>();
-  auto t = parse_timestamp(value);
-  if (!t.ok()) return usage_error(name + ": " + t.error().message);
-  return std::optional<int64_t>(*t);
-}
-
 Result<void> run_score(Context& ctx, ScoreFlags& f) {
   EvalScoreOptions& o = f.options;
   o.models = f.models;
   o.reference = f.reference;
   o.newest = f.newest;
-  PT_ASSIGN_OR_RETURN(o.since_us, time_flag("--since", f.since));
-  PT_ASSIGN_OR_RETURN(o.until_us, time_flag("--until", f.until));
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   for (const auto& w : summary.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
@@ -86,8 +79,8 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   if (!f.split.empty()) o.split_file = f.split;
   o.newest = f.newest;
   o.limit = f.limit;
-  PT_ASSIGN_OR_RETURN(o.since_us, time_flag("--since", f.since));
-  PT_ASSIGN_OR_RETURN(o.until_us, time_flag("--until", f.until));
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.relabel.budget_usd = f.budget;
   o.relabel.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
   o.relabel.max_output_tokens = o.model.max_output_tokens;

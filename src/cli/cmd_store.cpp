@@ -47,13 +47,8 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
   if (!f.user.empty()) out.user_id = f.user;
   if (!f.step.empty()) out.agent_step_id = f.step;
   if (!f.kind.empty()) out.request_type = f.kind;
-  for (auto [flag, text, slot] :
-       {std::tuple{"--since", &f.since, &out.since_us}, std::tuple{"--until", &f.until, &out.until_us}}) {
-    if (text->empty()) continue;
-    auto t = parse_timestamp(*text);
-    if (!t.ok()) return usage_error(fmt::format("{}: {}", flag, t.error().message));
-    *slot = *t;
-  }
+  PT_ASSIGN_OR_RETURN(out.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(out.until_us, parse_time_filter("--until", f.until));
   int64_t limit = f.limit < 0 ? default_limit : f.limit;
   if (f.limit < -1) return usage_error("--limit must be 0 (all) or more");
   if (limit > 0) out.limit = limit;

@@ -52,7 +52,8 @@ std::string_view query_value(std::string_view url, std::string_view param) {
 
 Redactor& Redactor::add(std::string_view secret) {
   if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return *this;
-  auto at = std::find_if(secrets_.begin(), secrets_.end(), [&](const std::string& s) { return s.size() < secret.size(); });
+  auto at =
+      std::find_if(secrets_.begin(), secrets_.end(), [&](const std::string& s) { return s.size() < secret.size(); });
   secrets_.insert(at, std::string(secret));
   return *this;
 }
