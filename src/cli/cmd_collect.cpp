@@ -1,4 +1,4 @@
-// CLI: collect --teacher M … — parses the flags of SPEC §5 / issue 5 into CollectFlags and runs
+// CLI: collect --teacher M … — parses the flags of docs/formats.md#tuning-records / issue 5 into CollectFlags and runs
 // pipeline/collect (the join, records, split, manifest all live there).
 #include <cstdio>
 

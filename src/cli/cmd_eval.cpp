@@ -1,4 +1,4 @@
-// CLI: `eval score` and `eval relabel` (SPEC §6, §9). Flags are parsed here into the options of
+// CLI: `eval score` and `eval relabel` (docs/formats.md#metrics, #eval-json). Flags are parsed here into the options of
 // pipeline/eval_score and pipeline/eval_relabel; warnings go to stderr, the table or --json to
 // stdout, and --report writes report.html atomically.
 #include <cstdio>
@@ -23,20 +23,13 @@ struct ScoreFlags {
   EvalScoreOptions options;
 };
 
-Result<std::optional<int64_t>> time_flag(const std::string& name, const std::string& value) {
-  if (value.empty()) return std::optional<int64_t>();
-  auto t = parse_timestamp(value);
-  if (!t.ok()) return usage_error(name + ": " + t.error().message);
-  return std::optional<int64_t>(*t);
-}
-
 Result<void> run_score(Context& ctx, ScoreFlags& f) {
   EvalScoreOptions& o = f.options;
   o.models = f.models;
   o.reference = f.reference;
   o.newest = f.newest;
-  PT_ASSIGN_OR_RETURN(o.since_us, time_flag("--since", f.since));
-  PT_ASSIGN_OR_RETURN(o.until_us, time_flag("--until", f.until));
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   for (const auto& w : summary.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
@@ -62,7 +55,7 @@ void register_score(CLI::App& eval, Context& ctx) {
                   "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
   cmd->add_option("--since", f->since, "traces created at or after this time (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "traces created before this time");
-  cmd->add_flag("--json", f->json, "print one JSON object (SPEC §9 schema, full precision)");
+  cmd->add_flag("--json", f->json, "print one JSON object (docs/formats.md#eval-json schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
   cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")
       ->capture_default_str();
@@ -86,8 +79,8 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   if (!f.split.empty()) o.split_file = f.split;
   o.newest = f.newest;
   o.limit = f.limit;
-  PT_ASSIGN_OR_RETURN(o.since_us, time_flag("--since", f.since));
-  PT_ASSIGN_OR_RETURN(o.until_us, time_flag("--until", f.until));
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.relabel.budget_usd = f.budget;
   o.relabel.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
   o.relabel.max_output_tokens = o.model.max_output_tokens;

@@ -28,11 +28,7 @@ void register_import_git(CLI::App& import_cmd, Context& ctx) {
     ctx.action = [flags, cmd, &ctx]() -> Result<void> {
       ImportGitOptions options = flags->options;
       if (cmd->count("--max")) options.max = flags->max;
-      if (!flags->since.empty()) {
-        auto since = parse_timestamp(flags->since);
-        if (!since.ok()) return usage_error("--since: " + since.error().message);
-        options.since_us = *since;
-      }
+      PT_ASSIGN_OR_RETURN(options.since_us, parse_time_filter("--since", flags->since));
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_TRY(store->init());
       PT_ASSIGN_OR_RETURN(ImportGitStats stats, import_git(*store, options));

@@ -1,4 +1,4 @@
-// CLI: `relabel --teacher MODEL_ID …` (SPEC §4, §9): parses the flags into RelabelOptions and
+// CLI: `relabel --teacher MODEL_ID …` (docs/formats.md#relabel-payload): parses the flags into RelabelOptions and
 // ModelOptions, opens the store and the teacher, and runs pipeline/relabel under a SIGINT/SIGTERM
 // guard. Progress goes to stderr; the final summary (or the dry-run estimate) to stdout.
 #include <cstdio>
@@ -39,16 +39,8 @@ for anthropic:/openai: teachers) and prices them; it sends nothing.)";
 
 Result<void> run(Context& ctx, RelabelFlags& f) {
   RelabelOptions& o = f.options;
-  if (!f.since.empty()) {
-    auto t = parse_timestamp(f.since);
-    if (!t.ok()) return usage_error("--since: " + t.error().message);
-    o.since_us = *t;
-  }
-  if (!f.until.empty()) {
-    auto t = parse_timestamp(f.until);
-    if (!t.ok()) return usage_error("--until: " + t.error().message);
-    o.until_us = *t;
-  }
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.limit = f.limit;
   o.sample_fraction = f.sample;
   o.budget_usd = f.budget;

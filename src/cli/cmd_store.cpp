@@ -1,4 +1,4 @@
-// CLI: `init`, `export traces|relabels`, `traces` and `relabels` (SPEC §3, §9). Flags are parsed
+// CLI: `init`, `export traces|relabels`, `traces` and `relabels` (docs/formats.md#cli-contract). Flags are parsed
 // into filter structs here; the work is in pipeline/export_rows and pipeline/listing.
 // Every store command works on a fresh path: opening a SQLite store creates its schema.
 #include <cstdio>
@@ -47,13 +47,8 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
   if (!f.user.empty()) out.user_id = f.user;
   if (!f.step.empty()) out.agent_step_id = f.step;
   if (!f.kind.empty()) out.request_type = f.kind;
-  for (auto [flag, text, slot] :
-       {std::tuple{"--since", &f.since, &out.since_us}, std::tuple{"--until", &f.until, &out.until_us}}) {
-    if (text->empty()) continue;
-    auto t = parse_timestamp(*text);
-    if (!t.ok()) return usage_error(fmt::format("{}: {}", flag, t.error().message));
-    *slot = *t;
-  }
+  PT_ASSIGN_OR_RETURN(out.since_us, parse_time_filter("--since", f.since));
+  PT_ASSIGN_OR_RETURN(out.until_us, parse_time_filter("--until", f.until));
   int64_t limit = f.limit < 0 ? default_limit : f.limit;
   if (f.limit < -1) return usage_error("--limit must be 0 (all) or more");
   if (limit > 0) out.limit = limit;
@@ -85,7 +80,8 @@ void register_export(CLI::App& app, Context& ctx) {
     std::string output;
   };
   auto flags = std::make_shared<Flags>();
-  auto* cmd = app.add_subcommand("export", "write rows as JSONL (SPEC columns), newest first, to stdout or -o FILE");
+  auto* cmd = app.add_subcommand(
+      "export", "write rows as JSONL (docs/formats.md#rows columns), newest first, to stdout or -o FILE");
   cmd->add_option("table", flags->table, "traces or relabels")
       ->required()
       ->check(CLI::IsMember({"traces", "relabels"}));
@@ -119,7 +115,7 @@ void register_listing(CLI::App& app, Context& ctx, Table table) {
       traces ? "list traces, newest first: time, type, agent step, request kind, request, picked files"
              : "list relabels, newest first: time, model, agent step, request kind, files");
   add_filter_flags(cmd, flags->filter, traces, !traces, 10);
-  cmd->add_flag("--json", flags->json, "print rows as stored, one JSON object per line (SPEC columns)");
+  cmd->add_flag("--json", flags->json, "print rows as stored, one JSON object per line (docs/formats.md#rows columns)");
   cmd->callback([flags, table, &ctx] {
     ctx.action = [flags, table, &ctx]() -> Result<void> {
       ListOptions o;

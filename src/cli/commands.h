@@ -1,4 +1,4 @@
-// What every command file of the CLI shares: the global flags (SPEC §9) and one registration
+// What every command file of the CLI shares: the global flags (docs/formats.md#cli-contract) and one registration
 // function per command group. A command's CLI11 callback only parses flags and stores an
 // `action`; main() runs it and turns its Result into a message and an exit code.
 #pragma once

@@ -1,5 +1,5 @@
-// The teacher's extra file context of `relabel --with-context` (SPEC-formats, "Teacher prompt with
-// file context"): the stored blob files of an agent step rendered as <file-contents> entries inside
+// The teacher's extra file context of `relabel --with-context` (docs/formats.md#teacher-context):
+// the stored blob files of an agent step rendered as <file-contents> entries inside
 // the "## Partial file context" section, cut to a token budget by a caller-given counting function.
 // Pure: no I/O; the caller supplies the blob payload and the tokenizer.
 #pragma once

@@ -1,7 +1,7 @@
 // Turning a model's answer text into an ordered list of file paths.
-// parse_file_list: the scoring parse of SPEC §6 (bullets, numbering, code fences and quotes
+// parse_file_list: the scoring parse of docs/formats.md#scoring-parse (bullets, numbering, code fences and quotes
 // stripped; paths normalised; duplicates once; nothing after a line of dashes).
-// parse_production_output: the production agent's own rules (SPEC-formats, last section).
+// parse_production_output: the production agent's own rules (docs/formats.md#output-parsing).
 #pragma once
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-// JSONL interchange of SPEC §2: one line ⇄ one Row. Parsing tells the table by the columns
+// JSONL interchange of docs/formats.md#rows: one line ⇄ one Row. Parsing tells the table by the columns
 // (`type` → traces, `model` → relabels) unless one is forced, rejects unknown or missing
 // columns, wrongly typed values, invalid JSON/UTF-8 and non-object payloads with a reason that
 // names the column, and keeps the payload as its raw JSON text. Serializing writes exactly the

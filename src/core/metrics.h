@@ -1,4 +1,4 @@
-// Offline-evaluation metrics (SPEC §6): each per-trace metric is defined once here, over the
+// Offline-evaluation metrics (docs/formats.md#metrics): each per-trace metric is defined once here, over the
 // ordered predicted path list P and the reference list R, plus the production scorer's two legacy
 // figures, the bootstrap 95% confidence interval of a mean (fixed seed) and the paired comparison
 // of two models on the same traces. Pure arithmetic: no I/O, no threads.

@@ -1,4 +1,4 @@
-// A `get-relevant-files` trace payload (SPEC-formats) parsed into provider-neutral parts:
+// A `get-relevant-files` trace payload (docs/formats.md#picker-call) parsed into provider-neutral parts:
 // request kind, system blocks, message history (text parts only), the answer text. Teachers,
 // students, collect and eval all read production inputs through this one parser.
 #pragma once

@@ -1,5 +1,5 @@
 // A tuning-data recipe: the options that distinguish one finetune's data from another's
-// (SPEC §5, the `recipe` object of data/finetunes.json). collect and student train take one.
+// (docs/formats.md#tuning-records, the `recipe` object of data/finetunes.json). collect and student train take one.
 #pragma once
 #include <optional>
 #include <string>

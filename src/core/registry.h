@@ -1,4 +1,4 @@
-// The finetune registry (data/finetunes.json, SPEC §7) as data: loading with validation,
+// The finetune registry (data/finetunes.json, docs/formats.md#registry) as data: loading with validation,
 // recomputed costs, consistency checks against each entry's own figures and notes, and the
 // difference between two finetunes. Pure logic: the file is read and written by pipeline/.
 #pragma once

@@ -1,4 +1,4 @@
-// The two tables of SPEC §2 as one row type: `traces` (with `type`) and `relabels` (with `model`).
+// The two tables of docs/formats.md#rows as one row type: `traces` (with `type`) and `relabels` (with `model`).
 // created_at is kept as microseconds since the Unix epoch (UTC); payload is the JSON object text
 // exactly as received, so a row round-trips through every store and JSONL unchanged.
 #pragma once
@@ -22,7 +22,7 @@ struct Row {
   std::string payload;  // a JSON object
 };
 
-// Trace types of SPEC §2.
+// Trace types of docs/formats.md#trace-types.
 inline constexpr std::string_view kGetRelevantFiles = "get-relevant-files";
 inline constexpr std::string_view kExpandedContext = "get-expanded-file-context-for-training";
 inline constexpr std::string_view kExpandedContextBlobs = "get-expanded-file-context-for-training-blobs";
@@ -30,7 +30,7 @@ inline constexpr std::string_view kFileTrees = "file-trees";
 inline constexpr std::string_view kAgentResponse = "agent-response";
 inline constexpr std::string_view kGradeRun = "grade-run";
 
-// Model id of git-derived ground truth relabels (SPEC §9).
+// Model id of git-derived ground truth relabels (docs/formats.md#rows).
 inline constexpr std::string_view kTruthModel = "truth";
 
 }  // namespace pt

@@ -1,4 +1,4 @@
-// The stable validation split of collect (SPEC-formats "Tuning records"): production's rule —
+// The stable validation split of collect (docs/formats.md#validation-split): production's rule —
 // the first 8 hex digits of sha256(key) as an integer / 0xffffffff ≤ fraction → validation —
 // applied to the agent step (default), the user or the trace id. Pure: the caller computes the
 // sha256 (OpenSSL lives in pipeline/) of split_hash_input() and passes the hex digest in.

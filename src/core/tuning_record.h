@@ -1,4 +1,4 @@
-// Tuning records of collect (SPEC-formats "Tuning records"): a picker trace's real input plus
+// Tuning records of collect (docs/formats.md#tuning-records): a picker trace's real input plus
 // the teacher's answer, shaped by a Recipe (--top-k, --stop-dashes, --blobbify-history), and
 // rendered as one Gemini/Vertex supervised-tuning line or one OpenAI chat line. Pure logic.
 #pragma once

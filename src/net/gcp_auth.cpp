@@ -68,6 +68,7 @@ Result<std::shared_ptr<GcpAuth>> GcpAuth::from_json(std::string_view text, const
   PT_ASSIGN_OR_RETURN(auth->token_uri_, field("token_uri", false));
   if (auth->token_uri_.empty()) auth->token_uri_ = "https://oauth2.googleapis.com/token";
   PT_ASSIGN_OR_RETURN(std::string pem, field("private_key", true));
+  auth->key_lines_.add_private_key(pem);
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   auth->key_ = std::make_unique<Key>();
   auth->key_->pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
@@ -115,9 +116,13 @@ int64_t GcpAuth::token_fetches() const {
   return fetches_;
 }
 
-std::string GcpAuth::cached_token() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return token_;
+std::string GcpAuth::redact(std::string text) const {
+  std::string token;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    token = token_;
+  }
+  return Redactor(key_lines_).add(token).redact(std::move(text));
 }
 
 Result<std::string> GcpAuth::make_jwt(int64_t now) const {
@@ -174,6 +179,7 @@ Result<std::string> GcpAuth::access_token() {
       why = doc["error_description"].get<std::string>();
     else if (doc.is_object() && doc.contains("error") && doc["error"].is_string())
       why = doc["error"].get<std::string>();
+    why = Redactor(key_lines_).add(jwt).redact(std::move(why));  // a token server may echo the assertion
     if (why.size() > 200) why.resize(200);
     return runtime_error(
         fmt::format("{}: token exchange for {} failed: HTTP {} {}", token_uri_, client_email_, r.status, why));

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "net/secrets.h"
 #include "util/result.h"
 
 namespace pt {
@@ -35,9 +36,10 @@ class GcpAuth {
   const std::string& project_id() const { return project_id_; }
   const std::string& client_email() const { return client_email_; }
   const std::string& token_uri() const { return token_uri_; }
-  int64_t token_fetches() const;
-  // The cached token without fetching ("" if none): for redacting error text only.
-  std::string cached_token() const;  // how many token exchanges were made (tests, diagnostics)
+  int64_t token_fetches() const;  // how many token exchanges were made (tests, diagnostics)
+  // `text` with the cached access token and every line of the private key masked (net/secrets.h):
+  // for error text of the clients that use this auth.
+  std::string redact(std::string text) const;
 
   // Seconds since the Unix epoch; replaceable for tests.
   void set_clock(std::function<int64_t()> now_unix_s);
@@ -50,6 +52,7 @@ class GcpAuth {
   GcpAuth() = default;
   struct Key;
   std::unique_ptr<Key> key_;
+  Redactor key_lines_;  // the private key's lines, learned once
   std::string source_, client_email_, private_key_id_, token_uri_, project_id_, scope_;
   mutable std::mutex mu_;
   std::string token_;

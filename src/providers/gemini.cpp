@@ -115,7 +115,7 @@ class GeminiModel : public RemoteModel {
   Result<Completion> parse_response(const HttpResponse& response) const override {
     if (response.status < 200 || response.status >= 300) {
       std::string msg = http_error_message(provider_, response, key_);
-      if (auto auth = response_bearer_redaction(response); !auth.empty()) msg = redact(msg, auth);
+      if (auth_) msg = auth_->redact(std::move(msg));  // Vertex errors could echo the bearer token
       return runtime_error(msg);
     }
     return gemini_parse(provider_, response.body);
@@ -124,9 +124,6 @@ class GeminiModel : public RemoteModel {
   double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
 
  private:
-  // Vertex errors could echo the bearer token; the cached one is redacted too.
-  std::string response_bearer_redaction(const HttpResponse&) const { return auth_ ? auth_->cached_token() : ""; }
-
   std::string provider_, url_, key_;
   std::shared_ptr<GcpAuth> auth_;
   ModelOptions options_;

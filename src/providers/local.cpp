@@ -9,8 +9,6 @@
 
 namespace pt {
 
-std::unique_ptr<Model> make_bm25_model();  // local_bm25.cpp
-
 namespace {
 
 class StudentAdapter final : public Model {

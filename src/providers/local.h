@@ -10,5 +10,7 @@ namespace pt {
 
 // name is the part after "local:" ("bm25", "student@PATH").
 Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options);
+// "local:bm25", the BM25 baseline (local_bm25.cpp).
+std::unique_ptr<Model> make_bm25_model();
 
 }  // namespace pt

@@ -9,6 +9,7 @@
 #include "core/file_context.h"
 #include "core/file_tree.h"
 #include "core/picker_prompt.h"
+#include "providers/local.h"
 #include "providers/model.h"
 #include "ranker/bm25.h"
 

@@ -36,7 +36,7 @@ struct Completion {
 };
 
 // What the teacher sees for one trace: the production call, plus optional extra system text
-// (the rendered <partial-file-context> of --with-context, SPEC-formats).
+// (the rendered <partial-file-context> of --with-context, docs/formats.md#teacher-context).
 struct TeacherInput {
   const PickerCall* call = nullptr;
   std::string file_context;  // "" when not used

@@ -67,16 +67,6 @@ Result<std::string> api_key_from_env(const char* env_var, std::string_view model
   return key;
 }
 
-std::string redact(std::string text, std::string_view secret) {
-  if (secret.size() < 4) return text;
-  size_t pos = 0;
-  while ((pos = text.find(secret, pos)) != std::string::npos) {
-    text.replace(pos, secret.size(), "[redacted]");
-    pos += 10;
-  }
-  return text;
-}
-
 namespace {
 
 std::string one_line(std::string s, size_t max_len) {
@@ -115,7 +105,7 @@ std::string http_error_message(std::string_view provider, const HttpResponse& r,
     if (detail.empty()) detail = r.body.empty() ? "(empty body)" : r.body.substr(0, 200);
     text = fmt::format("{}: HTTP {} {}", provider, r.status, detail);
   }
-  return one_line(redact(std::move(text), secret), 300);
+  return one_line(Redactor().add(secret).add_env_keys().redact(std::move(text)), 300);
 }
 
 int64_t usage_count(const nlohmann::json& usage, const char* field) {

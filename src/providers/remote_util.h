@@ -1,6 +1,6 @@
 // Helpers shared by the remote providers (anthropic, openai, gemini/vertex, batches): env and
-// base-URL resolution, API-key lookup with a clear error naming the variable, secret redaction
-// and one-line error messages from provider error bodies. Internal to src/providers.
+// base-URL resolution, API-key lookup with a clear error naming the variable, and one-line error
+// messages (secrets masked by net/secrets.h) from provider error bodies. Internal to src/providers.
 #pragma once
 #include <string>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "net/http.h"
+#include "net/secrets.h"
 #include "providers/model.h"
 #include "util/result.h"
 
@@ -19,10 +20,9 @@ std::string env_value(const char* name);  // "" when unset
 std::string resolve_base_url(const ModelOptions& options, const char* env_var, std::string_view fallback);
 // The key from env_var, or an error naming the variable (and never a value).
 Result<std::string> api_key_from_env(const char* env_var, std::string_view model_id);
-// Every occurrence of `secret` (when non-empty) replaced by "[redacted]".
-std::string redact(std::string text, std::string_view secret);
 // "PROVIDER: HTTP 429 rate_limit_error: MESSAGE" / "PROVIDER: timeout": one line, at most ~300
-// characters, the secret redacted. Reads the error shapes of Anthropic, OpenAI and Google.
+// characters, the secret and every API key of the environment redacted (net/secrets.h). Reads the error shapes of
+// Anthropic, OpenAI and Google.
 std::string http_error_message(std::string_view provider, const HttpResponse& response, std::string_view secret);
 // A token count from a usage object: a non-negative integer up to 2^40, else 0 (so sums of counts
 // cannot overflow and a bogus negative never lowers a cost).

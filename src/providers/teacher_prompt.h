@@ -1,5 +1,5 @@
 // What every teacher is sent for one trace, provider-neutral: the system blocks (the trace's own,
-// with TeacherInput.file_context appended to the last block after a blank line, SPEC-formats) and
+// with TeacherInput.file_context appended to the last block after a blank line, docs/formats.md#teacher-context) and
 // the conversation as alternating user/assistant turns. Roles `system` and `tool` are folded into
 // `user` turns; only text parts are kept; messages without text are dropped; consecutive turns of
 // one role are merged (their parts kept in order). Dry-run token counts use the same functions.

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/hash.h"
+
 namespace pt::ranker {
 
 struct Bm25Params {
@@ -39,14 +41,10 @@ class Bm25Index {
     int32_t doc;
     int32_t tf;
   };
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   int add_ids(std::vector<int32_t>& ids);
 
   Bm25Params params_;
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> vocab_;
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> vocab_;
   std::vector<std::vector<Posting>> postings_;  // by token id
   std::vector<int32_t> doc_len_;
   int64_t total_len_ = 0;

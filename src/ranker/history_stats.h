@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/hash.h"
+
 namespace pt::ranker {
 
 // Interned strings: id <-> text.
@@ -23,12 +25,8 @@ class Interner {
   const std::vector<std::string>& texts() const { return texts_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   std::vector<std::string> texts_;
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids_;
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> ids_;
 };
 
 // (id, weight) pairs kept sorted by id for lookups.

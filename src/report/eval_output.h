@@ -1,4 +1,4 @@
-// `eval score` output: the --json object of SPEC §9 (full double precision, NaN -> null) and the
+// `eval score` output: the --json object of docs/formats.md#eval-json (full double precision, NaN -> null) and the
 // terminal tables. The HTML report lives in report/html_report.h.
 #pragma once
 #include <string>

@@ -1,8 +1,8 @@
-// The Store interface: every backend (sqlite, postgres, bigquery, and the in-memory one of
-// store/memory used by tests) holds the two tables of SPEC §2 and answers the same small set of
-// calls: rows in and out, filters, transactions. No relabel logic lives here (that is
-// core/relabel_join.h). Backends are chosen by URI in open_store(); adding one means one file
-// plus a line in store_registry.cpp.
+// The Store interface: every backend (sqlite:PATH, postgres://…, bigquery://PROJECT/DATASET, and the
+// in-memory one of store/memory used by tests) holds the two tables of docs/formats.md#rows and answers
+// the same small set of calls: rows in and out, filters, transactions. No relabel logic lives here
+// (that is core/relabel_join.h). JSONL is an interchange format, not a store. Backends are chosen by
+// URI in open_store(); adding one means one folder plus a line in store_registry.cpp.
 #pragma once
 #include <cstdint>
 #include <functional>

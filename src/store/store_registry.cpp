@@ -4,16 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "store/bigquery/bigquery_store.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace pt {
-
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);  // sqlite_store.cpp
-// postgres_store.cpp; `prod` selects database DB_prod.
-Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool prod);
-// bigquery_store.cpp; `prod` selects the prod dataset (?prod_dataset=NAME, else DATASET with
-// `_dev` replaced by `_prod`, else DATASET_prod).
-Result<std::unique_ptr<Store>> open_bigquery_store(const std::string& uri, bool prod);
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Errors as values: Result<T> carries either a T or an Error (message + kind).
 // The pipeline returns these; only src/cli turns them into messages and exit codes
-// (runtime failure = 1, usage error = 2, as in SPEC §9).
+// (runtime failure = 1, usage error = 2, as in docs/formats.md#cli-contract).
 #pragma once
 #include <string>
 #include <utility>

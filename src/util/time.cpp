@@ -121,4 +121,11 @@ std::string format_rfc3339(int64_t us) {
   return out;
 }
 
+Result<std::optional<int64_t>> parse_time_filter(std::string_view flag_name, std::string_view text) {
+  if (text.empty()) return std::optional<int64_t>();
+  auto t = parse_timestamp(text);
+  if (!t.ok()) return usage_error(fmt::format("{}: {}", flag_name, t.error().message));
+  return std::optional<int64_t>(*t);
+}
+
 }  // namespace pt

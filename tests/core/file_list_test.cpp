@@ -1,4 +1,4 @@
-// Tests for the scoring parse (core/file_list parse_file_list, SPEC §6): bullets, numbering, code
+// Tests for the scoring parse (core/file_list parse_file_list, docs/formats.md#scoring-parse): bullets, numbering, code
 // fences, quotes, descriptions, prose, the dashes line, duplicates and normalisation.
 #include <gtest/gtest.h>
 

@@ -19,7 +19,7 @@
 
 namespace pt::hardening {
 
-// A row as `import jsonl` reads it (SPEC columns, payload as an object).
+// A row as `import jsonl` reads it (docs/formats.md#rows columns, payload as an object).
 inline std::string jsonl_line(const Row& r) {
   nlohmann::json j = {{"id", r.id},
                       {"agent_step_id", r.agent_step_id},

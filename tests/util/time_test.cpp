@@ -30,5 +30,21 @@ TEST(Time, RejectsGarbageWithReason) {
   EXPECT_FALSE(parse_timestamp("2025-05-01T12:00:00Zjunk").ok());
 }
 
+TEST(TimeFilter, AcceptsEveryFormOfTheFlagsAndNamesTheFlagOnError) {
+  const int64_t noon = 1746100800LL * 1000000;  // 2025-05-01T12:00:00Z
+  EXPECT_EQ(*parse_time_filter("--since", "2025-05-01T12:00:00Z"), noon);
+  EXPECT_EQ(*parse_time_filter("--since", "2025-05-01T14:00:00+02:00"), noon);
+  EXPECT_EQ(*parse_time_filter("--until", "2025-05-01 12:00:00.000001 UTC"), noon + 1);
+  EXPECT_EQ(*parse_time_filter("--until", "2025-05-01"), noon - 12LL * 3600 * 1000000);
+  auto none = parse_time_filter("--since", "");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto bad = parse_time_filter("--until", "last week");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::usage);
+  EXPECT_EQ(bad.error().message.rfind("--until: ", 0), 0u) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("last week"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pt

@@ -1,7 +1,7 @@
-// collect (SPEC §5, issue 5): join each get-relevant-files trace with teacher M's relabel for the
-// same agent step and request kind, build tuning records under a recipe, dedup identical inputs,
-// split by a stable hash, and write NAME.jsonl, NAME-validation.jsonl and NAME.manifest.json
-// atomically. Traces are streamed oldest-first; only the teacher's relabels are held in memory.
+// collect (docs/formats.md#tuning-records, issue 5): join each get-relevant-files trace with teacher M's relabel for
+// the same agent step and request kind, build tuning records under a recipe, dedup identical inputs, split by a stable
+// hash, and write NAME.jsonl, NAME-validation.jsonl and NAME.manifest.json atomically. Traces are streamed
+// oldest-first; only the teacher's relabels are held in memory.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -19,7 +19,7 @@
 
 namespace pt {
 
-// Vertex AI supervised tuning limits (SPEC-formats).
+// Vertex AI supervised tuning limits (docs/formats.md#tuning-records).
 inline constexpr int64_t kVertexMaxExampleTokens = 131072;
 inline constexpr int64_t kVertexMaxValidationExamples = 5000;
 inline constexpr int64_t kVertexMaxTrainingFileBytes = int64_t{1} << 30;

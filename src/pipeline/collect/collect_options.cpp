@@ -25,13 +25,6 @@ Result<std::vector<std::string>> parse_kinds(const std::string& text) {
   return kinds;
 }
 
-Result<std::optional<int64_t>> parse_time_flag(const char* flag, const std::optional<std::string>& text) {
-  if (!text) return std::optional<int64_t>{};
-  auto t = parse_timestamp(*text);
-  if (!t.ok()) return usage_error(fmt::format("{}: {}", flag, t.error().message));
-  return std::optional<int64_t>{*t};
-}
-
 }  // namespace
 
 Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
@@ -57,8 +50,8 @@ Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
   if (o.validation_fraction) PT_TRY(check_validation_fraction(*o.validation_fraction));
   PT_ASSIGN_OR_RETURN(o.split_by, parse_split_by(f.split_by));
   o.seed = f.seed;
-  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_flag("--since", f.since));
-  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_flag("--until", f.until));
+  PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since.value_or("")));
+  PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until.value_or("")));
   if (f.epochs) o.epochs = *f.epochs;
   o.price_per_mtok = f.price_per_mtok;
   o.threads = f.threads;

@@ -1,4 +1,4 @@
-// `eval relabel` (SPEC §6, §9): runs held-out traces through each candidate model with the relabel
+// `eval relabel` (docs/formats.md#relabel-payload): runs held-out traces through each candidate model with the relabel
 // engine (pipeline/relabel/relabel.h) and stores the answers as relabels of that model. Candidates are
 // provider ids (vertex:…, gemini:…, local:bm25, …) or finetune registry ids (ft_filepicker_008),
 // which call "vertex:" + the entry's endpoint but are stored under the registry id as given.

@@ -1,4 +1,4 @@
-// `eval score` (SPEC §6, §9): joins each selected get-relevant-files trace with the reference's
+// `eval score` (docs/formats.md#metrics, #eval-json): joins each selected get-relevant-files trace with the reference's
 // answer and each model's answer (same agent step and request kind), scores them with
 // core/metrics, and aggregates means with bootstrap CIs overall and per request kind, plus paired
 // comparisons on the traces every model answered. Output: eval_output.h and report/html_report.h.

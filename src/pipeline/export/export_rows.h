@@ -1,4 +1,4 @@
-// `export traces|relabels`: streams the rows matching a filter as JSONL (SPEC §2 columns) to
+// `export traces|relabels`: streams the rows matching a filter as JSONL (docs/formats.md#rows columns) to
 // stdout or, with an output path, to a file that appears whole or not at all.
 #pragma once
 #include <cstdint>

@@ -1,6 +1,6 @@
 // `traces` and `relabels`: the newest rows as a terminal table (time, type or model, agent step,
 // request kind, a one-line request preview, the picked files) or, with --json, as JSONL rows
-// exactly as stored (SPEC §2 columns).
+// exactly as stored (docs/formats.md#rows columns).
 #pragma once
 #include <cstdio>
 #include <string>

@@ -1,5 +1,5 @@
 // Reads a finetune's data recipe (and its epochs) from the registry file data/finetunes.json
-// (SPEC §7), so `collect --recipe ID` reproduces that finetune's tuning data. A registry helper
+// (docs/formats.md#registry), so `collect --recipe ID` reproduces that finetune's tuning data. A registry helper
 // may later replace this with its own loader; the signatures stay.
 #pragma once
 #include <optional>

@@ -19,6 +19,7 @@
 #include "core/request_kind.h"
 #include "net/rate_limiter.h"
 #include "net/retry.h"
+#include "net/secrets.h"
 #include "pipeline/relabel/relabel_batch.h"
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_progress.h"
@@ -146,7 +147,7 @@ class Engine {
       return;
     }
     if (!learned_secrets_) {
-      scrubber_.learn(*req);
+      redactor_.add_request(*req);
       learned_secrets_ = true;
     }
     req->timeout_ms = o_.timeout_ms;
@@ -183,7 +184,7 @@ class Engine {
                          : kind == FailureKind::timeout || kind == FailureKind::connection ? r.transport_error
                                                                                            : r.body;
     item->last_error_class = label;
-    item->last_error = scrubber_.scrub(label + ": " + one_line(detail));
+    item->last_error = redactor_.redact(label + ": " + one_line(detail));
     if (r.status == 401 || r.status == 403) stop(s_.stopped_by_auth);
     if (policy_.should_retry(kind, item->attempts)) {
       ++s_.retries;
@@ -204,7 +205,7 @@ class Engine {
   void fail(const std::string& trace_id, const std::string& label, const std::string& reason) {
     ++s_.failed;
     ++s_.failed_by_reason[label];
-    s_.failures.push_back({trace_id, scrubber_.scrub(reason)});
+    s_.failures.push_back({trace_id, redactor_.redact(reason)});
   }
 
   // Commits the rows received this turn; a busy store is retried briefly before giving up.
@@ -273,7 +274,7 @@ class Engine {
   RetryPolicy policy_;
   std::mt19937_64 rng_;
   RelabelProgress progress_;
-  SecretScrubber scrubber_;
+  Redactor redactor_;  // the credentials of every request sent
   bool learned_secrets_ = false;
   HttpMulti* multi_ = nullptr;
   std::unordered_map<uint64_t, std::unique_ptr<RelabelItem>> in_flight_;

@@ -1,8 +1,8 @@
-// The relabel engine (SPEC §4): replays stored `get-relevant-files` traces through a teacher and
-// stores each answer as a relabel row. One libcurl-multi event loop, bounded concurrency, rpm/tpm
-// limits, retries with backoff, a hard dollar budget, clean stop on SIGINT/SIGTERM, and resumable:
-// a trace already relabeled by this teacher (same request kind, same with_context) is skipped, and
-// every answer is committed in the event-loop turn it arrives in. Used by `relabel` and `eval relabel`.
+// The relabel engine (writes docs/formats.md#relabel-payload): replays stored `get-relevant-files` traces through a
+// teacher and stores each answer as a relabel row. One libcurl-multi event loop, bounded concurrency, rpm/tpm limits,
+// retries with backoff, a hard dollar budget, clean stop on SIGINT/SIGTERM, and resumable: a trace already relabeled by
+// this teacher (same request kind, same with_context) is skipped, and every answer is committed in the event-loop turn
+// it arrives in. Used by `relabel` and `eval relabel`.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -31,7 +31,7 @@ struct RelabelOptions {
   std::vector<std::string> trace_ids;     // explicit traces (eval relabel); other filters still apply
 
   // --- Teacher prompt ---
-  bool with_context = false;         // add the step's stored blob files (SPEC-formats)
+  bool with_context = false;         // add the step's stored blob files (docs/formats.md#teacher-context)
   long long context_tokens = 32000;  // token budget of the rendered file context (<= 0: none)
 
   // --- Sending ---

@@ -1,8 +1,6 @@
 // Implementation of pipeline/relabel/relabel_item.h.
 #include "pipeline/relabel/relabel_item.h"
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include <simdjson.h>
@@ -38,7 +36,7 @@ Result<std::vector<ContextFile>> load_step_files(Store& store, const std::string
   return files;
 }
 
-// The production ids a relabel carries over from its trace (SPEC-formats), when present.
+// The production ids a relabel carries over from its trace (docs/formats.md#common-payload-fields), when present.
 std::vector<std::pair<std::string, std::string>> copied_fields(std::string_view payload) {
   std::vector<std::pair<std::string, std::string>> out;
   thread_local simdjson::dom::parser parser;
@@ -73,37 +71,6 @@ size_t prompt_bytes(const TeacherInput& input) {
   for (const auto& m : input.call->messages)
     for (const auto& t : m.texts) n += t.size();
   return n;
-}
-
-void SecretScrubber::learn(const HttpRequest& request) {
-  auto add = [&](std::string v) {
-    if (v.size() >= 6 && std::find(secrets_.begin(), secrets_.end(), v) == secrets_.end())
-      secrets_.push_back(std::move(v));
-  };
-  for (const auto& [name, value] : request.headers) {
-    std::string lower = name;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    bool secret = lower == "authorization" || lower == "proxy-authorization" ||
-                  lower.find("api-key") != std::string::npos || lower.find("token") != std::string::npos;
-    if (!secret) continue;
-    add(value);
-    size_t sp = value.find(' ');
-    if (sp != std::string::npos) add(value.substr(sp + 1));  // "Bearer X" -> X
-  }
-  for (std::string_view param : {"key=", "access_token=", "api_key="}) {
-    size_t q = request.url.find('?');
-    size_t at = q == std::string::npos ? q : request.url.find(param, q);
-    if (at == std::string::npos) continue;
-    at += param.size();
-    add(request.url.substr(at, request.url.find('&', at) - at));
-  }
-}
-
-std::string SecretScrubber::scrub(std::string text) const {
-  for (const auto& s : secrets_)
-    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
-      text.replace(at, s.size(), "***");
-  return text;
 }
 
 std::string one_line(std::string_view text, size_t max_bytes) {

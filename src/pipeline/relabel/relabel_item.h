@@ -1,5 +1,5 @@
 // One trace on its way through the relabel engine: loaded from the store, parsed, given its file
-// context (--with-context), and finally turned into the relabel row of SPEC §9 / SPEC-formats.
+// context (--with-context), and finally turned into the relabel row of docs/formats.md#relabel-payload.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -48,17 +48,6 @@ Row make_relabel_row(const RelabelItem& item, const std::string& model_id, const
 TokenCountFn token_counter(const RelabelOptions& options);
 
 int64_t steady_ms();
-
-// Removes credentials from text shown to users: learns the secret values of a request (API-key and
-// authorization headers, a `key=` URL parameter) and replaces them with "***" in any message.
-class SecretScrubber {
- public:
-  void learn(const HttpRequest& request);
-  std::string scrub(std::string text) const;
-
- private:
-  std::vector<std::string> secrets_;
-};
 
 // One line for a failure message: newlines flattened, cut to max_bytes.
 std::string one_line(std::string_view text, size_t max_bytes = 200);

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,12 +14,9 @@
 #include <thread>
 
 #include "pipeline/registry/registry_file.h"
-#include "pipeline/tune/tune_backend.h"
+#include "providers/tuning/tune_backend.h"
 
 namespace pt {
-
-Result<std::unique_ptr<TuneBackend>> make_vertex_tune_backend(const TuneSubmitOptions& options);  // tune_vertex.cpp
-Result<std::unique_ptr<TuneBackend>> make_openai_tune_backend();                                  // tune_openai.cpp
 
 namespace {
 
@@ -67,6 +63,8 @@ Result<Finetune*> find_mutable(Registry& reg, const std::string& id) {
   return usage_error(fmt::format("unknown finetune \"{}\"", id));
 }
 
+VertexTuneTarget vertex_target(const TuneSubmitOptions& o) { return {o.bucket, o.project, o.location}; }
+
 Result<void> apply_state(Finetune& f, const TuneJobState& s) {
   f.status = s.state;
   if (s.state == "succeeded") {
@@ -77,41 +75,6 @@ Result<void> apply_state(Finetune& f, const TuneJobState& s) {
 }
 
 }  // namespace
-
-std::string provider_error(const std::string& what, int status, const std::string& body,
-                           const std::string& transport_error) {
-  if (status == 0) return fmt::format("{} failed: {}", what, transport_error.empty() ? "no response" : transport_error);
-  json j = json::parse(body, nullptr, false);
-  std::string message;
-  if (j.is_object() && j.contains("error")) {
-    const json& e = j["error"];
-    if (e.is_object() && e.contains("message") && e["message"].is_string())
-      message = e["message"].get<std::string>();
-    else if (e.is_string())
-      message = e.get<std::string>();
-  }
-  if (message.empty()) message = status == 200 ? "unexpected response body" : "no error message";
-  return fmt::format("{} failed (HTTP {}): {}", what, status, message);
-}
-
-std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response) {
-  std::string text = provider_error(what, response.status, response.body, response.transport_error);
-  for (const auto& [name, value] : request.headers) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower != "authorization" && lower != "x-api-key" && lower != "x-goog-api-key") continue;
-    std::string secret = value.rfind("Bearer ", 0) == 0 ? value.substr(7) : value;
-    for (size_t at; !secret.empty() && (at = text.find(secret)) != std::string::npos;)
-      text.replace(at, secret.size(), "[redacted]");
-  }
-  return text;
-}
-
-Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provider, const TuneSubmitOptions& options) {
-  if (provider == "vertex") return make_vertex_tune_backend(options);
-  if (provider == "openai") return make_openai_tune_backend();
-  return usage_error(fmt::format("unknown tuning provider \"{}\" (expected vertex or openai)", provider));
-}
 
 Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
   PT_ASSIGN_OR_RETURN(Registry reg, load_registry(o.registry_path));
@@ -158,7 +121,7 @@ Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
   f.train_file = file_name(train);
   if (!validation.empty()) f.validation_file = file_name(validation);
 
-  PT_ASSIGN_OR_RETURN(auto backend, make_tune_backend(o.provider, o));
+  PT_ASSIGN_OR_RETURN(auto backend, make_tune_backend(o.provider, vertex_target(o)));
   TuneJobSpec spec;
   spec.base_model = f.base_model;
   spec.display_name = f.id;
@@ -183,7 +146,7 @@ Result<TuneJobState> tune_status(const std::string& registry_path, const std::st
   if (!f->job_name || !f->provider)
     return usage_error(fmt::format("{} has no tuning job recorded (not submitted by picktune)", id));
   TuneSubmitOptions o;
-  PT_ASSIGN_OR_RETURN(auto backend, make_tune_backend(*f->provider, o));
+  PT_ASSIGN_OR_RETURN(auto backend, make_tune_backend(*f->provider, vertex_target(o)));
   PT_ASSIGN_OR_RETURN(TuneJobState s, backend->poll(*f->job_name));
   if (f->status != s.state || (s.state == "succeeded" && !f->endpoint_id && !f->tuned_model)) {
     PT_TRY(apply_state(*f, s));

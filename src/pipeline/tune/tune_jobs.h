@@ -1,4 +1,5 @@
-// Tuning jobs (SPEC §7): upload the data, create the job, poll it, and keep the registry in step.
+// Tuning jobs (docs/formats.md#registry): upload the data, create the job, poll it, and keep the
+// registry in step; the provider HTTP clients are in providers/tuning/.
 // Vertex AI: files go to GCS (JSON upload API), then a tuningJobs resource with baseModel and
 // supervisedTuningSpec. OpenAI: Files API (purpose fine-tune), then fine_tuning/jobs. A submitted
 // job is recorded at once as a pending registry entry, so a crash never loses a paid job.
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "core/registry.h"
+#include "providers/tuning/tune_backend.h"
 #include "util/result.h"
 
 namespace pt {
@@ -27,14 +29,6 @@ struct TuneSubmitOptions {
   std::string project, location;  // Vertex: (--project/VERTEX_PROJECT or the service account's), us-central1
   std::string registry_path;
   std::string today;  // YYYY-MM-DD for the entry's date
-};
-
-struct TuneJobState {
-  std::string state;           // pending | running | succeeded | failed | cancelled
-  std::string provider_state;  // the provider's own word (JOB_STATE_RUNNING, queued, ...)
-  std::string endpoint_id;     // Vertex endpoint id on success
-  std::string tuned_model;     // Vertex model resource / OpenAI fine_tuned_model on success
-  std::string error;           // the provider's message on failure
 };
 
 // Uploads, creates the job and appends a pending entry to the registry. Returns that entry.

@@ -96,12 +96,7 @@ std::string bq_timestamp_text(int64_t micros) {
 BigQueryRest::BigQueryRest(BigQueryRestOptions options) : options_(std::move(options)) {}
 
 std::string BigQueryRest::redact(std::string text) const {
-  if (!options_.auth) return text;
-  std::string token = options_.auth->cached_token();
-  if (token.empty()) return text;
-  for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
-    text.replace(at, token.size(), "[redacted]");
-  return text;
+  return options_.auth ? options_.auth->redact(std::move(text)) : text;
 }
 
 Result<std::optional<json>> BigQueryRest::call(const std::string& method, const std::string& path, const json* body,

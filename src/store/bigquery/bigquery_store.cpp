@@ -243,7 +243,8 @@ class BigQueryStore final : public Store {
   Result<void> ensure_table(Table t) {
     const std::string name(table_name(t));
     json resource = table_resource(name, row_fields(t));
-    resource["description"] = fmt::format("picktune {} (SPEC §2); payload holds the JSON text as imported", name);
+    resource["description"] =
+        fmt::format("picktune {} (docs/formats.md#rows); payload holds the JSON text as imported", name);
     resource["timePartitioning"] = {{"type", "MONTH"}, {"field", "created_at"}};
     resource["clustering"] = {{"fields", {"user_id", "agent_step_id"}}};
     PT_ASSIGN_OR_RETURN(json table, ensure(name, resource));

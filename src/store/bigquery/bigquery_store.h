@@ -40,7 +40,8 @@ struct BigQueryStoreOptions {
 
 // Opens (and, when missing, creates) the dataset and its tables.
 Result<std::unique_ptr<Store>> open_bigquery_store(BigQueryStoreOptions options);
-// For open_store(): parses the URI, reads credentials from the environment.
+// For open_store(): parses the URI, reads credentials from the environment; `prod` selects the
+// prod dataset (?prod_dataset=NAME, else DATASET with `_dev` replaced by `_prod`, else DATASET_prod).
 Result<std::unique_ptr<Store>> open_bigquery_store(const std::string& uri, bool prod);
 
 }  // namespace pt

@@ -4,6 +4,8 @@
 // upsert() is one transaction: COPY for new ids, one UPDATE from arrays for stored ones;
 // scan() reads through a server-side cursor in fixed-size batches, so memory stays flat.
 // Opening creates the schema when missing (like sqlite:). Messages never hold the password.
+#include "store/postgres/postgres_store.h"
+
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "net/secrets.h"
+
 namespace pt {
 namespace {
 
@@ -42,11 +44,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 std::string_view param_key(std::string_view p) { return p.substr(0, p.find('=')); }
-
-void replace_all(std::string& s, std::string_view what) {
-  if (what.empty()) return;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 3)) s.replace(at, what.size(), "***");
-}
 
 }  // namespace
 
@@ -105,11 +102,12 @@ Result<PgTarget> parse_pg_uri(std::string_view uri, bool prod) {
 }
 
 std::string scrub_password(std::string message, const PgTarget& target) {
-  replace_all(message, target.password);
-  replace_all(message, target.password_as_given);
-  const char* env = std::getenv("PGPASSWORD");
-  if (env) replace_all(message, env);
-  return message;
+  return Redactor("***")
+      .add_uri_password(target.conninfo)
+      .add(target.password)
+      .add(target.password_as_given)
+      .add_env("PGPASSWORD")
+      .redact(std::move(message));
 }
 
 }  // namespace pt

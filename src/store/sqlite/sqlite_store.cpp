@@ -5,6 +5,8 @@
 // transaction. created_at is stored as integer µs UTC; request_type (and, for relabels,
 // trace_id) are copied out of the payload into indexed columns. Trace payloads are stored as
 // zstd frames (store/payload/payload_codec.h; dictionaries in `payload_dicts`), relabels as JSON text.
+#include "store/sqlite/sqlite_store.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Relabel engine against the in-process fake LLM (tests/support/fakes): exactly-once storage under 30%
 // faults, malformed answers, the budget stop, dry runs, --with-context, local:bm25 runs, the
-// stop flag, and the relabel row shape of SPEC §9.
+// stop flag, and the relabel row shape of docs/formats.md#relabel-payload.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -7,6 +7,7 @@
 #include "core/file_context.h"
 #include "core/file_list.h"
 #include "core/picker_call.h"
+#include "net/secrets.h"
 #include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_select.h"
@@ -204,14 +205,14 @@ TEST(LocalModels, UnknownAndUnavailableAreClearErrors) {
   EXPECT_NE(missing.error().message.find("/no/such/student.json"), std::string::npos) << missing.error().message;
 }
 
-TEST(SecretScrubber, RemovesHeaderAndUrlSecrets) {
+TEST(Redactor, RemovesHeaderAndUrlSecrets) {
   HttpRequest req;
   req.url = "https://example.test/v1/models/x:generateContent?key=AIzaSECRET123&alt=json";
   req.headers = {
       {"x-api-key", "sk-ant-SECRET456"}, {"Authorization", "Bearer tok-SECRET789"}, {"content-type", "json"}};
-  SecretScrubber s;
-  s.learn(req);
-  std::string out = s.scrub("bad key sk-ant-SECRET456 / AIzaSECRET123 / tok-SECRET789, content json");
+  Redactor s;
+  s.add_request(req);
+  std::string out = s.redact("bad key sk-ant-SECRET456 / AIzaSECRET123 / tok-SECRET789, content json");
   EXPECT_EQ(out.find("SECRET"), std::string::npos) << out;
   EXPECT_NE(out.find("content json"), std::string::npos);
 }

@@ -7,10 +7,7 @@
 
 #include "store/conformance/backend.h"
 #include "store/postgres/pg_test_db.h"
-
-namespace pt {
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
-}
+#include "store/sqlite/sqlite_store.h"
 
 namespace pt_test {
 namespace {

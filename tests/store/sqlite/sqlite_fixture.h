@@ -8,11 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
-
-namespace pt {
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
-}
 
 namespace pt_test {
 

@@ -9,7 +9,7 @@
 
 #include "net/gcp_auth.h"
 #include "net/retry.h"
-#include "pipeline/tune/tune_backend.h"
+#include "providers/tuning/tune_backend.h"
 
 namespace pt {
 namespace {
@@ -138,7 +138,7 @@ class VertexBackend : public TuneBackend {
 
 }  // namespace
 
-Result<std::unique_ptr<TuneBackend>> make_vertex_tune_backend(const TuneSubmitOptions& o) {
+Result<std::unique_ptr<TuneBackend>> make_vertex_tune_backend(const VertexTuneTarget& o) {
   PT_ASSIGN_OR_RETURN(auto auth, GcpAuth::shared_from_env());
   std::string project = !o.project.empty() ? o.project : env_or("VERTEX_PROJECT", auth->project_id());
   if (project.empty()) return usage_error("vertex: no project: pass --project or set VERTEX_PROJECT");

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "net/retry.h"
-#include "pipeline/tune/tune_backend.h"
+#include "providers/tuning/tune_backend.h"
 
 namespace pt {
 namespace {

@@ -1,0 +1,42 @@
+// Implementation of the shared parts of providers/tuning/tune_backend.h: choosing the backend of a
+// provider and the one-line message of a failed tuning-API call, credentials masked.
+#include "providers/tuning/tune_backend.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "net/secrets.h"
+
+namespace pt {
+
+using nlohmann::json;
+
+std::string provider_error(const std::string& what, int status, const std::string& body,
+                           const std::string& transport_error) {
+  if (status == 0) return fmt::format("{} failed: {}", what, transport_error.empty() ? "no response" : transport_error);
+  json j = json::parse(body, nullptr, false);
+  std::string message;
+  if (j.is_object() && j.contains("error")) {
+    const json& e = j["error"];
+    if (e.is_object() && e.contains("message") && e["message"].is_string())
+      message = e["message"].get<std::string>();
+    else if (e.is_string())
+      message = e.get<std::string>();
+  }
+  if (message.empty()) message = status == 200 ? "unexpected response body" : "no error message";
+  return fmt::format("{} failed (HTTP {}): {}", what, status, message);
+}
+
+std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response) {
+  return Redactor().add_request(request).redact(
+      provider_error(what, response.status, response.body, response.transport_error));
+}
+
+Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provider, const VertexTuneTarget& vertex) {
+  if (provider == "vertex") return make_vertex_tune_backend(vertex);
+  if (provider == "openai") return make_openai_tune_backend();
+  return usage_error(fmt::format("unknown tuning provider \"{}\" (expected vertex or openai)", provider));
+}
+
+}  // namespace pt
