@@ -46,7 +46,7 @@ class MemoryStore : public Store {
       if (r.id == id) return std::optional<Row>(r);
     return std::optional<Row>();
   }
-  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& model) override {
+  Result<std::vector<RelabelKey>> relabeled_keys(const std::string& /*model*/) override {
     return std::vector<RelabelKey>{};
   }
 

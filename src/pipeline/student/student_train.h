@@ -47,7 +47,4 @@ struct StudentTrainReport {
 
 Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config);
 
-// The multi-line summary printed by the command.
-std::string format_student_train_report(const StudentTrainReport& report);
-
 }  // namespace pt
