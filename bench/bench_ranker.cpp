@@ -26,6 +26,7 @@
 #include "ranker/baseline_lr.h"
 #include "ranker/student_trainer.h"
 #include "ranker/synthetic_history.h"
+#include "report/student_summary.h"
 #include "store/store.h"
 
 namespace {

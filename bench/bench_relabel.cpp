@@ -20,6 +20,7 @@
 
 #include "pipeline/relabel/relabel.h"
 #include "pipeline/relabel/trace_fixtures.h"
+#include "report/relabel_progress.h"
 
 namespace {
 
@@ -111,9 +112,8 @@ void BM_RelabelThroughput(benchmark::State& state) {
     }
     pt::RelabelOptions o;
     o.concurrency = concurrency;
-    o.progress = std::getenv("BENCH_RELABEL_PROGRESS") ? stderr : nullptr;  // plain lines every second
-    o.progress_tty = 0;
-    o.progress_interval_s = 1;
+    if (std::getenv("BENCH_RELABEL_PROGRESS"))
+      o.on_progress = pt::RelabelProgressBar(stderr, 0, 1);  // plain lines every second
     state.ResumeTiming();
 
     double cpu0 = process_cpu_s();

@@ -5,5 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 BUILD_DIR="${PICKTUNE_BUILD_DIR:-build}"
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${PICKTUNE_BUILD_TYPE:-RelWithDebInfo}" ${PICKTUNE_CMAKE_ARGS:-} >/dev/null
+# Under CI (CI=true, set by .ci/run) every warning is an error (PICKTUNE_WERROR; scripts/test.sh and
+# scripts/sanitize.sh both build through here).
+WERROR=OFF
+[ "${CI:-}" = true ] && WERROR=ON
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${PICKTUNE_BUILD_TYPE:-RelWithDebInfo}" -DPICKTUNE_WERROR="$WERROR" \
+  ${PICKTUNE_CMAKE_ARGS:-} >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"

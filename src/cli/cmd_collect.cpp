@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
+#include "report/collect_summary.h"
 
 namespace pt::cli {
 
@@ -35,6 +36,7 @@ void register_collect_commands(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, flags] {
     ctx.action = [&ctx, flags]() -> Result<void> {
       PT_ASSIGN_OR_RETURN(auto options, resolve_collect_options(*flags));
+      options.diagnostics = &ctx.diagnostics;
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_ASSIGN_OR_RETURN(auto summary, run_collect(*store, options));
       std::fputs(collect_summary_text(options, summary).c_str(), stdout);

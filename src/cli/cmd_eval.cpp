@@ -1,5 +1,5 @@
 // CLI: `eval score` and `eval relabel` (docs/formats.md#metrics, #eval-json). Flags are parsed here into the options of
-// pipeline/eval_score and pipeline/eval_relabel; warnings go to stderr, the table or --json to
+// pipeline/eval_score and pipeline/eval_relabel; warnings reach stderr through ctx.diagnostics, the table or --json to
 // stdout, and --report writes report.html atomically.
 #include <cstdio>
 #include <memory>
@@ -9,6 +9,8 @@
 #include "pipeline/eval/eval_score.h"
 #include "report/eval_output.h"
 #include "report/html_report.h"
+#include "report/relabel_progress.h"
+#include "report/relabel_summary.h"
 #include "util/atomic_file.h"
 #include "util/time.h"
 
@@ -30,9 +32,9 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   o.newest = f.newest;
   PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
+  o.diagnostics = &ctx.diagnostics;
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
-  for (const auto& w : summary.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
   if (f.json)
     std::printf("%s\n", eval_json(summary).c_str());
   else
@@ -84,8 +86,9 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   o.relabel.budget_usd = f.budget;
   o.relabel.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
   o.relabel.max_output_tokens = o.model.max_output_tokens;
-  if (f.progress == "none") o.relabel.progress = nullptr;
-  o.relabel.progress_tty = f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1;
+  if (f.progress != "none")
+    o.relabel.on_progress = RelabelProgressBar(stderr, f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1, 10);
+  o.relabel.diagnostics = &ctx.diagnostics;
   o.model.base_url = f.base_url;
   o.model.price_as = f.price_as;
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
@@ -95,7 +98,7 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   PT_ASSIGN_OR_RETURN(EvalRelabelResult result, run_eval_relabel(*store, o, [&](const EvalRelabelRun& run) {
                         std::printf("== %s%s\n", run.model.c_str(),
                                     run.resolved == run.model ? "" : (" (" + run.resolved + ")").c_str());
-                        print_relabel_summary(stdout, run.summary, o.relabel);
+                        std::fputs(render_relabel_summary(run.summary, o.relabel).c_str(), stdout);
                         auth_failed |= run.summary.stopped_by_auth;
                       }));
   std::printf("eval relabel: %zu model(s) on %s\n", result.runs.size(), result.selection.c_str());

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "pipeline/registry/registry_file.h"
 #include "pipeline/tune/tune_jobs.h"
+#include "report/finetune_views.h"
 #include "util/time.h"
 
 namespace pt::cli {

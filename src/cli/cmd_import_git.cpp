@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "pipeline/import/import_git.h"
+#include "report/import_summary.h"
 #include "util/time.h"
 
 namespace pt::cli {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "pipeline/import/import_jsonl.h"
+#include "report/import_summary.h"
 
 namespace pt::cli {
 
@@ -44,7 +45,12 @@ void register_import_jsonl(CLI::App& import_cmd, Context& ctx) {
       o.skip_bad = flags->skip_bad;
       o.batch_size = flags->batch_size;
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
-      PT_ASSIGN_OR_RETURN(ImportJsonlReport report, import_jsonl(*store, o, ::isatty(2) ? stderr : nullptr));
+      if (::isatty(2))
+        o.on_progress = [](int64_t rows) {
+          std::fprintf(stderr, "picktune: %lld rows imported so far\n", static_cast<long long>(rows));
+          std::fflush(stderr);
+        };
+      PT_ASSIGN_OR_RETURN(ImportJsonlReport report, import_jsonl(*store, o));
       std::printf("%s\n", import_summary(report, store->describe()).c_str());
       return ok();
     };

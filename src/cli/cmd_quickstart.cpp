@@ -1,6 +1,9 @@
 // CLI: quickstart, the main job on the embedded default store (see pipeline/quickstart/quickstart.h).
 #include "cli/commands.h"
 #include "pipeline/quickstart/quickstart.h"
+#include "report/html_report.h"
+#include "report/quickstart_output.h"
+#include "util/atomic_file.h"
 
 namespace pt::cli {
 
@@ -18,7 +21,14 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, opts]() -> Result<void> {
       QuickstartOptions o = *opts;
       o.store_uri = ctx.store_uri;
-      PT_TRY(run_quickstart(o));
+      QuickstartPrinter printer(stdout, o.holdout_newest);
+      // quickstart narrates on stdout; its warnings go there too, indented under their step
+      Diagnostics diagnostics([](const Diagnostic& d) { std::printf("  warning: %s\n", d.message.c_str()); });
+      o.observer = &printer;
+      o.diagnostics = &diagnostics;
+      PT_ASSIGN_OR_RETURN(QuickstartResult r, run_quickstart(o));
+      PT_TRY(write_file_atomic(r.paths.report, render_html_report(r.scored)));
+      std::fputs(render_quickstart_done(r.paths).c_str(), stdout);
       return ok();
     };
   });

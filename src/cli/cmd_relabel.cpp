@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "pipeline/relabel/relabel.h"
+#include "report/relabel_progress.h"
+#include "report/relabel_summary.h"
 #include "util/time.h"
 
 namespace pt::cli {
@@ -19,6 +21,7 @@ struct RelabelFlags {
   double max_backoff_s = 60;
   bool no_progress = false;
   std::string progress = "auto";
+  double progress_interval_s = 10;
   std::optional<int64_t> limit;
   std::optional<double> sample, budget;
   std::string base_url, price_as;
@@ -46,8 +49,13 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   o.budget_usd = f.budget;
   o.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
   o.backoff_max_ms = static_cast<int64_t>(f.max_backoff_s * 1000);
-  if (f.no_progress || f.progress == "none") o.progress = nullptr;
-  o.progress_tty = f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1;
+  if (!f.no_progress && f.progress != "none")
+    o.on_progress = RelabelProgressBar(stderr,
+                                       f.progress == "bar"     ? 1
+                                       : f.progress == "plain" ? 0
+                                                               : -1,
+                                       f.progress_interval_s);
+  o.diagnostics = &ctx.diagnostics;
   f.model.base_url = f.base_url;
   f.model.price_as = f.price_as;
   o.max_output_tokens = f.model.max_output_tokens;
@@ -61,7 +69,7 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   StopSignals signals;
   o.stop_requests = signals.counter();
   PT_ASSIGN_OR_RETURN(auto summary, run_relabel(*store, *model, o));
-  print_relabel_summary(stdout, summary, o);
+  std::fputs(render_relabel_summary(summary, o).c_str(), stdout);
   if (summary.stopped_by_auth) return runtime_error("the teacher's provider rejected the credentials (HTTP 401/403)");
   return ok();
 }
@@ -112,7 +120,7 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
   cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
       ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
-  cmd->add_option("--progress-interval", o.progress_interval_s, "seconds between plain progress lines")
+  cmd->add_option("--progress-interval", f->progress_interval_s, "seconds between plain progress lines")
       ->capture_default_str();
   cmd->add_flag("--no-progress", f->no_progress, "no progress output");
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run(ctx, *f); }; });

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "pipeline/export/export_rows.h"
 #include "pipeline/export/listing.h"
+#include "report/listing_table.h"
 #include "util/time.h"
 
 namespace pt::cli {
@@ -123,7 +124,10 @@ void register_listing(CLI::App& app, Context& ctx, Table table) {
       o.json = flags->json;
       PT_ASSIGN_OR_RETURN(o.filter, to_filter(flags->filter, table, 10));
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
-      return list_rows(*store, o, stdout);
+      if (o.json) return write_listing_jsonl(*store, o, stdout);
+      PT_ASSIGN_OR_RETURN(Listing listing, list_rows(*store, o));
+      std::fputs(render_listing_table(listing).c_str(), stdout);
+      return ok();
     };
   });
 }

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "pipeline/student/student_train.h"
+#include "report/student_summary.h"
 
 namespace pt::cli {
 namespace {

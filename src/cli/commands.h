@@ -7,15 +7,21 @@
 #include <string>
 
 #include "store/store.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt::cli {
+
+// How a diagnostic reaches the terminal (stderr): "picktune: warning: MESSAGE" for a warning,
+// "AREA: MESSAGE" for a note (AREA from its code, e.g. "relabel: batch ...").
+void print_diagnostic(const Diagnostic& d);
 
 struct Context {
   std::string store_uri;    // --store
   std::string env = "dev";  // --env
   bool prod = false;        // --prod
   std::function<Result<void>()> action;
+  Diagnostics diagnostics{print_diagnostic};  // what the pipeline reports besides results
 
   StoreOptions store_options() const { return StoreOptions{store_uri, prod ? "prod" : env}; }
 };

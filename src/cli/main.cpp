@@ -6,6 +6,15 @@
 
 #include "cli/commands.h"
 
+void pt::cli::print_diagnostic(const Diagnostic& d) {
+  std::string_view area = diagnostic_area(d.code);
+  if (d.severity == Severity::warning)
+    std::fprintf(stderr, "picktune: warning: %s\n", d.message.c_str());
+  else
+    std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(area.size()), area.data(), d.message.c_str());
+  std::fflush(stderr);
+}
+
 int main(int argc, char** argv) {
   using namespace pt::cli;
   CLI::App app{"picktune: distil a strong model's file-selection decisions into cheaper models"};

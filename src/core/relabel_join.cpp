@@ -30,7 +30,8 @@ void read_string(simdjson::dom::object obj, std::string_view key, std::string& o
   auto v = obj[key];
   if (v.error() == simdjson::NO_SUCH_FIELD || v.is_null()) return;
   std::string_view s;
-  if (v.get_string().get(s) != simdjson::SUCCESS) return note_problem(problem, fmt::format("payload.{}: expected a string", key));
+  if (v.get_string().get(s) != simdjson::SUCCESS)
+    return note_problem(problem, fmt::format("payload.{}: expected a string", key));
   out.assign(s);
 }
 

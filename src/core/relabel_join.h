@@ -47,8 +47,8 @@ struct RelabelRecord {
   RelabelKey key;
   std::optional<std::string> output;              // payload.output when a string
   std::optional<std::vector<std::string>> files;  // payload.files when an array of strings (read without output)
-  std::string problem;        // first join field or output that could not be read; "" when none
-  std::string files_problem;  // why payload.files could not be read (only looked at without output)
+  std::string problem;                            // first join field or output that could not be read; "" when none
+  std::string files_problem;                      // why payload.files could not be read (only looked at without output)
 };
 
 // Reads a relabel row (never fails: what cannot be read is named in `problem`). A payload that is
@@ -106,9 +106,9 @@ class RelabelJoin {
                                bool production, bool& mismatch) const;
 
   std::vector<Entry> entries_;
-  Map by_trace_id_;         // tier 1: payload.trace_id
-  Map by_step_kind_;        // tier 2: step + '\x1f' + kind
-  Map by_production_key_;   // tier 3: step (user and user_input_id are compared per relabel)
+  Map by_trace_id_;        // tier 1: payload.trace_id
+  Map by_step_kind_;       // tier 2: step + '\x1f' + kind
+  Map by_production_key_;  // tier 3: step (user and user_input_id are compared per relabel)
 };
 
 }  // namespace pt

@@ -41,7 +41,7 @@ class StudentAdapter final : public Model {
 
 }  // namespace
 
-Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options) {
+Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& /*options*/) {
   if (name == "bm25") return make_bm25_model();
   if (name == "student")
     return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "report/eval_summary.h"
+#include "pipeline/eval/eval_summary.h"
 
 namespace pt {
 

@@ -82,8 +82,8 @@ TEST(RelabelJoin, TraceIdBeatsKindTaggedStepBeatsProductionKey) {
   j.add(key("prod", RequestKind::absent, "", 30));
   j.add(key("step-key", RequestKind::key, "", 20));
   j.add(key("by-id", RequestKind::absent, "tk", 10));
-  EXPECT_EQ(joined(j, kKeyTrace), "by-id");            // oldest, but names the trace
-  EXPECT_EQ(joined(j, kNonObviousTrace), "prod");      // no Non-Obvious relabel; production key fits
+  EXPECT_EQ(joined(j, kKeyTrace), "by-id");        // oldest, but names the trace
+  EXPECT_EQ(joined(j, kNonObviousTrace), "prod");  // no Non-Obvious relabel; production key fits
   j.note_trace(kKeyTrace);
   j.note_trace(kNonObviousTrace);
   EXPECT_EQ(joined(j, kNonObviousTrace), "ambiguous");  // both kinds fit the production key
@@ -128,7 +128,7 @@ TEST(RelabelJoin, ProductionKeyComparesUserAndUserInputIdWhenBothSidesHaveThem) 
   EXPECT_EQ(joined(j, kKeyTrace), "no-input");
   j.note_trace(kKeyTrace);
   j.note_trace({"tn2", "s1", "u1", "ui2", RequestKind::non_obvious});  // fits only "other-input" and "no-input"
-  EXPECT_EQ(joined(j, kKeyTrace), "ambiguous");                         // "no-input" fits both kinds
+  EXPECT_EQ(joined(j, kKeyTrace), "ambiguous");                        // "no-input" fits both kinds
 }
 
 }  // namespace

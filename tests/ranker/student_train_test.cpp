@@ -14,6 +14,7 @@
 #include "providers/model.h"
 #include "ranker/student.h"
 #include "ranker/synthetic_history.h"
+#include "report/student_summary.h"
 
 namespace pt {
 namespace {

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <future>
 #include <thread>
 
@@ -59,18 +58,16 @@ class Collector {
     for (const char* r : kDropReasons) s_.dropped[r] = 0;
   }
 
-  void warn(const std::string& line) {
+  // The first kMaxWarningsPrinted warnings go to the run's diagnostics; the rest are counted.
+  void warn(std::string_view code, std::string line) {
     if (++warnings_ > kMaxWarningsPrinted) return;
-    if (o_.warn)
-      o_.warn(line);
-    else
-      std::fprintf(stderr, "picktune: warning: %s\n", line.c_str());
+    if (o_.diagnostics) o_.diagnostics->warn(code, std::move(line));
   }
 
   void bad_row(const char* table, const std::string& id, const std::string& error) {
     ++s_.bad_rows_total;
     if (s_.bad_rows.size() < kMaxBadRowsKept) s_.bad_rows.push_back({table, id, error});
-    warn(fmt::format("{} row {}: {}", table, id, error));
+    warn("collect/bad_row", fmt::format("{} row {}: {}", table, id, error));
   }
 
   Result<void> open_outputs() {
@@ -147,10 +144,10 @@ class Collector {
 
   Result<void> finish() {
     check_vertex_limits(s_);
-    for (const auto& w : s_.limit_warnings) warn(w);
+    for (const auto& w : s_.limit_warnings) warn("collect/vertex_limit", w);
     if (warnings_ > kMaxWarningsPrinted)
-      warn(fmt::format("{} more warnings; bad rows are listed in {}", warnings_ - kMaxWarningsPrinted,
-                       s_.manifest_path));
+      warn("collect/more_warnings", fmt::format("{} more warnings; bad rows are listed in {}",
+                                                warnings_ - kMaxWarningsPrinted, s_.manifest_path));
     PT_TRY(manifest_->write(manifest_json(o_, s_)));
     PT_TRY(train_->commit());
     if (validation_) PT_TRY(validation_->commit());

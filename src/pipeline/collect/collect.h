@@ -15,6 +15,7 @@
 #include "core/split.h"
 #include "core/tuning_record.h"
 #include "store/store.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
@@ -39,8 +40,8 @@ struct CollectOptions {
   // Token counter, called from several threads at once; empty -> the shared Gemma 3 tokenizer.
   std::function<size_t(std::string_view)> count_tokens;
   int threads = 0;  // threads working on traces; 0 -> one per core, at most 8
-  // One line per problem (bad rows, Vertex limits); empty -> stderr.
-  std::function<void(const std::string&)> warn;
+  // Where warnings go (bad rows, Vertex limits: the first 20, then how many more); null -> dropped.
+  Diagnostics* diagnostics = nullptr;
 };
 
 // Drop reasons, in manifest order.

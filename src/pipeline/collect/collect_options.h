@@ -1,6 +1,6 @@
 // collect's flags as typed (strings and optionals, straight from the CLI) and their resolution
 // into CollectOptions: --recipe ID loads the registry entry's recipe and epochs, and every flag
-// given explicitly overrides the recipe's value. Also the one-paragraph run summary printed.
+// given explicitly overrides the recipe's value (the run summary is report/collect_summary.h).
 #pragma once
 #include <optional>
 #include <string>
@@ -29,8 +29,5 @@ struct CollectFlags {
 };
 
 Result<CollectOptions> resolve_collect_options(const CollectFlags& flags);
-
-// "wrote 120 samples (+12 validation) to out.jsonl; 34,567 tokens; est. tuning cost $0.21 ..."
-std::string collect_summary_text(const CollectOptions& options, const CollectSummary& summary);
 
 }  // namespace pt

@@ -383,7 +383,10 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     scorer.process(std::move(row));
     return true;
   }));
-  return scorer.finish(describe_selection(o, total, limit));
+  PT_ASSIGN_OR_RETURN(EvalSummary summary, scorer.finish(describe_selection(o, total, limit)));
+  if (o.diagnostics)
+    for (const std::string& w : summary.warnings) o.diagnostics->warn("eval/score", w);
+  return summary;
 }
 
 }  // namespace pt

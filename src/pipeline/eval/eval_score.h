@@ -1,7 +1,8 @@
 // `eval score` (docs/formats.md#metrics, #eval-json): joins each selected get-relevant-files trace with the reference's
 // answer and each model's answer (same agent step and request kind), scores them with
 // core/metrics, and aggregates means with bootstrap CIs overall and per request kind, plus paired
-// comparisons on the traces every model answered. Output: eval_output.h and report/html_report.h.
+// comparisons on the traces every model answered. Rendered by report/eval_output.h and
+// report/html_report.h; warnings also go to the run's diagnostics.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -11,8 +12,9 @@
 
 #include "core/metrics.h"
 #include "pipeline/eval/eval_aggregate.h"
-#include "report/eval_summary.h"
+#include "pipeline/eval/eval_summary.h"
 #include "store/store.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
@@ -23,8 +25,9 @@ struct EvalScoreOptions {
   std::optional<double> newest;     // keep the newest fraction (0, 1] of the selected traces
   std::optional<int64_t> since_us, until_us;
   BootstrapOptions bootstrap;
-  size_t examples = 20;  // traces shown side by side in the report
-  int threads = 2;       // bootstrap workers
+  size_t examples = 20;                // traces shown side by side in the report
+  int threads = 2;                     // bootstrap workers
+  Diagnostics* diagnostics = nullptr;  // receives the summary's warnings (null: only in the summary)
 };
 
 // Metrics compared pair by pair (win/tie/loss and the paired difference).

@@ -1,5 +1,6 @@
 // Implementation of pipeline/export/listing.h. Payloads are read with the shared picker-call parser;
 // a payload it cannot read is still listed (with empty request and files), never dropped.
+// report/listing_table.cpp lays the rows out.
 #include "pipeline/export/listing.h"
 
 #include <simdjson.h>
@@ -103,47 +104,35 @@ ListedRow describe_row(Table table, const Row& row) {
   return out;
 }
 
-Result<void> list_rows(Store& store, const ListOptions& o, std::FILE* out) {
+Result<void> write_listing_jsonl(Store& store, const ListOptions& o, std::FILE* out) {
   std::string buf;
-  if (o.json) {
-    PT_TRY(store.scan(o.table, o.filter, [&](Row&& row) {
-      append_jsonl_row(buf, o.table, row);
-      if (buf.size() > (1u << 20)) {
-        std::fwrite(buf.data(), 1, buf.size(), out);
-        buf.clear();
-      }
-      return true;
-    }));
-    std::fwrite(buf.data(), 1, buf.size(), out);
-    return ok();
-  }
-  const bool traces = o.table == Table::traces;
-  std::vector<ListedRow> rows;
   PT_TRY(store.scan(o.table, o.filter, [&](Row&& row) {
-    rows.push_back(describe_row(o.table, row));
+    append_jsonl_row(buf, o.table, row);
+    if (buf.size() > (1u << 20)) {
+      std::fwrite(buf.data(), 1, buf.size(), out);
+      buf.clear();
+    }
     return true;
   }));
-  if (rows.empty()) {
-    std::fprintf(out, "no %s in %s match\n", std::string(table_name(o.table)).c_str(), store.describe().c_str());
-    return ok();
-  }
-  size_t kind_w = traces ? 4 : 5;
-  for (const ListedRow& r : rows) kind_w = std::max(kind_w, r.kind.size());
-  buf += fmt::format("{:<19}  {:<{}}  {:<12}  {:<11}  {}\n", "TIME", traces ? "TYPE" : "MODEL", kind_w, "STEP", "KIND",
-                     traces ? "REQUEST  ->  PICKED" : "FILES");
-  for (const ListedRow& r : rows) {
-    std::string tail = traces ? (r.picked.empty() ? r.request : r.request + "  ->  " + r.picked) : r.picked;
-    buf += fmt::format("{:<19}  {:<{}}  {:<12}  {:<11}  {}\n", r.time, r.kind, kind_w, r.step,
-                       r.request_type.empty() ? "-" : r.request_type, tail);
-  }
-  PT_ASSIGN_OR_RETURN(int64_t total, store.count(o.table, [&] {
+  std::fwrite(buf.data(), 1, buf.size(), out);
+  return ok();
+}
+
+Result<Listing> list_rows(Store& store, const ListOptions& o) {
+  Listing listing;
+  listing.table = o.table;
+  listing.store = store.describe();
+  PT_TRY(store.scan(o.table, o.filter, [&](Row&& row) {
+    listing.rows.push_back(describe_row(o.table, row));
+    return true;
+  }));
+  if (listing.rows.empty()) return listing;
+  PT_ASSIGN_OR_RETURN(listing.total, store.count(o.table, [&] {
     RowFilter f = o.filter;
     f.limit.reset();
     return f;
   }()));
-  buf += fmt::format("{} of {} {} (newest first)\n", rows.size(), total, table_name(o.table));
-  std::fwrite(buf.data(), 1, buf.size(), out);
-  return ok();
+  return listing;
 }
 
 }  // namespace pt

@@ -230,26 +230,4 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
   return stats;
 }
 
-std::string format_import_git_summary(const ImportGitStats& s) {
-  std::string out = fmt::format("imported the git history of {}: {} commits walked, {} became traces, in {:.2f} s\n",
-                                s.repo_name, s.commits, s.eligible, s.seconds);
-  out += fmt::format("  traces:         {} added, {} updated, {} unchanged\n", s.traces.inserted, s.traces.updated,
-                     s.traces.unchanged);
-  out += fmt::format("  truth relabels: {} added, {} updated, {} unchanged\n", s.relabels.inserted, s.relabels.updated,
-                     s.relabels.unchanged);
-  if (!s.skipped.empty()) {
-    out += "  skipped:";
-    bool first = true;
-    for (const auto& [reason, n] : s.skipped) {
-      out += fmt::format("{} {} {}", first ? "" : ",", n, reason);
-      first = false;
-    }
-    out += '\n';
-  }
-  if (s.unrepresentable_paths > 0)
-    out += fmt::format("  left out {} path(s) that are not valid UTF-8 or contain control characters\n",
-                       s.unrepresentable_paths);
-  return out;
-}
-
 }  // namespace pt

@@ -39,7 +39,4 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& options)
 // "express" for ".../express.bundle", ".../express.git", ".../express/".
 std::string repo_name_from_source(const std::string& source);
 
-// The summary printed after an import (several lines, ending with a newline).
-std::string format_import_git_summary(const ImportGitStats& stats);
-
 }  // namespace pt

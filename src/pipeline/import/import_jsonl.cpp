@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -154,7 +155,7 @@ class BatchReader {
 // Writes batches, one transaction per `transaction_rows` rows where the store can group upserts.
 class Importer {
  public:
-  Importer(Store& store, size_t transaction_rows, std::FILE* progress)
+  Importer(Store& store, size_t transaction_rows, const std::function<void(int64_t)>& progress)
       : store_(store),
         grouping_(store.groups_upserts() && transaction_rows > kParseBatchRows),
         transaction_rows_(transaction_rows),
@@ -179,10 +180,7 @@ class Importer {
     if (grouping_ && group_rows_ > 0) PT_TRY(store_.commit_group());
     group_rows_ = 0;
     committed_ = report_.rows;
-    if (progress_ && committed_ / kProgressEvery != last_progress_ / kProgressEvery) {
-      std::fprintf(progress_, "picktune: %lld rows imported so far\n", static_cast<long long>(committed_));
-      std::fflush(progress_);
-    }
+    if (progress_ && committed_ / kProgressEvery != last_progress_ / kProgressEvery) progress_(committed_);
     last_progress_ = committed_;
     return ok();
   }
@@ -213,7 +211,7 @@ class Importer {
   Store& store_;
   const bool grouping_;
   const size_t transaction_rows_;
-  std::FILE* progress_;
+  const std::function<void(int64_t)>& progress_;
   ImportJsonlReport report_;
   size_t group_rows_ = 0;  // rows written in the open group
   int64_t committed_ = 0;  // rows in committed transactions
@@ -222,14 +220,14 @@ class Importer {
 
 }  // namespace
 
-Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& options, std::FILE* progress) {
+Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& options) {
   if (options.files.empty()) return usage_error("import jsonl: give at least one FILE (or - for stdin)");
   if (options.batch_size == 0) return usage_error("--batch-size must be at least 1");
   BatchQueue full, free;
   for (size_t i = 0; i < kBatchesInFlight; ++i) free.push(std::make_unique<Batch>());
   BatchReader reader(options, full, free);
   std::thread reading([&] { reader.run(); });
-  Importer importer(store, options.batch_size, progress);
+  Importer importer(store, options.batch_size, options.on_progress);
   Result<void> written = ok();
   while (auto batch = full.pop()) {
     if (written.ok()) written = importer.write(*batch);
@@ -246,20 +244,6 @@ Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& o
   importer.report().skipped = reader.skipped();
   importer.report().skip_examples = std::move(reader.skip_examples());
   return std::move(importer.report());
-}
-
-std::string import_summary(const ImportJsonlReport& r, const std::string& store_name) {
-  auto part = [](const UpsertStats& s) {
-    return fmt::format("{} new, {} updated, {} unchanged", s.inserted, s.updated, s.unchanged);
-  };
-  std::string out = fmt::format("imported {} rows into {}: traces {}; relabels {}", r.rows, store_name, part(r.traces),
-                                part(r.relabels));
-  if (r.skipped > 0) {
-    out += fmt::format("\nskipped {} bad line{}:", r.skipped, r.skipped == 1 ? "" : "s");
-    for (const std::string& e : r.skip_examples) out += "\n  " + e;
-    if (r.skipped > static_cast<int64_t>(r.skip_examples.size())) out += "\n  ...";
-  }
-  return out;
 }
 
 }  // namespace pt

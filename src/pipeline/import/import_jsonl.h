@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct ImportJsonlOptions {
   size_t batch_size = 100000;  // rows per transaction (stores that cannot group upserts:
                                // at most 10,000)
   size_t max_line_bytes = kDefaultMaxLineBytes;
+  // Called with the rows committed so far, every 100,000 rows on long imports; empty: silent.
+  std::function<void(int64_t rows)> on_progress;
 };
 
 struct ImportJsonlReport {
@@ -32,11 +35,7 @@ struct ImportJsonlReport {
   std::vector<std::string> skip_examples;  // the first few "FILE:LINE: reason"
 };
 
-// Runs the import. `progress` (may be null) receives a line now and then on long imports.
-Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& options, std::FILE* progress = nullptr);
-
-// "imported 12 rows into sqlite:x.db: traces 10 new, 0 updated, 0 unchanged; relabels 2 new, ..."
-// plus, when lines were skipped, a second line with the count and the first reasons.
-std::string import_summary(const ImportJsonlReport& report, const std::string& store_name);
+// Runs the import.
+Result<ImportJsonlReport> import_jsonl(Store& store, const ImportJsonlOptions& options);
 
 }  // namespace pt

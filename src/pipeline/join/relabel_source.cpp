@@ -7,8 +7,7 @@
 
 namespace pt {
 
-Result<void> scan_relabels(Store& store, const std::string& model,
-                           const std::function<void(RelabelRecord&&)>& visit) {
+Result<void> scan_relabels(Store& store, const std::string& model, const std::function<void(RelabelRecord&&)>& visit) {
   RowFilter filter;
   filter.model = model;
   filter.order = RowFilter::Order::oldest_first;

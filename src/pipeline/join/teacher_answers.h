@@ -17,8 +17,8 @@ struct TeacherAnswers {
   RelabelJoin join;
   std::vector<std::string> outputs;  // per slot: payload.output ("" when unreadable)
   std::vector<uint8_t> readable;     // per slot: 1 when payload and output could be read
-  size_t read = 0;        // relabel rows read, of any kind
-  size_t unreadable = 0;  // of them, unreadable
+  size_t read = 0;                   // relabel rows read, of any kind
+  size_t unreadable = 0;             // of them, unreadable
 
   // Loads `teacher`'s relabels of `kinds` (all when empty; kind-less ones always) and notes the
   // trace kinds the production-key relabels need. `bad_row(id, problem)` names each unreadable one.

@@ -1,5 +1,5 @@
-// Implementation of pipeline/quickstart/quickstart.h: calls each stage's pipeline entry point in turn and
-// prints one short section per stage.
+// Implementation of pipeline/quickstart/quickstart.h: calls each stage's pipeline entry point in
+// turn, keeping what it returned, and tells the observer when a step starts and ends.
 #include "pipeline/quickstart/quickstart.h"
 
 #include <fmt/format.h>
@@ -8,19 +8,11 @@
 #include <cerrno>
 #include <cstring>
 
-#include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
-#include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
-#include "pipeline/import/import_git.h"
-#include "pipeline/relabel/relabel.h"
-#include "pipeline/student/student_train.h"
 #include "providers/model.h"
-#include "report/eval_output.h"
-#include "report/html_report.h"
 #include "source_dir.h"
 #include "store/store.h"
-#include "util/atomic_file.h"
 
 namespace pt {
 namespace {
@@ -31,118 +23,104 @@ Result<void> make_dir(const std::string& path) {
   return ok();
 }
 
-void section(std::FILE* out, int step, const char* title) {
-  std::fprintf(out, "\n[%d/6] %s\n", step, title);
-  std::fflush(out);
-}
+class Steps {
+ public:
+  explicit Steps(QuickstartObserver* observer) : observer_(observer) {}
+  void start(QuickstartStep step) {
+    if (observer_) observer_->step_started(step);
+  }
+  void done(QuickstartStep step, const QuickstartResult& r) {
+    if (observer_) observer_->step_done(step, r);
+  }
 
-Result<void> relabel_all_with_bm25(Store& store, std::FILE* out) {
+ private:
+  QuickstartObserver* observer_;
+};
+
+Result<RelabelSummary> relabel_all_with_bm25(Store& store) {
   PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
   RelabelOptions o;
   o.concurrency = 1;
-  o.progress = nullptr;
-  PT_ASSIGN_OR_RETURN(RelabelSummary s, run_relabel(store, *bm25, o));
-  std::fprintf(out, "local:bm25 answered %lld traces (%lld already done, %lld failed) in %.1f s\n",
-               static_cast<long long>(s.done), static_cast<long long>(s.skipped_done), static_cast<long long>(s.failed),
-               s.elapsed_s);
+  return run_relabel(store, *bm25, o);
+}
+
+Result<void> collect_tuning_data(Store& store, const QuickstartOptions& options, QuickstartResult& r) {
+  PT_TRY(make_dir(options.out_dir + "/tuning"));
+  CollectFlags flags;
+  flags.teacher = "local:bm25";
+  flags.output = options.out_dir + "/tuning/express-bm25";
+  flags.validation_fraction = 0.1;
+  PT_ASSIGN_OR_RETURN(r.collect_options, resolve_collect_options(flags));
+  r.collect_options.diagnostics = options.diagnostics;
+  PT_ASSIGN_OR_RETURN(r.collected, run_collect(store, r.collect_options));
+  r.paths.tuning_prefix = r.collect_options.output_prefix;
   return ok();
 }
 
-Result<std::string> collect_tuning_data(Store& store, const std::string& out_dir, std::FILE* out) {
-  PT_TRY(make_dir(out_dir + "/tuning"));
-  CollectFlags flags;
-  flags.teacher = "local:bm25";
-  flags.output = out_dir + "/tuning/express-bm25";
-  flags.validation_fraction = 0.1;
-  PT_ASSIGN_OR_RETURN(CollectOptions o, resolve_collect_options(flags));
-  o.warn = [out](const std::string& line) { std::fprintf(out, "  warning: %s\n", line.c_str()); };
-  PT_ASSIGN_OR_RETURN(CollectSummary s, run_collect(store, o));
-  std::fputs(collect_summary_text(o, s).c_str(), out);
-  return o.output_prefix;
-}
-
-Result<void> train_student(Store& store, const std::string& model_path, double holdout, std::FILE* out) {
+Result<StudentTrainReport> train_student(Store& store, const std::string& model_path, double holdout) {
   StudentTrainConfig c;
   c.teacher = std::string(kTruthModel);
   c.holdout_newest = holdout;
   c.output = model_path;
-  PT_ASSIGN_OR_RETURN(StudentTrainReport r, student_train(store, c));
-  std::fputs(format_student_train_report(r).c_str(), out);
-  return ok();
+  return student_train(store, c);
 }
 
-Result<void> eval_relabel_holdout(Store& store, const std::vector<std::string>& models, double holdout,
-                                  std::FILE* out) {
+Result<EvalRelabelResult> eval_relabel_holdout(Store& store, const std::vector<std::string>& models, double holdout) {
   EvalRelabelOptions o;
   o.models = models;
   o.newest = holdout;
   o.relabel.concurrency = 1;
-  o.relabel.progress = nullptr;
-  PT_ASSIGN_OR_RETURN(EvalRelabelResult r, run_eval_relabel(store, o));
-  std::fprintf(out, "%s: %lld traces\n", r.selection.c_str(), static_cast<long long>(r.traces));
-  for (const auto& run : r.runs)
-    std::fprintf(out, "  %s: %lld answered now, %lld already stored, %lld failed\n", run.model.c_str(),
-                 static_cast<long long>(run.summary.done), static_cast<long long>(run.summary.skipped_done),
-                 static_cast<long long>(run.summary.failed));
-  return ok();
+  return run_eval_relabel(store, o);
 }
 
-Result<void> score_and_report(Store& store, const std::vector<std::string>& models, double holdout,
-                              const std::string& report, std::FILE* out) {
+Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, double holdout) {
   EvalScoreOptions o;
   o.models = models;
   o.reference = std::string(kTruthModel);
   o.newest = holdout;
-  PT_ASSIGN_OR_RETURN(EvalSummary s, run_eval_score(store, o));
-  std::fputs(eval_table(s).c_str(), out);
-  return write_file_atomic(report, render_html_report(s));
+  return run_eval_score(store, o);
 }
 
 }  // namespace
 
-Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options) {
-  std::FILE* out = options.out;
-  QuickstartPaths paths;
+Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
+  QuickstartResult r;
+  Steps steps(options.observer);
   std::string repo =
       options.repo.empty() ? std::string(PICKTUNE_SOURCE_DIR) + "/data/sample/express.bundle" : options.repo;
   PT_TRY(make_dir(options.out_dir));
-  paths.store = options.store_uri.empty() ? "sqlite:" + options.out_dir + "/picktune.db" : options.store_uri;
-  paths.student_model = options.out_dir + "/student.model";
-  paths.report = options.out_dir + "/report.html";
-  PT_ASSIGN_OR_RETURN(auto store, open_store(StoreOptions{paths.store, "dev"}));
+  r.paths.store = options.store_uri.empty() ? "sqlite:" + options.out_dir + "/picktune.db" : options.store_uri;
+  r.paths.student_model = options.out_dir + "/student.model";
+  r.paths.report = options.out_dir + "/report.html";
+  PT_ASSIGN_OR_RETURN(auto store, open_store(StoreOptions{r.paths.store, "dev"}));
 
-  section(out, 1, "import git history -> traces + ground truth");
+  steps.start(QuickstartStep::import_git);
   ImportGitOptions imp;
   imp.source = repo;
-  PT_ASSIGN_OR_RETURN(ImportGitStats stats, import_git(*store, imp));
-  std::fputs(format_import_git_summary(stats).c_str(), out);
+  PT_ASSIGN_OR_RETURN(r.imported, import_git(*store, imp));
+  steps.done(QuickstartStep::import_git, r);
 
-  section(out, 2, "relabel every trace with the local teacher (local:bm25)");
-  PT_TRY(relabel_all_with_bm25(*store, out));
+  steps.start(QuickstartStep::relabel);
+  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store));
+  steps.done(QuickstartStep::relabel, r);
 
-  section(out, 3, "collect tuning data from local:bm25's relabels (Gemini format)");
-  PT_ASSIGN_OR_RETURN(paths.tuning_prefix, collect_tuning_data(*store, options.out_dir, out));
+  steps.start(QuickstartStep::collect);
+  PT_TRY(collect_tuning_data(*store, options, r));
+  steps.done(QuickstartStep::collect, r);
 
-  section(out, 4,
-          fmt::format("train the student on the older {:.0f}% (teacher: truth)", 100 * (1 - options.holdout_newest))
-              .c_str());
-  PT_TRY(train_student(*store, paths.student_model, options.holdout_newest, out));
+  steps.start(QuickstartStep::train_student);
+  PT_ASSIGN_OR_RETURN(r.student, train_student(*store, r.paths.student_model, options.holdout_newest));
+  steps.done(QuickstartStep::train_student, r);
 
-  std::vector<std::string> models = {"local:bm25", "local:student@" + paths.student_model};
-  section(out, 5,
-          fmt::format("eval relabel the newest {:.0f}% with local:bm25 and the student", 100 * options.holdout_newest)
-              .c_str());
-  PT_TRY(eval_relabel_holdout(*store, models, options.holdout_newest, out));
+  std::vector<std::string> models = {"local:bm25", "local:student@" + r.paths.student_model};
+  steps.start(QuickstartStep::eval_relabel);
+  PT_ASSIGN_OR_RETURN(r.eval_relabeled, eval_relabel_holdout(*store, models, options.holdout_newest));
+  steps.done(QuickstartStep::eval_relabel, r);
 
-  section(out, 6, "score against truth");
-  PT_TRY(score_and_report(*store, models, options.holdout_newest, paths.report, out));
-
-  std::fprintf(out,
-               "\nDone.\n  store:         %s\n  tuning data:   %s.jsonl, %s-validation.jsonl, %s.manifest.json\n"
-               "  student model: %s\n  report:        %s\n",
-               paths.store.c_str(), paths.tuning_prefix.c_str(), paths.tuning_prefix.c_str(),
-               paths.tuning_prefix.c_str(), paths.student_model.c_str(), paths.report.c_str());
-  return paths;
+  steps.start(QuickstartStep::score);
+  PT_ASSIGN_OR_RETURN(r.scored, score(*store, models, options.holdout_newest));
+  steps.done(QuickstartStep::score, r);
+  return r;
 }
 
 }  // namespace pt

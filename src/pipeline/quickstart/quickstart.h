@@ -1,27 +1,57 @@
 // The main job (`picktune quickstart`): the whole distillation loop offline on a git history —
 // import (traces + ground truth) -> relabel with local:bm25 -> collect tuning data from those
 // relabels -> train the student on the older 80% -> eval relabel the newest 20% with local:bm25
-// and the student -> score against truth -> report.html. Idempotent: a re-run adds nothing twice.
+// and the student -> score against truth. Returns what each step found (report/quickstart_output.h
+// prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
 #pragma once
-#include <cstdio>
 #include <string>
 
+#include "pipeline/collect/collect.h"
+#include "pipeline/eval/eval_relabel.h"
+#include "pipeline/eval/eval_summary.h"
+#include "pipeline/import/import_git.h"
+#include "pipeline/relabel/relabel.h"
+#include "pipeline/student/student_train.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
+
+enum class QuickstartStep { import_git = 1, relabel, collect, train_student, eval_relabel, score };
+inline constexpr int kQuickstartSteps = 6;
+
+struct QuickstartPaths {
+  std::string store, student_model, tuning_prefix, report;
+};
+
+// What the run found so far; each step fills its part before step_done.
+struct QuickstartResult {
+  QuickstartPaths paths;
+  ImportGitStats imported;
+  RelabelSummary relabeled;  // local:bm25 over every trace
+  CollectOptions collect_options;
+  CollectSummary collected;
+  StudentTrainReport student;
+  EvalRelabelResult eval_relabeled;  // local:bm25 and the student on the newest traces
+  EvalSummary scored;                // against truth; report.html renders it
+};
+
+class QuickstartObserver {
+ public:
+  virtual ~QuickstartObserver() = default;
+  virtual void step_started(QuickstartStep) {}
+  virtual void step_done(QuickstartStep, const QuickstartResult&) {}
+};
 
 struct QuickstartOptions {
   std::string repo;  // git repository or bundle; "" -> data/sample/express.bundle
   std::string out_dir = "picktune-out";
   std::string store_uri;        // "" -> sqlite:OUT_DIR/picktune.db
   double holdout_newest = 0.2;  // evaluation on the newest fraction, training on the rest
-  std::FILE* out = stdout;      // what was done and where things are
+  QuickstartObserver* observer = nullptr;
+  Diagnostics* diagnostics = nullptr;  // collect's warnings
 };
 
-struct QuickstartPaths {
-  std::string store, student_model, tuning_prefix, report;
-};
-
-Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options);
+Result<QuickstartResult> run_quickstart(const QuickstartOptions& options);
 
 }  // namespace pt

@@ -22,7 +22,6 @@
 #include "net/secrets.h"
 #include "pipeline/relabel/relabel_batch.h"
 #include "pipeline/relabel/relabel_item.h"
-#include "pipeline/relabel/relabel_progress.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "tokenizer/gemma_tokenizer.h"
 
@@ -43,14 +42,14 @@ class Engine {
         count_(token_counter(o)),
         need_tokens_(o.budget_usd.has_value() || o.tpm > 0),
         limiter_(o.rpm, o.tpm, RateLimiter::now_ms()),
-        rng_(std::random_device{}()),
-        progress_(o.progress, o.progress_tty, o.progress_interval_s, s.to_do) {
+        rng_(std::random_device{}()) {
     policy_.max_attempts = 1 + std::max(0, o.max_retries);
     policy_.base_delay_ms = o.backoff_base_ms;
     policy_.max_delay_ms = o.backoff_max_ms;
   }
 
   Result<void> run() {
+    tick();
     if (model_.is_local()) return run_local();
     HttpMulti multi(std::max(1, o_.concurrency));
     multi_ = &multi;
@@ -62,16 +61,20 @@ class Engine {
       if (in_flight_.empty() && (stop_sending_ || (queue_.empty() && waiting_.empty() && !parked_))) break;
       multi.run_once(turn_wait_ms());
       PT_TRY(commit());
-      progress_.update(s_.done, s_.failed, s_.cost_usd);
+      tick();
     }
     PT_TRY(commit());
     s_.not_sent += static_cast<int64_t>(queue_.size() + waiting_.size() + in_flight_.size()) + (parked_ ? 1 : 0);
-    progress_.finish(s_.done, s_.failed, s_.cost_usd);
+    tick(true);
     multi_ = nullptr;
     return ok();
   }
 
  private:
+  void tick(bool final = false) const {
+    if (o_.on_progress) o_.on_progress({s_.done, s_.failed, s_.to_do, s_.cost_usd, final});
+  }
+
   void stop(bool& reason) {
     reason = true;
     stop_sending_ = true;
@@ -255,11 +258,11 @@ class Engine {
         PT_TRY(commit());
         last_commit = steady_ms();
       }
-      progress_.update(s_.done, s_.failed, s_.cost_usd);
+      tick();
     }
     PT_TRY(commit());
     s_.not_sent += static_cast<int64_t>(queue_.size());
-    progress_.finish(s_.done, s_.failed, s_.cost_usd);
+    tick(true);
     return ok();
   }
 
@@ -273,7 +276,6 @@ class Engine {
   RateLimiter limiter_;
   RetryPolicy policy_;
   std::mt19937_64 rng_;
-  RelabelProgress progress_;
   Redactor redactor_;  // the credentials of every request sent
   bool learned_secrets_ = false;
   HttpMulti* multi_ = nullptr;

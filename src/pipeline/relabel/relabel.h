@@ -6,7 +6,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,9 +15,17 @@
 #include "core/file_context.h"
 #include "providers/model.h"
 #include "store/store.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
+
+// How far a run is, reported through RelabelOptions::on_progress (report/relabel_progress draws it).
+struct RelabelTick {
+  int64_t done = 0, failed = 0, total = 0;  // total: traces to do in this run
+  double cost_usd = 0;                      // spent so far
+  bool final = false;                       // the run's last tick
+};
 
 struct RelabelOptions {
   // --- Selection (all optional; none = every get-relevant-files trace) ---
@@ -57,9 +65,10 @@ struct RelabelOptions {
 
   // --- Control and reporting ---
   const std::atomic<int>* stop_requests = nullptr;  // >0: stop sending and drain; >1: stop now
-  std::FILE* progress = stderr;                     // progress and summary lines; nullptr = silent
-  int progress_tty = -1;                            // 1 live bar, 0 plain lines, -1 decide by isatty()
-  double progress_interval_s = 10;                  // plain-line period
+  // Called once when sending starts, after every event-loop turn (or local answer) and once with
+  // final set at the end; cheap to call often: the receiver decides when to draw. Empty: silent.
+  std::function<void(const RelabelTick&)> on_progress;
+  Diagnostics* diagnostics = nullptr;  // notes on a --batch run (its id, its state); null: dropped
 };
 
 struct RelabelFailure {
@@ -96,9 +105,6 @@ struct RelabelSummary {
 // only for problems with the run itself (store unreachable, bad options); per-trace problems are
 // counted in the summary's failures.
 Result<RelabelSummary> run_relabel(Store& store, Model& model, const RelabelOptions& options);
-
-// Prints the final summary (done, skipped, failed by reason and the failed ids, tokens, dollars).
-void print_relabel_summary(std::FILE* out, const RelabelSummary& summary, const RelabelOptions& options);
 
 // The relabel row id: "rl:" + the first 32 hex digits of sha256(model "\n" trace id "\n" ctx flag).
 std::string relabel_row_id(std::string_view model_id, std::string_view trace_id, bool with_context);

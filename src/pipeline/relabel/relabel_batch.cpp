@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "pipeline/relabel/relabel_item.h"
-#include "pipeline/relabel/relabel_progress.h"
 #include "providers/anthropic_batch.h"
 #include "util/sha256.h"
 
@@ -119,7 +118,7 @@ class BatchRun {
       note(fmt::format("batch {} is still running; collect it later with --batch --batch-id {}", st.id, st.id));
       return ok();
     }
-    RelabelProgress progress(o_.progress, o_.progress_tty, o_.progress_interval_s, s_.to_do);
+    tick();
     PT_TRY(client_.results(st, [&](const std::string& custom_id, Result<Completion> c) {
       auto it = by_custom_id.find(custom_id);
       if (it == by_custom_id.end() || it->second == nullptr) return;  // not ours (or seen already)
@@ -135,7 +134,7 @@ class BatchRun {
         fail(item.trace.id, "batch_error", c.error().message);
       }
       if (pending_.size() >= kCommitRows) commit_ok_ = commit_ok_ && commit().ok();
-      progress.update(s_.done, s_.failed, s_.cost_usd);
+      tick();
     }));
     if (!commit_ok_ || !commit().ok()) return runtime_error("storing batch relabels failed");
     for (auto& [custom_id, item] : by_custom_id) {
@@ -145,7 +144,7 @@ class BatchRun {
       else
         ++s_.not_sent;
     }
-    progress.finish(s_.done, s_.failed, s_.cost_usd);
+    tick(true);
     return ok();
   }
 
@@ -180,8 +179,12 @@ class BatchRun {
     s_.failures.push_back({trace_id, one_line(reason)});
   }
 
-  void note(const std::string& line) const {
-    if (o_.progress) fmt::print(o_.progress, "relabel: {}\n", line);
+  void note(std::string line) const {
+    if (o_.diagnostics) o_.diagnostics->note("relabel/batch", std::move(line));
+  }
+
+  void tick(bool final = false) const {
+    if (o_.on_progress) o_.on_progress({s_.done, s_.failed, s_.to_do, s_.cost_usd, final});
   }
 
   Store& store_;

@@ -199,31 +199,4 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   return r;
 }
 
-std::string format_student_train_report(const StudentTrainReport& r) {
-  std::string out = fmt::format(
-      "student trained from teacher \"{}\": {} traces read, {} joined; {} fit + {} tune, {} held out (newest)\n",
-      r.teacher, r.traces_read, r.joined, r.train, r.tune, r.holdout);
-  for (const auto& [reason, n] : r.dropped)
-    if (n > 0) out += fmt::format("  dropped {:>7}  {}\n", n, reason);
-  const auto& s = r.summary;
-  out += fmt::format(
-      "  {} trees; candidate recall {:.3f} (fit) {:.3f} (tune); answer: up to {} files{}\n", s.gbdt.trees,
-      s.targets ? static_cast<double>(s.targets_in_candidates) / static_cast<double>(s.targets) : 0.0,
-      s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
-      s.calibration.max_k,
-      std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
-  out += fmt::format("  features {:.1f} s, fit {:.1f} s\n", r.seconds_features, r.seconds_fit);
-  if (r.holdout > 0) {
-    out += fmt::format("validation on the newest {} traces (mean [95% CI]):\n", r.holdout);
-    out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6}\n", "model", "recall@5", "MRR", "Jaccard", "files");
-    auto cell = [](const MeanCI& m) { return fmt::format("{:.3f} [{:.3f}, {:.3f}]", m.mean, m.lo, m.hi); };
-    for (const auto& [name, m] :
-         {std::pair<const char*, const ModelMetrics*>{"student", &r.student}, {"local:bm25", &r.bm25}})
-      out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr),
-                         cell(m->jaccard), m->files.mean);
-  }
-  out += fmt::format("wrote {} (use it as local:student@{})\n", r.output, r.output);
-  return out;
-}
-
 }  // namespace pt

@@ -59,7 +59,4 @@ struct StudentExample {
 };
 StudentExample join_student_example(const TeacherAnswers& answers, const Recipe& recipe, const Row& row);
 
-// The multi-line summary printed by the command.
-std::string format_student_train_report(const StudentTrainReport& report);
-
 }  // namespace pt

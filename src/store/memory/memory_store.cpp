@@ -104,7 +104,8 @@ Result<std::vector<Row>> MemoryStore::matching(Table table, const RowFilter& f) 
   }
   const bool newest = f.order == RowFilter::Order::newest_first;
   std::sort(out.begin(), out.end(), [&](const Row& a, const Row& b) {
-    if (a.created_at_us != b.created_at_us) return newest ? a.created_at_us > b.created_at_us : a.created_at_us < b.created_at_us;
+    if (a.created_at_us != b.created_at_us)
+      return newest ? a.created_at_us > b.created_at_us : a.created_at_us < b.created_at_us;
     return newest ? a.id > b.id : a.id < b.id;  // std::string compares bytes as unsigned char
   });
   if (f.limit && static_cast<int64_t>(out.size()) > std::max<int64_t>(0, *f.limit))

@@ -38,7 +38,8 @@ CollectRun collect(Store& store, CollectOptions o) {
   if (o.teacher.empty()) o.teacher = kTeacher;
   o.recipe.with_file_context = true;
   if (!o.count_tokens) o.count_tokens = [](std::string_view t) { return t.size(); };
-  o.warn = [&run](const std::string& w) { run.warnings.push_back(w); };
+  Diagnostics diagnostics([&run](const Diagnostic& d) { run.warnings.push_back(d.message); });
+  o.diagnostics = &diagnostics;
   run.summary = run_collect(store, o);
   return run;
 }

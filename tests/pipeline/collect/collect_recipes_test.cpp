@@ -134,7 +134,8 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
   auto options = resolve_collect_options(flags);
   ASSERT_TRUE(options.ok()) << options.error().message;
   options->count_tokens = [](std::string_view t) { return t.size(); };
-  options->warn = [](const std::string& w) { ADD_FAILURE() << "unexpected warning: " << w; };
+  Diagnostics diagnostics([](const Diagnostic& d) { ADD_FAILURE() << "unexpected warning: " << d.message; });
+  options->diagnostics = &diagnostics;
   auto summary = run_collect(*store, *options);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
 

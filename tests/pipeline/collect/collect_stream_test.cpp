@@ -127,7 +127,8 @@ TEST(CollectStreaming, ThreadCountNeverChangesTheOutput) {
       return n;
     };
     std::string warnings;
-    o.warn = [&](const std::string& line) { warnings += line + "\n"; };
+    Diagnostics diagnostics([&](const Diagnostic& d) { warnings += d.message + "\n"; });
+    o.diagnostics = &diagnostics;
     auto s = run_collect(store, o);
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_EQ(s->traces_read, 3000);

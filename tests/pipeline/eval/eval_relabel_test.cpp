@@ -73,7 +73,6 @@ class EvalRelabel : public ::testing::Test {
   EvalRelabelOptions options(std::vector<std::string> models) {
     EvalRelabelOptions o;
     o.models = std::move(models);
-    o.relabel.progress = nullptr;
     o.relabel.backoff_base_ms = 1;
     return o;
   }

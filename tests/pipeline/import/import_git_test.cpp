@@ -14,6 +14,7 @@
 #include "pipeline/import/git_trace.h"
 #include "pipeline/import/import_git.h"
 #include "pipeline/import/test_repo.h"
+#include "report/import_summary.h"
 #include "store/memory/memory_store.h"
 
 namespace pt {

@@ -41,29 +41,31 @@ using Pairing = std::map<std::string, std::string>;
 
 MemoryStore fixture() {
   MemoryStore store;
-  store.add(Table::traces, {trace_row(1, "Key"), trace_row(1, "Non-Obvious"), trace_row(2, "Key"),
-                            trace_row(2, "Non-Obvious"), trace_row(3, "Key"), trace_row(4, "Key"),
-                            trace_row(4, "Non-Obvious")});
-  store.add(Table::relabels,
-            {
-                // step 1: an older and a newer Key relabel, and a kind-less (production) one
-                relabel("s1-key-old", 1, "Key", 10), relabel("s1-key-new", 1, "Key", 20),
-                relabel("s1-prod", 1, "", 30),
-                // step 2: a Non-Obvious relabel naming its trace beats a newer one of the step;
-                // the kind-less one fits both traces of the step
-                relabel("s2-nonobv-by-id", 2, "Non-Obvious", 5, "t2n"), relabel("s2-nonobv-step", 2, "Non-Obvious", 50),
-                relabel("s2-prod", 2, "", 40),
-                // step 3: one trace, one kind-less relabel
-                relabel("s3-prod", 3, "", 60),
-                // step 4: equal times, the greatest id wins
-                relabel("s4-key-a", 4, "Key", 70), relabel("s4-key-b", 4, "Key", 70),
-            });
+  store.add(Table::traces,
+            {trace_row(1, "Key"), trace_row(1, "Non-Obvious"), trace_row(2, "Key"), trace_row(2, "Non-Obvious"),
+             trace_row(3, "Key"), trace_row(4, "Key"), trace_row(4, "Non-Obvious")});
+  store.add(Table::relabels, {
+                                 // step 1: an older and a newer Key relabel, and a kind-less (production) one
+                                 relabel("s1-key-old", 1, "Key", 10),
+                                 relabel("s1-key-new", 1, "Key", 20),
+                                 relabel("s1-prod", 1, "", 30),
+                                 // step 2: a Non-Obvious relabel naming its trace beats a newer one of the step;
+                                 // the kind-less one fits both traces of the step
+                                 relabel("s2-nonobv-by-id", 2, "Non-Obvious", 5, "t2n"),
+                                 relabel("s2-nonobv-step", 2, "Non-Obvious", 50),
+                                 relabel("s2-prod", 2, "", 40),
+                                 // step 3: one trace, one kind-less relabel
+                                 relabel("s3-prod", 3, "", 60),
+                                 // step 4: equal times, the greatest id wins
+                                 relabel("s4-key-a", 4, "Key", 70),
+                                 relabel("s4-key-b", 4, "Key", 70),
+                             });
   return store;
 }
 
-const Pairing kExpected = {{"t1k", "s1-key-new"}, {"t1n", "ambiguous"},      {"t2k", "ambiguous"},
-                           {"t2n", "s2-nonobv-by-id"}, {"t3k", "s3-prod"}, {"t4k", "s4-key-b"},
-                           {"t4n", "none"}};
+const Pairing kExpected = {
+    {"t1k", "s1-key-new"}, {"t1n", "ambiguous"}, {"t2k", "ambiguous"}, {"t2n", "s2-nonobv-by-id"},
+    {"t3k", "s3-prod"},    {"t4k", "s4-key-b"},  {"t4n", "none"}};
 
 std::string relabel_of_answer(const std::string& text) {
   std::smatch m;
@@ -76,7 +78,6 @@ Pairing collect_pairing(Store& store, int64_t& ambiguous) {
   o.teacher = kTeacher;
   o.output_prefix = temp_dir() + "/out";
   o.count_tokens = [](std::string_view t) { return t.size(); };
-  o.warn = [](const std::string&) {};
   auto s = run_collect(store, o);
   EXPECT_TRUE(s.ok()) << s.error().message;
   if (!s.ok()) return {};

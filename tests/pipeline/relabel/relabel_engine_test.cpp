@@ -34,7 +34,6 @@ std::unique_ptr<Model> teacher(const fake::FakeLlm& fake, const char* id = kTeac
 
 RelabelOptions quick_options() {
   RelabelOptions o;
-  o.progress = nullptr;
   o.backoff_base_ms = 2;
   o.backoff_max_ms = 20;
   o.timeout_ms = 400;
@@ -314,25 +313,20 @@ TEST(RelabelBatch, InterruptedWhilePollingIsCollectedLaterByBatchId) {
   fake::FakeLlm fake(cfg);
   auto model = teacher(fake, kTeacher, true);
   std::atomic<int> stop{0};
-  char* buf = nullptr;
-  size_t len = 0;
-  std::FILE* log = open_memstream(&buf, &len);
+  std::string out;
+  Diagnostics notes([&out](const Diagnostic& d) { out += d.message + "\n"; });
   RelabelOptions o = quick_options();
   o.batch = true;
   o.batch_poll_ms = 10;
   o.model_options.base_url = fake.base_url();
   o.stop_requests = &stop;
-  o.progress = log;
-  o.progress_tty = 0;
+  o.diagnostics = &notes;
   std::thread stopper([&] {
     while (fake.calls_to("/v1/messages/batches") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     stop = 1;
   });
   auto s = run_relabel(ts.store(), *model, o);
   stopper.join();
-  std::fclose(log);
-  std::string out(buf, len);
-  std::free(buf);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_TRUE(s->stopped_by_signal);
   EXPECT_EQ(s->done, 0);

@@ -1,6 +1,7 @@
 // What `eval score` found, as plain data: counts, per-model metric means with CIs (overall and per
 // request kind), paired comparisons, the files-picked distribution and the traces the models got
-// most wrong. Filled by pipeline/eval_score, printed as table/JSON there, rendered as HTML here.
+// most wrong. Filled by pipeline/eval/eval_score; report/ renders it (eval_output: table and JSON,
+// html_report: the page), so report depends on this data and not the other way round.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -79,7 +80,7 @@ struct EvalSummary {
   std::vector<GroupStats> by_kind;  // sorted by kind
   std::vector<PairStats> pairs;
   std::vector<TraceExample> disagreements;  // most disagreement first
-  std::vector<std::string> warnings;        // one line each, for stderr and the report
+  std::vector<std::string> warnings;        // one line each, for the report (also sent to diagnostics)
 };
 
 }  // namespace pt

@@ -1,0 +1,25 @@
+// What `picktune quickstart` prints on stdout: one short section per step ("[3/6] collect ...")
+// as the step starts, what the step found when it ends, and where everything is at the end.
+#pragma once
+#include <cstdio>
+#include <string>
+
+#include "pipeline/quickstart/quickstart.h"
+
+namespace pt {
+
+class QuickstartPrinter : public QuickstartObserver {
+ public:
+  QuickstartPrinter(std::FILE* out, double holdout_newest) : out_(out), holdout_(holdout_newest) {}
+  void step_started(QuickstartStep step) override;
+  void step_done(QuickstartStep step, const QuickstartResult& result) override;
+
+ private:
+  std::FILE* out_;
+  double holdout_;
+};
+
+// "\nDone.\n  store: ...\n  tuning data: ...\n  student model: ...\n  report: ...\n"
+std::string render_quickstart_done(const QuickstartPaths& paths);
+
+}  // namespace pt
