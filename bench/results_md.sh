@@ -141,6 +141,12 @@ render_postgres() {
     "$(num "$rs" 1) s ($(num "$(jb postgres $imp .rows_per_s)" 0) rows/s, $(num "$(jb postgres $imp .MB_per_s)" 1) MB/s)" \
     "< 60 s for 1M" "$(sized_verdict "$rs" "<" 60)"
   row "client CPU of that import (whole process)" "$(num "$(jb postgres $imp .cs)" 1) s" "" "" ""
+  local ours_rps psql_rps
+  ours_rps=$(jb postgres $imp .rows_per_s) psql_rps=$(jb postgres BM_PsqlCopyPostgres .rows_per_s)
+  row "comparison: \`psql \\copy\` of the same rows into the same schema (fresh tables + indexes), wall" \
+    "$(num "$(jb postgres BM_PsqlCopyPostgres .rs)" 1) s ($(num "$psql_rps" 0) rows/s)" "" "" "1×"
+  target "postgres" "import rows/s vs \`psql \\copy\` (issue 22)" "$(ratio "$ours_rps" "$psql_rps")" "≥ 0.8×" \
+    "$(verdict "$(calc "a / b" "$ours_rps" "$psql_rps")" ">=" 0.8)" "$(ratio "$ours_rps" "$psql_rps") psql"
   row "the same file again (every row unchanged)" "$(num "$(jb postgres BM_ImportAgainPostgres .rs)" 1) s" "" "" ""
   target "postgres" "\`scan()\` every row back, newest first" "$(num "$scan" 1) s ($(num "$(jb postgres BM_ScanPostgres .rows_per_s)" 0) rows/s)" \
     "< 20 s for 1M" "$(sized_verdict "$scan" "<" 20)"

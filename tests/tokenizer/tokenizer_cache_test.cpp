@@ -30,7 +30,8 @@ class TokenizerCache : public ::testing::Test {
   std::string write_json(const std::string& merges_json) {
     std::string v = R"({"<unk>":0,"a":1,"b":2,"c":3,"ab":4,"bc":5,"abc":6,"▁":7)";
     static const char* hex = "0123456789ABCDEF";
-    for (int b = 0; b < 256; ++b) v += std::string(",\"<0x") + hex[b >> 4] + hex[b & 15] + ">\":" + std::to_string(8 + b);
+    for (int b = 0; b < 256; ++b)
+      v += std::string(",\"<0x") + hex[b >> 4] + hex[b & 15] + ">\":" + std::to_string(8 + b);
     v += "}";
     std::string json =
         R"({"version":"1.0","added_tokens":[{"id":300,"content":"<s>","special":true}],)"
