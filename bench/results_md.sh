@@ -318,3 +318,20 @@ render_notes() {
     echo "(bench/NOTES.md is missing.)"
   fi
 }
+
+render_import_git() {
+  local j=$OUT/import_git.json f ratio
+  f() { [ -f "$j" ] && jq -r ".$1 // empty" "$j" 2>/dev/null || true; }
+  ratio=$(calc "a / b" "$(f git_log_s)" "$(f import_s)")
+  section "\`import git\` vs \`git log --name-status\` over the same history (\`bench_import_git.sh\`, issue 22)" import_git
+  row "comparison: \`git log --name-status\` of express ($(num "$(f commits)" 0) commits), wall; with our flags" \
+    "$(num "$(f git_log_s)" 3) s; $(num "$(f git_log_flags_s)" 3) s" "" "" "1×"
+  target "import git" "\`import git\` of the same clone into a fresh SQLite store, wall" "$(num "$(f import_s)" 2) s" "≥ 0.5× git log" \
+    "$(verdict "$ratio" ">=" 0.5)" "$(num "$ratio" 2)× git log"
+  target "import git" "\`import git --since 2099-01-01\` (reads no diffs)" "$(num "$(f since_future_s)" 3) s" "< git log" \
+    "$(verdict "$(f since_future_s)" "<" "$(f git_log_s)")" "$(ratio "$(f git_log_s)" "$(f since_future_s)") faster than git log"
+  row "\`import git --max 100\`" "$(num "$(f max100_s)" 3) s" "" "" "$(ratio "$(f git_log_s)" "$(f max100_s)") git log's speed"
+  commands import_git
+  echo
+  echo "(Wall seconds, best of 3 each, page cache warm; each import into a new store.)"
+}

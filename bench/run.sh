@@ -195,6 +195,13 @@ run_bench ranker_import -- "$BIN/picktune" --store "sqlite:$W/express.db" import
   data/sample/express.bundle
 run_bench ranker_quality -- "$BIN/bench_ranker" "--quality=sqlite:$W/express.db" "--model=$W/student.json"
 
+# ---- 8. import git vs git log over the same history (issue 22) ----
+run_bench import_git -- bash bench/bench_import_git.sh "$BIN"
+tail -n 1 "$OUT/import_git.log" | jq -e . >"$OUT/import_git.json" 2>/dev/null || {
+  [ "${RC[import_git]}" != 0 ] || FAILED+=(import_git)
+  RC[import_git]=1
+}
+
 # ---- machine state after ----
 T_END=$(now)
 RUN_S=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN{printf "%.0f", b-a}')
@@ -213,6 +220,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_http
   render_score
   render_ranker
+  render_import_git
 } >"$W/sections.md"
 {
   render_header
