@@ -18,7 +18,9 @@ best() {  # best wall seconds of 3 runs of "$@" (stdout discarded)
   local b="" s e
   for _ in 1 2 3; do
     rm -f "$DIR"/store.db*
-    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
+    s=$(date +%s.%N)
+    "$@" >/dev/null || { echo "bench_import_git: failed: $*" >&2; exit 1; }
+    e=$(date +%s.%N)
     b=$(echo "$s $e ${b:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
   done
   echo "$b"

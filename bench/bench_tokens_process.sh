@@ -48,7 +48,9 @@ best() {  # best wall seconds of N runs of "$@" (stdout discarded)
   local n=$1 b="" s e
   shift
   for _ in $(seq "$n"); do
-    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
+    s=$(date +%s.%N)
+    "$@" >/dev/null || { echo "bench_tokens_process: failed: $*" >&2; exit 1; }
+    e=$(date +%s.%N)
     b=$(echo "$s $e ${b:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
   done
   echo "$b"

@@ -14,10 +14,10 @@
 namespace pt {
 
 Result<TimedGraph> read_timed_graph(const std::string& dir, const std::string& rev) {
-  PT_ASSIGN_OR_RETURN(std::string text,
-                      run_git(GitCommand{{"-C", dir, "rev-list", "--topo-order", "--reverse", "--parents",
-                                          "--timestamp", rev, "--"},
-                                         {}}));
+  PT_ASSIGN_OR_RETURN(
+      std::string text,
+      run_git(
+          GitCommand{{"-C", dir, "rev-list", "--topo-order", "--reverse", "--parents", "--timestamp", rev, "--"}, {}}));
   // Each line is "TIME HASH PARENT…": take the time off and parse the rest as rev-list lines.
   TimedGraph g;
   std::string rest;
@@ -123,9 +123,10 @@ int64_t nth_newest_time(const TimedGraph& g, size_t n) {
 }
 
 Result<std::vector<std::string>> list_tree(const std::string& dir, const std::string& commit) {
-  PT_ASSIGN_OR_RETURN(std::string text, run_git(GitCommand{{"-C", dir, "-c", "core.quotePath=false", "ls-tree", "-r",
-                                                            "-z", "--name-only", "--full-tree", commit},
-                                                           {}}));
+  PT_ASSIGN_OR_RETURN(
+      std::string text,
+      run_git(GitCommand{
+          {"-C", dir, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit}, {}}));
   std::vector<std::string> paths;
   for (size_t pos = 0, nul; (nul = text.find('\0', pos)) != std::string::npos; pos = nul + 1)
     paths.emplace_back(text, pos, nul - pos);

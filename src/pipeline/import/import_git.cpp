@@ -206,7 +206,8 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, const 
       walker.seed_tree(graph.lines[seed].hash, PathSet(paths.begin(), paths.end()));
     }
   }
-  PT_TRY(run_git_streaming(GitCommand{args, {}}, [&](std::string_view chunk) { return parser.feed(chunk); }));
+  if (!window || window->read_commits > 0)  // an empty window (e.g. --since in the future) reads nothing
+    PT_TRY(run_git_streaming(GitCommand{args, {}}, [&](std::string_view chunk) { return parser.feed(chunk); }));
   PT_TRY(parser.finish());
   const size_t expected = window ? window->read_commits : walker.commits();
   if (static_cast<size_t>(stats.commits) != expected)

@@ -25,13 +25,14 @@ std::map<std::string, std::string> payloads(MemStore& store, Table table) {
   return out;
 }
 
-
 // Ids whose payloads differ or that only one side has (short, for failure messages).
 std::string differences(const std::map<std::string, std::string>& got, const std::map<std::string, std::string>& want) {
   std::string out;
   for (const auto& [id, p] : want)
-    if (!got.count(id)) out += "missing " + id + "\n";
-    else if (got.at(id) != p) out += "differs " + id + "\n";
+    if (!got.count(id))
+      out += "missing " + id + "\n";
+    else if (got.at(id) != p)
+      out += "differs " + id + "\n";
   for (const auto& [id, p] : got)
     if (!want.count(id)) out += "extra " + id + "\n";
   return out;
@@ -106,11 +107,24 @@ TEST(ImportGitWindow, MaxGivesTheNewestOfTheFullImportReadingOnlyTheWindow) {
   EXPECT_EQ(differences(payloads(windowed, Table::traces), expected), "");
 }
 
+TEST(ImportGitWindow, SinceInTheFutureReadsNothing) {
+  History h(12);
+  ImportGitOptions o = h.options();
+  o.since_us = (T0 + 100 * 3600) * 1'000'000;
+  MemStore store;
+  auto stats = import_git(store, o);
+  ASSERT_TRUE(stats.ok()) << stats.error().message;
+  EXPECT_EQ(stats->commits, 0);
+  EXPECT_EQ(stats->traces.inserted, 0);
+  EXPECT_EQ(store.rows(Table::traces).size(), 0u);
+}
+
 // Deletes commit's root tree object from the repository (loose, as a fresh repo keeps them).
 void delete_tree_of(TestRepo& repo, const std::string& commit) {
   std::string tree = repo.git({"rev-parse", commit + "^{tree}"});
   tree.erase(tree.find_last_not_of('\n') + 1);
-  std::filesystem::path object = std::filesystem::path(repo.dir()) / ".git" / "objects" / tree.substr(0, 2) / tree.substr(2);
+  std::filesystem::path object =
+      std::filesystem::path(repo.dir()) / ".git" / "objects" / tree.substr(0, 2) / tree.substr(2);
   ASSERT_TRUE(std::filesystem::exists(object)) << object;
   std::filesystem::permissions(object, std::filesystem::perms::owner_all);
   ASSERT_TRUE(std::filesystem::remove(object));
