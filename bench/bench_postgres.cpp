@@ -2,10 +2,15 @@
 // ~3 KB production-shaped payloads into a temp JSONL file, then times (1) `import jsonl` into a
 // fresh schema of the server in PICKTUNE_BENCH_PG_URI / PICKTUNE_TEST_PG_URI (target: 1M < 60 s),
 // the same import again (all unchanged), and (2) streaming every row back out, newest first: a bare scan() and a full
-// JSONL export to /dev/null (target: 1M < 20 s). Rows: PT_BENCH_ROWS (default 1,000,000). Run:
+// JSONL export to /dev/null (target: 1M < 20 s). Issue 22's peer: `psql \copy` of the same rows
+// (dumped from the imported table in COPY text format, untimed) into a fresh schema made by the
+// store, timed as a whole psql process (target: our import ≥ 0.8× its rows/s).
+// Rows: PT_BENCH_ROWS (default 1,000,000). Run:
 // PICKTUNE_TEST_PG_URI=$(scripts/pg_test_server.sh start /tmp/pg) ./build/bench_postgres
 #include <benchmark/benchmark.h>
 #include <unistd.h>
+
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
@@ -26,8 +31,21 @@ std::string g_base_uri, g_schema, g_file;
 int64_t g_rows = 1000000;
 int64_t g_bytes = 0;
 
-std::string store_uri() {
-  return g_base_uri + (g_base_uri.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + g_schema;
+std::string store_uri(const std::string& schema) {
+  return g_base_uri + (g_base_uri.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+std::string store_uri() { return store_uri(g_schema); }
+
+// Runs psql on `schema` with one meta-command (the URI, a throwaway loopback server's, reaches
+// psql through the shell's environment).
+bool psql(const std::string& schema, const std::string& command) {
+  ::setenv("PT_BENCH_PSQL_URI", store_uri(schema).c_str(), 1);
+  std::string quoted = "'";
+  for (char c : command) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  int rc =
+      std::system(("psql -X -q -v ON_ERROR_STOP=1 -d \"$PT_BENCH_PSQL_URI\" -c " + quoted + " >/dev/null").c_str());
+  return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
 }
 
 void admin(const std::string& sql) {
@@ -120,6 +138,36 @@ void BM_ImportAgainPostgres(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ImportAgainPostgres)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+
+// The peer (issue 22): psql's client-side COPY of the same rows into the same schema.
+void BM_PsqlCopyPostgres(benchmark::State& state) {
+  const std::string copy_schema = g_schema + "_psql";
+  const std::string dump = g_file + ".copy";
+  const std::string cols = "id, agent_step_id, user_id, created_at, type, payload_text, request_type";
+  if (!psql(g_schema, "\\copy (SELECT " + cols + " FROM traces) TO '" + dump + "'"))
+    return state.SkipWithError("psql \\copy TO failed (is BM_ImportJsonlPostgres run first?)");
+  for (auto _ : state) {
+    admin("DROP SCHEMA IF EXISTS " + copy_schema + " CASCADE; CREATE SCHEMA " + copy_schema);
+    {
+      auto store = pt::open_store(pt::StoreOptions{store_uri(copy_schema), "dev"});  // the same tables and indexes
+      if (!store.ok()) return state.SkipWithError(store.error().message.c_str());
+      if (auto r = (*store)->init(); !r.ok()) return state.SkipWithError(r.error().message.c_str());
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    bool ok = psql(copy_schema, "\\copy traces(" + cols + ") FROM '" + dump + "'");
+    double secs = since(t0);
+    if (!ok) return state.SkipWithError("psql \\copy FROM failed");
+    pqxx::connection c(store_uri(copy_schema));
+    pqxx::nontransaction n(c);
+    double rows = static_cast<double>(n.exec1("SELECT count(*) FROM traces")[0].as<int64_t>());
+    state.SetIterationTime(secs);
+    state.counters["rows"] = rows;
+    state.counters["rows_per_s"] = rows / secs;
+  }
+  std::remove(dump.c_str());
+  admin("DROP SCHEMA IF EXISTS " + copy_schema + " CASCADE");
+}
+BENCHMARK(BM_PsqlCopyPostgres)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 
 void BM_ScanPostgres(benchmark::State& state) {
   for (auto _ : state) {

@@ -13,10 +13,10 @@ QUICK=${PT_BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] || QUICK=1
 if [ "$QUICK" = 1 ]; then
   DEST=bench/RESULTS-quick.md OUT=$BUILD/bench-out-quick
-  ROWS=20000 COLLECT_TRACES=10000 TOK_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2
+  ROWS=20000 COLLECT_TRACES=10000 TOK_MB=1 TOKENS_PROCESS_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2
 else
   DEST=bench/RESULTS.md OUT=$BUILD/bench-out
-  ROWS=1000000 COLLECT_TRACES=200000 TOK_MB=20 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
+  ROWS=1000000 COLLECT_TRACES=200000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
   bench_score bench_http_multi bench_ranker)
@@ -175,6 +175,12 @@ run_gbench collect_micro -- "$BIN/bench_collect"
 
 # ---- 4. tokenizer vs the npm package's JavaScript (run inside the benchmark) ----
 run_gbench tokenizer PICKTUNE_BENCH_MB=$TOK_MB -- "$BIN/bench_tokenizer"
+# whole `picktune tokens` processes vs whole JS processes (issue 22), from the compiled cache
+run_bench tokens_process PT_BENCH_TOK_MB=$TOKENS_PROCESS_MB -- bash bench/bench_tokens_process.sh "$BIN"
+tail -n 1 "$OUT/tokens_process.log" | jq -e . >"$OUT/tokens_process.json" 2>/dev/null || {
+  [ "${RC[tokens_process]}" != 0 ] || FAILED+=(tokens_process)
+  RC[tokens_process]=1
+}
 
 # ---- 5. relabel orchestration and the HTTP layer against the zero-latency fake ----
 run_gbench relabel BENCH_RELABEL_TRACES=$RELABEL_TRACES -- "$BIN/bench_relabel"
@@ -189,6 +195,13 @@ run_bench ranker_import -- "$BIN/picktune" --store "sqlite:$W/express.db" import
   data/sample/express.bundle
 run_bench ranker_quality -- "$BIN/bench_ranker" "--quality=sqlite:$W/express.db" "--model=$W/student.json"
 
+# ---- 8. import git vs git log over the same history (issue 22) ----
+run_bench import_git -- bash bench/bench_import_git.sh "$BIN"
+tail -n 1 "$OUT/import_git.log" | jq -e . >"$OUT/import_git.json" 2>/dev/null || {
+  [ "${RC[import_git]}" != 0 ] || FAILED+=(import_git)
+  RC[import_git]=1
+}
+
 # ---- machine state after ----
 T_END=$(now)
 RUN_S=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN{printf "%.0f", b-a}')
@@ -202,10 +215,12 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_postgres
   render_collect
   render_tokenizer
+  render_tokens_process
   render_relabel
   render_http
   render_score
   render_ranker
+  render_import_git
 } >"$W/sections.md"
 {
   render_header

