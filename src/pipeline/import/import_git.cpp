@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -168,7 +169,7 @@ Result<T> prefixed(const std::string& source, Result<T> r) {
 // With a window, git diffs only the commits it reads (plan_window) and the others are passed.
 Result<void> walk_history(const std::string& dir, const std::string& rev, const TimedGraph& graph,
                           const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
-                          RowSink& sink, std::optional<NewestRows>& newest, ImportGitStats& stats) {
+                          RowSink& sink, NewestRows* newest, ImportGitStats& stats) {
   std::set<std::string> unrepresentable;
   auto visit = [&](const HistoryStep& s) -> Result<void> {
     GitTraceResult r = build_git_trace(s, trace_options);
@@ -233,7 +234,7 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
   PT_ASSIGN_OR_RETURN(TimedGraph graph, prefixed(o.source, read_timed_graph(src.dir, rev)));
   GitTraceOptions trace_options{stats.repo_name, o.max_files_changed, o.selection_limit, o.since_us};
   RowSink sink(store, o.batch_size);
-  std::optional<NewestRows> newest;
+  std::unique_ptr<NewestRows> newest;  // a pointer, not an optional: g++ 12 warns falsely on the latter
   // --since and --max bound what git reads: only commits at or after a cut-off time (--since's,
   // or the time of the M-th newest commit for --max, M widened until the window holds --max
   // eligible commits) and the few older ones their recent lists show.
@@ -252,9 +253,9 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
     attempt.repo_name = stats.repo_name;
     HistoryWalker walker(graph.lines, summarize_commit, o.recent_commits);
     newest.reset();
-    if (o.max) newest.emplace(static_cast<size_t>(*o.max));
+    if (o.max) newest = std::make_unique<NewestRows>(static_cast<size_t>(*o.max));
     PT_TRY(prefixed(o.source, walk_history(src.dir, rev, graph, window ? &*window : nullptr, walker, trace_options,
-                                           sink, newest, attempt)));
+                                           sink, newest.get(), attempt)));
     if (window)
       attempt.skipped["before the window (not read)"] =
           static_cast<int64_t>(graph.lines.size() - window->window_commits);

@@ -10,12 +10,12 @@
 
 #include "pipeline/import/import_git.h"
 #include "pipeline/import/test_repo.h"
-#include "support/import_memory_store.h"
+#include "store/memory/memory_store.h"
 
 namespace pt {
 namespace {
 
-using testing::MemStore;
+using MemStore = MemoryStore;
 using testing::TestRepo;
 constexpr int64_t T0 = 1700000000;
 
