@@ -61,6 +61,15 @@ struct TraceExample {
   double disagreement = 0;                     // 1 - mean Jaccard over the models that answered
 };
 
+// A local:student@PATH model's training provenance as `eval score` saw it (issue 17).
+struct StudentTraining {
+  std::string model, teacher, cutoff;
+  double holdout_newest = 0;
+  int64_t train_traces = 0;
+  int64_t selected = 0;   // traces selected for scoring
+  int64_t in_sample = 0;  // of those, traces it trained on (> 0 only with --allow-training-overlap)
+};
+
 struct EvalSummary {
   std::string reference;
   std::vector<std::string> models;
@@ -80,6 +89,8 @@ struct EvalSummary {
   std::vector<PairStats> pairs;
   std::vector<TraceExample> disagreements;  // most disagreement first
   std::vector<std::string> warnings;        // one line each, for stderr and the report
+  std::vector<StudentTraining> students;    // provenance of the local:student@PATH models
+  bool in_sample = false;                   // some figure is in-sample (--allow-training-overlap)
 };
 
 }  // namespace pt

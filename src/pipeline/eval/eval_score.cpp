@@ -16,6 +16,8 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "pipeline/eval/eval_answers.h"
+#include "pipeline/eval/eval_provenance.h"
+#include "store/newest_window.h"
 #include "util/time.h"
 
 namespace pt {
@@ -371,9 +373,22 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
 
 }  // namespace
 
-Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
-  PT_TRY(validate(o));
-  PT_TRY(check_models(store, o));
+// The ids `f` selects (students only: to count the traces they trained on).
+Result<std::vector<std::string>> selected_ids(Store& store, const RowFilter& f) {
+  std::vector<std::string> ids;
+  PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
+    ids.push_back(std::move(row.id));
+    return true;
+  }));
+  return ids;
+}
+
+Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& options) {
+  PT_TRY(validate(options));
+  PT_TRY(check_models(store, options));
+  PT_ASSIGN_OR_RETURN(CandidateProvenance provenance, load_candidate_provenance(options.models));
+  EvalScoreOptions o = options;
+  if (!o.newest && !o.since_us && !o.until_us) o.newest = default_newest(provenance);  // the held-out window
   RowFilter f;
   f.type = std::string(kGetRelevantFiles);
   f.since_us = o.since_us;
@@ -384,9 +399,13 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     return runtime_error(
         fmt::format("eval score: no {} in {}", describe_selection(o, 0, std::nullopt), store.describe()));
   std::optional<int64_t> limit;
-  if (o.newest) limit = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*o.newest * static_cast<double>(total))));
+  if (o.newest) limit = newest_window_size(*o.newest, total);  // the same window as newest_window()
   f.limit = limit;
-
+  std::vector<StudentTraining> students;
+  if (!provenance.students.empty()) {
+    PT_ASSIGN_OR_RETURN(auto ids, selected_ids(store, f));
+    PT_ASSIGN_OR_RETURN(students, check_training_overlap(provenance, ids, o.allow_training_overlap, "eval score"));
+  }
   PT_ASSIGN_OR_RETURN(AnswerIndex reference, AnswerIndex::load(store, o.reference));
   std::vector<AnswerIndex> models;
   for (const auto& m : o.models) {
@@ -399,7 +418,16 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     scorer.process(std::move(row));
     return true;
   }));
-  return scorer.finish(describe_selection(o, total, limit));
+  PT_ASSIGN_OR_RETURN(EvalSummary summary, scorer.finish(describe_selection(o, total, limit)));
+  for (const auto& line : in_sample_lines(students)) summary.warnings.push_back(line);
+  for (const auto& m : provenance.unknown)
+    summary.warnings.push_back(fmt::format(
+        "{}: the model file records no training provenance (trained before picktune recorded it); whether it "
+        "trained on the scored traces is unknown",
+        m));
+  for (const auto& s : students) summary.in_sample = summary.in_sample || s.in_sample > 0;
+  summary.students = std::move(students);
+  return summary;
 }
 
 }  // namespace pt
