@@ -70,6 +70,8 @@ void register_score(CLI::App& eval, Context& ctx) {
       ->capture_default_str();
   cmd->add_option("--seed", f->options.bootstrap.seed, "bootstrap seed")->capture_default_str();
   cmd->add_option("--examples", f->options.examples, "traces shown side by side in the report")->capture_default_str();
+  cmd->add_flag("--union", f->options.union_of_answers,
+                "score each model on every trace it answered (default: only the traces every model answered)");
   cmd->add_flag("--allow-training-overlap", f->options.allow_training_overlap,
                 "score a student on traces it trained on; every output marks its figures IN-SAMPLE");
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_score(ctx, *f); }; });

@@ -146,6 +146,7 @@ std::string eval_json(const EvalSummary& s) {
   j["by_kind"] = std::move(kinds);
   j["warnings"] = s.warnings;
   j["in_sample"] = s.in_sample;
+  j["left_out"] = s.left_out;
   json students = json::array();
   for (const StudentTraining& t : s.students)
     students.push_back({{"model", t.model},

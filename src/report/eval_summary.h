@@ -82,6 +82,7 @@ struct EvalSummary {
   size_t unreadable_traces = 0;  // trace payloads that could not be parsed (not scored)
   size_t traces_with_tree = 0;   // scored traces carrying a file tree (hallucination check)
   size_t paired = 0;             // scored traces every model answered (pairs use only these)
+  size_t left_out = 0;           // traces with a reference that some model did not answer (default: not scored)
   BootstrapOptions bootstrap;
   std::vector<ModelCounts> counts;  // --models order
   GroupStats overall;

@@ -125,6 +125,8 @@ class Scorer {
 
  private:
   bool has_kind(const std::string& step, const std::string& kind);
+  bool count_unusable(size_t j, const AnswerLookup& got);
+  void leave_out(const std::vector<AnswerLookup>& lookups);
   void note_example(const Row& row, const PickerCall& call, const StoredAnswer& ref,
                     const std::vector<const StoredAnswer*>& answers, const std::vector<double>& jac,
                     const std::unordered_set<std::string_view>* tree);
@@ -145,6 +147,25 @@ class Scorer {
   std::vector<TraceExample> examples_;          // heap: the one ranked last on top
   RankedHits scratch_;
 };
+
+// Counts why model j's answer cannot be scored; true when it can.
+bool Scorer::count_unusable(size_t j, const AnswerLookup& got) {
+  ModelCounts& c = summary_.counts[j];
+  if (!got.ambiguous && got.answer && got.answer->problem.empty()) return true;
+  if (got.ambiguous)
+    ++c.ambiguous;
+  else if (!got.answer)
+    ++c.missing;
+  else if (c.malformed++ == 0)
+    problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
+  return false;
+}
+
+// A trace with a reference answer that some model did not answer usably: not scored for anyone.
+void Scorer::leave_out(const std::vector<AnswerLookup>& lookups) {
+  ++summary_.left_out;
+  for (size_t j = 0; j < lookups.size(); ++j) count_unusable(j, lookups[j]);
+}
 
 bool Scorer::has_kind(const std::string& step, const std::string& kind) {
   return step_kinds_.count(step + '\x1f' + kind) > 0;
@@ -183,6 +204,15 @@ void Scorer::process(Row&& row) {
       reference_problem_ = fmt::format("relabel {}: {}", ref.answer->id, ref.answer->problem);
     return;
   }
+  // Every model's answer first: by default a trace counts only when all of them answered it, so
+  // each model's means are over the same traces (issue 17); --union keeps the old per-model sets.
+  std::vector<AnswerLookup> lookups(models_.size());
+  bool all = true;
+  for (size_t j = 0; j < models_.size(); ++j) {
+    lookups[j] = models_[j].find(key, probe);
+    all = all && !lookups[j].ambiguous && lookups[j].answer && lookups[j].answer->problem.empty();
+  }
+  if (!all && !o_.union_of_answers) return leave_out(lookups);
   ++summary_.scored;
   std::string kind = call.request_type.empty() ? "(none)" : call.request_type;
   GroupAcc& group = kinds_.try_emplace(kind, o_.models.size()).first->second;
@@ -199,20 +229,10 @@ void Scorer::process(Row&& row) {
   std::vector<const StoredAnswer*> answers(models_.size(), nullptr);
   std::vector<TraceScores> scores(models_.size());
   std::vector<double> jac(models_.size(), std::nan(""));
-  bool all = true;
   for (size_t j = 0; j < models_.size(); ++j) {
-    AnswerLookup got = models_[j].find(key, probe);
+    const AnswerLookup& got = lookups[j];
     ModelCounts& c = summary_.counts[j];
-    if (got.ambiguous || !got.answer || !got.answer->problem.empty()) {
-      all = false;
-      if (got.ambiguous)
-        ++c.ambiguous;
-      else if (!got.answer)
-        ++c.missing;
-      else if (c.malformed++ == 0)
-        problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
-      continue;
-    }
+    if (!count_unusable(j, got)) continue;
     ++c.answered;
     answers[j] = got.answer;
     const auto& files = got.answer->files;
@@ -299,8 +319,23 @@ void Scorer::add_warnings(EvalSummary& s) const {
   if (s.unreadable_traces)
     w.push_back(fmt::format("{} trace payloads could not be read and are not scored (first: {})", s.unreadable_traces,
                             trace_problem_));
+  if (s.left_out) {
+    std::vector<std::string> why;
+    for (const ModelCounts& c : s.counts) {
+      std::vector<std::string> parts;
+      if (c.missing) parts.push_back(fmt::format("{} unanswered", c.missing));
+      if (c.malformed) parts.push_back(fmt::format("{} unreadable", c.malformed));
+      if (c.ambiguous) parts.push_back(fmt::format("{} ambiguous", c.ambiguous));
+      if (!parts.empty()) why.push_back(fmt::format("{}: {}", c.model, fmt::join(parts, ", ")));
+    }
+    w.push_back(fmt::format(
+        "{} traces with a reference answer were left out because not every model answered them ({}); every model "
+        "is scored on the same {} traces (--union scores each model on every trace it answered)",
+        s.left_out, fmt::join(why, "; "), s.scored));
+  }
   for (size_t j = 0; j < s.counts.size(); ++j) {
     const ModelCounts& c = s.counts[j];
+    if (c.missing && !o_.union_of_answers) continue;  // covered by the left-out line
     if (c.missing)
       w.push_back(fmt::format("{}: no answer for {} of the {} scored traces; its figures cover the {} it answered",
                               c.model, c.missing, s.scored, c.answered));
@@ -322,10 +357,18 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
   s.models = o_.models;
   s.selection = std::move(selection);
   s.bootstrap = o_.bootstrap;
-  s.traces = s.scored + s.missing_reference + s.malformed_reference + s.ambiguous_reference + s.unreadable_traces;
+  s.traces =
+      s.scored + s.left_out + s.missing_reference + s.malformed_reference + s.ambiguous_reference + s.unreadable_traces;
   for (size_t j = 0; j < s.counts.size(); ++j) {
     s.counts[j].model = o_.models[j];
     s.counts[j].relabels = models_[j].size();
+  }
+  if (s.scored == 0 && s.left_out > 0) {
+    add_warnings(s);
+    return runtime_error(
+        fmt::format("eval score: no selected trace was answered by every model ({}); score them "
+                    "separately or pass --union",
+                    s.warnings.front()));
   }
   if (s.scored == 0) {
     add_warnings(s);
