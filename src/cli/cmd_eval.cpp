@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_score.h"
@@ -63,6 +65,10 @@ void register_score(CLI::App& eval, Context& ctx) {
       ->capture_default_str();
   cmd->add_option("--seed", f->options.bootstrap.seed, "bootstrap seed")->capture_default_str();
   cmd->add_option("--examples", f->options.examples, "traces shown side by side in the report")->capture_default_str();
+  cmd->add_flag("--union", f->options.union_of_answers,
+                "score each model on every trace it answered (default: only the traces every model answered)");
+  cmd->add_flag("--allow-training-overlap", f->options.allow_training_overlap,
+                "score a student on traces it trained on; every output marks its figures IN-SAMPLE");
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_score(ctx, *f); }; });
 }
 
@@ -95,14 +101,23 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   StopSignals signals;
   o.relabel.stop_requests = signals.counter();
   bool auth_failed = false;
+  std::vector<std::string> failed;
   PT_ASSIGN_OR_RETURN(EvalRelabelResult result, run_eval_relabel(*store, o, [&](const EvalRelabelRun& run) {
                         std::printf("== %s%s\n", run.model.c_str(),
                                     run.resolved == run.model ? "" : (" (" + run.resolved + ")").c_str());
                         std::fputs(render_relabel_summary(run.summary, o.relabel).c_str(), stdout);
                         auth_failed |= run.summary.stopped_by_auth;
+                        if (run.summary.failed > 0)
+                          failed.push_back(fmt::format("{} ({} failed)", run.model, run.summary.failed));
                       }));
+  for (const auto& w : result.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
   std::printf("eval relabel: %zu model(s) on %s\n", result.runs.size(), result.selection.c_str());
   if (auth_failed) return runtime_error("a candidate's provider rejected the credentials (HTTP 401/403)");
+  if (!failed.empty())
+    return runtime_error(
+        fmt::format("calls failed permanently for {} (reasons and ids in the summary above; "
+                    "rerun to retry only those)",
+                    fmt::join(failed, ", ")));
   return ok();
 }
 
@@ -134,6 +149,8 @@ void register_relabel(CLI::App& eval, Context& ctx) {
                   "provider base URL (default: the provider's env var, then its public URL)");
   cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
   cmd->add_option("--registry", f->options.registry_path, "finetune registry file (default data/finetunes.json)");
+  cmd->add_flag("--allow-training-overlap", f->options.allow_training_overlap,
+                "send a student traces it trained on; its answers are marked IN-SAMPLE");
   cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
       ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_relabel_cmd(ctx, *f); }; });

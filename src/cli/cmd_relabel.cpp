@@ -71,6 +71,10 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   PT_ASSIGN_OR_RETURN(auto summary, run_relabel(*store, *model, o));
   std::fputs(render_relabel_summary(summary, o).c_str(), stdout);
   if (summary.stopped_by_auth) return runtime_error("the teacher's provider rejected the credentials (HTTP 401/403)");
+  if (summary.failed > 0)
+    return runtime_error(std::to_string(summary.failed) +
+                         " call(s) failed permanently (reasons and trace ids in the summary above); rerun to retry "
+                         "only those");
   return ok();
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -386,6 +387,80 @@ Result<std::unique_ptr<StudentModel>> StudentModel::load(const std::string& path
   buf << in.rdbuf();
   if (in.bad()) return runtime_error(fmt::format("{}: read error", path));
   return parse(buf.str(), path);
+}
+
+}  // namespace pt::ranker
+
+namespace pt::ranker {
+
+bool TrainingProvenance::trained_on(const std::string& trace_id) const {
+  return std::binary_search(trace_ids.begin(), trace_ids.end(), trace_id);
+}
+
+std::string add_training_provenance(std::string model_json, const TrainingProvenance& p) {
+  nlohmann::json j = {{"teacher", p.teacher},
+                      {"store", p.store},
+                      {"holdout_newest", p.holdout_newest},
+                      {"cutoff", p.cutoff},
+                      {"traces_total", p.traces_total},
+                      {"train_traces", p.train_traces},
+                      {"holdout_traces", p.holdout_traces}};
+  std::vector<std::string> ids = p.trace_ids;
+  std::sort(ids.begin(), ids.end());
+  j["trace_ids"] = ids;
+  size_t close = model_json.rfind('}');
+  if (close == std::string::npos) return model_json;
+  model_json.insert(close, ",\n\"provenance\":" + j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return model_json;
+}
+
+Result<std::optional<TrainingProvenance>> read_training_provenance(std::string_view text, std::string_view source) {
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
+  if (root.is_discarded() || !root.is_object())
+    return runtime_error(fmt::format("{}: not a student model file (invalid JSON)", source));
+  auto it = root.find("provenance");
+  if (it == root.end()) return std::optional<TrainingProvenance>();
+  const nlohmann::json& p = *it;
+  auto bad = [&](std::string_view field, std::string_view want) {
+    return runtime_error(fmt::format("{}: provenance.{}: expected {}", source, field, want));
+  };
+  if (!p.is_object()) return bad("", "an object");
+  TrainingProvenance out;
+  for (auto [key, slot] : {std::pair<const char*, std::string*>{"teacher", &out.teacher},
+                           {"store", &out.store},
+                           {"cutoff", &out.cutoff}}) {
+    auto f = p.find(key);
+    if (f == p.end() || !f->is_string()) return bad(key, "a string");
+    *slot = f->get<std::string>();
+  }
+  for (auto [key, slot] : {std::pair<const char*, int64_t*>{"traces_total", &out.traces_total},
+                           {"train_traces", &out.train_traces},
+                           {"holdout_traces", &out.holdout_traces}}) {
+    auto f = p.find(key);
+    if (f == p.end() || !f->is_number_integer() || f->get<int64_t>() < 0) return bad(key, "a non-negative integer");
+    *slot = f->get<int64_t>();
+  }
+  auto h = p.find("holdout_newest");
+  if (h == p.end() || !h->is_number() || h->get<double>() < 0 || h->get<double>() >= 1)
+    return bad("holdout_newest", "a number in [0, 1)");
+  out.holdout_newest = h->get<double>();
+  auto ids = p.find("trace_ids");
+  if (ids == p.end() || !ids->is_array()) return bad("trace_ids", "an array of strings");
+  for (const auto& id : *ids) {
+    if (!id.is_string()) return bad("trace_ids", "an array of strings");
+    out.trace_ids.push_back(id.get<std::string>());
+  }
+  std::sort(out.trace_ids.begin(), out.trace_ids.end());
+  return std::optional<TrainingProvenance>(std::move(out));
+}
+
+Result<std::optional<TrainingProvenance>> load_training_provenance(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return runtime_error(fmt::format("{}: cannot open student model file", path));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return runtime_error(fmt::format("{}: read error", path));
+  return read_training_provenance(buf.str(), path);
 }
 
 }  // namespace pt::ranker

@@ -15,12 +15,44 @@
 //   }
 //   "trees": [{"feature": [...], "threshold": [...], "left": [...], "right": [...],
 //              "value": [...]}, ...]      node arrays; feature -1 marks a leaf; node 0 is the root
+//   "provenance": {                       optional (files before issue 17 lack it); what it trained on
+//     "teacher", "store", "holdout_newest": F, "cutoff": RFC3339 | "" (created_at of the oldest
+//     held-out trace; every training trace is older or equal), "traces_total", "train_traces",
+//     "holdout_traces", "trace_ids": [ID, ...] (sorted; exact ids, so no false positives)}
 // Errors name the file and the field: "m.json: history.files[3]: expected [path, count, ...]".
 #pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
 
 namespace pt::ranker {
 
 inline constexpr int kStudentFormatVersion = 1;
 inline constexpr const char* kStudentFormatName = "picktune-student";
+
+// The training-provenance section: written next to the model by `student train`, read by
+// `eval relabel` / `eval score` to refuse (or mark in-sample) scoring on training traces.
+struct TrainingProvenance {
+  std::string teacher;
+  std::string store;          // Store::describe() of the store it was trained from
+  double holdout_newest = 0;  // --holdout-newest F (store/newest_window.h)
+  std::string cutoff;         // created_at of the oldest held-out trace, "" when nothing was held out
+  int64_t traces_total = 0;   // get-relevant-files traces in the store at training time
+  int64_t train_traces = 0;   // fit + tune
+  int64_t holdout_traces = 0;
+  std::vector<std::string> trace_ids;  // every trace it trained on (fit + tune), sorted
+
+  bool trained_on(const std::string& trace_id) const;
+};
+
+// `model_json` (StudentModel::serialize()) with the "provenance" section added.
+std::string add_training_provenance(std::string model_json, const TrainingProvenance& provenance);
+// The section of a model file's text; nullopt when the file has none. Errors name source and field.
+Result<std::optional<TrainingProvenance>> read_training_provenance(std::string_view text, std::string_view source);
+Result<std::optional<TrainingProvenance>> load_training_provenance(const std::string& path);
 
 }  // namespace pt::ranker

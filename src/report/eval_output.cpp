@@ -145,12 +145,30 @@ std::string eval_json(const EvalSummary& s) {
   }
   j["by_kind"] = std::move(kinds);
   j["warnings"] = s.warnings;
+  j["in_sample"] = s.in_sample;
+  j["left_out"] = s.left_out;
+  json students = json::array();
+  for (const StudentTraining& t : s.students)
+    students.push_back({{"model", t.model},
+                        {"teacher", t.teacher},
+                        {"cutoff", t.cutoff},
+                        {"holdout_newest", t.holdout_newest},
+                        {"train_traces", t.train_traces},
+                        {"selected", t.selected},
+                        {"in_sample_traces", t.in_sample},
+                        {"in_sample", t.in_sample > 0}});
+  j["students"] = std::move(students);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string eval_table(const EvalSummary& s) {
   std::string out = fmt::format("reference {} · {} of {} traces scored ({}) · 95% CI from {} bootstrap resamples\n\n",
                                 s.reference, s.scored, s.traces, s.selection, s.bootstrap.resamples);
+  for (const StudentTraining& t : s.students)
+    out += t.in_sample > 0 ? fmt::format("IN-SAMPLE: {} trained on {} of the {} selected traces\n\n", t.model,
+                                         t.in_sample, t.selected)
+                           : fmt::format("{}: out-of-sample (trained on {} traces older than {}, teacher {})\n\n",
+                                         t.model, t.train_traces, t.cutoff.empty() ? "-" : t.cutoff, t.teacher);
   size_t w = model_width(s);
   main_table(out, s, w);
   cutoff_table(out, s, w);

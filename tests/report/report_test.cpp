@@ -16,6 +16,7 @@
 #include "report/html_report.h"
 #include "report/svg_charts.h"
 #include "store/memory/memory_store.h"
+#include "support/ci_env.h"
 #include "support/eval_rows.h"
 
 namespace pt {
@@ -112,7 +113,7 @@ std::string chromium(const fs::path& profile) {
 }
 
 TEST(HtmlReport, RendersInHeadlessChromium) {
-  if (!fs::exists(kChromium)) GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs it)";
+  if (!fs::exists(kChromium)) PT_SKIP_UNLESS_CI("chromium not installed (scripts/setup.sh installs it)");
   fs::path dir = fs::temp_directory_path() / ("pt-report-" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string html = render_html_report(sample_summary());

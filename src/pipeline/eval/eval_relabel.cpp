@@ -2,6 +2,10 @@
 // selection (split manifest, newest fraction, range, limit), and one relabel run per candidate.
 #include "pipeline/eval/eval_relabel.h"
 
+#include "pipeline/eval/eval_provenance.h"
+#include "pipeline/relabel/relabel_select.h"
+#include "store/newest_window.h"
+
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -93,14 +97,29 @@ Result<std::string> manifest_for(const std::string& validation_file) {
   return manifest_path_for(validation_file.substr(0, validation_file.size() - suffix.size()));
 }
 
-Result<int64_t> newest_limit(Store& store, const EvalRelabelOptions& o) {
+// The newest-F window (store/newest_window.h, the same one `student train --holdout-newest F` holds out).
+Result<std::vector<std::string>> newest_ids(Store& store, const EvalRelabelOptions& o, double fraction) {
   RowFilter f;
-  f.type = std::string(kGetRelevantFiles);
   f.since_us = o.since_us;
   f.until_us = o.until_us;
-  PT_ASSIGN_OR_RETURN(int64_t total, store.count(Table::traces, f));
-  int64_t n = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*o.newest * static_cast<double>(total))));
-  return o.limit ? std::min(n, *o.limit) : n;
+  PT_ASSIGN_OR_RETURN(NewestWindow w, newest_window(store, f, fraction));
+  if (o.limit && static_cast<int64_t>(w.ids.size()) > *o.limit) w.ids.resize(static_cast<size_t>(*o.limit));
+  return std::move(w.ids);
+}
+
+// Students among the candidates: how many selected traces each trained on (refused without `allow`).
+Result<void> check_eval_relabel_overlap(Store& store, const CandidateProvenance& provenance, const RelabelOptions& ro,
+                                        bool allow, EvalRelabelResult& result) {
+  for (const auto& m : provenance.unknown)
+    result.warnings.push_back(fmt::format(
+        "{}: the model file records no training provenance; whether it trained on these traces is unknown", m));
+  if (provenance.students.empty()) return ok();
+  PT_ASSIGN_OR_RETURN(auto refs, select_trace_refs(store, ro));
+  std::vector<std::string> ids;
+  for (auto& r : refs) ids.push_back(std::move(r.id));
+  PT_ASSIGN_OR_RETURN(result.students, check_training_overlap(provenance, ids, allow, "eval relabel"));
+  for (auto& line : in_sample_lines(result.students)) result.warnings.push_back(std::move(line));
+  return ok();
 }
 
 }  // namespace
@@ -156,6 +175,16 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
     PT_ASSIGN_OR_RETURN(std::string r, resolve_candidate(m, o.registry_path));
     resolved.push_back(std::move(r));
   }
+  PT_ASSIGN_OR_RETURN(CandidateProvenance provenance, load_candidate_provenance(resolved));
+  std::optional<double> newest = o.newest;
+  if (!o.split_file && !newest && !o.since_us && !o.until_us && !o.limit) newest = default_newest(provenance);
+  // Every model (and its API key) before the first paid call.
+  std::vector<std::unique_ptr<Model>> models;
+  for (size_t i = 0; i < o.models.size(); ++i) {
+    PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved[i], o.model));
+    models.push_back(resolved[i] == o.models[i] ? std::move(inner)
+                                                : std::make_unique<AliasModel>(o.models[i], std::move(inner)));
+  }
   EvalRelabelResult result;
   RelabelOptions ro = o.relabel;
   ro.since_us = o.since_us;
@@ -167,16 +196,17 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
       return runtime_error(
           fmt::format("eval relabel: no stored trace falls on the validation side of {}", *o.split_file));
     result.selection = fmt::format("the {} traces of the validation split {}", ro.trace_ids.size(), *o.split_file);
-  } else if (o.newest) {
-    PT_ASSIGN_OR_RETURN(ro.limit, newest_limit(store, o));
-    result.selection = fmt::format("the newest {} ({} traces)", *o.newest, *ro.limit);
+  } else if (newest) {
+    PT_ASSIGN_OR_RETURN(ro.trace_ids, newest_ids(store, o, *newest));
+    if (ro.trace_ids.empty()) return runtime_error("eval relabel: no get-relevant-files trace selected");
+    result.selection = fmt::format("the newest {} ({} traces){}", *newest, ro.trace_ids.size(),
+                                   o.newest ? "" : ", the window the student held out");
   } else {
     result.selection = "every selected get-relevant-files trace";
   }
+  PT_TRY(check_eval_relabel_overlap(store, provenance, ro, o.allow_training_overlap, result));
   for (size_t i = 0; i < o.models.size(); ++i) {
-    PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved[i], o.model));
-    std::unique_ptr<Model> model =
-        resolved[i] == o.models[i] ? std::move(inner) : std::make_unique<AliasModel>(o.models[i], std::move(inner));
+    std::unique_ptr<Model> model = std::move(models[i]);
     PT_ASSIGN_OR_RETURN(RelabelSummary summary, run_relabel(store, *model, ro));
     result.traces = std::max(result.traces, summary.selected);
     if (ro.budget_usd && !ro.dry_run) ro.budget_usd = *ro.budget_usd - summary.cost_usd;  // --budget covers all models

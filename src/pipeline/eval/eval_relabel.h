@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/eval/eval_summary.h"
 #include "pipeline/relabel/relabel.h"
 #include "providers/model.h"
 #include "store/store.h"
@@ -23,7 +24,8 @@ struct EvalRelabelOptions {
   std::optional<int64_t> since_us, until_us, limit;
   RelabelOptions relabel;  // engine settings (concurrency, budget, dry_run, progress)
   ModelOptions model;
-  std::string registry_path;  // "" -> default_registry_path()
+  std::string registry_path;            // "" -> default_registry_path()
+  bool allow_training_overlap = false;  // send a student traces it trained on (marked in-sample)
 };
 
 struct EvalRelabelRun {
@@ -36,6 +38,8 @@ struct EvalRelabelResult {
   std::string selection;  // human-readable
   int64_t traces = 0;     // traces selected for every model
   std::vector<EvalRelabelRun> runs;
+  std::vector<StudentTraining> students;  // provenance of local:student@PATH candidates
+  std::vector<std::string> warnings;      // in-sample / unknown-provenance lines
 };
 
 // A registry id -> "vertex:" + its endpoint (or tuned model); a provider id is returned as is.

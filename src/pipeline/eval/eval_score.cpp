@@ -16,7 +16,9 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "pipeline/eval/eval_answers.h"
+#include "pipeline/eval/eval_provenance.h"
 #include "pipeline/join/relabel_source.h"
+#include "store/newest_window.h"
 #include "util/time.h"
 
 namespace pt {
@@ -123,6 +125,8 @@ class Scorer {
   Result<EvalSummary> finish(std::string selection);
 
  private:
+  bool count_unusable(size_t j, const AnswerLookup& got);
+  void leave_out(const std::vector<AnswerLookup>& lookups);
   void note_example(const Row& row, const PickerCall& call, const StoredAnswer& ref,
                     const std::vector<const StoredAnswer*>& answers, const std::vector<double>& jac,
                     const std::unordered_set<std::string_view>* tree);
@@ -142,6 +146,25 @@ class Scorer {
   std::vector<TraceExample> examples_;  // heap: the one ranked last on top
   RankedHits scratch_;
 };
+
+// Counts why model j's answer cannot be scored; true when it can.
+bool Scorer::count_unusable(size_t j, const AnswerLookup& got) {
+  ModelCounts& c = summary_.counts[j];
+  if (!got.ambiguous && got.answer && got.answer->problem.empty()) return true;
+  if (got.ambiguous)
+    ++c.ambiguous;
+  else if (!got.answer)
+    ++c.missing;
+  else if (c.malformed++ == 0)
+    problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
+  return false;
+}
+
+// A trace with a reference answer that some model did not answer usably: not scored for anyone.
+void Scorer::leave_out(const std::vector<AnswerLookup>& lookups) {
+  ++summary_.left_out;
+  for (size_t j = 0; j < lookups.size(); ++j) count_unusable(j, lookups[j]);
+}
 
 Result<void> Scorer::note_kinds() {
   std::vector<RelabelJoin*> joins = {&reference_.join()};
@@ -165,6 +188,15 @@ void Scorer::process(Row&& row) {
       reference_problem_ = fmt::format("relabel {}: {}", ref.answer->id, ref.answer->problem);
     return;
   }
+  // Every model's answer first: by default a trace counts only when all of them answered it, so
+  // each model's means are over the same traces (issue 17); --union keeps the old per-model sets.
+  std::vector<AnswerLookup> lookups(models_.size());
+  bool all = true;
+  for (size_t j = 0; j < models_.size(); ++j) {
+    lookups[j] = models_[j].find(key);
+    all = all && !lookups[j].ambiguous && lookups[j].answer && lookups[j].answer->problem.empty();
+  }
+  if (!all && !o_.union_of_answers) return leave_out(lookups);
   ++summary_.scored;
   std::string kind = call.request_kind == RequestKind::absent ? "(none)" : std::string(to_string(call.request_kind));
   GroupAcc& group = kinds_.try_emplace(kind, o_.models.size()).first->second;
@@ -181,20 +213,10 @@ void Scorer::process(Row&& row) {
   std::vector<const StoredAnswer*> answers(models_.size(), nullptr);
   std::vector<TraceScores> scores(models_.size());
   std::vector<double> jac(models_.size(), std::nan(""));
-  bool all = true;
   for (size_t j = 0; j < models_.size(); ++j) {
-    AnswerLookup got = models_[j].find(key);
+    const AnswerLookup& got = lookups[j];
     ModelCounts& c = summary_.counts[j];
-    if (got.ambiguous || !got.answer || !got.answer->problem.empty()) {
-      all = false;
-      if (got.ambiguous)
-        ++c.ambiguous;
-      else if (!got.answer)
-        ++c.missing;
-      else if (c.malformed++ == 0)
-        problems_[j] = fmt::format("relabel {}: {}", got.answer->id, got.answer->problem);
-      continue;
-    }
+    if (!count_unusable(j, got)) continue;
     ++c.answered;
     answers[j] = got.answer;
     const auto& files = got.answer->files;
@@ -281,8 +303,23 @@ void Scorer::add_warnings(EvalSummary& s) const {
   if (s.unreadable_traces)
     w.push_back(fmt::format("{} trace payloads could not be read and are not scored (first: {})", s.unreadable_traces,
                             trace_problem_));
+  if (s.left_out) {
+    std::vector<std::string> why;
+    for (const ModelCounts& c : s.counts) {
+      std::vector<std::string> parts;
+      if (c.missing) parts.push_back(fmt::format("{} unanswered", c.missing));
+      if (c.malformed) parts.push_back(fmt::format("{} unreadable", c.malformed));
+      if (c.ambiguous) parts.push_back(fmt::format("{} ambiguous", c.ambiguous));
+      if (!parts.empty()) why.push_back(fmt::format("{}: {}", c.model, fmt::join(parts, ", ")));
+    }
+    w.push_back(fmt::format(
+        "{} traces with a reference answer were left out because not every model answered them ({}); every model "
+        "is scored on the same {} traces (--union scores each model on every trace it answered)",
+        s.left_out, fmt::join(why, "; "), s.scored));
+  }
   for (size_t j = 0; j < s.counts.size(); ++j) {
     const ModelCounts& c = s.counts[j];
+    if (c.missing && !o_.union_of_answers) continue;  // covered by the left-out line
     if (c.missing)
       w.push_back(fmt::format("{}: no answer for {} of the {} scored traces; its figures cover the {} it answered",
                               c.model, c.missing, s.scored, c.answered));
@@ -304,10 +341,18 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
   s.models = o_.models;
   s.selection = std::move(selection);
   s.bootstrap = o_.bootstrap;
-  s.traces = s.scored + s.missing_reference + s.malformed_reference + s.ambiguous_reference + s.unreadable_traces;
+  s.traces =
+      s.scored + s.left_out + s.missing_reference + s.malformed_reference + s.ambiguous_reference + s.unreadable_traces;
   for (size_t j = 0; j < s.counts.size(); ++j) {
     s.counts[j].model = o_.models[j];
     s.counts[j].relabels = models_[j].size();
+  }
+  if (s.scored == 0 && s.left_out > 0) {
+    add_warnings(s);
+    return runtime_error(
+        fmt::format("eval score: no selected trace was answered by every model ({}); score them "
+                    "separately or pass --union",
+                    s.warnings.front()));
   }
   if (s.scored == 0) {
     add_warnings(s);
@@ -355,9 +400,22 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
 
 }  // namespace
 
-Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
-  PT_TRY(validate(o));
-  PT_TRY(check_models(store, o));
+// The ids `f` selects (students only: to count the traces they trained on).
+Result<std::vector<std::string>> selected_ids(Store& store, const RowFilter& f) {
+  std::vector<std::string> ids;
+  PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
+    ids.push_back(std::move(row.id));
+    return true;
+  }));
+  return ids;
+}
+
+Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& options) {
+  PT_TRY(validate(options));
+  PT_TRY(check_models(store, options));
+  PT_ASSIGN_OR_RETURN(CandidateProvenance provenance, load_candidate_provenance(options.models));
+  EvalScoreOptions o = options;
+  if (!o.newest && !o.since_us && !o.until_us) o.newest = default_newest(provenance);  // the held-out window
   RowFilter f;
   f.type = std::string(kGetRelevantFiles);
   f.since_us = o.since_us;
@@ -368,9 +426,13 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     return runtime_error(
         fmt::format("eval score: no {} in {}", describe_selection(o, 0, std::nullopt), store.describe()));
   std::optional<int64_t> limit;
-  if (o.newest) limit = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*o.newest * static_cast<double>(total))));
+  if (o.newest) limit = newest_window_size(*o.newest, total);  // the same window as newest_window()
   f.limit = limit;
-
+  std::vector<StudentTraining> students;
+  if (!provenance.students.empty()) {
+    PT_ASSIGN_OR_RETURN(auto ids, selected_ids(store, f));
+    PT_ASSIGN_OR_RETURN(students, check_training_overlap(provenance, ids, o.allow_training_overlap, "eval score"));
+  }
   PT_ASSIGN_OR_RETURN(AnswerIndex reference, AnswerIndex::load(store, o.reference));
   std::vector<AnswerIndex> models;
   for (const auto& m : o.models) {
@@ -384,6 +446,14 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& o) {
     return true;
   }));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, scorer.finish(describe_selection(o, total, limit)));
+  for (const auto& line : in_sample_lines(students)) summary.warnings.push_back(line);
+  for (const auto& m : provenance.unknown)
+    summary.warnings.push_back(fmt::format(
+        "{}: the model file records no training provenance (trained before picktune recorded it); whether it "
+        "trained on the scored traces is unknown",
+        m));
+  for (const auto& s : students) summary.in_sample = summary.in_sample || s.in_sample > 0;
+  summary.students = std::move(students);
   if (o.diagnostics)
     for (const std::string& w : summary.warnings) o.diagnostics->warn("eval/score", w);
   return summary;

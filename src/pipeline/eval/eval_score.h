@@ -25,9 +25,13 @@ struct EvalScoreOptions {
   std::optional<double> newest;     // keep the newest fraction (0, 1] of the selected traces
   std::optional<int64_t> since_us, until_us;
   BootstrapOptions bootstrap;
-  size_t examples = 20;                // traces shown side by side in the report
-  int threads = 2;                     // bootstrap workers
-  Diagnostics* diagnostics = nullptr;  // receives the summary's warnings (null: only in the summary)
+  size_t examples = 20;                 // traces shown side by side in the report
+  int threads = 2;                      // bootstrap workers
+  Diagnostics* diagnostics = nullptr;   // receives the summary's warnings (null: only in the summary)
+  bool allow_training_overlap = false;  // score a student on traces it trained on, marked in-sample
+  // false (default): score only the traces every model answered (the others are counted in
+  // EvalSummary::left_out, with why); true: each model on every trace it answered.
+  bool union_of_answers = false;
 };
 
 // Metrics compared pair by pair (win/tie/loss and the paired difference).

@@ -62,6 +62,15 @@ struct TraceExample {
   double disagreement = 0;                     // 1 - mean Jaccard over the models that answered
 };
 
+// A local:student@PATH model's training provenance as `eval score` saw it (issue 17).
+struct StudentTraining {
+  std::string model, teacher, cutoff;
+  double holdout_newest = 0;
+  int64_t train_traces = 0;
+  int64_t selected = 0;   // traces selected for scoring
+  int64_t in_sample = 0;  // of those, traces it trained on (> 0 only with --allow-training-overlap)
+};
+
 struct EvalSummary {
   std::string reference;
   std::vector<std::string> models;
@@ -74,6 +83,7 @@ struct EvalSummary {
   size_t unreadable_traces = 0;  // trace payloads that could not be parsed (not scored)
   size_t traces_with_tree = 0;   // scored traces carrying a file tree (hallucination check)
   size_t paired = 0;             // scored traces every model answered (pairs use only these)
+  size_t left_out = 0;           // traces with a reference that some model did not answer (default: not scored)
   BootstrapOptions bootstrap;
   std::vector<ModelCounts> counts;  // --models order
   GroupStats overall;
@@ -81,6 +91,8 @@ struct EvalSummary {
   std::vector<PairStats> pairs;
   std::vector<TraceExample> disagreements;  // most disagreement first
   std::vector<std::string> warnings;        // one line each, for the report (also sent to diagnostics)
+  std::vector<StudentTraining> students;    // provenance of the local:student@PATH models
+  bool in_sample = false;                   // some figure is in-sample (--allow-training-overlap)
 };
 
 }  // namespace pt

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/request_kind.h"
+#include "net/loopback.h"
 #include "net/rate_limiter.h"
 #include "net/retry.h"
 #include "net/secrets.h"
@@ -154,7 +155,8 @@ class Engine {
       learned_secrets_ = true;
     }
     req->timeout_ms = o_.timeout_ms;
-    req->headers.emplace_back("x-picktune-trace-id", item->trace.id);  // for provider-side logs and fakes
+    if (is_loopback_url(req->url))  // for the loopback fakes only: never sent to a real provider
+      req->headers.emplace_back("x-picktune-trace-id", item->trace.id);
     ++item->attempts;
     ++s_.calls;
     in_flight_worst_ += item->worst_cost_usd;

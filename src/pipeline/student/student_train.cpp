@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -18,6 +19,8 @@
 #include "pipeline/registry/recipe_loader.h"
 #include "providers/model.h"
 #include "ranker/student.h"
+#include "ranker/student_format.h"
+#include "store/newest_window.h"
 #include "util/atomic_file.h"
 #include "util/time.h"
 
@@ -143,19 +146,25 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
         config.teacher, store.describe(), config.teacher));
   auto join = [&](const Row& row) { return join_student_example(answers, recipe, row); };
 
-  // Pass 1: how many traces join, to place the time split.
+  // The held-out window is the one `eval relabel/score --newest F` take (store/newest_window.h):
+  // the newest ceil(F x N) get-relevant-files traces, joined or not; training uses the joined rest.
+  PT_ASSIGN_OR_RETURN(NewestWindow window, newest_window(store, RowFilter{}, config.holdout_newest));
+  const std::unordered_set<std::string> window_ids(window.ids.begin(), window.ids.end());
+
+  // Pass 1: how many traces join, on each side of the time split.
   PT_TRY(scan_traces(store, [&](Row&& row) {
     ++r.traces_read;
     StudentExample j = join(row);
-    if (j.dropped)
+    if (j.dropped) {
       ++r.dropped[j.dropped];
-    else
+    } else {
       ++r.joined;
+      if (window_ids.count(row.id)) ++r.holdout;
+    }
   }));
   if (r.joined == 0)
     return runtime_error(fmt::format("no trace joins a relabel by \"{}\" (see the dropped counts: {} traces read)",
                                      config.teacher, r.traces_read));
-  r.holdout = static_cast<int64_t>(std::llround(config.holdout_newest * static_cast<double>(r.joined)));
   const int64_t train = r.joined - r.holdout;
   if (train < 10)
     return runtime_error(
@@ -170,16 +179,21 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   options.gbdt.seed = config.seed;
   ranker::StudentTrainer trainer(options);
   std::vector<HeldOut> held;
+  ranker::TrainingProvenance provenance;
+  std::optional<int64_t> cutoff_us;
   int64_t i = 0;
   auto t0 = Clock::now();
   PT_TRY(scan_traces(store, [&](Row&& row) {
-    StudentExample j = join(row);
-    if (j.dropped) return;
-    if (i < train) {
-      trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);
-    } else if (i < r.joined) {
-      held.push_back({std::move(j.call), std::move(j.targets)});
+    if (window_ids.count(row.id)) {
+      if (!cutoff_us || row.created_at_us < *cutoff_us) cutoff_us = row.created_at_us;
+      StudentExample j = join(row);
+      if (!j.dropped) held.push_back({std::move(j.call), std::move(j.targets)});
+      return;
     }
+    StudentExample j = join(row);
+    if (j.dropped || i >= train) return;
+    trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);
+    provenance.trace_ids.push_back(row.id);
     ++i;
   }));
   r.seconds_features = seconds_since(t0);
@@ -195,7 +209,14 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
                   r.seconds_fit, held.size()));
   PT_TRY(evaluate(*model, held, r));
-  PT_TRY(write_file_atomic(config.output, model->serialize()));
+  provenance.teacher = config.teacher;
+  provenance.store = store.describe();
+  provenance.holdout_newest = config.holdout_newest;
+  provenance.cutoff = cutoff_us ? format_rfc3339(*cutoff_us) : "";
+  provenance.traces_total = window.total;
+  provenance.train_traces = static_cast<int64_t>(provenance.trace_ids.size());
+  provenance.holdout_traces = static_cast<int64_t>(window.ids.size());
+  PT_TRY(write_file_atomic(config.output, ranker::add_training_provenance(model->serialize(), provenance)));
   return r;
 }
 

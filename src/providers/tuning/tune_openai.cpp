@@ -52,7 +52,10 @@ class OpenAiBackend : public TuneBackend {
     json body = {
         {"model", spec.base_model}, {"training_file", spec.train_uri}, {"suffix", spec.display_name.substr(0, 40)}};
     if (!spec.validation_uri.empty()) body["validation_file"] = spec.validation_uri;
-    if (!hyper.empty()) body["hyperparameters"] = hyper;
+    // Current API shape: method.supervised.hyperparameters (top-level `hyperparameters` is deprecated).
+    json method = {{"type", "supervised"}, {"supervised", json::object()}};
+    if (!hyper.empty()) method["supervised"]["hyperparameters"] = hyper;
+    body["method"] = std::move(method);
     HttpRequest req = request("POST", "/fine_tuning/jobs");
     req.headers.emplace_back("content-type", "application/json");
     req.body = body.dump();

@@ -48,6 +48,7 @@ EvalScoreOptions options(std::vector<std::string> models, std::string ref = "tru
   o.models = std::move(models);
   o.reference = std::move(ref);
   o.bootstrap.resamples = 200;
+  o.union_of_answers = true;  // these tests check per-model sets; the default (intersection) is tested below
   return o;
 }
 
@@ -210,6 +211,29 @@ TEST(EvalScore, NewerAnswerWinsAndFiguresAreDeterministic) {
   o.threads = 1;
   EXPECT_EQ(eval_json(*run_eval_score(st, o)), eval_json(*r1));  // thread count does not change figures
   EXPECT_NE(eval_table(*r1).find("jaccard [95% CI]"), std::string::npos);
+}
+
+// Issue 17: by default every model is scored on the same traces (those all of them answered);
+// the others are counted as left out, with why, instead of averaging over different sets.
+TEST(EvalScore, DefaultScoresTheTracesEveryModelAnswered) {
+  auto st = fixture();
+  auto u = run_eval_score(st, options({"A", "B"}));
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EvalScoreOptions o = options({"A", "B"});
+  o.union_of_answers = false;
+  auto r = run_eval_score(st, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const EvalSummary& s = *r;
+  EXPECT_EQ(s.traces, u->traces);
+  EXPECT_EQ(s.scored, u->paired);  // only the traces both answered
+  EXPECT_EQ(s.left_out, u->scored - u->paired);
+  EXPECT_GT(s.left_out, 0u);
+  EXPECT_EQ(model(s.overall, "A").n, s.scored);
+  EXPECT_EQ(model(s.overall, "B").n, s.scored);
+  bool said = false;
+  for (const auto& w : s.warnings)
+    said = said || w.find("left out because not every model answered") != std::string::npos;
+  EXPECT_TRUE(said);
 }
 
 }  // namespace

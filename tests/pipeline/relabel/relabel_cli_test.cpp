@@ -163,7 +163,9 @@ TEST(RelabelCli, ApiKeyNeverAppearsInOutputErrorsOrStore) {
     cfg.timeout_ms = 800;
     fake::FakeLlm fake(cfg);
     Child run = relabel(ts, fake.base_url(), {"--max-retries", "1", "--timeout", "0.5"}, "echo");
-    EXPECT_EQ(testing::wait_child(run), 0);
+    // Issue 17: failed calls make the run exit 1 (it was 0), and stderr says so.
+    EXPECT_EQ(testing::wait_child(run), 1);
+    EXPECT_NE(slurp((ts.dir() / "echo.err").string()).find("failed permanently"), std::string::npos);
     std::string out = slurp((ts.dir() / "echo.out").string());
     EXPECT_NE(out.find("failed traces"), std::string::npos) << "some traces failed with key-echoing errors: " << out;
     EXPECT_EQ(everything_written(ts, "echo").find("SECRETKEY"), std::string::npos);

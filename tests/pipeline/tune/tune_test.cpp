@@ -116,7 +116,9 @@ TEST_F(TuneTest, OpenAiSubmitWaitRecordsTheModel) {
   json job = json::parse(fake.created_job_bodies().at(0));
   EXPECT_EQ(job["training_file"], "file-1");
   EXPECT_EQ(job["validation_file"], "file-2");
-  EXPECT_EQ(job["hyperparameters"]["n_epochs"], 2);
+  EXPECT_EQ(job["method"]["type"], "supervised");  // issue 17: the current shape, not top-level
+  EXPECT_EQ(job["method"]["supervised"]["hyperparameters"]["n_epochs"], 2);
+  EXPECT_FALSE(job.contains("hyperparameters"));
   auto done = tune_wait(options("openai").registry_path, "ft_filepicker_test_001", 0.01, 30, nullptr);
   ASSERT_TRUE(done.ok()) << done.error().message;
   auto reg = load_registry(options("openai").registry_path);

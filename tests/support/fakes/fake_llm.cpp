@@ -419,6 +419,22 @@ void FakeLlm::install_routes() {
         log_call(std::move(call), false);
         return;
       }
+      // As strict as the Messages API: anthropic-version header and an integer max_tokens >= 1.
+      if (api == Api::anthropic) {
+        auto body = nlohmann::json::parse(req.body, nullptr, false);
+        const char* missing = !req.has_header("anthropic-version") ? "anthropic-version: header is required"
+                              : !body.is_object() || !body.contains("max_tokens") ||
+                                      !body["max_tokens"].is_number_integer() || body["max_tokens"].get<int64_t>() < 1
+                                  ? "max_tokens: Field required (an integer >= 1)"
+                                  : nullptr;
+        if (missing) {
+          res.status = 400;
+          res.set_content(error_body(api, 400, "invalid_request_error", missing), kJson);
+          call.status = 400;
+          log_call(std::move(call), false);
+          return;
+        }
+      }
       Prompt prompt;
       if (!read_prompt(api, req.body, prompt)) {
         res.status = 400;

@@ -93,6 +93,17 @@ FakeTuning::FakeTuning(FakeTuningConfig config)
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("training_file") || !body.contains("model"))
       return reply(res, 400, error_body(400, "model and training_file are required"));
+    // As strict as the service for picktune's purposes: hyperparameters go under
+    // method.supervised.hyperparameters; the deprecated top-level field is refused here.
+    if (body.contains("hyperparameters"))
+      return reply(res, 400,
+                   error_body(400, "top-level hyperparameters is deprecated: use method.supervised.hyperparameters"));
+    if (body.contains("method")) {
+      const json& m = body["method"];
+      if (!m.is_object() || m.value("type", "") != "supervised" || !m.contains("supervised") ||
+          !m["supervised"].is_object())
+        return reply(res, 400, error_body(400, "method: expected {type: supervised, supervised: {...}}"));
+    }
     std::lock_guard lock(mu_);
     std::string id = "ftjob-" + std::to_string(next_id_++);
     jobs_[id] = Job{"openai", id, 0};
