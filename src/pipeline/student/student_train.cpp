@@ -2,10 +2,12 @@
 // (count the joined ones, then feed the trainer / keep the held-out ones), fit, evaluate, write.
 #include "pipeline/student/student_train.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -88,6 +90,8 @@ Result<void> check_config(const StudentTrainConfig& c) {
   if (c.output.empty()) return usage_error("-o: the model file to write is required");
   if (!(c.holdout_newest >= 0 && c.holdout_newest < 1))
     return usage_error(fmt::format("--holdout-newest: expected 0 <= F < 1, not {}", c.holdout_newest));
+  if (c.threads < 0 || c.threads > 256)
+    return usage_error(fmt::format("--threads: expected 0 (every core) .. 256, not {}", c.threads));
   if (c.top_k && (*c.top_k < 1 || *c.top_k > 30))
     return usage_error(fmt::format("--top-k: expected 1..30, not {}", *c.top_k));
   return ok();
@@ -183,6 +187,8 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   // Pass 2: features (statistics of strictly earlier traces), held-out traces kept aside.
   ranker::StudentTrainOptions options;
   options.gbdt.seed = config.seed;
+  options.gbdt.threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ranker::StudentTrainer trainer(options);
   std::vector<HeldOut> held;
   int64_t i = 0;
