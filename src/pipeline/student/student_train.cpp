@@ -21,6 +21,7 @@
 #include "providers/model.h"
 #include "ranker/student.h"
 #include "util/atomic_file.h"
+#include "util/ordered_pool.h"
 #include "util/time.h"
 
 namespace pt {
@@ -193,16 +194,50 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   std::vector<HeldOut> held;
   int64_t i = 0;
   auto t0 = Clock::now();
-  PT_TRY(scan_traces(store, [&](Row&& row) {
-    Joined j = joiner.join(row);
-    if (j.dropped) return;
-    if (i < train) {
-      trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);
-    } else if (i < r.joined) {
-      held.push_back({std::move(j.call), std::move(j.targets)});
+  // Workers parse and join batches of rows and build their trace views; this thread adds them to
+  // the trainer in time order (each trace's features need the statistics of every earlier one).
+  struct Parsed {
+    Row row;
+    Joined joined;
+    ranker::TraceView view;
+  };
+  using Batch = std::vector<Parsed>;
+  const unsigned workers = options.gbdt.threads > 1 ? static_cast<unsigned>(options.gbdt.threads - 1) : 0;
+  OrderedPool<Batch> pool(workers, [&](Batch& batch, unsigned) {
+    for (Parsed& p : batch) {
+      p.joined = joiner.join(p.row);
+      if (!p.joined.dropped) p.view = ranker::make_trace_view(p.joined.call);
+      p.row = Row();
     }
-    ++i;
+  });
+  auto apply = [&](Batch& batch) {
+    for (Parsed& p : batch) {
+      Joined& j = p.joined;
+      if (j.dropped) continue;
+      if (i < train) {
+        trainer.add(p.view, j.targets, i >= r.train);
+      } else if (i < r.joined) {
+        held.push_back({std::move(j.call), std::move(j.targets)});
+      }
+      ++i;
+    }
+  };
+  auto drain = [&](bool all) {
+    const size_t keep = all ? 0 : 4 * size_t{std::max(1u, workers)};
+    while (pool.in_flight() > keep)
+      if (auto done = pool.pop_oldest(true)) apply(*done);
+  };
+  Batch batch;
+  PT_TRY(scan_traces(store, [&](Row&& row) {
+    batch.push_back({std::move(row), {}, {}});
+    if (batch.size() == 32) {
+      pool.submit(std::move(batch));
+      batch.clear();
+      drain(false);
+    }
   }));
+  if (!batch.empty()) pool.submit(std::move(batch));
+  drain(true);
   r.seconds_features = seconds_since(t0);
   auto t1 = Clock::now();
   ranker::StudentMeta meta;
