@@ -152,24 +152,37 @@ class TreeBuilder {
     return l;
   }
 
-  // Each feature's histogram is summed by one thread over the leaf's rows in order, so the sums
-  // do not depend on the thread count.
+  // Histograms of fixed-size row chunks (any thread may take any chunk), then added up in chunk
+  // order per bin: the sums depend on the chunk size, never on the thread count or scheduling.
   void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
                   const std::vector<float>& h) {
-    const size_t nf = static_cast<size_t>(nf_);
-    const bool small = static_cast<size_t>(l.end - l.begin) * nf < 40000;
-    const size_t block = small ? nf : (nf + pool_.threads() - 1) / pool_.threads();
-    pool_.run(nf, block, [&](size_t f0, size_t f1, unsigned) {
-      for (uint32_t i = l.begin; i < l.end; ++i) {
+    const size_t nf = static_cast<size_t>(nf_), bins = nf * static_cast<size_t>(nb_);
+    const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
+    if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
+    pool_.run(len, kHistChunk, [&](size_t i0, size_t i1, unsigned) {
+      auto& hist = chunk_hist_[i0 / kHistChunk];
+      hist.assign(bins, HistBin{});
+      for (size_t i = l.begin + i0; i < l.begin + i1; ++i) {
         const uint32_t r = rows[i];
         const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
         const double gr = g[r], hr = h[r];
-        for (size_t f = f0; f < f1; ++f) {
-          HistBin& hb = l.hist[f * static_cast<size_t>(nb_) + b[f]];
+        for (size_t f = 0; f < nf; ++f) {
+          HistBin& hb = hist[f * static_cast<size_t>(nb_) + b[f]];
           hb.g += gr;
           hb.h += hr;
           ++hb.n;
         }
+      }
+    });
+    pool_.run(bins, chunks > 1 ? 256 : bins, [&](size_t k0, size_t k1, unsigned) {
+      for (size_t k = k0; k < k1; ++k) {
+        HistBin sum;
+        for (size_t c = 0; c < chunks; ++c) {
+          sum.g += chunk_hist_[c][k].g;
+          sum.h += chunk_hist_[c][k].h;
+          sum.n += chunk_hist_[c][k].n;
+        }
+        l.hist[k] = sum;
       }
     });
     for (uint32_t i = l.begin; i < l.end; ++i) {
@@ -212,11 +225,10 @@ class TreeBuilder {
   }
 
   // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
-  // rows going right. Chunks are partitioned in parallel and concatenated in chunk order, which
-  // gives the same order as one pass. Returns the first right row's index.
+  // rows going right. Fixed-size chunks are partitioned in parallel and concatenated in chunk
+  // order, which gives the same order as one pass. Returns the first right row's index.
   uint32_t partition(std::vector<uint32_t>& rows, uint32_t begin, uint32_t end, int f, int b) {
-    const size_t len = end - begin, chunks = len < 50000 ? 1 : pool_.threads();
-    const size_t block = (len + chunks - 1) / chunks;
+    const size_t len = end - begin, block = kPartitionChunk, chunks = (len + block - 1) / block;
     parts_.resize(chunks);
     pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
       auto& [left, right] = parts_[c0 / block];
@@ -273,7 +285,9 @@ class TreeBuilder {
   int nf_, nb_;
   const GbdtParams& p_;
   WorkSplit& pool_;
-  std::vector<Split> best_;                                                     // per feature
+  std::vector<Split> best_;  // per feature
+  static constexpr size_t kHistChunk = 8192, kPartitionChunk = 16384;
+  std::vector<std::vector<HistBin>> chunk_hist_;
   std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
 };
 

@@ -49,7 +49,7 @@ void WorkSplit::run(size_t n, size_t block, const std::function<void(size_t, siz
   if (n == 0) return;
   block = std::max<size_t>(block, 1);
   if (workers_.empty() || n <= block) {
-    fn(0, n, 0);
+    for (size_t b = 0; b < n; b += block) fn(b, std::min(n, b + block), 0);
     return;
   }
   {

@@ -24,8 +24,8 @@ class WorkSplit {
 
   unsigned threads() const { return static_cast<unsigned>(workers_.size()) + 1; }
 
-  // Calls fn(begin, end, thread) on blocks of `block` items covering [0, n); returns when all are
-  // done. `thread` is 0..threads()-1 (for per-thread scratch space).
+  // Calls fn(begin, end, thread) on the blocks [k * block, (k + 1) * block) ∩ [0, n) (the same
+  // blocks for any thread count); returns when all are done. `thread` is 0..threads()-1 (for per-thread scratch space).
   void run(size_t n, size_t block, const std::function<void(size_t, size_t, unsigned)>& fn);
 
  private:
