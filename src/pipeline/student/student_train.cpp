@@ -118,17 +118,37 @@ std::array<double, 4> trace_metrics(const std::vector<std::string>& answer, cons
   return {recall_at(h, 5), reciprocal_rank(h), jaccard(h), static_cast<double>(answer.size())};
 }
 
-Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, StudentTrainReport& r) {
+// Scores the student and local:bm25 on the held-out traces; trace i is worked on by thread
+// i % threads into its own slot, so the metrics do not depend on the thread count.
+Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, int threads,
+                      StudentTrainReport& r) {
   if (held.empty()) return ok();
-  PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
-  std::vector<std::array<double, 4>> s, b;
-  RankedHits h;
-  for (const auto& t : held) {
-    s.push_back(trace_metrics(model.rank(t.call, 0), t.targets, h));
-    TeacherInput in{&t.call, ""};
-    PT_ASSIGN_OR_RETURN(Completion c, bm25->answer(in));
-    b.push_back(trace_metrics(parse_file_list(c.text), t.targets, h));
-  }
+  const size_t n_threads = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), held.size());
+  std::vector<std::array<double, 4>> s(held.size()), b(held.size());
+  std::vector<Result<void>> status(n_threads, ok());
+  auto work = [&](size_t t) {
+    auto bm25 = make_model("local:bm25", ModelOptions{});
+    if (!bm25.ok()) {
+      status[t] = bm25.error();
+      return;
+    }
+    RankedHits h;
+    for (size_t i = t; i < held.size(); i += n_threads) {
+      s[i] = trace_metrics(model.rank(held[i].call, 0), held[i].targets, h);
+      TeacherInput in{&held[i].call, ""};
+      auto c = (*bm25)->answer(in);
+      if (!c.ok()) {
+        status[t] = c.error();
+        return;
+      }
+      b[i] = trace_metrics(parse_file_list(c->text), held[i].targets, h);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (auto& st : status) PT_TRY(std::move(st));
   r.student = summarize(s, "student");
   r.bm25 = summarize(b, "local:bm25");
   return ok();
@@ -250,7 +270,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   r.seconds_fit = seconds_since(t1);
   say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
                   r.seconds_fit, held.size()));
-  PT_TRY(evaluate(*model, held, r));
+  PT_TRY(evaluate(*model, held, options.gbdt.threads, r));
   PT_TRY(write_file_atomic(config.output, model->serialize()));
   return r;
 }
