@@ -282,12 +282,14 @@ recall5() {
 }
 
 render_ranker() {
-  local rank train load s b l diff
+  local rank train load s b l diff t1 t2
   rank=$(jb ranker BM_RankTenThousandFiles '.cpu_time') train=$(jb ranker BM_TrainFiveThousandTraces .rs)
   load=$(jb ranker BM_LoadModelFile '.rs * 1000')
   section "The local student: speed and quality (\`bench_ranker\`, issue 7)" ranker ranker_import ranker_quality
   target "ranker" "rank one request over a $(num "$(jb ranker BM_RankTenThousandFiles .tree_files)" 0)-file tree (CPU)" "$(num "$rank" 2) ms" "< 5 ms" "$(verdict "$rank" "<" 5)"
   target "ranker" "train on 5,000 synthetic traces (wall; $(num "$(jb ranker BM_TrainFiveThousandTraces .cs)" 1) s CPU)" "$(num "$train" 1) s" "< 30 s" "$(verdict "$train" "<" 30)"
+  t1=$(jb ranker BM_TrainThreads/1 .rs) t2=$(jb ranker BM_TrainThreads/2 .rs)
+  target "ranker" "train on 5,000 synthetic traces: 1 thread ($(num "$t1" 1) s) / 2 threads ($(num "$t2" 1) s), same trees" "$(num "$(calc "a / b" "$t1" "$t2")" 2)x" "≥ 1.7x" "$(verdict "$(calc "a / b" "$t1" "$t2")" ">=" 1.7)"
   target "ranker" "load a model file ($(num "$(jb ranker BM_LoadModelFile '.file_bytes / 1000')" 0) KB)" "$(num "$load" 1) ms" "< 100 ms" "$(verdict "$load" "<" 100)"
   read -r s s_lo s_hi <<<"$(recall5 student)" || true
   read -r b b_lo b_hi <<<"$(recall5 local:bm25)" || true

@@ -1,5 +1,5 @@
 // CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
-// [--top-k K] -o MODEL_FILE. (Flags are parsed here; the work is done in pipeline/student_train.)
+// [--threads N] [--top-k K] -o MODEL_FILE. (Flags are parsed here; the work is done in pipeline/student_train.)
 #include <cstdio>
 #include <memory>
 
@@ -44,6 +44,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option("--holdout-newest", c.holdout_newest, "hold out the newest fraction F of traces for validation")
       ->capture_default_str();
   train->add_option("--seed", c.seed, "random seed (same data + seed = same model)")->capture_default_str();
+  train->add_option("--threads", c.threads, "training threads, 0 = every core (the model does not depend on it)")
+      ->capture_default_str();
   train->add_option("--top-k", flags->top_k, "answer with exactly K files instead of the calibrated count");
   train->add_option("-o,--output", c.output, "model file to write")->required();
   train->callback([flags, train, &ctx] {

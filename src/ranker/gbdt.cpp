@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "ranker/work_split.h"
+
 namespace pt::ranker {
 
 void RankingData::add_group(const float* rows, const float* labels, size_t n) {
@@ -70,28 +72,31 @@ double ideal_dcg(const RankingData& d, uint32_t begin, uint32_t end, int k) {
   return idcg;
 }
 
-// Quantile bin edges of every feature: bin(x) = number of edges < x; x <= edges[b] <=> bin <= b.
-std::vector<std::vector<float>> bin_edges(const RankingData& d, int max_bins) {
+// Quantile bin edges of one feature: bin(x) = number of edges < x; x <= edges[b] <=> bin <= b.
+std::vector<float> feature_edges(const RankingData& d, int f, size_t stride, int max_bins) {
+  std::vector<float> vals, e;
+  for (size_t r = 0; r < d.rows(); r += stride) vals.push_back(d.row(r)[f]);
+  std::sort(vals.begin(), vals.end());
+  std::vector<float> uniq = vals;
+  uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
+  if (uniq.size() <= static_cast<size_t>(max_bins)) {
+    e.assign(uniq.begin(), uniq.empty() ? uniq.end() : uniq.end() - 1);
+  } else {
+    for (int q = 1; q < max_bins; ++q) {
+      float v = vals[vals.size() * static_cast<size_t>(q) / static_cast<size_t>(max_bins)];
+      if (e.empty() || v > e.back()) e.push_back(v);
+    }
+    if (!e.empty() && e.back() >= uniq.back()) e.pop_back();
+  }
+  return e;
+}
+
+std::vector<std::vector<float>> bin_edges(const RankingData& d, int max_bins, WorkSplit& pool) {
   std::vector<std::vector<float>> edges(static_cast<size_t>(d.num_features));
   const size_t stride = std::max<size_t>(1, d.rows() / 200000);
-  std::vector<float> vals;
-  for (int f = 0; f < d.num_features; ++f) {
-    vals.clear();
-    for (size_t r = 0; r < d.rows(); r += stride) vals.push_back(d.row(r)[f]);
-    std::sort(vals.begin(), vals.end());
-    std::vector<float> uniq = vals;
-    uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
-    auto& e = edges[static_cast<size_t>(f)];
-    if (uniq.size() <= static_cast<size_t>(max_bins)) {
-      e.assign(uniq.begin(), uniq.empty() ? uniq.end() : uniq.end() - 1);
-    } else {
-      for (int q = 1; q < max_bins; ++q) {
-        float v = vals[vals.size() * static_cast<size_t>(q) / static_cast<size_t>(max_bins)];
-        if (e.empty() || v > e.back()) e.push_back(v);
-      }
-      if (!e.empty() && e.back() >= uniq.back()) e.pop_back();
-    }
-  }
+  pool.run(edges.size(), 1, [&](size_t f0, size_t f1, unsigned) {
+    for (size_t f = f0; f < f1; ++f) edges[f] = feature_edges(d, static_cast<int>(f), stride, max_bins);
+  });
   return edges;
 }
 
@@ -118,8 +123,8 @@ struct Leaf {
 class TreeBuilder {
  public:
   TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<std::vector<float>>& edges, int nf, int nbins,
-              const GbdtParams& p)
-      : bins_(bins), edges_(edges), nf_(nf), nb_(nbins), p_(p) {}
+              const GbdtParams& p, WorkSplit& pool)
+      : bins_(bins), edges_(edges), nf_(nf), nb_(nbins), p_(p), pool_(pool), best_(static_cast<size_t>(nf)) {}
 
   Tree build(std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
     Tree tree;
@@ -147,63 +152,108 @@ class TreeBuilder {
     return l;
   }
 
+  // Histograms of fixed-size row chunks (any thread may take any chunk), then added up in chunk
+  // order per bin: the sums depend on the chunk size, never on the thread count or scheduling.
   void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
                   const std::vector<float>& h) {
-    for (uint32_t i = l.begin; i < l.end; ++i) {
-      uint32_t r = rows[i];
-      const uint8_t* b = bins_.data() + static_cast<size_t>(r) * static_cast<size_t>(nf_);
-      double gr = g[r], hr = h[r];
-      for (int f = 0; f < nf_; ++f) {
-        HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + b[f])];
-        hb.g += gr;
-        hb.h += hr;
-        ++hb.n;
+    const size_t nf = static_cast<size_t>(nf_), bins = nf * static_cast<size_t>(nb_);
+    const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
+    if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
+    pool_.run(len, kHistChunk, [&](size_t i0, size_t i1, unsigned) {
+      auto& hist = chunk_hist_[i0 / kHistChunk];
+      hist.assign(bins, HistBin{});
+      for (size_t i = l.begin + i0; i < l.begin + i1; ++i) {
+        const uint32_t r = rows[i];
+        const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
+        const double gr = g[r], hr = h[r];
+        for (size_t f = 0; f < nf; ++f) {
+          HistBin& hb = hist[f * static_cast<size_t>(nb_) + b[f]];
+          hb.g += gr;
+          hb.h += hr;
+          ++hb.n;
+        }
       }
-      l.g += gr;
-      l.h += hr;
+    });
+    pool_.run(bins, chunks > 1 ? 256 : bins, [&](size_t k0, size_t k1, unsigned) {
+      for (size_t k = k0; k < k1; ++k) {
+        HistBin sum;
+        for (size_t c = 0; c < chunks; ++c) {
+          sum.g += chunk_hist_[c][k].g;
+          sum.h += chunk_hist_[c][k].h;
+          sum.n += chunk_hist_[c][k].n;
+        }
+        l.hist[k] = sum;
+      }
+    });
+    for (uint32_t i = l.begin; i < l.end; ++i) {
+      l.g += g[rows[i]];
+      l.h += h[rows[i]];
     }
   }
 
+  // The best split of each feature (own slot), then the best of those in feature order.
   void find_split(Leaf& l) {
     l.split = {};
     if (l.depth >= p_.max_depth) return;
     const uint32_t n = l.end - l.begin;
     const double parent = l.g * l.g / (l.h + p_.l2);
-    for (int f = 0; f < nf_; ++f) {
-      const int nbins = static_cast<int>(edges_[static_cast<size_t>(f)].size());  // splits after bins 0..nbins-1
-      double gl = 0, hl = 0;
-      uint32_t nl = 0;
-      for (int b = 0; b < nbins; ++b) {
-        const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + b)];
-        gl += hb.g;
-        hl += hb.h;
-        nl += hb.n;
-        if (nl < static_cast<uint32_t>(p_.min_leaf_rows)) continue;
-        if (n - nl < static_cast<uint32_t>(p_.min_leaf_rows)) break;
-        double gr = l.g - gl, hr = l.h - hl;
-        if (hl < p_.min_leaf_hessian || hr < p_.min_leaf_hessian) continue;
-        double gain = gl * gl / (hl + p_.l2) + gr * gr / (hr + p_.l2) - parent;
-        if (gain > l.split.gain + 1e-12) l.split = {gain, f, b};
+    const bool small = static_cast<size_t>(nf_) * static_cast<size_t>(nb_) < 4096;
+    pool_.run(static_cast<size_t>(nf_), small ? static_cast<size_t>(nf_) : 2, [&](size_t f0, size_t f1, unsigned) {
+      for (size_t fi = f0; fi < f1; ++fi) {
+        const int f = static_cast<int>(fi);
+        Split& best = best_[fi];
+        best = {};
+        const int nbins = static_cast<int>(edges_[fi].size());  // splits after bins 0..nbins-1
+        double gl = 0, hl = 0;
+        uint32_t nl = 0;
+        for (int b = 0; b < nbins; ++b) {
+          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + b)];
+          gl += hb.g;
+          hl += hb.h;
+          nl += hb.n;
+          if (nl < static_cast<uint32_t>(p_.min_leaf_rows)) continue;
+          if (n - nl < static_cast<uint32_t>(p_.min_leaf_rows)) break;
+          double gr = l.g - gl, hr = l.h - hl;
+          if (hl < p_.min_leaf_hessian || hr < p_.min_leaf_hessian) continue;
+          double gain = gl * gl / (hl + p_.l2) + gr * gr / (hr + p_.l2) - parent;
+          if (gain > best.gain + 1e-12) best = {gain, f, b};
+        }
       }
-    }
+    });
+    for (const Split& s : best_)
+      if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
+  }
+
+  // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
+  // rows going right. Fixed-size chunks are partitioned in parallel and concatenated in chunk
+  // order, which gives the same order as one pass. Returns the first right row's index.
+  uint32_t partition(std::vector<uint32_t>& rows, uint32_t begin, uint32_t end, int f, int b) {
+    const size_t len = end - begin, block = kPartitionChunk, chunks = (len + block - 1) / block;
+    parts_.resize(chunks);
+    pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
+      auto& [left, right] = parts_[c0 / block];
+      left.clear();
+      right.clear();
+      for (size_t k = begin + c0; k < begin + c1; ++k) {
+        const uint32_t r = rows[k];
+        (bins_[static_cast<size_t>(r) * static_cast<size_t>(nf_) + static_cast<size_t>(f)] <= b ? left : right)
+            .push_back(r);
+      }
+    });
+    size_t at = begin;
+    for (const auto& part : parts_)
+      at = std::copy(part.first.begin(), part.first.end(), rows.begin() + at) - rows.begin();
+    const uint32_t m = static_cast<uint32_t>(at);
+    for (const auto& part : parts_)
+      at = std::copy(part.second.begin(), part.second.end(), rows.begin() + at) - rows.begin();
+    return m;
   }
 
   void split_leaf(Tree& tree, std::vector<Leaf>& leaves, size_t which, std::vector<uint32_t>& rows,
                   const std::vector<float>& g, const std::vector<float>& h) {
     Leaf parent = std::move(leaves[which]);
     const int f = parent.split.feature, b = parent.split.bin;
-    // Stable partition: rows going left keep their order, then rows going right.
-    scratch_.clear();
-    uint32_t m = parent.begin;
-    for (uint32_t k = parent.begin; k < parent.end; ++k) {
-      uint32_t r = rows[k];
-      if (bins_[static_cast<size_t>(r) * static_cast<size_t>(nf_) + static_cast<size_t>(f)] <= b) {
-        rows[m++] = r;
-      } else {
-        scratch_.push_back(r);
-      }
-    }
-    std::copy(scratch_.begin(), scratch_.end(), rows.begin() + m);
+    const uint32_t m = partition(rows, parent.begin, parent.end, f, b);
     const int32_t li = static_cast<int32_t>(tree.nodes.size());
     tree.nodes.emplace_back();
     tree.nodes.emplace_back();
@@ -234,7 +284,11 @@ class TreeBuilder {
   const std::vector<std::vector<float>>& edges_;
   int nf_, nb_;
   const GbdtParams& p_;
-  std::vector<uint32_t> scratch_;
+  WorkSplit& pool_;
+  std::vector<Split> best_;  // per feature
+  static constexpr size_t kHistChunk = 8192, kPartitionChunk = 16384;
+  std::vector<std::vector<HistBin>> chunk_hist_;
+  std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
 };
 
 // LambdaRank gradients (as loss gradients: negative pushes a score up) of one group.
@@ -264,35 +318,70 @@ void group_lambdas(const RankingData& d, const std::vector<double>& scores, uint
   }
 }
 
-std::vector<uint8_t> bin_rows(const RankingData& d, const std::vector<std::vector<float>>& edges) {
+std::vector<uint8_t> bin_rows(const RankingData& d, const std::vector<std::vector<float>>& edges, WorkSplit& pool) {
   std::vector<uint8_t> bins(d.rows() * static_cast<size_t>(d.num_features));
-  for (size_t r = 0; r < d.rows(); ++r)
-    for (int f = 0; f < d.num_features; ++f) {
-      const auto& e = edges[static_cast<size_t>(f)];
-      bins[r * static_cast<size_t>(d.num_features) + static_cast<size_t>(f)] =
-          static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), d.row(r)[f]) - e.begin());
-    }
+  pool.run(d.rows(), 2048, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t r = r0; r < r1; ++r)
+      for (int f = 0; f < d.num_features; ++f) {
+        const auto& e = edges[static_cast<size_t>(f)];
+        bins[r * static_cast<size_t>(d.num_features) + static_cast<size_t>(f)] =
+            static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), d.row(r)[f]) - e.begin());
+      }
+  });
   return bins;
+}
+
+// NDCG@k of one group, or -1 when it has no relevant row.
+double group_ndcg(const RankingData& data, const std::vector<double>& scores, size_t gi, int k, double idcg,
+                  std::vector<uint32_t>& order) {
+  uint32_t b = data.group_start[gi], e = data.group_start[gi + 1];
+  if (idcg <= 0) return -1;
+  order_group(scores, b, e, order);
+  double dcg = 0;
+  for (size_t i = 0; i < order.size() && i < static_cast<size_t>(k); ++i)
+    dcg += (std::exp2(data.label[order[i]]) - 1.0) * discount_at(i);
+  return dcg / idcg;
+}
+
+// Ideal DCG@k of every group (k <= 0: all rows).
+std::vector<double> ideal_dcgs(const RankingData& data, int k, WorkSplit& pool) {
+  std::vector<double> idcg(data.groups());
+  pool.run(idcg.size(), 64, [&](size_t g0, size_t g1, unsigned) {
+    for (size_t gi = g0; gi < g1; ++gi) idcg[gi] = ideal_dcg(data, data.group_start[gi], data.group_start[gi + 1], k);
+  });
+  return idcg;
+}
+
+// mean_ndcg with the groups spread over the pool, summed in group order.
+double mean_ndcg_on(const RankingData& data, const std::vector<double>& scores, int k, const std::vector<double>& idcg,
+                    WorkSplit& pool) {
+  std::vector<double> per(data.groups());
+  pool.run(per.size(), 64, [&](size_t g0, size_t g1, unsigned) {
+    std::vector<uint32_t> order;
+    for (size_t gi = g0; gi < g1; ++gi) per[gi] = group_ndcg(data, scores, gi, k, idcg[gi], order);
+  });
+  double total = 0;
+  size_t counted = 0;
+  for (double v : per)
+    if (v >= 0) {
+      total += v;
+      ++counted;
+    }
+  return counted ? total / static_cast<double>(counted) : 0.0;
+}
+
+// scores[r] += tree(row r) for every row.
+void add_tree(const Tree& tree, const RankingData& d, std::vector<double>& scores, WorkSplit& pool) {
+  pool.run(d.rows(), 4096, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t r = r0; r < r1; ++r) scores[r] += tree.predict(d.row(r));
+  });
 }
 
 }  // namespace
 
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k) {
-  double total = 0;
-  size_t counted = 0;
-  std::vector<uint32_t> order;
-  for (size_t gi = 0; gi < data.groups(); ++gi) {
-    uint32_t b = data.group_start[gi], e = data.group_start[gi + 1];
-    double idcg = ideal_dcg(data, b, e, k);
-    if (idcg <= 0) continue;
-    order_group(scores, b, e, order);
-    double dcg = 0;
-    for (size_t i = 0; i < order.size() && i < static_cast<size_t>(k); ++i)
-      dcg += (std::exp2(data.label[order[i]]) - 1.0) * discount_at(i);
-    total += dcg / idcg;
-    ++counted;
-  }
-  return counted ? total / static_cast<double>(counted) : 0.0;
+  WorkSplit one(1);
+  return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), one);
 }
 
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p,
@@ -301,37 +390,45 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   model.num_features = train.num_features;
   if (train.rows() == 0) return model;
   const int nb = std::min(p.max_bins, 255) + 1;
-  const auto edges = bin_edges(train, std::min(p.max_bins, 255));
-  const std::vector<uint8_t> bins = bin_rows(train, edges);
-  std::vector<double> idcg(train.groups());
-  for (size_t gi = 0; gi < train.groups(); ++gi)
-    idcg[gi] = ideal_dcg(train, train.group_start[gi], train.group_start[gi + 1], 0);
+  WorkSplit pool(static_cast<unsigned>(std::max(p.threads, 1)));
+  const auto edges = bin_edges(train, std::min(p.max_bins, 255), pool);
+  const std::vector<uint8_t> bins = bin_rows(train, edges, pool);
+  const std::vector<double> idcg = ideal_dcgs(train, 0, pool);
+  const std::vector<double> valid_idcg = valid ? ideal_dcgs(*valid, p.eval_at, pool) : std::vector<double>();
 
   std::vector<double> scores(train.rows(), 0.0), vscores(valid ? valid->rows() : 0, 0.0);
   std::vector<float> g(train.rows()), h(train.rows());
-  std::vector<uint32_t> rows, order;
+  std::vector<uint32_t> rows, taken;
   SplitMix64 rng{p.seed};
-  TreeBuilder builder(bins, edges, train.num_features, nb, p);
+  TreeBuilder builder(bins, edges, train.num_features, nb, p, pool);
   double best = -1;
   size_t best_trees = 0;
   for (int t = 0; t < p.max_trees; ++t) {
-    std::fill(g.begin(), g.end(), 0.f);
-    std::fill(h.begin(), h.end(), 0.f);
     rows.clear();
+    taken.clear();
     for (size_t gi = 0; gi < train.groups(); ++gi) {
       bool take = rng.uniform() < p.group_subsample;
       if (!take || idcg[gi] <= 0) continue;
-      uint32_t b = train.group_start[gi], e = train.group_start[gi + 1];
-      group_lambdas(train, scores, b, e, idcg[gi], order, g, h);
-      for (uint32_t r = b; r < e; ++r) rows.push_back(r);
+      taken.push_back(static_cast<uint32_t>(gi));
+      for (uint32_t r = train.group_start[gi]; r < train.group_start[gi + 1]; ++r) rows.push_back(r);
     }
     if (rows.empty()) break;
+    // Each group writes the gradients of its own rows only (the trees read only taken rows).
+    pool.run(taken.size(), 16, [&](size_t t0, size_t t1, unsigned) {
+      std::vector<uint32_t> order;
+      for (size_t k = t0; k < t1; ++k) {
+        const uint32_t gi = taken[k];
+        std::fill(g.begin() + train.group_start[gi], g.begin() + train.group_start[gi + 1], 0.f);
+        std::fill(h.begin() + train.group_start[gi], h.begin() + train.group_start[gi + 1], 0.f);
+        group_lambdas(train, scores, train.group_start[gi], train.group_start[gi + 1], idcg[gi], order, g, h);
+      }
+    });
     Tree tree = builder.build(rows, g, h);
-    for (size_t r = 0; r < train.rows(); ++r) scores[r] += tree.predict(train.row(r));
+    add_tree(tree, train, scores, pool);
     model.trees.push_back(std::move(tree));
     if (valid == nullptr) continue;
-    for (size_t r = 0; r < valid->rows(); ++r) vscores[r] += model.trees.back().predict(valid->row(r));
-    double ndcg = mean_ndcg(*valid, vscores, p.eval_at);
+    add_tree(model.trees.back(), *valid, vscores, pool);
+    double ndcg = mean_ndcg_on(*valid, vscores, p.eval_at, valid_idcg, pool);
     if (report) report->valid_ndcg.push_back(ndcg);
     if (ndcg > best + 1e-9) {
       best = ndcg;

@@ -1,7 +1,9 @@
 // LambdaMART: a gradient-boosted regression-tree ensemble trained with the LambdaRank gradient
 // (pairwise, weighted by the NDCG change of swapping the pair), in plain C++. Histogram split
 // finding on quantile bins, leaf-wise growth, per-tree subsampling of groups, early stopping on a
-// validation set. Single-threaded and seeded: the same data and seed give the same trees.
+// validation set. Seeded and multi-threaded (`threads`): gradients per group, histograms and split
+// search per feature, scores per row, each item summed in one fixed order, so the same data and
+// seed give the same trees whatever the thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +56,7 @@ struct GbdtParams {
   int eval_at = 10;         // NDCG cutoff for early stopping
   int early_stopping = 40;  // stop after this many trees without validation gain
   uint64_t seed = 1;
+  int threads = 1;  // the trees do not depend on it
 };
 
 struct TrainReport {

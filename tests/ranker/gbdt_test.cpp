@@ -66,6 +66,29 @@ TEST(Gbdt, DeterministicForASeed) {
   EXPECT_NE(predict_all(a, train), predict_all(c, train));
 }
 
+// Groups big enough that histograms, partitions and gradients really are split between threads.
+TEST(Gbdt, SameTreesForAnyThreadCount) {
+  RankingData train = make_data(2500, 6), valid = make_data(200, 7);
+  GbdtParams p;
+  p.max_trees = 8;
+  p.group_subsample = 0.7;
+  Ensemble base = train_lambdamart(train, &valid, p);
+  ASSERT_FALSE(base.trees.empty());
+  for (int threads : {2, 3}) {
+    p.threads = threads;
+    Ensemble m = train_lambdamart(train, &valid, p);
+    ASSERT_EQ(m.trees.size(), base.trees.size()) << threads;
+    for (size_t t = 0; t < m.trees.size(); ++t) {
+      ASSERT_EQ(m.trees[t].nodes.size(), base.trees[t].nodes.size());
+      for (size_t n = 0; n < m.trees[t].nodes.size(); ++n) {
+        EXPECT_EQ(m.trees[t].nodes[n].feature, base.trees[t].nodes[n].feature);
+        EXPECT_EQ(m.trees[t].nodes[n].threshold, base.trees[t].nodes[n].threshold);
+        EXPECT_EQ(m.trees[t].nodes[n].value, base.trees[t].nodes[n].value);
+      }
+    }
+  }
+}
+
 TEST(Gbdt, EarlyStoppingKeepsTheBestPrefix) {
   RankingData train = make_data(60, 4), valid = make_data(40, 5);
   GbdtParams p;

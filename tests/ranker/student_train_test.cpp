@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "core/file_list.h"
 #include "core/picker_call.h"
@@ -106,6 +108,36 @@ TEST_F(StudentTrainTest, ZeroHoldoutTrainsOnEverythingAndTopKFixesTheLength) {
   ASSERT_TRUE(model.ok());
   EXPECT_EQ((*model)->stats.events, 300);
   EXPECT_EQ((*model)->calibration.max_k, 4);
+}
+
+// Threads only change the speed: 1, 2 and 3 threads write the same model file (but the time).
+TEST_F(StudentTrainTest, SameModelForAnyThreadCount) {
+  auto without_time = [](const std::string& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto at = text.find("\"trained_at\":");
+    EXPECT_NE(at, std::string::npos);
+    return text.substr(0, at) + text.substr(text.find('}', at));
+  };
+  std::string first;
+  for (int threads : {1, 2, 3}) {
+    auto c = config();
+    c.threads = threads;
+    auto report = student_train(*store_, c);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    if (threads == 1) {
+      first = without_time(c.output);
+      ASSERT_FALSE(first.empty());
+    } else {
+      EXPECT_EQ(without_time(c.output), first) << threads << " threads";
+    }
+  }
+  auto c = config();
+  c.threads = -1;
+  auto r = student_train(*store_, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::usage);
+  EXPECT_NE(r.error().message.find("--threads"), std::string::npos);
 }
 
 TEST_F(StudentTrainTest, ErrorsNameTheProblem) {

@@ -2,11 +2,13 @@
 // (count the joined ones, then feed the trainer / keep the held-out ones), fit, evaluate, write.
 #include "pipeline/student/student_train.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -22,6 +24,7 @@
 #include "ranker/student_format.h"
 #include "store/newest_window.h"
 #include "util/atomic_file.h"
+#include "util/ordered_pool.h"
 #include "util/time.h"
 
 namespace pt {
@@ -51,6 +54,8 @@ Result<void> check_config(const StudentTrainConfig& c) {
   if (c.output.empty()) return usage_error("-o: the model file to write is required");
   if (!(c.holdout_newest >= 0 && c.holdout_newest < 1))
     return usage_error(fmt::format("--holdout-newest: expected 0 <= F < 1, not {}", c.holdout_newest));
+  if (c.threads < 0 || c.threads > 256)
+    return usage_error(fmt::format("--threads: expected 0 (every core) .. 256, not {}", c.threads));
   if (c.top_k && (*c.top_k < 1 || *c.top_k > 30))
     return usage_error(fmt::format("--top-k: expected 1..30, not {}", *c.top_k));
   return ok();
@@ -76,17 +81,37 @@ std::array<double, 4> trace_metrics(const std::vector<std::string>& answer, cons
   return {recall_at(h, 5), reciprocal_rank(h), jaccard(h), static_cast<double>(answer.size())};
 }
 
-Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, StudentTrainReport& r) {
+// Scores the student and local:bm25 on the held-out traces; trace i is worked on by thread
+// i % threads into its own slot, so the metrics do not depend on the thread count.
+Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, int threads,
+                      StudentTrainReport& r) {
   if (held.empty()) return ok();
-  PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
-  std::vector<std::array<double, 4>> s, b;
-  RankedHits h;
-  for (const auto& t : held) {
-    s.push_back(trace_metrics(model.rank(t.call, 0), t.targets, h));
-    TeacherInput in{&t.call, ""};
-    PT_ASSIGN_OR_RETURN(Completion c, bm25->answer(in));
-    b.push_back(trace_metrics(parse_file_list(c.text), t.targets, h));
-  }
+  const size_t n_threads = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), held.size());
+  std::vector<std::array<double, 4>> s(held.size()), b(held.size());
+  std::vector<Result<void>> status(n_threads, ok());
+  auto work = [&](size_t t) {
+    auto bm25 = make_model("local:bm25", ModelOptions{});
+    if (!bm25.ok()) {
+      status[t] = bm25.error();
+      return;
+    }
+    RankedHits h;
+    for (size_t i = t; i < held.size(); i += n_threads) {
+      s[i] = trace_metrics(model.rank(held[i].call, 0), held[i].targets, h);
+      TeacherInput in{&held[i].call, ""};
+      auto c = (*bm25)->answer(in);
+      if (!c.ok()) {
+        status[t] = c.error();
+        return;
+      }
+      b[i] = trace_metrics(parse_file_list(c->text), held[i].targets, h);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (auto& st : status) PT_TRY(std::move(st));
   r.student = summarize(s, "student");
   r.bm25 = summarize(b, "local:bm25");
   return ok();
@@ -177,25 +202,63 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   // Pass 2: features (statistics of strictly earlier traces), held-out traces kept aside.
   ranker::StudentTrainOptions options;
   options.gbdt.seed = config.seed;
+  options.gbdt.threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ranker::StudentTrainer trainer(options);
   std::vector<HeldOut> held;
   ranker::TrainingProvenance provenance;
   std::optional<int64_t> cutoff_us;
   int64_t i = 0;
   auto t0 = Clock::now();
-  PT_TRY(scan_traces(store, [&](Row&& row) {
-    if (window_ids.count(row.id)) {
-      if (!cutoff_us || row.created_at_us < *cutoff_us) cutoff_us = row.created_at_us;
-      StudentExample j = join(row);
-      if (!j.dropped) held.push_back({std::move(j.call), std::move(j.targets)});
-      return;
+  // Workers parse and join batches of rows and build their trace views; this thread adds them to
+  // the trainer in time order (each trace's features need the statistics of every earlier one).
+  // Traces of the held-out window (store/newest_window.h) are kept aside, never trained on.
+  struct Parsed {
+    Row row;
+    bool held_out = false;
+    StudentExample joined;
+    ranker::TraceView view;
+  };
+  using Batch = std::vector<Parsed>;
+  const unsigned workers = options.gbdt.threads > 1 ? static_cast<unsigned>(options.gbdt.threads - 1) : 0;
+  OrderedPool<Batch> pool(workers, [&](Batch& batch, unsigned) {
+    for (Parsed& p : batch) {
+      p.joined = join(p.row);
+      if (!p.joined.dropped && !p.held_out) p.view = ranker::make_trace_view(p.joined.call);
+      p.row.payload.clear();
     }
-    StudentExample j = join(row);
-    if (j.dropped || i >= train) return;
-    trainer.add(ranker::make_trace_view(j.call), j.targets, i >= r.train);
-    provenance.trace_ids.push_back(row.id);
-    ++i;
+  });
+  auto apply = [&](Batch& batch) {
+    for (Parsed& p : batch) {
+      StudentExample& j = p.joined;
+      if (p.held_out) {
+        if (!cutoff_us || p.row.created_at_us < *cutoff_us) cutoff_us = p.row.created_at_us;
+        if (!j.dropped) held.push_back({std::move(j.call), std::move(j.targets)});
+        continue;
+      }
+      if (j.dropped || i >= train) continue;
+      trainer.add(p.view, j.targets, i >= r.train);
+      provenance.trace_ids.push_back(p.row.id);
+      ++i;
+    }
+  };
+  auto drain = [&](bool all) {
+    const size_t keep = all ? 0 : 4 * size_t{std::max(1u, workers)};
+    while (pool.in_flight() > keep)
+      if (auto done = pool.pop_oldest(true)) apply(*done);
+  };
+  Batch batch;
+  PT_TRY(scan_traces(store, [&](Row&& row) {
+    const bool held_out = window_ids.count(row.id) > 0;
+    batch.push_back({std::move(row), held_out, {}, {}});
+    if (batch.size() == 32) {
+      pool.submit(std::move(batch));
+      batch.clear();
+      drain(false);
+    }
   }));
+  if (!batch.empty()) pool.submit(std::move(batch));
+  drain(true);
   r.seconds_features = seconds_since(t0);
   auto t1 = Clock::now();
   ranker::StudentMeta meta;
@@ -208,7 +271,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   r.seconds_fit = seconds_since(t1);
   say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
                   r.seconds_fit, held.size()));
-  PT_TRY(evaluate(*model, held, r));
+  PT_TRY(evaluate(*model, held, options.gbdt.threads, r));
   provenance.teacher = config.teacher;
   provenance.store = store.describe();
   provenance.holdout_newest = config.holdout_newest;

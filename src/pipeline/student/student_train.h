@@ -29,8 +29,9 @@ struct StudentTrainConfig {
   double holdout_newest = 0.2;           // 0 <= F < 1
   double tune_fraction = 0.15;           // newest share of the training traces used to stop / calibrate
   uint64_t seed = 1;
-  std::optional<int> top_k;                          // fixed answer length instead of the calibrated one
-  std::string output;                                // model file
+  int threads = 0;           // training threads, 0 = every core; the model depends on the seed, not on this
+  std::optional<int> top_k;  // fixed answer length instead of the calibrated one
+  std::string output;        // model file
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 
