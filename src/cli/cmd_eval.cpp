@@ -37,7 +37,7 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   o.newest = f.newest;
   PT_ASSIGN_OR_RETURN(o.since_us, time_flag("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, time_flag("--until", f.until));
-  PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+  PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   for (const auto& w : summary.warnings) std::fprintf(stderr, "picktune: warning: %s\n", w.c_str());
   if (f.json)
@@ -124,7 +124,7 @@ void register_relabel(CLI::App& eval, Context& ctx) {
   cmd->add_option("--newest", f->newest, "only the newest fraction F (0 < F <= 1) of the traces, by created_at");
   cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "created_at < DATE");
-  cmd->add_option("--limit", f->limit, "at most the newest N selected traces");
+  cmd->add_option("--limit", f->limit, "at most the newest N selected traces")->check(non_negative_count());
   cmd->add_option("--concurrency", r.concurrency, "requests in flight per model")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

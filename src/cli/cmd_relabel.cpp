@@ -101,7 +101,8 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--max-output-tokens", f->model.max_output_tokens, "answer length cap (also the budget's worst case)")
       ->capture_default_str();
-  cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)");
+  cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)")
+      ->check(non_negative_count());
   cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "created_at < DATE");
   cmd->add_option("--kind", o.kind, "request kind: Key or Non-Obvious")->check(CLI::IsMember({"Key", "Non-Obvious"}));

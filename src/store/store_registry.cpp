@@ -8,7 +8,8 @@
 
 namespace pt {
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);  // sqlite_store.cpp
+// sqlite_store.cpp; `read_only`: never create, open read-only when the file is not writable.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, bool read_only);
 // postgres_store.cpp; `prod` selects database DB_prod.
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool prod);
 // bigquery_store.cpp; `prod` selects the prod dataset (?prod_dataset=NAME, else DATASET with
@@ -39,7 +40,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   if (uri.rfind("sqlite:", 0) == 0) {
     std::string path = uri.substr(7);
     if (path.empty()) return usage_error("--store sqlite: needs a path, e.g. sqlite:picktune.db");
-    return open_sqlite_store(prod ? prod_sqlite_path(path) : path);
+    return open_sqlite_store(prod ? prod_sqlite_path(path) : path, options.read_only);
   }
   if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) return open_postgres_store(uri, prod);
   if (uri.rfind("bigquery://", 0) == 0) return open_bigquery_store(uri, prod);
