@@ -47,7 +47,10 @@ class CliFirstHour : public ::testing::Test {
 TEST_F(CliFirstHour, VersionNamesVersionRevisionAndBuildType) {
   CliResult r = pt({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(^picktune \d+\.\d+\.\d+ \(revision ([0-9a-f]{7,}|unknown), build (Debug|Release|RelWithDebInfo|MinSizeRel)\)\n$)")))
+  EXPECT_TRUE(std::regex_search(
+      r.out,
+      std::regex(
+          R"(^picktune \d+\.\d+\.\d+ \(revision ([0-9a-f]{7,}|unknown), build (Debug|Release|RelWithDebInfo|MinSizeRel)\)\n$)")))
       << r.out;
 }
 
@@ -90,9 +93,11 @@ TEST_F(CliFirstHour, EnvDevContradictsProd) {
 }
 
 TEST_F(CliFirstHour, ReadingCommandsOnAMissingStoreFailAndCreateNothing) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"traces"}, {"relabels"}, {"export", "traces"}, {"export", "relabels", "-o", "r.jsonl"},
-        {"eval", "score", "--models", "local:bm25", "--reference", "truth"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"traces"},
+                                        {"relabels"},
+                                        {"export", "traces"},
+                                        {"export", "relabels", "-o", "r.jsonl"},
+                                        {"eval", "score", "--models", "local:bm25", "--reference", "truth"}}) {
     args.insert(args.begin(), {"--store", "sqlite:missing.db"});
     CliResult r = pt(args);
     EXPECT_EQ(r.exit_code, 1) << args[2];

@@ -137,11 +137,7 @@ Result<QuickstartPaths> run_quickstart(const QuickstartOptions& options) {
   section(out, 6, "score against truth");
   PT_TRY(score_and_report(*store, models, options.holdout_newest, paths.report, out));
 
-  std::fprintf(out,
-               "\nDone.\n  store:         %s\n  tuning data:   %s.jsonl, %s-validation.jsonl, %s.manifest.json\n"
-               "  student model: %s\n  report:        %s\n",
-               paths.store.c_str(), paths.tuning_prefix.c_str(), paths.tuning_prefix.c_str(),
-               paths.tuning_prefix.c_str(), paths.student_model.c_str(), paths.report.c_str());
+  std::fprintf(out, "\nDone.\n");
   return paths;
 }
 
