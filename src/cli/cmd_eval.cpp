@@ -91,6 +91,7 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   o.relabel.budget_usd = f.budget;
   o.relabel.timeout_ms = static_cast<int64_t>(f.timeout_s * 1000);
   o.relabel.max_output_tokens = o.model.max_output_tokens;
+  o.model.offline = o.relabel.dry_run;  // a dry run sends nothing: no key needed
   if (f.progress == "none") o.relabel.progress = nullptr;
   o.relabel.progress_tty = f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1;
   o.model.base_url = f.base_url;

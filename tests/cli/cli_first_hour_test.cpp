@@ -39,7 +39,10 @@ class CliFirstHour : public ::testing::Test {
   CliResult pt(std::vector<std::string> args, std::vector<std::string> prefix = {}) {
     args.insert(args.begin(), PICKTUNE_BINARY);
     args.insert(args.begin(), prefix.begin(), prefix.end());
-    return pt_test::run_cli(args, dir_.string());
+    // No credentials at all: empty values count as unset.
+    return pt_test::run_cli(
+        args, dir_.string(), "",
+        {"ANTHROPIC_API_KEY=", "OPENAI_API_KEY=", "GEMINI_API_KEY=", "GOOGLE_APPLICATION_CREDENTIALS="});
   }
   fs::path dir_;
 };
@@ -128,6 +131,40 @@ TEST_F(CliFirstHour, ReadingCommandsWorkOnAReadOnlyStore) {
   CliResult write = pt({"--store", "sqlite:ro/s.db", "import", "jsonl", "t.jsonl"}, as_reader);
   EXPECT_NE(write.exit_code, 0);
   EXPECT_FALSE(fs::exists(dir_ / "ro" / "s.db-wal"));
+}
+
+TEST_F(CliFirstHour, DryRunNeedsNoKeyAndSaysWhetherTheCountIsExact) {
+  std::ofstream(dir_ / "t.jsonl") << kTrace << "\n";
+  ASSERT_EQ(pt({"--store", "sqlite:t.db", "import", "jsonl", "t.jsonl"}).exit_code, 0);
+  struct Case {
+    std::string teacher, label;
+  };
+  for (const Case& c :
+       {Case{"gemini:gemini-2.5-flash", "(exact Gemini tokens, counted with the Gemma 3 tokenizer)"},
+        Case{"anthropic:claude-sonnet-4-5", "(estimate: counted with the Gemma 3 tokenizer; Claude tokenizer"},
+        Case{"openai:gpt-4o", "(estimate: counted with the Gemma 3 tokenizer; GPT tokenizer"}}) {
+    CliResult r = pt({"--store", "sqlite:t.db", "relabel", "--teacher", c.teacher, "--dry-run"});
+    EXPECT_EQ(r.exit_code, 0) << c.teacher << ": " << r.err;
+    EXPECT_NE(r.out.find("would relabel 1 traces"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("input tokens: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(c.label), std::string::npos) << c.teacher << ": " << r.out;
+    EXPECT_EQ(r.out.find("approx"), std::string::npos) << r.out;
+  }
+  // Without --dry-run the key is still required, and nothing is stored.
+  CliResult real = pt({"--store", "sqlite:t.db", "relabel", "--teacher", "anthropic:claude-sonnet-4-5"});
+  EXPECT_EQ(real.exit_code, 1);
+  EXPECT_NE(real.err.find("ANTHROPIC_API_KEY is not set"), std::string::npos) << real.err;
+}
+
+TEST_F(CliFirstHour, RegistryIdIsAcceptedAsATeacher) {
+  std::ofstream(dir_ / "t.jsonl") << kTrace << "\n";
+  ASSERT_EQ(pt({"--store", "sqlite:t.db", "import", "jsonl", "t.jsonl"}).exit_code, 0);
+  CliResult r = pt({"--store", "sqlite:t.db", "relabel", "--teacher", "ft_filepicker_008", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dry run: ft_filepicker_008 would relabel 1 traces"), std::string::npos) << r.out;
+  CliResult bad = pt({"--store", "sqlite:t.db", "relabel", "--teacher", "ft_no_such_thing", "--dry-run"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown model 'ft_no_such_thing'"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ struct RelabelFailure {
 
 struct RelabelSummary {
   std::string model;
+  std::string tokenizer_name;      // what counted the tokens (the options' default until counted)
   int64_t selected = 0;            // traces matching the filters
   int64_t skipped_done = 0;        // already relabeled by this teacher (kind, with_context)
   int64_t skipped_no_context = 0;  // --with-context and no stored blob files for the step
@@ -98,6 +99,9 @@ struct RelabelSummary {
 Result<RelabelSummary> run_relabel(Store& store, Model& model, const RelabelOptions& options);
 
 // Prints the final summary (done, skipped, failed by reason and the failed ids, tokens, dollars).
+// What a dry run's token count is: "exact Gemini tokens, ..." for gemini:/vertex: counted with
+// the Gemma 3 tokenizer, otherwise "estimate: ..." naming why (Claude/GPT tokenizers differ).
+std::string dry_run_token_label(const std::string& model, const std::string& tokenizer_name);
 void print_relabel_summary(std::FILE* out, const RelabelSummary& summary, const RelabelOptions& options);
 
 // The relabel row id: "rl:" + the first 32 hex digits of sha256(model "\n" trace id "\n" ctx flag).
