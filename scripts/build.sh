@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies (scripts/setup.sh) and builds picktune, its tests and benchmarks into
-# build/ (override with PICKTUNE_BUILD_DIR). Idempotent; incremental on re-runs.
+# build/ (override with PICKTUNE_BUILD_DIR; PICKTUNE_BUILD_TARGETS="picktune" builds only those
+# targets, as scripts/quickstart.sh does). Idempotent; incremental on re-runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,4 +14,7 @@ WERROR=OFF
 case "${PICKTUNE_CMAKE_ARGS:-}" in *clang*) WERROR=OFF ;; esac
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${PICKTUNE_BUILD_TYPE:-RelWithDebInfo}" -DPICKTUNE_WERROR="$WERROR" \
   ${PICKTUNE_CMAKE_ARGS:-} >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)"
+# PICKTUNE_BUILD_TARGETS: build only these targets (the quickstart builds only `picktune`).
+TARGETS=()
+for t in ${PICKTUNE_BUILD_TARGETS:-}; do TARGETS+=(--target "$t"); done
+cmake --build "$BUILD_DIR" -j"$(nproc)" "${TARGETS[@]}"

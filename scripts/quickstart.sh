@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job (`picktune quickstart`) on the bundled sample history,
-# with the embedded SQLite store under ./picktune-out/. Idempotent; run as root on Debian 12.
+# Sets up, builds only the `picktune` binary (tests build in scripts/test.sh) and runs the main
+# job (`picktune quickstart`) on the bundled sample history, with the embedded SQLite store under
+# ./picktune-out/. Puts `picktune` on the PATH (/usr/local/bin symlink) when it can.
+# Idempotent; run as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+PICKTUNE_BUILD_TARGETS=picktune bash scripts/build.sh
 BUILD_DIR="${PICKTUNE_BUILD_DIR:-build}"
-exec "$BUILD_DIR/picktune" quickstart "$@"
+BINARY="$(cd "$BUILD_DIR" && pwd)/picktune"
+# A symlink in /usr/local/bin, unless something else already owns that name.
+LINK=/usr/local/bin/picktune
+if [ -w "$(dirname "$LINK")" ] && { [ ! -e "$LINK" ] || [ "$(readlink -f "$LINK")" = "$(readlink -f "$BINARY")" ]; }; then
+  ln -sfn "$BINARY" "$LINK"
+fi
+exec "$BINARY" quickstart "$@"

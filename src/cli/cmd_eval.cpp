@@ -35,7 +35,7 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.diagnostics = &ctx.diagnostics;
-  PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+  PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   if (f.json)
     std::printf("%s\n", eval_json(summary).c_str());
@@ -95,6 +95,7 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
   if (f.progress != "none")
     o.relabel.on_progress = RelabelProgressBar(stderr, f.progress == "bar" ? 1 : f.progress == "plain" ? 0 : -1, 10);
   o.relabel.diagnostics = &ctx.diagnostics;
+  o.model.offline = o.relabel.dry_run;  // a dry run sends nothing: no key needed
   o.model.base_url = f.base_url;
   o.model.price_as = f.price_as;
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
@@ -135,7 +136,7 @@ void register_relabel(CLI::App& eval, Context& ctx) {
   cmd->add_option("--newest", f->newest, "only the newest fraction F (0 < F <= 1) of the traces, by created_at");
   cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "created_at < DATE");
-  cmd->add_option("--limit", f->limit, "at most the newest N selected traces");
+  cmd->add_option("--limit", f->limit, "at most the newest N selected traces")->check(non_negative_count());
   cmd->add_option("--concurrency", r.concurrency, "requests in flight per model")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

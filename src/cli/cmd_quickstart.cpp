@@ -1,11 +1,37 @@
 // CLI: quickstart, the main job on the embedded default store (see pipeline/quickstart/quickstart.h).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
 #include "cli/commands.h"
 #include "pipeline/quickstart/quickstart.h"
 #include "report/html_report.h"
+#include "report/next_steps.h"
 #include "report/quickstart_output.h"
 #include "util/atomic_file.h"
 
 namespace pt::cli {
+namespace {
+
+// Whether `picktune` found on PATH is this very binary (a symlink to it counts).
+bool on_path(const std::filesystem::path& self) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    std::error_code ec;
+    std::filesystem::path candidate = std::filesystem::path(dir) / "picktune";
+    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    return std::filesystem::equivalent(candidate, self, ec);  // the first one found is what runs
+  }
+  return false;
+}
+
+}  // namespace
 
 void register_quickstart_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<QuickstartOptions>();
@@ -28,7 +54,17 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
       o.diagnostics = &diagnostics;
       PT_ASSIGN_OR_RETURN(QuickstartResult r, run_quickstart(o));
       PT_TRY(write_file_atomic(r.paths.report, render_html_report(r.scored)));
-      std::fputs(render_quickstart_done(r.paths).c_str(), stdout);
+      std::error_code ec;
+      NextStepsInput next;
+      next.out_dir = o.out_dir;
+      next.store = r.paths.store;
+      next.tuning_prefix = r.paths.tuning_prefix;
+      next.student_model = r.paths.student_model;
+      next.report = r.paths.report;
+      next.report_abs = std::filesystem::absolute(r.paths.report, ec).string();
+      next.binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+      next.on_path = on_path(next.binary);
+      std::fputs(render_next_steps(next).c_str(), stdout);
       return ok();
     };
   });

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "pipeline/eval/eval_relabel.h"
 #include "pipeline/relabel/relabel.h"
 #include "report/relabel_progress.h"
 #include "report/relabel_summary.h"
@@ -25,6 +26,7 @@ struct RelabelFlags {
   std::optional<int64_t> limit;
   std::optional<double> sample, budget;
   std::string base_url, price_as;
+  std::string registry;  // "" -> data/finetunes.json
   RelabelOptions options;
   ModelOptions model;
 };
@@ -62,9 +64,10 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   o.batch_poll_ms = static_cast<int64_t>(f.batch_poll_s * 1000);
   if (!o.batch_id.empty()) o.batch = true;
   f.model.batch = o.batch;
+  f.model.offline = o.dry_run;  // a dry run sends nothing: no key needed
   o.model_options = f.model;
 
-  PT_ASSIGN_OR_RETURN(auto model, make_model(f.teacher, f.model));
+  PT_ASSIGN_OR_RETURN(auto model, make_candidate_model(f.teacher, f.model, f.registry));
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
   StopSignals signals;
   o.stop_requests = signals.counter();
@@ -86,8 +89,11 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("relabel", "replay get-relevant-files traces through a teacher and store its answers");
   cmd->footer(kFooter);
   cmd->add_option("--teacher", f->teacher,
-                  "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25)")
+                  "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25) or a registry "
+                  "id (ft_filepicker_008: called at its endpoint, stored under the registry id)")
       ->required();
+  cmd->add_option("--registry", f->registry,
+                  "finetune registry for registry-id teachers (default data/finetunes.json)");
   cmd->add_flag("--with-context", o.with_context, "add the step's stored file contents to the teacher prompt");
   cmd->add_option("--context-tokens", o.context_tokens, "token budget of the added file context")
       ->capture_default_str();
@@ -105,7 +111,8 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--max-output-tokens", f->model.max_output_tokens, "answer length cap (also the budget's worst case)")
       ->capture_default_str();
-  cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)");
+  cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)")
+      ->check(non_negative_count());
   cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "created_at < DATE");
   cmd->add_option("--kind", o.kind, "request kind: Key or Non-Obvious")->check(CLI::IsMember({"Key", "Non-Obvious"}));

@@ -1,8 +1,9 @@
 // CLI: `init`, `export traces|relabels`, `traces` and `relabels` (docs/formats.md#cli-contract). Flags are parsed
 // into filter structs here; the work is in pipeline/export_rows and pipeline/listing.
-// Every store command works on a fresh path: opening a SQLite store creates its schema.
+// `init` creates the store; the reading commands (export, traces, relabels) refuse a missing one.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -17,7 +18,7 @@ namespace {
 
 struct FilterFlags {
   std::string type, model, user, step, kind, since, until;
-  int64_t limit = -1;  // -1: the command's default
+  std::optional<int64_t> limit;  // unset: the command's default
 };
 
 constexpr const char* kDateHelp = "RFC 3339 time or YYYY-MM-DD (UTC)";
@@ -32,7 +33,8 @@ void add_filter_flags(CLI::App* cmd, FilterFlags& f, bool traces, bool relabels,
   cmd->add_option("--until", f.until, std::string("rows created before D (exclusive): ") + kDateHelp);
   cmd->add_option("--limit", f.limit,
                   default_limit > 0 ? fmt::format("at most N rows, newest first (default {}; 0 = all)", default_limit)
-                                    : std::string("at most N rows, newest first (default: all)"));
+                                    : std::string("at most N rows, newest first (default: all)"))
+      ->check(non_negative_count());
 }
 
 Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_limit) {
@@ -50,8 +52,8 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
   if (!f.kind.empty()) out.request_type = f.kind;
   PT_ASSIGN_OR_RETURN(out.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(out.until_us, parse_time_filter("--until", f.until));
-  int64_t limit = f.limit < 0 ? default_limit : f.limit;
-  if (f.limit < -1) return usage_error("--limit must be 0 (all) or more");
+  int64_t limit = f.limit.value_or(default_limit);
+  if (limit < 0) return usage_error("--limit must be 0 (all) or more");
   if (limit > 0) out.limit = limit;
   return out;
 }
@@ -94,7 +96,7 @@ void register_export(CLI::App& app, Context& ctx) {
       o.table = table_of(flags->table);
       PT_ASSIGN_OR_RETURN(o.filter, to_filter(flags->filter, o.table, 0));
       o.output = flags->output;
-      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
       PT_ASSIGN_OR_RETURN(int64_t rows, export_rows(*store, o, stdout));
       if (!o.output.empty() && o.output != "-")
         std::fprintf(stderr, "picktune: wrote %lld %s to %s\n", static_cast<long long>(rows), flags->table.c_str(),
@@ -123,7 +125,7 @@ void register_listing(CLI::App& app, Context& ctx, Table table) {
       o.table = table;
       o.json = flags->json;
       PT_ASSIGN_OR_RETURN(o.filter, to_filter(flags->filter, table, 10));
-      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
       if (o.json) return write_listing_jsonl(*store, o, stdout);
       PT_ASSIGN_OR_RETURN(Listing listing, list_rows(*store, o));
       std::fputs(render_listing_table(listing).c_str(), stdout);

@@ -24,7 +24,26 @@ struct Context {
   Diagnostics diagnostics{print_diagnostic};  // what the pipeline reports besides results
 
   StoreOptions store_options() const { return StoreOptions{store_uri, prod ? "prod" : env}; }
+  // For commands that only read: a missing store is an error, a read-only one is readable.
+  StoreOptions read_store_options() const { return StoreOptions{store_uri, prod ? "prod" : env, true}; }
 };
+
+// `--limit`-style counts: a whole number, 0 or more ("-1" is refused with one plain line).
+inline CLI::Validator non_negative_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        size_t used = 0;
+        long long v = 0;
+        try {
+          v = std::stoll(text, &used);
+        } catch (...) {
+          return "must be a whole number, 0 or more, not " + text;
+        }
+        if (used != text.size() || v < 0) return "must be a whole number, 0 or more, not " + text;
+        return {};
+      },
+      "N>=0");
+}
 
 void register_store_commands(CLI::App& app, Context& ctx);       // init, export, traces, relabels
 void register_import_jsonl(CLI::App& import_cmd, Context& ctx);  // import jsonl

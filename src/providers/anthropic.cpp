@@ -106,7 +106,7 @@ Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, c
   std::string_view name = model_id.substr(model_id.find(':') + 1);
   if (name.empty()) return usage_error(fmt::format("{}: missing model name (anthropic:NAME)", model_id));
   PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::string key, api_key_from_env("ANTHROPIC_API_KEY", model_id));
+  PT_ASSIGN_OR_RETURN(std::string key, api_key_unless_offline("ANTHROPIC_API_KEY", model_id, options.offline));
   std::string base = resolve_base_url(options, "ANTHROPIC_BASE_URL", "https://api.anthropic.com");
   return std::unique_ptr<Model>(
       std::make_unique<AnthropicModel>(std::string(model_id), std::string(name), base, key, options, price));

@@ -140,7 +140,7 @@ Result<std::unique_ptr<Model>> make_gemini_model(std::string_view model_id, cons
   std::string_view name = model_id.substr(model_id.find(':') + 1);
   if (name.empty()) return usage_error(fmt::format("{}: missing model name (gemini:NAME)", model_id));
   PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::string key, api_key_from_env("GEMINI_API_KEY", model_id));
+  PT_ASSIGN_OR_RETURN(std::string key, api_key_unless_offline("GEMINI_API_KEY", model_id, options.offline));
   std::string base = resolve_base_url(options, "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com");
   std::string url = fmt::format("{}/v1beta/models/{}:generateContent", base, name);
   return std::unique_ptr<Model>(
@@ -152,9 +152,12 @@ Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, cons
   if (name.empty())
     return usage_error(fmt::format("{}: missing model or endpoint (vertex:MODEL_OR_ENDPOINT)", model_id));
   PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::shared_ptr<GcpAuth> auth, GcpAuth::shared_from_env());
+  std::shared_ptr<GcpAuth> auth;  // none for an offline (dry-run) model: it sends nothing
+  if (!options.offline) {
+    PT_ASSIGN_OR_RETURN(auth, GcpAuth::shared_from_env());
+  }
   std::string project = env_value("VERTEX_PROJECT");
-  if (project.empty()) project = auth->project_id();
+  if (project.empty()) project = auth ? auth->project_id() : "PROJECT";
   std::string location = env_value("VERTEX_LOCATION");
   if (location.empty()) location = "us-central1";
   std::string resource;  // the path after /v1/

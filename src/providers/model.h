@@ -49,6 +49,7 @@ struct ModelOptions {
   bool batch = false;       // Anthropic Message Batches pricing
   std::string prices_path;  // "" -> $PICKTUNE_PRICES -> data/prices.json
   std::string price_as;     // price as this price-table key instead ("free", "gpt-4o", ...)
+  bool offline = false;     // counts and prices only (--dry-run): no API key or credentials needed
 };
 
 class Model {

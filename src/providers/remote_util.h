@@ -20,6 +20,11 @@ std::string env_value(const char* name);  // "" when unset
 std::string resolve_base_url(const ModelOptions& options, const char* env_var, std::string_view fallback);
 // The key from env_var, or an error naming the variable (and never a value).
 Result<std::string> api_key_from_env(const char* env_var, std::string_view model_id);
+// The same, except that an offline model (a dry run, which sends nothing) needs no key: "".
+inline Result<std::string> api_key_unless_offline(const char* env_var, std::string_view model_id, bool offline) {
+  if (offline) return std::string();
+  return api_key_from_env(env_var, model_id);
+}
 // "PROVIDER: HTTP 429 rate_limit_error: MESSAGE" / "PROVIDER: timeout": one line, at most ~300
 // characters, the secret and every API key of the environment redacted (net/secrets.h). Reads the error shapes of
 // Anthropic, OpenAI and Google.

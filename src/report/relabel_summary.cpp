@@ -12,16 +12,28 @@ namespace {
 
 constexpr size_t kMaxListedFailures = 50;
 
+}  // namespace
+
+std::string dry_run_token_label(const std::string& model, const std::string& tokenizer_name) {
+  const bool gemma = tokenizer_name == "the Gemma 3 tokenizer";
+  const bool gemini = model.rfind("gemini:", 0) == 0 || model.rfind("vertex:", 0) == 0;
+  if (gemma && gemini) return "exact Gemini tokens, counted with the Gemma 3 tokenizer";
+  if (!gemma) return "estimate: " + tokenizer_name;
+  std::string family = model.rfind("anthropic:", 0) == 0 ? "Claude"
+                       : model.rfind("openai:", 0) == 0  ? "GPT"
+                                                         : "this provider's";
+  return "estimate: counted with the Gemma 3 tokenizer; " + family + " tokenizer counts differ";
+}
+
+namespace {
+
 void render_dry_run(std::string& out, const RelabelSummary& s, const RelabelOptions& o) {
   fmt::format_to(std::back_inserter(out), "dry run: {} would relabel {} traces ({} selected, {} already relabeled",
                  s.model, s.to_do, s.selected, s.skipped_done);
   if (o.with_context) fmt::format_to(std::back_inserter(out), ", {} without stored file context", s.skipped_no_context);
   fmt::format_to(std::back_inserter(out), ")\n");
-  fmt::format_to(std::back_inserter(out), "  input tokens: {} (counted with {}{})\n", s.estimated_input_tokens,
-                 o.tokenizer_name,
-                 s.model.rfind("gemini:", 0) == 0 || s.model.rfind("vertex:", 0) == 0
-                     ? ""
-                     : "; an approximation of this provider's own tokenizer");
+  fmt::format_to(std::back_inserter(out), "  input tokens: {} ({})\n", s.estimated_input_tokens,
+                 dry_run_token_label(s.model, s.tokenizer_name.empty() ? o.tokenizer_name : s.tokenizer_name));
   fmt::format_to(std::back_inserter(out),
                  "  estimated cost: ${:.4f} (assuming ~200 output tokens per answer); worst case ${:.4f} "
                  "({} output tokens per answer){}\n",

@@ -62,6 +62,9 @@ class Store {
 struct StoreOptions {
   std::string uri;          // "" -> PICKTUNE_STORE, else sqlite:./picktune.db
   std::string env = "dev";  // dev | prod: prod selects a separate database / dataset
+  // Reading commands: a SQLite store that does not exist is an error ("no store at PATH"), not
+  // created; one whose file or directory is not writable is opened read-only (immutable).
+  bool read_only = false;
 };
 
 // Resolves the URI (flag, then PICKTUNE_STORE, then the default) and opens the backend.

@@ -35,7 +35,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   if (uri.rfind("sqlite:", 0) == 0) {
     std::string path = uri.substr(7);
     if (path.empty()) return usage_error("--store sqlite: needs a path, e.g. sqlite:picktune.db");
-    return open_sqlite_store(prod ? prod_sqlite_path(path) : path);
+    return open_sqlite_store(prod ? prod_sqlite_path(path) : path, options.read_only);
   }
   if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) return open_postgres_store(uri, prod);
   if (uri.rfind("bigquery://", 0) == 0) return open_bigquery_store(uri, prod);

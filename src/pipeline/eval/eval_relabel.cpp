@@ -142,6 +142,14 @@ Result<std::string> resolve_candidate(const std::string& model_id, const std::st
   return usage_error(fmt::format("finetune {} has no endpoint_id in {}; it cannot be called", model_id, path));
 }
 
+Result<std::unique_ptr<Model>> make_candidate_model(const std::string& model_id, const ModelOptions& options,
+                                                    const std::string& registry_path) {
+  PT_ASSIGN_OR_RETURN(std::string resolved, resolve_candidate(model_id, registry_path));
+  PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved, options));
+  if (resolved == model_id) return inner;
+  return std::unique_ptr<Model>(std::make_unique<AliasModel>(model_id, std::move(inner)));
+}
+
 Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::string& validation_file) {
   PT_ASSIGN_OR_RETURN(std::string manifest, manifest_for(validation_file));
   PT_ASSIGN_OR_RETURN(SplitSettings s, read_split(manifest));

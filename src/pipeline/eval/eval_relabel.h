@@ -45,6 +45,11 @@ struct EvalRelabelResult {
 // A registry id -> "vertex:" + its endpoint (or tuned model); a provider id is returned as is.
 Result<std::string> resolve_candidate(const std::string& model_id, const std::string& registry_path);
 
+// The model for an id that may be a registry id: called at the resolved provider id, stored under
+// the id as given (so relabels and eval answers name the finetune).
+Result<std::unique_ptr<Model>> make_candidate_model(const std::string& model_id, const ModelOptions& options,
+                                                    const std::string& registry_path);
+
 // Ids of the get-relevant-files traces on the validation side of the split that wrote
 // `validation_file`, using the split settings of the manifest next to it.
 Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::string& validation_file);

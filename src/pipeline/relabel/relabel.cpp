@@ -349,6 +349,7 @@ Result<RelabelSummary> run_relabel(Store& store, Model& model, const RelabelOpti
   auto t0 = std::chrono::steady_clock::now();
   RelabelSummary s;
   s.model = model.id();
+  s.tokenizer_name = options.tokenizer_name;
   PT_ASSIGN_OR_RETURN(auto sel, select_for_relabel(store, model.id(), options));
   s.selected = sel.selected;
   s.skipped_done = sel.skipped_done;

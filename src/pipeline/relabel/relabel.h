@@ -78,6 +78,7 @@ struct RelabelFailure {
 
 struct RelabelSummary {
   std::string model;
+  std::string tokenizer_name;      // what counted the tokens (the options' default until counted)
   int64_t selected = 0;            // traces matching the filters
   int64_t skipped_done = 0;        // already relabeled by this teacher (kind, with_context)
   int64_t skipped_no_context = 0;  // --with-context and no stored blob files for the step

@@ -8,8 +8,10 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -106,7 +108,7 @@ class SqliteStore final : public Store {
 
   std::string describe() const override { return "sqlite:" + path_; }
 
-  Result<void> configure() {
+  Result<void> configure(bool immutable = false) {
     sqlite3_busy_timeout(db_, 10000);
     sqlite3_extended_result_codes(db_, 1);
     PT_ASSIGN_OR_RETURN(int64_t app_id, query_int("PRAGMA application_id"));
@@ -118,6 +120,11 @@ class SqliteStore final : public Store {
     if (version > kSchemaVersion)
       return runtime_error(fmt::format("{}: store schema version {} is newer than this picktune ({}); upgrade picktune",
                                        describe(), version, kSchemaVersion));
+    if (immutable) {
+      if (app_id != kApplicationId)
+        return runtime_error(fmt::format("{}: read-only and not initialised (run picktune init)", describe()));
+      return load_dicts();
+    }
     // Bigger pages hold several ~3 KB rows each (4 KiB pages hold one); only settable while empty.
     if (objects == 0) PT_TRY(exec("PRAGMA page_size=16384"));
     PT_TRY(exec("PRAGMA journal_mode=WAL"));
@@ -466,17 +473,43 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  bool immutable = false;
+  int rc;
+  if (read_only) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return runtime_error(fmt::format("no store at {}", path));
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    // WAL needs to write beside the file: when the file or its directory is not writable, read
+    // it as an immutable snapshot (nothing else can be writing it either).
+    immutable = ::access(path.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0;
+  }
+  if (immutable) {
+    // Percent-escape what a URI would read as a delimiter.
+    std::string escaped = "file:";
+    for (char c : path) {
+      if (c == '%' || c == '?' || c == '#')
+        escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+      else
+        escaped += c;
+    }
+    escaped += "?immutable=1";
+    rc = sqlite3_open_v2(escaped.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  } else {
+    rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | (read_only ? 0 : SQLITE_OPEN_CREATE), nullptr);
+  }
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
     return runtime_error(fmt::format("sqlite:{}: cannot open: {}", path, msg));
   }
   auto store = std::make_unique<SqliteStore>(path, db);
-  PT_TRY(store->configure());
+  PT_TRY(store->configure(immutable));
   return std::unique_ptr<Store>(std::move(store));
 }
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) { return open_sqlite_store(path, false); }
 
 }  // namespace pt

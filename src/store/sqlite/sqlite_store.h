@@ -10,5 +10,7 @@ namespace pt {
 
 // Opens (creating the schema when the file is new or empty) the store at `path`.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+// `read_only`: never create; open read-only (an immutable snapshot) when the file is not writable.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, bool read_only);
 
 }  // namespace pt
