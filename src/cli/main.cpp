@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   register_student_commands(app, ctx);
   register_finetune_commands(app, ctx);
   register_quickstart_command(app, ctx);
+  register_serve_command(app, ctx);
 
   try {
     app.parse(argc, argv);

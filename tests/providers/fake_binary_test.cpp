@@ -55,7 +55,10 @@ TEST(FakeBinary, ServesAndLogsTraceIds) {
   ASSERT_GT(p.port, 0);
   HttpRequest r;
   r.url = "http://127.0.0.1:" + std::to_string(p.port) + "/v1/messages";
-  r.headers = {{"x-api-key", "k1"}, {fake::kTraceHeader, "trace-42"}, {"content-type", "application/json"}};
+  r.headers = {{"x-api-key", "k1"},
+               {fake::kTraceHeader, "trace-42"},
+               {"content-type", "application/json"},
+               {"anthropic-version", "2023-06-01"}};
   r.body =
       R"({"model":"m","max_tokens":10,"system":"<project_file_tree>\na.js\nb.js\n</project_file_tree>","messages":[{"role":"user","content":"x"}]})";
   HttpResponse resp = http_call(r);
