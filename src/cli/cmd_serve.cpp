@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -29,7 +30,11 @@ Result<int64_t> parse_size(const std::string& text) {
     return usage_error("--max-body " + text + ": expected a size like 32MB");
   }
   std::string unit = text.substr(used);
-  int64_t mul = unit.empty() || unit == "B" ? 1 : unit == "KB" ? 1ll << 10 : unit == "MB" ? 1ll << 20 : unit == "GB" ? 1ll << 30 : 0;
+  int64_t mul = unit.empty() || unit == "B" ? 1
+                : unit == "KB"              ? 1ll << 10
+                : unit == "MB"              ? 1ll << 20
+                : unit == "GB"              ? 1ll << 30
+                                            : 0;
   if (mul == 0 || n <= 0) return usage_error("--max-body " + text + ": expected a size like 32MB");
   return n * mul;
 }
@@ -49,16 +54,19 @@ Result<void> run_serve(ServeFlags flags, const Context& ctx) {
   PT_ASSIGN_OR_RETURN(auto srv, server::Server::start(*store, opt));
   std::fprintf(stderr, "picktune serve: listening on http://%s:%d (store %s, spool %s)\n", opt.host.c_str(),
                srv->port(), store->describe().c_str(), opt.spool_dir.c_str());
-  std::thread watcher([&srv, set] {
+  std::atomic<bool> finished{false};
+  std::thread watcher([&srv, &finished, set] {
     int sig = 0;
     sigwait(&set, &sig);
+    if (finished) return;  // woken by the main thread after the server stopped
     std::fprintf(stderr, "picktune serve: stopping (signal %d), draining the capture queue\n", sig);
-    srv->stop();
+    srv->stop_accepting();
   });
   srv->run();
-  srv->stop();
+  finished = true;
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
+  srv->stop();  // lets running requests end, then commits every queued trace
   std::fprintf(stderr, "picktune serve: stopped; %lld rows written\n", static_cast<long long>(srv->queue().written()));
   return ok();
 }

@@ -133,8 +133,7 @@ HttpResponse http_session_call(const HttpRequest& r, const HttpSink* sink) {
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
   CURLcode code = curl_easy_perform(easy);
   curl_slist_free_all(list);
-  c.response.elapsed_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  c.response.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && c.aborted)) {

@@ -131,6 +131,7 @@ void CaptureQueue::drain(int timeout_ms) {
     stopping_ = true;
   }
   cv_.notify_all();
+  std::lock_guard<std::mutex> lock(join_mu_);
   if (writer_.joinable()) writer_.join();
 }
 

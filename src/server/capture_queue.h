@@ -38,8 +38,8 @@ class CaptureQueue {
   // Commits everything queued (retrying a failing store until `timeout_ms`), stops the writer.
   void drain(int timeout_ms = 30000);
 
-  int64_t depth() const;          // rows queued, not yet committed
-  int64_t spool_bytes() const;    // bytes in spool segments not yet deleted
+  int64_t depth() const;        // rows queued, not yet committed
+  int64_t spool_bytes() const;  // bytes in spool segments not yet deleted
   int64_t written() const { return written_.load(); }
   int64_t failed_commits() const { return failed_commits_.load(); }
   int64_t replayed() const { return replayed_.load(); }
@@ -58,6 +58,7 @@ class CaptureQueue {
   Store& store_;
   CaptureQueueOptions opt_;
   mutable std::mutex mu_;
+  std::mutex join_mu_;  // drain() may be called from two threads
   std::condition_variable cv_;
   Spool spool_;
   std::vector<SpooledRow> pending_;  // rows in the current segment

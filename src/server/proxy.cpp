@@ -42,16 +42,16 @@ std::string lower(std::string s) {
 
 // Request headers not forwarded: hop-by-hop, ours, and cpp-httplib's synthetic ones.
 bool forward_request_header(const std::string& lname) {
-  static const char* drop[] = {"host",         "content-length", "connection",  "transfer-encoding", "keep-alive",
-                               "accept-encoding", "remote_addr",  "remote_port", "local_addr",        "local_port",
-                               "expect",       "upgrade"};
+  static const char* drop[] = {"host",       "content-length",  "connection",  "transfer-encoding",
+                               "keep-alive", "accept-encoding", "remote_addr", "remote_port",
+                               "local_addr", "local_port",      "expect",      "upgrade"};
   for (const char* d : drop)
     if (lname == d) return false;
   return lname.rfind("x-picktune-", 0) != 0;
 }
 bool pass_response_header(const std::string& lname) {
-  return lname != "content-length" && lname != "transfer-encoding" && lname != "connection" &&
-         lname != "keep-alive" && lname != "content-type";
+  return lname != "content-length" && lname != "transfer-encoding" && lname != "connection" && lname != "keep-alive" &&
+         lname != "content-type";
 }
 
 struct CallMeta {
@@ -99,7 +99,8 @@ void record(Server& s, const CallMeta& m, const WireRequest& wr, const std::stri
   r.row.type = m.type;
   r.row.payload = pl.dump(-1, ' ', false, json::error_handler_t::replace);
   auto pushed = s.queue().push(std::move(r));
-  if (!pushed.ok()) std::fprintf(stderr, "picktune serve: trace %s lost: %s\n", m.trace_id.c_str(), pushed.error().message.c_str());
+  if (!pushed.ok())
+    std::fprintf(stderr, "picktune serve: trace %s lost: %s\n", m.trace_id.c_str(), pushed.error().message.c_str());
   if (upstream_ms > 0) {
     s.metrics().upstream_ms_total_us += static_cast<int64_t>(upstream_ms * 1000);
     s.metrics().added_us_total += static_cast<int64_t>(std::max(0.0, total_ms - upstream_ms) * 1000);
@@ -147,8 +148,8 @@ struct Stream {
   std::thread worker;
 };
 
-void forward(Server& s, const CallMeta& m, const WireRequest& wr, const httplib::Request& req,
-             httplib::Response& res, const std::string& url) {
+void forward(Server& s, const CallMeta& m, const WireRequest& wr, const httplib::Request& req, httplib::Response& res,
+             const std::string& url) {
   HttpRequest up;
   up.url = url;
   up.body = req.body;
@@ -234,9 +235,12 @@ void forward(Server& s, const CallMeta& m, const WireRequest& wr, const httplib:
   auto finish = [&s, m, wr, st, collector, error_body] {  // called once, under no lock
     collector->finish();
     std::string error;
-    if (st->final.status == 0) error = transport_message(st->final);
-    else if (st->status >= 400) error = "upstream status " + std::to_string(st->status);
-    else if (!collector->saw_event()) error = "upstream stream held no events";
+    if (st->final.status == 0)
+      error = transport_message(st->final);
+    else if (st->status >= 400)
+      error = "upstream status " + std::to_string(st->status);
+    else if (!collector->saw_event())
+      error = "upstream stream held no events";
     record(s, m, wr, collector->text(), collector->usage(), st->final.elapsed_ms,
            st->final.status == 0 ? 502 : st->status, error);
   };

@@ -41,7 +41,8 @@ Result<void> parse_listen(const std::string& listen, ServeOptions& options) {
     return usage_error("--listen " + listen + ": PORT must be a number 0-65535");
   }
   options.host = listen.substr(0, colon);
-  if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+  if (options.host.size() > 2 && options.host.front() == '[')
+    options.host = options.host.substr(1, options.host.size() - 2);
   return ok();
 }
 
@@ -100,14 +101,18 @@ Result<std::unique_ptr<Server>> Server::start(Store& store, ServeOptions options
   } else {
     s->port_ = h.bind_to_port(s->opt_.host, s->opt_.port) ? s->opt_.port : -1;
   }
-  if (s->port_ <= 0)
-    return runtime_error("cannot listen on " + s->opt_.host + ":" + std::to_string(s->opt_.port));
+  if (s->port_ <= 0) return runtime_error("cannot listen on " + s->opt_.host + ":" + std::to_string(s->opt_.port));
   return s;
 }
 
 void Server::run() { http_->listen_after_bind(); }
 
+void Server::stop_accepting() {
+  if (http_) http_->stop();
+}
+
 void Server::stop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
   if (http_) http_->stop();
   if (queue_) queue_->drain();
 }

@@ -25,13 +25,13 @@ struct ServeOptions {
   std::string anthropic_upstream = "https://api.anthropic.com";
   std::string openai_upstream = "https://api.openai.com";
   std::string gemini_upstream = "https://generativelanguage.googleapis.com";
-  std::string auth_token;             // required in X-Picktune-Token when set
-  int64_t max_body = 32ll << 20;      // bytes; larger -> 413
+  std::string auth_token;         // required in X-Picktune-Token when set
+  int64_t max_body = 32ll << 20;  // bytes; larger -> 413
   int64_t upstream_timeout_ms = 600000;
-  int threads = 320;                  // connection threads (>= concurrent keep-alive clients)
+  int threads = 320;  // connection threads (>= concurrent keep-alive clients)
   std::string spool_dir = "picktune-spool";
-  std::vector<std::string> shadow;    // candidate model ids answering every captured call
-  bool access_log = true;             // one JSON line per request on stderr
+  std::vector<std::string> shadow;  // candidate model ids answering every captured call
+  bool access_log = true;           // one JSON line per request on stderr
 };
 
 // Parses "HOST:PORT"; a non-loopback HOST without a token is a usage error (checked by start()).
@@ -49,8 +49,10 @@ class Server {
   int port() const { return port_; }
   // Blocks serving until stop() (from another thread or a signal watcher).
   void run();
-  // Stops accepting, lets running requests finish, drains the capture queue.
+  // Stops accepting, lets running requests finish, drains the capture queue. Idempotent, thread-safe.
   void stop();
+  // Only makes run() return (safe from a signal-watching thread).
+  void stop_accepting();
 
   // For route files.
   httplib::Server& http() { return *http_; }
@@ -70,7 +72,7 @@ class Server {
   std::unique_ptr<CaptureQueue> queue_;
   Metrics metrics_;
   int port_ = 0;
-  std::mutex models_mu_;
+  std::mutex models_mu_, stop_mu_;
   std::map<std::string, std::pair<std::unique_ptr<Model>, std::unique_ptr<std::mutex>>> models_;
 };
 

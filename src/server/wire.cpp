@@ -77,8 +77,7 @@ std::string gemini_text(const json& j) {
   std::string out;
   if (!j.contains("candidates") || !j["candidates"].is_array() || j["candidates"].empty()) return out;
   const json& c = j["candidates"][0];
-  if (c.contains("content") && c["content"].is_object())
-    out = content_text(c["content"].value("parts", json::array()));
+  if (c.contains("content") && c["content"].is_object()) out = content_text(c["content"].value("parts", json::array()));
   return out;
 }
 
@@ -241,8 +240,7 @@ std::string wire_error(Provider p, int status, std::string_view message) {
 
 namespace {
 int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 json gemini_chunk(const std::string& model, const std::string& text, const WireUsage& u, bool last) {
   json c = {{"content", {{"parts", json::array({{{"text", text}}})}, {"role", "model"}}}, {"index", 0}};
@@ -334,7 +332,8 @@ std::string wire_answer_stream(Provider p, const std::string& model, const std::
     event(nullptr, chunk(json::object(), "stop"));
     out += "data: [DONE]\n\n";
   } else {
-    for (size_t i = 0; i < pieces.size(); ++i) event(nullptr, gemini_chunk(model, pieces[i], u, i + 1 == pieces.size()));
+    for (size_t i = 0; i < pieces.size(); ++i)
+      event(nullptr, gemini_chunk(model, pieces[i], u, i + 1 == pieces.size()));
     if (pieces.empty()) event(nullptr, gemini_chunk(model, "", u, true));
   }
   return out;

@@ -37,7 +37,8 @@ Call make_call(Provider p, bool stream, const std::string& model = "") {
   } else if (p == Provider::openai) {
     c.path = "/openai/v1/chat/completions";
     json b = {{"model", model.empty() ? "gpt-x" : model},
-              {"messages", json::array({{{"role", "system"}, {"content", kSystem}}, {{"role", "user"}, {"content", kPrompt}}})},
+              {"messages",
+               json::array({{{"role", "system"}, {"content", kSystem}}, {{"role", "user"}, {"content", kPrompt}}})},
               {"user", "body-user"}};
     if (stream) b["stream"] = true;
     c.body = b.dump();
@@ -135,7 +136,8 @@ TEST_P(ProxyFormats, ForwardsAnswersUnchangedAndStoresTheTrace) {
   EXPECT_GT(t["latency_ms"].get<double>(), 0);
   EXPECT_GE(t["latency_ms"].get<double>(), t["upstream_latency_ms"].get<double>());
   // System and messages as SPEC-formats stores them.
-  std::string system = t["system"].is_string() ? t["system"].get<std::string>() : t["system"][0]["text"].get<std::string>();
+  std::string system =
+      t["system"].is_string() ? t["system"].get<std::string>() : t["system"][0]["text"].get<std::string>();
   EXPECT_EQ(system, kSystem);
   ASSERT_EQ(t["messages"].size(), 1u);
   EXPECT_EQ(t["messages"][0]["role"], "user");
@@ -232,14 +234,12 @@ TEST_P(ProxyFaults, PassedThroughAndRecordedWithTheError) {
   EXPECT_EQ(t["status"], GetParam().status);
 }
 
-INSTANTIATE_TEST_SUITE_P(All, ProxyFaults,
-                         ::testing::Values(FaultCase{pt::fake::Fault::rate_limit, 429},
-                                           FaultCase{pt::fake::Fault::server_error, 500},
-                                           FaultCase{pt::fake::Fault::overloaded, 529},
-                                           FaultCase{pt::fake::Fault::timeout, 504},
-                                           FaultCase{pt::fake::Fault::invalid_json, 200},
-                                           FaultCase{pt::fake::Fault::truncated, 502}),
-                         [](const auto& i) { return std::string(pt::fake::fault_name(i.param.fault)); });
+INSTANTIATE_TEST_SUITE_P(
+    All, ProxyFaults,
+    ::testing::Values(FaultCase{pt::fake::Fault::rate_limit, 429}, FaultCase{pt::fake::Fault::server_error, 500},
+                      FaultCase{pt::fake::Fault::overloaded, 529}, FaultCase{pt::fake::Fault::timeout, 504},
+                      FaultCase{pt::fake::Fault::invalid_json, 200}, FaultCase{pt::fake::Fault::truncated, 502}),
+    [](const auto& i) { return std::string(pt::fake::fault_name(i.param.fault)); });
 
 TEST(Proxy, MalformedBodyIs400InTheProvidersShapeAndStoresNothing) {
   ServeFixture f;
@@ -347,7 +347,9 @@ TEST_P(LocalFormats, Bm25AnswersInTheRoutesFormat) {
   auto [p, stream] = GetParam();
   ServeFixture f;
   Call c = make_call(p, stream, "local:bm25");
-  if (p == Provider::gemini) c.path = std::string("/gemini/v1beta/models/local:bm25") + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  if (p == Provider::gemini)
+    c.path = std::string("/gemini/v1beta/models/local:bm25") +
+             (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
   auto r = send(f, c);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;

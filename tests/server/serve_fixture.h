@@ -14,6 +14,7 @@
 #include "server/server.h"
 #include "store/store.h"
 #include "support/fakes/fake_llm.h"
+#include "support/run_cli.h"
 
 namespace pt_test {
 
