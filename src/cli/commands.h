@@ -55,5 +55,6 @@ void register_eval_commands(CLI::App& app, Context& ctx);        // eval relabel
 void register_student_commands(CLI::App& app, Context& ctx);     // student train
 void register_finetune_commands(CLI::App& app, Context& ctx);    // finetunes, tune
 void register_quickstart_command(CLI::App& app, Context& ctx);   // quickstart
+void register_serve_command(CLI::App& app, Context& ctx);        // serve
 
 }  // namespace pt::cli

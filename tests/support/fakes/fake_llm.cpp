@@ -141,6 +141,73 @@ std::string answer_body(Api api, const std::string& model, const std::string& te
       .dump();
 }
 
+// The streamed form of an answer: the SSE events each API sends (Anthropic Messages streaming,
+// OpenAI chat.completion.chunk + [DONE], Gemini streamGenerateContent?alt=sse), one answer line
+// per text delta.
+std::vector<std::string> answer_events(Api api, const std::string& model, const std::string& text, const Usage& u,
+                                       int64_t id) {
+  std::vector<std::string> pieces, out;
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    pieces.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  auto ev = [&](const char* name, const json& data) {
+    out.push_back((name ? std::string("event: ") + name + "\n" : std::string()) + "data: " + data.dump() + "\n\n");
+  };
+  if (api == Api::anthropic) {
+    ev("message_start", {{"type", "message_start"},
+                         {"message",
+                          {{"id", "msg_fake_" + std::to_string(id)},
+                           {"type", "message"},
+                           {"role", "assistant"},
+                           {"model", model},
+                           {"content", json::array()},
+                           {"stop_reason", nullptr},
+                           {"stop_sequence", nullptr},
+                           {"usage", {{"input_tokens", u.input}, {"output_tokens", 1}}}}}});
+    ev("content_block_start",
+       {{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}});
+    ev("ping", {{"type", "ping"}});
+    for (const auto& p : pieces)
+      ev("content_block_delta",
+         {{"type", "content_block_delta"}, {"index", 0}, {"delta", {{"type", "text_delta"}, {"text", p}}}});
+    ev("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}});
+    ev("message_delta", {{"type", "message_delta"},
+                         {"delta", {{"stop_reason", "end_turn"}, {"stop_sequence", nullptr}}},
+                         {"usage", {{"output_tokens", u.output}}}});
+    ev("message_stop", {{"type", "message_stop"}});
+  } else if (api == Api::openai) {
+    auto chunk = [&](const json& delta, const json& finish) {
+      return json{{"id", "chatcmpl-fake-" + std::to_string(id)},
+                  {"object", "chat.completion.chunk"},
+                  {"created", 1750000000},
+                  {"model", model},
+                  {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}};
+    };
+    ev(nullptr, chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+    for (const auto& p : pieces) ev(nullptr, chunk({{"content", p}}, nullptr));
+    json last = chunk(json::object(), "stop");
+    last["usage"] = {{"prompt_tokens", u.input}, {"completion_tokens", u.output}, {"total_tokens", u.input + u.output}};
+    ev(nullptr, last);
+    out.push_back("data: [DONE]\n\n");
+  } else {
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      json c = {{"content", {{"role", "model"}, {"parts", json::array({{{"text", pieces[i]}}})}}}, {"index", 0}};
+      json j = {{"candidates", json::array()}, {"modelVersion", "fake-gemini"}};
+      if (i + 1 == pieces.size()) {
+        c["finishReason"] = "STOP";
+        j["usageMetadata"] = {
+            {"promptTokenCount", u.input}, {"candidatesTokenCount", u.output}, {"totalTokenCount", u.input + u.output}};
+      }
+      j["candidates"].push_back(c);
+      ev(nullptr, j);
+    }
+  }
+  return out;
+}
+
 std::string b64url_decode(std::string_view in) {
   std::string out;
   unsigned buf = 0;
@@ -443,6 +510,20 @@ void FakeLlm::install_routes() {
         log_call(std::move(call), false);
         return;
       }
+      json doc = json::parse(req.body, nullptr, false);
+      if (api == Api::anthropic && (req.get_header_value("anthropic-version").empty() || !doc.contains("max_tokens"))) {
+        res.status = 400;
+        res.set_content(
+            error_body(api, 400, "invalid_request_error",
+                       req.get_header_value("anthropic-version").empty() ? "anthropic-version: header is required"
+                                                                         : "max_tokens: Field required"),
+            kJson);
+        call.status = 400;
+        log_call(std::move(call), false);
+        return;
+      }
+      bool stream = (api == Api::gemini && req.path.find(":streamGenerateContent") != std::string::npos) ||
+                    (api != Api::gemini && doc.is_object() && doc.value("stream", false) == true);
       std::optional<Fault> fault = pick_fault(req.body);
       std::string echo = cfg_.echo_key_in_errors ? " (key " + key + ")" : "";
       if (cfg_.latency_ms > 0 && !sleep_ms(cfg_.latency_ms)) return;
@@ -506,6 +587,19 @@ void FakeLlm::install_routes() {
         log_call(std::move(call), false);
         return;
       }
+      if (stream) {
+        auto events = std::make_shared<std::vector<std::string>>(
+            answer_events(api, prompt.model.empty() ? "fake" : prompt.model, text, u, id));
+        res.set_chunked_content_provider("text/event-stream", [events](size_t offset, httplib::DataSink& sink) {
+          (void)offset;
+          for (const auto& e : *events)
+            if (!sink.write(e.data(), e.size())) return false;
+          sink.done();
+          return true;
+        });
+        log_call(std::move(call), fault != Fault::timeout);
+        return;
+      }
       res.set_content(body, kJson);
       log_call(std::move(call), fault != Fault::timeout);
     };
@@ -513,6 +607,7 @@ void FakeLlm::install_routes() {
   server_->Post("/v1/messages", generate(Api::anthropic));
   server_->Post("/v1/chat/completions", generate(Api::openai));
   server_->Post(R"(/v1beta/models/([^/]+):generateContent)", generate(Api::gemini));
+  server_->Post(R"(/v1beta/models/([^/]+):streamGenerateContent)", generate(Api::gemini));
   server_->Post(R"(/v1/projects/([^/]+)/locations/([^/]+)/publishers/google/models/([^/]+):generateContent)",
                 generate(Api::vertex));
   server_->Post(R"(/v1/projects/([^/]+)/locations/([^/]+)/endpoints/([^/]+):generateContent)", generate(Api::vertex));

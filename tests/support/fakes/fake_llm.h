@@ -1,8 +1,8 @@
 // Loopback fake of the LLM APIs picktune calls, for tests and benchmarks: Anthropic Messages and
 // Message Batches, OpenAI Chat Completions, Gemini (AI Studio) and Vertex generateContent, and
-// Google's OAuth token endpoint. One cpp-httplib server on 127.0.0.1 (random port) in a
-// background thread; plausible deterministic answers (paths from the request's
-// <project_file_tree>); every call recorded (secrets redacted); faults injected on demand.
+// Google's OAuth token endpoint (streamed SSE answers when asked). One cpp-httplib server on 127.0.0.1 (random port) in
+// a background thread; plausible deterministic answers (paths from the request's <project_file_tree>); every call
+// recorded (secrets redacted); faults injected on demand.
 #pragma once
 #include <atomic>
 #include <condition_variable>
