@@ -309,7 +309,8 @@ TEST(Proxy, AuthTokenIsRequiredWhenSet) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(f.fake->call_count(), 1u);
-  for (const auto& [k, v] : f.fake->calls()[0].headers) EXPECT_NE(v, "tok-123") << k;
+  const auto calls = f.fake->calls();  // a copy: the loop must not outlive a temporary
+  for (const auto& [k, v] : calls[0].headers) EXPECT_NE(v, "tok-123") << k;
 }
 
 TEST(Proxy, NonLoopbackListenNeedsAToken) {
