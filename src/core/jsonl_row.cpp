@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "util/json_string.h"
 #include "util/time.h"
 
 namespace pt {
@@ -235,47 +236,6 @@ Result<Table> JsonlRowParser::Impl::parse(std::string_view line, Row& out) {
   for (int col : {int{c_id}, int{c_step}, int{c_user}, int{c_created}, kind, int{c_payload}})
     if (!seen[col]) return runtime_error(fmt::format("missing column \"{}\"", kColNames[col]));
   return table;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
 }
 
 void append_jsonl_row(std::string& out, Table table, const Row& row) {

@@ -35,7 +35,4 @@ class JsonlRowParser {
 // Appends one JSONL line (with the trailing '\n') for `row` of `table` to `out`.
 void append_jsonl_row(std::string& out, Table table, const Row& row);
 
-// Appends `s` as a JSON string literal (quotes and escapes) to `out`.
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace pt

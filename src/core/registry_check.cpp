@@ -6,15 +6,10 @@
 #include <regex>
 
 #include "core/registry.h"
+#include "util/ascii.h"
 
 namespace pt {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string fmt_opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "unknown"; }
 std::string fmt_opt(const std::optional<std::string>& v) { return v ? *v : "none"; }
@@ -61,7 +56,7 @@ void check_notes(const Registry& reg, const Finetune& f, std::vector<Finding>& o
     out.push_back({f.id, "notes-vs-recipe", fmt::format("note \"{}\": {}", note, why)});
   };
   for (const auto& note : f.notes) {
-    std::string l = lower(note);
+    std::string l = ascii_lower(note);
     std::smatch m;
     if (std::regex_search(l, m, epochs_re) && f.epochs && std::stoll(m[1]) != *f.epochs)
       flag(note, fmt::format("says {} epoch(s), the entry has {}", m[1].str(), *f.epochs));
@@ -118,7 +113,7 @@ CostLine parse_cost_line(std::string_view text) {
     line.stated_usd = std::stod(m[2]) * (m[3].length() ? 1000.0 : 1.0);
     line.approximate = m[1].length() > 0;
   }
-  line.finetuning = lower(head).find("finetun") != std::string::npos;
+  line.finetuning = ascii_lower(head).find("finetun") != std::string::npos;
   line.price_per_mtok = number_after(s, price_re);
   line.epochs = number_after(s, epochs_re);
   line.mtokens = number_after(s, mtok_re);

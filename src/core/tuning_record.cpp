@@ -9,70 +9,10 @@
 
 #include "core/file_list.h"
 #include "core/picker_prompt.h"
+#include "util/json_string.h"
 
 namespace pt {
 namespace {
-
-// Whether any of the 8 bytes in `w` needs escaping in a JSON string: < 0x20, '"' or '\\'.
-bool word_needs_escape(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  uint64_t control = (w - 0x20 * kOnes) & ~w & kHigh;  // some byte < 0x20 (bytes ≥ 0x80 never match)
-  return (control | has_zero(w ^ ('"' * kOnes)) | has_zero(w ^ ('\\' * kOnes))) != 0;
-}
-
-// Appends `text` as a JSON string literal (quotes included), escaping only what JSON requires.
-// Runs that need no escaping (nearly all text) are found 8 bytes at a time and copied whole.
-void append_json_literal(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.reserve(out.size() + text.size() + 2);
-  out += '"';
-  size_t run = 0;  // start of the pending run of bytes that need no escaping
-  size_t i = 0;
-  while (i < text.size()) {
-    uint64_t w;
-    if (i + 8 <= text.size()) {
-      std::memcpy(&w, text.data() + i, 8);
-      if (!word_needs_escape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    unsigned char c = static_cast<unsigned char>(text[i++]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - 1 - run);
-    run = i;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
-}
 
 constexpr std::string_view kBlobOpen = "<previous_assistant_message>";
 constexpr std::string_view kBlobClose = "</previous_assistant_message>";
@@ -152,7 +92,7 @@ void append_joined(const std::vector<std::string>& parts, std::string& out) {
     if (i) joined += '\n';
     joined += parts[i];
   }
-  append_json_literal(joined, out);
+  append_json_string(out, joined);
 }
 
 }  // namespace
@@ -221,7 +161,7 @@ void append_record_json(const TuningExample& example, TuningFormat format, std::
       out += R"("systemInstruction":{"role":"system","parts":[)";
       for (size_t i = 0; i < example.system.size(); ++i) {
         out += i ? R"(,{"text":)" : R"({"text":)";
-        append_json_literal(example.system[i], out);
+        append_json_string(out, example.system[i]);
         out += '}';
       }
       out += "]},";
@@ -233,7 +173,7 @@ void append_record_json(const TuningExample& example, TuningFormat format, std::
       out += turn.model ? R"({"role":"model","parts":[)" : R"({"role":"user","parts":[)";
       for (size_t i = 0; i < turn.parts.size(); ++i) {
         out += i ? R"(,{"text":)" : R"({"text":)";
-        append_json_literal(turn.parts[i], out);
+        append_json_string(out, turn.parts[i]);
         out += '}';
       }
       out += "]}";

@@ -15,6 +15,7 @@
 
 #include "net/http.h"
 #include "net/retry.h"
+#include "util/read_file.h"
 
 namespace pt {
 
@@ -80,11 +81,8 @@ Result<std::shared_ptr<GcpAuth>> GcpAuth::from_json(std::string_view text, const
 }
 
 Result<std::shared_ptr<GcpAuth>> GcpAuth::from_file(const std::string& path, std::string scope) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return runtime_error(path + ": cannot read service-account credentials");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return from_json(ss.str(), path, std::move(scope));
+  PT_ASSIGN_OR_RETURN(std::string text, read_file(path, "cannot read service-account credentials"));
+  return from_json(text, path, std::move(scope));
 }
 
 Result<std::shared_ptr<GcpAuth>> GcpAuth::from_env(std::string scope) {

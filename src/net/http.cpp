@@ -8,32 +8,19 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <deque>
-#include <mutex>
 #include <unordered_map>
 
+#include "net/curl_easy.h"
 #include "net/http_stream.h"
 
 namespace pt {
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 double now_ms() {
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // One transfer: the request, the response being filled, and curl's header list.
@@ -70,87 +57,40 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  size_t len = size * n;
-  std::string_view line(data, len);
-  if (line.rfind("HTTP/", 0) == 0) {  // a new status line (redirect, 100-continue): start over
-    t->response.headers.clear();
-    return len;
-  }
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos) return len;
-  std::string name(trim(line.substr(0, colon)));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  t->response.headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
-  return len;
+  curl_take_header_line(std::string_view(data, size * n), t->response);
+  return size * n;
 }
 
 // Sets every option of one transfer on a (fresh or reset) easy handle.
 void setup_easy(CURL* easy, Transfer& t) {
-  const HttpRequest& r = t.request;
   t.easy = easy;
-  curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(r.timeout_ms, 1)));
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min<int64_t>(std::max<int64_t>(r.timeout_ms, 1), 30000)));
+  t.header_list = curl_set_request(easy, t.request);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (r.method == "GET") {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  } else {
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r.body.c_str());
-    if (r.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-  }
-  t.header_list = curl_slist_append(nullptr, "Expect:");
-  for (const auto& [name, value] : r.headers) {
-    std::string line = name + ": " + value;
-    t.header_list = curl_slist_append(t.header_list, line.c_str());
-  }
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.header_list);
   t.started_ms = now_ms();
-}
-
-std::string describe(CURLcode code) {
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return "timeout";
-    case CURLE_COULDNT_CONNECT:
-      return "connection refused";
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return "could not resolve host";
-    case CURLE_RECV_ERROR:
-      return "connection reset";
-    case CURLE_SEND_ERROR:
-      return "connection reset (send)";
-    case CURLE_GOT_NOTHING:
-      return "empty reply from server";
-    case CURLE_PARTIAL_FILE:
-      return "truncated body";
-    default:
-      return curl_easy_strerror(code);
-  }
 }
 
 // Fills status/elapsed/transport error after curl finished with `code`.
 void finish(CURL* easy, Transfer& t, CURLcode code) {
-  long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   t.response.elapsed_ms = now_ms() - t.started_ms;
-  if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.sink_stopped)) {
-    t.response.status = static_cast<int>(status);
-  } else {
-    t.response.status = 0;
-    t.response.transport_error = describe(code);
-    t.response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-  }
+  curl_finish_response(easy, code, t.sink_stopped, t.response);
   curl_slist_free_all(t.header_list);
   t.header_list = nullptr;
+}
+
+// Runs one transfer to completion on the calling thread.
+HttpResponse run_one(Transfer& t) {
+  curl_init_once();
+  CURL* easy = curl_easy_init();
+  setup_easy(easy, t);
+  CURLcode code = curl_easy_perform(easy);
+  finish(easy, t, code);
+  curl_easy_cleanup(easy);
+  return std::move(t.response);
 }
 
 }  // namespace
@@ -211,7 +151,7 @@ struct HttpMulti::Impl {
 };
 
 HttpMulti::HttpMulti(int max_in_flight) : impl_(std::make_unique<Impl>()) {
-  global_init();
+  curl_init_once();
   impl_->multi = curl_multi_init();
   impl_->max_in_flight = std::max(1, max_in_flight);
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(impl_->max_in_flight + 8));
@@ -261,28 +201,24 @@ void HttpMulti::run_once(int timeout_ms) {
 }
 
 HttpResponse http_call(const HttpRequest& request) {
-  global_init();
   Transfer t;
   t.request = request;
-  CURL* easy = curl_easy_init();
-  setup_easy(easy, t);
-  CURLcode code = curl_easy_perform(easy);
-  finish(easy, t, code);
-  curl_easy_cleanup(easy);
-  return std::move(t.response);
+  return run_one(t);
+}
+
+std::string url_encode(std::string_view text) {
+  curl_init_once();
+  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  std::string out = escaped ? escaped : "";
+  curl_free(escaped);
+  return out;
 }
 
 HttpResponse http_stream(const HttpRequest& request, const std::function<bool(std::string_view)>& on_chunk) {
-  global_init();
   Transfer t;
   t.request = request;
   t.sink = &on_chunk;
-  CURL* easy = curl_easy_init();
-  setup_easy(easy, t);
-  CURLcode code = curl_easy_perform(easy);
-  finish(easy, t, code);
-  curl_easy_cleanup(easy);
-  return std::move(t.response);
+  return run_one(t);
 }
 
 }  // namespace pt

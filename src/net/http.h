@@ -62,4 +62,7 @@ class HttpMulti {
 // One blocking request (no retries).
 HttpResponse http_call(const HttpRequest& request);
 
+// Percent-encodes `text` for a URL path segment or query value (RFC 3986 unreserved kept).
+std::string url_encode(std::string_view text);
+
 }  // namespace pt

@@ -1,5 +1,6 @@
 // Implementation of net/loopback.h: takes the host out of scheme://[user@]host[:port]/path.
 #include "net/loopback.h"
+#include "util/ascii.h"
 
 #include <cctype>
 #include <string>
@@ -20,8 +21,7 @@ bool is_loopback_url(std::string_view url) {
     return host == "::1";
   }
   host = rest.substr(0, rest.find(':'));
-  std::string h(host);
-  for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string h = ascii_lower(host);
   if (h == "localhost") return true;
   if (h.rfind("127.", 0) != 0) return false;
   // 127.a.b.c with only digits and dots

@@ -9,15 +9,10 @@
 #include <cstdlib>
 
 #include "net/http.h"
+#include "util/ascii.h"
 
 namespace pt {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string percent_decode(std::string_view s) {
   if (s.empty()) return {};  // curl would take length 0 as "use strlen"
@@ -70,7 +65,7 @@ Redactor& Redactor::add_env_keys() {
 
 Redactor& Redactor::add_request(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
-    if (!is_secret_header(lower(name))) continue;
+    if (!is_secret_header(ascii_lower(name))) continue;
     size_t sp = value.find(' ');
     add(sp == std::string::npos ? std::string_view(value) : std::string_view(value).substr(sp + 1));
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include "source_dir.h"
+#include "util/read_file.h"
 
 namespace pt {
 namespace {
@@ -60,11 +61,8 @@ Result<PriceTable> PriceTable::parse(std::string_view text, const std::string& s
 }
 
 Result<PriceTable> PriceTable::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return runtime_error(path + ": cannot read the price table");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  PT_ASSIGN_OR_RETURN(std::string text, read_file(path, "cannot read the price table"));
+  return parse(text, path);
 }
 
 Result<const PriceTable*> PriceTable::shared(const std::string& path_in) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ranker/student.h"
+#include "util/read_file.h"
 
 namespace pt::ranker {
 namespace {
@@ -381,12 +382,8 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
 }
 
 Result<std::unique_ptr<StudentModel>> StudentModel::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return runtime_error(fmt::format("{}: cannot open student model file", path));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return runtime_error(fmt::format("{}: read error", path));
-  return parse(buf.str(), path);
+  PT_ASSIGN_OR_RETURN(std::string text, read_file(path, "cannot open student model file"));
+  return parse(text, path);
 }
 
 }  // namespace pt::ranker
@@ -455,12 +452,8 @@ Result<std::optional<TrainingProvenance>> read_training_provenance(std::string_v
 }
 
 Result<std::optional<TrainingProvenance>> load_training_provenance(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return runtime_error(fmt::format("{}: cannot open student model file", path));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return runtime_error(fmt::format("{}: read error", path));
-  return read_training_provenance(buf.str(), path);
+  PT_ASSIGN_OR_RETURN(std::string text, read_file(path, "cannot open student model file"));
+  return read_training_provenance(text, path);
 }
 
 }  // namespace pt::ranker

@@ -9,6 +9,7 @@
 
 #include "source_dir.h"
 #include "util/atomic_file.h"
+#include "util/read_file.h"
 
 namespace pt {
 
@@ -19,11 +20,8 @@ std::string default_registry_path() {
 }
 
 Result<Registry> load_registry(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return runtime_error(fmt::format("{}: cannot read the finetune registry", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_registry(ss.str(), path);
+  PT_ASSIGN_OR_RETURN(std::string text, read_file(path, "cannot read the finetune registry"));
+  return parse_registry(text, path);
 }
 
 Result<void> save_registry(const Registry& registry, const std::string& path) {

@@ -2,6 +2,8 @@
 // provider and the one-line message of a failed tuning-API call, credentials masked.
 #include "providers/tuning/tune_backend.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +13,17 @@
 namespace pt {
 
 using nlohmann::json;
+
+std::string job_state_from(std::string_view provider_state, const JobStateWords& words) {
+  auto in = [&](const std::vector<std::string_view>& list) {
+    return std::find(list.begin(), list.end(), provider_state) != list.end();
+  };
+  if (in(words.succeeded)) return "succeeded";
+  if (in(words.failed)) return "failed";
+  if (in(words.cancelled)) return "cancelled";
+  if (in(words.running)) return "running";
+  return "pending";
+}
 
 std::string provider_error(const std::string& what, int status, const std::string& body,
                            const std::string& transport_error) {

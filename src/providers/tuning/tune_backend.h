@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "net/http.h"
 #include "util/result.h"
@@ -49,6 +51,13 @@ class TuneBackend {
 Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provider, const VertexTuneTarget& vertex);
 Result<std::unique_ptr<TuneBackend>> make_vertex_tune_backend(const VertexTuneTarget& target);  // tune_vertex.cpp
 Result<std::unique_ptr<TuneBackend>> make_openai_tune_backend();                                // tune_openai.cpp
+
+// The provider's own words for each job state; a word in none of the lists is "pending".
+struct JobStateWords {
+  std::vector<std::string_view> succeeded, failed, cancelled, running;
+};
+// Our state (TuneJobState::state) for the provider's `provider_state`.
+std::string job_state_from(std::string_view provider_state, const JobStateWords& words);
 
 // Shared by the backends: the message of a provider error body ({"error": {"message": …}}), or
 // the status line when the body has none. Never includes request headers.

@@ -10,6 +10,7 @@
 
 #include "net/retry.h"
 #include "providers/tuning/tune_backend.h"
+#include "util/read_file.h"
 
 namespace pt {
 namespace {
@@ -21,10 +22,7 @@ class OpenAiBackend : public TuneBackend {
   OpenAiBackend(std::string base, std::string key) : base_(std::move(base)), key_(std::move(key)) {}
 
   Result<std::string> upload(const std::string& path) override {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return runtime_error(fmt::format("{}: cannot read the tuning data", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
+    PT_ASSIGN_OR_RETURN(std::string data, read_file(path, "cannot read the tuning data"));
     std::string boundary = fmt::format("picktune-{:016x}", std::random_device{}() * 0x9E3779B97F4A7C15ULL);
     std::string name = path.substr(path.find_last_of('/') + 1);
     std::string body = fmt::format(
@@ -32,7 +30,7 @@ class OpenAiBackend : public TuneBackend {
         "--{0}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{1}\"\r\n"
         "Content-Type: application/jsonl\r\n\r\n",
         boundary, name);
-    body += ss.str();
+    body += data;
     body += fmt::format("\r\n--{}--\r\n", boundary);
     HttpRequest req = request("POST", "/files");
     req.headers.emplace_back("content-type", "multipart/form-data; boundary=" + boundary);
@@ -74,16 +72,7 @@ class OpenAiBackend : public TuneBackend {
       return runtime_error(provider_error("OpenAI fine_tuning.jobs.retrieve " + job, req, resp));
     TuneJobState s;
     s.provider_state = j.value("status", "");
-    if (s.provider_state == "succeeded")
-      s.state = "succeeded";
-    else if (s.provider_state == "failed")
-      s.state = "failed";
-    else if (s.provider_state == "cancelled")
-      s.state = "cancelled";
-    else if (s.provider_state == "running")
-      s.state = "running";
-    else
-      s.state = "pending";
+    s.state = job_state_from(s.provider_state, {{"succeeded"}, {"failed"}, {"cancelled"}, {"running"}});
     if (j.contains("fine_tuned_model") && j["fine_tuned_model"].is_string())
       s.tuned_model = j["fine_tuned_model"].get<std::string>();
     if (auto err = j.find("error"); err != j.end() && err->is_object() && (*err)["message"].is_string())

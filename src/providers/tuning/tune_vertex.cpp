@@ -10,6 +10,7 @@
 #include "net/gcp_auth.h"
 #include "net/retry.h"
 #include "providers/tuning/tune_backend.h"
+#include "util/read_file.h"
 
 namespace pt {
 namespace {
@@ -19,17 +20,6 @@ using nlohmann::json;
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
-}
-
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
 }
 
 // "1" -> ADAPTER_SIZE_ONE ... ; "max" is the largest size Vertex offers for Gemini 2.0 Flash (16).
@@ -55,10 +45,7 @@ class VertexBackend : public TuneBackend {
   }
 
   Result<std::string> upload(const std::string& path) override {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return runtime_error(fmt::format("{}: cannot read the tuning data", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
+    PT_ASSIGN_OR_RETURN(std::string data, read_file(path, "cannot read the tuning data"));
     if (bucket_.empty())
       return usage_error("vertex: no GCS bucket for the data: pass --bucket or set PICKTUNE_GCS_BUCKET");
     std::string object = "picktune/" + path.substr(path.find_last_of('/') + 1);
@@ -66,7 +53,7 @@ class VertexBackend : public TuneBackend {
                         authed("POST", fmt::format("{}/upload/storage/v1/b/{}/o?uploadType=media&name={}", gcs_base_,
                                                    url_encode(bucket_), url_encode(object))));
     req.headers.emplace_back("content-type", "application/jsonl");
-    req.body = ss.str();
+    req.body = std::move(data);
     req.timeout_ms = 600000;
     HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
     if (resp.status != 200) return runtime_error(provider_error("GCS upload of " + path, req, resp));
@@ -103,16 +90,10 @@ class VertexBackend : public TuneBackend {
       return runtime_error(provider_error("Vertex tuningJobs.get " + job_name, req, resp));
     TuneJobState s;
     s.provider_state = j.value("state", "");
-    if (s.provider_state == "JOB_STATE_SUCCEEDED")
-      s.state = "succeeded";
-    else if (s.provider_state == "JOB_STATE_FAILED" || s.provider_state == "JOB_STATE_EXPIRED")
-      s.state = "failed";
-    else if (s.provider_state == "JOB_STATE_CANCELLED" || s.provider_state == "JOB_STATE_CANCELLING")
-      s.state = "cancelled";
-    else if (s.provider_state == "JOB_STATE_RUNNING")
-      s.state = "running";
-    else
-      s.state = "pending";
+    s.state = job_state_from(s.provider_state, {{"JOB_STATE_SUCCEEDED"},
+                                                {"JOB_STATE_FAILED", "JOB_STATE_EXPIRED"},
+                                                {"JOB_STATE_CANCELLED", "JOB_STATE_CANCELLING"},
+                                                {"JOB_STATE_RUNNING"}});
     if (auto tm = j.find("tunedModel"); tm != j.end() && tm->is_object()) {
       std::string endpoint = tm->value("endpoint", "");
       s.endpoint_id = endpoint.substr(endpoint.find_last_of('/') + 1);

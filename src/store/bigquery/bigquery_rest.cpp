@@ -17,17 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 std::string random_hex(size_t bytes) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string out;
