@@ -78,7 +78,7 @@ void BM_HttpMulti256(benchmark::State& state) {
   setenv("ANTHROPIC_API_KEY", "bench-key", 1);
   pt::ModelOptions options;
   options.base_url = fake.base_url;
-  auto model = pt::make_model("anthropic:claude-opus-4-20250514", options);
+  auto model = pt::make_remote_model("anthropic:claude-opus-4-20250514", options);
   if (!model.ok()) return state.SkipWithError(model.error().message.c_str());
   auto call = pt::parse_picker_call(payload());
   if (!call.ok()) return state.SkipWithError(call.error().message.c_str());

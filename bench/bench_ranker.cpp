@@ -175,7 +175,7 @@ int run_quality(const std::string& uri, double holdout, const std::string& model
     lr_trainer.add(make_trace_view(*call), truth[traces[i].first]);
   }
   auto lr = lr_trainer.fit();
-  auto bm25 = make_model("local:bm25", ModelOptions{});
+  auto bm25 = make_local_model("local:bm25");
   Scores student, base, logistic;
   for (size_t i = n - n_hold; i < n; ++i) {
     auto call = parse_picker_call(traces[i].second);

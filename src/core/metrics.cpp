@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "core/file_list.h"
+#include "util/hash.h"
 
 namespace pt {
 namespace {
@@ -42,21 +43,8 @@ bool contains(std::span<const std::string_view> list, std::string_view x) {
 
 namespace {
 
-// A 64-bit hash of a path, 8 bytes at a time; equal hashes are confirmed by comparing the text.
-uint64_t path_hash(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-  return h ^ (h >> 29);
-}
+// A 64-bit hash of a path (util/hash.h); equal hashes are confirmed by comparing the text.
+uint64_t path_hash(std::string_view s) { return hash64(s); }
 
 // Index of `s` (with hash h) among list[0..n) whose hashes are hashes[0..n), or -1.
 long find_hashed(std::span<const std::string> list, const std::vector<uint64_t>& hashes, size_t n, uint64_t h,

@@ -29,6 +29,7 @@
 
 #include "core/request_kind.h"
 #include "core/row.h"
+#include "util/hash.h"
 
 namespace pt {
 
@@ -92,11 +93,7 @@ class RelabelJoin {
     int8_t with_context = -1;
     uint8_t trace_kinds = 0;  // production-key relabels: one bit per RequestKind of the traces fitting the key
   };
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Map = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
+  using Map = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
 
   // A production-key relabel's user_id and user_input_id fit the trace's.
   static bool fits(const Entry& e, const TraceKey& trace);

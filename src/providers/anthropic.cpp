@@ -15,38 +15,21 @@ namespace {
 
 using nlohmann::json;
 
-class AnthropicModel : public RemoteModel {
+class AnthropicModel final : public HttpModel {
  public:
-  AnthropicModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : RemoteModel(std::move(id)),
-        name_(std::move(name)),
-        url_(std::move(base) + "/v1/messages"),
-        key_(std::move(key)),
-        options_(std::move(options)),
-        price_(std::move(price)) {}
+  using HttpModel::HttpModel;
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
-    if (!input.call) return runtime_error(id_ + ": no call to send");
-    HttpRequest r;
-    r.method = "POST";
-    r.url = url_;
-    r.headers = {{"x-api-key", key_}, {"anthropic-version", kAnthropicVersion}, {"content-type", "application/json"}};
-    r.body = anthropic_params_json(name_, input, options_);
-    return r;
+    PT_TRY(check_call(input));
+    return json_post({{"x-api-key", config_.key}, {"anthropic-version", kAnthropicVersion}},
+                     anthropic_params_json(config_.name, input, config_.options));
   }
 
   Result<Completion> parse_response(const HttpResponse& response) const override {
     if (response.status < 200 || response.status >= 300)
-      return runtime_error(http_error_message("anthropic", response, key_));
+      return runtime_error(http_error_message("anthropic", response, config_.key));
     return anthropic_parse_message(response.body);
   }
-
-  double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
-
- private:
-  std::string name_, url_, key_;
-  ModelOptions options_;
-  Price price_;
 };
 
 }  // namespace
@@ -102,14 +85,11 @@ Result<Completion> anthropic_parse_message(std::string_view message_json) {
   return c;
 }
 
-Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, const ModelOptions& options) {
-  std::string_view name = model_id.substr(model_id.find(':') + 1);
-  if (name.empty()) return usage_error(fmt::format("{}: missing model name (anthropic:NAME)", model_id));
-  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::string key, api_key_unless_offline("ANTHROPIC_API_KEY", model_id, options.offline));
-  std::string base = resolve_base_url(options, "ANTHROPIC_BASE_URL", "https://api.anthropic.com");
-  return std::unique_ptr<Model>(
-      std::make_unique<AnthropicModel>(std::string(model_id), std::string(name), base, key, options, price));
+Result<std::unique_ptr<RemoteModel>> make_anthropic_model(std::string_view model_id, const ModelOptions& options) {
+  PT_ASSIGN_OR_RETURN(HttpModelConfig config,
+                      http_model_config(model_id, options, "model name (anthropic:NAME)", "ANTHROPIC_API_KEY",
+                                        "ANTHROPIC_BASE_URL", "https://api.anthropic.com"));
+  return std::unique_ptr<RemoteModel>(std::make_unique<AnthropicModel>(config, config.base + "/v1/messages"));
 }
 
 }  // namespace pt

@@ -18,6 +18,4 @@ std::string anthropic_params_json(std::string_view model_name, const TeacherInpu
 // Completion from a Messages API `message` object (text blocks joined, usage incl. cache fields).
 Result<Completion> anthropic_parse_message(std::string_view message_json);
 
-Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, const ModelOptions& options);
-
 }  // namespace pt

@@ -84,50 +84,35 @@ Result<Completion> gemini_parse(std::string_view provider, const std::string& bo
 }
 
 // One class for both flavours; they differ in URL and in how the credential is attached.
-class GeminiModel : public RemoteModel {
+class GeminiModel final : public HttpModel {
  public:
-  GeminiModel(std::string id, std::string provider, std::string url, std::string key, std::shared_ptr<GcpAuth> auth,
-              ModelOptions options, Price price)
-      : RemoteModel(std::move(id)),
-        provider_(std::move(provider)),
-        url_(std::move(url)),
-        key_(std::move(key)),
-        auth_(std::move(auth)),
-        options_(std::move(options)),
-        price_(std::move(price)) {}
+  GeminiModel(HttpModelConfig config, std::string provider, std::string url, std::shared_ptr<GcpAuth> auth)
+      : HttpModel(std::move(config), std::move(url)), provider_(std::move(provider)), auth_(std::move(auth)) {}
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
-    if (!input.call) return runtime_error(id_ + ": no call to send");
-    HttpRequest r;
-    r.method = "POST";
-    r.url = url_;
-    r.headers = {{"content-type", "application/json"}};
+    PT_TRY(check_call(input));
+    std::vector<std::pair<std::string, std::string>> headers;
     if (auth_) {
       PT_ASSIGN_OR_RETURN(std::string token, auth_->access_token());
-      r.headers.emplace_back("authorization", "Bearer " + token);
+      headers.emplace_back("authorization", "Bearer " + token);
     } else {
-      r.headers.emplace_back("x-goog-api-key", key_);
+      headers.emplace_back("x-goog-api-key", config_.key);
     }
-    r.body = gemini_body(input, options_);
-    return r;
+    return json_post(std::move(headers), gemini_body(input, config_.options));
   }
 
   Result<Completion> parse_response(const HttpResponse& response) const override {
     if (response.status < 200 || response.status >= 300) {
-      std::string msg = http_error_message(provider_, response, key_);
+      std::string msg = http_error_message(provider_, response, config_.key);
       if (auth_) msg = auth_->redact(std::move(msg));  // Vertex errors could echo the bearer token
       return runtime_error(msg);
     }
     return gemini_parse(provider_, response.body);
   }
 
-  double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
-
  private:
-  std::string provider_, url_, key_;
+  std::string provider_;
   std::shared_ptr<GcpAuth> auth_;
-  ModelOptions options_;
-  Price price_;
 };
 
 bool all_digits(std::string_view s) {
@@ -136,22 +121,19 @@ bool all_digits(std::string_view s) {
 
 }  // namespace
 
-Result<std::unique_ptr<Model>> make_gemini_model(std::string_view model_id, const ModelOptions& options) {
-  std::string_view name = model_id.substr(model_id.find(':') + 1);
-  if (name.empty()) return usage_error(fmt::format("{}: missing model name (gemini:NAME)", model_id));
-  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::string key, api_key_unless_offline("GEMINI_API_KEY", model_id, options.offline));
-  std::string base = resolve_base_url(options, "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com");
-  std::string url = fmt::format("{}/v1beta/models/{}:generateContent", base, name);
-  return std::unique_ptr<Model>(
-      std::make_unique<GeminiModel>(std::string(model_id), "gemini", url, key, nullptr, options, price));
+Result<std::unique_ptr<RemoteModel>> make_gemini_model(std::string_view model_id, const ModelOptions& options) {
+  PT_ASSIGN_OR_RETURN(HttpModelConfig config,
+                      http_model_config(model_id, options, "model name (gemini:NAME)", "GEMINI_API_KEY",
+                                        "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com"));
+  std::string url = fmt::format("{}/v1beta/models/{}:generateContent", config.base, config.name);
+  return std::unique_ptr<RemoteModel>(std::make_unique<GeminiModel>(std::move(config), "gemini", url, nullptr));
 }
 
-Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, const ModelOptions& options) {
-  std::string_view name = model_id.substr(model_id.find(':') + 1);
-  if (name.empty())
-    return usage_error(fmt::format("{}: missing model or endpoint (vertex:MODEL_OR_ENDPOINT)", model_id));
-  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
+Result<std::unique_ptr<RemoteModel>> make_vertex_model(std::string_view model_id, const ModelOptions& options) {
+  PT_ASSIGN_OR_RETURN(
+      HttpModelConfig config,
+      http_model_config(model_id, options, "model or endpoint (vertex:MODEL_OR_ENDPOINT)", nullptr, nullptr, ""));
+  std::string_view name = config.name;
   std::shared_ptr<GcpAuth> auth;  // none for an offline (dry-run) model: it sends nothing
   if (!options.offline) {
     PT_ASSIGN_OR_RETURN(auth, GcpAuth::shared_from_env());
@@ -179,10 +161,9 @@ Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, cons
   }
   std::string host = location == "global" ? "https://aiplatform.googleapis.com"
                                           : fmt::format("https://{}-aiplatform.googleapis.com", location);
-  std::string base = resolve_base_url(options, "VERTEX_BASE_URL", host);
-  std::string url = fmt::format("{}/v1/{}:generateContent", base, resource);
-  return std::unique_ptr<Model>(
-      std::make_unique<GeminiModel>(std::string(model_id), "vertex", url, "", auth, options, price));
+  config.base = resolve_base_url(options, "VERTEX_BASE_URL", host);
+  std::string url = fmt::format("{}/v1/{}:generateContent", config.base, resource);
+  return std::unique_ptr<RemoteModel>(std::make_unique<GeminiModel>(std::move(config), "vertex", url, auth));
 }
 
 }  // namespace pt

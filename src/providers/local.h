@@ -1,16 +1,16 @@
-// Local models (answered in-process, no key): "local:bm25" and "local:student[@PATH]".
-// Implemented by the relabel engine's helper; make_model() forwards local: ids here.
+// The in-process models behind "local:" ids (no key, free), one file each: local_bm25.cpp and
+// local_student.cpp. make_local_model() (providers/make_model.cpp) dispatches to them.
 #pragma once
 #include <memory>
-#include <string_view>
+#include <string>
 
 #include "providers/model.h"
 
 namespace pt {
 
-// name is the part after "local:" ("bm25", "student@PATH").
-Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options);
 // "local:bm25", the BM25 baseline (local_bm25.cpp).
-std::unique_ptr<Model> make_bm25_model();
+std::unique_ptr<LocalModel> make_bm25_model();
+// "local:student@PATH", the learned ranker trained by `student train` (local_student.cpp).
+Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path);
 
 }  // namespace pt

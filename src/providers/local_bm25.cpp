@@ -29,10 +29,9 @@ std::string request_text(std::string_view prompt) {
   return std::string(request);
 }
 
-class Bm25Model final : public Model {
+class Bm25Model final : public LocalModel {
  public:
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return true; }
+  Bm25Model() : LocalModel("local:bm25") {}
 
   Result<Completion> answer(const TeacherInput& input) override {
     if (input.call == nullptr) return runtime_error("local:bm25: no call to answer");
@@ -66,14 +65,6 @@ class Bm25Model final : public Model {
     return c;
   }
 
-  Result<HttpRequest> build_request(const TeacherInput&) const override {
-    return runtime_error("local:bm25 answers in-process; it has no HTTP request");
-  }
-  Result<Completion> parse_response(const HttpResponse&) const override {
-    return runtime_error("local:bm25 answers in-process; it has no HTTP response");
-  }
-  double cost_usd(const Usage&) const override { return 0; }
-
  private:
   // No word of the request matched any path: the files of the recent commits that still exist
   // in the tree, newest first (what changed last is the likeliest to matter next).
@@ -88,12 +79,10 @@ class Bm25Model final : public Model {
         picked.push_back(f.path);
       }
   }
-
-  std::string id_ = "local:bm25";
 };
 
 }  // namespace
 
-std::unique_ptr<Model> make_bm25_model() { return std::make_unique<Bm25Model>(); }
+std::unique_ptr<LocalModel> make_bm25_model() { return std::make_unique<Bm25Model>(); }
 
 }  // namespace pt

@@ -8,9 +8,9 @@
 
 namespace pt {
 
-Result<std::unique_ptr<Model>> make_anthropic_model(std::string_view model_id, const ModelOptions& options);
-Result<std::unique_ptr<Model>> make_openai_model(std::string_view model_id, const ModelOptions& options);
-Result<std::unique_ptr<Model>> make_gemini_model(std::string_view model_id, const ModelOptions& options);
-Result<std::unique_ptr<Model>> make_vertex_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<RemoteModel>> make_anthropic_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<RemoteModel>> make_openai_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<RemoteModel>> make_gemini_model(std::string_view model_id, const ModelOptions& options);
+Result<std::unique_ptr<RemoteModel>> make_vertex_model(std::string_view model_id, const ModelOptions& options);
 
 }  // namespace pt

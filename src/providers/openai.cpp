@@ -32,25 +32,19 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-class OpenAiModel : public RemoteModel {
+class OpenAiModel final : public HttpModel {
  public:
-  OpenAiModel(std::string id, std::string name, std::string base, std::string key, ModelOptions options, Price price)
-      : RemoteModel(std::move(id)),
-        name_(std::move(name)),
-        url_(std::move(base) + "/chat/completions"),
-        key_(std::move(key)),
-        options_(std::move(options)),
-        price_(std::move(price)) {}
+  using HttpModel::HttpModel;
 
   Result<HttpRequest> build_request(const TeacherInput& input) const override {
-    if (!input.call) return runtime_error(id_ + ": no call to send");
+    PT_TRY(check_call(input));
     json body = json::object();
-    body["model"] = name_;
-    if (is_reasoning_model(name_)) {
-      body["max_completion_tokens"] = options_.max_output_tokens;
+    body["model"] = config_.name;
+    if (is_reasoning_model(config_.name)) {
+      body["max_completion_tokens"] = config_.options.max_output_tokens;
     } else {
-      body["max_tokens"] = options_.max_output_tokens;
-      body["temperature"] = options_.temperature;
+      body["max_tokens"] = config_.options.max_output_tokens;
+      body["temperature"] = config_.options.temperature;
     }
     json messages = json::array();
     std::vector<std::string> system = teacher_system_blocks(input);
@@ -58,17 +52,13 @@ class OpenAiModel : public RemoteModel {
     for (const auto& turn : teacher_turns(*input.call))
       messages.push_back({{"role", turn.role}, {"content", join(turn.texts, "\n\n")}});
     body["messages"] = std::move(messages);
-    HttpRequest r;
-    r.method = "POST";
-    r.url = url_;
-    r.headers = {{"authorization", "Bearer " + key_}, {"content-type", "application/json"}};
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    return r;
+    return json_post({{"authorization", "Bearer " + config_.key}},
+                     body.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
   Result<Completion> parse_response(const HttpResponse& response) const override {
     if (response.status < 200 || response.status >= 300)
-      return runtime_error(http_error_message("openai", response, key_));
+      return runtime_error(http_error_message("openai", response, config_.key));
     json doc = json::parse(response.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return malformed_body("openai", "not a JSON object");
     auto choices = doc.find("choices");
@@ -93,25 +83,15 @@ class OpenAiModel : public RemoteModel {
       c.usage.cached_input_tokens = count(*d, "cached_tokens");
     return c;
   }
-
-  double cost_usd(const Usage& usage) const override { return usage_cost_usd(price_, usage, options_.batch); }
-
- private:
-  std::string name_, url_, key_;
-  ModelOptions options_;
-  Price price_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Model>> make_openai_model(std::string_view model_id, const ModelOptions& options) {
-  std::string_view name = model_id.substr(model_id.find(':') + 1);
-  if (name.empty()) return usage_error(fmt::format("{}: missing model name (openai:NAME)", model_id));
-  PT_ASSIGN_OR_RETURN(Price price, price_for_model(model_id, options));
-  PT_ASSIGN_OR_RETURN(std::string key, api_key_unless_offline("OPENAI_API_KEY", model_id, options.offline));
-  std::string base = resolve_base_url(options, "OPENAI_BASE_URL", "https://api.openai.com/v1");
-  return std::unique_ptr<Model>(
-      std::make_unique<OpenAiModel>(std::string(model_id), std::string(name), base, key, options, price));
+Result<std::unique_ptr<RemoteModel>> make_openai_model(std::string_view model_id, const ModelOptions& options) {
+  PT_ASSIGN_OR_RETURN(HttpModelConfig config,
+                      http_model_config(model_id, options, "model name (openai:NAME)", "OPENAI_API_KEY",
+                                        "OPENAI_BASE_URL", "https://api.openai.com/v1"));
+  return std::unique_ptr<RemoteModel>(std::make_unique<OpenAiModel>(config, config.base + "/chat/completions"));
 }
 
 }  // namespace pt

@@ -119,4 +119,35 @@ Error malformed_body(std::string_view provider, std::string_view why) {
   return runtime_error(fmt::format("{}: malformed response body ({})", provider, why));
 }
 
+Result<HttpModelConfig> http_model_config(std::string_view model_id, const ModelOptions& options,
+                                          std::string_view missing, const char* key_env, const char* base_env,
+                                          std::string_view default_base) {
+  HttpModelConfig c;
+  c.id = std::string(model_id);
+  c.name = std::string(model_id.substr(model_id.find(':') + 1));
+  if (c.name.empty()) return usage_error(fmt::format("{}: missing {}", model_id, missing));
+  PT_ASSIGN_OR_RETURN(c.price, price_for_model(model_id, options));
+  if (key_env) {
+    PT_ASSIGN_OR_RETURN(c.key, api_key_unless_offline(key_env, model_id, options.offline));
+  }
+  if (base_env) c.base = resolve_base_url(options, base_env, default_base);
+  c.options = options;
+  return c;
+}
+
+Result<void> HttpModel::check_call(const TeacherInput& input) const {
+  if (!input.call) return runtime_error(id() + ": no call to send");
+  return ok();
+}
+
+HttpRequest HttpModel::json_post(std::vector<std::pair<std::string, std::string>> headers, std::string body) const {
+  HttpRequest r;
+  r.method = "POST";
+  r.url = url_;
+  r.headers = std::move(headers);
+  r.headers.emplace_back("content-type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
 }  // namespace pt

@@ -1,16 +1,19 @@
 // Helpers shared by the remote providers (anthropic, openai, gemini/vertex, batches): env and
-// base-URL resolution, API-key lookup with a clear error naming the variable, and one-line error
-// messages (secrets masked by net/secrets.h) from provider error bodies. Internal to src/providers.
+// base-URL resolution, API-key lookup with a clear error naming the variable, one-line error
+// messages (secrets masked by net/secrets.h) from provider error bodies, and HttpModel, the state
+// and request shape every HTTP provider shares. Internal to src/providers.
 #pragma once
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "net/http.h"
 #include "net/secrets.h"
 #include "providers/model.h"
+#include "providers/prices.h"
 #include "util/result.h"
 
 namespace pt {
@@ -35,19 +38,39 @@ int64_t usage_count(const nlohmann::json& usage, const char* field);
 // A malformed 2xx body: "PROVIDER: malformed response body (WHY)".
 Error malformed_body(std::string_view provider, std::string_view why);
 
-// Base of the HTTP-backed models: holds the model id; answer() is not theirs to run (the relabel
-// engine sends build_request() through its own HTTP client and calls parse_response()).
-class RemoteModel : public Model {
+// What an HTTP provider is built from: the id, the name after "provider:", the resolved base URL
+// (without a trailing '/'), the API key ("" offline or for a provider without one), the options
+// and the price.
+struct HttpModelConfig {
+  std::string id, name, base, key;
+  ModelOptions options;
+  Price price;
+};
+
+// The config of `model_id` ("provider:NAME"): an empty name is a usage error "ID: missing
+// MISSING" (missing: "model name (anthropic:NAME)"); the key comes from $key_env unless key_env is null or the model is
+// offline; the base URL from options, $base_env, else default_base (base stays "" when base_env is null).
+Result<HttpModelConfig> http_model_config(std::string_view model_id, const ModelOptions& options,
+                                          std::string_view missing, const char* key_env, const char* base_env,
+                                          std::string_view default_base);
+
+// Base of the HTTP-backed models: their config, the endpoint URL, the price, and the JSON POST.
+class HttpModel : public RemoteModel {
  public:
-  explicit RemoteModel(std::string id) : id_(std::move(id)) {}
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return false; }
-  Result<Completion> answer(const TeacherInput&) override {
-    return runtime_error(id_ + ": remote model: use build_request/parse_response");
+  HttpModel(HttpModelConfig config, std::string url)
+      : RemoteModel(config.id), config_(std::move(config)), url_(std::move(url)) {}
+  double cost_usd(const Usage& usage) const override {
+    return usage_cost_usd(config_.price, usage, config_.options.batch);
   }
 
  protected:
-  std::string id_;
+  // An error naming the model when there is no call to send.
+  Result<void> check_call(const TeacherInput& input) const;
+  // POST `body` to the endpoint URL with these headers and content-type application/json.
+  HttpRequest json_post(std::vector<std::pair<std::string, std::string>> headers, std::string body) const;
+
+  HttpModelConfig config_;
+  std::string url_;
 };
 
 }  // namespace pt

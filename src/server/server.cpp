@@ -117,11 +117,11 @@ void Server::stop() {
   if (queue_) queue_->drain();
 }
 
-Result<Model*> Server::local_model(const std::string& id, std::mutex*& lock) {
+Result<LocalModel*> Server::local_model(const std::string& id, std::mutex*& lock) {
   std::lock_guard<std::mutex> g(models_mu_);
   auto it = models_.find(id);
   if (it == models_.end()) {
-    PT_ASSIGN_OR_RETURN(auto model, make_model(id, ModelOptions{}));
+    PT_ASSIGN_OR_RETURN(auto model, make_local_model(id));
     it = models_.emplace(id, std::make_pair(std::move(model), std::make_unique<std::mutex>())).first;
   }
   lock = it->second.second.get();

@@ -60,7 +60,7 @@ class Server {
   CaptureQueue& queue() { return *queue_; }
   Metrics& metrics() { return metrics_; }
   // A local model by id ("local:bm25", "local:student@NAME"), created once; answers are serialized per model.
-  Result<Model*> local_model(const std::string& id, std::mutex*& lock);
+  Result<LocalModel*> local_model(const std::string& id, std::mutex*& lock);
 
  private:
   Server(Store& store, ServeOptions options);
@@ -73,7 +73,7 @@ class Server {
   Metrics metrics_;
   int port_ = 0;
   std::mutex models_mu_, stop_mu_;
-  std::map<std::string, std::pair<std::unique_ptr<Model>, std::unique_ptr<std::mutex>>> models_;
+  std::map<std::string, std::pair<std::unique_ptr<LocalModel>, std::unique_ptr<std::mutex>>> models_;
 };
 
 // Route files.

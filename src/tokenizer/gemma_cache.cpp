@@ -9,15 +9,15 @@
 // Bump kFormatVersion whenever GemmaModel's tables or the loader's meaning of them change.
 #include "tokenizer/gemma_cache.h"
 
-#define XXH_STATIC_LINKING_ONLY
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "util/hash.h"
 
 namespace pt::tok {
 namespace {
@@ -130,7 +130,7 @@ class Reader {
 
 Result<std::string> file_hash_hex(const std::string& path) {
   PT_ASSIGN_OR_RETURN(MappedFile f, MappedFile::open(path));
-  XXH128_hash_t h = XXH3_128bits(f.data(), f.size());
+  Hash128 h = hash128(std::string_view(reinterpret_cast<const char*>(f.data()), f.size()));
   char hex[kHashHex + 1];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
@@ -163,7 +163,7 @@ std::string serialize_model(const GemmaModel& m, const std::string& source_hash_
   hash.resize(kHashHex, '\0');
   out += hash;
   put_u64(out, payload.size());
-  put_u64(out, XXH3_64bits(payload.data(), payload.size()));
+  put_u64(out, hash64(payload));
   out += payload;
   return out;
 }
@@ -186,7 +186,8 @@ Result<std::unique_ptr<GemmaModel>> load_model_cache(const std::string& path, co
   if (length != f.size() - kHeaderSize)
     return damaged("is truncated or has trailing bytes (" + std::to_string(f.size() - kHeaderSize) + " of " +
                    std::to_string(length) + " payload bytes)");
-  if (XXH3_64bits(payload, length) != payload_hash) return damaged("is corrupt (payload hash mismatch)");
+  if (hash64(std::string_view(reinterpret_cast<const char*>(payload), length)) != payload_hash)
+    return damaged("is corrupt (payload hash mismatch)");
 
   auto m = std::make_unique<GemmaModel>();
   Reader r(payload, length);

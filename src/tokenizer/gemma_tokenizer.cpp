@@ -189,7 +189,7 @@ Result<void> load_merges(const std::string& path, simdjson::dom::element model, 
   simdjson::dom::array merges;
   if (model["merges"].get(merges)) return bad(path, "model.merges must be an array");
   uint32_t rank = 0;
-  m.merges = tok::FlatMap64(merges.size());
+  m.merges = FlatMap64(merges.size());
   for (int c = 0; c < 128; ++c) m.word_cut_after_ascii[c] = c != ' ';
   m.no_word_cut_after = {0x2581};  // '▁' itself: a literal one may pair with the space
   for (auto item : merges) {

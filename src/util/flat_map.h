@@ -1,13 +1,16 @@
-// A small open-addressing hash map from 64-bit keys to 64-bit values, used by the tokenizer's
-// hot loops (merge-pair ranks, added-token trie edges). Fixed capacity chosen at construction;
-// linear probing; no erase. Key ~0 is reserved as the empty marker.
+// The one hand-made hash table: open addressing from 64-bit keys to 64-bit values (keys scrambled
+// by util/hash.h mix64), for hot loops: the tokenizer's merge ranks and trie edges, collect's
+// dedup set and token memo. Grows at 50% load; linear probing; no erase. Key ~0 is reserved as
+// the empty marker.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
-namespace pt::tok {
+#include "util/hash.h"
+
+namespace pt {
 
 class FlatMap64 {
   struct Slot {
@@ -36,6 +39,22 @@ class FlatMap64 {
     s.value = value;
   }
 
+  // Inserts key -> value unless the key is present; true when it was inserted.
+  bool insert(uint64_t key, uint64_t value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    Slot& s = slots_[probe(key)];
+    if (s.key != kEmpty) return false;
+    s = Slot{key, value};
+    ++size_;
+    return true;
+  }
+
+  // Empties the map, keeping its capacity.
+  void clear() {
+    slots_.assign(slots_.size(), Slot{kEmpty, 0});
+    size_ = 0;
+  }
+
   // Returns a pointer to the value, or nullptr.
   const uint64_t* find(uint64_t key) const {
     const Slot& s = slots_[probe(key)];
@@ -43,6 +62,7 @@ class FlatMap64 {
   }
 
   size_t size() const { return size_; }
+  size_t capacity() const { return slots_.size(); }
 
   // The raw table (key, value pairs; kEmpty keys are free slots), to save it as is and rebuild
   // the same map from those words (from_words checks the capacity is a power of two >= 16).
@@ -59,17 +79,8 @@ class FlatMap64 {
   }
 
  private:
-  static uint64_t mix(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-  }
-
   size_t probe(uint64_t key) const {
-    size_t i = mix(key) & mask_;
+    size_t i = mix64(key) & mask_;
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     return i;
   }
@@ -89,4 +100,4 @@ class FlatMap64 {
   size_t size_ = 0;
 };
 
-}  // namespace pt::tok
+}  // namespace pt

@@ -13,7 +13,7 @@
 namespace {
 
 constexpr const char* kKey = "sk-fuzz-0123456789-SECRET";
-std::unique_ptr<pt::Model> g_models[3];
+std::unique_ptr<pt::RemoteModel> g_models[3];
 
 }  // namespace
 
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   for (const char* var : {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY"}) setenv(var, kKey, 1);
   const char* ids[3] = {"anthropic:claude-opus-4-20250514", "openai:gpt-4o-2024-08-06", "gemini:gemini-2.0-flash-001"};
   for (int i = 0; i < 3; ++i) {
-    auto m = pt::make_model(ids[i], pt::ModelOptions{});
+    auto m = pt::make_remote_model(ids[i], pt::ModelOptions{});
     if (!m.ok()) {
       std::fprintf(stderr, "fuzz: %s: %s\n", ids[i], m.error().message.c_str());
       std::abort();
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   if (size == 0) return 0;
   const int statuses[4] = {200, 429, 500, 0};
-  const pt::Model& model = *g_models[data[0] % 3];
+  const pt::RemoteModel& model = *g_models[data[0] % 3];
   pt::HttpResponse r;
   r.status = statuses[(data[0] >> 2) & 3];
   r.body.assign(fuzz_input(data + 1, size - 1));

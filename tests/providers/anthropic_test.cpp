@@ -16,10 +16,10 @@ namespace {
 using nlohmann::json;
 using namespace pt::testing;
 
-std::unique_ptr<Model> anthropic(const std::string& base = "http://127.0.0.1:9") {
+std::unique_ptr<RemoteModel> anthropic(const std::string& base = "http://127.0.0.1:9") {
   ModelOptions o;
   o.base_url = base;
-  auto m = make_model("anthropic:claude-opus-4-20250514", o);
+  auto m = make_remote_model("anthropic:claude-opus-4-20250514", o);
   EXPECT_TRUE(m.ok()) << m.error().message;
   return m.ok() ? std::move(*m) : nullptr;
 }
@@ -108,14 +108,14 @@ TEST(Anthropic, ErrorBodiesAreSurfacedWithoutTheKey) {
 
 TEST(Anthropic, MissingKeyNamesTheVariable) {
   ScopedEnv env({{"ANTHROPIC_API_KEY", std::nullopt}});
-  auto m = make_model("anthropic:claude-opus-4-20250514", ModelOptions{});
+  auto m = make_remote_model("anthropic:claude-opus-4-20250514", ModelOptions{});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().message, "ANTHROPIC_API_KEY is not set (needed for anthropic:claude-opus-4-20250514)");
 }
 
 TEST(Anthropic, BaseUrlComesFromTheEnvironment) {
   ScopedEnv env({{"ANTHROPIC_API_KEY", kAnthropicKey}, {"ANTHROPIC_BASE_URL", "http://env-host:5"}});
-  auto m = make_model("anthropic:claude-3-7-sonnet-20250219", ModelOptions{});
+  auto m = make_remote_model("anthropic:claude-3-7-sonnet-20250219", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   EXPECT_EQ((*m)->build_request(TeacherInput{&call, ""})->url, "http://env-host:5/v1/messages");

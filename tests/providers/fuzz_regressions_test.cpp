@@ -15,7 +15,7 @@ using namespace pt::testing;
 // failure, undefined behaviour without assertions). It now reads as an empty answer, like null.
 TEST(ProviderFuzzRegressions, OpenAiMessageWithoutContent) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}});
-  auto m = make_model("openai:gpt-4o-2024-08-06", ModelOptions{});
+  auto m = make_remote_model("openai:gpt-4o-2024-08-06", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   HttpResponse r;
   r.status = 200;
@@ -35,7 +35,7 @@ TEST(ProviderFuzzRegressions, OpenAiMessageWithoutContent) {
 // breaks) reached the error message. Only an enum-like reason is shown now.
 TEST(ProviderFuzzRegressions, GeminiBlockReasonIsNeverEchoedRaw) {
   ScopedEnv env({{"GEMINI_API_KEY", kGeminiKey}});
-  auto m = make_model("gemini:gemini-2.0-flash-001", ModelOptions{});
+  auto m = make_remote_model("gemini:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   HttpResponse r;
   r.status = 200;
@@ -53,7 +53,7 @@ TEST(ProviderFuzzRegressions, GeminiBlockReasonIsNeverEchoedRaw) {
 // cache counts were added. A count must be a non-negative integer up to 2^40, else it reads as 0.
 TEST(ProviderFuzzRegressions, TokenCountsAreNeverNegativeOrOverflowing) {
   ScopedEnv env({{"ANTHROPIC_API_KEY", "sk-ant-test-0123456789"}});
-  auto m = make_model("anthropic:claude-opus-4-20250514", ModelOptions{});
+  auto m = make_remote_model("anthropic:claude-opus-4-20250514", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   HttpResponse r;
   r.status = 200;

@@ -19,7 +19,7 @@ using namespace pt::testing;
 
 TEST(Gemini, BuildsGenerateContentWithApiKeyHeader) {
   ScopedEnv env({{"GEMINI_API_KEY", kGeminiKey}, {"GEMINI_BASE_URL", std::nullopt}});
-  auto m = make_model("gemini:gemini-2.5-flash", ModelOptions{});
+  auto m = make_remote_model("gemini:gemini-2.5-flash", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   auto req = (*m)->build_request(TeacherInput{&call, "CTX"});
@@ -40,7 +40,7 @@ TEST(Gemini, BuildsGenerateContentWithApiKeyHeader) {
 
 TEST(Gemini, ParsesCandidatesAndUsageMetadata) {
   ScopedEnv env({{"GEMINI_API_KEY", kGeminiKey}});
-  auto m = make_model("gemini:gemini-2.0-flash-001", ModelOptions{});
+  auto m = make_remote_model("gemini:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_TRUE(m.ok());
   HttpResponse r;
   r.status = 200;
@@ -90,7 +90,7 @@ TEST_F(VertexTest, PublisherModelUsesServiceAccountProjectAndBearerToken) {
                  {"VERTEX_BASE_URL", server_.base_url()},
                  {"VERTEX_PROJECT", std::nullopt},
                  {"VERTEX_LOCATION", std::nullopt}});
-  auto m = make_model("vertex:gemini-2.0-flash-001", ModelOptions{});
+  auto m = make_remote_model("vertex:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   auto req = (*m)->build_request(TeacherInput{&call, ""});
@@ -113,26 +113,26 @@ TEST_F(VertexTest, TunedEndpointsByNameOrNumericId) {
                  {"VERTEX_PROJECT", "env-project"},
                  {"VERTEX_LOCATION", "europe-west4"}});
   PickerCall call = sample_call();
-  auto numeric = make_model("vertex:1234567890", ModelOptions{});
+  auto numeric = make_remote_model("vertex:1234567890", ModelOptions{});
   ASSERT_TRUE(numeric.ok()) << numeric.error().message;
   EXPECT_EQ(
       (*numeric)->build_request(TeacherInput{&call, ""})->url,
       server_.base_url() + "/v1/projects/env-project/locations/europe-west4/endpoints/1234567890:generateContent");
-  auto full = make_model("vertex:projects/p9/locations/us-east1/endpoints/42", ModelOptions{});
+  auto full = make_remote_model("vertex:projects/p9/locations/us-east1/endpoints/42", ModelOptions{});
   ASSERT_TRUE(full.ok()) << full.error().message;
   auto req = (*full)->build_request(TeacherInput{&call, ""});
   EXPECT_EQ(req->url, server_.base_url() + "/v1/projects/p9/locations/us-east1/endpoints/42:generateContent");
   EXPECT_TRUE((*full)->parse_response(http_call(*req)).ok());
   // Tuned endpoints are priced as the tuned base (gemini-2.0-flash-001) by default.
   EXPECT_NEAR((*full)->cost_usd(Usage{1000000, 1000000, 0, 0}), 0.5, 1e-12);
-  auto bad = make_model("vertex:projects/p9/endpoints/x", ModelOptions{});
+  auto bad = make_remote_model("vertex:projects/p9/endpoints/x", ModelOptions{});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::usage);
 }
 
 TEST_F(VertexTest, WithoutATokenTheFakeRefusesAndTheMessageSaysSo) {
   ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", path_}, {"VERTEX_BASE_URL", server_.base_url()}});
-  auto m = make_model("vertex:gemini-2.0-flash-001", ModelOptions{});
+  auto m = make_remote_model("vertex:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_TRUE(m.ok());
   PickerCall call = sample_call();
   HttpRequest req = *(*m)->build_request(TeacherInput{&call, ""});
@@ -145,7 +145,7 @@ TEST_F(VertexTest, WithoutATokenTheFakeRefusesAndTheMessageSaysSo) {
 
 TEST(Vertex, MissingCredentialsNameTheVariable) {
   ScopedEnv env({{"GOOGLE_APPLICATION_CREDENTIALS", std::nullopt}});
-  auto m = make_model("vertex:gemini-2.0-flash-001", ModelOptions{});
+  auto m = make_remote_model("vertex:gemini-2.0-flash-001", ModelOptions{});
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.error().message.find("GOOGLE_APPLICATION_CREDENTIALS is not set"), std::string::npos);
 }

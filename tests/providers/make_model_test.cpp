@@ -29,12 +29,15 @@ TEST(MakeModel, DispatchesByPrefix) {
     auto m = make_model(id, ModelOptions{});
     ASSERT_TRUE(m.ok()) << id << ": " << m.error().message;
     EXPECT_EQ((*m)->id(), id);
-    EXPECT_FALSE((*m)->is_local());
-    EXPECT_FALSE((*m)->answer(TeacherInput{}).ok());
+    EXPECT_EQ((*m)->as_local(), nullptr);
+    EXPECT_NE((*m)->as_remote(), nullptr);
+    EXPECT_FALSE(make_local_model(id).ok());
   }
   auto local = make_model("local:bm25", ModelOptions{});
   ASSERT_TRUE(local.ok()) << local.error().message;
-  EXPECT_TRUE((*local)->is_local());
+  EXPECT_NE((*local)->as_local(), nullptr);
+  EXPECT_EQ((*local)->as_remote(), nullptr);
+  EXPECT_FALSE(make_remote_model("local:bm25", ModelOptions{}).ok());
   EXPECT_EQ((*local)->id(), "local:bm25");
 }
 

@@ -16,7 +16,7 @@ using namespace pt::testing;
 
 TEST(OpenAi, BuildsTheChatCompletionsRequest) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}, {"OPENAI_BASE_URL", "http://self-hosted:8000/v1/"}});
-  auto m = make_model("openai:gpt-4.1", ModelOptions{});
+  auto m = make_remote_model("openai:gpt-4.1", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   auto req = (*m)->build_request(TeacherInput{&call, "CTX"});
@@ -39,7 +39,7 @@ TEST(OpenAi, BuildsTheChatCompletionsRequest) {
 
 TEST(OpenAi, ReasoningModelsUseMaxCompletionTokens) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}});
-  auto m = make_model("openai:o3", ModelOptions{});
+  auto m = make_remote_model("openai:o3", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   PickerCall call = sample_call();
   json body = json::parse((*m)->build_request(TeacherInput{&call, ""})->body);
@@ -51,7 +51,7 @@ TEST(OpenAi, ReasoningModelsUseMaxCompletionTokens) {
 
 TEST(OpenAi, ParsesUsageWithCachedTokens) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}});
-  auto m = make_model("openai:gpt-4o-2024-08-06", ModelOptions{});
+  auto m = make_remote_model("openai:gpt-4o-2024-08-06", ModelOptions{});
   ASSERT_TRUE(m.ok()) << m.error().message;
   HttpResponse r;
   r.status = 200;
@@ -72,7 +72,7 @@ TEST(OpenAi, ParsesUsageWithCachedTokens) {
 
 TEST(OpenAi, ErrorMessageIsSurfacedAndKeyRedacted) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}});
-  auto m = make_model("openai:gpt-4o", ModelOptions{});
+  auto m = make_remote_model("openai:gpt-4o", ModelOptions{});
   ASSERT_TRUE(m.ok());
   HttpResponse r;
   r.status = 401;
@@ -85,14 +85,14 @@ TEST(OpenAi, ErrorMessageIsSurfacedAndKeyRedacted) {
 
 TEST(OpenAi, UnknownModelNeedsAPriceUnlessPricedAsFree) {
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}});
-  auto m = make_model("openai:my-llama", ModelOptions{});
+  auto m = make_remote_model("openai:my-llama", ModelOptions{});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind, ErrorKind::usage);
   EXPECT_NE(m.error().message.find("no price for model 'my-llama'"), std::string::npos);
   EXPECT_NE(m.error().message.find("--price-as"), std::string::npos);
   ModelOptions o;
   o.price_as = "free";
-  auto free = make_model("openai:my-llama", o);
+  auto free = make_remote_model("openai:my-llama", o);
   ASSERT_TRUE(free.ok()) << free.error().message;
   EXPECT_EQ((*free)->cost_usd(Usage{1000000, 1000000, 0, 0}), 0.0);
 }
@@ -102,7 +102,7 @@ TEST(OpenAi, RoundTripAgainstTheFake) {
   cfg.expect_key = kOpenAiKey;
   fake::FakeLlm server(cfg);
   ScopedEnv env({{"OPENAI_API_KEY", kOpenAiKey}, {"OPENAI_BASE_URL", server.base_url() + "/v1"}});
-  auto m = make_model("openai:gpt-4o", ModelOptions{});
+  auto m = make_remote_model("openai:gpt-4o", ModelOptions{});
   ASSERT_TRUE(m.ok());
   PickerCall call = sample_call();
   HttpResponse r = http_call(*(*m)->build_request(TeacherInput{&call, ""}));

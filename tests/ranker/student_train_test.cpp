@@ -83,7 +83,7 @@ TEST_F(StudentTrainTest, TrainsOnTheOlderTracesAndValidatesOnTheNewest) {
 
 TEST_F(StudentTrainTest, ModelAnswersAsLocalStudent) {
   ASSERT_TRUE(student_train(*store_, config()).ok());
-  auto m = make_model("local:student@" + config().output, ModelOptions{});
+  auto m = make_local_model("local:student@" + config().output);
   ASSERT_TRUE(m.ok()) << m.error().message;
   auto rows = ranker::synthetic::trace_rows(history_);
   auto call = parse_picker_call(rows[2 * 299].payload);

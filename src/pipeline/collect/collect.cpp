@@ -185,7 +185,9 @@ class Collector {
         skip(out.drop);
         continue;
       }
-      if (!seen_.insert(out.input_hash)) {
+      // ~0 is the table's empty marker: that one hash shares a slot with its neighbour ~0 - 1.
+      const uint64_t h = out.input_hash == FlatMap64::kEmpty ? FlatMap64::kEmpty - 1 : out.input_hash;
+      if (!seen_.insert(h, 0)) {
         skip("duplicate_input");
         continue;
       }
@@ -222,7 +224,7 @@ class Collector {
   std::vector<Row> spare_rows_;     // their rows, whose buffers the store reads into
   std::optional<TeacherAnswers> answers_;
   std::optional<AtomicFile> train_, validation_, manifest_;
-  HashSet64 seen_;
+  FlatMap64 seen_{1024};  // input hashes of the examples written
   size_t warnings_ = 0;
 };
 

@@ -1,32 +1,18 @@
-// Small helpers of collect: the hash of an example's input and a compact set of such hashes for
-// dedup (8 bytes per sample at most 50% load), and exact token counting that counts repeats
-// (system prompts, conversation history) once.
+// Small helpers of collect: the hash of an example's input (deduplicated in a util/flat_map.h
+// set), and exact token counting that counts repeats (system prompts, conversation history) once.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/tuning_record.h"
+#include "util/flat_map.h"
+#include "util/hash.h"
 
 namespace pt {
-
-// Open-addressing set of non-zero 64-bit hashes.
-class HashSet64 {
- public:
-  // Returns true when h was not present (and inserts it).
-  bool insert(uint64_t h);
-  size_t size() const { return size_; }
-  size_t capacity() const { return slots_.size(); }
-
- private:
-  void grow();
-  std::vector<uint64_t> slots_ = std::vector<uint64_t>(1024, 0);
-  size_t size_ = 0;
-};
 
 // Exact token counts through a memo: a text seen before (at least kMinCachedBytes long, keyed by
 // its 128-bit XXH3 hash and length; at most kMaxEntries remembered, cleared when full) is not
@@ -46,7 +32,8 @@ class TokenMemo {
     size_t length, count;
   };
   std::function<size_t(std::string_view)> count_;
-  std::unordered_map<uint64_t, Entry> memo_;  // low 64 bits of XXH3-128 -> entry
+  FlatMap64 memo_{1024};  // low 64 bits of XXH3-128 -> index in entries_
+  std::vector<Entry> entries_;
   uint64_t reused_ = 0;
 };
 

@@ -24,21 +24,38 @@
 namespace pt {
 namespace {
 
-// A model that answers as `inner` but is stored under another id (a registry id).
-class AliasModel : public Model {
+// A model that answers as `inner` but is stored under another id (a registry id), one per kind.
+class AliasRemoteModel final : public RemoteModel {
  public:
-  AliasModel(std::string id, std::unique_ptr<Model> inner) : id_(std::move(id)), inner_(std::move(inner)) {}
-  const std::string& id() const override { return id_; }
-  bool is_local() const override { return inner_->is_local(); }
-  Result<Completion> answer(const TeacherInput& input) override { return inner_->answer(input); }
-  Result<HttpRequest> build_request(const TeacherInput& input) const override { return inner_->build_request(input); }
-  Result<Completion> parse_response(const HttpResponse& r) const override { return inner_->parse_response(r); }
-  double cost_usd(const Usage& usage) const override { return inner_->cost_usd(usage); }
+  AliasRemoteModel(std::string id, RemoteModel& inner, std::unique_ptr<Model> owned)
+      : RemoteModel(std::move(id)), inner_(inner), owned_(std::move(owned)) {}
+  Result<HttpRequest> build_request(const TeacherInput& input) const override { return inner_.build_request(input); }
+  Result<Completion> parse_response(const HttpResponse& r) const override { return inner_.parse_response(r); }
+  double cost_usd(const Usage& usage) const override { return inner_.cost_usd(usage); }
 
  private:
-  std::string id_;
-  std::unique_ptr<Model> inner_;
+  RemoteModel& inner_;
+  std::unique_ptr<Model> owned_;
 };
+
+class AliasLocalModel final : public LocalModel {
+ public:
+  AliasLocalModel(std::string id, LocalModel& inner, std::unique_ptr<Model> owned)
+      : LocalModel(std::move(id)), inner_(inner), owned_(std::move(owned)) {}
+  Result<Completion> answer(const TeacherInput& input) override { return inner_.answer(input); }
+
+ private:
+  LocalModel& inner_;
+  std::unique_ptr<Model> owned_;
+};
+
+// `inner` under the id `id`.
+std::unique_ptr<Model> alias_model(std::string id, std::unique_ptr<Model> inner) {
+  if (LocalModel* local = inner->as_local())
+    return std::make_unique<AliasLocalModel>(std::move(id), *local, std::move(inner));
+  RemoteModel& remote = *inner->as_remote();
+  return std::make_unique<AliasRemoteModel>(std::move(id), remote, std::move(inner));
+}
 
 struct SplitSettings {
   double fraction = 0;
@@ -147,7 +164,7 @@ Result<std::unique_ptr<Model>> make_candidate_model(const std::string& model_id,
   PT_ASSIGN_OR_RETURN(std::string resolved, resolve_candidate(model_id, registry_path));
   PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved, options));
   if (resolved == model_id) return inner;
-  return std::unique_ptr<Model>(std::make_unique<AliasModel>(model_id, std::move(inner)));
+  return alias_model(model_id, std::move(inner));
 }
 
 Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::string& validation_file) {
@@ -190,8 +207,7 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
   std::vector<std::unique_ptr<Model>> models;
   for (size_t i = 0; i < o.models.size(); ++i) {
     PT_ASSIGN_OR_RETURN(auto inner, make_model(resolved[i], o.model));
-    models.push_back(resolved[i] == o.models[i] ? std::move(inner)
-                                                : std::make_unique<AliasModel>(o.models[i], std::move(inner)));
+    models.push_back(resolved[i] == o.models[i] ? std::move(inner) : alias_model(o.models[i], std::move(inner)));
   }
   EvalRelabelResult result;
   RelabelOptions ro = o.relabel;

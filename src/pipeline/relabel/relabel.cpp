@@ -51,7 +51,8 @@ class Engine {
 
   Result<void> run() {
     tick();
-    if (model_.is_local()) return run_local();
+    if (LocalModel* local = model_.as_local()) return run_local(*local);
+    remote_ = model_.as_remote();
     HttpMulti multi(std::max(1, o_.concurrency));
     multi_ = &multi;
     while (true) {
@@ -144,7 +145,7 @@ class Engine {
   }
 
   void send(std::unique_ptr<RelabelItem> item) {
-    auto req = model_.build_request(item->input);
+    auto req = remote_->build_request(item->input);
     if (!req.ok()) {  // only credentials fail here (e.g. a rejected service-account JWT): every call would
       fail(item->trace.id, "request", req.error().message);
       stop(s_.stopped_by_auth);  // fail alike, so stop instead of one token exchange per trace
@@ -175,7 +176,7 @@ class Engine {
 
   void on_response(std::unique_ptr<RelabelItem> item, const HttpResponse& r, double latency_ms) {
     const bool success_status = r.status >= 200 && r.status < 300;
-    Result<Completion> completion = success_status ? model_.parse_response(r) : Result<Completion>(Error{});
+    Result<Completion> completion = success_status ? remote_->parse_response(r) : Result<Completion>(Error{});
     FailureKind kind = classify(r, success_status && !completion.ok());
     if (kind == FailureKind::none) {
       limiter_.adjust_tokens(completion->usage.input_tokens - static_cast<int64_t>(item->input_tokens),
@@ -240,7 +241,7 @@ class Engine {
 
   // Local models answer in-process, one trace at a time; rows are committed every 256 answers or
   // 100 ms, whichever comes first.
-  Result<void> run_local() {
+  Result<void> run_local(LocalModel& local) {
     int64_t last_commit = steady_ms();
     while (!stop_sending_) {
       if (o_.stop_requests && o_.stop_requests->load() > 0) {
@@ -251,7 +252,7 @@ class Engine {
       if (!item) break;
       int64_t t0 = steady_ms();
       ++s_.calls;
-      auto c = model_.answer(item->input);
+      auto c = local.answer(item->input);
       if (c.ok())
         record_answer(*item, *c, static_cast<double>(steady_ms() - t0));
       else
@@ -270,6 +271,7 @@ class Engine {
 
   Store& store_;
   Model& model_;
+  RemoteModel* remote_ = nullptr;  // model_ as a remote model (run() without a local one)
   const RelabelOptions& o_;
   RelabelSummary& s_;
   std::deque<std::string> queue_;

@@ -90,7 +90,7 @@ Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldO
   std::vector<std::array<double, 4>> s(held.size()), b(held.size());
   std::vector<Result<void>> status(n_threads, ok());
   auto work = [&](size_t t) {
-    auto bm25 = make_model("local:bm25", ModelOptions{});
+    auto bm25 = make_local_model("local:bm25");
     if (!bm25.ok()) {
       status[t] = bm25.error();
       return;

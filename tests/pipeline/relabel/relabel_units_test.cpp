@@ -156,11 +156,12 @@ TEST(LocalBm25, AnswersFromTheTraceFileTree) {
   auto model = make_model("local:bm25", {});
   ASSERT_TRUE(model.ok()) << model.error().message;
   EXPECT_EQ((*model)->id(), "local:bm25");
-  EXPECT_TRUE((*model)->is_local());
+  LocalModel* local = (*model)->as_local();
+  ASSERT_NE(local, nullptr);
   auto call = parse_picker_call(testing::picker_payload(0, "Key"));  // "Fix the login session timeout", 5 files
   ASSERT_TRUE(call.ok());
   TeacherInput in{&*call, ""};
-  auto c = (*model)->answer(in);
+  auto c = local->answer(in);
   ASSERT_TRUE(c.ok()) << c.error().message;
   auto files = parse_file_list(c->text);
   ASSERT_GE(files.size(), 2u);
@@ -174,7 +175,7 @@ TEST(LocalBm25, AnswersFromTheTraceFileTree) {
 }
 
 TEST(LocalBm25, ContextContentsCanDecide) {
-  auto model = make_model("local:bm25", {});
+  auto model = make_local_model("local:bm25");
   ASSERT_TRUE(model.ok());
   auto call = parse_picker_call(testing::picker_payload(5, "Key"));  // "Document the config options"
   ASSERT_TRUE(call.ok());

@@ -1,0 +1,35 @@
+// `local:student@PATH`: the learned ranker (ranker/student.h) trained by `student train`, loaded
+// from PATH, answering like an LLM (one path per line, best first), free of charge.
+#include "providers/local.h"
+#include "ranker/student.h"
+
+namespace pt {
+namespace {
+
+class StudentLocalModel final : public LocalModel {
+ public:
+  StudentLocalModel(std::string id, std::unique_ptr<ranker::StudentModel> student)
+      : LocalModel(std::move(id)), student_(std::move(student)) {}
+
+  Result<Completion> answer(const TeacherInput& input) override {
+    if (input.call == nullptr) return runtime_error(id() + ": no call to answer");
+    Completion c;
+    for (const auto& path : student_->rank(*input.call, 0)) {
+      if (!c.text.empty()) c.text += '\n';
+      c.text += path;
+    }
+    return c;
+  }
+
+ private:
+  std::unique_ptr<ranker::StudentModel> student_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path) {
+  PT_ASSIGN_OR_RETURN(auto student, ranker::StudentModel::load(path));
+  return std::unique_ptr<LocalModel>(std::make_unique<StudentLocalModel>(std::move(id), std::move(student)));
+}
+
+}  // namespace pt
