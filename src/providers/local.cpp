@@ -1,10 +1,12 @@
 // make_local_model(): the in-process models behind "local:" ids. `local:bm25` is the lexical
-// ranker of local_bm25.cpp; `local:student@PATH` wraps the learned ranker (ranker/student.h)
-// trained by `student train`. Both answer like an LLM (one path per line), free of charge.
+// ranker of local_bm25.cpp; `local:student@PATH|NAME` wraps the learned ranker (ranker/student.h)
+// trained by `student train`; its id() is canonical (providers/student_names.h). Both answer like an LLM (one path per
+// line), free of charge.
 #include "providers/local.h"
 
 #include <fmt/format.h>
 
+#include "providers/student_names.h"
 #include "ranker/student.h"
 
 namespace pt {
@@ -46,10 +48,13 @@ Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const Mod
   if (name == "student")
     return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
   if (name.rfind("student@", 0) == 0) {
-    std::string path(name.substr(8));
-    if (path.empty()) return usage_error("local:student@PATH: the path is empty");
-    PT_ASSIGN_OR_RETURN(auto student, ranker::StudentModel::load(path));
-    return std::unique_ptr<Model>(std::make_unique<StudentAdapter>(fmt::format("local:{}", name), std::move(student)));
+    if (name.size() == 8) return usage_error("local:student@PATH: the path is empty");
+    std::string given = fmt::format("local:{}", name);
+    PT_ASSIGN_OR_RETURN(std::optional<std::string> path, student_model_file(given));
+    PT_ASSIGN_OR_RETURN(auto student, ranker::StudentModel::load(*path));
+    // The canonical id (providers/student_names.h): what relabels are stored under.
+    PT_ASSIGN_OR_RETURN(std::string id, canonical_model_id(given));
+    return std::unique_ptr<Model>(std::make_unique<StudentAdapter>(std::move(id), std::move(student)));
   }
   return usage_error(fmt::format("unknown local model 'local:{}': expected local:bm25 or local:student@PATH", name));
 }

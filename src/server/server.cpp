@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "providers/student_names.h"
 #include "server/wire.h"
 
 namespace pt::server {
@@ -119,13 +120,19 @@ void Server::stop() {
 
 Result<Model*> Server::local_model(const std::string& id, std::mutex*& lock) {
   std::lock_guard<std::mutex> g(models_mu_);
-  auto it = models_.find(id);
-  if (it == models_.end()) {
-    PT_ASSIGN_OR_RETURN(auto model, make_model(id, ModelOptions{}));
-    it = models_.emplace(id, std::make_pair(std::move(model), std::make_unique<std::mutex>())).first;
+  auto known = model_ids_.find(id);
+  if (known == model_ids_.end()) {
+    // One instance per canonical id: `local:student@./a.model` and `local:student@a.model` share it.
+    PT_ASSIGN_OR_RETURN(std::string canonical, canonical_model_id(id));
+    if (!models_.count(canonical)) {
+      PT_ASSIGN_OR_RETURN(auto model, make_model(id, ModelOptions{}));
+      models_.emplace(canonical, std::make_pair(std::move(model), std::make_unique<std::mutex>()));
+    }
+    known = model_ids_.emplace(id, canonical).first;
   }
-  lock = it->second.second.get();
-  return it->second.first.get();
+  auto& entry = models_.at(known->second);
+  lock = entry.second.get();
+  return entry.first.get();
 }
 
 std::string Server::metrics_text() const {

@@ -73,7 +73,8 @@ class Server {
   Metrics metrics_;
   int port_ = 0;
   std::mutex models_mu_, stop_mu_;
-  std::map<std::string, std::pair<std::unique_ptr<Model>, std::unique_ptr<std::mutex>>> models_;
+  std::map<std::string, std::pair<std::unique_ptr<Model>, std::unique_ptr<std::mutex>>> models_;  // by canonical id
+  std::map<std::string, std::string> model_ids_;  // id as sent -> canonical id
 };
 
 // Route files.
