@@ -70,8 +70,7 @@ Result<StudentRegistration> register_student_name(const std::string& path, const
                                                   const std::string& file, bool replace) {
   if (!valid_name(name))
     return usage_error(fmt::format(
-        "student register: name \"{}\": use letters, digits, '.', '_' or '-', starting with a letter or digit",
-        name));
+        "student register: name \"{}\": use letters, digits, '.', '_' or '-', starting with a letter or digit", name));
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return usage_error(fmt::format("student register: {}: no such file", file));
   PT_TRY(ranker::StudentModel::load(file));  // only student model files get a name
@@ -83,10 +82,10 @@ Result<StudentRegistration> register_student_name(const std::string& path, const
       return r;
     }
     if (!replace)
-      return usage_error(fmt::format(
-          "student register: {} already names {}; relabels stored as local:student@{} are that model's "
-          "(pass --replace to point it at {})",
-          name, it->second, name, r.file));
+      return usage_error(
+          fmt::format("student register: {} already names {}; relabels stored as local:student@{} are that model's "
+                      "(pass --replace to point it at {})",
+                      name, it->second, name, r.file));
     r.previous_file = it->second;
   }
   names[name] = r.file;

@@ -20,9 +20,8 @@ std::string format_pick(const PickResult& r) {
 std::string format_pick_json(const PickResult& r) {
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const auto& f : r.files) files.push_back({{"path", f.path}, {"score", f.score}});
-  nlohmann::ordered_json doc = {{"model", r.model},   {"source", r.source},
-                                {"candidates", r.candidates}, {"recent_commits", r.recent},
-                                {"files", files},     {"elapsed_ms", r.elapsed_ms}};
+  nlohmann::ordered_json doc = {{"model", r.model},           {"source", r.source}, {"candidates", r.candidates},
+                                {"recent_commits", r.recent}, {"files", files},     {"elapsed_ms", r.elapsed_ms}};
   return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

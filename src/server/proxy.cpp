@@ -98,6 +98,9 @@ void record(Server& s, const CallMeta& m, const WireRequest& wr, const std::stri
   r.row.created_at_us = m.created_at_us;
   r.row.type = m.type;
   r.row.payload = pl.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Shadow candidates answer the calls that got an answer (off this path: a queue and a thread).
+  bool shadow = status == 200 && error.empty() && m.type == kGetRelevantFiles;
+  if (shadow) s.shadow().submit(r.row);
   auto pushed = s.queue().push(std::move(r));
   if (!pushed.ok())
     std::fprintf(stderr, "picktune serve: trace %s lost: %s\n", m.trace_id.c_str(), pushed.error().message.c_str());

@@ -42,10 +42,10 @@ Result<std::vector<std::string>> read_tree_file(const std::string& path) {
 
 // The newest `n` first-parent commits of HEAD, summarized as import git shows them.
 Result<std::vector<RecentCommit>> recent_commits(const std::string& repo, size_t n) {
-  PT_ASSIGN_OR_RETURN(std::string text,
-                      run_git(GitCommand{{"-C", repo, "rev-list", "--first-parent", "--no-merges", "-n",
-                                          std::to_string(n), "HEAD"},
-                                         {}}));
+  PT_ASSIGN_OR_RETURN(
+      std::string text,
+      run_git(
+          GitCommand{{"-C", repo, "rev-list", "--first-parent", "--no-merges", "-n", std::to_string(n), "HEAD"}, {}}));
   std::vector<std::string> hashes;
   for (size_t pos = 0, nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1)
     if (nl > pos) hashes.emplace_back(text, pos, nl - pos);
@@ -80,8 +80,8 @@ Result<PickResult> run_pick(const PickOptions& o) {
   bool bm25 = o.model == "local:bm25";
   PT_ASSIGN_OR_RETURN(std::optional<std::string> student_file, student_model_file(o.model));
   if (!bm25 && !student_file)
-    return usage_error(fmt::format(
-        "pick --model {}: pick answers with local models (local:bm25, local:student@NAME|PATH)", o.model));
+    return usage_error(
+        fmt::format("pick --model {}: pick answers with local models (local:bm25, local:student@NAME|PATH)", o.model));
 
   PickResult r;
   PT_ASSIGN_OR_RETURN(r.model, canonical_model_id(o.model));
@@ -107,7 +107,8 @@ Result<PickResult> run_pick(const PickOptions& o) {
   nlohmann::ordered_json payload = {
       {"request_type", "Key"},
       {"system", picker_system_prompt(repo_name, tree, recent)},
-      {"messages", nlohmann::ordered_json::array({{{"role", "user"}, {"content", key_picker_prompt(o.request, limit)}}})},
+      {"messages",
+       nlohmann::ordered_json::array({{{"role", "user"}, {"content", key_picker_prompt(o.request, limit)}}})},
       {"repo_name", repo_name}};
   PT_ASSIGN_OR_RETURN(PickerCall call, parse_picker_call(payload.dump()));
 

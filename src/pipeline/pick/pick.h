@@ -15,7 +15,7 @@ struct PickOptions {
   std::string repo;       // a git work tree (HEAD)
   std::string tree_file;  // or: one path per line
   std::string request;
-  int top = 0;              // answer with exactly N files; 0 = the model's own count
+  int top = 0;                 // answer with exactly N files; 0 = the model's own count
   size_t recent_commits = 20;  // as `import git`
 };
 
@@ -25,12 +25,12 @@ struct PickedFile {
 };
 
 struct PickResult {
-  std::string model;        // canonical id
-  std::string source;       // "repo PATH at HEAD" / "tree FILE"
-  size_t candidates = 0;    // files in the tree
-  size_t recent = 0;        // recent commits shown to the model
+  std::string model;              // canonical id
+  std::string source;             // "repo PATH at HEAD" / "tree FILE"
+  size_t candidates = 0;          // files in the tree
+  size_t recent = 0;              // recent commits shown to the model
   std::vector<PickedFile> files;  // best first
-  double elapsed_ms = 0;    // the model's answer alone
+  double elapsed_ms = 0;          // the model's answer alone
 };
 
 Result<PickResult> run_pick(const PickOptions& options);

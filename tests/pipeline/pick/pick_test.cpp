@@ -75,9 +75,9 @@ TEST_F(Pick, StudentRanksTheTreeWithDescendingScores) {
 
 TEST_F(Pick, CliPrintsRankedFilesAndJson) {
   const std::string module = ranker::synthetic::word(1);
-  auto text = run_cli({PICKTUNE_BINARY, "pick", "--model", "local:bm25", "--tree", tree_, "--top", "2",
-                       "handle " + module + " errors"},
-                      fixture_->dir);
+  auto text = run_cli(
+      {PICKTUNE_BINARY, "pick", "--model", "local:bm25", "--tree", tree_, "--top", "2", "handle " + module + " errors"},
+      fixture_->dir);
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("  1  "), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("  2  "), std::string::npos) << text.out;

@@ -120,9 +120,9 @@ TEST_F(StudentNames, CliRegisterThenEvalSeesOneModelForTwoSpellings) {
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
 
   // Relabel with one spelling of the path (it names a registered file: stored as the name) ...
-  auto rel = run_cli({PICKTUNE_BINARY, "--store", fixture_->store_uri, "eval", "relabel", "--models",
-                      "local:student@./m.model"},
-                     dir, "", env());
+  auto rel = run_cli(
+      {PICKTUNE_BINARY, "--store", fixture_->store_uri, "eval", "relabel", "--models", "local:student@./m.model"}, dir,
+      "", env());
   ASSERT_EQ(rel.exit_code, 0) << rel.err;
   std::set<std::string> models;
   ASSERT_TRUE(fixture_->store
@@ -134,12 +134,11 @@ TEST_F(StudentNames, CliRegisterThenEvalSeesOneModelForTwoSpellings) {
                   .ok());
   EXPECT_EQ(models, (std::set<std::string>{"truth", "local:student@express"}));
   // ... and score with the name and with another spelling: the same relabels.
-  for (const std::string& spelling :
-       std::vector<std::string>{"local:student@express", "local:student@m.model", "local:student@" + dir + "/m.model"}) {
-    auto score = run_cli(
-        {PICKTUNE_BINARY, "--store", fixture_->store_uri, "eval", "score", "--models", spelling, "--reference", "truth",
-         "--json"},
-        dir, "", env());
+  for (const std::string& spelling : std::vector<std::string>{"local:student@express", "local:student@m.model",
+                                                              "local:student@" + dir + "/m.model"}) {
+    auto score = run_cli({PICKTUNE_BINARY, "--store", fixture_->store_uri, "eval", "score", "--models", spelling,
+                          "--reference", "truth", "--json"},
+                         dir, "", env());
     ASSERT_EQ(score.exit_code, 0) << spelling << ": " << score.err;
     auto doc = nlohmann::json::parse(score.out);
     ASSERT_TRUE(doc["models"].contains("local:student@express")) << score.out;
