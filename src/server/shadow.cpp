@@ -109,9 +109,9 @@ void Shadow::answer(const Row& trace) {
           r.row.id = relabel_row_id(id, trace.id, false);
           r.row.agent_step_id = trace.agent_step_id;
           r.row.user_id = trace.user_id;
-          r.row.created_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+          r.row.created_at_us =
+              std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
           r.row.model = id;
           r.row.payload = payload.dump(-1, ' ', false, json::error_handler_t::replace);
           if (server_.queue().push(std::move(r)).ok()) ok_count = 1;

@@ -41,7 +41,8 @@ TEST(Shadow, CandidatesAnswerEveryCapturedCallAsRelabelsThatEvalScoreUses) {
     size_t c = 250 + i;
     auto cl = f.client();
     auto r = cl.Post("/anthropic/v1/messages",
-                     {{"x-api-key", "sk-test-secret-key"}, {"anthropic-version", "2023-06-01"},
+                     {{"x-api-key", "sk-test-secret-key"},
+                      {"anthropic-version", "2023-06-01"},
                       {"X-Picktune-Agent-Step", "step-" + std::to_string(i)}},
                      anthropic_body(pt::ranker::synthetic::system_prompt(student.history, c),
                                     pt::key_picker_prompt(student.history.commits[c].message, 12), i % 2 == 1),
@@ -54,8 +55,9 @@ TEST(Shadow, CandidatesAnswerEveryCapturedCallAsRelabelsThatEvalScoreUses) {
   f.fake->fail_next(1);
   {
     auto cl = f.client();
-    auto r = cl.Post("/anthropic/v1/messages", {{"x-api-key", "sk-test-secret-key"}, {"anthropic-version", "2023-06-01"}},
-                     anthropic_body(pt_test::kSystem, pt_test::kPrompt, false), "application/json");
+    auto r =
+        cl.Post("/anthropic/v1/messages", {{"x-api-key", "sk-test-secret-key"}, {"anthropic-version", "2023-06-01"}},
+                anthropic_body(pt_test::kSystem, pt_test::kPrompt, false), "application/json");
     ASSERT_TRUE(r);
     EXPECT_GE(r->status, 400);
   }
@@ -90,10 +92,10 @@ TEST(Shadow, CandidatesAnswerEveryCapturedCallAsRelabelsThatEvalScoreUses) {
   EXPECT_EQ(per_model, (std::map<std::string, int>{{"local:bm25", n}, {"local:student@express", n}}));
 
   // eval score compares the student with bm25 on the captured traffic, from the shadow relabels alone.
-  auto score = pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:" + f.dir + "/t.db", "eval", "score",
-                                 "--models", "local:student@" + student.model_file, "--reference", "local:bm25",
-                                 "--newest", "1", "--json"},
-                                f.dir, "", {"PICKTUNE_STUDENTS=" + names});
+  auto score =
+      pt_test::run_cli({PICKTUNE_BINARY, "--store", "sqlite:" + f.dir + "/t.db", "eval", "score", "--models",
+                        "local:student@" + student.model_file, "--reference", "local:bm25", "--newest", "1", "--json"},
+                       f.dir, "", {"PICKTUNE_STUDENTS=" + names});
   ASSERT_EQ(score.exit_code, 0) << score.err;
   json doc = json::parse(score.out);
   EXPECT_EQ(doc["reference"], "local:bm25");

@@ -258,7 +258,8 @@ bool verify_rs256(const std::string& pem, const std::string& signing_input, cons
 
 // The credential a request carries for its API ("" when none).
 std::string credential(Api api, const httplib::Request& req) {
-  if (api == Api::anthropic) return req.get_header_value("x-api-key");
+  // Anthropic: x-api-key, or (the JS SDK since 1.x) Authorization: Bearer KEY.
+  if (api == Api::anthropic && req.has_header("x-api-key")) return req.get_header_value("x-api-key");
   if (api == Api::gemini) return req.get_header_value("x-goog-api-key");
   std::string auth = req.get_header_value("authorization");
   return auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : auth;
