@@ -68,7 +68,8 @@ void check_trace(ServeFixture& f, const json& call) {
   std::string last_user;
   for (const auto& m : t["messages"])
     if (m["role"] == "user")
-      last_user = m["content"].is_string() ? m["content"].get<std::string>() : m["content"][0]["text"].get<std::string>();
+      last_user =
+          m["content"].is_string() ? m["content"].get<std::string>() : m["content"][0]["text"].get<std::string>();
   EXPECT_EQ(last_user, pt_test::kPrompt);
 }
 
