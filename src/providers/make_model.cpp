@@ -5,6 +5,7 @@
 
 #include "providers/local.h"
 #include "providers/make_model_parts.h"
+#include "providers/student_names.h"
 #include "providers/model.h"
 
 namespace pt {
@@ -65,9 +66,12 @@ Result<std::unique_ptr<LocalModel>> make_local_model(std::string_view model_id) 
   if (name == "student")
     return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
   if (name.rfind("student@", 0) == 0) {
-    std::string path(name.substr(8));
-    if (path.empty()) return usage_error("local:student@PATH: the path is empty");
-    return make_student_model(std::string(model_id), path);
+    if (name.size() == 8) return usage_error("local:student@PATH: the path is empty");
+    std::string given(model_id);
+    PT_ASSIGN_OR_RETURN(std::optional<std::string> path, student_model_file(given));
+    // The canonical id (providers/student_names.h) is what relabels are stored under.
+    PT_ASSIGN_OR_RETURN(std::string id, canonical_model_id(given));
+    return make_student_model(std::move(id), *path);
   }
   return usage_error(fmt::format("unknown local model 'local:{}': expected local:bm25 or local:student@PATH", name));
 }

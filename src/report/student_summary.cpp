@@ -35,4 +35,16 @@ std::string format_student_train_report(const StudentTrainReport& r) {
   return out;
 }
 
+std::string format_student_registration(const StudentRegistration& r, const std::string& names_path) {
+  std::string out;
+  if (r.unchanged)
+    out = fmt::format("{} already names {}\n", r.name, r.file);
+  else if (!r.previous_file.empty())
+    out = fmt::format("{} now names {} (was {})\n", r.name, r.file, r.previous_file);
+  else
+    out = fmt::format("{} names {}\n", r.name, r.file);
+  out += fmt::format("use it as local:student@{} (names kept in {})\n", r.name, names_path);
+  return out;
+}
+
 }  // namespace pt

@@ -4,10 +4,13 @@
 #include <string>
 
 #include "pipeline/student/student_train.h"
+#include "providers/student_names.h"
 
 namespace pt {
 
 // The multi-line summary printed by the command.
 std::string format_student_train_report(const StudentTrainReport& report);
+// What `student register` prints: the name, its file, and where the names are kept.
+std::string format_student_registration(const StudentRegistration& r, const std::string& names_path);
 
 }  // namespace pt

@@ -98,6 +98,9 @@ void record(Server& s, const CallMeta& m, const WireRequest& wr, const std::stri
   r.row.created_at_us = m.created_at_us;
   r.row.type = m.type;
   r.row.payload = pl.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Shadow candidates answer the calls that got an answer (off this path: a queue and a thread).
+  bool shadow = status == 200 && error.empty() && m.type == kGetRelevantFiles;
+  if (shadow) s.shadow().submit(r.row);
   auto pushed = s.queue().push(std::move(r));
   if (!pushed.ok())
     std::fprintf(stderr, "picktune serve: trace %s lost: %s\n", m.trace_id.c_str(), pushed.error().message.c_str());
@@ -229,7 +232,19 @@ void forward(Server& s, const CallMeta& m, const WireRequest& wr, const httplib:
     if (pass_response_header(k)) res.set_header(k, v);
   }
   res.status = st->status;
-  if (st->status >= 400) ++s.metrics().upstream_errors;
+  if (st->status >= 400) {
+    // An error answer to a streamed request is a small JSON body, not a stream: pass it on whole
+    // (a content provider would leave res.body empty and the server's error handler would replace it).
+    ++s.metrics().upstream_errors;
+    st->worker.join();
+    std::string body;
+    for (auto& c : st->chunks) body += c;
+    std::string error = "upstream status " + std::to_string(st->status);
+    if (st->final.status == 0) error = transport_message(st->final);
+    record(s, m, wr, "", {}, st->final.elapsed_ms, st->final.status == 0 ? 502 : st->status, error);
+    res.set_content(std::move(body), ctype);
+    return;
+  }
   auto collector = std::make_shared<SseCollector>(m.provider);
   auto error_body = std::make_shared<std::string>();
   auto finish = [&s, m, wr, st, collector, error_body] {  // called once, under no lock
@@ -263,9 +278,11 @@ void forward(Server& s, const CallMeta& m, const WireRequest& wr, const httplib:
         }
         if (st->done && !st->recorded) {
           st->recorded = true;
+          const bool broken = st->final.status == 0;
           lock.unlock();
           st->worker.join();
-          finish();  // the trace is spooled before the stream ends: an acknowledged stream is captured
+          finish();                  // the trace is spooled before the stream ends: an acknowledged stream is captured
+          if (broken) return false;  // the upstream's stream broke: the caller's does too, never a clean end
           sink.done();
         }
         return true;

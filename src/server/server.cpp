@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "providers/student_names.h"
 #include "server/wire.h"
 
 namespace pt::server {
@@ -96,6 +97,7 @@ Result<std::unique_ptr<Server>> Server::start(Store& store, ServeOptions options
     res.set_content(self->metrics_text(), "text/plain; version=0.0.4");
   });
   register_proxy_routes(*s);
+  PT_ASSIGN_OR_RETURN(s->shadow_, Shadow::start(*s, s->opt_.shadow));
   if (s->opt_.port == 0) {
     s->port_ = h.bind_to_any_port(s->opt_.host);
   } else {
@@ -114,18 +116,25 @@ void Server::stop_accepting() {
 void Server::stop() {
   std::lock_guard<std::mutex> lock(stop_mu_);
   if (http_) http_->stop();
+  if (shadow_) shadow_->drain();  // its relabels go through the queue: answer them first
   if (queue_) queue_->drain();
 }
 
 Result<LocalModel*> Server::local_model(const std::string& id, std::mutex*& lock) {
   std::lock_guard<std::mutex> g(models_mu_);
-  auto it = models_.find(id);
-  if (it == models_.end()) {
-    PT_ASSIGN_OR_RETURN(auto model, make_local_model(id));
-    it = models_.emplace(id, std::make_pair(std::move(model), std::make_unique<std::mutex>())).first;
+  auto known = model_ids_.find(id);
+  if (known == model_ids_.end()) {
+    // One instance per canonical id: `local:student@./a.model` and `local:student@a.model` share it.
+    PT_ASSIGN_OR_RETURN(std::string canonical, canonical_model_id(id));
+    if (!models_.count(canonical)) {
+      PT_ASSIGN_OR_RETURN(auto model, make_local_model(id));
+      models_.emplace(canonical, std::make_pair(std::move(model), std::make_unique<std::mutex>()));
+    }
+    known = model_ids_.emplace(id, canonical).first;
   }
-  lock = it->second.second.get();
-  return it->second.first.get();
+  auto& entry = models_.at(known->second);
+  lock = entry.second.get();
+  return entry.first.get();
 }
 
 std::string Server::metrics_text() const {
@@ -147,6 +156,10 @@ std::string Server::metrics_text() const {
   metric("picktune_capture_queue_depth", "gauge", "rows queued, not yet committed", queue_->depth());
   metric("picktune_spool_bytes", "gauge", "bytes in the spool", queue_->spool_bytes());
   metric("picktune_traces_written_total", "counter", "rows committed to the store", queue_->written());
+  metric("picktune_shadow_answers_total", "counter", "shadow candidates' answers queued as relabels",
+         shadow_ ? shadow_->answered() : 0);
+  metric("picktune_shadow_dropped_total", "counter", "shadow answers not made (queue full or candidate failed)",
+         shadow_ ? shadow_->dropped() : 0);
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "providers/model.h"
 #include "server/capture_queue.h"
+#include "server/shadow.h"
 #include "store/store.h"
 
 namespace httplib {
@@ -59,6 +60,7 @@ class Server {
   const ServeOptions& options() const { return opt_; }
   CaptureQueue& queue() { return *queue_; }
   Metrics& metrics() { return metrics_; }
+  Shadow& shadow() { return *shadow_; }
   // A local model by id ("local:bm25", "local:student@NAME"), created once; answers are serialized per model.
   Result<LocalModel*> local_model(const std::string& id, std::mutex*& lock);
 
@@ -70,10 +72,12 @@ class Server {
   ServeOptions opt_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<CaptureQueue> queue_;
+  std::unique_ptr<Shadow> shadow_;
   Metrics metrics_;
   int port_ = 0;
   std::mutex models_mu_, stop_mu_;
-  std::map<std::string, std::pair<std::unique_ptr<LocalModel>, std::unique_ptr<std::mutex>>> models_;
+  std::map<std::string, std::pair<std::unique_ptr<LocalModel>, std::unique_ptr<std::mutex>>> models_;  // by canonical id
+  std::map<std::string, std::string> model_ids_;  // id as sent -> canonical id
 };
 
 // Route files.

@@ -3,11 +3,15 @@
 
 #include <fmt/format.h>
 
+#include "providers/student_names.h"
+
 namespace pt {
 
 std::optional<std::string> student_model_path(const std::string& model_id) {
   constexpr std::string_view prefix = "local:student@";
   if (model_id.size() <= prefix.size() || model_id.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  auto file = student_model_file(model_id);  // a registered name -> its file
+  if (file.ok() && file->has_value()) return **file;
   return model_id.substr(prefix.size());
 }
 

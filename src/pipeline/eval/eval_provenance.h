@@ -14,7 +14,7 @@
 
 namespace pt {
 
-// PATH of "local:student@PATH"; nullopt for any other model id.
+// The model file of "local:student@PATH|NAME" (a registered name resolved); nullopt for any other id.
 std::optional<std::string> student_model_path(const std::string& model_id);
 
 struct StudentProvenance {

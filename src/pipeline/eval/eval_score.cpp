@@ -18,6 +18,7 @@
 #include "pipeline/eval/eval_answers.h"
 #include "pipeline/eval/eval_provenance.h"
 #include "pipeline/join/relabel_source.h"
+#include "providers/student_names.h"
 #include "store/newest_window.h"
 #include "util/time.h"
 
@@ -410,7 +411,13 @@ Result<std::vector<std::string>> selected_ids(Store& store, const RowFilter& f) 
   return ids;
 }
 
-Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& options) {
+Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) {
+  // Relabels are stored under canonical ids (`local:student@./a.model` is `local:student@/abs/a.model`).
+  EvalScoreOptions options = given;
+  for (auto& m : options.models) {
+    PT_ASSIGN_OR_RETURN(m, canonical_model_id(m));
+  }
+  PT_ASSIGN_OR_RETURN(options.reference, canonical_model_id(options.reference));
   PT_TRY(validate(options));
   PT_TRY(check_models(store, options));
   PT_ASSIGN_OR_RETURN(CandidateProvenance provenance, load_candidate_provenance(options.models));

@@ -4,12 +4,13 @@
 #include <simdjson.h>
 
 #include "core/row.h"
+#include "providers/student_names.h"
 
 namespace pt {
 
 Result<void> scan_relabels(Store& store, const std::string& model, const std::function<void(RelabelRecord&&)>& visit) {
   RowFilter filter;
-  filter.model = model;
+  PT_ASSIGN_OR_RETURN(filter.model, canonical_model_id(model));  // `./a.model` and `a.model` are one student
   filter.order = RowFilter::Order::oldest_first;
   return store.scan(Table::relabels, filter, [&](Row&& row) {
     visit(read_relabel(std::move(row)));

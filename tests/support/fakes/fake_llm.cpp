@@ -258,7 +258,8 @@ bool verify_rs256(const std::string& pem, const std::string& signing_input, cons
 
 // The credential a request carries for its API ("" when none).
 std::string credential(Api api, const httplib::Request& req) {
-  if (api == Api::anthropic) return req.get_header_value("x-api-key");
+  // Anthropic: x-api-key, or (the JS SDK since 1.x) Authorization: Bearer KEY.
+  if (api == Api::anthropic && req.has_header("x-api-key")) return req.get_header_value("x-api-key");
   if (api == Api::gemini) return req.get_header_value("x-goog-api-key");
   std::string auth = req.get_header_value("authorization");
   return auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : auth;
@@ -577,6 +578,18 @@ void FakeLlm::install_routes() {
       std::string body = answer_body(api, prompt.model.empty() ? "fake" : prompt.model, text, u, id);
       res.status = 200;
       call.status = 200;
+      if (fault == Fault::truncated && stream) {  // the stream dies mid-answer: half the events, then a reset
+        auto events = std::make_shared<std::vector<std::string>>(
+            answer_events(api, prompt.model.empty() ? "fake" : prompt.model, text, u, id));
+        res.set_chunked_content_provider("text/event-stream", [events](size_t, httplib::DataSink& sink) {
+          for (size_t i = 0; i < events->size() / 2; ++i)
+            if (!sink.write((*events)[i].data(), (*events)[i].size())) return false;
+          return false;  // abort: no terminating chunk
+        });
+        call.status = 0;
+        log_call(std::move(call), false);
+        return;
+      }
       if (fault == Fault::truncated) {
         auto half = std::make_shared<std::string>(body.substr(0, body.size() / 2));
         res.set_content_provider(body.size(), kJson, [half](size_t, size_t, httplib::DataSink& sink) {

@@ -1,0 +1,119 @@
+// Implementation of providers/student_names.h: the per-user JSON file of student names and the
+// normalization of `local:student@X` ids.
+#include "providers/student_names.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ranker/student.h"
+#include "util/atomic_file.h"
+
+namespace pt {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::string_view kStudentPrefix = "local:student@";
+
+bool valid_name(const std::string& name) {
+  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+
+// Absolute, `.`/`..` removed, symlinks resolved as far as the path exists.
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) p = fs::absolute(path, ec).lexically_normal();
+  return p.string();
+}
+
+}  // namespace
+
+std::string student_names_path() {
+  if (const char* env = std::getenv("PICKTUNE_STUDENTS"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/picktune/students.json";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.config/picktune/students.json";
+}
+
+Result<StudentNames> load_student_names(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return StudentNames{};
+    return runtime_error(fmt::format("{}: cannot read the student names", path));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (!doc.is_object())
+    return runtime_error(fmt::format("{}: expected a JSON object of student NAME: FILE (`student register`)", path));
+  StudentNames names;
+  for (const auto& [name, file] : doc.items()) {
+    if (!file.is_string() || !valid_name(name))
+      return runtime_error(fmt::format("{}: field \"{}\": expected a student name and its file path", path, name));
+    names.emplace(name, file.get<std::string>());
+  }
+  return names;
+}
+
+Result<StudentRegistration> register_student_name(const std::string& path, const std::string& name,
+                                                  const std::string& file, bool replace) {
+  if (!valid_name(name))
+    return usage_error(fmt::format(
+        "student register: name \"{}\": use letters, digits, '.', '_' or '-', starting with a letter or digit", name));
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return usage_error(fmt::format("student register: {}: no such file", file));
+  PT_TRY(ranker::StudentModel::load(file));  // only student model files get a name
+  PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(path));
+  StudentRegistration r{name, canonical_path(file), "", false};
+  if (auto it = names.find(name); it != names.end()) {
+    if (it->second == r.file) {
+      r.unchanged = true;
+      return r;
+    }
+    if (!replace)
+      return usage_error(
+          fmt::format("student register: {} already names {}; relabels stored as local:student@{} are that model's "
+                      "(pass --replace to point it at {})",
+                      name, it->second, name, r.file));
+    r.previous_file = it->second;
+  }
+  names[name] = r.file;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  nlohmann::json doc(names);
+  PT_TRY(write_file_atomic(path, doc.dump(2) + "\n"));
+  return r;
+}
+
+Result<std::string> canonical_model_id(std::string_view model_id) {
+  if (model_id.substr(0, kStudentPrefix.size()) != kStudentPrefix) return std::string(model_id);
+  std::string ref(model_id.substr(kStudentPrefix.size()));
+  if (ref.empty()) return std::string(model_id);  // make_model says what is wrong
+  PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(student_names_path()));
+  if (names.count(ref)) return std::string(model_id);
+  std::string file = canonical_path(ref);
+  for (const auto& [name, named] : names)
+    if (named == file) return std::string(kStudentPrefix) + name;
+  return std::string(kStudentPrefix) + file;
+}
+
+Result<std::optional<std::string>> student_model_file(std::string_view model_id) {
+  if (model_id.substr(0, kStudentPrefix.size()) != kStudentPrefix || model_id.size() == kStudentPrefix.size())
+    return std::optional<std::string>();
+  std::string ref(model_id.substr(kStudentPrefix.size()));
+  PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(student_names_path()));
+  if (auto it = names.find(ref); it != names.end()) return std::optional<std::string>(it->second);
+  return std::optional<std::string>(ref);
+}
+
+}  // namespace pt
