@@ -15,11 +15,13 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kGeminiShape = R"(a Gemini line {"contents":[{"role":"user|model","parts":[{"text":...}]}]})";
-constexpr const char* kOpenAiShape = R"(an OpenAI chat line {"messages":[{"role":"system|user|assistant","content":...}]})";
+constexpr const char* kOpenAiShape =
+    R"(an OpenAI chat line {"messages":[{"role":"system|user|assistant","content":...}]})";
 
 std::string gemini_problem(const json& j) {
   if (j.contains("messages"))
-    return fmt::format("an OpenAI chat line (\"messages\"); Vertex AI takes {} (collect --format gemini)", kGeminiShape);
+    return fmt::format("an OpenAI chat line (\"messages\"); Vertex AI takes {} (collect --format gemini)",
+                       kGeminiShape);
   if (!j.contains("contents") || !j["contents"].is_array() || j["contents"].empty())
     return fmt::format("no \"contents\" turns; expected {}", kGeminiShape);
   const json& turns = j["contents"];
