@@ -56,5 +56,6 @@ void register_student_commands(CLI::App& app, Context& ctx);     // student trai
 void register_finetune_commands(CLI::App& app, Context& ctx);    // finetunes, tune
 void register_quickstart_command(CLI::App& app, Context& ctx);   // quickstart
 void register_serve_command(CLI::App& app, Context& ctx);        // serve
+void register_status_commands(CLI::App& app, Context& ctx);      // status, prune
 
 }  // namespace pt::cli

@@ -61,8 +61,7 @@ std::string render_trace_detail(const TraceDetail& t) {
     cols.push_back({r.row.model, r.files, or_dash(r.row.id), tokens_text(r),
                     r.cost_usd ? fmt::format("${:.4f}", *r.cost_usd) : "-", r.join_note});
   out += "\n";
-  if (t.relabels.empty())
-    out += "no relabel answers this trace yet (picktune relabel --teacher MODEL adds one)\n";
+  if (t.relabels.empty()) out += "no relabel answers this trace yet (picktune relabel --teacher MODEL adds one)\n";
   size_t rows = 0;
   for (const Column& c : cols) rows = std::max(rows, c.files.size());
   auto line = [&](const std::string& label, auto cell) {

@@ -27,8 +27,8 @@ std::string trace(const std::string& id, const std::string& kind, const std::str
 
 std::string relabel(const std::string& id, const std::string& model, const std::string& time,
                     const std::string& trace_id, const std::string& kind, const std::string& files, int tokens_in) {
-  return R"({"id":")" + id + R"(","agent_step_id":"s1","user_id":"u1","created_at":")" + time + R"(","model":")" + model +
-         R"(","payload":{"request_type":")" + kind + R"(","trace_id":")" + trace_id + R"(","files":[)" + files +
+  return R"({"id":")" + id + R"(","agent_step_id":"s1","user_id":"u1","created_at":")" + time + R"(","model":")" +
+         model + R"(","payload":{"request_type":")" + kind + R"(","trace_id":")" + trace_id + R"(","files":[)" + files +
          R"(],"output":"x","usage":{"input_tokens":)" + std::to_string(tokens_in) +
          R"(,"output_tokens":7,"cached_input_tokens":0},"cost_usd":0.0125}})";
 }

@@ -170,11 +170,12 @@ Result<RelabelShow> show_relabel(Store& store, const std::string& id) {
                                          out.relabel.trace_id, r.model)
                            : fmt::format("it names trace {}, which is not in the store", out.relabel.trace_id);
   } else {
-    out.trace_note = traces.empty() ? fmt::format("no get-relevant-files trace of step {} is in the store",
-                                                  r.agent_step_id)
-                                    : fmt::format("it answers none of the {} trace(s) of step {} (a newer relabel of "
-                                                  "{} does, or the join finds it ambiguous)",
-                                                  traces.size(), r.agent_step_id, r.model);
+    out.trace_note = traces.empty()
+                         ? fmt::format("no get-relevant-files trace of step {} is in the store", r.agent_step_id)
+                         : fmt::format(
+                               "it answers none of the {} trace(s) of step {} (a newer relabel of "
+                               "{} does, or the join finds it ambiguous)",
+                               traces.size(), r.agent_step_id, r.model);
   }
   return out;
 }
