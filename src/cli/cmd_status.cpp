@@ -27,8 +27,8 @@ void register_status_commands(CLI::App& app, Context& ctx) {
     bool dry_run = false;
   };
   auto flags = std::make_shared<PruneFlags>();
-  auto* prune = app.add_subcommand(
-      "prune", "delete the traces and relabels created before a date, all in one transaction");
+  auto* prune =
+      app.add_subcommand("prune", "delete the traces and relabels created before a date, all in one transaction");
   prune->add_option("--before", flags->before, "delete rows created before D: RFC 3339 time or YYYY-MM-DD (UTC)")
       ->required();
   prune->add_flag("--dry-run", flags->dry_run, "only count what would be deleted");

@@ -16,8 +16,8 @@ std::string day(int64_t us) { return format_rfc3339(us).substr(0, 10); }
 std::string models_section(const char* title, const std::vector<ModelCoverage>& models, int64_t picker_traces) {
   size_t w = 20;
   for (const auto& m : models) w = std::max(w, m.model.size());
-  std::string out = fmt::format("{:<{}}  {:>9}  {:>15}  {:>8}\n", title, w + 2, "RELABELS", "TRACES ANSWERED",
-                                "COVERAGE");
+  std::string out =
+      fmt::format("{:<{}}  {:>9}  {:>15}  {:>8}\n", title, w + 2, "RELABELS", "TRACES ANSWERED", "COVERAGE");
   for (const auto& m : models)
     out += fmt::format("  {:<{}}  {:>9}  {:>15}  {:>8}\n", m.model, w, m.relabels, m.answered,
                        picker_traces > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(m.answered) /
@@ -57,7 +57,8 @@ std::string render_store_status(const StoreStatus& s) {
     out += fmt::format("  {:<{}}  {:>9}", type, w, n);
     if (type == "get-relevant-files") {
       std::string kinds;
-      for (const auto& [kind, k] : s.picker_by_kind) kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", kind, k);
+      for (const auto& [kind, k] : s.picker_by_kind)
+        kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", kind, k);
       out += "  (" + kinds + ")";
     }
     out += "\n";
@@ -78,9 +79,10 @@ std::string render_store_status(const StoreStatus& s) {
 std::string render_prune_report(const PruneReport& r) {
   std::string when = format_rfc3339(r.before_us);
   if (r.dry_run)
-    return fmt::format("prune (dry run): would delete {} traces and {} relabels created before {} from {}; nothing "
-                       "deleted\n",
-                       r.rows.traces, r.rows.relabels, when, r.store);
+    return fmt::format(
+        "prune (dry run): would delete {} traces and {} relabels created before {} from {}; nothing "
+        "deleted\n",
+        r.rows.traces, r.rows.relabels, when, r.store);
   return fmt::format("prune: deleted {} traces and {} relabels created before {} from {}\n", r.rows.traces,
                      r.rows.relabels, when, r.store);
 }

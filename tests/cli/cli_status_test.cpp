@@ -40,16 +40,14 @@ class CliStatus : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "traces.jsonl") << trace("t1", "s1", "2025-05-01", "get-relevant-files", "Key") << "\n"
                                          << trace("t2", "s2", "2025-05-02", "get-relevant-files", "Key") << "\n"
-                                         << trace("t3", "s3", "2025-06-01", "get-relevant-files", "Non-Obvious")
-                                         << "\n"
+                                         << trace("t3", "s3", "2025-06-01", "get-relevant-files", "Non-Obvious") << "\n"
                                          << trace("t4", "s4", "2025-06-02", "get-relevant-files", "") << "\n"
                                          << trace("f1", "s1", "2025-05-01", "file-trees", "") << "\n";
-    std::ofstream(dir_ / "relabels.jsonl") << relabel("r1", "truth", "t1", "s1", "2025-05-01") << "\n"
-                                           << relabel("r2", "truth", "t2", "s2", "2025-05-02") << "\n"
-                                           << relabel("r3", "anthropic:claude-opus-4-20250514", "t2", "s2",
-                                                      "2025-06-03")
-                                           << "\n"
-                                           << relabel("r4", "local:student@a.model", "t1", "s1", "2025-06-03") << "\n";
+    std::ofstream(dir_ / "relabels.jsonl")
+        << relabel("r1", "truth", "t1", "s1", "2025-05-01") << "\n"
+        << relabel("r2", "truth", "t2", "s2", "2025-05-02") << "\n"
+        << relabel("r3", "anthropic:claude-opus-4-20250514", "t2", "s2", "2025-06-03") << "\n"
+        << relabel("r4", "local:student@a.model", "t1", "s1", "2025-06-03") << "\n";
     ASSERT_EQ(pt({"import", "jsonl", "traces.jsonl"}).exit_code, 0);
     ASSERT_EQ(pt({"import", "jsonl", "--table", "relabels", "relabels.jsonl"}).exit_code, 0);
   }
@@ -84,8 +82,7 @@ TEST_F(CliStatus, CountsTypesKindsTeachersCoverageStudentsAndSize) {
 TEST_F(CliStatus, PruneDryRunCountsAndPruneDeletesOnlyOlderRows) {
   CliResult dry = pt({"prune", "--before", "2025-05-02", "--dry-run"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("would delete 2 traces and 1 relabels created before 2025-05-02T00:00:00Z"),
-            std::string::npos)
+  EXPECT_NE(dry.out.find("would delete 2 traces and 1 relabels created before 2025-05-02T00:00:00Z"), std::string::npos)
       << dry.out;
   EXPECT_NE(dry.out.find("nothing deleted"), std::string::npos);
   EXPECT_NE(pt({"status"}).out.find("rows      5 traces, 4 relabels"), std::string::npos);

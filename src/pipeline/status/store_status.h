@@ -21,8 +21,8 @@ struct ModelCoverage {
 };
 
 struct StoreStatus {
-  std::string store;                              // describe()
-  std::optional<int64_t> bytes;                   // on disk, when the backend can tell
+  std::string store;             // describe()
+  std::optional<int64_t> bytes;  // on disk, when the backend can tell
   int64_t traces = 0, relabels = 0;
   std::map<std::string, int64_t> traces_by_type;  // type -> rows
   int64_t picker_traces = 0;                      // get-relevant-files traces
