@@ -71,15 +71,18 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   submit->add_option("--lr-multiplier", t->lr, "learning-rate multiplier")->check(CLI::PositiveNumber);
   submit->add_option("--base-model", t->submit.base_model,
                      "base model (default: the recipe's, else gemini-2.0-flash-001 / gpt-4.1-mini)");
-  submit->add_option("--teacher", t->submit.teacher, "teacher recorded in the registry (default: the manifest's)");
+  submit->add_option(
+      "--teacher", t->submit.teacher,
+      "teacher recorded in the registry (default: the manifest's; required when it and the recipe's differ)");
   submit->add_option("--bucket", t->submit.bucket, "Vertex: GCS bucket for the data (env PICKTUNE_GCS_BUCKET)");
   submit->add_option("--project", t->submit.project,
                      "Vertex: project (env VERTEX_PROJECT, else the service account's)");
   submit->add_option("--location", t->submit.location, "Vertex: location (env VERTEX_LOCATION, default us-central1)");
   submit->add_option("--id", t->submit.new_id, "registry id of the new finetune")->required();
   submit->callback([&ctx, t] {
-    ctx.action = [t]() -> Result<void> {
+    ctx.action = [&ctx, t]() -> Result<void> {
       TuneSubmitOptions o = t->submit;
+      o.diagnostics = &ctx.diagnostics;
       o.registry_path = t->registry.empty() ? default_registry_path() : t->registry;
       if (!t->recipe.empty()) o.recipe = t->recipe;
       o.epochs = t->epochs;

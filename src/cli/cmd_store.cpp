@@ -1,6 +1,6 @@
-// CLI: `init`, `export traces|relabels`, `traces` and `relabels` (docs/formats.md#cli-contract). Flags are parsed
-// into filter structs here; the work is in pipeline/export_rows and pipeline/listing.
-// `init` creates the store; the reading commands (export, traces, relabels) refuse a missing one.
+// CLI: `init`, `export traces|relabels`, `traces [show ID]` and `relabels [show ID]` (docs/formats.md#cli-contract).
+// Flags are parsed into filter structs here; the work is in pipeline/export_rows and pipeline/listing. `init` creates
+// the store; the reading commands (export, traces, relabels) refuse a missing one.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -10,7 +10,9 @@
 #include "cli/commands.h"
 #include "pipeline/export/export_rows.h"
 #include "pipeline/export/listing.h"
+#include "pipeline/export/row_detail.h"
 #include "report/listing_table.h"
+#include "report/row_detail_text.h"
 #include "util/time.h"
 
 namespace pt::cli {
@@ -119,7 +121,26 @@ void register_listing(CLI::App& app, Context& ctx, Table table) {
              : "list relabels, newest first: time, model, agent step, request kind, files");
   add_filter_flags(cmd, flags->filter, traces, !traces, 10);
   cmd->add_flag("--json", flags->json, "print rows as stored, one JSON object per line (docs/formats.md#rows columns)");
-  cmd->callback([flags, table, &ctx] {
+  auto show_id = std::make_shared<std::string>();
+  auto* show = cmd->add_subcommand(
+      "show", traces ? "one trace in full, with the production answer and each relabel answering it side by side"
+                     : "one relabel in full (files, tokens, cost) and the trace it answers");
+  show->add_option("ID", *show_id, traces ? "trace id" : "relabel id")->required();
+  show->callback([show_id, table, &ctx] {
+    ctx.action = [show_id, table, &ctx]() -> Result<void> {
+      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
+      if (table == Table::traces) {
+        PT_ASSIGN_OR_RETURN(TraceDetail d, show_trace(*store, *show_id));
+        std::fputs(render_trace_detail(d).c_str(), stdout);
+      } else {
+        PT_ASSIGN_OR_RETURN(RelabelShow d, show_relabel(*store, *show_id));
+        std::fputs(render_relabel_detail(d).c_str(), stdout);
+      }
+      return ok();
+    };
+  });
+  cmd->callback([flags, table, show, &ctx] {
+    if (show->parsed()) return;  // `traces show ID` set the action
     ctx.action = [flags, table, &ctx]() -> Result<void> {
       ListOptions o;
       o.table = table;

@@ -8,6 +8,7 @@
 #include "pipeline/student/student_train.h"
 #include "providers/student_names.h"
 #include "report/student_summary.h"
+#include "util/time.h"
 
 namespace pt::cli {
 namespace {
@@ -32,7 +33,7 @@ Result<std::vector<std::string>> parse_kinds(const std::string& text) {
 void register_student_commands(CLI::App& app, Context& ctx) {
   struct Flags {
     StudentTrainConfig config;
-    std::string recipe, kinds;
+    std::string recipe, kinds, since, until;
     int top_k = 0;
   };
   auto flags = std::make_shared<Flags>();
@@ -43,6 +44,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option("--teacher", c.teacher, "relabel model id whose answers are the targets, or truth")->required();
   train->add_option("--recipe", flags->recipe, "take request kinds / top-k / with-context from this registry entry");
   train->add_option("--kinds", flags->kinds, "request kinds to train on (default Key,Non-Obvious)");
+  train->add_option("--since", flags->since, "train on traces created at or after D (RFC 3339 or YYYY-MM-DD, UTC)");
+  train->add_option("--until", flags->until, "train on traces created before D (exclusive)");
   train->add_option("--holdout-newest", c.holdout_newest, "hold out the newest fraction F of traces for validation")
       ->capture_default_str();
   train->add_option("--seed", c.seed, "random seed (same data + seed = same model)")->capture_default_str();
@@ -58,6 +61,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
         PT_ASSIGN_OR_RETURN(config.recipe.request_kinds, parse_kinds(flags->kinds));
       }
       if (train->count("--top-k")) config.top_k = flags->top_k;
+      PT_ASSIGN_OR_RETURN(config.since_us, parse_time_filter("--since", flags->since));
+      PT_ASSIGN_OR_RETURN(config.until_us, parse_time_filter("--until", flags->until));
       config.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));

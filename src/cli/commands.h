@@ -57,5 +57,6 @@ void register_finetune_commands(CLI::App& app, Context& ctx);    // finetunes, t
 void register_quickstart_command(CLI::App& app, Context& ctx);   // quickstart
 void register_serve_command(CLI::App& app, Context& ctx);        // serve
 void register_pick_command(CLI::App& app, Context& ctx);         // pick
+void register_status_commands(CLI::App& app, Context& ctx);      // status, prune
 
 }  // namespace pt::cli

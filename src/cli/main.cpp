@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   register_quickstart_command(app, ctx);
   register_serve_command(app, ctx);
   register_pick_command(app, ctx);
+  register_status_commands(app, ctx);
 
   if (const char* word = command_word(argc, argv)) {
     std::vector<std::string> names;

@@ -57,6 +57,18 @@ class Store {
   virtual Result<void> begin_group() { return usage_error("this store cannot group upserts"); }
   virtual Result<void> commit_group() { return usage_error("this store cannot group upserts"); }
   virtual void rollback_group() {}
+
+  // `prune` and `status` (issue 20). Deletes every row of both tables created before `before_us`
+  // in one transaction: all of them go or none does. Backends that cannot delete say so.
+  struct Pruned {
+    int64_t traces = 0, relabels = 0;
+  };
+  virtual Result<Pruned> delete_before(int64_t before_us) {
+    (void)before_us;
+    return usage_error(describe() + ": this store cannot delete rows (prune works on sqlite and postgres stores)");
+  }
+  // What the store's data takes on disk, in bytes, when the backend can tell.
+  virtual Result<std::optional<int64_t>> bytes_on_disk() { return std::optional<int64_t>(); }
 };
 
 struct StoreOptions {

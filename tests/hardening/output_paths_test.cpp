@@ -165,8 +165,10 @@ TEST_F(OutputPaths, ExportCollectReportStudentAndRegistryWritesReplaceSymlinksNe
   fs::copy_file(dir_.path() / "registry-src.json", outside_ / "registry.json");
   fs::create_symlink(outside_ / "registry.json", registry);
   fake::FakeTuning tuning;
-  pt({"tune", "--registry", registry.string(), "submit", "--provider", "openai", "--train", name + ".jsonl", "--id",
-      "ft_symlink_test_001"},
+  // OpenAI takes chat lines only (issue 20: the Gemini file above would be refused before upload).
+  pt({"collect", "--teacher", "local:bm25", "-o", name + "-openai", "--format", "openai"});
+  pt({"tune", "--registry", registry.string(), "submit", "--provider", "openai", "--train", name + "-openai.jsonl",
+      "--id", "ft_symlink_test_001"},
      {"OPENAI_API_KEY=sk-test", "OPENAI_BASE_URL=" + tuning.base_url() + "/v1"});
   EXPECT_FALSE(fs::is_symlink(registry));
   EXPECT_NE(testing::slurp(registry.string()).find("ft_symlink_test_001"), std::string::npos);

@@ -177,11 +177,18 @@ TEST_F(SecretLeak, TuneSubmitAndStatusNeverLeakCredentials) {
           .exit_code,
       0)
       << transcript_;
+  // OpenAI takes chat lines, Vertex Gemini lines (issue 20: a mismatch is refused before upload).
+  ASSERT_EQ(run({"collect", "--teacher", kTeacher, "-o", (out_ / "data-openai").string(), "--format", "openai",
+                 "--validation-fraction", "0.25"},
+                env())
+                .exit_code,
+            0)
+      << transcript_;
   std::string registry = (out_ / "finetunes.json").string();
   auto submit = [&](const std::string& provider, const std::string& id, const std::vector<std::string>& e) {
-    return run({"tune", "--registry", registry, "submit", "--provider", provider, "--train",
-                (out_ / "data.jsonl").string(), "--validation", (out_ / "data-validation.jsonl").string(), "--id", id,
-                "--bucket", "canary-bucket"},
+    std::string data = (out_ / (provider == "openai" ? "data-openai" : "data")).string();
+    return run({"tune", "--registry", registry, "submit", "--provider", provider, "--train", data + ".jsonl",
+                "--validation", data + "-validation.jsonl", "--id", id, "--bucket", "canary-bucket"},
                e)
         .exit_code;
   };

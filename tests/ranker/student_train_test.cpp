@@ -172,6 +172,48 @@ int run(const std::string& args, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Issue 20: --since/--until train on (and hold out from) a time range only; --kinds a subset of kinds.
+TEST_F(StudentTrainTest, SinceUntilAndKindsTrainOnASubset) {
+  std::vector<int64_t> times;
+  RowFilter f;
+  f.type = std::string(kGetRelevantFiles);
+  f.order = RowFilter::Order::oldest_first;
+  ASSERT_TRUE(store_
+                  ->scan(Table::traces, f,
+                         [&](Row&& r) {
+                           times.push_back(r.created_at_us);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(times.size(), 300u);
+  ASSERT_LT(times[99], times[100]);
+  ASSERT_LT(times[249], times[250]);
+  auto c = config();
+  c.since_us = times[100];
+  c.until_us = times[250];  // exclusive: traces 100..249
+  auto report = student_train(*store_, c);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->traces_read, 150);
+  EXPECT_EQ(report->holdout, 30);  // the newest 20% of the range, not of the store
+  auto model = ranker::StudentModel::load(c.output);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_EQ((*model)->meta.train_traces, 120);
+
+  // Every synthetic trace is a Key request: training on Non-Obvious only finds nothing to learn.
+  c = config();
+  c.recipe.request_kinds = {"Non-Obvious"};
+  auto none = student_train(*store_, c);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("no trace joins"), std::string::npos) << none.error().message;
+
+  std::string out;
+  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --since 2099-01-01 -o x.json", &out), 1) << out;
+  EXPECT_NE(out.find("0 traces read"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("--store " + uri_ + " student train --teacher truth --until someday -o x.json", &out), 2) << out;
+  EXPECT_NE(out.find("--until"), std::string::npos) << out;
+}
+
 TEST_F(StudentTrainTest, CommandLine) {
   std::string out;
   EXPECT_EQ(

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include <algorithm>
 #include <future>
 #include <thread>
@@ -143,6 +145,7 @@ class Collector {
   }
 
   Result<void> finish() {
+    warn_split_overlap();
     check_vertex_limits(s_);
     for (const auto& w : s_.limit_warnings) warn("collect/vertex_limit", w);
     if (warnings_ > kMaxWarningsPrinted)
@@ -196,8 +199,41 @@ class Collector {
         continue;
       }
       PT_TRY(write_record(out));
+      note_split_side(batch.rows[i], out.validation);
     }
     return ok();
+  }
+
+  // Which agent steps and users each side of the split holds (only when there is a validation side).
+  void note_split_side(const Row& row, bool validation) {
+    if (!validation_) return;
+    (validation ? validation_steps_ : train_steps_).insert(row.agent_step_id);
+    (validation ? validation_users_ : train_users_).insert(row.user_id);
+  }
+
+  static size_t shared(const std::unordered_set<std::string>& a, const std::unordered_set<std::string>& b) {
+    size_t n = 0;
+    for (const auto& x : a.size() <= b.size() ? a : b) n += (a.size() <= b.size() ? b : a).count(x);
+    return n;
+  }
+
+  // Validation that shares an agent step or a user with training measures memory, not transfer:
+  // say so (always, outside the warning cap), with the split that would keep them apart.
+  void warn_split_overlap() {
+    if (!validation_ || !o_.diagnostics) return;
+    const size_t steps = shared(train_steps_, validation_steps_), users = shared(train_users_, validation_users_);
+    if (steps > 0)
+      o_.diagnostics->warn("collect/split_overlap",
+                           fmt::format("validation shares {} agent step(s) with training (of {} in validation); "
+                                       "--split-by step keeps steps apart",
+                                       steps, validation_steps_.size()));
+    // A single user cannot be kept apart (--split-by user would leave one side empty): no warning.
+    const bool one_user = users == 1 && train_users_.size() == 1 && validation_users_.size() == 1;
+    if (users > 0 && !one_user)
+      o_.diagnostics->warn("collect/split_overlap",
+                           fmt::format("validation shares {} user(s) with training (of {} in validation); "
+                                       "--split-by user keeps users apart",
+                                       users, validation_users_.size()));
   }
 
   Result<void> write_record(const TraceOutcome& out) {
@@ -226,6 +262,7 @@ class Collector {
   std::optional<AtomicFile> train_, validation_, manifest_;
   FlatMap64 seen_{1024};  // input hashes of the examples written
   size_t warnings_ = 0;
+  std::unordered_set<std::string> train_steps_, validation_steps_, train_users_, validation_users_;
 };
 
 }  // namespace

@@ -39,9 +39,17 @@ struct HeldOut {
   std::vector<std::string> targets;
 };
 
-Result<void> scan_traces(Store& store, const std::function<void(Row&&)>& visit) {
+// The get-relevant-files traces of the configured time range (all of them by default).
+RowFilter trace_range(const StudentTrainConfig& c) {
   RowFilter filter;
   filter.type = std::string(kGetRelevantFiles);
+  filter.since_us = c.since_us;
+  filter.until_us = c.until_us;
+  return filter;
+}
+
+Result<void> scan_traces(Store& store, const StudentTrainConfig& c, const std::function<void(Row&&)>& visit) {
+  RowFilter filter = trace_range(c);
   filter.order = RowFilter::Order::oldest_first;
   return store.scan(Table::traces, filter, [&](Row&& row) {
     visit(std::move(row));
@@ -173,11 +181,11 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
 
   // The held-out window is the one `eval relabel/score --newest F` take (store/newest_window.h):
   // the newest ceil(F x N) get-relevant-files traces, joined or not; training uses the joined rest.
-  PT_ASSIGN_OR_RETURN(NewestWindow window, newest_window(store, RowFilter{}, config.holdout_newest));
+  PT_ASSIGN_OR_RETURN(NewestWindow window, newest_window(store, trace_range(config), config.holdout_newest));
   const std::unordered_set<std::string> window_ids(window.ids.begin(), window.ids.end());
 
   // Pass 1: how many traces join, on each side of the time split.
-  PT_TRY(scan_traces(store, [&](Row&& row) {
+  PT_TRY(scan_traces(store, config, [&](Row&& row) {
     ++r.traces_read;
     StudentExample j = join(row);
     if (j.dropped) {
@@ -248,7 +256,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
       if (auto done = pool.pop_oldest(true)) apply(*done);
   };
   Batch batch;
-  PT_TRY(scan_traces(store, [&](Row&& row) {
+  PT_TRY(scan_traces(store, config, [&](Row&& row) {
     const bool held_out = window_ids.count(row.id) > 0;
     batch.push_back({std::move(row), held_out, {}, {}});
     if (batch.size() == 32) {

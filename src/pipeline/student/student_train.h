@@ -32,6 +32,8 @@ struct StudentTrainConfig {
   int threads = 0;           // training threads, 0 = every core; the model depends on the seed, not on this
   std::optional<int> top_k;  // fixed answer length instead of the calibrated one
   std::string output;        // model file
+  // Train on (and hold out from) only the traces created in [since, until) (--since/--until).
+  std::optional<int64_t> since_us, until_us;
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 

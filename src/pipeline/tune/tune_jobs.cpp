@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "pipeline/registry/registry_file.h"
+#include "pipeline/tune/tuning_file_check.h"
 #include "providers/tuning/tune_backend.h"
 
 namespace pt {
@@ -33,10 +34,14 @@ std::string join_path(const std::string& dir, const std::string& name) {
 }
 
 // PREFIX.jsonl -> PREFIX.manifest.json (written by collect).
-std::optional<json> read_manifest(const std::string& train_path) {
+std::string manifest_path_of(const std::string& train_path) {
   std::string prefix = train_path;
   if (prefix.size() > 6 && prefix.substr(prefix.size() - 6) == ".jsonl") prefix.resize(prefix.size() - 6);
-  std::ifstream in(prefix + ".manifest.json");
+  return prefix + ".manifest.json";
+}
+
+std::optional<json> read_manifest(const std::string& train_path) {
+  std::ifstream in(manifest_path_of(train_path));
   if (!in) return std::nullopt;
   std::stringstream ss;
   ss << in.rdbuf();
@@ -64,6 +69,31 @@ Result<Finetune*> find_mutable(Registry& reg, const std::string& id) {
 }
 
 VertexTuneTarget vertex_target(const TuneSubmitOptions& o) { return {o.bucket, o.project, o.location}; }
+
+// "anthropic:claude-opus-4-20250514" and "claude-opus-4-20250514" name one teacher.
+std::string_view bare_model(std::string_view id) {
+  size_t colon = id.find(':');
+  return colon == std::string_view::npos ? id : id.substr(colon + 1);
+}
+
+// The teacher recorded for the finetune: --teacher, else the manifest's, else the recipe's; a
+// recipe and a manifest that disagree are refused (the recipe's would misdescribe the data).
+Result<std::string> pick_teacher(const TuneSubmitOptions& o, const std::string& recipe_teacher,
+                                 const std::string& manifest_teacher, const std::string& manifest_path) {
+  auto note = [&](const std::string& teacher, const std::string& source) {
+    if (o.diagnostics) o.diagnostics->note("tune/teacher", fmt::format("teacher {} ({})", teacher, source));
+    return teacher;
+  };
+  if (!o.teacher.empty()) return note(o.teacher, "from --teacher");
+  if (!manifest_teacher.empty() && !recipe_teacher.empty() &&
+      bare_model(manifest_teacher) != bare_model(recipe_teacher))
+    return usage_error(fmt::format(
+        "teacher conflict: recipe {} names {} but {} says the data was collected from {}; pass --teacher to choose",
+        o.recipe.value_or(""), recipe_teacher, manifest_path, manifest_teacher));
+  if (!manifest_teacher.empty()) return note(manifest_teacher, "from " + manifest_path);
+  if (!recipe_teacher.empty()) return note(recipe_teacher, "from recipe " + o.recipe.value_or(""));
+  return note("unknown", "no --teacher, manifest or recipe names one");
+}
 
 Result<void> apply_state(Finetune& f, const TuneJobState& s) {
   f.status = s.state;
@@ -104,20 +134,21 @@ Result<Finetune> tune_submit(const TuneSubmitOptions& o) {
     return usage_error(fmt::format("{}: validation file not found", validation));
   if (!validation.empty() && file_name(validation) == file_name(train))
     return usage_error(fmt::format("the validation file is the training file ({})", train));
+  PT_TRY(check_tuning_file(train, o.provider));
+  if (!validation.empty()) PT_TRY(check_tuning_file(validation, o.provider));
   if (o.epochs) f.epochs = *o.epochs;
   if (o.adapter_size) f.recipe.adapter_size = *o.adapter_size;
   f.learning_rate_multiplier = o.lr_multiplier;
   if (!o.base_model.empty()) f.base_model = o.base_model;
   if (f.base_model.empty()) f.base_model = o.provider == "openai" ? "gpt-4.1-mini-2025-04-14" : "gemini-2.0-flash-001";
+  std::string manifest_teacher;
   if (auto m = read_manifest(train)) {
     f.train_samples = json_int(*m, {"samples"});
     f.validation_samples = json_int(*m, {"validation_samples"});
     f.tokens = json_int(*m, {"tokens", "train"});
-    if (f.teacher.empty() && m->contains("teacher") && (*m)["teacher"].is_string())
-      f.teacher = (*m)["teacher"].get<std::string>();
+    if (m->contains("teacher") && (*m)["teacher"].is_string()) manifest_teacher = (*m)["teacher"].get<std::string>();
   }
-  if (!o.teacher.empty()) f.teacher = o.teacher;
-  if (f.teacher.empty()) f.teacher = "unknown";
+  PT_ASSIGN_OR_RETURN(f.teacher, pick_teacher(o, f.teacher, manifest_teacher, manifest_path_of(train)));
   f.train_file = file_name(train);
   if (!validation.empty()) f.validation_file = file_name(validation);
 

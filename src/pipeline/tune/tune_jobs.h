@@ -10,6 +10,7 @@
 
 #include "core/registry.h"
 #include "providers/tuning/tune_backend.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
@@ -23,15 +24,19 @@ struct TuneSubmitOptions {
   std::optional<int64_t> epochs;
   std::optional<std::string> adapter_size;  // 1|4|8|16|32|max (Vertex)
   std::optional<double> lr_multiplier;
-  std::string base_model;         // "" -> recipe's base, else gemini-2.0-flash-001 / gpt-4.1-mini-2025-04-14
-  std::string teacher;            // "" -> recipe's, else the manifest's
+  std::string base_model;  // "" -> recipe's base, else gemini-2.0-flash-001 / gpt-4.1-mini-2025-04-14
+  // "" -> the manifest's (the data's real teacher), else the recipe's. A recipe and a manifest naming
+  // different teachers are refused unless --teacher settles it; the choice is noted ("tune/teacher").
+  std::string teacher;
   std::string bucket;             // Vertex: GCS bucket (--bucket, env PICKTUNE_GCS_BUCKET)
   std::string project, location;  // Vertex: (--project/VERTEX_PROJECT or the service account's), us-central1
   std::string registry_path;
-  std::string today;  // YYYY-MM-DD for the entry's date
+  std::string today;                   // YYYY-MM-DD for the entry's date
+  Diagnostics* diagnostics = nullptr;  // notes: which teacher was recorded and why; null -> dropped
 };
 
-// Uploads, creates the job and appends a pending entry to the registry. Returns that entry.
+// Checks the data first (each line the provider's format, at least one sample: nothing is uploaded
+// otherwise), then uploads, creates the job and appends a pending entry to the registry. Returns that entry.
 Result<Finetune> tune_submit(const TuneSubmitOptions& options);
 
 // Polls the job once and writes its state (and, on success, endpoint / model) to the registry.

@@ -155,6 +155,17 @@ void MemoryStore::rollback_group() {
   tables_->group_snapshot.reset();
 }
 
+Result<Store::Pruned> MemoryStore::delete_before(int64_t before_us) {
+  std::lock_guard lock(tables_->mutex);
+  Pruned pruned;
+  for (Table t : {Table::traces, Table::relabels}) {
+    int64_t& n = t == Table::traces ? pruned.traces : pruned.relabels;
+    n = static_cast<int64_t>(
+        std::erase_if(tables_->of(t), [&](const auto& kv) { return kv.second.row.created_at_us < before_us; }));
+  }
+  return pruned;
+}
+
 void MemoryStore::add(Table table, std::vector<Row> rows) {
   auto r = upsert(table, rows);
   if (!r.ok()) {

@@ -32,6 +32,7 @@ class MemoryStore : public Store {
   Result<void> begin_group() override;
   Result<void> commit_group() override;
   void rollback_group() override;
+  Result<Pruned> delete_before(int64_t before_us) override;
 
   // Conveniences for tests: upsert that must succeed (aborts otherwise), the matching rows in
   // scan order (oldest first unless the filter says otherwise), and removing a row by id.

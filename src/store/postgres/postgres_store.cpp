@@ -241,6 +241,35 @@ class PgStore final : public Store {
     }
   }
 
+  Result<Pruned> delete_before(int64_t before_us) override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      pqxx::work w(l.conn->db);
+      Pruned pruned;
+      for (Table t : {Table::traces, Table::relabels}) {
+        pqxx::result r = w.exec_params(fmt::format("DELETE FROM {} WHERE created_at < $1::timestamptz", table_name(t)),
+                                       pg_timestamp(before_us));
+        (t == Table::traces ? pruned.traces : pruned.relabels) = static_cast<int64_t>(r.affected_rows());
+      }
+      w.commit();
+      return pruned;
+    } catch (const std::exception& e) {
+      return fail("deleting rows", e);
+    }
+  }
+
+  Result<std::optional<int64_t>> bytes_on_disk() override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      pqxx::read_transaction w(l.conn->db);
+      pqxx::row r = w.exec1(
+          "SELECT pg_total_relation_size(to_regclass('traces')) + pg_total_relation_size(to_regclass('relabels'))");
+      return std::optional<int64_t>(r[0].as<int64_t>());
+    } catch (const std::exception& e) {
+      return fail("measuring the tables", e);
+    }
+  }
+
   Result<std::optional<Row>> get(Table table, const std::string& id) override {
     PT_ASSIGN_OR_RETURN(Lease l, lease());
     try {

@@ -167,6 +167,42 @@ class SqliteStore final : public Store {
 
   bool groups_upserts() const override { return true; }
 
+  Result<Pruned> delete_before(int64_t before_us) override {
+    if (group_open_) return usage_error("delete_before: an upsert group is open");
+    Pruned pruned;
+    Result<void> r = begin();
+    for (Table t : {Table::traces, Table::relabels}) {
+      if (!r.ok()) break;
+      auto stmt = prepare(fmt::format("DELETE FROM {} WHERE created_at < ?1", table_name(t)), "deleting");
+      if (!stmt.ok()) {
+        r = stmt.error();
+        break;
+      }
+      sqlite3_bind_int64(stmt->get(), 1, before_us);
+      if (sqlite3_step(stmt->get()) != SQLITE_DONE) {
+        r = db_error(fmt::format("deleting {}", table_name(t)));
+        break;
+      }
+      (t == Table::traces ? pruned.traces : pruned.relabels) = sqlite3_changes64(db_);
+    }
+    if (r.ok()) {
+      PT_ASSIGN_OR_RETURN(sqlite3_stmt * commit, cached("COMMIT"));
+      r = step_done(commit);
+    }
+    if (!r.ok()) return fail(r.error());
+    return pruned;
+  }
+
+  Result<std::optional<int64_t>> bytes_on_disk() override {
+    int64_t total = 0;
+    for (const char* suffix : {"", "-wal"}) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(path_ + suffix, ec);
+      if (!ec) total += static_cast<int64_t>(size);
+    }
+    return std::optional<int64_t>(total);
+  }
+
   Result<void> begin_group() override {
     if (group_open_) return usage_error("begin_group: a group is already open");
     if (!bulk_) enter_bulk_mode();

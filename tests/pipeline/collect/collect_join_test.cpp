@@ -342,3 +342,45 @@ TEST(Collect, ValidationSplitKeepsStepsWholeAndIsStable) {
 
 }  // namespace
 }  // namespace pt
+
+namespace pt {
+namespace {
+
+// Issue 20: validation that shares an agent step or a user with training is warned about, through
+// the run's diagnostics; a split that keeps them apart is not.
+TEST(Collect, WarnsWhenValidationSharesAStepOrUserWithTraining) {
+  MemoryStore store;
+  for (int s = 1; s <= 20; ++s)
+    for (std::string kind : {"Key", "Non-Obvious"}) {
+      store.add(Table::traces, {trace_row(s, kind, "u" + std::to_string(s % 3))});
+      store.add(Table::relabels, {relabel_row(s, kind, kTeacher, true)});
+    }
+  auto overlap_warnings = [](const CollectRun& run, const std::string& what) {
+    size_t n = 0;
+    for (const auto& w : run.warnings) n += w.find("validation shares") == 0 && w.find(what) != std::string::npos;
+    return n;
+  };
+  CollectOptions o;
+  o.validation_fraction = 0.5;
+  o.split_by = SplitBy::trace;  // one step's two traces may land on both sides
+  CollectRun by_trace = collect(store, o);
+  ASSERT_TRUE(by_trace.summary.ok()) << by_trace.summary.error().message;
+  ASSERT_GT(by_trace.summary->validation_samples, 0);
+  EXPECT_EQ(overlap_warnings(by_trace, "agent step(s) with training"), 1u)
+      << ::testing::PrintToString(by_trace.warnings);
+  EXPECT_EQ(overlap_warnings(by_trace, "user(s) with training"), 1u);
+
+  o.split_by = SplitBy::user;
+  CollectRun by_user = collect(store, o);
+  ASSERT_TRUE(by_user.summary.ok());
+  ASSERT_GT(by_user.summary->validation_samples, 0);
+  ASSERT_GT(by_user.summary->samples, 0);
+  EXPECT_EQ(overlap_warnings(by_user, "with training"), 0u) << ::testing::PrintToString(by_user.warnings);
+
+  o.validation_fraction.reset();  // no validation side: nothing to share
+  o.split_by = SplitBy::trace;
+  EXPECT_EQ(overlap_warnings(collect(store, o), "with training"), 0u);
+}
+
+}  // namespace
+}  // namespace pt

@@ -24,6 +24,18 @@ using nlohmann::json;
 
 void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
 
+// One sample per line in each provider's tuning format (docs/formats.md#tuning-records).
+const std::string kGeminiLine =
+    R"({"contents":[{"role":"user","parts":[{"text":"Fix the parser"}]},{"role":"model","parts":[{"text":"src/a.ts"}]}]})";
+const std::string kOpenAiLine =
+    R"({"messages":[{"role":"user","content":"Fix the parser"},{"role":"assistant","content":"src/a.ts"}]})";
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class TuneTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -31,8 +43,8 @@ class TuneTest : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     fs::copy_file(fs::path(PICKTUNE_SOURCE_DIR) / "data/finetunes.json", dir_ / "finetunes.json");
-    write(dir_ / "data.jsonl", "{\"contents\":[]}\n{\"contents\":[1]}\n");
-    write(dir_ / "data-validation.jsonl", "{\"contents\":[2]}\n");
+    write(dir_ / "data.jsonl", kGeminiLine + "\n" + kGeminiLine + "\n");
+    write(dir_ / "data-validation.jsonl", kGeminiLine + "\n");
     write(dir_ / "data.manifest.json",
           R"({"samples": 2, "validation_samples": 1, "teacher": "truth", "tokens": {"train": 1234, "total": 1500}})");
   }
@@ -85,7 +97,7 @@ TEST_F(TuneTest, VertexSubmitWaitRecordsTheEndpoint) {
   auto uploads = fake.uploads();
   ASSERT_EQ(uploads.size(), 2u);
   EXPECT_EQ(uploads[0].where, "gcs:picktune-data/picktune/data.jsonl");
-  EXPECT_EQ(uploads[0].content, "{\"contents\":[]}\n{\"contents\":[1]}\n");
+  EXPECT_EQ(uploads[0].content, slurp(dir_ / "data.jsonl"));
   json job = json::parse(fake.created_job_bodies().at(0));
   EXPECT_EQ(job["baseModel"], "gemini-2.0-flash-001");
   EXPECT_EQ(job["supervisedTuningSpec"]["trainingDatasetUri"], "gs://picktune-data/picktune/data.jsonl");
@@ -110,6 +122,8 @@ TEST_F(TuneTest, VertexSubmitWaitRecordsTheEndpoint) {
 TEST_F(TuneTest, OpenAiSubmitWaitRecordsTheModel) {
   fake::FakeTuning fake;
   point_at(fake);
+  write(dir_ / "data.jsonl", kOpenAiLine + "\n" + kOpenAiLine + "\n");
+  write(dir_ / "data-validation.jsonl", kOpenAiLine + "\n");
   auto submitted = tune_submit(options("openai"));
   ASSERT_TRUE(submitted.ok()) << submitted.error().message;
   EXPECT_EQ(submitted->base_model, "gpt-4.1-mini-2025-04-14");
@@ -159,10 +173,86 @@ TEST_F(TuneTest, RefusesWhatWouldWasteAJob) {
 TEST_F(TuneTest, BadCredentialsNeverLeakTheKey) {
   fake::FakeTuning fake({.expect_bearer = "something-else"});
   point_at(fake);
+  write(dir_ / "data.jsonl", kOpenAiLine + "\n" + kOpenAiLine + "\n");
+  write(dir_ / "data-validation.jsonl", kOpenAiLine + "\n");
   auto r = tune_submit(options("openai"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("HTTP 401"), std::string::npos) << r.error().message;
   EXPECT_EQ(r.error().message.find("sk-test-tuning-key"), std::string::npos);
+}
+
+// Issue 20: a Gemini file to OpenAI (and the reverse), an empty file, or a malformed line is
+// refused with FILE:LINE and the expected shape, before anything is uploaded.
+TEST_F(TuneTest, RefusesDataInTheOtherProvidersFormatOrWithoutSamples) {
+  fake::FakeTuning fake;
+  point_at(fake);
+  auto gemini_to_openai = tune_submit(options("openai"));
+  ASSERT_FALSE(gemini_to_openai.ok());
+  EXPECT_EQ(gemini_to_openai.error().kind, ErrorKind::usage);
+  EXPECT_NE(gemini_to_openai.error().message.find((dir_ / "data.jsonl").string() + ":1: a Gemini line"),
+            std::string::npos)
+      << gemini_to_openai.error().message;
+  EXPECT_NE(gemini_to_openai.error().message.find("\"messages\""), std::string::npos);
+
+  write(dir_ / "data.jsonl", kOpenAiLine + "\n");
+  write(dir_ / "data-validation.jsonl", kOpenAiLine + "\n");
+  auto openai_to_vertex = tune_submit(options("vertex"));
+  ASSERT_FALSE(openai_to_vertex.ok());
+  EXPECT_NE(openai_to_vertex.error().message.find("data.jsonl:1: an OpenAI chat line"), std::string::npos)
+      << openai_to_vertex.error().message;
+  EXPECT_NE(openai_to_vertex.error().message.find("collect --format gemini"), std::string::npos);
+
+  // The bad line is the second one, in the validation file.
+  write(dir_ / "data-validation.jsonl", kOpenAiLine + "\n" + R"({"messages":[{"role":"user","content":"x"}]})" + "\n");
+  auto no_answer = tune_submit(options("openai"));
+  ASSERT_FALSE(no_answer.ok());
+  EXPECT_NE(no_answer.error().message.find("data-validation.jsonl:2: the last message is not an \"assistant\""),
+            std::string::npos)
+      << no_answer.error().message;
+
+  write(dir_ / "data.jsonl", "");
+  auto empty = tune_submit(options("vertex"));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("data.jsonl: 0 samples"), std::string::npos) << empty.error().message;
+
+  EXPECT_TRUE(fake.uploads().empty());
+  EXPECT_TRUE(fake.created_job_bodies().empty());
+  EXPECT_EQ(load_registry(options("vertex").registry_path)->finetunes.size(), 8u);
+}
+
+// Issue 20: a recipe's teacher no longer silently replaces the manifest's.
+TEST_F(TuneTest, RecipeAndManifestTeachersMustAgreeOrBeSettledByTeacherFlag) {
+  fake::FakeTuning fake;
+  point_at(fake);
+  auto o = options("vertex");
+  o.recipe = "ft_filepicker_008";  // its teacher is claude-opus-4-20250514; the manifest says truth
+  Diagnostics diagnostics;
+  o.diagnostics = &diagnostics;
+  auto conflict = tune_submit(o);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.error().message.find("teacher conflict"), std::string::npos) << conflict.error().message;
+  EXPECT_NE(conflict.error().message.find("claude-opus-4-20250514"), std::string::npos);
+  EXPECT_NE(conflict.error().message.find("data.manifest.json says the data was collected from truth"),
+            std::string::npos)
+      << conflict.error().message;
+  EXPECT_TRUE(fake.uploads().empty());
+
+  o.teacher = "truth";
+  auto settled = tune_submit(o);
+  ASSERT_TRUE(settled.ok()) << settled.error().message;
+  EXPECT_EQ(settled->teacher, "truth");
+  ASSERT_EQ(diagnostics.count("tune/teacher"), 1u);
+  EXPECT_EQ(diagnostics.all().back().message, "teacher truth (from --teacher)");
+
+  // Same teacher under a provider prefix: no conflict; the manifest's spelling is recorded.
+  write(dir_ / "data.manifest.json", R"({"samples": 2, "teacher": "anthropic:claude-opus-4-20250514"})");
+  o.teacher.clear();
+  o.new_id = "ft_filepicker_test_002";
+  auto agreed = tune_submit(o);
+  ASSERT_TRUE(agreed.ok()) << agreed.error().message;
+  EXPECT_EQ(agreed->teacher, "anthropic:claude-opus-4-20250514");
+  EXPECT_NE(diagnostics.all().back().message.find("from " + (dir_ / "data.manifest.json").string()), std::string::npos)
+      << diagnostics.all().back().message;
 }
 
 }  // namespace

@@ -137,6 +137,27 @@ TEST_F(PostgresCli, PipelineCommandsBehaveAsOnSqlite) {
   expect_same({"eval", "score", "--models", "local:bm25", "--reference", "truth", "--json"});
 }
 
+// Issue 20: prune (dry run and real, one transaction over both tables) as on SQLite.
+TEST_F(PostgresCli, PruneBehavesAsOnSqlite) {
+  std::string traces, relabels;
+  for (int i = 6; i >= 1; --i) traces += trace_line(i) + "\n";
+  for (int i = 3; i >= 1; --i) relabels += relabel_line(i) + "\n";
+  expect_same({"import", "jsonl", "-"}, relabels + traces);
+  expect_same({"prune", "--before", "2025-05-04", "--dry-run"});
+  auto [dry_s, dry_p] = both({"prune", "--before", "2025-05-04", "--dry-run"});
+  EXPECT_NE(dry_p.out.find("would delete 2 traces and 0 relabels"), std::string::npos) << dry_p.out;
+  expect_same({"prune", "--before", "2025-05-04"});
+  expect_same({"traces", "--json", "--limit", "0"});
+  auto [s, p] = both({"traces", "--json", "--limit", "0"});
+  EXPECT_EQ(std::count(p.out.begin(), p.out.end(), '\n'), 4);
+  expect_same({"prune", "--before", "2025-06-01T00:00:02Z"});  // the other four traces and the relabel r1
+  auto [rs, rp] = both({"relabels", "--json", "--limit", "0"});
+  EXPECT_EQ(std::count(rp.out.begin(), rp.out.end(), '\n'), 2) << rp.out;
+  auto [st_s, st_p] = both({"status"});
+  EXPECT_EQ(st_p.exit_code, 0) << st_p.err;
+  EXPECT_NE(st_p.out.find("rows      0 traces, 2 relabels"), std::string::npos) << st_p.out << st_p.err;
+}
+
 TEST_F(PostgresCli, ProdGoesToTheProdDatabase) {
   ASSERT_EQ(run(schema_->uri(), dir_.string(), {"--prod", "import", "jsonl", "-"}, trace_line(1) + "\n").exit_code, 0);
   CliResult prod = run(schema_->uri(), dir_.string(), {"--env", "prod", "traces", "--json"});
