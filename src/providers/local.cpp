@@ -43,6 +43,9 @@ class StudentAdapter final : public Model {
 
 Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& /*options*/) {
   if (name == "bm25") return make_bm25_model();
+  if (name == "bm25-content")
+    return usage_error("local:bm25-content needs the repository: local:bm25-content@REPO (directory or bundle)");
+  if (name.rfind("bm25-content@", 0) == 0) return make_bm25_content_model(std::string(name.substr(13)));
   if (name == "student")
     return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
   if (name.rfind("student@", 0) == 0) {
@@ -51,7 +54,8 @@ Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const Mod
     PT_ASSIGN_OR_RETURN(auto student, ranker::StudentModel::load(path));
     return std::unique_ptr<Model>(std::make_unique<StudentAdapter>(fmt::format("local:{}", name), std::move(student)));
   }
-  return usage_error(fmt::format("unknown local model 'local:{}': expected local:bm25 or local:student@PATH", name));
+  return usage_error(fmt::format(
+      "unknown local model 'local:{}': expected local:bm25, local:bm25-content@REPO or local:student@PATH", name));
 }
 
 }  // namespace pt

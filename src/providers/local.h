@@ -1,4 +1,5 @@
-// Local models (answered in-process, no key): "local:bm25" and "local:student[@PATH]".
+// Local models (answered in-process, no key): "local:bm25", "local:bm25-content@REPO" and
+// "local:student[@PATH]".
 // Implemented by the relabel engine's helper; make_model() forwards local: ids here.
 #pragma once
 #include <memory>
@@ -12,5 +13,7 @@ namespace pt {
 Result<std::unique_ptr<Model>> make_local_model(std::string_view name, const ModelOptions& options);
 // "local:bm25", the BM25 baseline (local_bm25.cpp).
 std::unique_ptr<Model> make_bm25_model();
+// "local:bm25-content@REPO", BM25 over paths + contents of each call's tree (local_bm25_content.cpp).
+Result<std::unique_ptr<Model>> make_bm25_content_model(const std::string& repo);
 
 }  // namespace pt

@@ -32,6 +32,9 @@ struct StudentTrainConfig {
   int threads = 0;           // training threads, 0 = every core; the model depends on the seed, not on this
   std::optional<int> top_k;  // fixed answer length instead of the calibrated one
   std::string output;        // model file
+  // A repository or bundle holding the traces' commits: gives the student (and the
+  // local:bm25-content baseline) the contents of each trace's parent tree. "" -> paths only.
+  std::string repo;
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 
@@ -45,7 +48,8 @@ struct StudentTrainReport {
   std::map<std::string, int64_t> dropped;  // reason -> traces
   ranker::StudentTrainSummary summary;
   ModelMetrics student, bm25;  // on the holdout (n == 0 when F == 0)
-  double seconds_features = 0, seconds_fit = 0;
+  ModelMetrics bm25_content;   // local:bm25-content on the holdout (n == 0 without a repo)
+  double seconds_contents = 0, seconds_features = 0, seconds_fit = 0;
 };
 
 Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config);
