@@ -21,7 +21,7 @@ constexpr std::array<std::string_view, kFeatureCount> kNames = {
     "window_added",    "window_local_cc",  "log_count",        "short_rate",    "long_rate",     "cochange_prev",
     "cochange_window", "cochange_mention", "cochange_lexical", "word_file_max", "word_file_sum", "word_dir_max",
     "word_ext_max",    "partner_recency",  "partner_bm25",     "tree_size_log", "word_count",    "bm25_content",
-    "content_only",    "content_rel",      "path_rel",         "defines",       "has_contents",
+    "content_only",    "content_rel",      "path_rel",         "defines",       "has_contents",  "frame",
 };
 
 struct WindowInfo {
@@ -157,6 +157,36 @@ void take_top(const std::vector<float>& keys, size_t n, std::vector<char>& chose
   for (int32_t i : idx) chosen[static_cast<size_t>(i)] = 1;
 }
 
+// Trailing path segments `a` and `b` share ("x/black/linegen.py" and "src/black/linegen.py": 2).
+int common_tail_segments(std::string_view a, std::string_view b) {
+  int n = 0;
+  while (!a.empty() && !b.empty()) {
+    size_t sa = a.rfind('/'), sb = b.rfind('/');
+    std::string_view ta = sa == std::string_view::npos ? a : a.substr(sa + 1);
+    std::string_view tb = sb == std::string_view::npos ? b : b.substr(sb + 1);
+    if (ta != tb) break;
+    ++n;
+    a = sa == std::string_view::npos ? std::string_view{} : a.substr(0, sa);
+    b = sb == std::string_view::npos ? std::string_view{} : b.substr(0, sb);
+  }
+  return n;
+}
+
+// kFrame for `path`: frames naming it by at least two trailing segments (or all of the shorter
+// path) count fully, by file name alone half.
+float frame_score(std::string_view path, const std::vector<StackFrame>& frames) {
+  float best = 0, weight = 1;
+  for (const auto& f : frames) {
+    int common = common_tail_segments(path, f.path);
+    if (common > 0) {
+      int shorter = std::min(path_depth(path), path_depth(f.path)) + 1;
+      best = std::max(best, (common >= 2 || common == shorter ? 1.f : 0.5f) * weight);
+    }
+    weight *= 0.8f;
+  }
+  return best;
+}
+
 std::string_view name_without_ext(std::string_view name) {
   size_t dot = name.rfind('.');
   return dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot);
@@ -281,6 +311,9 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     std::unordered_set<int32_t> hot(hot_files.begin(), hot_files.end());
     for (size_t i = 0; i < n; ++i)
       if (mention[i] || (fid[i] >= 0 && hot.count(fid[i]))) chosen[i] = 1;
+    if (!v.frames.empty())
+      for (size_t i = 0; i < n; ++i)
+        if (frame_score(v.files[i], v.frames) > 0) chosen[i] = 1;
   }
 
   const double events = static_cast<double>(s.events) + 1.0;
@@ -333,6 +366,7 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     }
     x[kTreeSizeLog] = tree_log;
     x[kWordCount] = static_cast<float>(v.unique_words.size());
+    if (!v.frames.empty()) x[kFrame] = frame_score(p, v.frames);
     x[kPathRel] = best_path > 0 ? static_cast<float>(bm25_path[i] / best_path) : 0.f;
     if (has_content) {
       x[kBm25Content] = static_cast<float>(content.bm25[i]);

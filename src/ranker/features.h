@@ -58,6 +58,8 @@ enum Feature : int {
   kPathRel,      // kBm25Path / the trace's best kBm25Path
   kDefines,      // request identifiers (as written) the file defines, idf-weighted
   kHasContents,  // 1 when the tree's contents are known
+  // Stack frames quoted by the request (an issue's traceback).
+  kFrame,  // max over frames naming the file of 0.8^(frames nearer the innermost); half for a name-only match
   kFeatureCount
 };
 

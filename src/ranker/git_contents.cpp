@@ -98,9 +98,8 @@ Result<std::unique_ptr<RepoContents>> RepoContents::load_git(const std::string& 
   }
   auto repo = std::make_unique<RepoContents>();
   BatchParser parser(*repo);
-  PT_TRY(run_git_streaming(
-      GitCommand{{"-C", dir, "cat-file", "--batch-all-objects", "--batch", "--unordered"}, {}},
-      [&](std::string_view chunk) { return parser.feed(chunk); }));
+  PT_TRY(run_git_streaming(GitCommand{{"-C", dir, "cat-file", "--batch-all-objects", "--batch", "--unordered"}, {}},
+                           [&](std::string_view chunk) { return parser.feed(chunk); }));
   return repo;
 }
 

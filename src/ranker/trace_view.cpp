@@ -46,6 +46,10 @@ TraceView make_trace_view(std::string_view system, std::string_view request) {
     if (std::find(v.unique_words.begin(), v.unique_words.end(), w) == v.unique_words.end()) v.unique_words.push_back(w);
   v.mentions = path_mentions(request);
   v.identifiers = raw_identifiers(request);
+  v.frames = parse_issue_request(request).frames;
+  for (const auto& f : v.frames)
+    if (!f.function.empty() && std::find(v.identifiers.begin(), v.identifiers.end(), f.function) == v.identifiers.end())
+      v.identifiers.push_back(f.function);
   return v;
 }
 

@@ -35,8 +35,8 @@ void for_each_identifier(std::string_view text, F&& fn) {
 }
 
 bool definition_keyword(std::string_view w) {
-  static constexpr std::string_view kWords[] = {"def",   "class", "func",      "fn",   "function", "struct",
-                                                "enum",  "trait", "interface", "type", "module",   "macro_rules"};
+  static constexpr std::string_view kWords[] = {"def",  "class", "func",      "fn",   "function", "struct",
+                                                "enum", "trait", "interface", "type", "module",   "macro_rules"};
   for (auto k : kWords)
     if (w == k) return true;
   return false;
@@ -299,8 +299,7 @@ ContentScores RepoContents::score(const TreeFiles* tree, std::span<const std::st
     }
   }
   for (size_t d = 0; d < n; ++d)
-    for (uint16_t k : defs[d])
-      out.defines[d] += static_cast<float>(std::log(1.0 + static_cast<double>(n) / def_df[k]));
+    for (uint16_t k : defs[d]) out.defines[d] += static_cast<float>(std::log(1.0 + static_cast<double>(n) / def_df[k]));
   return out;
 }
 

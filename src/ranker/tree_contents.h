@@ -90,7 +90,7 @@ class RepoContents {
 
   std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> vocab_;
   std::vector<Blob> blobs_;
-  std::unordered_map<std::string, int32_t> blob_index_;                       // binary oid -> blobs_
+  std::unordered_map<std::string, int32_t> blob_index_;                               // binary oid -> blobs_
   std::unordered_map<std::string, std::pair<std::string, std::string>> commit_tree_;  // -> (tree, parent)
   std::unordered_map<std::string, std::vector<TreeEntry>> trees_;
   std::unordered_map<std::string, std::shared_ptr<const TreeFiles>> files_trees_;  // add_files_tree

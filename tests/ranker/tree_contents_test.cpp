@@ -24,7 +24,8 @@ std::vector<std::string> paths_of(const std::vector<std::pair<std::string, std::
 const std::vector<std::pair<std::string, std::string>> kFiles = {
     {"requests/models.py",
      "class RequestEncodingMixin(object):\n    def _encode_params(data):\n        return urlencode(data)\n"},
-    {"requests/sessions.py", "class Session:\n    def send(self, request):\n        return self.adapter.send(request)\n"},
+    {"requests/sessions.py",
+     "class Session:\n    def send(self, request):\n        return self.adapter.send(request)\n"},
     {"requests/utils.py", "def to_key_val_list(value):\n    return list(value)\n"},
     {"docs/encoding.md", "Encoding notes.\n"},
 };
@@ -117,8 +118,9 @@ TEST(TreeContents, ReadsEachCommitsParentTreeFromGit) {
 TEST(TreeContents, StudentFeaturesSeeContentsAndDefinitions) {
   RepoContents repo;
   repo.add_files_tree("t", kFiles);
-  std::string system = "<project_file_tree>\nrequests/models.py\nrequests/sessions.py\nrequests/utils.py\n"
-                       "docs/encoding.md\n</project_file_tree>";
+  std::string system =
+      "<project_file_tree>\nrequests/models.py\nrequests/sessions.py\nrequests/utils.py\n"
+      "docs/encoding.md\n</project_file_tree>";
   TraceView v = make_trace_view(system, "RequestEncodingMixin._encode_params breaks urlencode");
   ASSERT_EQ(v.files.size(), 4u);
   v.tree = repo.tree("t");
