@@ -1,6 +1,6 @@
 // CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
-// [--threads N] [--top-k K] -o MODEL_FILE; student register NAME FILE [--replace]. (Flags are parsed
-// here; the work is done in pipeline/student_train and providers/student_names.)
+// [--threads N] [--top-k K] [--repo DIR_OR_BUNDLE] -o MODEL_FILE; student register NAME FILE [--replace].
+// (Flags are parsed here; the work is done in pipeline/student_train and providers/student_names.)
 #include <cstdio>
 #include <memory>
 
@@ -52,6 +52,9 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option("--threads", c.threads, "training threads, 0 = every core (the model does not depend on it)")
       ->capture_default_str();
   train->add_option("--top-k", flags->top_k, "answer with exactly K files instead of the calibrated count");
+  train->add_option(
+      "--repo", c.repo,
+      "repository or bundle of the traces' commits: content features and the local:bm25-content baseline");
   train->add_option("-o,--output", c.output, "model file to write")->required();
   train->callback([flags, train, &ctx] {
     ctx.action = [flags, train, &ctx]() -> Result<void> {

@@ -1,5 +1,6 @@
-// The in-process models behind "local:" ids (no key, free), one file each: local_bm25.cpp and
-// local_student.cpp. make_local_model() (providers/make_model.cpp) dispatches to them.
+// The in-process models behind "local:" ids (no key, free), one file each: local_bm25.cpp,
+// local_bm25_content.cpp and local_student.cpp. make_local_model() (providers/make_model.cpp)
+// dispatches to them.
 #pragma once
 #include <memory>
 #include <string>
@@ -10,6 +11,8 @@ namespace pt {
 
 // "local:bm25", the BM25 baseline (local_bm25.cpp).
 std::unique_ptr<LocalModel> make_bm25_model();
+// "local:bm25-content@REPO", BM25 over paths + contents of each call's tree (local_bm25_content.cpp).
+Result<std::unique_ptr<LocalModel>> make_bm25_content_model(const std::string& repo);
 // "local:student@PATH", the learned ranker trained by `student train` (local_student.cpp).
 Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path);
 

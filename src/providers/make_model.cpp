@@ -63,6 +63,9 @@ Result<std::unique_ptr<LocalModel>> make_local_model(std::string_view model_id) 
   }
   std::string_view name = model_id.substr(provider.size() + 1);
   if (name == "bm25") return make_bm25_model();
+  if (name == "bm25-content")
+    return usage_error("local:bm25-content needs the repository: local:bm25-content@REPO (directory or bundle)");
+  if (name.rfind("bm25-content@", 0) == 0) return make_bm25_content_model(std::string(name.substr(13)));
   if (name == "student")
     return usage_error("local:student needs its model file: local:student@PATH (see `student train`)");
   if (name.rfind("student@", 0) == 0) {
@@ -73,7 +76,8 @@ Result<std::unique_ptr<LocalModel>> make_local_model(std::string_view model_id) 
     PT_ASSIGN_OR_RETURN(std::string id, canonical_model_id(given));
     return make_student_model(std::move(id), *path);
   }
-  return usage_error(fmt::format("unknown local model 'local:{}': expected local:bm25 or local:student@PATH", name));
+  return usage_error(fmt::format(
+      "unknown local model 'local:{}': expected local:bm25, local:bm25-content@REPO or local:student@PATH", name));
 }
 
 }  // namespace pt

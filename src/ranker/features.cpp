@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kFeatureCount> kNames = {
     "dir_prior",       "ext_prior",        "recency_inv",      "in_prev",       "window_count",  "window_decay",
     "window_added",    "window_local_cc",  "log_count",        "short_rate",    "long_rate",     "cochange_prev",
     "cochange_window", "cochange_mention", "cochange_lexical", "word_file_max", "word_file_sum", "word_dir_max",
-    "word_ext_max",    "partner_recency",  "partner_bm25",     "tree_size_log", "word_count",
+    "word_ext_max",    "partner_recency",  "partner_bm25",     "tree_size_log", "word_count",    "bm25_content",
+    "content_only",    "content_rel",      "path_rel",         "defines",       "has_contents",  "frame",
 };
 
 struct WindowInfo {
@@ -156,6 +157,36 @@ void take_top(const std::vector<float>& keys, size_t n, std::vector<char>& chose
   for (int32_t i : idx) chosen[static_cast<size_t>(i)] = 1;
 }
 
+// Trailing path segments `a` and `b` share ("x/black/linegen.py" and "src/black/linegen.py": 2).
+int common_tail_segments(std::string_view a, std::string_view b) {
+  int n = 0;
+  while (!a.empty() && !b.empty()) {
+    size_t sa = a.rfind('/'), sb = b.rfind('/');
+    std::string_view ta = sa == std::string_view::npos ? a : a.substr(sa + 1);
+    std::string_view tb = sb == std::string_view::npos ? b : b.substr(sb + 1);
+    if (ta != tb) break;
+    ++n;
+    a = sa == std::string_view::npos ? std::string_view{} : a.substr(0, sa);
+    b = sb == std::string_view::npos ? std::string_view{} : b.substr(0, sb);
+  }
+  return n;
+}
+
+// kFrame for `path`: frames naming it by at least two trailing segments (or all of the shorter
+// path) count fully, by file name alone half.
+float frame_score(std::string_view path, const std::vector<StackFrame>& frames) {
+  float best = 0, weight = 1;
+  for (const auto& f : frames) {
+    int common = common_tail_segments(path, f.path);
+    if (common > 0) {
+      int shorter = std::min(path_depth(path), path_depth(f.path)) + 1;
+      best = std::max(best, (common >= 2 || common == shorter ? 1.f : 0.5f) * weight);
+    }
+    weight *= 0.8f;
+  }
+  return best;
+}
+
 std::string_view name_without_ext(std::string_view name) {
   size_t dot = name.rfind('.');
   return dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot);
@@ -216,7 +247,9 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
         mention[i] = 1;
         for (const auto& m : v.mentions) {
           bool suffix = p.size() > m.size() && p.substr(p.size() - m.size()) == m && p[p.size() - m.size() - 1] == '/';
-          if (p == m || suffix || name_without_ext(p) == m) mention[i] = 2;
+          // A traceback's absolute path ("/home/u/proj/lib/a.py") ends with the tree's path.
+          bool inside = m.size() > p.size() && m.substr(m.size() - p.size()) == p && m[m.size() - p.size() - 1] == '/';
+          if (p == m || suffix || inside || name_without_ext(p) == m) mention[i] = 2;
         }
         if (fid[i] >= 0) mentioned_ids.push_back(fid[i]);
       }
@@ -241,6 +274,14 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     for (size_t j = 0; j < k; ++j) lexical_ids.push_back(fid[idx[j]]);
   }
   CochangeScores cc = cochange_scores(s, v.recent, mentioned_ids, lexical_ids);
+  ContentScores content;
+  if (v.tree && v.tree->repo) content = v.tree->repo->score(v.tree.get(), v.files, v.words, v.identifiers);
+  const bool has_content = !content.bm25.empty();
+  double best_content = 0, best_path = 0;
+  for (size_t i = 0; i < n; ++i) {
+    best_path = std::max(best_path, bm25_path[i]);
+    if (has_content) best_content = std::max(best_content, content.bm25[i]);
+  }
   std::vector<float> wf_max, wf_sum;
   word_file_scores(s, word_ids, wf_max, wf_sum);
 
@@ -261,9 +302,18 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     take_top(key, o.top_cochange, chosen);
     for (size_t i = 0; i < n; ++i) key[i] = fid[i] >= 0 ? wf_sum[static_cast<size_t>(fid[i])] : 0.f;
     take_top(key, o.top_words, chosen);
+    if (has_content) {
+      for (size_t i = 0; i < n; ++i) key[i] = static_cast<float>(content.bm25[i]);
+      take_top(key, o.top_content, chosen);
+      for (size_t i = 0; i < n; ++i) key[i] = content.defines[i];
+      take_top(key, o.top_defines, chosen);
+    }
     std::unordered_set<int32_t> hot(hot_files.begin(), hot_files.end());
     for (size_t i = 0; i < n; ++i)
       if (mention[i] || (fid[i] >= 0 && hot.count(fid[i]))) chosen[i] = 1;
+    if (!v.frames.empty())
+      for (size_t i = 0; i < n; ++i)
+        if (frame_score(v.files[i], v.frames) > 0) chosen[i] = 1;
   }
 
   const double events = static_cast<double>(s.events) + 1.0;
@@ -316,6 +366,15 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     }
     x[kTreeSizeLog] = tree_log;
     x[kWordCount] = static_cast<float>(v.unique_words.size());
+    if (!v.frames.empty()) x[kFrame] = frame_score(p, v.frames);
+    x[kPathRel] = best_path > 0 ? static_cast<float>(bm25_path[i] / best_path) : 0.f;
+    if (has_content) {
+      x[kBm25Content] = static_cast<float>(content.bm25[i]);
+      x[kContentOnly] = static_cast<float>(content.content_only[i]);
+      x[kContentRel] = best_content > 0 ? static_cast<float>(content.bm25[i] / best_content) : 0.f;
+      x[kDefines] = content.defines[i];
+      x[kHasContents] = 1.f;
+    }
     out.file.push_back(static_cast<int32_t>(i));
     out.x.insert(out.x.end(), x.begin(), x.end());
   }

@@ -1,6 +1,7 @@
 // Candidate generation and features of the student: for one trace, a few hundred plausible files
 // out of the whole tree (recently changed, co-changed with recent changes, lexically matching,
-// mentioned, associated with the request's words, historically hot), each described by a fixed
+// mentioned, associated with the request's words, matching in contents or defining a named
+// symbol, historically hot), each described by a fixed
 // feature vector built only from the trace itself plus statistics learned from training traces.
 // The feature list is part of the model file format: adding one bumps the format version.
 #pragma once
@@ -50,6 +51,15 @@ enum Feature : int {
   // Context of the trace.
   kTreeSizeLog,
   kWordCount,
+  // The request against the contents of the tree the call saw (TraceView::tree; 0 without it).
+  kBm25Content,  // BM25 over path + contents (what local:bm25-content ranks by)
+  kContentOnly,  // BM25 over the contents alone
+  kContentRel,   // kBm25Content / the trace's best kBm25Content
+  kPathRel,      // kBm25Path / the trace's best kBm25Path
+  kDefines,      // request identifiers (as written) the file defines, idf-weighted
+  kHasContents,  // 1 when the tree's contents are known
+  // Stack frames quoted by the request (an issue's traceback).
+  kFrame,  // max over frames naming the file of 0.8^(frames nearer the innermost); half for a name-only match
   kFeatureCount
 };
 
@@ -68,6 +78,8 @@ struct CandidateOptions {
   size_t top_name = 40;
   size_t top_cochange = 80;
   size_t top_words = 60;
+  size_t top_content = 60;
+  size_t top_defines = 30;
 };
 
 // `hot_files`: the training history's top files by short-term rate (HistoryStats::top_files),

@@ -64,6 +64,7 @@ std::vector<std::string> StudentModel::answer(const std::vector<ScoredFile>& sco
 
 std::vector<std::string> StudentModel::rank(const PickerCall& call, int top_k) const {
   TraceView view = make_trace_view(call);
+  if (contents && !view.tree) view.tree = contents->parent_tree(view.commit);
   auto limit = selection_limit(last_user_text(call));
   return answer(score(view), top_k, limit ? *limit : 0);
 }

@@ -61,6 +61,9 @@ class StudentModel {
   CandidateOptions candidates;
   StudentMeta meta;
   std::vector<int32_t> hot_files;  // stats.top_files(kHotFiles), cached at load
+  // Contents of the repository the calls come from (not part of the file): rank() gives each
+  // call the tree its commit (user_input_id) saw; without it the content features are 0.
+  std::shared_ptr<const RepoContents> contents;
 };
 
 inline constexpr size_t kHotFiles = 20;

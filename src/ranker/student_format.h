@@ -31,7 +31,7 @@
 
 namespace pt::ranker {
 
-inline constexpr int kStudentFormatVersion = 1;
+inline constexpr int kStudentFormatVersion = 2;
 inline constexpr const char* kStudentFormatName = "picktune-student";
 
 // The training-provenance section: written next to the model by `student train`, read by

@@ -45,12 +45,19 @@ TraceView make_trace_view(std::string_view system, std::string_view request) {
   for (const auto& w : v.words)
     if (std::find(v.unique_words.begin(), v.unique_words.end(), w) == v.unique_words.end()) v.unique_words.push_back(w);
   v.mentions = path_mentions(request);
+  v.identifiers = raw_identifiers(request);
+  v.frames = parse_issue_request(request).frames;
+  for (const auto& f : v.frames)
+    if (!f.function.empty() && std::find(v.identifiers.begin(), v.identifiers.end(), f.function) == v.identifiers.end())
+      v.identifiers.push_back(f.function);
   return v;
 }
 
 TraceView make_trace_view(const PickerCall& call) {
   std::string user = last_user_text(call);
-  return make_trace_view(system_text(call), request_from_prompt(user));
+  TraceView v = make_trace_view(system_text(call), request_from_prompt(user));
+  v.commit = call.user_input_id;
+  return v;
 }
 
 }  // namespace pt::ranker

@@ -2,12 +2,15 @@
 // <project_file_tree>), the request text and its words, the trace's own <recent_commits>, and
 // the paths/file names the request mentions. Built once per call from the parsed payload.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/file_tree.h"
 #include "core/picker_call.h"
+#include "ranker/issue_request.h"
+#include "ranker/tree_contents.h"
 
 namespace pt::ranker {
 
@@ -18,6 +21,11 @@ struct TraceView {
   std::vector<std::string> unique_words;  // the same, first occurrence only
   std::vector<RecentCommit> recent;       // newest first
   std::vector<std::string> mentions;      // path-like strings of the request ("lib/a.js", "History.md")
+  std::vector<std::string> identifiers;   // raw_identifiers(request): names as written, for symbol matches
+  std::vector<StackFrame> frames;         // stack frames quoted in the request, innermost first
+  std::string commit;                     // the call's user_input_id (a git trace: its commit)
+  // Contents of the tree the call saw (ranker/tree_contents.h), when the caller has them; else null.
+  std::shared_ptr<const TreeFiles> tree;
 };
 
 TraceView make_trace_view(const PickerCall& call);

@@ -21,15 +21,19 @@ std::string format_student_train_report(const StudentTrainReport& r) {
       s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
       s.calibration.max_k,
       std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
-  out += fmt::format("  features {:.1f} s, fit {:.1f} s\n", r.seconds_features, r.seconds_fit);
+  out += fmt::format("  {}features {:.1f} s, fit {:.1f} s\n",
+                     r.seconds_contents > 0 ? fmt::format("contents {:.1f} s, ", r.seconds_contents) : "",
+                     r.seconds_features, r.seconds_fit);
   if (r.holdout > 0) {
     out += fmt::format("validation on the newest {} traces (mean [95% CI]):\n", r.holdout);
-    out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6}\n", "model", "recall@5", "MRR", "Jaccard", "files");
+    out += fmt::format("  {:<18} {:>24} {:>24} {:>24} {:>6}\n", "model", "recall@5", "MRR", "Jaccard", "files");
     auto cell = [](const MeanCI& m) { return fmt::format("{:.3f} [{:.3f}, {:.3f}]", m.mean, m.lo, m.hi); };
-    for (const auto& [name, m] :
-         {std::pair<const char*, const ModelMetrics*>{"student", &r.student}, {"local:bm25", &r.bm25}})
-      out += fmt::format("  {:<12} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr),
-                         cell(m->jaccard), m->files.mean);
+    for (const auto& [name, m] : {std::pair<const char*, const ModelMetrics*>{"student", &r.student},
+                                  {"local:bm25", &r.bm25},
+                                  {"local:bm25-content", &r.bm25_content}})
+      if (m->recall5.n > 0 || m == &r.student || m == &r.bm25)
+        out += fmt::format("  {:<18} {:>24} {:>24} {:>24} {:>6.2f}\n", name, cell(m->recall5), cell(m->mrr),
+                           cell(m->jaccard), m->files.mean);
   }
   out += fmt::format("wrote {} (use it as local:student@{})\n", r.output, r.output);
   return out;

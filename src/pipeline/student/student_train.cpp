@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/file_list.h"
+#include "core/file_tree.h"
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/row.h"
@@ -22,6 +23,7 @@
 #include "providers/model.h"
 #include "ranker/student.h"
 #include "ranker/student_format.h"
+#include "ranker/tree_contents.h"
 #include "store/newest_window.h"
 #include "util/atomic_file.h"
 #include "util/ordered_pool.h"
@@ -89,13 +91,28 @@ std::array<double, 4> trace_metrics(const std::vector<std::string>& answer, cons
   return {recall_at(h, 5), reciprocal_rank(h), jaccard(h), static_cast<double>(answer.size())};
 }
 
+// local:bm25-content's answer to a held-out call (as the provider answers it).
+std::vector<std::string> bm25_content_answer(const ranker::RepoContents& repo, const PickerCall& call) {
+  std::vector<std::string> paths = extract_file_tree(system_text(call));
+  std::string prompt = last_user_text(call);
+  const int limit = std::max(1, selection_limit(prompt).value_or(10));
+  auto tree = repo.parent_tree(call.user_input_id);
+  std::vector<std::string> out;
+  for (const auto& s : ranker::bm25_content_rank(repo, tree.get(), paths, request_from_prompt(prompt))) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    out.push_back(paths[s.index]);
+  }
+  return out;
+}
+
 // Scores the student and local:bm25 on the held-out traces; trace i is worked on by thread
 // i % threads into its own slot, so the metrics do not depend on the thread count.
 Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, int threads,
                       StudentTrainReport& r) {
+  const ranker::RepoContents* repo = model.contents.get();
   if (held.empty()) return ok();
   const size_t n_threads = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), held.size());
-  std::vector<std::array<double, 4>> s(held.size()), b(held.size());
+  std::vector<std::array<double, 4>> s(held.size()), b(held.size()), bc(repo ? held.size() : 0);
   std::vector<Result<void>> status(n_threads, ok());
   auto work = [&](size_t t) {
     auto bm25 = make_local_model("local:bm25");
@@ -113,6 +130,7 @@ Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldO
         return;
       }
       b[i] = trace_metrics(parse_file_list(c->text), held[i].targets, h);
+      if (repo) bc[i] = trace_metrics(bm25_content_answer(*repo, held[i].call), held[i].targets, h);
     }
   };
   std::vector<std::thread> pool;
@@ -122,6 +140,7 @@ Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldO
   for (auto& st : status) PT_TRY(std::move(st));
   r.student = summarize(s, "student");
   r.bm25 = summarize(b, "local:bm25");
+  if (repo) r.bm25_content = summarize(bc, "local:bm25-content");
   return ok();
 }
 
@@ -212,6 +231,15 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   options.gbdt.seed = config.seed;
   options.gbdt.threads =
       config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::shared_ptr<const ranker::RepoContents> contents;
+  if (!config.repo.empty()) {
+    auto tc = Clock::now();
+    PT_ASSIGN_OR_RETURN(auto loaded, ranker::RepoContents::load_git(config.repo));
+    contents = std::move(loaded);
+    r.seconds_contents = seconds_since(tc);
+    say(fmt::format("read {} commits and {} blobs of {} in {:.1f} s", contents->commits(), contents->blobs(),
+                    config.repo, r.seconds_contents));
+  }
   ranker::StudentTrainer trainer(options);
   std::vector<HeldOut> held;
   ranker::TrainingProvenance provenance;
@@ -232,7 +260,10 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   OrderedPool<Batch> pool(workers, [&](Batch& batch, unsigned) {
     for (Parsed& p : batch) {
       p.joined = join(p.row);
-      if (!p.joined.dropped && !p.held_out) p.view = ranker::make_trace_view(p.joined.call);
+      if (!p.joined.dropped && !p.held_out) {
+        p.view = ranker::make_trace_view(p.joined.call);
+        if (contents) p.view.tree = contents->parent_tree(p.view.commit);
+      }
       p.row.payload.clear();
     }
   });
@@ -275,6 +306,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
   auto model = trainer.finish(meta, &r.summary);
+  model->contents = contents;
   if (config.top_k) model->calibration = ranker::Calibration{*config.top_k, std::numeric_limits<double>::infinity()};
   r.seconds_fit = seconds_since(t1);
   say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),

@@ -34,6 +34,9 @@ struct StudentTrainConfig {
   std::string output;        // model file
   // Train on (and hold out from) only the traces created in [since, until) (--since/--until).
   std::optional<int64_t> since_us, until_us;
+  // A repository or bundle holding the traces' commits: gives the student (and the
+  // local:bm25-content baseline) the contents of each trace's parent tree. "" -> paths only.
+  std::string repo;
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 
@@ -47,7 +50,8 @@ struct StudentTrainReport {
   std::map<std::string, int64_t> dropped;  // reason -> traces
   ranker::StudentTrainSummary summary;
   ModelMetrics student, bm25;  // on the holdout (n == 0 when F == 0)
-  double seconds_features = 0, seconds_fit = 0;
+  ModelMetrics bm25_content;   // local:bm25-content on the holdout (n == 0 without a repo)
+  double seconds_contents = 0, seconds_features = 0, seconds_fit = 0;
 };
 
 Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config);

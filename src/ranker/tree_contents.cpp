@@ -1,0 +1,322 @@
+// Implementation of ranker/tree_contents.h: blob tokenizing and definition scanning, git tree
+// objects flattened into path -> blob maps (cached by tree id), and the per-request scores.
+#include "ranker/tree_contents.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ranker/bm25.h"
+#include "ranker/path_tokens.h"
+
+namespace pt::ranker {
+namespace {
+
+constexpr size_t kTreeCache = 8;
+constexpr size_t kMaxDefines = 4096;  // per blob
+
+bool ident_start(char c) { return is_ascii_upper(c) || is_ascii_lower(c) || c == '_' || c == '$'; }
+bool ident_char(char c) { return ident_start(c) || is_ascii_digit(c); }
+
+// Calls fn(identifier, position just after it) for each identifier of `text`.
+template <class F>
+void for_each_identifier(std::string_view text, F&& fn) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    if (!ident_start(text[i]) || (i > 0 && ident_char(text[i - 1]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && ident_char(text[j])) ++j;
+    fn(text.substr(i, j - i), j);
+    i = j;
+  }
+}
+
+bool definition_keyword(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"def",  "class", "func",      "fn",   "function", "struct",
+                                                "enum", "trait", "interface", "type", "module",   "macro_rules"};
+  for (auto k : kWords)
+    if (w == k) return true;
+  return false;
+}
+
+size_t skip_space(std::string_view t, size_t i) {
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
+  return i;
+}
+
+// Names a text defines: the identifier after a definition keyword (skipping a Go receiver
+// "func (r *T) Name"), and "name = function" / "name: function" (JavaScript).
+std::vector<uint64_t> scan_definitions(std::string_view text) {
+  std::vector<uint64_t> out;
+  bool after_keyword = false;
+  std::string_view prev;
+  size_t skip_to = 0;  // a Go receiver's identifiers
+  for_each_identifier(text, [&](std::string_view id, size_t end) {
+    if (out.size() >= kMaxDefines || end <= skip_to) return;
+    if (after_keyword && !definition_keyword(id)) out.push_back(hash64(id));
+    after_keyword = false;
+    if (definition_keyword(id)) {
+      size_t k = skip_space(text, end);
+      if (id == "func" && k < text.size() && text[k] == '(') {
+        size_t close = text.find(')', k);
+        if (close == std::string_view::npos || text.substr(k, close - k).find('\n') != std::string_view::npos) return;
+        skip_to = close;
+      }
+      after_keyword = id != "function" || (k < text.size() && text[k] != '(');
+    }
+    if (id == "function" && !prev.empty()) {
+      // "prev = function" / "prev: function": the identifier before the operator is defined.
+      out.push_back(hash64(prev));
+    }
+    size_t k = skip_space(text, end);
+    bool assigns = k < text.size() && (text[k] == ':' || (text[k] == '=' && k + 1 < text.size() && text[k + 1] != '='));
+    prev = assigns ? id : std::string_view{};
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string hex_to_bin(std::string_view hex) {
+  auto nib = [](char c) -> int { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out[i / 2] = static_cast<char>(nib(hex[i]) << 4 | nib(hex[i + 1]));
+  return out;
+}
+
+double term_score(double idf, double tf, double len, double avg, const Bm25Params& p) {
+  double norm = p.k1 * (1.0 - p.b + p.b * len / (avg > 0 ? avg : 1.0));
+  return idf * tf * (p.k1 + 1.0) / (tf + norm);
+}
+
+}  // namespace
+
+std::vector<std::string> raw_identifiers(std::string_view text) {
+  std::vector<std::string> out;
+  for_each_identifier(text, [&](std::string_view id, size_t) {
+    if (id.size() < 3 || std::find(out.begin(), out.end(), id) != out.end()) return;
+    out.emplace_back(id);
+  });
+  return out;
+}
+
+void RepoContents::add_commit(std::string_view oid, std::string_view body) {
+  std::string tree, parent;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t eol = body.find('\n', pos);
+    if (eol == std::string_view::npos || eol == pos) break;  // headers end at the first blank line
+    std::string_view line = body.substr(pos, eol - pos);
+    if (line.rfind("tree ", 0) == 0) tree = hex_to_bin(line.substr(5));
+    if (line.rfind("parent ", 0) == 0 && parent.empty()) parent = hex_to_bin(line.substr(7));
+    pos = eol + 1;
+  }
+  commit_tree_[hex_to_bin(oid)] = {std::move(tree), std::move(parent)};
+}
+
+void RepoContents::add_tree(std::string_view oid, std::string_view body) {
+  const size_t oid_len = oid.size() / 2;
+  std::vector<TreeEntry> entries;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t sp = body.find(' ', pos);
+    size_t nul = body.find('\0', pos);
+    if (sp == std::string_view::npos || nul == std::string_view::npos || nul + 1 + oid_len > body.size()) break;
+    std::string_view mode = body.substr(pos, sp - pos);
+    TreeEntry e;
+    e.name = std::string(body.substr(sp + 1, nul - sp - 1));
+    e.oid = std::string(body.substr(nul + 1, oid_len));
+    e.is_tree = mode == "40000";
+    pos = nul + 1 + oid_len;
+    if (mode == "160000") continue;  // a submodule: no contents here
+    entries.push_back(std::move(e));
+  }
+  trees_[hex_to_bin(oid)] = std::move(entries);
+}
+
+void RepoContents::add_blob(std::string_view oid, std::string_view text, bool indexed) {
+  blob_index_[hex_to_bin(oid)] = index_blob(text, indexed);
+}
+
+int32_t RepoContents::index_blob(std::string_view text, bool indexed) {
+  Blob b;
+  if (indexed) {
+    std::vector<int32_t> ids;
+    for_each_token(text, [&](std::string_view t) {
+      if (is_stopword(t)) return;
+      auto it = vocab_.find(t);
+      if (it == vocab_.end()) it = vocab_.emplace(std::string(t), static_cast<int32_t>(vocab_.size())).first;
+      ids.push_back(it->second);
+    });
+    b.length = static_cast<int32_t>(ids.size());
+    std::sort(ids.begin(), ids.end());
+    for (size_t i = 0; i < ids.size();) {
+      size_t j = i;
+      while (j < ids.size() && ids[j] == ids[i]) ++j;
+      b.terms.emplace_back(ids[i], static_cast<int32_t>(j - i));
+      i = j;
+    }
+    b.defines = scan_definitions(text);
+  }
+  blobs_.push_back(std::move(b));
+  return static_cast<int32_t>(blobs_.size() - 1);
+}
+
+void RepoContents::add_files_tree(std::string tree_id, const std::vector<std::pair<std::string, std::string>>& files) {
+  auto t = std::make_shared<TreeFiles>();
+  t->repo = this;
+  for (const auto& [path, text] : files) t->blob_of[path] = index_blob(text, true);
+  files_trees_[std::move(tree_id)] = std::move(t);
+}
+
+void RepoContents::flatten_into(const std::string& tree_oid, const std::string& prefix, TreeFiles& out,
+                                int depth) const {
+  auto it = trees_.find(tree_oid);
+  if (it == trees_.end() || depth > 64) return;
+  for (const auto& e : it->second) {
+    std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
+    if (e.is_tree) {
+      flatten_into(e.oid, path, out, depth + 1);
+    } else if (auto b = blob_index_.find(e.oid); b != blob_index_.end()) {
+      out.blob_of.emplace(std::move(path), b->second);
+    }
+  }
+}
+
+std::shared_ptr<const TreeFiles> RepoContents::flatten(const std::string& tree_oid) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end(); ++it)
+      if (it->first == tree_oid) {
+        cache_.splice(cache_.begin(), cache_, it);
+        return cache_.front().second;
+      }
+  }
+  if (!trees_.count(tree_oid)) return nullptr;
+  auto t = std::make_shared<TreeFiles>();
+  t->repo = this;
+  flatten_into(tree_oid, "", *t, 0);
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  cache_.emplace_front(tree_oid, t);
+  if (cache_.size() > kTreeCache) cache_.pop_back();
+  return t;
+}
+
+std::shared_ptr<const TreeFiles> RepoContents::parent_tree(std::string_view commit_hex) const {
+  auto c = commit_tree_.find(hex_to_bin(commit_hex));
+  if (c == commit_tree_.end() || c->second.second.empty()) return nullptr;
+  auto p = commit_tree_.find(c->second.second);
+  if (p == commit_tree_.end()) return nullptr;
+  return flatten(p->second.first);
+}
+
+std::shared_ptr<const TreeFiles> RepoContents::tree(std::string_view tree_hex) const {
+  if (auto it = files_trees_.find(std::string(tree_hex)); it != files_trees_.end()) return it->second;
+  return flatten(hex_to_bin(tree_hex));
+}
+
+ContentScores RepoContents::score(const TreeFiles* tree, std::span<const std::string> paths,
+                                  std::span<const std::string> words, std::span<const std::string> identifiers) const {
+  const size_t n = paths.size();
+  ContentScores out{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<float>(n, 0.f)};
+  if (n == 0) return out;
+  // Unique query terms with their multiplicity and vocabulary id.
+  struct Term {
+    std::string_view word;
+    int count;
+    int32_t id;
+  };
+  std::vector<Term> terms;
+  for (const auto& w : words) {
+    auto it = std::find_if(terms.begin(), terms.end(), [&](const Term& t) { return t.word == w; });
+    if (it != terms.end()) {
+      ++it->count;
+      continue;
+    }
+    auto v = vocab_.find(std::string_view(w));
+    terms.push_back({w, 1, v == vocab_.end() ? -1 : v->second});
+  }
+  std::vector<uint64_t> idents;
+  for (const auto& id : identifiers) idents.push_back(hash64(id));
+
+  const size_t q = terms.size();
+  std::vector<int32_t> tf(n * q, 0), ctf(n * q, 0), len(n, 0), clen(n, 0);
+  std::vector<int64_t> df(q, 0), cdf(q, 0);
+  std::vector<const Blob*> blob(n, nullptr);
+  std::vector<int32_t> def_df(idents.size(), 0);
+  std::vector<std::vector<uint16_t>> defs(n);
+  int64_t total = 0, ctotal = 0;
+  for (size_t d = 0; d < n; ++d) {
+    int32_t* row = tf.data() + d * q;
+    int32_t* crow = ctf.data() + d * q;
+    for_each_token(paths[d], [&](std::string_view t) {
+      if (is_stopword(t)) return;
+      ++len[d];
+      for (size_t k = 0; k < q; ++k)
+        if (terms[k].word == t) ++row[k];
+    });
+    if (tree != nullptr) {
+      int32_t b = tree->find(paths[d]);
+      if (b >= 0) blob[d] = &blobs_[static_cast<size_t>(b)];
+    }
+    if (const Blob* b = blob[d]) {
+      len[d] += b->length;
+      clen[d] = b->length;
+      for (size_t k = 0; k < q; ++k) {
+        if (terms[k].id < 0) continue;
+        auto it = std::lower_bound(b->terms.begin(), b->terms.end(), std::pair<int32_t, int32_t>{terms[k].id, 0});
+        if (it != b->terms.end() && it->first == terms[k].id) {
+          row[k] += it->second;
+          crow[k] = it->second;
+        }
+      }
+      for (size_t k = 0; k < idents.size(); ++k)
+        if (std::binary_search(b->defines.begin(), b->defines.end(), idents[k])) {
+          ++def_df[k];
+          defs[d].push_back(static_cast<uint16_t>(k));
+        }
+    }
+    total += len[d];
+    ctotal += clen[d];
+    for (size_t k = 0; k < q; ++k) {
+      df[k] += row[k] > 0;
+      cdf[k] += crow[k] > 0;
+    }
+  }
+  const Bm25Params p;
+  const int64_t nn = static_cast<int64_t>(n);
+  const double avg = static_cast<double>(total) / static_cast<double>(n);
+  const double cavg = static_cast<double>(ctotal) / static_cast<double>(n);
+  for (size_t k = 0; k < q; ++k) {
+    const double idf = bm25_idf(df[k], nn), cidf = bm25_idf(cdf[k], nn);
+    for (size_t d = 0; d < n; ++d) {
+      if (int32_t t = tf[d * q + k]; t > 0) out.bm25[d] += terms[k].count * term_score(idf, t, len[d], avg, p);
+      if (int32_t t = ctf[d * q + k]; t > 0)
+        out.content_only[d] += terms[k].count * term_score(cidf, t, clen[d], cavg, p);
+    }
+  }
+  for (size_t d = 0; d < n; ++d)
+    for (uint16_t k : defs[d]) out.defines[d] += static_cast<float>(std::log(1.0 + static_cast<double>(n) / def_df[k]));
+  return out;
+}
+
+std::vector<PathScore> bm25_content_rank(const RepoContents& repo, const TreeFiles* tree,
+                                         std::span<const std::string> paths, std::string_view request) {
+  std::vector<std::string> words = request_words(request);
+  ContentScores s = repo.score(tree, paths, words, {});
+  std::vector<PathScore> out;
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (s.bm25[i] > 0) out.push_back({i, s.bm25[i]});
+  std::sort(out.begin(), out.end(), [&](const PathScore& a, const PathScore& b) {
+    if (a.score != b.score) return a.score > b.score;
+    int da = path_depth(paths[a.index]), db = path_depth(paths[b.index]);
+    if (da != db) return da < db;
+    return paths[a.index] < paths[b.index];
+  });
+  return out;
+}
+
+}  // namespace pt::ranker
