@@ -96,6 +96,7 @@ Result<std::unique_ptr<Server>> Server::start(Store& store, ServeOptions options
     res.set_content(self->metrics_text(), "text/plain; version=0.0.4");
   });
   register_proxy_routes(*s);
+  register_page_routes(*s);
   if (s->opt_.port == 0) {
     s->port_ = h.bind_to_any_port(s->opt_.host);
   } else {
