@@ -42,33 +42,6 @@ void y_axis(std::string& out, double x0, double x1, double y0, double h, double 
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string_view series_color(size_t i) {
   static constexpr std::array<std::string_view, 10> palette = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
                                                                "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac"};

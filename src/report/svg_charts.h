@@ -7,11 +7,9 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "report/html/escape.h"
 
 namespace pt {
-
-// &, <, >, ", ' escaped: safe in element text and in quoted attributes.
-std::string html_escape(std::string_view text);
 
 // The colour of series i (a fixed, colour-blind-friendly palette, cycled).
 std::string_view series_color(size_t i);

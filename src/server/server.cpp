@@ -98,6 +98,7 @@ Result<std::unique_ptr<Server>> Server::start(Store& store, ServeOptions options
   });
   register_proxy_routes(*s);
   PT_ASSIGN_OR_RETURN(s->shadow_, Shadow::start(*s, s->opt_.shadow));
+  register_page_routes(*s);
   if (s->opt_.port == 0) {
     s->port_ = h.bind_to_any_port(s->opt_.host);
   } else {

@@ -33,6 +33,7 @@ struct ServeOptions {
   std::string spool_dir = "picktune-spool";
   std::vector<std::string> shadow;  // candidate model ids answering every captured call
   bool access_log = true;           // one JSON line per request on stderr
+  std::string registry_path;        // the finetune registry the pages show ("" = the default)
 };
 
 // Parses "HOST:PORT"; a non-loopback HOST without a token is a usage error (checked by start()).
@@ -58,6 +59,7 @@ class Server {
   // For route files.
   httplib::Server& http() { return *http_; }
   const ServeOptions& options() const { return opt_; }
+  Store& store() { return store_; }
   CaptureQueue& queue() { return *queue_; }
   Metrics& metrics() { return metrics_; }
   Shadow& shadow() { return *shadow_; }
@@ -82,5 +84,6 @@ class Server {
 
 // Route files.
 void register_proxy_routes(Server& server);
+void register_page_routes(Server& server);  // pages/page_routes.cpp
 
 }  // namespace pt::server

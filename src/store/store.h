@@ -26,6 +26,12 @@ struct RowFilter {
   std::optional<int64_t> since_us;          // created_at >= since
   std::optional<int64_t> until_us;          // created_at <  until
   std::optional<int64_t> limit;
+  // Keyset pagination: only rows strictly past this (created_at, id) in the filter's order.
+  struct Keyset {
+    int64_t created_at_us = 0;
+    std::string id;
+  };
+  std::optional<Keyset> after;
   enum class Order { newest_first, oldest_first } order = Order::newest_first;
 };
 

@@ -180,6 +180,12 @@ class BigQueryStore final : public Store {
       conds.push_back("created_at < @until");
       params.push_back(BqParam::timestamp("until", *f.until_us));
     }
+    if (f.after) {
+      const char* op = f.order == RowFilter::Order::newest_first ? "<" : ">";
+      conds.push_back(fmt::format("(created_at {0} @after_at OR (created_at = @after_at AND id {0} @after_id))", op));
+      params.push_back(BqParam::timestamp("after_at", f.after->created_at_us));
+      params.push_back(BqParam::string("after_id", f.after->id));
+    }
     std::string out;
     for (const std::string& c : conds) out += (out.empty() ? " WHERE " : " AND ") + c;
     return out;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -99,6 +100,12 @@ Result<std::vector<Row>> MemoryStore::matching(Table table, const RowFilter& f) 
       if (f.request_type && s.request_type != *f.request_type) continue;
       if (f.since_us && r.created_at_us < *f.since_us) continue;
       if (f.until_us && r.created_at_us >= *f.until_us) continue;
+      if (f.after) {
+        const bool newest = f.order == RowFilter::Order::newest_first;
+        auto key = std::tie(r.created_at_us, r.id);
+        auto after = std::tie(f.after->created_at_us, f.after->id);
+        if (newest ? !(key < after) : !(after < key)) continue;
+      }
       out.push_back(r);
     }
   }

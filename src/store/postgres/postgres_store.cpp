@@ -523,6 +523,11 @@ class PgStore final : public Store {
     if (f.request_type) where += " AND request_type = " + q.bind(*f.request_type);
     if (f.since_us) where += " AND created_at >= " + q.bind(pg_timestamp(*f.since_us), "::timestamptz");
     if (f.until_us) where += " AND created_at < " + q.bind(pg_timestamp(*f.until_us), "::timestamptz");
+    if (f.after) {
+      std::string at = q.bind(pg_timestamp(f.after->created_at_us), "::timestamptz");
+      where += fmt::format(" AND (created_at, id) {} ({}, {})", f.order == RowFilter::Order::newest_first ? "<" : ">",
+                           at, q.bind(f.after->id));
+    }
     std::string order =
         f.order == RowFilter::Order::newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
     std::string limit = f.limit ? " LIMIT " + q.bind(std::to_string(*f.limit), "::bigint") : "";

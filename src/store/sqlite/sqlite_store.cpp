@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS payload_dicts (  -- zstd dictionaries of the compress
   created_at INTEGER NOT NULL,
   dict BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS traces_created_at ON traces(created_at);
+CREATE INDEX IF NOT EXISTS traces_created_id ON traces(created_at, id);  -- newest-first keyset pages
+DROP INDEX IF EXISTS traces_created_at;
 CREATE INDEX IF NOT EXISTS traces_user_id ON traces(user_id);
 CREATE INDEX IF NOT EXISTS traces_step_kind ON traces(agent_step_id, request_type);
 CREATE TABLE IF NOT EXISTS relabels (
@@ -399,6 +400,8 @@ class SqliteStore final : public Store {
     if (f.request_type) where += " AND request_type = ?";
     if (f.since_us) where += " AND created_at >= ?";
     if (f.until_us) where += " AND created_at < ?";
+    const bool newest = f.order == RowFilter::Order::newest_first;
+    if (f.after) where += newest ? " AND (created_at, id) < (?, ?)" : " AND (created_at, id) > (?, ?)";
     std::string order = f.order == RowFilter::Order::newest_first ? " ORDER BY created_at DESC, id DESC"
                                                                   : " ORDER BY created_at ASC, id ASC";
     std::string limit = f.limit ? " LIMIT ?" : "";
@@ -411,8 +414,13 @@ class SqliteStore final : public Store {
     sqlite3_stmt* s = stmt.get();
     for (const auto* v : {&f.type, &f.model, &f.user_id, &f.agent_step_id, &f.request_type})
       if (*v) bind_text(s, ++i, **v);
-    for (const auto* v : {&f.since_us, &f.until_us, &f.limit})
+    for (const auto* v : {&f.since_us, &f.until_us})
       if (*v) sqlite3_bind_int64(s, ++i, **v);
+    if (f.after) {
+      sqlite3_bind_int64(s, ++i, f.after->created_at_us);
+      bind_text(s, ++i, f.after->id);
+    }
+    if (f.limit) sqlite3_bind_int64(s, ++i, *f.limit);
     return stmt;
   }
 

@@ -7,7 +7,8 @@
 //     item: expr [AS name];  expr: column | @param | 'literal' | F(expr, …) with F one of
 //     UNIX_MICROS, JSON_VALUE, JSON_QUERY (path '$.key'), COALESCE, STARTS_WITH, and the
 //     aggregates COUNT(*) / COUNT(DISTINCT expr) (which make the result one row);
-//     pred: expr (= | != | < | <= | > | >=) expr | expr IN UNNEST(@param) | boolean expr.
+//     pred: expr (= | != | < | <= | > | >=) expr | expr IN UNNEST(@param) | boolean expr
+//           | ( conj OR conj … ) with conj: pred | ( pred AND pred … )   (keyset pagination).
 //   MERGE `target` T USING (SELECT * EXCEPT(batch_id) FROM `stage` WHERE batch_id = @p
 //          QUALIFY ROW_NUMBER() OVER (PARTITION BY id) = 1) S ON T.id = S.id
 //     WHEN MATCHED AND NOT (T.c IS NOT DISTINCT FROM S.c AND …) THEN UPDATE SET c = S.c, …
@@ -95,8 +96,9 @@ struct Expr {
 
 struct Pred {
   Expr lhs;
-  std::string op;  // "=", "!=", "<", "<=", ">", ">=", "IN", "" (boolean lhs)
+  std::string op;  // "=", "!=", "<", "<=", ">", ">=", "IN", "" (boolean lhs), "OR" (any_of)
   Expr rhs;
+  std::vector<std::vector<Pred>> any_of;  // op "OR": true when every pred of one group holds
 };
 
 struct Select {
@@ -198,7 +200,27 @@ class Parser {
     return e;
   }
 
+  // After "(": conj OR conj … ")", each conj a pred or "(" pred AND pred … ")".
+  Pred disjunction() {
+    Pred p;
+    p.op = "OR";
+    do {
+      std::vector<Pred> group;
+      if (accept_sym("(")) {
+        do group.push_back(pred());
+        while (accept_word("AND"));
+        symbol(")");
+      } else {
+        group.push_back(pred());
+      }
+      p.any_of.push_back(std::move(group));
+    } while (accept_word("OR"));
+    symbol(")");
+    return p;
+  }
+
   Pred pred() {
+    if (accept_sym("(")) return disjunction();
     Pred p;
     p.lhs = expr();
     if (accept_word("IN")) {
@@ -307,6 +329,10 @@ struct Evaluator {
   }
 
   bool holds(const Pred& p, const StoredRow& row) const {
+    if (p.op == "OR")
+      return std::any_of(p.any_of.begin(), p.any_of.end(), [&](const std::vector<Pred>& group) {
+        return std::all_of(group.begin(), group.end(), [&](const Pred& q) { return holds(q, row); });
+      });
     Value l = eval(p.lhs, row);
     if (p.op.empty()) {
       const bool* b = std::get_if<bool>(&l);

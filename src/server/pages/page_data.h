@@ -1,0 +1,22 @@
+// Reads the store (and the registry file) into the views of report/html/browser_views.h for the
+// browser pages of `picktune serve`. Read-only: nothing here writes.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+#include "report/html/browser_views.h"
+#include "store/store.h"
+
+namespace pt::server {
+
+// Query parameters of a request (first value of each name).
+using Params = std::map<std::string, std::string>;
+
+Result<OverviewView> overview_view(Store& store, const std::string& registry_path);
+// Filters from the query parameters; a bad value lands in view.error (the page still renders).
+Result<TraceListView> trace_list_view(Store& store, const Params& params);
+Result<std::optional<TraceDetailView>> trace_detail_view(Store& store, const std::string& id);
+FinetunesView finetunes_view(const std::string& registry_path);
+
+}  // namespace pt::server
