@@ -86,10 +86,9 @@ Result<Completion> anthropic_parse_message(std::string_view message_json) {
 }
 
 Result<std::unique_ptr<RemoteModel>> make_anthropic_model(std::string_view model_id, const ModelOptions& options) {
-  PT_ASSIGN_OR_RETURN(HttpModelConfig config,
-                      http_model_config(model_id, options, "model name (anthropic:NAME)", "ANTHROPIC_API_KEY",
-                                        "ANTHROPIC_BASE_URL", "https://api.anthropic.com"));
-  return std::unique_ptr<RemoteModel>(std::make_unique<AnthropicModel>(config, config.base + "/v1/messages"));
+  static constexpr HttpProvider kAnthropic{"model name (anthropic:NAME)", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+                                           "https://api.anthropic.com", "/v1/messages"};
+  return make_http_model<AnthropicModel>(model_id, options, kAnthropic);
 }
 
 }  // namespace pt

@@ -88,10 +88,9 @@ class OpenAiModel final : public HttpModel {
 }  // namespace
 
 Result<std::unique_ptr<RemoteModel>> make_openai_model(std::string_view model_id, const ModelOptions& options) {
-  PT_ASSIGN_OR_RETURN(HttpModelConfig config,
-                      http_model_config(model_id, options, "model name (openai:NAME)", "OPENAI_API_KEY",
-                                        "OPENAI_BASE_URL", "https://api.openai.com/v1"));
-  return std::unique_ptr<RemoteModel>(std::make_unique<OpenAiModel>(config, config.base + "/chat/completions"));
+  static constexpr HttpProvider kOpenAi{"model name (openai:NAME)", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+                                        "https://api.openai.com/v1", "/chat/completions"};
+  return make_http_model<OpenAiModel>(model_id, options, kOpenAi);
 }
 
 }  // namespace pt

@@ -3,6 +3,7 @@
 // messages (secrets masked by net/secrets.h) from provider error bodies, and HttpModel, the state
 // and request shape every HTTP provider shares. Internal to src/providers.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,5 +73,24 @@ class HttpModel : public RemoteModel {
   HttpModelConfig config_;
   std::string url_;
 };
+// How make_http_model builds one provider's model: the usage-error text of an empty name, the key
+// and base-URL variables, the public base URL and the endpoint path after it.
+struct HttpProvider {
+  const char* missing;
+  const char* key_env;
+  const char* base_env;
+  const char* default_base;
+  const char* path;
+};
+
+// The model M (an HttpModel) of `model_id`, posting to base URL + provider.path.
+template <class M>
+Result<std::unique_ptr<RemoteModel>> make_http_model(std::string_view model_id, const ModelOptions& options,
+                                                     const HttpProvider& provider) {
+  PT_ASSIGN_OR_RETURN(HttpModelConfig config, http_model_config(model_id, options, provider.missing, provider.key_env,
+                                                                provider.base_env, provider.default_base));
+  std::string url = config.base + provider.path;
+  return std::unique_ptr<RemoteModel>(std::make_unique<M>(std::move(config), std::move(url)));
+}
 
 }  // namespace pt

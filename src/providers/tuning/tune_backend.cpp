@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/retry.h"
 #include "net/secrets.h"
 
 namespace pt {
@@ -44,6 +45,14 @@ std::string provider_error(const std::string& what, int status, const std::strin
 std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response) {
   return Redactor().add_request(request).redact(
       provider_error(what, response.status, response.body, response.transport_error));
+}
+
+Result<nlohmann::json> poll_job_json(const HttpRequest& request, const char* state_field, const std::string& what) {
+  HttpResponse resp = http_call_with_retry(request, RetryPolicy{});
+  nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (resp.status != 200 || !j.is_object() || !j.contains(state_field))
+    return runtime_error(provider_error(what, request, resp));
+  return j;
 }
 
 Result<std::unique_ptr<TuneBackend>> make_tune_backend(const std::string& provider, const VertexTuneTarget& vertex) {

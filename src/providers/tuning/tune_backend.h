@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "net/http.h"
 #include "util/result.h"
 
@@ -66,5 +68,8 @@ std::string provider_error(const std::string& what, int status, const std::strin
 // The same for a failed `request`, with its credentials (authorization / API-key header values)
 // redacted: some APIs quote the rejected key or token in their error message.
 std::string provider_error(const std::string& what, const HttpRequest& request, const HttpResponse& response);
+// A job poll: sends `request` (retried) and returns the reply's JSON object, or an error naming
+// `what` unless the reply is a 200 JSON object holding `state_field`.
+Result<nlohmann::json> poll_job_json(const HttpRequest& request, const char* state_field, const std::string& what);
 
 }  // namespace pt

@@ -66,10 +66,7 @@ class OpenAiBackend : public TuneBackend {
 
   Result<TuneJobState> poll(const std::string& job) override {
     HttpRequest req = request("GET", "/fine_tuning/jobs/" + job);
-    HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
-    json j = json::parse(resp.body, nullptr, false);
-    if (resp.status != 200 || !j.is_object() || !j.contains("status"))
-      return runtime_error(provider_error("OpenAI fine_tuning.jobs.retrieve " + job, req, resp));
+    PT_ASSIGN_OR_RETURN(json j, poll_job_json(req, "status", "OpenAI fine_tuning.jobs.retrieve " + job));
     TuneJobState s;
     s.provider_state = j.value("status", "");
     s.state = job_state_from(s.provider_state, {{"succeeded"}, {"failed"}, {"cancelled"}, {"running"}});

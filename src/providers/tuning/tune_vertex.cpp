@@ -84,10 +84,7 @@ class VertexBackend : public TuneBackend {
 
   Result<TuneJobState> poll(const std::string& job_name) override {
     PT_ASSIGN_OR_RETURN(HttpRequest req, authed("GET", fmt::format("{}/v1/{}", vertex_base_, job_name)));
-    HttpResponse resp = http_call_with_retry(req, RetryPolicy{});
-    json j = json::parse(resp.body, nullptr, false);
-    if (resp.status != 200 || !j.is_object() || !j.contains("state"))
-      return runtime_error(provider_error("Vertex tuningJobs.get " + job_name, req, resp));
+    PT_ASSIGN_OR_RETURN(json j, poll_job_json(req, "state", "Vertex tuningJobs.get " + job_name));
     TuneJobState s;
     s.provider_state = j.value("state", "");
     s.state = job_state_from(s.provider_state, {{"JOB_STATE_SUCCEEDED"},
