@@ -32,6 +32,9 @@ class MemoryStore : public Store {
   Result<void> begin_group() override;
   Result<void> commit_group() override;
   void rollback_group() override;
+  Result<void> save_eval_run(const EvalRunRow& run) override;
+  Result<std::vector<EvalRunRow>> list_eval_runs() override;
+  Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override;
 
   // Conveniences for tests: upsert that must succeed (aborts otherwise), the matching rows in
   // scan order (oldest first unless the filter says otherwise), and removing a row by id.
