@@ -56,8 +56,8 @@ std::string eval_runs_table(const std::vector<EvalRun>& runs, const std::string&
   if (runs.empty()) return fmt::format("no evaluation runs in {} (every `eval score` adds one)\n", store);
   size_t idw = 2, refw = 9;
   for (const EvalRun& r : runs) idw = std::max(idw, r.id.size()), refw = std::max(refw, r.summary.reference.size());
-  std::string out = fmt::format("{:<{}}  {:<20}  {:<{}}  {:>6}  {:<24}  {}\n", "id", idw, "time (UTC)", "reference", refw,
-                                "n", "window", "models: n, jaccard [95% CI]");
+  std::string out = fmt::format("{:<{}}  {:<20}  {:<{}}  {:>6}  {:<24}  {}\n", "id", idw, "time (UTC)", "reference",
+                                refw, "n", "window", "models: n, jaccard [95% CI]");
   for (const EvalRun& r : runs) {
     std::vector<std::string> models;
     for (const ModelStats& m : r.summary.overall.models)

@@ -124,9 +124,9 @@ bool ci_overlap(const MeanCI& a, const MeanCI& b) {
 
 EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, const std::string& picktune_version) {
   EvalRun run;
-  run.created_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  run.created_at_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string t = format_rfc3339(run.created_at_us - run.created_at_us % 1000000);  // 2026-12-05T14:23:01Z
   std::string compact;
   for (char c : t.substr(0, 19))
@@ -145,8 +145,11 @@ std::string eval_run_json(const EvalRun& run) {
   json counts = json::object();
   for (size_t j = 0; j < s.counts.size(); ++j) {
     const ModelCounts& c = s.counts[j];
-    json m = {{"relabels", c.relabels}, {"answered", c.answered}, {"missing", c.missing},
-              {"malformed", c.malformed}, {"ambiguous", c.ambiguous}};
+    json m = {{"relabels", c.relabels},
+              {"answered", c.answered},
+              {"missing", c.missing},
+              {"malformed", c.malformed},
+              {"ambiguous", c.ambiguous}};
     counts[c.model] = std::move(m);
   }
   json pairs = json::array();
@@ -305,8 +308,8 @@ Result<EvalRun> find_eval_run(Store& store, const std::string& ref) {
   if (exact) return parse_eval_run(*exact);
   PT_ASSIGN_OR_RETURN(std::vector<EvalRunRow> rows, store.list_eval_runs());
   if (rows.empty())
-    return usage_error(fmt::format("eval compare: {} holds no evaluation runs (every `eval score` adds one)",
-                                   store.describe()));
+    return usage_error(
+        fmt::format("eval compare: {} holds no evaluation runs (every `eval score` adds one)", store.describe()));
   if (ref == "last" || ref.rfind("last~", 0) == 0) {
     size_t back = 0;
     if (ref.size() > 5) {
@@ -316,7 +319,8 @@ Result<EvalRun> find_eval_run(Store& store, const std::string& ref) {
       back = std::stoul(n);
     }
     if (back >= rows.size())
-      return usage_error(fmt::format("eval compare: \"{}\": {} holds only {} runs", ref, store.describe(), rows.size()));
+      return usage_error(
+          fmt::format("eval compare: \"{}\": {} holds only {} runs", ref, store.describe(), rows.size()));
     return parse_eval_run(rows[rows.size() - 1 - back]);
   }
   std::vector<const EvalRunRow*> matches;

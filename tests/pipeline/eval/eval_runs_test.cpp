@@ -12,10 +12,10 @@
 #include "pipeline/eval/eval_runs.h"
 #include "pipeline/eval/eval_score.h"
 #include "store/memory/memory_store.h"
+#include "store/postgres/pg_test_db.h"
 #include "support/ci_env.h"
 #include "support/eval_rows.h"
 #include "support/run_cli.h"
-#include "store/postgres/pg_test_db.h"
 
 namespace pt {
 namespace {
@@ -154,8 +154,8 @@ void check_cli(const std::string& uri, const std::string& dir) {
     args.insert(args.begin(), {PICKTUNE_BINARY, "--store", uri});
     return pt_test::run_cli(args, dir);
   };
-  const std::vector<std::string> score = {"eval", "score", "--models", "A,B", "--reference", "truth", "--bootstrap",
-                                          "200"};
+  const std::vector<std::string> score = {"eval",        "score", "--models",    "A,B",
+                                          "--reference", "truth", "--bootstrap", "200"};
   auto first = pt(score);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("saved as run ev-"), std::string::npos) << first.out;
