@@ -100,13 +100,16 @@ RankingData merged(const RankingData& fit, const RankingData& tune) {
 
 }  // namespace
 
+std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemble& model) const {
+  return calibration_traces(tune_, tune_targets_, model);
+}
+
 std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary) {
   auto model = std::make_unique<StudentModel>();
   const bool have_tune = tune_.rows() > 0;
   // Phase 1: fit on the older traces, stop early and calibrate on the newest (tune) ones.
   model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt);
   if (have_tune) {
-    model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble));
     // Phase 2: the newest traces matter most for what comes next, so refit on everything with
     // the tree count phase 1 chose.
     if (options_.refit_all && !model->ensemble.trees.empty()) {
@@ -114,6 +117,10 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
       p.max_trees = static_cast<int>(model->ensemble.trees.size());
       model->ensemble = train_lambdamart(merged(fit_, tune_), nullptr, p);
     }
+    // Calibrate the model that answers (issue 17): the margin is in its score units, which a refit
+    // changes. After a refit the tune traces are in its training data, so the answer length may be
+    // a little optimistic; a margin from the phase-1 model would be in the wrong units altogether.
+    model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble));
   }
   summary_.fit_rows = fit_.rows();
   summary_.tune_rows = tune_.rows();

@@ -50,6 +50,9 @@ class StudentTrainer {
   // Fits the ensemble, calibrates, and returns the model (statistics of every added trace).
   std::unique_ptr<StudentModel> finish(StudentMeta meta, StudentTrainSummary* summary = nullptr);
 
+  // The tune traces as calibration input, ranked by `model`'s scores (finish() calibrates the
+  // returned model on exactly these; tests).
+  std::vector<CalibrationTrace> tune_traces_scored_by(const Ensemble& model) const;
   // The features a trace would get now (tests): the candidates before adding it.
   CandidateSet features_now(const TraceView& view) const;
   const HistoryStats& stats() const { return stats_; }

@@ -158,6 +158,7 @@ std::string eval_json(const EvalSummary& s) {
                         {"in_sample_traces", t.in_sample},
                         {"in_sample", t.in_sample > 0}});
   j["students"] = std::move(students);
+  j["run_id"] = s.run_id.empty() ? json(nullptr) : json(s.run_id);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -174,6 +175,8 @@ std::string eval_table(const EvalSummary& s) {
   cutoff_table(out, s, w);
   kind_table(out, s, w);
   pair_table(out, s);
+  if (!s.run_id.empty())
+    out += fmt::format("\nsaved as run {} (`picktune eval runs`, `picktune eval compare`)\n", s.run_id);
   return out;
 }
 

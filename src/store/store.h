@@ -35,6 +35,14 @@ struct RowFilter {
   enum class Order { newest_first, oldest_first } order = Order::newest_first;
 };
 
+// One stored `eval score` run (issue 17): its id, when it ran, and the run itself as one JSON object
+// (pipeline/eval/eval_runs.h writes and reads it; docs/formats.md#eval-runs). Runs are only added.
+struct EvalRunRow {
+  std::string id;
+  int64_t created_at_us = 0;
+  std::string body;  // a JSON object, returned byte for byte
+};
+
 struct UpsertStats {
   int64_t inserted = 0;   // ids not seen before
   int64_t updated = 0;    // ids already present (row replaced)
@@ -75,6 +83,11 @@ class Store {
   }
   // What the store's data takes on disk, in bytes, when the backend can tell.
   virtual Result<std::optional<int64_t>> bytes_on_disk() { return std::optional<int64_t>(); }
+  // Stored evaluation runs. save_eval_run() adds one (an id already stored is an error: runs are
+  // never replaced); list_eval_runs() returns every run oldest first (created_at, then id).
+  virtual Result<void> save_eval_run(const EvalRunRow& run);
+  virtual Result<std::vector<EvalRunRow>> list_eval_runs();
+  virtual Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id);
 };
 
 struct StoreOptions {

@@ -23,6 +23,17 @@ std::string prod_sqlite_path(const std::string& path) {
 
 }  // namespace
 
+// Backends that keep no evaluation runs (test doubles) say so; the four real ones override these.
+Result<void> Store::save_eval_run(const EvalRunRow&) {
+  return runtime_error(fmt::format("{}: this store cannot keep evaluation runs", describe()));
+}
+Result<std::vector<EvalRunRow>> Store::list_eval_runs() {
+  return runtime_error(fmt::format("{}: this store cannot keep evaluation runs", describe()));
+}
+Result<std::optional<EvalRunRow>> Store::get_eval_run(const std::string&) {
+  return runtime_error(fmt::format("{}: this store cannot keep evaluation runs", describe()));
+}
+
 Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   std::string uri = options.uri;
   if (uri.empty()) {

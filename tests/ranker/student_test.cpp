@@ -135,6 +135,35 @@ TEST(Student, CalibrationBalancesRecallAndJaccard) {
   EXPECT_GE(c.max_k, 4);
 }
 
+TEST(Student, CalibrationIsFittedOnTheRefitModelItIsAppliedTo) {
+  const synthetic::History& h = history();
+  auto build = [&](bool refit, std::unique_ptr<StudentModel>& model) {
+    StudentTrainOptions o;
+    o.gbdt.seed = 7;
+    o.gbdt.max_trees = 60;
+    o.refit_all = refit;
+    auto t = std::make_unique<StudentTrainer>(o);
+    const size_t train_n = 400, tune_from = 330;
+    for (size_t c = 0; c < train_n; ++c) t->add(synthetic::view(h, c), h.commits[c].changed, c >= tune_from);
+    model = t->finish(StudentMeta{});
+    return t;
+  };
+  std::unique_ptr<StudentModel> phase1, refit;
+  auto t1 = build(false, phase1);
+  auto t2 = build(true, refit);
+  ASSERT_FALSE(refit->ensemble.trees.empty());
+  // The refit model's calibration comes from the refit model's own scores on the tune traces...
+  Calibration own = calibrate(t2->tune_traces_scored_by(refit->ensemble));
+  EXPECT_EQ(refit->calibration.max_k, own.max_k);
+  EXPECT_DOUBLE_EQ(refit->calibration.margin, own.margin);
+  // ...not from the phase-1 model's (whose scores are in other units).
+  Calibration from_phase1 = calibrate(t2->tune_traces_scored_by(phase1->ensemble));
+  EXPECT_EQ(phase1->calibration.max_k, from_phase1.max_k);
+  EXPECT_DOUBLE_EQ(phase1->calibration.margin, from_phase1.margin);
+  EXPECT_TRUE(own.max_k != from_phase1.max_k || own.margin != from_phase1.margin)
+      << "the two models calibrate alike here, so this data cannot tell them apart";
+}
+
 std::string model_text_with(const std::string& from, const std::string& to) {
   static const std::string text = train(history(), 4)->serialize();
   std::string t = text;

@@ -17,9 +17,11 @@
 #include "core/picker_prompt.h"
 #include "pipeline/eval/eval_answers.h"
 #include "pipeline/eval/eval_provenance.h"
+#include "pipeline/eval/eval_runs.h"
 #include "pipeline/join/relabel_source.h"
 #include "providers/student_names.h"
 #include "store/newest_window.h"
+#include "util/sha256.h"
 #include "util/time.h"
 
 namespace pt {
@@ -145,6 +147,7 @@ class Scorer {
   std::vector<std::string> problems_;  // per model: first unreadable answer, for the warning
   std::string reference_problem_, trace_problem_;
   std::vector<TraceExample> examples_;  // heap: the one ranked last on top
+  std::vector<std::string> scored_ids_;
   RankedHits scratch_;
 };
 
@@ -199,6 +202,7 @@ void Scorer::process(Row&& row) {
   }
   if (!all && !o_.union_of_answers) return leave_out(lookups);
   ++summary_.scored;
+  scored_ids_.push_back(row.id);
   std::string kind = call.request_kind == RequestKind::absent ? "(none)" : std::string(to_string(call.request_kind));
   GroupAcc& group = kinds_.try_emplace(kind, o_.models.size()).first->second;
   for (GroupAcc* g : {&overall_, &group}) {
@@ -396,6 +400,10 @@ Result<EvalSummary> Scorer::finish(std::string selection) {
   std::sort_heap(examples_.begin(), examples_.end(), ranks_before);
   s.disagreements = std::move(examples_);
   add_warnings(s);
+  std::sort(scored_ids_.begin(), scored_ids_.end());
+  std::string joined;
+  for (const std::string& id : scored_ids_) joined.append(id).push_back('\n');
+  s.scored_digest = sha256_hex(joined);
   return std::move(s);
 }
 
@@ -463,6 +471,14 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
   summary.students = std::move(students);
   if (o.diagnostics)
     for (const std::string& w : summary.warnings) o.diagnostics->warn("eval/score", w);
+  if (o.save_run) {
+    EvalRunWindow window{o.newest, o.since_us, o.until_us, "", o.union_of_answers};
+    auto saved = save_eval_run(store, make_eval_run(summary, window, o.picktune_version));
+    if (saved.ok())
+      summary.run_id = *saved;
+    else if (o.diagnostics)
+      o.diagnostics->warn("eval/score", "this run was not saved: " + saved.error().message);
+  }
   return summary;
 }
 

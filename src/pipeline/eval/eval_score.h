@@ -32,6 +32,10 @@ struct EvalScoreOptions {
   // false (default): score only the traces every model answered (the others are counted in
   // EvalSummary::left_out, with why); true: each model on every trace it answered.
   bool union_of_answers = false;
+  // Save the run in the store (pipeline/eval/eval_runs.h; `eval score` does unless --no-save); a
+  // store that cannot keep it (read-only) gives a warning, not an error. The version is recorded.
+  bool save_run = false;
+  std::string picktune_version;
 };
 
 // Metrics compared pair by pair (win/tie/loss and the paired difference).

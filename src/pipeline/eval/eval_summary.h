@@ -93,6 +93,8 @@ struct EvalSummary {
   std::vector<std::string> warnings;        // one line each, for the report (also sent to diagnostics)
   std::vector<StudentTraining> students;    // provenance of the local:student@PATH models
   bool in_sample = false;                   // some figure is in-sample (--allow-training-overlap)
+  std::string scored_digest;  // sha256 of the scored trace ids, sorted and '\n'-joined: same digest, same traces
+  std::string run_id;         // the stored evaluation run (pipeline/eval/eval_runs.h); "" when not saved
 };
 
 }  // namespace pt

@@ -6,6 +6,7 @@
 #include "store/bigquery/bigquery_store.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -108,6 +109,37 @@ class BigQueryStore final : public Store {
   }
 
   Result<void> open() { return init(); }
+
+  // eval_runs is created by the first save (reading commands never create tables); a dataset
+  // without it has no runs. A run is one streamed row (insertId = run id, so a retried request
+  // adds it once); the id check before it is not atomic, but run ids are random.
+  Result<void> save_eval_run(const EvalRunRow& run) override {
+    if (run.id.empty()) return runtime_error(fmt::format("{}: an evaluation run has an empty id", describe()));
+    if (!eval_runs_ready_) {
+      json resource = table_resource(
+          kEvalRuns, json::array({field("id", "STRING"), field("created_at", "TIMESTAMP"), field("body", "STRING")}));
+      resource["description"] = "picktune evaluation runs (docs/formats.md#eval-runs): one row per `eval score`";
+      PT_TRY(ensure(kEvalRuns, resource));
+      eval_runs_ready_ = true;
+    }
+    PT_ASSIGN_OR_RETURN(auto existing, get_eval_run(run.id));
+    if (existing) return runtime_error(fmt::format("{}: evaluation run {} is already stored", describe(), run.id));
+    json rows = json::array(
+        {{{"insertId", run.id},
+          {"json", {{"id", run.id}, {"created_at", bq_timestamp_text(run.created_at_us)}, {"body", run.body}}}}});
+    PT_ASSIGN_OR_RETURN(bool found,
+                        rest_.insert_all(o_.target.dataset, kEvalRuns, rows, {run.id}, "saving an evaluation run"));
+    if (!found) return runtime_error(fmt::format("{}: table {} vanished while saving a run", describe(), kEvalRuns));
+    return ok();
+  }
+
+  Result<std::vector<EvalRunRow>> list_eval_runs() override { return eval_runs_where("", {}); }
+
+  Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override {
+    PT_ASSIGN_OR_RETURN(auto runs, eval_runs_where(" WHERE id = @id", {BqParam::string("id", id)}));
+    if (runs.empty()) return std::optional<EvalRunRow>();
+    return std::optional<EvalRunRow>(std::move(runs.front()));
+  }
 
  private:
   // `project.dataset.table` for SQL (names validated by parse_bigquery_uri).
@@ -294,6 +326,32 @@ class BigQueryStore final : public Store {
     return ok();
   }
 
+  static constexpr const char* kEvalRuns = "eval_runs";
+
+  Result<std::vector<EvalRunRow>> eval_runs_where(const std::string& where, const std::vector<BqParam>& params) {
+    std::vector<EvalRunRow> runs;
+    if (!eval_runs_ready_) {
+      PT_ASSIGN_OR_RETURN(auto found, rest_.call("GET", dataset_path() + "/tables/" + kEvalRuns, nullptr,
+                                                 "looking up table eval_runs", true));
+      if (!found) return runs;
+      eval_runs_ready_ = true;
+    }
+    const std::string doing = "reading evaluation runs";
+    PT_TRY(rest_.query(fmt::format("SELECT id, UNIX_MICROS(created_at) AS created_us, body FROM {}{} ORDER BY "
+                                   "created_at ASC, id ASC",
+                                   ref(kEvalRuns), where),
+                       params, doing, [&](BigQueryRest::Cells&& c, int64_t index) -> Result<bool> {
+                         if (c.size() != 3 || !c[0] || !c[1] || !c[2])
+                           return malformed(index, doing, "", "expected id, created_at and body");
+                         EvalRunRow run{std::move(*c[0]), 0, std::move(*c[2])};
+                         auto [p, ec] = std::from_chars(c[1]->data(), c[1]->data() + c[1]->size(), run.created_at_us);
+                         if (ec != std::errc()) return malformed(index, doing, run.id, "created_at is not a number");
+                         runs.push_back(std::move(run));
+                         return true;
+                       }));
+    return runs;
+  }
+
   Result<void> stage(Table t, const std::string& batch, const std::vector<const Row*>& rows);
   Result<void> wait_until_visible(Table t, const std::string& batch, int64_t expected);
   Result<BqDmlStats> merge(Table t, const std::string& batch);
@@ -304,6 +362,7 @@ class BigQueryStore final : public Store {
   PayloadKeys keys_;
   bool payload_json_[2] = {false, false};
   bool stage_ready_[2] = {false, false};
+  bool eval_runs_ready_ = false;
 };
 
 // Streaming inserts cannot update, so a batch is staged with tabledata.insertAll into

@@ -22,6 +22,7 @@ struct MemoryStore::Tables {
   std::mutex mutex;
   Rows traces, relabels;
   std::optional<std::pair<Rows, Rows>> group_snapshot;  // the tables as begin_group() found them
+  std::map<std::string, EvalRunRow> eval_runs;          // by id
   Rows& of(Table t) { return t == Table::traces ? traces : relabels; }
 };
 
@@ -189,6 +190,30 @@ std::vector<Row> MemoryStore::rows(Table table, RowFilter filter) {
 bool MemoryStore::remove(Table table, const std::string& id) {
   std::lock_guard lock(tables_->mutex);
   return tables_->of(table).erase(id) > 0;
+}
+
+Result<void> MemoryStore::save_eval_run(const EvalRunRow& run) {
+  if (run.id.empty()) return runtime_error(fmt::format("{}: an evaluation run has an empty id", describe()));
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  if (!tables_->eval_runs.emplace(run.id, run).second)
+    return runtime_error(fmt::format("{}: evaluation run {} is already stored", describe(), run.id));
+  return ok();
+}
+
+Result<std::vector<EvalRunRow>> MemoryStore::list_eval_runs() {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  std::vector<EvalRunRow> runs;
+  for (const auto& [id, run] : tables_->eval_runs) runs.push_back(run);
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const EvalRunRow& a, const EvalRunRow& b) { return a.created_at_us < b.created_at_us; });
+  return runs;
+}
+
+Result<std::optional<EvalRunRow>> MemoryStore::get_eval_run(const std::string& id) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  auto it = tables_->eval_runs.find(id);
+  if (it == tables_->eval_runs.end()) return std::optional<EvalRunRow>();
+  return std::optional<EvalRunRow>(it->second);
 }
 
 }  // namespace pt

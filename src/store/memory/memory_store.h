@@ -33,6 +33,9 @@ class MemoryStore : public Store {
   Result<void> commit_group() override;
   void rollback_group() override;
   Result<Pruned> delete_before(int64_t before_us) override;
+  Result<void> save_eval_run(const EvalRunRow& run) override;
+  Result<std::vector<EvalRunRow>> list_eval_runs() override;
+  Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override;
 
   // Conveniences for tests: upsert that must succeed (aborts otherwise), the matching rows in
   // scan order (oldest first unless the filter says otherwise), and removing a row by id.

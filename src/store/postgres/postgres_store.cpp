@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "store/payload/payload_keys.h"
+#include "store/postgres/postgres_runs.h"
 #include "store/postgres/postgres_text.h"
 #include "store/postgres/postgres_uri.h"
 #include "store/store.h"
@@ -170,18 +171,21 @@ class PgStore final : public Store {
   // Connects, creates the schema when it is missing and checks existing tables are ours.
   Result<void> configure() {
     PT_ASSIGN_OR_RETURN(Lease l, lease());
-    bool present[2] = {false, false};
+    bool present[2] = {false, false}, bookkeeping = true;
     try {
       pqxx::nontransaction n(l.conn->db);
       pqxx::row r = n.exec1("SELECT to_regclass('traces') IS NOT NULL, to_regclass('relabels') IS NOT NULL");
       present[0] = r[0].as<bool>();
       present[1] = r[1].as<bool>();
+      for (const char* table : postgres_runs::kTables)
+        bookkeeping = bookkeeping && n.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
     } catch (const std::exception& e) {
       return fail("cannot open", e);
     }
     for (Table t : {Table::traces, Table::relabels})
       if (present[t == Table::relabels]) PT_TRY(check_table(*l.conn, t));
-    return present[0] && present[1] ? ok() : init_on(*l.conn, true);
+    // A store made by an older picktune lacks the newer tables: adding them is the migration.
+    return present[0] && present[1] && bookkeeping ? ok() : init_on(*l.conn, true);
   }
 
   Result<void> init() override {
@@ -284,6 +288,36 @@ class PgStore final : public Store {
     }
   }
 
+  Result<void> save_eval_run(const EvalRunRow& run) override {
+    if (run.id.empty()) return runtime_error(fmt::format("{}: an evaluation run has an empty id", describe()));
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      if (!postgres_runs::save_eval_run(l.conn->db, run))
+        return runtime_error(fmt::format("{}: evaluation run {} is already stored", describe(), run.id));
+      return ok();
+    } catch (const std::exception& e) {
+      return fail("saving an evaluation run", e);
+    }
+  }
+
+  Result<std::vector<EvalRunRow>> list_eval_runs() override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      return postgres_runs::list_eval_runs(l.conn->db);
+    } catch (const std::exception& e) {
+      return fail("reading evaluation runs", e);
+    }
+  }
+
+  Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      return postgres_runs::get_eval_run(l.conn->db, id);
+    } catch (const std::exception& e) {
+      return fail("reading evaluation runs", e);
+    }
+  }
+
  private:
   // A pooled connection, given back when the lease ends. Each call leases its own, so a store
   // call made from inside a scan() visitor runs on a second connection.
@@ -334,6 +368,7 @@ class PgStore final : public Store {
       pqxx::work w(c.db);
       w.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
       w.exec(kSchemaSql);
+      w.exec(postgres_runs::kSchemaSql);
       if (opening) prefer_lz4(w);
       w.commit();
     } catch (const std::exception& e) {

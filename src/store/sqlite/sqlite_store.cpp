@@ -19,13 +19,14 @@
 
 #include "store/payload/payload_codec.h"
 #include "store/payload/payload_keys.h"
+#include "store/sqlite/sqlite_runs.h"
 #include "store/store.h"
 
 namespace pt {
 namespace {
 
 constexpr int kApplicationId = 0x5054554E;  // "PTUN": marks a picktune store
-constexpr int kSchemaVersion = 2;           // 2: compressed trace payloads + payload_dicts
+constexpr int kSchemaVersion = 3;           // 2: compressed trace payloads + payload_dicts; 3: eval_runs
 constexpr size_t kBulkRows = 5000;          // an upsert this big switches to bulk mode
 constexpr size_t kCompressMin = 256;        // shorter trace payloads stay JSON text
 constexpr size_t kDictMinSamples = 256;     // a batch with this many compressible payloads
@@ -140,6 +141,7 @@ class SqliteStore final : public Store {
   Result<void> init() override {
     PT_TRY(exec("BEGIN IMMEDIATE"));
     Result<void> r = exec(kSchemaSql);
+    if (r.ok()) r = exec(sqlite_runs::kSchemaSql);
     if (r.ok()) r = exec(fmt::format("PRAGMA application_id={}", kApplicationId));
     if (r.ok()) r = exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
     if (r.ok()) r = exec("COMMIT");
@@ -260,6 +262,12 @@ class SqliteStore final : public Store {
     return std::optional<Row>(std::move(row));
   }
 
+  Result<void> save_eval_run(const EvalRunRow& run) override { return named(sqlite_runs::save_eval_run(db_, run)); }
+  Result<std::vector<EvalRunRow>> list_eval_runs() override { return named(sqlite_runs::list_eval_runs(db_)); }
+  Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override {
+    return named(sqlite_runs::get_eval_run(db_, id));
+  }
+
  private:
   // Bulk loads (big upsert batches) run with SQLite's rollback journal instead of the WAL:
   // pages appended to the file need no journal copy, which halves the bytes written, while
@@ -282,6 +290,13 @@ class SqliteStore final : public Store {
     codec_.clear_dicts();
     if (Result<void> r = load_dicts(); !r.ok()) return r.error();
     return e;
+  }
+
+  // A sqlite_runs result with this store's name in front of its message.
+  template <typename T>
+  Result<T> named(Result<T> r) const {
+    if (r.ok()) return r;
+    return runtime_error(fmt::format("{}: {}", describe(), r.error().message));
   }
 
   Error db_error(std::string_view doing) const {

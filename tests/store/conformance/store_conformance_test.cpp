@@ -402,6 +402,44 @@ TEST_P(StoreConformance, RowsSurviveReopeningAndLargePayloadsRoundTrip) {
   expect_same_row(get(Table::traces, "big"), big);
 }
 
+TEST_P(StoreConformance, EvalRunsAreSavedListedOldestFirstAndFoundById) {
+  auto empty = store_->list_eval_runs();
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  EXPECT_TRUE(empty->empty());
+  auto none = store_->get_eval_run("ev-missing");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+
+  // Bodies kept byte for byte (key order, spacing, escapes, non-ASCII); a quote in an id is data.
+  const pt::EvalRunRow later{"ev-b", 2'000'000'000'123'456, R"({"z": 1,  "a":"é\n", "n": 0.1})"};
+  const pt::EvalRunRow earlier{"ev-a'; DROP TABLE eval_runs; --", 1'000'000'000'000'001, R"({"models":["x"]})"};
+  ASSERT_TRUE(store_->save_eval_run(later).ok());
+  ASSERT_TRUE(store_->save_eval_run(earlier).ok());
+  auto again = store_->save_eval_run({"ev-b", 5, "{}"});
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("ev-b"), std::string::npos) << again.error().message;
+  EXPECT_FALSE(store_->save_eval_run({"", 5, "{}"}).ok());
+
+  for (int pass = 0; pass < 2; ++pass) {  // and after re-opening the store
+    auto runs = store_->list_eval_runs();
+    ASSERT_TRUE(runs.ok()) << runs.error().message;
+    ASSERT_EQ(runs->size(), 2u);
+    EXPECT_EQ((*runs)[0].id, earlier.id);
+    EXPECT_EQ((*runs)[0].created_at_us, earlier.created_at_us);
+    EXPECT_EQ((*runs)[0].body, earlier.body);
+    EXPECT_EQ((*runs)[1].id, later.id);
+    EXPECT_EQ((*runs)[1].created_at_us, later.created_at_us);
+    EXPECT_EQ((*runs)[1].body, later.body);
+    auto got = store_->get_eval_run("ev-b");
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->body, later.body);
+    EXPECT_EQ((*got)->created_at_us, later.created_at_us);
+    store_ = open();
+    ASSERT_TRUE(store_);
+  }
+  EXPECT_EQ(count(Table::traces), 0);  // runs are not rows
+}
+
 std::vector<std::string> backend_names() {
   std::vector<std::string> names;
   for (const auto& b : backends()) names.push_back(b.name);

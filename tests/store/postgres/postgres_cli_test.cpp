@@ -89,6 +89,7 @@ class PostgresCli : public ::testing::Test {
     for (const std::string& name : {shown, std::string("sqlite:t.db")})
       for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at))
         text.replace(at, name.size(), "STORE");
+    text = std::regex_replace(text, std::regex("ev-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"), "RUN_ID");  // stored run ids
     return std::regex_replace(text, std::regex("in [0-9.]+ ?m?s\\b"), "in TIME");
   }
 

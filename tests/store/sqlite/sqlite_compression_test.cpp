@@ -140,8 +140,9 @@ TEST_F(SqliteCompressionTest, SchemaOneStoreOpensReadsAndUpgrades) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1201);
   store.reset();
-  EXPECT_EQ(sql_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(sql_int("PRAGMA user_version"), 3);  // 2: payload_dicts; 3: eval_runs (issue 17)
   EXPECT_EQ(sql_int("SELECT count(*) FROM payload_dicts"), 1);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'eval_runs'"), 1);
 }
 
 TEST_F(SqliteCompressionTest, DamagedFrameIsAnErrorNamingTheRow) {

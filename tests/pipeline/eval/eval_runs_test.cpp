@@ -1,0 +1,224 @@
+// Stored evaluation runs (issue 17): `eval score` saves each run in the store; the saved run reads
+// back with the same figures; `eval runs` lists them and `eval compare` gives per model and metric
+// before / after / delta / CI overlap — in-process on the memory store, and through the binary on
+// SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/eval/eval_runs.h"
+#include "pipeline/eval/eval_score.h"
+#include "store/memory/memory_store.h"
+#include "store/postgres/pg_test_db.h"
+#include "support/ci_env.h"
+#include "support/eval_rows.h"
+#include "support/run_cli.h"
+
+namespace pt {
+namespace {
+
+using json = nlohmann::json;
+using test::make_relabel;
+using test::make_trace;
+
+constexpr int kTraces = 24;
+const std::vector<std::string> kTree = {"a.js", "b.js", "c.js"};
+
+// kTraces traces; truth and A answer a.js everywhere; B answers a.js on the first `b_right`
+// traces and c.js on the rest.
+void fill(Store& store, int b_right) {
+  std::vector<Row> traces, relabels;
+  for (int i = 0; i < kTraces; ++i) {
+    std::string t = "t" + std::to_string(i), s = "s" + std::to_string(i);
+    traces.push_back(make_trace(t, s, "Key", 1000 + i, kTree, "fix a"));
+    relabels.push_back(make_relabel("truth-" + t, "truth", s, "Key", "a.js", t));
+    relabels.push_back(make_relabel("A-" + t, "A", s, "Key", "a.js", t));
+    relabels.push_back(make_relabel("B-" + t, "B", s, "Key", i < b_right ? "a.js" : "c.js", t));
+  }
+  ASSERT_TRUE(store.upsert(Table::traces, traces).ok());
+  ASSERT_TRUE(store.upsert(Table::relabels, relabels).ok());
+}
+
+EvalScoreOptions options() {
+  EvalScoreOptions o;
+  o.models = {"A", "B"};
+  o.reference = "truth";
+  o.bootstrap.resamples = 200;
+  o.picktune_version = "9.9.9";
+  o.save_run = true;  // as `eval score` does
+  return o;
+}
+
+const ModelStats& stats(const EvalSummary& s, const std::string& model) {
+  for (const ModelStats& m : s.overall.models)
+    if (m.model == model) return m;
+  ADD_FAILURE() << "no model " << model;
+  return s.overall.models.front();
+}
+
+TEST(EvalRuns, EveryScoreIsSavedAndReadsBackWithTheSameFigures) {
+  MemoryStore store;
+  fill(store, kTraces / 2);
+  auto scored = run_eval_score(store, options());
+  ASSERT_TRUE(scored.ok()) << scored.error().message;
+  ASSERT_FALSE(scored->run_id.empty());
+  auto runs = load_eval_runs(store);
+  ASSERT_TRUE(runs.ok()) << runs.error().message;
+  ASSERT_EQ(runs->size(), 1u);
+  const EvalRun& run = runs->front();
+  EXPECT_EQ(run.id, scored->run_id);
+  EXPECT_EQ(run.picktune_version, "9.9.9");
+  EXPECT_EQ(run.summary.reference, "truth");
+  EXPECT_EQ(run.summary.models, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(run.summary.scored, static_cast<size_t>(kTraces));
+  EXPECT_EQ(run.summary.scored_digest, scored->scored_digest);
+  EXPECT_EQ(run.summary.scored_digest.size(), 64u);
+  for (const char* m : {"A", "B"}) {
+    EXPECT_EQ(stats(run.summary, m).n, stats(*scored, m).n);
+    for (int k = 0; k < kMetricCount; ++k) {
+      const MeanCI &got = stats(run.summary, m).metrics[k], &want = stats(*scored, m).metrics[k];
+      if (std::isnan(want.mean)) {
+        EXPECT_TRUE(std::isnan(got.mean));
+        continue;
+      }
+      EXPECT_EQ(got.mean, want.mean) << m << " " << metric_name(static_cast<Metric>(k));
+      EXPECT_EQ(got.lo, want.lo);
+      EXPECT_EQ(got.hi, want.hi);
+    }
+  }
+  EXPECT_DOUBLE_EQ(stats(run.summary, "B").metrics[kJaccard].mean, 0.5);
+  ASSERT_EQ(run.summary.pairs.size(), 1u);
+  EXPECT_EQ(run.summary.pairs[0].metrics.size(), kPairMetrics.size());
+  EXPECT_EQ(run.summary.pairs[0].metrics[0].result.wins, scored->pairs[0].metrics[0].result.wins);
+
+  EvalScoreOptions quiet = options();
+  quiet.save_run = false;
+  ASSERT_TRUE(run_eval_score(store, quiet).ok());
+  EXPECT_EQ(load_eval_runs(store)->size(), 1u);
+}
+
+TEST(EvalRuns, CompareGivesBeforeAfterDeltaAndWhetherTheCIsOverlap) {
+  MemoryStore store;
+  fill(store, kTraces / 2);
+  ASSERT_TRUE(run_eval_score(store, options()).ok());
+  fill(store, kTraces);  // B now right everywhere
+  ASSERT_TRUE(run_eval_score(store, options()).ok());
+  auto before = find_eval_run(store, "last~1");
+  auto after = find_eval_run(store, "last");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_NE(before->id, after->id);
+  EvalComparison c = compare_eval_runs(*before, *after);
+  EXPECT_TRUE(c.notes.empty()) << c.notes.front();  // same reference, same traces
+  bool saw_a = false, saw_b = false;
+  for (const MetricChange& ch : c.changes) {
+    if (ch.metric != kJaccard) continue;
+    ASSERT_TRUE(ch.before && ch.after);
+    if (ch.model == "A") {
+      saw_a = true;
+      EXPECT_DOUBLE_EQ(ch.delta, 0);
+      EXPECT_TRUE(ch.cis_overlap);
+    } else {
+      saw_b = true;
+      EXPECT_DOUBLE_EQ(ch.before->mean, 0.5);
+      EXPECT_DOUBLE_EQ(ch.after->mean, 1.0);
+      EXPECT_DOUBLE_EQ(ch.delta, 0.5);
+      EXPECT_FALSE(ch.cis_overlap);
+    }
+  }
+  EXPECT_TRUE(saw_a && saw_b);
+  // A unique prefix finds a run; an unknown id is a usage error naming the store's newest runs.
+  EXPECT_EQ(find_eval_run(store, after->id.substr(0, after->id.size() - 2))->id, after->id);
+  auto missing = find_eval_run(store, "ev-nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, ErrorKind::usage);
+  EXPECT_NE(missing.error().message.find(after->id), std::string::npos) << missing.error().message;
+  // Fewer traces scored: the comparison says so.
+  MemoryStore other;
+  fill(other, kTraces);
+  other.remove(Table::traces, "t0");
+  ASSERT_TRUE(run_eval_score(other, options()).ok());
+  EvalComparison d = compare_eval_runs(*after, *find_eval_run(other, "last"));
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].find("scored traces differ"), std::string::npos);
+}
+
+// The binary on one store URI: two `eval score` runs, `eval runs --json`, `eval compare`.
+void check_cli(const std::string& uri, const std::string& dir) {
+  auto store = open_store({uri});
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  fill(**store, kTraces / 2);
+  auto pt = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {PICKTUNE_BINARY, "--store", uri});
+    return pt_test::run_cli(args, dir);
+  };
+  const std::vector<std::string> score = {"eval",        "score", "--models",    "A,B",
+                                          "--reference", "truth", "--bootstrap", "200"};
+  auto first = pt(score);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("saved as run ev-"), std::string::npos) << first.out;
+  fill(**store, kTraces);
+  auto args = score;
+  args.push_back("--json");
+  auto second = pt(args);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  std::string second_id = json::parse(second.out)["run_id"];
+
+  auto runs = pt({"eval", "runs", "--json"});
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  json list = json::parse(runs.out);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1]["id"], second_id);
+  EXPECT_EQ(list[0]["models"], json::array({"A", "B"}));
+  EXPECT_EQ(list[0]["overall"]["models"]["B"]["metrics"]["jaccard"]["mean"], 0.5);
+  EXPECT_EQ(list[1]["overall"]["models"]["B"]["metrics"]["jaccard"]["mean"], 1.0);
+  EXPECT_EQ(list[0]["overall"]["models"]["A"]["n"], kTraces);
+  EXPECT_FALSE(list[0]["picktune_version"].get<std::string>().empty());
+  auto table = pt({"eval", "runs"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find(second_id), std::string::npos) << table.out;
+
+  auto cmp = pt({"eval", "compare", list[0]["id"], "last", "--json"});
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  json c = json::parse(cmp.out);
+  EXPECT_EQ(c["same_traces"], true);
+  bool found = false;
+  for (const json& ch : c["models"]["B"])
+    if (ch["metric"] == "jaccard") {
+      found = true;
+      EXPECT_EQ(ch["before"]["mean"], 0.5);
+      EXPECT_EQ(ch["after"]["mean"], 1.0);
+      EXPECT_EQ(ch["delta"], 0.5);
+      EXPECT_EQ(ch["cis_overlap"], false);
+    }
+  EXPECT_TRUE(found);
+  auto text = pt({"eval", "compare", "last~1", "last"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("changed (CIs apart)"), std::string::npos) << text.out;
+
+  auto bad = pt({"eval", "compare", "ev-nope", "last"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("no evaluation run ev-nope"), std::string::npos) << bad.err;
+}
+
+TEST(EvalRunsCli, RunsAndCompareOnSqlite) {
+  std::string dir = std::filesystem::temp_directory_path() / ("pt-evalruns-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  check_cli("sqlite:" + dir + "/p.db", dir);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(EvalRunsCli, RunsAndCompareOnPostgres) {
+  if (pt_test::pg_test_uri().empty()) PT_SKIP_UNLESS_CI(pt_test::kPgMissing);
+  std::string dir = std::filesystem::temp_directory_path() / ("pt-evalruns-pg-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  pt_test::PgTestSchema schema(pt_test::pg_test_uri());  // a fresh schema: tests share one server
+  check_cli(schema.uri(), dir);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pt
