@@ -112,6 +112,10 @@ class Collector {
     filter.since_us = o_.since_us;
     filter.until_us = o_.until_us;
     filter.order = RowFilter::Order::oldest_first;
+    if (o_.progress) {
+      RowFilter range = filter;
+      PT_ASSIGN_OR_RETURN(progress_total_, store.count(Table::traces, range));
+    }
     const unsigned threads = thread_count(o_.threads);
     const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
     TraceWork work(o_, *answers_, count, workers);
@@ -145,6 +149,7 @@ class Collector {
   }
 
   Result<void> finish() {
+    if (o_.progress) o_.progress->finish(s_.traces_read);
     warn_split_overlap();
     check_vertex_limits(s_);
     for (const auto& w : s_.limit_warnings) warn("collect/vertex_limit", w);
@@ -199,6 +204,7 @@ class Collector {
       PT_TRY(write_record(out));
       note_split_side(batch.rows[i], out.validation);
     }
+    if (o_.progress) o_.progress->update(s_.traces_read, progress_total_);
     return ok();
   }
 
@@ -260,6 +266,7 @@ class Collector {
   std::optional<AtomicFile> train_, validation_, manifest_;
   HashSet64 seen_;
   size_t warnings_ = 0;
+  int64_t progress_total_ = 0;
   std::unordered_set<std::string> train_steps_, validation_steps_, train_users_, validation_users_;
 };
 

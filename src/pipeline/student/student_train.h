@@ -17,6 +17,7 @@
 #include "pipeline/join/teacher_answers.h"
 #include "ranker/student_trainer.h"
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/result.h"
 
 namespace pt {
@@ -34,6 +35,7 @@ struct StudentTrainConfig {
   std::string output;        // model file
   // Train on (and hold out from) only the traces created in [since, until) (--since/--until).
   std::optional<int64_t> since_us, until_us;
+  Progress* feature_progress = nullptr;              // traces turned into features (the long pass); null -> none
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 
