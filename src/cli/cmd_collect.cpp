@@ -6,6 +6,7 @@
 #include "pipeline/collect/collect.h"
 #include "pipeline/collect/collect_options.h"
 #include "report/collect_summary.h"
+#include "util/progress.h"
 
 namespace pt::cli {
 
@@ -38,6 +39,8 @@ void register_collect_commands(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(auto options, resolve_collect_options(*flags));
       options.diagnostics = &ctx.diagnostics;
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      ProgressPrinter progress(stderr, "collect", "traces", is_terminal(stderr));
+      options.progress = &progress;
       PT_ASSIGN_OR_RETURN(auto summary, run_collect(*store, options));
       std::fputs(collect_summary_text(options, summary).c_str(), stdout);
       return ok();

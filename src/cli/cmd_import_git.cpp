@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "pipeline/import/import_git.h"
 #include "report/import_summary.h"
+#include "util/progress.h"
 #include "util/time.h"
 
 namespace pt::cli {
@@ -32,6 +33,8 @@ void register_import_git(CLI::App& import_cmd, Context& ctx) {
       PT_ASSIGN_OR_RETURN(options.since_us, parse_time_filter("--since", flags->since));
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       PT_TRY(store->init());
+      ProgressPrinter progress(stderr, "import git", "commits", is_terminal(stderr));
+      options.progress = &progress;
       PT_ASSIGN_OR_RETURN(ImportGitStats stats, import_git(*store, options));
       std::fputs(format_import_git_summary(stats).c_str(), stdout);
       return ok();

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "pipeline/import/import_jsonl.h"
 #include "report/import_summary.h"
+#include "util/progress.h"
 
 namespace pt::cli {
 
@@ -45,12 +46,10 @@ void register_import_jsonl(CLI::App& import_cmd, Context& ctx) {
       o.skip_bad = flags->skip_bad;
       o.batch_size = flags->batch_size;
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
-      if (::isatty(2))
-        o.on_progress = [](int64_t rows) {
-          std::fprintf(stderr, "picktune: %lld rows imported so far\n", static_cast<long long>(rows));
-          std::fflush(stderr);
-        };
+      ProgressPrinter progress(stderr, "import jsonl", "rows", is_terminal(stderr));
+      o.on_progress = [&progress](int64_t rows) { progress.update(rows, 0); };
       PT_ASSIGN_OR_RETURN(ImportJsonlReport report, import_jsonl(*store, o));
+      progress.finish(report.rows);
       std::printf("%s\n", import_summary(report, store->describe()).c_str());
       return ok();
     };

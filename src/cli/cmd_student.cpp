@@ -8,6 +8,7 @@
 #include "pipeline/student/student_train.h"
 #include "providers/student_names.h"
 #include "report/student_summary.h"
+#include "util/progress.h"
 #include "util/time.h"
 
 namespace pt::cli {
@@ -68,6 +69,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(config.until_us, parse_time_filter("--until", flags->until));
       config.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      ProgressPrinter progress(stderr, "student train: features", "traces", is_terminal(stderr));
+      config.feature_progress = &progress;
       PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));
       std::fputs(format_student_train_report(report).c_str(), stdout);
       return ok();

@@ -112,6 +112,10 @@ class Collector {
     filter.since_us = o_.since_us;
     filter.until_us = o_.until_us;
     filter.order = RowFilter::Order::oldest_first;
+    if (o_.progress) {
+      RowFilter range = filter;
+      PT_ASSIGN_OR_RETURN(progress_total_, store.count(Table::traces, range));
+    }
     const unsigned threads = thread_count(o_.threads);
     const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
     TraceWork work(o_, *answers_, count, workers);
@@ -144,7 +148,40 @@ class Collector {
     return failure;
   }
 
+  // A run that wrote nothing says why: the drop reason that took the most traces, and what to do.
+  void warn_no_samples() {
+    if (!o_.diagnostics || s_.samples + s_.validation_samples > 0) return;
+    std::string who = o_.recipe_id.empty() ? "teacher " + o_.teacher : "recipe " + o_.recipe_id;
+    if (s_.traces_read == 0) {
+      o_.diagnostics->warn("collect/no_samples",
+                           fmt::format("{}: 0 samples: no get-relevant-files trace in the time range", who));
+      return;
+    }
+    auto top = std::max_element(s_.dropped.begin(), s_.dropped.end(),
+                                [](const auto& a, const auto& b) { return a.second < b.second; });
+    const std::string& reason = top->first;
+    std::string hint;
+    if (reason == "relabel_context_mismatch")
+      hint = o_.recipe.with_file_context
+                 ? "it needs relabels made with file context, and no trace has file context (import git "
+                   "--with-file-context is not available yet; relabel --with-context needs "
+                   "get-expanded-file-context-for-training-blobs traces)"
+                 : "the relabels were made with file context; pass --with-context";
+    else if (reason == "no_relabel")
+      hint = fmt::format("no relabel by {} answers them (picktune relabel --teacher {})", o_.teacher, o_.teacher);
+    else if (reason == "kind_filtered")
+      hint = "the recipe keeps other request kinds only (--kinds)";
+    else if (reason == "no_request_type")
+      hint = "the traces record no request kind";
+    else
+      hint = "see the dropped counts in " + s_.manifest_path;
+    o_.diagnostics->warn("collect/no_samples", fmt::format("{}: 0 samples: {} of {} traces dropped as {}: {}", who,
+                                                           top->second, s_.traces_read, reason, hint));
+  }
+
   Result<void> finish() {
+    if (o_.progress) o_.progress->finish(s_.traces_read);
+    warn_no_samples();
     warn_split_overlap();
     check_vertex_limits(s_);
     for (const auto& w : s_.limit_warnings) warn("collect/vertex_limit", w);
@@ -201,6 +238,7 @@ class Collector {
       PT_TRY(write_record(out));
       note_split_side(batch.rows[i], out.validation);
     }
+    if (o_.progress) o_.progress->update(s_.traces_read, progress_total_);
     return ok();
   }
 
@@ -262,6 +300,7 @@ class Collector {
   std::optional<AtomicFile> train_, validation_, manifest_;
   FlatMap64 seen_{1024};  // input hashes of the examples written
   size_t warnings_ = 0;
+  int64_t progress_total_ = 0;
   std::unordered_set<std::string> train_steps_, validation_steps_, train_users_, validation_users_;
 };
 

@@ -16,6 +16,7 @@
 #include "core/tuning_record.h"
 #include "store/store.h"
 #include "util/diagnostics.h"
+#include "util/progress.h"
 #include "util/result.h"
 
 namespace pt {
@@ -42,6 +43,7 @@ struct CollectOptions {
   int threads = 0;  // threads working on traces; 0 -> one per core, at most 8
   // Where warnings go (bad rows, Vertex limits: the first 20, then how many more); null -> dropped.
   Diagnostics* diagnostics = nullptr;
+  Progress* progress = nullptr;  // traces read out of those in the time range; null -> none
 };
 
 // Drop reasons, in manifest order.

@@ -169,8 +169,9 @@ Result<T> prefixed(const std::string& source, Result<T> r) {
 // With a window, git diffs only the commits it reads (plan_window) and the others are passed.
 Result<void> walk_history(const std::string& dir, const std::string& rev, const TimedGraph& graph,
                           const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
-                          RowSink& sink, NewestRows* newest, ImportGitStats& stats) {
+                          RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress) {
   std::set<std::string> unrepresentable;
+  const size_t progress_total = window ? window->read_commits : walker.commits();
   auto visit = [&](const HistoryStep& s) -> Result<void> {
     GitTraceResult r = build_git_trace(s, trace_options);
     if (!r.rows) {
@@ -186,6 +187,7 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, const 
   size_t next = 0;  // graph lines before this one are processed
   GitLogParser parser([&](GitCommit&& c) -> Result<void> {
     ++stats.commits;
+    if (progress) progress->update(stats.commits, static_cast<int64_t>(progress_total));
     for (const GitChange& ch : c.changes)
       for (const std::string* p : {&ch.path, &ch.old_path})
         if (!p->empty() && !representable_path(*p)) unrepresentable.insert(*p);
@@ -255,7 +257,7 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
     newest.reset();
     if (o.max) newest = std::make_unique<NewestRows>(static_cast<size_t>(*o.max));
     PT_TRY(prefixed(o.source, walk_history(src.dir, rev, graph, window ? &*window : nullptr, walker, trace_options,
-                                           sink, newest.get(), attempt)));
+                                           sink, newest.get(), attempt, o.progress)));
     if (window)
       attempt.skipped["before the window (not read)"] =
           static_cast<int64_t>(graph.lines.size() - window->window_commits);
@@ -265,6 +267,7 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
   }
   if (newest) PT_TRY(newest->drain_oldest_first(sink));
   PT_TRY(sink.flush());
+  if (o.progress) o.progress->finish(stats.commits);
 
   stats.traces = sink.traces;
   stats.relabels = sink.relabels;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/result.h"
 
 namespace pt {
@@ -22,6 +23,7 @@ struct ImportGitOptions {
   int selection_limit = 12;         // N of the Key prompt's limit sentence
   size_t recent_commits = 20;       // commits listed in the recent-changes section
   size_t batch_size = 500;          // rows per upsert transaction
+  Progress* progress = nullptr;     // commits read out of the commits git will list; null -> none
 };
 
 struct ImportGitStats {

@@ -287,8 +287,10 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
       if (auto done = pool.pop_oldest(true)) apply(*done);
   };
   Batch batch;
+  int64_t scanned = 0;
   PT_TRY(scan_traces(store, config, [&](Row&& row) {
     const bool held_out = window_ids.count(row.id) > 0;
+    if (config.feature_progress) config.feature_progress->update(++scanned, r.traces_read);
     batch.push_back({std::move(row), held_out, {}, {}});
     if (batch.size() == 32) {
       pool.submit(std::move(batch));
@@ -298,6 +300,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   }));
   if (!batch.empty()) pool.submit(std::move(batch));
   drain(true);
+  if (config.feature_progress) config.feature_progress->finish(scanned);
   r.seconds_features = seconds_since(t0);
   auto t1 = Clock::now();
   ranker::StudentMeta meta;

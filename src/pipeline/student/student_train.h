@@ -17,6 +17,7 @@
 #include "pipeline/join/teacher_answers.h"
 #include "ranker/student_trainer.h"
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/result.h"
 
 namespace pt {
@@ -37,6 +38,7 @@ struct StudentTrainConfig {
   // A repository or bundle holding the traces' commits: gives the student (and the
   // local:bm25-content baseline) the contents of each trace's parent tree. "" -> paths only.
   std::string repo;
+  Progress* feature_progress = nullptr;              // traces turned into features (the long pass); null -> none
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 

@@ -384,3 +384,34 @@ TEST(Collect, WarnsWhenValidationSharesAStepOrUserWithTraining) {
 
 }  // namespace
 }  // namespace pt
+
+namespace pt {
+namespace {
+
+// Issue 20: a run that writes no sample says why (the main drop reason and what to do about it).
+TEST(Collect, ZeroSamplesSaysWhy) {
+  MemoryStore store;
+  for (int s = 1; s <= 3; ++s) {
+    store.add(Table::traces, {trace_row(s, "Key")});
+    store.add(Table::relabels, {relabel_row(s, "Key", kTeacher, false)});  // made without file context
+  }
+  CollectOptions o;
+  o.recipe_id = "ft_filepicker_ctx_test";
+  CollectRun run = collect(store, o);  // the helper asks for relabels made with file context
+  ASSERT_TRUE(run.summary.ok()) << run.summary.error().message;
+  EXPECT_EQ(run.summary->samples, 0);
+  ASSERT_EQ(run.warnings.size(), 1u) << ::testing::PrintToString(run.warnings);
+  EXPECT_EQ(run.warnings[0].find("recipe ft_filepicker_ctx_test: 0 samples: 3 of 3 traces dropped as "
+                                 "relabel_context_mismatch: it needs relabels made with file context"),
+            0u)
+      << run.warnings[0];
+
+  store.add(Table::relabels, {relabel_row(1, "Key", kTeacher, true)});
+  CollectRun some = collect(store, o);
+  ASSERT_TRUE(some.summary.ok());
+  EXPECT_EQ(some.summary->samples, 1);
+  EXPECT_TRUE(some.warnings.empty()) << ::testing::PrintToString(some.warnings);
+}
+
+}  // namespace
+}  // namespace pt
