@@ -27,7 +27,8 @@ int to_int(const std::string& s) {
 
 IssueRequest parse_issue_request(std::string_view text) {
   static const std::regex python(R"re(File "([^"]+)", line (\d+)(?:, in ([A-Za-z_<>][\w<>.]*))?)re");
-  static const std::regex javascript(R"re(\bat (?:(?:async )?([\w$.<>\[\] ]+?) \()?(?:file://)?([^\s():]+):(\d+)(?::\d+)?\)?)re");
+  static const std::regex javascript(
+      R"re(\bat (?:(?:async )?([\w$.<>\[\] ]+?) \()?(?:file://)?([^\s():]+):(\d+)(?::\d+)?\)?)re");
   static const std::regex located(R"re((?:^|[\s'"(\[])((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z][\w]{0,9}):(\d+)(?::\d+)?)re");
   IssueRequest out;
   std::vector<StackFrame> python_frames, other_frames;

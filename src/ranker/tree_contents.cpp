@@ -160,6 +160,7 @@ int32_t RepoContents::index_blob(std::string_view text, bool indexed) {
       i = j;
     }
     b.defines = scan_definitions(text);
+    defined_anywhere_.insert(b.defines.begin(), b.defines.end());
   }
   blobs_.push_back(std::move(b));
   return static_cast<int32_t>(blobs_.size() - 1);
@@ -240,7 +241,8 @@ ContentScores RepoContents::score(const TreeFiles* tree, std::span<const std::st
     terms.push_back({w, 1, v == vocab_.end() ? -1 : v->second});
   }
   std::vector<uint64_t> idents;
-  for (const auto& id : identifiers) idents.push_back(hash64(id));
+  for (const auto& id : identifiers)
+    if (uint64_t h = hash64(id); defined_anywhere_.count(h)) idents.push_back(h);
 
   const size_t q = terms.size();
   std::vector<int32_t> tf(n * q, 0), ctf(n * q, 0), len(n, 0), clen(n, 0);

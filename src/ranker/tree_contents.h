@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -90,7 +91,8 @@ class RepoContents {
 
   std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> vocab_;
   std::vector<Blob> blobs_;
-  std::unordered_map<std::string, int32_t> blob_index_;                               // binary oid -> blobs_
+  std::unordered_set<uint64_t> defined_anywhere_;        // every Blob::defines value: skips most request names
+  std::unordered_map<std::string, int32_t> blob_index_;  // binary oid -> blobs_
   std::unordered_map<std::string, std::pair<std::string, std::string>> commit_tree_;  // -> (tree, parent)
   std::unordered_map<std::string, std::vector<TreeEntry>> trees_;
   std::unordered_map<std::string, std::shared_ptr<const TreeFiles>> files_trees_;  // add_files_tree
