@@ -276,6 +276,19 @@ render_score() {
   commands score
 }
 
+render_trace_pages() {
+  local mid peer html
+  mid=$(jb trace_pages BM_KeysetPage/50 '.rs * 1000') peer=$(jb trace_pages BM_OffsetPagePeer '.rs * 1000')
+  html=$(jb trace_pages BM_TracesPageHtml '.rs * 1000')
+  section "Trace browser pages: 50 traces by keyset on $(num "$(jb trace_pages BM_KeysetPage/0 .traces)" 0) traces (\`bench_trace_pages\`, issue 19)" trace_pages
+  target "trace_pages" "whole /traces page from the middle of the table (store read + view + HTML)" "$(num "$html" 2) ms" "< 100 ms" "$(verdict "$html" "<" 100)"
+  target "trace_pages" "middle page: OFFSET peer ($(num "$peer" 1) ms) / keyset ($(num "$mid" 2) ms), same file" "$(num "$(calc "a / b" "$peer" "$mid")" 0)x" "≥ 10x" "$(verdict "$(calc "a / b" "$peer" "$mid")" ">=" 10)"
+  row "keyset page at the top / middle / end" "$(num "$(jb trace_pages BM_KeysetPage/0 '.rs * 1000')" 2) / $(num "$mid" 2) / $(num "$(jb trace_pages BM_KeysetPage/99 '.rs * 1000')" 2) ms" "" "" ""
+  row "keyset page, user + kind filter (middle)" "$(num "$(jb trace_pages BM_KeysetPageUserAndKind '.rs * 1000')" 2) ms" "" "" ""
+  row "keyset page, time range" "$(num "$(jb trace_pages BM_KeysetPageTimeRange '.rs * 1000')" 2) ms" "" "" ""
+  commands trace_pages
+}
+
 # recall5 MODEL: "mean lo hi" of recall@5 from bench_ranker --quality's table.
 recall5() {
   awk -F'|' -v m="$1" '{ n = $2; gsub(/^ +| +$/, "", n) } n == m { s = $3; gsub(/[][,]/, " ", s); print s; exit }' "$OUT/ranker_quality.log" 2>/dev/null

@@ -189,6 +189,9 @@ run_gbench http_multi BENCH_HTTP_CALLS=$HTTP_CALLS -- "$BIN/bench_http_multi"
 # ---- 6. scoring ----
 run_gbench score -- "$BIN/bench_score"
 
+# ---- 6b. the /traces pages of `picktune serve`: keyset pages on ROWS traces vs OFFSET (issue 19) ----
+run_gbench trace_pages PT_BENCH_TRACES=$ROWS -- "$BIN/bench_trace_pages"
+
 # ---- 7. the local student: speed, then quality on the express sample ----
 run_gbench ranker -- "$BIN/bench_ranker"
 run_bench ranker_import -- "$BIN/picktune" --store "sqlite:$W/express.db" import git ${GIT_MAX:+--max "$GIT_MAX"} \
@@ -219,6 +222,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_relabel
   render_http
   render_score
+  render_trace_pages
   render_ranker
   render_import_git
 } >"$W/sections.md"

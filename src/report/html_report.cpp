@@ -6,30 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "report/html/curve_chart.h"
+#include "report/html/style.h"
 #include "report/svg_charts.h"
 
 namespace pt {
 namespace {
-
-constexpr std::string_view kStyle = R"(
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#222;margin:0;background:#fafafa}
-main{max-width:1240px;margin:0 auto;padding:20px 28px 60px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:30px 0 10px;border-bottom:1px solid #ddd;padding-bottom:4px}
-.meta{color:#555}.warn{background:#fff4e0;border:1px solid #f0c080;padding:8px 14px;border-radius:4px}
-table{border-collapse:collapse;background:#fff;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
-th{background:#f0f0f0}td.l,th.l{text-align:left}td.l{white-space:nowrap}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}
-.swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:10px}
-.charts svg,.wide svg{background:#fff;border:1px solid #e4e4e4;border-radius:4px}
-.wide{overflow-x:auto}
-.trace{background:#fff;border:1px solid #ddd;border-radius:4px;padding:10px 14px;margin:12px 0}
-.trace pre{white-space:pre-wrap;word-break:break-word;background:#f6f6f6;padding:8px;margin:6px 0;max-height:220px;overflow:auto;font-size:12px}
-.cols{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:10px}
-.cols ol{margin:4px 0;padding-left:22px;font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
-.hit{color:#1a7f37}.miss{color:#a33}.halluc{color:#a33;text-decoration:line-through}
-.tag{font:11px system-ui,sans-serif;color:#fff;background:#c77;border-radius:3px;padding:0 4px;margin-left:4px;text-decoration:none;display:inline-block}
-.muted{color:#888}
-)";
 
 std::string num(double v, int digits = 4) { return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits); }
 
@@ -66,11 +48,48 @@ std::string header(const EvalSummary& s) {
   return out;
 }
 
+// The answer to "which model should I ship?": the best model on Jaccard, its lead over the
+// runner-up, both CIs, and whether the paired difference on the traces both answered excludes 0.
+std::string verdict(const EvalSummary& s) {
+  const auto& ms = s.overall.models;
+  std::vector<size_t> order;
+  for (size_t i = 0; i < ms.size(); ++i)
+    if (!std::isnan(ms[i].metrics[kJaccard].mean)) order.push_back(i);
+  if (order.empty()) return R"(<div class="verdict unsure" id="verdict">No model could be scored.</div>)";
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return ms[a].metrics[kJaccard].mean > ms[b].metrics[kJaccard].mean; });
+  const ModelStats& best = ms[order[0]];
+  const MeanCI& bj = best.metrics[kJaccard];
+  std::string out = fmt::format(R"(Best on <b>jaccard</b>: {} with {} [{}, {}] on {} traces)",
+                                model_cell(s, best.model), num(bj.mean), num(bj.lo), num(bj.hi), best.n);
+  bool sure = false;
+  if (order.size() > 1) {
+    const ModelStats& next = ms[order[1]];
+    out += fmt::format(R"(, ahead of {} ({}) by {})", model_cell(s, next.model), num(next.metrics[kJaccard].mean),
+                       num(bj.mean - next.metrics[kJaccard].mean));
+    for (const PairStats& p : s.pairs)
+      for (const PairMetric& m : p.metrics) {
+        if (m.metric != kJaccard ||
+            !((p.a == best.model && p.b == next.model) || (p.a == next.model && p.b == best.model)))
+          continue;
+        const MeanCI& d = m.result.diff;
+        sure = !std::isnan(d.lo) && (d.lo > 0 || d.hi < 0);
+        out += fmt::format(R"(. Paired difference {} − {} on the {} traces both answered: {} [{}, {}], {}.)",
+                           html_escape(p.a), html_escape(p.b), p.n, num(d.mean), num(d.lo), num(d.hi),
+                           sure ? "significant (the 95% CI excludes 0)" : "not significant (the 95% CI includes 0)");
+      }
+  } else {
+    out += ".";
+  }
+  return fmt::format(R"(<div class="verdict{}" id="verdict">{}</div>)", sure || order.size() == 1 ? "" : " unsure",
+                     out);
+}
+
 std::string summary_table(const EvalSummary& s) {
   static constexpr Metric cols[] = {kJaccard,     kMrr,       kRecall5,          kPrecision5,        kNdcg5,
                                     kFilesPicked, kEmptyRate, kHallucinatedRate, kLegacyJaccardTop2, kLegacyMrrTop2};
   std::string out =
-      R"(<h2>Scores</h2><div class="wide"><table id="scores"><tr><th class="l">model</th><th>n</th><th>missing</th>)";
+      R"(<h2>Scores</h2><div class="scroll"><table id="scores"><tr><th class="l">model</th><th>n</th><th>missing</th>)";
   for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
   out += "</tr>";
   for (size_t i = 0; i < s.overall.models.size(); ++i) {
@@ -83,18 +102,20 @@ std::string summary_table(const EvalSummary& s) {
   return out + "</table></div>";
 }
 
+// One chart for every model: recall@k and precision@k, k = 1..10 (the scores table has the CIs).
 std::string charts(const EvalSummary& s) {
-  std::string out = R"(<h2>Metrics per model (bars: mean, whiskers: 95% CI)</h2><p>)";
+  std::string out = R"(<h2>Recall and precision at k</h2><p>)";
   for (size_t i = 0; i < s.models.size(); ++i) out += swatch(i) + html_escape(s.models[i]) + " &nbsp; ";
-  out += R"(</p><div class="charts">)";
-  for (int k = 0; k < kMetricCount; ++k) {
-    auto metric = static_cast<Metric>(k);
-    std::vector<Bar> bars;
-    for (size_t i = 0; i < s.overall.models.size(); ++i)
-      bars.push_back({s.overall.models[i].model, s.overall.models[i].metrics[k], std::string(series_color(i))});
-    out += bar_chart_svg(metric_name(metric), bars, metric_is_unit(metric));
+  out += R"(</p><div class="wide">)";
+  std::vector<CurveSeries> series;
+  for (size_t i = 0; i < s.overall.models.size(); ++i) {
+    const ModelStats& m = s.overall.models[i];
+    series.push_back({m.model,
+                      std::string(series_color(i)),
+                      {m.recall_curve.begin(), m.recall_curve.end()},
+                      {m.precision_curve.begin(), m.precision_curve.end()}});
   }
-  return out + "</div>";
+  return out + recall_precision_svg(series) + "</div>";
 }
 
 std::string histogram(const EvalSummary& s) {
@@ -123,7 +144,7 @@ std::string histogram(const EvalSummary& s) {
 std::string kind_table(const EvalSummary& s) {
   static constexpr Metric cols[] = {kJaccard, kMrr, kRecall5, kPrecision5, kNdcg5, kFilesPicked, kEmptyRate};
   std::string out =
-      R"(<h2>By request kind</h2><table id="by-kind"><tr><th class="l">kind</th><th class="l">model</th><th>n</th>)";
+      R"(<h2>By request kind</h2><div class="scroll"><table id="by-kind"><tr><th class="l">kind</th><th class="l">model</th><th>n</th>)";
   for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
   out += "</tr>";
   for (const GroupStats& g : s.by_kind)
@@ -133,14 +154,14 @@ std::string kind_table(const EvalSummary& s) {
       for (Metric c : cols) out += cell(m.metrics[c], c == kFilesPicked ? 2 : 4);
       out += "</tr>";
     }
-  return out + "</table>";
+  return out + "</table></div>";
 }
 
 std::string pair_table(const EvalSummary& s) {
   if (s.pairs.empty()) return "";
   std::string out = fmt::format(
       R"(<h2>Paired comparisons</h2><p>A − B on the {} traces every model answered (paired bootstrap over traces).</p>)"
-      R"(<table id="pairs"><tr><th class="l">A</th><th class="l">B</th><th class="l">metric</th><th>A − B</th><th>wins</th><th>ties</th><th>losses</th></tr>)",
+      R"(<div class="scroll"><table id="pairs"><tr><th class="l">A</th><th class="l">B</th><th class="l">metric</th><th>A − B</th><th>wins</th><th>ties</th><th>losses</th></tr>)",
       s.paired);
   for (const PairStats& p : s.pairs)
     for (const PairMetric& m : p.metrics)
@@ -148,7 +169,7 @@ std::string pair_table(const EvalSummary& s) {
           R"(<tr><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>)",
           model_cell(s, p.a), model_cell(s, p.b), html_escape(metric_name(m.metric)), cell(m.result.diff),
           m.result.wins, m.result.ties, m.result.losses);
-  return out + "</table>";
+  return out + "</table></div>";
 }
 
 std::string path_list(const std::vector<PickedPath>& picks) {
@@ -169,9 +190,9 @@ std::string examples(const EvalSummary& s) {
       s.disagreements.size());
   for (const TraceExample& e : s.disagreements) {
     out += fmt::format(
-        R"(<div class="trace"><b>{}</b> <span class="muted">· {} · step {} · {} · disagreement {:.3f}</span>)",
-        html_escape(e.trace_id), html_escape(e.kind.empty() ? "(no kind)" : e.kind), html_escape(e.agent_step_id),
-        html_escape(e.created_at), e.disagreement);
+        R"(<div class="trace"><b><a href="/traces/{}">{}</a></b> <span class="muted">· {} · step {} · {} · disagreement {:.3f}</span>)",
+        url_encode(e.trace_id), html_escape(e.trace_id), html_escape(e.kind.empty() ? "(no kind)" : e.kind),
+        html_escape(e.agent_step_id), html_escape(e.created_at), e.disagreement);
     out += "<pre>" + html_escape(e.request) + "</pre>";
     out += fmt::format(R"(<div class="cols"><div><b>reference {}</b><ol>)", html_escape(s.reference));
     for (const auto& p : e.reference) out += "<li>" + html_escape(p) + "</li>";
@@ -197,21 +218,16 @@ constexpr std::string_view kNotes = R"(<h2>How to read this</h2><ul>
 }  // namespace
 
 std::string render_html_report(const EvalSummary& s) {
-  std::string out = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">)"
-                    R"(<meta name="viewport" content="width=device-width, initial-scale=1">)";
-  out += "<title>picktune evaluation · reference " + html_escape(s.reference) + "</title><style>";
-  out += kStyle;
-  out += "</style></head><body><main>";
-  out += header(s);
-  out += summary_table(s);
-  out += charts(s);
-  out += histogram(s);
-  out += kind_table(s);
-  out += pair_table(s);
-  out += examples(s);
-  out += kNotes;
-  out += "</main></body></html>\n";
-  return out;
+  std::string body = header(s);
+  body += verdict(s);
+  body += summary_table(s);
+  body += charts(s);
+  body += histogram(s);
+  body += kind_table(s);
+  body += pair_table(s);
+  body += examples(s);
+  body += kNotes;
+  return html_document("picktune evaluation · reference " + s.reference, "<main>" + body + "</main>");
 }
 
 }  // namespace pt

@@ -43,8 +43,8 @@ class Chromium {
       }
       execl(kChromiumPath, kChromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-pipe", profile.c_str(),
-            "about:blank", static_cast<char*>(nullptr));
+            "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-pipe", profile.c_str(), "about:blank",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(to_browser[0]);
@@ -174,7 +174,8 @@ class Chromium {
       const nlohmann::json& params = m.contains("params") ? m["params"] : nlohmann::json::object();
       if (method == "Page.loadEventFired") loaded_ = true;
       if (method == "Runtime.exceptionThrown") errors_.push_back("exception: " + params.dump());
-      if (method == "Runtime.consoleAPICalled" && (params.value("type", "") == "error" || params.value("type", "") == "assert"))
+      if (method == "Runtime.consoleAPICalled" &&
+          (params.value("type", "") == "error" || params.value("type", "") == "assert"))
         errors_.push_back("console: " + params.dump());
       if (method == "Log.entryAdded" && params.contains("entry") && params["entry"].value("level", "") == "error")
         errors_.push_back("log: " + params["entry"].dump());

@@ -96,9 +96,11 @@ std::string utf8_prefix(std::string_view s, size_t max_bytes) {
 struct GroupAcc {
   size_t n = 0;
   std::array<size_t, kFilesHistogramBins> reference_histogram{};
-  std::vector<MetricColumns> columns;                               // per model
-  std::vector<std::array<size_t, kFilesHistogramBins>> histograms;  // per model
-  explicit GroupAcc(size_t models = 0) : columns(models), histograms(models) {}
+  std::vector<MetricColumns> columns;                                        // per model
+  std::vector<std::array<size_t, kFilesHistogramBins>> histograms;           // per model
+  std::vector<std::array<double, kCurveCutoffs>> recall_sum, precision_sum;  // per model, k = 1..10
+  explicit GroupAcc(size_t models = 0)
+      : columns(models), histograms(models), recall_sum(models), precision_sum(models) {}
 };
 
 size_t bin_of(size_t files) { return std::min(files, kFilesHistogramBins - 1); }
@@ -231,9 +233,14 @@ void Scorer::process(Row&& row) {
     std::vector<std::string_view> lines = legacy_lines(got.answer->text);
     score_pair({files, ref.answer->files, lines, ref_lines, hallucinated}, scratch_, scores[j]);
     jac[j] = scores[j][kJaccard];
+    match_paths(files, ref.answer->files, scratch_);
     for (GroupAcc* g : {&overall_, &group}) {
       g->columns[j].push(scores[j]);
       ++g->histograms[j][bin_of(files.size())];
+      for (size_t k = 1; k <= kCurveCutoffs; ++k) {
+        g->recall_sum[j][k - 1] += recall_at(scratch_, k);
+        g->precision_sum[j][k - 1] += precision_at(scratch_, k);
+      }
     }
   }
   if (all) {
@@ -287,6 +294,11 @@ GroupStats Scorer::group_stats(const std::string& kind, const GroupAcc& acc) con
     m.model = o_.models[j];
     m.n = acc.columns[j].size();
     m.files_histogram = acc.histograms[j];
+    for (size_t k = 0; k < kCurveCutoffs; ++k) {
+      const double n = static_cast<double>(m.n);
+      m.recall_curve[k] = m.n ? acc.recall_sum[j][k] / n : std::nan("");
+      m.precision_curve[k] = m.n ? acc.precision_sum[j][k] / n : std::nan("");
+    }
   }
   return g;
 }

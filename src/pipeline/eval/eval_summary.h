@@ -13,6 +13,7 @@
 namespace pt {
 
 inline constexpr size_t kFilesHistogramBins = 21;  // 0, 1, ..., 19, "20+"
+inline constexpr size_t kCurveCutoffs = 10;        // recall@k / precision@k curves for k = 1..10
 
 struct ModelCounts {
   std::string model;
@@ -28,6 +29,8 @@ struct ModelStats {
   size_t n = 0;  // traces scored for this model
   std::array<MeanCI, kMetricCount> metrics{};
   std::array<size_t, kFilesHistogramBins> files_histogram{};
+  // Means of recall@k and precision@k for k = 1..kCurveCutoffs over the n traces (NaN when n == 0).
+  std::array<double, kCurveCutoffs> recall_curve{}, precision_curve{};
 };
 
 // One breakdown: all traces, or the traces of one request kind.

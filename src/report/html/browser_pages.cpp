@@ -33,8 +33,8 @@ std::string recipe_text(const Recipe& r) {
 
 std::string browser_document(const std::string& title, const std::string& active, const std::string& body) {
   std::string nav = R"(<nav class="top" aria-label="main"><a class="brand" href="/">picktune</a>)";
-  for (auto [href, label] : {std::pair{"/", "Overview"}, {"/traces", "Traces"}, {"/evals", "Evals"},
-                             {"/finetunes", "Finetunes"}})
+  for (auto [href, label] :
+       {std::pair{"/", "Overview"}, {"/traces", "Traces"}, {"/evals", "Evals"}, {"/finetunes", "Finetunes"}})
     nav += fmt::format(R"(<a href="{}"{}>{}</a>)", href, label == active ? R"( aria-current="page")" : "", label);
   nav += "</nav>";
   return html_document(title + " · picktune", nav + "<main>" + body + "</main>",
@@ -53,7 +53,8 @@ std::string render_overview_page(const OverviewView& v) {
   else
     b += " · no traces yet";
   b += "</p>";
-  b += R"(<h2>Traces by type and request kind</h2><div class="scroll"><table id="trace-counts"><tr><th class="l">type</th><th class="l">kind</th><th>traces</th></tr>)";
+  b +=
+      R"(<h2>Traces by type and request kind</h2><div class="scroll"><table id="trace-counts"><tr><th class="l">type</th><th class="l">kind</th><th>traces</th></tr>)";
   for (const CountRow& r : v.traces)
     b += fmt::format(R"(<tr><td class="l"><a href="{}">{}</a></td><td class="l">{}</td><td>{}</td></tr>)", e(r.href),
                      e(r.label), e(r.sublabel), r.count);
@@ -63,14 +64,16 @@ std::string render_overview_page(const OverviewView& v) {
       R"(<div class="scroll"><table id="teachers"><tr><th class="l">model</th><th>relabels</th><th>traces answered</th><th>coverage</th></tr>)",
       v.picker_traces);
   for (const TeacherCoverage& t : v.teachers) {
-    double cov = v.picker_traces ? 100.0 * static_cast<double>(t.traces_answered) / static_cast<double>(v.picker_traces) : 0;
+    double cov =
+        v.picker_traces ? 100.0 * static_cast<double>(t.traces_answered) / static_cast<double>(v.picker_traces) : 0;
     b += fmt::format(R"(<tr><td class="l">{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td></tr>)", e(t.model), t.relabels,
                      t.traces_answered, cov);
   }
   if (v.teachers.empty()) b += R"(<tr><td class="l muted" colspan="4">no relabels</td></tr>)";
   b += "</table></div>";
   b += R"(<h2>Evaluation runs</h2>)";
-  if (v.eval_runs.empty()) b += R"(<p class="muted">No stored evaluation runs.</p>)";
+  if (v.eval_runs.empty())
+    b += R"(<p class="muted">No stored evaluation runs.</p>)";
   else {
     b += R"(<ul id="eval-runs">)";
     for (const CountRow& r : v.eval_runs)
@@ -97,9 +100,11 @@ std::string render_trace_list_page(const TraceListView& v) {
        input("until", "until", v.until);
   b += fmt::format(R"(<label>request text<input type="search" id="q" name="q" value="{}"></label>)", e(v.text));
   b += R"(<button type="submit">Filter</button> <a href="/traces">clear</a></form>)";
-  b += R"(<p class="meta">Newest first. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> search, <kbd>n</kbd> next page. Times: YYYY-MM-DD or RFC 3339 (UTC).</p>)";
+  b +=
+      R"(<p class="meta">Newest first. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> search, <kbd>n</kbd> next page. Times: YYYY-MM-DD or RFC 3339 (UTC).</p>)";
   if (!v.error.empty()) b += "<p class=\"warn\" id=\"filter-error\">" + e(v.error) + "</p>";
-  b += R"(<div class="scroll"><table class="list" id="traces"><tr><th class="l">time</th><th class="l">type</th><th class="l">kind</th><th class="l">user</th><th class="l">agent step</th><th class="l">request</th></tr>)";
+  b +=
+      R"(<div class="scroll"><table class="list" id="traces"><tr><th class="l">time</th><th class="l">type</th><th class="l">kind</th><th class="l">user</th><th class="l">agent step</th><th class="l">request</th></tr>)";
   for (const TraceListRow& r : v.rows) {
     std::string req = r.request.size() > 160 ? r.request.substr(0, 160) + "…" : r.request;
     b += fmt::format(
@@ -109,8 +114,9 @@ std::string render_trace_list_page(const TraceListView& v) {
   if (v.rows.empty()) b += R"(<tr><td class="l muted" colspan="6">no traces match</td></tr>)";
   b += "</table></div>";
   if (v.budget_hit)
-    b += fmt::format(R"(<p class="meta">Text search read {} traces for this page; the next page goes on from there.</p>)",
-                     v.examined);
+    b += fmt::format(
+        R"(<p class="meta">Text search read {} traces for this page; the next page goes on from there.</p>)",
+        v.examined);
   b += R"(<div class="pager">)";
   if (!v.first_href.empty()) b += fmt::format(R"(<a href="{}">« newest</a>)", e(v.first_href));
   if (!v.next_href.empty()) b += fmt::format(R"(<a id="next" rel="next" href="{}">older »</a>)", e(v.next_href));
@@ -120,7 +126,8 @@ std::string render_trace_list_page(const TraceListView& v) {
 
 std::string render_finetunes_page(const FinetunesView& v) {
   std::string b = "<h1>Finetune registry</h1><p class=\"meta\">" + e(v.path) + "</p>";
-  if (!v.problem.empty()) return browser_document("Finetunes", "Finetunes", b + "<p class=\"warn\">" + e(v.problem) + "</p>");
+  if (!v.problem.empty())
+    return browser_document("Finetunes", "Finetunes", b + "<p class=\"warn\">" + e(v.problem) + "</p>");
   b += fmt::format(
       R"(<div class="scroll"><table id="finetunes"><tr><th class="l">id</th><th class="l">date</th><th class="l">base</th><th class="l">teacher</th><th class="l">recipe</th><th>train</th><th>validation</th><th>tokens</th><th>epochs</th><th>cost (${:.2f}/1M)</th><th class="l">cost as written</th><th class="l">checks</th></tr>)",
       v.price_per_mtok);

@@ -44,7 +44,7 @@ struct TraceListView {
   std::string type, kind, user, step, since, until, text;
   std::vector<std::string> types;  // choices of the type filter
   std::vector<TraceListRow> rows;
-  std::string next_href;  // "" on the last page
+  std::string next_href;   // "" on the last page
   std::string first_href;  // "" on the first page
   int64_t examined = 0;
   bool budget_hit = false;

@@ -23,7 +23,7 @@ nav.top .brand{font-weight:700;margin-right:10px}
 .verdict.unsure{background:#fff8e6;border-color:#e0c070}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;background:#fff;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
-th{background:#f0f0f0}td.l,th.l{text-align:left}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}
+th{background:#f0f0f0}td.l,th.l{text-align:left}th,td{overflow-wrap:normal}td.l{white-space:nowrap}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(290px,100%),1fr));gap:10px}
 svg{max-width:100%;height:auto}
@@ -43,7 +43,8 @@ ol.files,.cols ol{margin:4px 0;padding-left:22px;font:12px/1.5 ui-monospace,SFMo
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0}
 form.filters label{display:flex;flex-direction:column;font-size:12px;color:#555;min-width:0}
 form.filters input,form.filters select{font:inherit;padding:3px 6px;max-width:100%}
-table.list td.req{text-align:left;max-width:520px}
+table.list td.req{text-align:left;max-width:520px;min-width:220px;overflow-wrap:anywhere}
+#finetunes td.l{white-space:normal;min-width:90px}
 table.list tr.sel{background:#fff6d8}
 details>summary{cursor:pointer;font-weight:600}
 .pager{margin:12px 0;display:flex;gap:16px;flex-wrap:wrap}

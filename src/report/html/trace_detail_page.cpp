@@ -14,7 +14,8 @@ std::string e(const std::string& s) { return html_escape(s); }
 std::string answer_box(const AnswerView& a, bool has_truth) {
   std::string b = fmt::format(R"(<div class="answer" data-source="{}"><b>{}</b> <span class="muted">{}</span>)",
                               e(a.source), e(a.source), e(a.role));
-  if (!a.relabel_id.empty()) b += fmt::format(R"(<br><span class="muted">relabel {} · {}</span>)", e(a.relabel_id), e(a.time));
+  if (!a.relabel_id.empty())
+    b += fmt::format(R"(<br><span class="muted">relabel {} · {}</span>)", e(a.relabel_id), e(a.time));
   if (!a.problem.empty()) b += "<p class=\"warn\">" + e(a.problem) + "</p>";
   if (a.files.empty()) {
     b += R"(<p class="muted">(no files)</p>)";
@@ -46,7 +47,8 @@ std::string render_trace_detail_page(const TraceDetailView& v) {
   b += fmt::format(
       R"(<p class="meta">{} · {} · kind {} · user <a href="/traces?user={}">{}</a> · agent step <a href="/traces?step={}">{}</a>{}{}</p>)",
       e(v.time), e(v.type), e(v.kind.empty() ? "(none)" : v.kind), url_encode(v.user), e(v.user), url_encode(v.step),
-      e(v.step), v.model.empty() ? "" : " · production model " + e(v.model), v.repo.empty() ? "" : " · repo " + e(v.repo));
+      e(v.step), v.model.empty() ? "" : " · production model " + e(v.model),
+      v.repo.empty() ? "" : " · repo " + e(v.repo));
   if (!v.parse_problem.empty()) b += "<p class=\"warn\">" + e(v.parse_problem) + "</p>";
   if (v.type != "get-relevant-files" || !v.parse_problem.empty()) {
     b += "<h2>Payload</h2><pre id=\"payload\">" + e(v.payload) + "</pre>";

@@ -80,13 +80,14 @@ Result<OverviewView> overview_view(Store& store, const std::string& registry_pat
     auto& [n, keys] = models[r.model];
     ++n;
     RelabelRecord rec = read_relabel(std::move(r));
-    keys.insert(!rec.key.trace_id.empty() ? rec.key.trace_id
-                                          : rec.key.agent_step_id + '\x1f' +
-                                                std::string(to_string(rec.key.request_kind)));
+    keys.insert(!rec.key.trace_id.empty()
+                    ? rec.key.trace_id
+                    : rec.key.agent_step_id + '\x1f' + std::string(to_string(rec.key.request_kind)));
     return true;
   }));
   for (auto& [model, entry] : models)
-    v.teachers.push_back({model, entry.first, std::min<int64_t>(static_cast<int64_t>(entry.second.size()), v.picker_traces)});
+    v.teachers.push_back(
+        {model, entry.first, std::min<int64_t>(static_cast<int64_t>(entry.second.size()), v.picker_traces)});
   v.registry_path = registry_path.empty() ? default_registry_path() : registry_path;
   auto reg = load_registry(v.registry_path);
   if (reg.ok())
@@ -114,10 +115,14 @@ Result<TraceListView> trace_list_view(Store& store, const Params& p) {
   if (!v.step.empty()) q.filter.agent_step_id = v.step;
   auto since = parse_time_filter("since", v.since);
   auto until = parse_time_filter("until", v.until);
-  if (!since.ok()) v.error = since.error().message;
-  else q.filter.since_us = *since;
-  if (!until.ok()) v.error = until.error().message;
-  else q.filter.until_us = *until;
+  if (!since.ok())
+    v.error = since.error().message;
+  else
+    q.filter.since_us = *since;
+  if (!until.ok())
+    v.error = until.error().message;
+  else
+    q.filter.until_us = *until;
   std::string after = param(p, "after");
   if (!after.empty()) {
     q.filter.after = parse_cursor(after);
@@ -130,10 +135,16 @@ Result<TraceListView> trace_list_view(Store& store, const Params& p) {
     v.rows.push_back({r.id, format_rfc3339(r.created_at_us), r.type, kind_of_payload(r.payload), r.user_id,
                       r.agent_step_id, trace_request_text(r)});
   std::string base;
-  for (auto [name, value] : {std::pair{"type", &v.type}, {"kind", &v.kind}, {"user", &v.user}, {"step", &v.step},
-                             {"since", &v.since}, {"until", &v.until}, {"q", &v.text}})
+  for (auto [name, value] : {std::pair{"type", &v.type},
+                             {"kind", &v.kind},
+                             {"user", &v.user},
+                             {"step", &v.step},
+                             {"since", &v.since},
+                             {"until", &v.until},
+                             {"q", &v.text}})
     if (!value->empty()) base += std::string(base.empty() ? "?" : "&") + name + "=" + url_encode(*value);
-  if (page.next) v.next_href = "/traces" + base + (base.empty() ? "?" : "&") + "after=" + url_encode(format_cursor(*page.next));
+  if (page.next)
+    v.next_href = "/traces" + base + (base.empty() ? "?" : "&") + "after=" + url_encode(format_cursor(*page.next));
   if (!after.empty()) v.first_href = "/traces" + base;
   return v;
 }
@@ -184,9 +195,9 @@ Result<std::optional<TraceDetailView>> trace_detail_view(Store& store, const std
     a.relabel_id = r.id;
     a.time = format_rfc3339(r.created_at_us);
     RelabelRecord rec = read_relabel(std::move(r));
-    if (!rec.key.trace_id.empty() ? rec.key.trace_id != v.id
-                                  : (rec.key.request_kind != RequestKind::absent &&
-                                     to_string(rec.key.request_kind) != v.kind))
+    if (!rec.key.trace_id.empty()
+            ? rec.key.trace_id != v.id
+            : (rec.key.request_kind != RequestKind::absent && to_string(rec.key.request_kind) != v.kind))
       return true;
     a.role = a.source == kTruthModel ? "truth" : a.source.rfind("local:student", 0) == 0 ? "student" : "relabel";
     std::vector<std::string> files =

@@ -86,6 +86,13 @@ void register_page_routes(Server& server) {
   h.Get("/finetunes", [s](const httplib::Request&, httplib::Response& res) {
     send_html(res, 200, render_finetunes_page(finetunes_view(s->options().registry_path)));
   });
+  // Stored evaluation runs arrive with the eval-runs store (issue 17); until then the page says so.
+  h.Get("/evals", [](const httplib::Request&, httplib::Response& res) {
+    send_html(res, 200,
+              render_message_page("Evaluation runs",
+                                  "This store keeps no evaluation runs yet: `picktune eval score --html FILE` writes "
+                                  "a report file. Stored runs and their comparison come with the eval-runs store."));
+  });
   h.Get("/assets/pages.js", [](const httplib::Request&, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(kPagesJs, "text/javascript; charset=utf-8");

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS payload_dicts (  -- zstd dictionaries of the compress
 );
 CREATE INDEX IF NOT EXISTS traces_created_id ON traces(created_at, id);  -- newest-first keyset pages
 DROP INDEX IF EXISTS traces_created_at;
-CREATE INDEX IF NOT EXISTS traces_user_id ON traces(user_id);
+CREATE INDEX IF NOT EXISTS traces_user_created ON traces(user_id, created_at, id);  -- a user's pages in order
+DROP INDEX IF EXISTS traces_user_id;
 CREATE INDEX IF NOT EXISTS traces_step_kind ON traces(agent_step_id, request_type);
 CREATE TABLE IF NOT EXISTS relabels (
   id TEXT PRIMARY KEY NOT NULL,

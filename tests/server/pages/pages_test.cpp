@@ -83,7 +83,8 @@ class Pages : public ::testing::Test {
       traces.push_back(Row{"ft" + std::to_string(i), "stepF", "carol", 1'600'000'000'000'000 + i, "file-trees", "",
                            R"({"filetrees":{"5000":"a.js"}})"});
     ASSERT_TRUE(store_->upsert(Table::traces, traces).ok());
-    relabels.push_back(pt::test::make_relabel("r-truth", "truth", "step3", "Non-Obvious", "src/app.js\nREADME.md", "t7"));
+    relabels.push_back(
+        pt::test::make_relabel("r-truth", "truth", "step3", "Non-Obvious", "src/app.js\nREADME.md", "t7"));
     relabels.push_back(pt::test::make_relabel("r-teacher", "claude-teacher", "step3", "Non-Obvious",
                                               "src/app.js\nghost/nowhere.js", "t7"));
     relabels.push_back(pt::test::make_relabel("r-student", "local:student@a.model", "step3", "Non-Obvious",
@@ -152,7 +153,7 @@ TEST_F(Pages, EveryPageAnswersHtmlWithItsDataEscaped) {
   auto ft = get("/finetunes");
   ASSERT_TRUE(ft);
   EXPECT_NE(ft->body.find("ft_pages_001"), std::string::npos);
-  EXPECT_NE(ft->body.find("$6.00"), std::string::npos);           // 3.00/1M x 2 epochs x 1M tokens
+  EXPECT_NE(ft->body.find("$6.00"), std::string::npos);  // 3.00/1M x 2 epochs x 1M tokens
   EXPECT_NE(ft->body.find("claude-&lt;b&gt;x"), std::string::npos);
   EXPECT_NE(ft->body.find("class=\"tag\""), std::string::npos);  // the cost line disagrees: a finding
 
@@ -187,9 +188,9 @@ TEST_F(Pages, KeysetPagesWalkEveryTraceNewestFirstWithFilters) {
   auto step = listed(get("/traces?step=step3")->body).first;
   EXPECT_EQ(step, (std::vector<std::string>{"t7", "t6"}));
   auto text = listed(get("/traces?q=NUMBER%2011")->body).first;  // case-insensitive; 11, 110..119 don't all match
-  EXPECT_EQ(std::set<std::string>(text.begin(), text.end()),
-            (std::set<std::string>{"t11", "t110", "t111", "t112", "t113", "t114", "t115", "t116", "t117", "t118",
-                                   "t119"}));
+  EXPECT_EQ(
+      std::set<std::string>(text.begin(), text.end()),
+      (std::set<std::string>{"t11", "t110", "t111", "t112", "t113", "t114", "t115", "t116", "t117", "t118", "t119"}));
   auto range = listed(get("/traces?since=2023-11-14T22:14:00Z&until=2023-11-14T22:16:00Z")->body).first;
   EXPECT_EQ(range, (std::vector<std::string>{"t2", "t1"}));  // t0 is at 22:13:20
   auto bad = get("/traces?since=yesterday");
