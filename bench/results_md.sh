@@ -193,6 +193,31 @@ render_collect() {
   echo "into new output files; the \"store uncached\" row drops the store file's cached pages first.)"
 }
 
+render_collect_peers() {
+  local j=$OUT/collect_peers.json bytes jqb pt floor node jqs pt_mbps floor_mbps node_mbps jq_mbps
+  section "collect vs the Node.js and jq peers and the store's read floor (\`bench_collect_peers.sh\`, issue 22)" collect_peers
+  if [ -s "$j" ]; then
+    bytes=$(jq -r .input_bytes "$j") jqb=$(jq -r .jq_input_bytes "$j")
+    pt=$(jq -r .picktune.wall_s "$j") floor=$(jq -r .floor.wall_s "$j") node=$(jq -r .node.wall_s "$j") jqs=$(jq -r .jq.wall_s "$j")
+    pt_mbps=$(calc "a / 1e6 / b" "$bytes" "$pt") floor_mbps=$(calc "a / 1e6 / b" "$bytes" "$floor")
+    node_mbps=$(calc "a / 1e6 / b" "$bytes" "$node") jq_mbps=$(calc "a / 1e6 / b" "$jqb" "$jqs")
+    row "read floor: \`picktune export traces\` ($(num "$(jq -r .traces "$j")" 0) traces, $(num "$(calc "a / 1e6" "$bytes")" 1) MB of JSONL)" \
+      "$(num "$floor_mbps" 1) MB/s ($(num "$floor" 2) s wall, $(num "$(jq -r '.floor.user_s + .floor.sys_s' "$j")" 1) s CPU)" "" "" "1×"
+    row "Node.js peer (\`bench/peers/collect_peer.js\`, no token counts)" \
+      "$(num "$node_mbps" 1) MB/s ($(num "$node" 2) s wall, $(num "$(jq -r '.node.user_s + .node.sys_s' "$j")" 1) s CPU)" "" "" "$(ratio "$node_mbps" "$floor_mbps" 2) floor"
+    row "jq peer (\`bench/peers/collect_peer.jq\`, first $(num "$(jq -r .jq_traces "$j")" 0) traces and relabels of the exports)" \
+      "$(num "$jq_mbps" 2) MB/s ($(num "$jqs" 2) s wall)" "" "" "$(ratio "$jq_mbps" "$floor_mbps" 3) floor"
+    target "collect_peers" "\`collect --recipe ft_filepicker_topk_003 --validation-fraction 0.1\` vs Node.js" \
+      "$(num "$pt_mbps" 1) MB/s ($(num "$pt" 2) s wall, $(num "$(jq -r '.picktune.user_s + .picktune.sys_s' "$j")" 1) s CPU)" \
+      "≥ 20× node" "$(verdict "$(calc "a / b" "$pt_mbps" "$node_mbps")" ">=" 20)" "$(ratio "$pt_mbps" "$node_mbps" 2) node"
+    target "collect_peers" "… vs the read floor" "$(ratio "$pt_mbps" "$floor_mbps" 2) floor" \
+      "≥ 0.9× floor" "$(verdict "$(calc "a / b" "$pt_mbps" "$floor_mbps")" ">=" 0.9)" "$(ratio "$pt_mbps" "$floor_mbps" 2) floor"
+    row "agreement: samples (train + validation)" "picktune $(jq -r .samples.picktune "$j"), node $(jq -r .samples.node "$j") (same records: $(jq -r .samples.records_identical "$j")); jq $(jq -r .samples.jq "$j") vs node $(jq -r .samples.node_on_jq_subset "$j") on its subset (same records: $(jq -r .samples.jq_identical "$j"))" "" "" ""
+    row "load average before / after" "$(jq -r .load_before "$j") / $(jq -r .load_after "$j")" "" "" ""
+  fi
+  commands collect_peers
+}
+
 render_tokenizer() {
   local mb ours_cpu ours_wall js_wall js_cpu ours_tok js_tok tok_verdict
   mb=$(jb tokenizer BM_OursCount .MB)

@@ -13,10 +13,10 @@ QUICK=${PT_BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] || QUICK=1
 if [ "$QUICK" = 1 ]; then
   DEST=bench/RESULTS-quick.md OUT=$BUILD/bench-out-quick
-  ROWS=20000 COLLECT_TRACES=10000 TOK_MB=1 TOKENS_PROCESS_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2
+  ROWS=20000 COLLECT_TRACES=10000 COLLECT_JQ_TRACES=500 TOK_MB=1 TOKENS_PROCESS_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2
 else
   DEST=bench/RESULTS.md OUT=$BUILD/bench-out
-  ROWS=1000000 COLLECT_TRACES=200000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
+  ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
   bench_score bench_http_multi bench_ranker)
@@ -172,6 +172,13 @@ tail -n 1 "$OUT/collect.log" | jq -e . >"$OUT/collect.json" 2>/dev/null || {
   RC[collect]=1
 }
 run_gbench collect_micro -- "$BIN/bench_collect"
+# collect vs the Node.js and jq peers and the store's read floor, same data, same run (issue 22)
+run_bench collect_peers PT_BENCH_TRACES=$COLLECT_TRACES PT_BENCH_JQ_TRACES=$COLLECT_JQ_TRACES -- \
+  bash bench/bench_collect_peers.sh "$BIN"
+tail -n 1 "$OUT/collect_peers.log" | jq -e . >"$OUT/collect_peers.json" 2>/dev/null || {
+  [ "${RC[collect_peers]}" != 0 ] || FAILED+=(collect_peers)
+  RC[collect_peers]=1
+}
 
 # ---- 4. tokenizer vs the npm package's JavaScript (run inside the benchmark) ----
 run_gbench tokenizer PICKTUNE_BENCH_MB=$TOK_MB -- "$BIN/bench_tokenizer"
@@ -217,6 +224,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_import
   render_postgres
   render_collect
+  render_collect_peers
   render_tokenizer
   render_tokens_process
   render_relabel
