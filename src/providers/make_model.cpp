@@ -5,8 +5,8 @@
 
 #include "providers/local.h"
 #include "providers/make_model_parts.h"
-#include "providers/student_names.h"
 #include "providers/model.h"
+#include "providers/student_names.h"
 
 namespace pt {
 namespace {

@@ -78,7 +78,8 @@ class Server {
   Metrics metrics_;
   int port_ = 0;
   std::mutex models_mu_, stop_mu_;
-  std::map<std::string, std::pair<std::unique_ptr<LocalModel>, std::unique_ptr<std::mutex>>> models_;  // by canonical id
+  std::map<std::string, std::pair<std::unique_ptr<LocalModel>, std::unique_ptr<std::mutex>>>
+      models_;                                    // by canonical id
   std::map<std::string, std::string> model_ids_;  // id as sent -> canonical id
 };
 

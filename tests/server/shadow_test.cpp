@@ -63,9 +63,9 @@ TEST(Shadow, CandidatesAnswerEveryCapturedCallAsRelabelsThatEvalScoreUses) {
   }
   f.stop();  // drains the shadow answers, then the capture queue
 
-  auto expected_model = pt::make_model("local:student@express", {});
+  auto expected_model = pt::make_local_model("local:student@express");
   ASSERT_TRUE(expected_model.ok());
-  auto bm25 = pt::make_model("local:bm25", {});
+  auto bm25 = pt::make_local_model("local:bm25");
   std::map<std::string, int> per_model;
   ASSERT_TRUE(f.store
                   ->scan(pt::Table::relabels, {},
@@ -82,7 +82,7 @@ TEST(Shadow, CandidatesAnswerEveryCapturedCallAsRelabelsThatEvalScoreUses) {
                            EXPECT_TRUE(trace.ok() && trace->has_value());
                            auto call = pt::parse_picker_call((*trace)->payload);
                            EXPECT_TRUE(call.ok());
-                           pt::Model& m = row.model == "local:bm25" ? **bm25 : **expected_model;
+                           pt::LocalModel& m = row.model == "local:bm25" ? **bm25 : **expected_model;
                            auto direct = m.answer(pt::TeacherInput{&call.value(), ""});
                            EXPECT_EQ(p["output"], direct->text);
                            EXPECT_FALSE(p["files"].empty());

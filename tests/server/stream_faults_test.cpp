@@ -37,9 +37,10 @@ StreamCall stream_call(const std::string& provider) {
     c.headers = {{"Authorization", "Bearer sk-test-secret-key"}};
   } else {
     c.path = "/gemini/v1beta/models/gemini-x:streamGenerateContent?alt=sse";
-    c.body = json{{"systemInstruction", {{"parts", json::array({{{"text", pt_test::kSystem}}})}}},
-                  {"contents", json::array({{{"role", "user"}, {"parts", json::array({{{"text", pt_test::kPrompt}}})}}})}}
-                 .dump();
+    c.body =
+        json{{"systemInstruction", {{"parts", json::array({{{"text", pt_test::kSystem}}})}}},
+             {"contents", json::array({{{"role", "user"}, {"parts", json::array({{{"text", pt_test::kPrompt}}})}}})}}
+            .dump();
     c.headers = {{"x-goog-api-key", "sk-test-secret-key"}};
   }
   return c;

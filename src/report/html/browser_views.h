@@ -84,11 +84,6 @@ struct FinetunesView {
   double price_per_mtok = 3.0;
 };
 
-struct EvalRunRow {
-  std::string id, time, reference, models, selection;
-  int64_t scored = 0;
-};
-
 // Page bodies wrapped in the shared document with the navigation bar; `active` is the nav entry.
 std::string render_overview_page(const OverviewView& v);
 std::string render_trace_list_page(const TraceListView& v);

@@ -4,13 +4,13 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include "net/http.h"
 
 namespace pt {
 
 // &, <, >, ", ' escaped: safe in element text and in quoted attributes.
 std::string html_escape(std::string_view text);
 
-// Percent-encodes everything but unreserved characters (RFC 3986): safe as a query value or path segment.
-std::string url_encode(std::string_view text);
+// url_encode (percent-encoding for links) is net/http.h's, the one encoder of the tree.
 
 }  // namespace pt
