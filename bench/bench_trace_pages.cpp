@@ -28,9 +28,9 @@ constexpr int64_t kT0 = 1'700'000'000'000'000;
 // Trace i: one a second, 20 users, kinds alternating, a small tree and a distinct request.
 pt::Row make(int64_t i) {
   static const std::vector<std::string> tree = {"src/app.js", "src/db/users.js", "src/routes/login.js", "README.md"};
-  pt::Row r = pt::test::make_trace("trace-" + std::to_string(i), "step-" + std::to_string(i / 2),
-                                   i % 2 ? "Non-Obvious" : "Key", kT0 + i * 1'000'000, tree,
-                                   "change number " + std::to_string(i));
+  pt::Row r =
+      pt::test::make_trace("trace-" + std::to_string(i), "step-" + std::to_string(i / 2), i % 2 ? "Non-Obvious" : "Key",
+                           kT0 + i * 1'000'000, tree, "change number " + std::to_string(i));
   r.user_id = "user" + std::to_string(i % 20);
   return r;
 }
