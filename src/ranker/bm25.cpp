@@ -230,6 +230,10 @@ std::vector<PathScore> bm25_rank_paths(std::span<const std::string> paths, std::
     std::vector<double> cs = index.score(words);
     for (size_t k = 0; k < cs.size(); ++k) scores[doc_of[k]] += content_weight * cs[k];
   }
+  return rank_positive(paths, scores);
+}
+
+std::vector<PathScore> rank_positive(std::span<const std::string> paths, std::span<const double> scores) {
   std::vector<PathScore> out;
   for (size_t i = 0; i < paths.size(); ++i)
     if (scores[i] > 0) out.push_back({i, scores[i]});

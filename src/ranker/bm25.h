@@ -66,6 +66,10 @@ struct PathScore {
   double score;
 };
 
+// The files of `paths` whose score in `scores` (one per path) is > 0, best first; ties go to the
+// shallower, then the smaller path. The one ordering of every lexical ranker.
+std::vector<PathScore> rank_positive(std::span<const std::string> paths, std::span<const double> scores);
+
 // `local:bm25`: candidates ranked by BM25 of the request's words against their path tokens, plus
 // content_weight x BM25 against their contents for the files present in `contents` (path ->
 // text). Only files scoring > 0, best first; ties go to the shallower, then the smaller path.

@@ -309,16 +309,7 @@ std::vector<PathScore> bm25_content_rank(const RepoContents& repo, const TreeFil
                                          std::span<const std::string> paths, std::string_view request) {
   std::vector<std::string> words = request_words(request);
   ContentScores s = repo.score(tree, paths, words, {});
-  std::vector<PathScore> out;
-  for (size_t i = 0; i < paths.size(); ++i)
-    if (s.bm25[i] > 0) out.push_back({i, s.bm25[i]});
-  std::sort(out.begin(), out.end(), [&](const PathScore& a, const PathScore& b) {
-    if (a.score != b.score) return a.score > b.score;
-    int da = path_depth(paths[a.index]), db = path_depth(paths[b.index]);
-    if (da != db) return da < db;
-    return paths[a.index] < paths[b.index];
-  });
-  return out;
+  return rank_positive(paths, s.bm25);
 }
 
 }  // namespace pt::ranker

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/eval/eval_runs.h"
 #include "pipeline/eval/eval_score.h"
 
 namespace pt {
@@ -148,15 +149,12 @@ std::string eval_json(const EvalSummary& s) {
   j["in_sample"] = s.in_sample;
   j["left_out"] = s.left_out;
   json students = json::array();
-  for (const StudentTraining& t : s.students)
-    students.push_back({{"model", t.model},
-                        {"teacher", t.teacher},
-                        {"cutoff", t.cutoff},
-                        {"holdout_newest", t.holdout_newest},
-                        {"train_traces", t.train_traces},
-                        {"selected", t.selected},
-                        {"in_sample_traces", t.in_sample},
-                        {"in_sample", t.in_sample > 0}});
+  for (const StudentTraining& t : s.students) {
+    json one = student_training_json(t);
+    one["in_sample_traces"] = t.in_sample;
+    one["in_sample"] = t.in_sample > 0;
+    students.push_back(std::move(one));
+  }
   j["students"] = std::move(students);
   j["run_id"] = s.run_id.empty() ? json(nullptr) : json(s.run_id);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);

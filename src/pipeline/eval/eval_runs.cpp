@@ -140,6 +140,15 @@ EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, c
   return run;
 }
 
+json student_training_json(const StudentTraining& t) {
+  return {{"model", t.model},
+          {"teacher", t.teacher},
+          {"cutoff", t.cutoff},
+          {"holdout_newest", t.holdout_newest},
+          {"train_traces", t.train_traces},
+          {"selected", t.selected}};
+}
+
 std::string eval_run_json(const EvalRun& run) {
   const EvalSummary& s = run.summary;
   json counts = json::object();
@@ -167,14 +176,11 @@ std::string eval_run_json(const EvalRun& run) {
   json by_kind = json::array();
   for (const GroupStats& g : s.by_kind) by_kind.push_back(group_json(g));
   json students = json::array();
-  for (const StudentTraining& t : s.students)
-    students.push_back({{"model", t.model},
-                        {"teacher", t.teacher},
-                        {"cutoff", t.cutoff},
-                        {"holdout_newest", t.holdout_newest},
-                        {"train_traces", t.train_traces},
-                        {"selected", t.selected},
-                        {"in_sample", t.in_sample}});
+  for (const StudentTraining& t : s.students) {
+    json one = student_training_json(t);
+    one["in_sample"] = t.in_sample;
+    students.push_back(std::move(one));
+  }
   const EvalRunWindow& w = run.window;
   json j = {{"id", run.id},
             {"created_at", format_rfc3339(run.created_at_us)},

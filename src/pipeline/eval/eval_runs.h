@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/eval/eval_summary.h"
 #include "store/store.h"
 #include "util/result.h"
@@ -37,6 +39,9 @@ EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, c
 
 // The run as its stored JSON object, and back (errors name the run and the field).
 std::string eval_run_json(const EvalRun& run);
+// A student's training provenance (model, teacher, cutoff, holdout_newest, train_traces,
+// selected): the shape the stored run and `eval score --json` share; each adds its in-sample fields.
+nlohmann::ordered_json student_training_json(const StudentTraining& training);
 Result<EvalRun> parse_eval_run(const EvalRunRow& row);
 
 // Saves the run; returns its id.
