@@ -96,9 +96,7 @@ Result<void> run_runs(Context& ctx, const RunsFlags& f) {
 
 Result<void> run_compare(Context& ctx, const RunsFlags& f) {
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
-  PT_ASSIGN_OR_RETURN(EvalRun before, find_eval_run(*store, f.before));
-  PT_ASSIGN_OR_RETURN(EvalRun after, find_eval_run(*store, f.after));
-  EvalComparison c = compare_eval_runs(before, after);
+  PT_ASSIGN_OR_RETURN(EvalComparison c, compare_stored_eval_runs(*store, f.before, f.after));
   if (f.json)
     std::printf("%s\n", eval_compare_json(c).c_str());
   else

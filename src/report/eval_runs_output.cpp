@@ -22,7 +22,9 @@ std::string mean_ci(const std::optional<MeanCI>& m) {
   return fmt::format("{:.4f} [{:.4f}, {:.4f}]", m->mean, m->lo, m->hi);
 }
 
-std::string window_text(const EvalRun& r) {
+}  // namespace
+
+std::string eval_run_window_text(const EvalRun& r) {
   if (!r.window.split_file.empty()) return "split " + r.window.split_file;
   std::vector<std::string> parts;
   if (r.window.newest) parts.push_back(fmt::format("newest {}", *r.window.newest));
@@ -32,9 +34,11 @@ std::string window_text(const EvalRun& r) {
   return parts.empty() ? "all traces" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
+namespace {
+
 std::string run_header(const char* label, const EvalRun& r) {
   return fmt::format("{} {}  {}  reference {}  {}  n={}{}  (picktune {})\n", label, r.id,
-                     format_rfc3339(r.created_at_us), r.summary.reference, window_text(r), r.summary.scored,
+                     format_rfc3339(r.created_at_us), r.summary.reference, eval_run_window_text(r), r.summary.scored,
                      r.summary.in_sample ? "  IN-SAMPLE" : "", r.picktune_version.empty() ? "?" : r.picktune_version);
 }
 
@@ -64,7 +68,7 @@ std::string eval_runs_table(const std::vector<EvalRun>& runs, const std::string&
       models.push_back(fmt::format("{}: {}, {}", m.model, m.n, mean_ci(m.metrics[kJaccard])));
     std::string time = format_rfc3339(r.created_at_us - r.created_at_us % 1000000);
     out += fmt::format("{:<{}}  {:<20}  {:<{}}  {:>6}  {:<24}  {}{}\n", r.id, idw, time, r.summary.reference, refw,
-                       r.summary.scored, window_text(r), fmt::join(models, "; "),
+                       r.summary.scored, eval_run_window_text(r), fmt::join(models, "; "),
                        r.summary.in_sample ? "  IN-SAMPLE" : "");
   }
   return out;

@@ -9,6 +9,9 @@
 
 namespace pt {
 
+// How a run chose its traces: "split FILE", "newest N, since T, ...", or "all traces".
+std::string eval_run_window_text(const EvalRun& run);
+
 std::string eval_runs_table(const std::vector<EvalRun>& runs, const std::string& store);
 std::string eval_runs_json(const std::vector<EvalRun>& runs);
 

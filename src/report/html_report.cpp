@@ -218,6 +218,10 @@ constexpr std::string_view kNotes = R"(<h2>How to read this</h2><ul>
 }  // namespace
 
 std::string render_html_report(const EvalSummary& s) {
+  return html_document("picktune evaluation · reference " + s.reference, "<main>" + eval_report_body(s) + "</main>");
+}
+
+std::string eval_report_body(const EvalSummary& s) {
   std::string body = header(s);
   body += verdict(s);
   body += summary_table(s);
@@ -227,7 +231,7 @@ std::string render_html_report(const EvalSummary& s) {
   body += pair_table(s);
   body += examples(s);
   body += kNotes;
-  return html_document("picktune evaluation · reference " + s.reference, "<main>" + body + "</main>");
+  return body;
 }
 
 }  // namespace pt

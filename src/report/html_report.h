@@ -10,5 +10,8 @@
 namespace pt {
 
 std::string render_html_report(const EvalSummary& summary);
+// The report's sections without the document around them (the /evals/RUN page of `picktune
+// serve` wraps them in its own document and navigation).
+std::string eval_report_body(const EvalSummary& summary);
 
 }  // namespace pt

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -30,10 +31,55 @@ json metrics_json(const std::array<MeanCI, kMetricCount>& metrics) {
   return j;
 }
 
+template <class A>
+json numbers_json(const A& values) {
+  json out = json::array();
+  for (auto v : values) {
+    if constexpr (std::is_floating_point_v<decltype(v)>)
+      out.push_back(num(v));
+    else
+      out.push_back(v);
+  }
+  return out;
+}
+
 json group_json(const GroupStats& g) {
   json models = json::object();
-  for (const ModelStats& m : g.models) models[m.model] = {{"n", m.n}, {"metrics", metrics_json(m.metrics)}};
-  return {{"kind", g.kind}, {"n", g.n}, {"models", std::move(models)}};
+  for (const ModelStats& m : g.models)
+    models[m.model] = {{"n", m.n},
+                       {"metrics", metrics_json(m.metrics)},
+                       {"recall_at_k", numbers_json(m.recall_curve)},
+                       {"precision_at_k", numbers_json(m.precision_curve)},
+                       {"files_picked_histogram", numbers_json(m.files_histogram)}};
+  return {{"kind", g.kind},
+          {"n", g.n},
+          {"reference_histogram", numbers_json(g.reference_histogram)},
+          {"models", std::move(models)}};
+}
+
+// The traces the models disagree most on: ids, the reference and each model's picks (the page
+// links each to /traces/ID for the whole trace).
+json examples_json(const EvalSummary& s) {
+  json out = json::array();
+  for (const TraceExample& e : s.disagreements) {
+    json answers = json::object();
+    for (size_t i = 0; i < s.models.size() && i < e.picks.size(); ++i) {
+      json picks = json::array();
+      for (const PickedPath& p : e.picks[i])
+        picks.push_back({{"path", p.path}, {"in_reference", p.in_reference}, {"hallucinated", p.hallucinated}});
+      answers[s.models[i]] = {{"jaccard", num(i < e.jaccard.size() ? e.jaccard[i] : std::nan(""))},
+                              {"picks", std::move(picks)}};
+    }
+    out.push_back({{"trace_id", e.trace_id},
+                   {"agent_step_id", e.agent_step_id},
+                   {"kind", e.kind},
+                   {"created_at", e.created_at},
+                   {"request", e.request},
+                   {"disagreement", num(e.disagreement)},
+                   {"reference", e.reference},
+                   {"answers", std::move(answers)}});
+  }
+  return out;
 }
 
 json optional_json(const std::optional<int64_t>& v) { return v ? json(format_rfc3339(*v)) : json(nullptr); }
@@ -81,6 +127,24 @@ std::optional<Metric> metric_by_name(const std::string& name) {
   return std::nullopt;
 }
 
+template <class A>
+void read_numbers(const json& j, const char* key, A& out) {
+  auto it = j.find(key);
+  for (auto& v : out) {
+    if constexpr (std::is_floating_point_v<std::remove_reference_t<decltype(v)>>)
+      v = std::nan("");
+    else
+      v = 0;
+  }
+  if (it == j.end() || !it->is_array()) return;
+  for (size_t i = 0; i < out.size() && i < it->size(); ++i) {
+    if constexpr (std::is_floating_point_v<std::remove_reference_t<decltype(out[i])>>)
+      out[i] = read_num((*it)[i]);
+    else
+      out[i] = (*it)[i].is_number_unsigned() ? (*it)[i].template get<size_t>() : 0;
+  }
+}
+
 std::array<MeanCI, kMetricCount> read_metrics(const json& j) {
   std::array<MeanCI, kMetricCount> out;
   for (MeanCI& m : out) m.mean = m.lo = m.hi = std::nan("");
@@ -94,6 +158,7 @@ GroupStats read_group(const json& j, const std::vector<std::string>& order) {
   GroupStats g;
   g.kind = read_str(j, "kind");
   g.n = read_size(j, "n");
+  read_numbers(j, "reference_histogram", g.reference_histogram);
   const json models = j.value("models", json::object());
   for (const std::string& id : order) {
     if (!models.contains(id)) continue;
@@ -101,8 +166,40 @@ GroupStats read_group(const json& j, const std::vector<std::string>& order) {
     m.model = id;
     m.n = read_size(models[id], "n");
     m.metrics = read_metrics(models[id].value("metrics", json()));
+    read_numbers(models[id], "recall_at_k", m.recall_curve);
+    read_numbers(models[id], "precision_at_k", m.precision_curve);
+    read_numbers(models[id], "files_picked_histogram", m.files_histogram);
   }
   return g;
+}
+
+std::vector<TraceExample> read_examples(const json& j, const std::vector<std::string>& models) {
+  std::vector<TraceExample> out;
+  for (const json& x : j.value("examples", json::array())) {
+    if (!x.is_object()) continue;
+    TraceExample& e = out.emplace_back();
+    e.trace_id = read_str(x, "trace_id");
+    e.agent_step_id = read_str(x, "agent_step_id");
+    e.kind = read_str(x, "kind");
+    e.created_at = read_str(x, "created_at");
+    e.request = read_str(x, "request");
+    e.disagreement = read_num(x.value("disagreement", json()));
+    for (const json& p : x.value("reference", json::array()))
+      if (p.is_string()) e.reference.push_back(p.get<std::string>());
+    const json answers = x.value("answers", json::object());
+    for (const std::string& id : models) {
+      auto& picks = e.picks.emplace_back();
+      double jac = std::nan("");
+      if (answers.contains(id) && answers[id].is_object()) {
+        jac = read_num(answers[id].value("jaccard", json()));
+        for (const json& p : answers[id].value("picks", json::array()))
+          if (p.is_object())
+            picks.push_back({read_str(p, "path"), p.value("in_reference", false), p.value("hallucinated", false)});
+      }
+      e.jaccard.push_back(jac);
+    }
+  }
+  return out;
 }
 
 Result<std::optional<int64_t>> read_time(const json& j, const char* key, Reader& r) {
@@ -135,7 +232,7 @@ EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, c
   run.picktune_version = picktune_version;
   run.window = window;
   run.summary = summary;
-  run.summary.disagreements.clear();
+  if (run.summary.disagreements.size() > kStoredExamples) run.summary.disagreements.resize(kStoredExamples);
   run.summary.run_id = run.id;
   return run;
 }
@@ -206,6 +303,7 @@ std::string eval_run_json(const EvalRun& run) {
             {"by_kind", std::move(by_kind)},
             {"pairs", std::move(pairs)},
             {"students", std::move(students)},
+            {"examples", examples_json(s)},
             {"in_sample", s.in_sample},
             {"warnings", s.warnings}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -287,6 +385,7 @@ Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
     st.selected = t.value("selected", int64_t{0});
     st.in_sample = t.value("in_sample", int64_t{0});
   }
+  s.disagreements = read_examples(j, s.models);
   s.in_sample = j.value("in_sample", false);
   for (const json& line : j.value("warnings", json::array()))
     if (line.is_string()) s.warnings.push_back(line.get<std::string>());
@@ -375,6 +474,13 @@ EvalComparison compare_eval_runs(const EvalRun& before, const EvalRun& after) {
     }
   }
   return c;
+}
+
+Result<EvalComparison> compare_stored_eval_runs(Store& store, const std::string& before_ref,
+                                                const std::string& after_ref) {
+  PT_ASSIGN_OR_RETURN(EvalRun before, find_eval_run(store, before_ref));
+  PT_ASSIGN_OR_RETURN(EvalRun after, find_eval_run(store, after_ref));
+  return compare_eval_runs(before, after);
 }
 
 }  // namespace pt

@@ -1,8 +1,9 @@
 // Stored evaluation runs (issue 17): every `eval score` run is kept in the store (Store::
 // save_eval_run) as one JSON object (docs/formats.md#eval-runs): the models, the reference, the
 // window or split file, n per model, each metric's mean with its 95% CI, the paired results, the
-// students' training provenance, the picktune version and the time. `eval runs` lists them and
-// `eval compare A B` shows, per model and metric, before / after / delta and whether the CIs overlap.
+// recall@k curves, the top disagreements, the students' training provenance, the picktune version
+// and the time. `eval runs` lists them and `eval compare A B` shows, per model and metric, before / after / delta and
+// whether the CIs overlap.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -30,9 +31,12 @@ struct EvalRun {
   int64_t created_at_us = 0;
   std::string picktune_version;
   EvalRunWindow window;
-  // The summary as scored, without the side-by-side examples and files-picked histograms.
+  // The summary as scored, with at most kStoredExamples of the side-by-side examples.
   EvalSummary summary;
 };
+
+// Traces the models disagree most on kept with a stored run (the /evals/RUN page shows them).
+inline constexpr size_t kStoredExamples = 10;
 
 // A new run of `summary` (fresh id, created now).
 EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, const std::string& picktune_version);
@@ -68,5 +72,8 @@ struct EvalComparison {
 };
 
 EvalComparison compare_eval_runs(const EvalRun& before, const EvalRun& after);
+// The runs named by two refs (as find_eval_run) compared: `eval compare A B` and /evals/compare.
+Result<EvalComparison> compare_stored_eval_runs(Store& store, const std::string& before_ref,
+                                                const std::string& after_ref);
 
 }  // namespace pt

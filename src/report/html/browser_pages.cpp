@@ -78,7 +78,7 @@ std::string render_overview_page(const OverviewView& v) {
     b += R"(<ul id="eval-runs">)";
     for (const CountRow& r : v.eval_runs)
       b += fmt::format(R"(<li><a href="{}">{}</a> {}</li>)", e(r.href), e(r.label), e(r.sublabel));
-    b += "</ul>";
+    b += fmt::format(R"(</ul><p><a href="/evals">all {} runs</a></p>)", v.eval_runs_total);
   }
   b += R"(<h2>Finetune registry</h2>)";
   if (!v.registry_problem.empty())

@@ -32,7 +32,8 @@ struct OverviewView {
   std::string newest_trace_time, newest_trace_id;
   int64_t registry_entries = 0;
   std::string registry_path, registry_problem;
-  std::vector<CountRow> eval_runs;  // label = run id, sublabel = summary
+  std::vector<CountRow> eval_runs;  // the newest few: label = run id, sublabel = summary
+  int64_t eval_runs_total = 0;
 };
 
 struct TraceListRow {

@@ -13,6 +13,7 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/relabel_join.h"
+#include "pipeline/eval/eval_runs.h"
 #include "pipeline/registry/registry_file.h"
 #include "report/html/escape.h"
 #include "store/trace_page.h"
@@ -23,6 +24,8 @@ namespace {
 
 constexpr std::string_view kTypes[] = {kGetRelevantFiles, kExpandedContext, kExpandedContextBlobs,
                                        kFileTrees,        kAgentResponse,   kGradeRun};
+
+constexpr size_t kOverviewEvalRuns = 5;
 
 std::string param(const Params& p, const std::string& name) {
   auto it = p.find(name);
@@ -88,6 +91,21 @@ Result<OverviewView> overview_view(Store& store, const std::string& registry_pat
   for (auto& [model, entry] : models)
     v.teachers.push_back(
         {model, entry.first, std::min<int64_t>(static_cast<int64_t>(entry.second.size()), v.picker_traces)});
+  // The newest stored evaluation runs (a run that cannot be read is named, the page still renders).
+  auto runs = load_eval_runs(store);
+  if (!runs.ok()) {
+    v.eval_runs.push_back({"(unreadable)", runs.error().message, 0, "/evals"});
+  } else {
+    for (auto it = runs->rbegin(); it != runs->rend() && v.eval_runs.size() < kOverviewEvalRuns; ++it) {
+      std::string models;
+      for (const ModelStats& m : it->summary.overall.models) models += (models.empty() ? "" : ", ") + m.model;
+      v.eval_runs.push_back({it->id,
+                             format_rfc3339(it->created_at_us - it->created_at_us % 1000000) + " · reference " +
+                                 it->summary.reference + " · n=" + std::to_string(it->summary.scored) + " · " + models,
+                             static_cast<int64_t>(it->summary.scored), "/evals/" + url_encode(it->id)});
+    }
+    v.eval_runs_total = static_cast<int64_t>(runs->size());
+  }
   v.registry_path = registry_path.empty() ? default_registry_path() : registry_path;
   auto reg = load_registry(v.registry_path);
   if (reg.ok())
@@ -246,6 +264,13 @@ FinetunesView finetunes_view(const std::string& registry_path) {
   v.registry = std::move(*reg);
   v.findings = check_registry(v.registry);
   return v;
+}
+
+Result<std::string> previous_eval_run(Store& store, const std::string& id) {
+  PT_ASSIGN_OR_RETURN(std::vector<EvalRunRow> rows, store.list_eval_runs());
+  for (size_t i = 1; i < rows.size(); ++i)
+    if (rows[i].id == id) return rows[i - 1].id;
+  return std::string();
 }
 
 }  // namespace pt::server

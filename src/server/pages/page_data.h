@@ -18,5 +18,7 @@ Result<OverviewView> overview_view(Store& store, const std::string& registry_pat
 Result<TraceListView> trace_list_view(Store& store, const Params& params);
 Result<std::optional<TraceDetailView>> trace_detail_view(Store& store, const std::string& id);
 FinetunesView finetunes_view(const std::string& registry_path);
+// The id of the run stored just before `id` ("" when it is the oldest).
+Result<std::string> previous_eval_run(Store& store, const std::string& id);
 
 }  // namespace pt::server

@@ -1,9 +1,13 @@
 // The browser pages of `picktune serve` (issue 19): GET /, /traces, /traces/ID, /evals,
-// /finetunes and /assets/pages.js. Read-only; every response carries a Content-Security-Policy
-// that allows only our own script file, so even a text that escaped escaping could not run.
+// /evals/RUN, /evals/compare, /finetunes and /assets/pages.js. Read-only; every response carries a
+// Content-Security-Policy that allows only our own script file, so even a text that escaped escaping could not run.
 #include <httplib.h>
 
+#include <algorithm>
+
+#include "pipeline/eval/eval_runs.h"
 #include "report/html/browser_views.h"
+#include "report/html/eval_pages.h"
 #include "server/pages/page_data.h"
 #include "server/server.h"
 
@@ -50,6 +54,14 @@ void send_html(httplib::Response& res, int status, const std::string& html) {
   res.set_content(html, "text/html; charset=utf-8");
 }
 
+// A usage error (no such run, an ambiguous prefix) is a 404 naming it; anything else a 500.
+void send_error(httplib::Response& res, const Error& error) {
+  if (error.kind == ErrorKind::usage)
+    send_html(res, 404, render_message_page("Not found", error.message));
+  else
+    send_html(res, 500, render_message_page("Store error", error.message));
+}
+
 template <class F>
 void page(httplib::Response& res, F&& make) {
   auto html = make();
@@ -86,12 +98,32 @@ void register_page_routes(Server& server) {
   h.Get("/finetunes", [s](const httplib::Request&, httplib::Response& res) {
     send_html(res, 200, render_finetunes_page(finetunes_view(s->options().registry_path)));
   });
-  // Stored evaluation runs arrive with the eval-runs store (issue 17); until then the page says so.
-  h.Get("/evals", [](const httplib::Request&, httplib::Response& res) {
-    send_html(res, 200,
-              render_message_page("Evaluation runs",
-                                  "This store keeps no evaluation runs yet: `picktune eval score --html FILE` writes "
-                                  "a report file. Stored runs and their comparison come with the eval-runs store."));
+  h.Get("/evals", [s](const httplib::Request&, httplib::Response& res) {
+    page(res, [&]() -> Result<std::string> {
+      PT_ASSIGN_OR_RETURN(std::vector<EvalRun> runs, load_eval_runs(s->store()));
+      std::reverse(runs.begin(), runs.end());
+      return render_eval_runs_page(runs, s->store().describe());
+    });
+  });
+  // Registered before /evals/RUN so "compare" is not taken for a run id.
+  h.Get("/evals/compare", [s](const httplib::Request& req, httplib::Response& res) {
+    std::string a = req.get_param_value("a"), b = req.get_param_value("b");
+    if (a.empty() || b.empty())
+      return send_html(res, 400,
+                       render_message_page("Compare evaluation runs",
+                                           "Give two runs: /evals/compare?a=BEFORE&b=AFTER (an id, a unique prefix, "
+                                           "last or last~N)."));
+    auto c = compare_stored_eval_runs(s->store(), a, b);
+    if (!c.ok()) return send_error(res, c.error());
+    send_html(res, 200, render_eval_compare_page(*c));
+  });
+  h.Get(R"(/evals/([^/]+))", [s](const httplib::Request& req, httplib::Response& res) {
+    std::string ref = httplib::detail::decode_url(req.matches[1], false);
+    auto run = find_eval_run(s->store(), ref);
+    if (!run.ok()) return send_error(res, run.error());
+    auto previous = previous_eval_run(s->store(), run->id);
+    if (!previous.ok()) return send_error(res, previous.error());
+    send_html(res, 200, render_eval_run_page(*run, *previous));
   });
   h.Get("/assets/pages.js", [](const httplib::Request&, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");

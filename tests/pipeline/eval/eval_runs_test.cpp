@@ -145,6 +145,65 @@ TEST(EvalRuns, CompareGivesBeforeAfterDeltaAndWhetherTheCIsOverlap) {
   EXPECT_NE(d.notes[0].find("scored traces differ"), std::string::npos);
 }
 
+// What the /evals/RUN page draws survives the store: the recall@k / precision@k curves, the
+// files-picked histograms and up to kStoredExamples of the disagreement examples, in order.
+TEST(EvalRuns, CurvesHistogramsAndExamplesReadBack) {
+  MemoryStore store;
+  fill(store, kTraces / 2);
+  auto scored = run_eval_score(store, options());
+  ASSERT_TRUE(scored.ok()) << scored.error().message;
+  auto run = find_eval_run(store, "last");
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  for (const char* m : {"A", "B"}) {
+    for (size_t k = 0; k < kCurveCutoffs; ++k) {
+      EXPECT_EQ(stats(run->summary, m).recall_curve[k], stats(*scored, m).recall_curve[k]) << m << " k=" << k + 1;
+      EXPECT_EQ(stats(run->summary, m).precision_curve[k], stats(*scored, m).precision_curve[k]);
+    }
+    EXPECT_EQ(stats(run->summary, m).files_histogram, stats(*scored, m).files_histogram);
+  }
+  EXPECT_DOUBLE_EQ(stats(run->summary, "B").recall_curve[0], 0.5);
+  EXPECT_EQ(run->summary.overall.reference_histogram, scored->overall.reference_histogram);
+  EXPECT_EQ(run->summary.overall.reference_histogram[1], static_cast<size_t>(kTraces));
+  ASSERT_GT(scored->disagreements.size(), kStoredExamples);  // 12 traces where B is wrong
+  ASSERT_EQ(run->summary.disagreements.size(), kStoredExamples);
+  for (size_t i = 0; i < kStoredExamples; ++i) {
+    const TraceExample &got = run->summary.disagreements[i], &want = scored->disagreements[i];
+    EXPECT_EQ(got.trace_id, want.trace_id);
+    EXPECT_EQ(got.request, want.request);
+    EXPECT_EQ(got.reference, want.reference);
+    EXPECT_EQ(got.disagreement, want.disagreement);
+    ASSERT_EQ(got.picks.size(), 2u);
+    EXPECT_EQ(got.jaccard, want.jaccard);
+    ASSERT_EQ(got.picks[1].size(), 1u);
+    EXPECT_EQ(got.picks[1][0].path, "c.js");
+    EXPECT_FALSE(got.picks[1][0].in_reference);
+    EXPECT_TRUE(got.picks[0][0].in_reference);
+  }
+}
+
+// /evals/compare and `eval compare A B` share compare_stored_eval_runs: the same refs give the
+// comparison of the runs find_eval_run names.
+TEST(EvalRuns, StoredComparisonIsTheComparisonOfTheNamedRuns) {
+  MemoryStore store;
+  fill(store, kTraces / 2);
+  ASSERT_TRUE(run_eval_score(store, options()).ok());
+  fill(store, kTraces);
+  ASSERT_TRUE(run_eval_score(store, options()).ok());
+  auto c = compare_stored_eval_runs(store, "last~1", "last");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->before.id, find_eval_run(store, "last~1")->id);
+  EXPECT_EQ(c->after.id, find_eval_run(store, "last")->id);
+  EvalComparison direct = compare_eval_runs(*find_eval_run(store, "last~1"), *find_eval_run(store, "last"));
+  ASSERT_EQ(c->changes.size(), direct.changes.size());
+  for (size_t i = 0; i < direct.changes.size(); ++i) {
+    EXPECT_EQ(c->changes[i].model, direct.changes[i].model);
+    EXPECT_EQ(c->changes[i].cis_overlap, direct.changes[i].cis_overlap);
+  }
+  auto bad = compare_stored_eval_runs(store, "last", "ev-nope");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::usage);
+}
+
 // The binary on one store URI: two `eval score` runs, `eval runs --json`, `eval compare`.
 void check_cli(const std::string& uri, const std::string& dir) {
   auto store = open_store({uri});

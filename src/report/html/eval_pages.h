@@ -1,0 +1,19 @@
+// The evaluation pages of `picktune serve` (issue 19): /evals lists the stored runs (with a form to
+// compare two), /evals/RUN shows one run as the evaluation report (verdict, metrics with CIs, the
+// recall@k chart, examples linking to /traces/ID), /evals/compare the comparison `eval compare A B`
+// prints (pipeline/eval/eval_runs.h: one comparison), as a table.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "pipeline/eval/eval_runs.h"
+
+namespace pt {
+
+// `runs` newest first.
+std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::string& store);
+// `previous`: the run stored before this one ("" when none), offered as a comparison.
+std::string render_eval_run_page(const EvalRun& run, const std::string& previous);
+std::string render_eval_compare_page(const EvalComparison& c);
+
+}  // namespace pt
