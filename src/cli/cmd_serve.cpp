@@ -81,7 +81,9 @@ void register_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--anthropic-upstream", o.anthropic_upstream, "where Anthropic calls go")->capture_default_str();
   cmd->add_option("--openai-upstream", o.openai_upstream, "where OpenAI calls go")->capture_default_str();
   cmd->add_option("--gemini-upstream", o.gemini_upstream, "where Gemini calls go")->capture_default_str();
-  cmd->add_option("--auth-token", o.auth_token, "callers must send it in X-Picktune-Token (needed beyond loopback)");
+  cmd->add_option("--auth-token", o.auth_token,
+                  "callers must send it in X-Picktune-Token (needed beyond loopback); a browser opens a page once "
+                  "with ?token=T and keeps an HttpOnly cookie");
   cmd->add_option("--max-body", flags->max_body, "larger request bodies get 413")->capture_default_str();
   cmd->add_option("--spool", o.spool_dir, "directory of the on-disk trace spool")->capture_default_str();
   cmd->add_option("--upstream-timeout-ms", o.upstream_timeout_ms, "per upstream call")->capture_default_str();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/student_names.h"
+#include "server/pages/page_auth.h"
 #include "server/wire.h"
 
 namespace pt::server {
@@ -69,7 +70,8 @@ Result<std::unique_ptr<Server>> Server::start(Store& store, ServeOptions options
   h.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
     ++self->metrics_.requests;
     if (self->opt_.auth_token.empty() || req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
-    if (req.get_header_value("X-Picktune-Token") == self->opt_.auth_token)
+    if (is_page_request(req)) return check_page_auth(self->opt_.auth_token, req, res);
+    if (same_token(req.get_header_value("X-Picktune-Token"), self->opt_.auth_token))
       return httplib::Server::HandlerResponse::Unhandled;
     res.status = 401;
     res.set_content(wire_error(provider_of_path(req.path), 401, "missing or wrong X-Picktune-Token"),

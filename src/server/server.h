@@ -26,7 +26,7 @@ struct ServeOptions {
   std::string anthropic_upstream = "https://api.anthropic.com";
   std::string openai_upstream = "https://api.openai.com";
   std::string gemini_upstream = "https://generativelanguage.googleapis.com";
-  std::string auth_token;         // required in X-Picktune-Token when set
+  std::string auth_token;         // required in X-Picktune-Token when set (pages: or its cookie, pages/page_auth.h)
   int64_t max_body = 32ll << 20;  // bytes; larger -> 413
   int64_t upstream_timeout_ms = 600000;
   int threads = 320;  // connection threads (>= concurrent keep-alive clients)

@@ -51,7 +51,8 @@ std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::s
     b += run_select("a", "before", runs, 1) + run_select("b", "after", runs, 0);
     b += R"(<button type="submit">Compare</button></form>)";
   }
-  b += R"(<div class="scroll"><table class="list" id="eval-runs"><tr><th class="l">run</th><th class="l">time (UTC)</th><th class="l">reference</th><th>n</th><th class="l">traces</th><th class="l">models: jaccard [95% CI]</th></tr>)";
+  b +=
+      R"(<div class="scroll"><table class="list" id="eval-runs"><tr><th class="l">run</th><th class="l">time (UTC)</th><th class="l">reference</th><th>n</th><th class="l">traces</th><th class="l">models: jaccard [95% CI]</th></tr>)";
   for (const EvalRun& r : runs) {
     std::string models;
     for (const ModelStats& m : r.summary.overall.models) {
@@ -70,12 +71,13 @@ std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::s
 }
 
 std::string render_eval_run_page(const EvalRun& run, const std::string& previous) {
-  std::string b = fmt::format(
-      R"(<p class="meta" id="run-meta">Run <b>{}</b> · {} · traces: {} · picktune {})", e(run.id), e(run_time(run)),
-      e(eval_run_window_text(run)), e(run.picktune_version.empty() ? "?" : run.picktune_version));
+  std::string b = fmt::format(R"(<p class="meta" id="run-meta">Run <b>{}</b> · {} · traces: {} · picktune {})",
+                              e(run.id), e(run_time(run)), e(eval_run_window_text(run)),
+                              e(run.picktune_version.empty() ? "?" : run.picktune_version));
   if (!previous.empty())
-    b += fmt::format(R"( · <a id="compare-previous" href="/evals/compare?a={}&amp;b={}">compare with the run before</a>)",
-                     url_encode(previous), url_encode(run.id));
+    b += fmt::format(
+        R"( · <a id="compare-previous" href="/evals/compare?a={}&amp;b={}">compare with the run before</a>)",
+        url_encode(previous), url_encode(run.id));
   b += "</p>";
   b += eval_report_body(run.summary);
   return browser_document("Eval " + run.id, "Evals", b);
@@ -95,7 +97,7 @@ std::string render_eval_compare_page(const EvalComparison& c) {
       R"(<div class="scroll"><table id="compare"><tr><th class="l">model</th><th class="l">metric</th><th>before [95% CI]</th><th>after [95% CI]</th><th>delta</th><th class="l"></th></tr>)";
   for (const MetricChange& ch : c.changes) {
     std::string verdict = !ch.before || !ch.after || std::isnan(ch.delta) ? ""
-                          : ch.cis_overlap ? R"(<span class="muted">CIs overlap</span>)"
+                          : ch.cis_overlap                                ? R"(<span class="muted">CIs overlap</span>)"
                                            : R"(<span class="tag">changed</span> CIs apart)";
     b += fmt::format(R"(<tr><td class="l">{}</td><td class="l">{}</td>{}{}<td>{}</td><td class="l">{}</td></tr>)",
                      e(ch.model), e(std::string(metric_name(ch.metric))), mean_ci(ch.before), mean_ci(ch.after),

@@ -159,10 +159,10 @@ TEST_F(EvalPages, ListRunAndCompareOverHttp) {
     }
   EXPECT_GT(changed, 0);
   std::regex changed_tag(R"re(<span class="tag">changed</span>)re");
-  EXPECT_EQ(std::distance(std::sregex_iterator(cmp->body.begin(), cmp->body.end(), changed_tag),
-                          std::sregex_iterator()),
-            changed);
-  EXPECT_NE(cmp->body.find("<td>+0.5000</td>"), std::string::npos);  // B's jaccard 0.5 -> 1.0
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(cmp->body.begin(), cmp->body.end(), changed_tag), std::sregex_iterator()),
+      changed);
+  EXPECT_NE(cmp->body.find("<td>+0.5000</td>"), std::string::npos);      // B's jaccard 0.5 -> 1.0
   EXPECT_EQ(cmp->body.find("id=\"compare-notes\""), std::string::npos);  // same traces, same reference
 
   auto missing = get("/evals/ev-%3Cb%3Enope");
@@ -214,8 +214,8 @@ TEST_F(EvalPages, RenderInHeadlessChromiumAtBothWidths) {
   EXPECT_EQ(browser.eval("document.querySelector('#answers') !== null"), true);
   // The compare form sends the chosen runs: before = the older, after = the newer by default.
   ASSERT_TRUE(browser.load(base + "/evals", 390));
-  std::string query = browser.eval(
-      "new URLSearchParams(new FormData(document.getElementById('compare-form'))).toString()");
+  std::string query =
+      browser.eval("new URLSearchParams(new FormData(document.getElementById('compare-form'))).toString()");
   EXPECT_EQ(query, "a=" + before_ + "&b=" + after_);
   ASSERT_TRUE(browser.load(base + "/evals/compare?" + query, 390));
   EXPECT_EQ(browser.eval("document.querySelector('#compare tr:nth-child(2) td').textContent"), "A");
