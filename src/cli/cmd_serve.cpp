@@ -1,5 +1,6 @@
 // CLI: `serve [--listen HOST:PORT] [--anthropic-upstream URL] [--openai-upstream URL]
-// [--gemini-upstream URL] [--auth-token T] [--max-body BYTES] [--spool DIR] [--shadow MODEL_ID]…`.
+// [--gemini-upstream URL] [--auth-token T] [--max-body BYTES] [--spool DIR] [--shadow MODEL_ID]…
+// [--registry FILE]`.
 // Flags only; the server lives in src/server. SIGTERM/SIGINT stop it and drain the capture queue.
 #include <pthread.h>
 #include <signal.h>
@@ -91,6 +92,9 @@ void register_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--shadow", o.shadow,
                   "local model (local:bm25, local:student@NAME) answering every captured call too, stored as its "
                   "relabels (repeatable)");
+  cmd->add_option("--registry", o.registry_path,
+                  "finetune registry the pages show, and registry ids of the pages' relabel cost resolve in "
+                  "(default data/finetunes.json, env PICKTUNE_REGISTRY)");
   cmd->add_flag("!--no-access-log", o.access_log, "no per-request log lines");
   cmd->callback([flags, &ctx] { ctx.action = [flags, &ctx] { return run_serve(*flags, ctx); }; });
 }

@@ -29,6 +29,19 @@ std::string recipe_text(const Recipe& r) {
   return out;
 }
 
+std::string relabel_cost_text(const RelabelCostView& c) {
+  std::string out = R"(<p class="card" id="relabel-cost">)";
+  if (!c.error.empty()) return out + "Relabel cost with <b>" + e(c.teacher) + "</b>: " + e(c.error) + "</p>";
+  if (c.traces == 0)
+    return out + "No get-relevant-files traces on this page to relabel with <b>" + e(c.teacher) + "</b>.</p>";
+  return out + fmt::format(
+                   "Relabelling the {} get-relevant-files traces on this page with <b>{}</b>: {} already answered, "
+                   "{} to do, ~{} input tokens ({}), estimated <b>${:.4f}</b> (at most ${:.4f} if every answer "
+                   "runs to the output limit). The same dry run as <code>picktune relabel --dry-run</code>.</p>",
+                   c.traces, e(c.teacher), c.already, c.to_do, c.input_tokens, e(c.tokenizer), c.cost_usd,
+                   c.worst_cost_usd);
+}
+
 }  // namespace
 
 std::string browser_document(const std::string& title, const std::string& active, const std::string& body) {
@@ -66,7 +79,15 @@ std::string render_overview_page(const OverviewView& v) {
   for (const TeacherCoverage& t : v.teachers) {
     double cov =
         v.picker_traces ? 100.0 * static_cast<double>(t.traces_answered) / static_cast<double>(v.picker_traces) : 0;
-    b += fmt::format(R"(<tr><td class="l">{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td></tr>)", e(t.model), t.relabels,
+    // A provider model links to the dry-run cost of relabelling the newest traces with it.
+    bool priced = t.model.find(':') != std::string::npos && t.model.rfind("local:", 0) != 0;
+    std::string name =
+        priced
+            ? fmt::format(
+                  R"(<a href="/traces?type=get-relevant-files&amp;teacher={}" title="relabel cost of the newest traces">{}</a>)",
+                  e(url_encode(t.model)), e(t.model))
+            : e(t.model);
+    b += fmt::format(R"(<tr><td class="l">{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td></tr>)", name, t.relabels,
                      t.traces_answered, cov);
   }
   if (v.teachers.empty()) b += R"(<tr><td class="l muted" colspan="4">no relabels</td></tr>)";
@@ -99,6 +120,9 @@ std::string render_trace_list_page(const TraceListView& v) {
   b += input("user", "user", v.user) + input("step", "agent step", v.step) + input("since", "since", v.since) +
        input("until", "until", v.until);
   b += fmt::format(R"(<label>request text<input type="search" id="q" name="q" value="{}"></label>)", e(v.text));
+  b += fmt::format(
+      R"(<label>relabel cost of teacher<input type="text" name="teacher" value="{}" placeholder="anthropic:MODEL"></label>)",
+      e(v.teacher));
   b += R"(<button type="submit">Filter</button> <a href="/traces">clear</a></form>)";
   b +=
       R"(<p class="meta">Newest first. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> search, <kbd>n</kbd> next page. Times: YYYY-MM-DD or RFC 3339 (UTC).</p>)";
@@ -117,6 +141,7 @@ std::string render_trace_list_page(const TraceListView& v) {
     b += fmt::format(
         R"(<p class="meta">Text search read {} traces for this page; the next page goes on from there.</p>)",
         v.examined);
+  if (v.relabel_cost) b += relabel_cost_text(*v.relabel_cost);
   b += R"(<div class="pager">)";
   if (!v.first_href.empty()) b += fmt::format(R"(<a href="{}">« newest</a>)", e(v.first_href));
   if (!v.next_href.empty()) b += fmt::format(R"(<a id="next" rel="next" href="{}">older »</a>)", e(v.next_href));

@@ -40,6 +40,19 @@ struct TraceListRow {
   std::string id, time, type, kind, user, step, request;
 };
 
+// What relabelling the traces on a /traces page with a teacher would cost: the dry run of the
+// relabel engine (pipeline/relabel, the same figures as `relabel --dry-run`) over those traces.
+struct RelabelCostView {
+  std::string teacher, tokenizer;
+  int64_t traces = 0;   // get-relevant-files traces on the page
+  int64_t already = 0;  // of those, already answered by this teacher
+  int64_t to_do = 0;
+  int64_t input_tokens = 0;   // estimated, for the ones to do
+  double cost_usd = 0;        // input + typical output
+  double worst_cost_usd = 0;  // input + max output tokens per call
+  std::string error;          // why it could not be priced (unknown model, no price)
+};
+
 struct TraceListView {
   // The filters as typed (echoed into the form).
   std::string type, kind, user, step, since, until, text;
@@ -49,7 +62,9 @@ struct TraceListView {
   std::string first_href;  // "" on the first page
   int64_t examined = 0;
   bool budget_hit = false;
-  std::string error;  // a bad filter value, shown above the table
+  std::string error;                            // a bad filter value, shown above the table
+  std::string teacher;                          // ?teacher=MODEL: price relabelling the shown traces
+  std::optional<RelabelCostView> relabel_cost;  // set when teacher is
 };
 
 struct AnswerFile {

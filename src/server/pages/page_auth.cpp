@@ -54,8 +54,7 @@ httplib::Server::HandlerResponse check_page_auth(const std::string& token, const
     std::string query = httplib::detail::params_to_query_str(rest);
     res.status = 303;
     res.set_header("Location", req.path + (query.empty() ? "" : "?" + query));
-    res.set_header("Set-Cookie",
-                   std::string(kPageTokenCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+    res.set_header("Set-Cookie", std::string(kPageTokenCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
     res.set_header("Cache-Control", "no-store");
     res.set_header("Referrer-Policy", "no-referrer");
     return httplib::Server::HandlerResponse::Handled;

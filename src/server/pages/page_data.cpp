@@ -13,8 +13,10 @@
 #include "core/picker_call.h"
 #include "core/picker_prompt.h"
 #include "core/relabel_join.h"
+#include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_runs.h"
 #include "pipeline/registry/registry_file.h"
+#include "pipeline/relabel/relabel.h"
 #include "report/html/escape.h"
 #include "store/trace_page.h"
 #include "util/time.h"
@@ -115,7 +117,7 @@ Result<OverviewView> overview_view(Store& store, const std::string& registry_pat
   return v;
 }
 
-Result<TraceListView> trace_list_view(Store& store, const Params& p) {
+Result<TraceListView> trace_list_view(Store& store, const Params& p, const std::string& registry_path) {
   TraceListView v;
   for (std::string_view t : kTypes) v.types.emplace_back(t);
   v.type = param(p, "type");
@@ -164,7 +166,54 @@ Result<TraceListView> trace_list_view(Store& store, const Params& p) {
   if (page.next)
     v.next_href = "/traces" + base + (base.empty() ? "?" : "&") + "after=" + url_encode(format_cursor(*page.next));
   if (!after.empty()) v.first_href = "/traces" + base;
+  v.teacher = param(p, "teacher");
+  if (!v.teacher.empty()) {
+    std::vector<std::string> ids;
+    for (const TraceListRow& r : v.rows)
+      if (r.type == kGetRelevantFiles) ids.push_back(r.id);
+    v.relabel_cost = relabel_cost_view(store, v.teacher, ids, registry_path);
+    std::string with = "teacher=" + url_encode(v.teacher);
+    if (!v.next_href.empty()) v.next_href += "&" + with;
+    if (!v.first_href.empty()) v.first_href += (base.empty() ? "?" : "&") + with;
+  }
   return v;
+}
+
+RelabelCostView relabel_cost_view(Store& store, const std::string& teacher, const std::vector<std::string>& trace_ids,
+                                  const std::string& registry_path) {
+  RelabelCostView c;
+  c.teacher = teacher;
+  c.traces = static_cast<int64_t>(trace_ids.size());
+  // A local model costs nothing, and local:student@PATH would read a file the visitor names.
+  if (teacher.rfind("local:", 0) == 0) {
+    c.error = "local models cost nothing to run";
+    return c;
+  }
+  if (trace_ids.empty()) return c;
+  ModelOptions mo;
+  mo.offline = true;  // prices only: no key needed, nothing sent
+  auto model = make_candidate_model(teacher, mo, registry_path);
+  if (!model.ok()) {
+    c.error = model.error().message;
+    return c;
+  }
+  RelabelOptions ro;
+  ro.dry_run = true;
+  ro.trace_ids = trace_ids;
+  ro.max_output_tokens = mo.max_output_tokens;
+  ro.model_options = mo;
+  auto s = run_relabel(store, **model, ro);
+  if (!s.ok()) {
+    c.error = s.error().message;
+    return c;
+  }
+  c.tokenizer = s->tokenizer_name;
+  c.already = s->skipped_done;
+  c.to_do = s->to_do;
+  c.input_tokens = s->estimated_input_tokens;
+  c.cost_usd = s->estimated_cost_usd;
+  c.worst_cost_usd = s->estimated_worst_cost_usd;
+  return c;
 }
 
 Result<std::optional<TraceDetailView>> trace_detail_view(Store& store, const std::string& id) {

@@ -84,7 +84,7 @@ void register_page_routes(Server& server) {
   });
   h.Get("/traces", [s](const httplib::Request& req, httplib::Response& res) {
     page(res, [&]() -> Result<std::string> {
-      PT_ASSIGN_OR_RETURN(TraceListView v, trace_list_view(s->store(), params_of(req)));
+      PT_ASSIGN_OR_RETURN(TraceListView v, trace_list_view(s->store(), params_of(req), s->options().registry_path));
       return render_trace_list_page(v);
     });
   });

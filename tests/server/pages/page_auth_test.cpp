@@ -26,7 +26,8 @@ pt::server::ServeOptions with_token() {
 
 struct AuthFixture : pt_test::ServeFixture {
   AuthFixture() : ServeFixture({}, with_token()) {
-    std::vector<pt::Row> rows = {pt::test::make_trace("t1", "s1", "Key", 1'700'000'000'000'000, {"a.js"}, "secret plan")};
+    std::vector<pt::Row> rows = {
+        pt::test::make_trace("t1", "s1", "Key", 1'700'000'000'000'000, {"a.js"}, "secret plan")};
     EXPECT_TRUE(store->upsert(pt::Table::traces, rows).ok());
   }
 };
