@@ -1,7 +1,10 @@
 // Implementation of server/pages/page_auth.h: cookie parse, the token redirect and the 401 page.
 #include "server/pages/page_auth.h"
 
+#include <algorithm>
 #include <string_view>
+
+#include "net/http.h"
 
 #include "report/html/style.h"
 
@@ -53,7 +56,13 @@ httplib::Server::HandlerResponse check_page_auth(const std::string& token, const
       if (k != "token") rest.emplace(k, v);
     std::string query = httplib::detail::params_to_query_str(rest);
     res.status = 303;
-    res.set_header("Location", req.path + (query.empty() ? "" : "?" + query));
+    // req.path is decoded: encode it again, segment by segment.
+    std::string path;
+    for (size_t at = 1, end; at <= req.path.size(); at = end + 1) {
+      end = std::min(req.path.find('/', at), req.path.size());
+      path += "/" + url_encode(req.path.substr(at, end - at));
+    }
+    res.set_header("Location", (path.empty() ? "/" : path) + (query.empty() ? "" : "?" + query));
     res.set_header("Set-Cookie", std::string(kPageTokenCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
     res.set_header("Cache-Control", "no-store");
     res.set_header("Referrer-Policy", "no-referrer");

@@ -2,8 +2,11 @@
 // answer 401 without the token, 200 with the header or the cookie, and ?token= answers 303 with an
 // HttpOnly SameSite=Strict cookie and the URL without the token; the cookie never authorizes the
 // capture routes. In headless Chromium: the sign-in page, then ?token= once and every page opens.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -22,6 +25,25 @@ pt::server::ServeOptions with_token() {
   pt::server::ServeOptions o;
   o.auth_token = kToken;
   return o;
+}
+
+// The response head of a GET sent on a plain socket.
+std::string raw_get(int port, const std::string& target) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out.substr(0, out.find("\r\n\r\n") + 2);
 }
 
 struct AuthFixture : pt_test::ServeFixture {
@@ -60,6 +82,13 @@ TEST(PageAuth, PagesNeedTheTokenAsHeaderOrCookieAndTheUrlTokenSetsTheCookie) {
   EXPECT_EQ(cookie.rfind(std::string(pt::server::kPageTokenCookie) + "=" + kToken + ";", 0), 0u) << cookie;
   for (const char* attr : {"; HttpOnly", "; SameSite=Strict", "; Path=/"})
     EXPECT_NE(cookie.find(attr), std::string::npos) << attr << " in " << cookie;
+
+  // The path stays percent-encoded in Location (read raw: httplib's client decodes header values).
+  std::string raw = raw_get(f.server->port(), std::string("/traces/a%20b%26c%3F?token=") + kToken);
+  EXPECT_NE(raw.find("\r\nLocation: /traces/a%20b%26c%3F\r\n"), std::string::npos) << raw;
+  auto root = c.Get(std::string("/?token=") + kToken);
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->get_header_value("Location"), "/");
 
   const std::string jar = std::string(pt::server::kPageTokenCookie) + "=" + kToken;
   for (const char* path : {"/", "/traces", "/traces/t1", "/evals", "/finetunes", "/assets/pages.js"}) {

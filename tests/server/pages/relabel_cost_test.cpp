@@ -2,9 +2,9 @@
 // traces the page shows (the figures `relabel --dry-run` gives for those traces), traces the
 // teacher already answered left out; and `picktune serve --registry FILE --auth-token T` as a
 // child process: its pages show that registry and need the token.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -124,8 +124,8 @@ TEST(ServeFlags, RegistryAndAuthTokenThroughTheBinary) {
   if (pid == 0) {
     FILE* f = std::freopen(log.c_str(), "a", stderr);
     (void)f;
-    std::string listen = "127.0.0.1:" + std::to_string(port), store = "sqlite:" + dir + "/t.db",
-                spool = dir + "/spool", reg = dir + "/reg.json";
+    std::string listen = "127.0.0.1:" + std::to_string(port), store = "sqlite:" + dir + "/t.db", spool = dir + "/spool",
+                reg = dir + "/reg.json";
     execl(PICKTUNE_BINARY, PICKTUNE_BINARY, "serve", "--store", store.c_str(), "--listen", listen.c_str(), "--spool",
           spool.c_str(), "--registry", reg.c_str(), "--auth-token", "tok-9", "--threads", "8", nullptr);
     _exit(127);
