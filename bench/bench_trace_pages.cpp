@@ -77,7 +77,7 @@ BENCHMARK(BM_KeysetPage)->Arg(0)->Arg(50)->Arg(99)->Unit(benchmark::kMillisecond
 void BM_KeysetPageUserAndKind(benchmark::State& state) {
   pt::TracePageQuery q = at(0.5);
   q.filter.user_id = "user7";
-  q.filter.request_type = "Non-Obvious";
+  q.filter.request_kind = pt::RequestKind::non_obvious;
   run_page(state, q);
 }
 BENCHMARK(BM_KeysetPageUserAndKind)->Unit(benchmark::kMillisecond);

@@ -27,8 +27,7 @@ void register_collect_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--validation-fraction", flags->validation_fraction, "fraction (0..1) sent to NAME-validation.jsonl");
   cmd->add_option("--split-by", flags->split_by, "hash key of the split: step (default), user or trace");
   cmd->add_option("--seed", flags->seed, "mixed into the split hash");
-  cmd->add_option("--since", flags->since, "traces created at or after (RFC 3339 or YYYY-MM-DD)");
-  cmd->add_option("--until", flags->until, "traces created before");
+  add_window_flags(cmd, flags->since, flags->until);
   cmd->add_option("--recipe", flags->recipe, "take the options from a finetune of data/finetunes.json");
   cmd->add_option("--epochs", flags->epochs, "epochs for the cost estimate (default: the recipe's, else 1)");
   cmd->add_option("--price-per-mtok", flags->price_per_mtok, "tuning price per 1M tokens (default 3.00)");

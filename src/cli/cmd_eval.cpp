@@ -62,8 +62,7 @@ void register_score(CLI::App& eval, Context& ctx) {
   cmd->add_option("--reference", f->reference, "reference model id: a teacher, or truth (from import git)")->required();
   cmd->add_option("--newest", f->newest,
                   "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
-  cmd->add_option("--since", f->since, "traces created at or after this time (RFC 3339 or YYYY-MM-DD)");
-  cmd->add_option("--until", f->until, "traces created before this time");
+  add_window_flags(cmd, f->since, f->until);
   cmd->add_flag("--json", f->json, "print one JSON object (docs/formats.md#eval-json schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
   cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")
@@ -181,8 +180,7 @@ void register_relabel(CLI::App& eval, Context& ctx) {
   cmd->add_option("--split", f->split,
                   "the validation side of a collect split: NAME-validation.jsonl (NAME.manifest.json beside it)");
   cmd->add_option("--newest", f->newest, "only the newest fraction F (0 < F <= 1) of the traces, by created_at");
-  cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
-  cmd->add_option("--until", f->until, "created_at < DATE");
+  add_window_flags(cmd, f->since, f->until);
   cmd->add_option("--limit", f->limit, "at most the newest N selected traces")->check(non_negative_count());
   cmd->add_option("--concurrency", r.concurrency, "requests in flight per model")
       ->capture_default_str()
@@ -196,7 +194,7 @@ void register_relabel(CLI::App& eval, Context& ctx) {
   cmd->add_option("--base-url", f->base_url,
                   "provider base URL (default: the provider's env var, then its public URL)");
   cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
-  cmd->add_option("--registry", f->options.registry_path, "finetune registry file (default data/finetunes.json)");
+  add_registry_flag(cmd, f->options.registry_path);
   cmd->add_flag("--allow-training-overlap", f->options.allow_training_overlap,
                 "send a student traces it trained on; its answers are marked IN-SAMPLE");
   cmd->add_option("--progress", f->progress, "auto, bar, plain or none")

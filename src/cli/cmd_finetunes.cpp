@@ -57,7 +57,7 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   auto t = std::make_shared<TuneFlags>();
   auto* tune = app.add_subcommand("tune", "submit and track tuning jobs (Vertex AI, OpenAI)");
   tune->require_subcommand(1);
-  tune->add_option("--registry", t->registry, "registry file (default data/finetunes.json, env PICKTUNE_REGISTRY)");
+  add_registry_flag(tune, t->registry);
   auto* submit = tune->add_subcommand("submit", "upload the data, create the job, record a pending registry entry");
   submit->add_option("--recipe", t->recipe, "take data files and recipe from this registry entry");
   submit->add_option("--train", t->submit.train_file, "training JSONL (its PREFIX.manifest.json gives samples/tokens)");
@@ -136,7 +136,7 @@ void register_finetune_commands(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<FinetuneFlags>();
   auto* ft = app.add_subcommand("finetunes", "the finetune registry (data/finetunes.json)");
   ft->require_subcommand(1);
-  ft->add_option("--registry", flags->registry, "registry file (default data/finetunes.json, env PICKTUNE_REGISTRY)");
+  add_registry_flag(ft, flags->registry);
   auto* list = ft->add_subcommand("list", "table of every finetune");
   list->add_flag("--json", flags->json, "one JSON object per line");
   list->callback([&ctx, flags] {

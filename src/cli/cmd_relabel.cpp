@@ -25,6 +25,7 @@ struct RelabelFlags {
   double progress_interval_s = 10;
   std::optional<int64_t> limit;
   std::optional<double> sample, budget;
+  std::optional<std::string> kind;
   std::string base_url, price_as;
   std::string registry;  // "" -> data/finetunes.json
   RelabelOptions options;
@@ -46,6 +47,9 @@ Result<void> run(Context& ctx, RelabelFlags& f) {
   RelabelOptions& o = f.options;
   PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
+  if (f.kind) {
+    PT_ASSIGN_OR_RETURN(o.request_kind, parse_request_kind(*f.kind, "--kind"));
+  }
   o.limit = f.limit;
   o.sample_fraction = f.sample;
   o.budget_usd = f.budget;
@@ -92,8 +96,7 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
                   "teacher model id (anthropic:NAME, openai:NAME, gemini:NAME, vertex:ID, local:bm25) or a registry "
                   "id (ft_filepicker_008: called at its endpoint, stored under the registry id)")
       ->required();
-  cmd->add_option("--registry", f->registry,
-                  "finetune registry for registry-id teachers (default data/finetunes.json)");
+  add_registry_flag(cmd, f->registry);
   cmd->add_flag("--with-context", o.with_context, "add the step's stored file contents to the teacher prompt");
   cmd->add_option("--context-tokens", o.context_tokens, "token budget of the added file context")
       ->capture_default_str();
@@ -113,9 +116,8 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   cmd->add_option("--limit", f->limit, "the newest N matching traces (already relabeled ones among them are skipped)")
       ->check(non_negative_count());
-  cmd->add_option("--since", f->since, "created_at >= DATE (RFC 3339 or YYYY-MM-DD)");
-  cmd->add_option("--until", f->until, "created_at < DATE");
-  cmd->add_option("--kind", o.kind, "request kind: Key or Non-Obvious")->check(CLI::IsMember({"Key", "Non-Obvious"}));
+  add_window_flags(cmd, f->since, f->until);
+  cmd->add_option("--kind", f->kind, "request kind: Key or Non-Obvious");
   cmd->add_option("--user", o.users, "only these user ids (repeatable)");
   cmd->add_option("--sample", f->sample, "keep a deterministic fraction F of the traces (by trace id and --seed)");
   cmd->add_option("--seed", o.seed, "seed of --sample")->capture_default_str();

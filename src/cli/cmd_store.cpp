@@ -23,16 +23,13 @@ struct FilterFlags {
   std::optional<int64_t> limit;  // unset: the command's default
 };
 
-constexpr const char* kDateHelp = "RFC 3339 time or YYYY-MM-DD (UTC)";
-
 void add_filter_flags(CLI::App* cmd, FilterFlags& f, bool traces, bool relabels, int64_t default_limit) {
   if (traces) cmd->add_option("--type", f.type, "traces of this type only (e.g. get-relevant-files)");
   if (relabels) cmd->add_option("--model", f.model, "relabels of this model id only (e.g. truth)");
   cmd->add_option("--user", f.user, "rows of this user_id only");
   cmd->add_option("--step", f.step, "rows of this agent_step_id only");
   cmd->add_option("--kind", f.kind, "request kind (payload.request_type): Key or Non-Obvious");
-  cmd->add_option("--since", f.since, std::string("rows created at or after D: ") + kDateHelp);
-  cmd->add_option("--until", f.until, std::string("rows created before D (exclusive): ") + kDateHelp);
+  add_window_flags(cmd, f.since, f.until, "rows");
   cmd->add_option("--limit", f.limit,
                   default_limit > 0 ? fmt::format("at most N rows, newest first (default {}; 0 = all)", default_limit)
                                     : std::string("at most N rows, newest first (default: all)"))
@@ -51,7 +48,9 @@ Result<RowFilter> to_filter(const FilterFlags& f, Table table, int64_t default_l
   }
   if (!f.user.empty()) out.user_id = f.user;
   if (!f.step.empty()) out.agent_step_id = f.step;
-  if (!f.kind.empty()) out.request_type = f.kind;
+  if (!f.kind.empty()) {
+    PT_ASSIGN_OR_RETURN(out.request_kind, parse_request_kind(f.kind, "--kind"));
+  }
   PT_ASSIGN_OR_RETURN(out.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(out.until_us, parse_time_filter("--until", f.until));
   int64_t limit = f.limit.value_or(default_limit);

@@ -12,24 +12,7 @@
 #include "util/time.h"
 
 namespace pt::cli {
-namespace {
-
-Result<std::vector<std::string>> parse_kinds(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string k = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (k != "Key" && k != "Non-Obvious")
-      return usage_error("--kinds: expected Key and/or Non-Obvious, not \"" + k + "\"");
-    out.push_back(k);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void register_student_commands(CLI::App& app, Context& ctx) {
   struct Flags {
@@ -45,8 +28,7 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option("--teacher", c.teacher, "relabel model id whose answers are the targets, or truth")->required();
   train->add_option("--recipe", flags->recipe, "take request kinds / top-k / with-context from this registry entry");
   train->add_option("--kinds", flags->kinds, "request kinds to train on (default Key,Non-Obvious)");
-  train->add_option("--since", flags->since, "train on traces created at or after D (RFC 3339 or YYYY-MM-DD, UTC)");
-  train->add_option("--until", flags->until, "train on traces created before D (exclusive)");
+  add_window_flags(train, flags->since, flags->until, "train on traces");
   train->add_option("--holdout-newest", c.holdout_newest, "hold out the newest fraction F of traces for validation")
       ->capture_default_str();
   train->add_option("--seed", c.seed, "random seed (same data + seed = same model)")->capture_default_str();
@@ -62,7 +44,7 @@ void register_student_commands(CLI::App& app, Context& ctx) {
       StudentTrainConfig config = flags->config;
       if (train->count("--recipe")) config.recipe_id = flags->recipe;
       if (train->count("--kinds")) {
-        PT_ASSIGN_OR_RETURN(config.recipe.request_kinds, parse_kinds(flags->kinds));
+        PT_ASSIGN_OR_RETURN(config.recipe.request_kinds, parse_request_kinds(flags->kinds, "--kinds"));
       }
       if (train->count("--top-k")) config.top_k = flags->top_k;
       PT_ASSIGN_OR_RETURN(config.since_us, parse_time_filter("--since", flags->since));

@@ -28,6 +28,20 @@ struct Context {
   StoreOptions read_store_options() const { return StoreOptions{store_uri, prod ? "prod" : env, true}; }
 };
 
+// --since/--until, the created_at window of every command that selects rows by time (parsed by
+// util/time's parse_time_filter). `rows` names what is selected ("traces", "rows").
+template <class Text>
+void add_window_flags(CLI::App* cmd, Text& since, Text& until, const std::string& rows = "traces") {
+  cmd->add_option("--since", since, rows + " created at or after D (RFC 3339 or YYYY-MM-DD, UTC)");
+  cmd->add_option("--until", until, rows + " created before D (exclusive)");
+}
+
+// --registry: the finetune registry file (unset: data/finetunes.json, or env PICKTUNE_REGISTRY).
+inline CLI::Option* add_registry_flag(CLI::App* cmd, std::string& path) {
+  return cmd->add_option("--registry", path,
+                         "finetune registry file (default data/finetunes.json, env PICKTUNE_REGISTRY)");
+}
+
 // `--limit`-style counts: a whole number, 0 or more ("-1" is refused with one plain line).
 inline CLI::Validator non_negative_count() {
   return CLI::Validator(

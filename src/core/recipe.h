@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "core/request_kind.h"
+
 namespace pt {
 
 struct Recipe {
-  std::vector<std::string> request_kinds = {"Key", "Non-Obvious"};
+  std::vector<RequestKind> request_kinds = {RequestKind::key, RequestKind::non_obvious};
   bool with_file_context = false;
   std::optional<int> top_k;
   bool stop_dashes = false;

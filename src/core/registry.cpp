@@ -66,12 +66,15 @@ Result<Recipe> read_recipe(const Reader& parent) {
   for (auto& [k, v] : it->items())
     if (!known.count(k)) return r.bad(k, "unknown field");
   Recipe recipe;
-  PT_ASSIGN_OR_RETURN(recipe.request_kinds, r.strings("request_kinds"));
-  if (recipe.request_kinds.empty()) return r.bad("request_kinds", "must list Key and/or Non-Obvious");
-  for (size_t i = 0; i < recipe.request_kinds.size(); ++i)
-    if (recipe.request_kinds[i] != "Key" && recipe.request_kinds[i] != "Non-Obvious")
-      return r.bad(fmt::format("request_kinds[{}]", i),
-                   fmt::format("unknown request kind \"{}\"", recipe.request_kinds[i]));
+  PT_ASSIGN_OR_RETURN(std::vector<std::string> kinds, r.strings("request_kinds"));
+  if (kinds.empty()) return r.bad("request_kinds", "must list Key and/or Non-Obvious");
+  recipe.request_kinds.clear();
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    RequestKind kind = request_kind_of(kinds[i]);
+    if (!is_known(kind))
+      return r.bad(fmt::format("request_kinds[{}]", i), fmt::format("unknown request kind \"{}\"", kinds[i]));
+    recipe.request_kinds.push_back(kind);
+  }
   for (auto [key, dest] :
        {std::pair{"with_file_context", &recipe.with_file_context}, std::pair{"stop_dashes", &recipe.stop_dashes},
         std::pair{"blobbify_history", &recipe.blobbify_history}}) {
@@ -89,49 +92,67 @@ Result<Recipe> read_recipe(const Reader& parent) {
   return recipe;
 }
 
+// A registry entry's fields by JSON type (docs/formats.md#registry). The text fields are required;
+// unset optional ones are written as null, except the tuning-job fields, which are left out.
+struct TextField {
+  const char* key;
+  std::string Finetune::*member;
+};
+struct OptionalTextField {
+  const char* key;
+  std::optional<std::string> Finetune::*member;
+  bool omitted_when_unset;
+};
+struct OptionalIntField {
+  const char* key;
+  std::optional<int64_t> Finetune::*member;
+};
+constexpr TextField kTextFields[] = {{"id", &Finetune::id},
+                                     {"date", &Finetune::date},
+                                     {"base_model", &Finetune::base_model},
+                                     {"teacher", &Finetune::teacher}};
+constexpr OptionalTextField kOptionalTextFields[] = {{"endpoint_id", &Finetune::endpoint_id, false},
+                                                     {"train_file", &Finetune::train_file, false},
+                                                     {"validation_file", &Finetune::validation_file, false},
+                                                     {"provider", &Finetune::provider, true},
+                                                     {"job_name", &Finetune::job_name, true},
+                                                     {"status", &Finetune::status, true},
+                                                     {"tuned_model", &Finetune::tuned_model, true}};
+constexpr OptionalIntField kOptionalIntFields[] = {{"train_samples", &Finetune::train_samples},
+                                                   {"validation_samples", &Finetune::validation_samples},
+                                                   {"tokens", &Finetune::tokens},
+                                                   {"epochs", &Finetune::epochs}};
+
+bool known_field(const std::string& key) {
+  for (const char* k : {"recipe", "notes", "est_costs_as_written", "learning_rate_multiplier"})
+    if (key == k) return true;
+  for (const auto& f : kTextFields)
+    if (key == f.key) return true;
+  for (const auto& f : kOptionalTextFields)
+    if (key == f.key) return true;
+  for (const auto& f : kOptionalIntFields)
+    if (key == f.key) return true;
+  return false;
+}
+
 Result<Finetune> read_finetune(const json& obj, const std::string& where) {
-  static const std::set<std::string> known = {"id",
-                                              "endpoint_id",
-                                              "date",
-                                              "train_file",
-                                              "validation_file",
-                                              "train_samples",
-                                              "validation_samples",
-                                              "tokens",
-                                              "epochs",
-                                              "base_model",
-                                              "teacher",
-                                              "recipe",
-                                              "notes",
-                                              "est_costs_as_written",
-                                              "provider",
-                                              "job_name",
-                                              "status",
-                                              "tuned_model",
-                                              "learning_rate_multiplier"};
   Reader r{obj, where};
   for (auto& [k, v] : obj.items())
-    if (!known.count(k)) return r.bad(k, "unknown field");
+    if (!known_field(k)) return r.bad(k, "unknown field");
   Finetune f;
-  PT_ASSIGN_OR_RETURN(f.id, r.str("id"));
+  for (const auto& field : kTextFields) {
+    PT_ASSIGN_OR_RETURN(f.*field.member, r.str(field.key));
+  }
   if (f.id.empty()) return r.bad("id", "must not be empty");
-  PT_ASSIGN_OR_RETURN(f.endpoint_id, r.opt_str("endpoint_id"));
-  PT_ASSIGN_OR_RETURN(f.date, r.str("date"));
-  PT_ASSIGN_OR_RETURN(f.train_file, r.opt_str("train_file"));
-  PT_ASSIGN_OR_RETURN(f.validation_file, r.opt_str("validation_file"));
-  PT_ASSIGN_OR_RETURN(f.train_samples, r.opt_int("train_samples"));
-  PT_ASSIGN_OR_RETURN(f.validation_samples, r.opt_int("validation_samples"));
-  PT_ASSIGN_OR_RETURN(f.tokens, r.opt_int("tokens"));
-  PT_ASSIGN_OR_RETURN(f.epochs, r.opt_int("epochs"));
-  PT_ASSIGN_OR_RETURN(f.base_model, r.str("base_model"));
-  PT_ASSIGN_OR_RETURN(f.teacher, r.str("teacher"));
+  for (const auto& field : kOptionalTextFields) {
+    PT_ASSIGN_OR_RETURN(f.*field.member, r.opt_str(field.key));
+  }
+  for (const auto& field : kOptionalIntFields) {
+    PT_ASSIGN_OR_RETURN(f.*field.member, r.opt_int(field.key));
+  }
   PT_ASSIGN_OR_RETURN(f.recipe, read_recipe(r));
   PT_ASSIGN_OR_RETURN(f.notes, r.strings("notes"));
   PT_ASSIGN_OR_RETURN(f.est_costs_as_written, r.strings("est_costs_as_written"));
-  PT_ASSIGN_OR_RETURN(f.provider, r.opt_str("provider"));
-  PT_ASSIGN_OR_RETURN(f.job_name, r.opt_str("job_name"));
-  PT_ASSIGN_OR_RETURN(f.status, r.opt_str("status"));
-  PT_ASSIGN_OR_RETURN(f.tuned_model, r.opt_str("tuned_model"));
   if (auto it = obj.find("learning_rate_multiplier"); it != obj.end() && !it->is_null()) {
     if (!it->is_number()) return r.bad("learning_rate_multiplier", "expected a number");
     f.learning_rate_multiplier = it->get<double>();
@@ -146,31 +167,19 @@ json opt(const std::optional<T>& v) {
 }
 
 json to_json(const Finetune& f) {
-  json recipe = {{"request_kinds", f.recipe.request_kinds},
+  json j = json::object();
+  for (const auto& field : kTextFields) j[field.key] = f.*field.member;
+  for (const auto& field : kOptionalTextFields)
+    if (!field.omitted_when_unset || f.*field.member) j[field.key] = opt(f.*field.member);
+  for (const auto& field : kOptionalIntFields) j[field.key] = opt(f.*field.member);
+  j["recipe"] = {{"request_kinds", request_kind_names(f.recipe.request_kinds)},
                  {"with_file_context", f.recipe.with_file_context},
                  {"top_k", opt(f.recipe.top_k)},
                  {"stop_dashes", f.recipe.stop_dashes},
                  {"blobbify_history", f.recipe.blobbify_history},
                  {"adapter_size", opt(f.recipe.adapter_size)}};
-  json j = json::object();
-  j["id"] = f.id;
-  j["endpoint_id"] = opt(f.endpoint_id);
-  j["date"] = f.date;
-  j["train_file"] = opt(f.train_file);
-  j["validation_file"] = opt(f.validation_file);
-  j["train_samples"] = opt(f.train_samples);
-  j["validation_samples"] = opt(f.validation_samples);
-  j["tokens"] = opt(f.tokens);
-  j["epochs"] = opt(f.epochs);
-  j["base_model"] = f.base_model;
-  j["teacher"] = f.teacher;
-  j["recipe"] = recipe;
   j["notes"] = f.notes;
   j["est_costs_as_written"] = f.est_costs_as_written;
-  if (f.provider) j["provider"] = *f.provider;
-  if (f.job_name) j["job_name"] = *f.job_name;
-  if (f.status) j["status"] = *f.status;
-  if (f.tuned_model) j["tuned_model"] = *f.tuned_model;
   if (f.learning_rate_multiplier) j["learning_rate_multiplier"] = *f.learning_rate_multiplier;
   return j;
 }

@@ -73,9 +73,7 @@ void check_notes(const Registry& reg, const Finetune& f, std::vector<Finding>& o
     if (l.find("file context") != std::string::npos && l.find("additional") != std::string::npos &&
         !f.recipe.with_file_context)
       flag(note, "mentions additional file context, the recipe has with_file_context false");
-    // compared element-wise: building a temporary vector<string>{"Key"} here trips g++ 12's
-    // -Wfree-nonheap-object false positive once inlined
-    const bool only_key = f.recipe.request_kinds.size() == 1 && f.recipe.request_kinds[0] == "Key";
+    const bool only_key = f.recipe.request_kinds == std::vector<RequestKind>{RequestKind::key};
     if (l.find("only key") != std::string::npos && !only_key)
       flag(note, "says only Key traces, the recipe's request_kinds differ");
     if (ref && l.find("fewer epochs") != std::string::npos && f.epochs && ref->epochs && *f.epochs >= *ref->epochs)
@@ -141,11 +139,7 @@ std::vector<FieldChange> diff_finetunes(const Finetune& a, const Finetune& b) {
   auto add = [&](const char* field, const std::string& x, const std::string& y) {
     if (x != y) out.push_back({field, x, y});
   };
-  auto kinds = [](const Recipe& r) {
-    std::string s;
-    for (const auto& k : r.request_kinds) s += (s.empty() ? "" : ",") + k;
-    return s;
-  };
+  auto kinds = [](const Recipe& r) { return join_request_kinds(r.request_kinds, ","); };
   auto topk = [](const Recipe& r) { return r.top_k ? std::to_string(*r.top_k) : std::string("none"); };
   add("base_model", a.base_model, b.base_model);
   add("teacher", a.teacher, b.teacher);

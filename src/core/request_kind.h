@@ -5,7 +5,9 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.h"
 
@@ -26,6 +28,16 @@ RequestKind request_kind_of(std::string_view request_type);
 
 // A flag value naming one kind ("Key" or "Non-Obvious"); anything else is a usage error naming `flag`.
 Result<RequestKind> parse_request_kind(std::string_view text, std::string_view flag);
+
+// A comma-separated flag value of kinds ("Key,Non-Obvious"); an unknown or empty item is a usage error
+// naming `flag`.
+Result<std::vector<RequestKind>> parse_request_kinds(std::string_view csv, std::string_view flag);
+
+// The payload spellings of `kinds`, in order (the registry's and manifests' `request_kinds` array).
+std::vector<std::string> request_kind_names(const std::vector<RequestKind>& kinds);
+
+// The payload spellings of `kinds` joined by `separator` ("Key+Non-Obvious").
+std::string join_request_kinds(const std::vector<RequestKind>& kinds, std::string_view separator);
 
 // True for Key and Non-Obvious (the kinds a trace can be joined and selected by).
 inline bool is_known(RequestKind kind) { return kind == RequestKind::key || kind == RequestKind::non_obvious; }

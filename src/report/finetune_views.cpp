@@ -18,7 +18,7 @@ std::string mtok(std::optional<int64_t> v) { return v ? fmt::format("{:.1f}M", s
 
 std::string recipe_flags(const Recipe& r) {
   std::string s;
-  for (const auto& k : r.request_kinds) s += (s.empty() ? "" : "+") + k;
+  s += join_request_kinds(r.request_kinds, "+");
   if (r.with_file_context) s += " ctx";
   if (r.top_k) s += fmt::format(" top{}", *r.top_k);
   if (r.stop_dashes) s += " dashes";

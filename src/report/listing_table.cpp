@@ -17,7 +17,7 @@ std::string render_listing_table(const Listing& l) {
   for (const ListedRow& r : l.rows) {
     std::string tail = traces ? (r.picked.empty() ? r.request : r.request + "  ->  " + r.picked) : r.picked;
     buf += fmt::format("{:<19}  {:<{}}  {:<12}  {:<11}  {}\n", r.time, r.kind, kind_w, r.step,
-                       r.request_type.empty() ? "-" : r.request_type, tail);
+                       r.request_kind == RequestKind::absent ? std::string_view("-") : to_string(r.request_kind), tail);
   }
   buf += fmt::format("{} of {} {} (newest first)\n", l.rows.size(), l.total, table_name(l.table));
   return buf;

@@ -36,7 +36,8 @@ std::string trace_header(const TraceDetail& t) {
   out += fmt::format("  created   {}\n", format_rfc3339(t.row.created_at_us));
   out += fmt::format("  step      {}   user {}\n", or_dash(t.row.agent_step_id), or_dash(t.row.user_id));
   if (!t.payload_problem.empty()) return out + fmt::format("  payload   cannot be read: {}\n", t.payload_problem);
-  out += fmt::format("  kind      {}   production model {}\n", or_dash(t.request_type), or_dash(t.model));
+  out += fmt::format("  kind      {}   production model {}\n", or_dash(std::string(to_string(t.request_kind))),
+                     or_dash(t.model));
   out += fmt::format("  prompt    {} bytes of system prompt, {} message(s)\n", t.system_bytes, t.messages);
   std::string request = t.request;
   for (size_t p = request.find('\n'); p != std::string::npos; p = request.find('\n', p + 1))
@@ -88,8 +89,9 @@ std::string render_relabel_detail(const RelabelShow& s) {
   std::string out = fmt::format("relabel {}  (model {})\n", r.row.id, r.row.model);
   out += fmt::format("  created   {}\n", format_rfc3339(r.row.created_at_us));
   out += fmt::format("  step      {}   user {}\n", or_dash(r.row.agent_step_id), or_dash(r.row.user_id));
-  out += fmt::format("  kind      {}   trace_id {}   with_context {}\n", or_dash(r.request_type), or_dash(r.trace_id),
-                     r.with_context ? (*r.with_context ? "true" : "false") : "-");
+  out +=
+      fmt::format("  kind      {}   trace_id {}   with_context {}\n", or_dash(std::string(to_string(r.request_kind))),
+                  or_dash(r.trace_id), r.with_context ? (*r.with_context ? "true" : "false") : "-");
   out += fmt::format("  tokens    {}   cost {}   latency {}\n", tokens_text(r),
                      r.cost_usd ? fmt::format("${:.4f}", *r.cost_usd) : "-",
                      r.latency_ms ? fmt::format("{} ms", *r.latency_ms) : "-");

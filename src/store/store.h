@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/request_kind.h"
 #include "core/row.h"
 #include "util/result.h"
 
@@ -22,7 +23,7 @@ struct RowFilter {
   std::optional<std::string> model;  // relabels: model id
   std::optional<std::string> user_id;
   std::optional<std::string> agent_step_id;
-  std::optional<std::string> request_type;  // payload.request_type
+  std::optional<RequestKind> request_kind;  // payload.request_type: absent, key or non_obvious
   std::optional<int64_t> since_us;          // created_at >= since
   std::optional<int64_t> until_us;          // created_at <  until
   std::optional<int64_t> limit;
@@ -34,6 +35,15 @@ struct RowFilter {
   std::optional<Keyset> after;
   enum class Order { newest_first, oldest_first } order = Order::newest_first;
 };
+
+// The request_type column text that RowFilter::request_kind selects ("" for absent, "Key",
+// "Non-Obvious": static text, safe to bind without a copy); nullopt without a kind filter.
+// RequestKind::unknown names no single value: a usage error.
+inline Result<std::optional<std::string_view>> request_type_column_value(const RowFilter& f) {
+  if (!f.request_kind) return std::optional<std::string_view>();
+  if (*f.request_kind == RequestKind::unknown) return usage_error("a request kind filter must be Key or Non-Obvious");
+  return std::optional<std::string_view>(to_string(*f.request_kind));
+}
 
 // One stored `eval score` run (issue 17): its id, when it ran, and the run itself as one JSON object
 // (pipeline/eval/eval_runs.h writes and reads it; docs/formats.md#eval-runs). Runs are only added.

@@ -28,7 +28,7 @@ TEST(Registry, ShipsTheEightFinetunes) {
                                            "ft_filepicker_010", "ft_filepicker_topk_003"}));
   const Finetune* t3 = reg.find("ft_filepicker_topk_003");
   ASSERT_NE(t3, nullptr);
-  EXPECT_EQ(t3->recipe.request_kinds, std::vector<std::string>{"Key"});
+  EXPECT_EQ(t3->recipe.request_kinds, std::vector<pt::RequestKind>{pt::RequestKind::key});
   EXPECT_TRUE(t3->recipe.with_file_context);
   EXPECT_EQ(t3->recipe.top_k, 2);
   EXPECT_TRUE(t3->recipe.stop_dashes);

@@ -156,7 +156,7 @@ TEST_F(StudentTrainTest, ErrorsNameTheProblem) {
   EXPECT_NE(r.error().message.find("--holdout-newest"), std::string::npos);
 
   c = config();
-  c.recipe.request_kinds = {"Non-Obvious"};  // the synthetic traces are all Key
+  c.recipe.request_kinds = {pt::RequestKind::non_obvious};  // the synthetic traces are all Key
   r = student_train(*store_, c);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("no trace joins a relabel"), std::string::npos);
@@ -201,7 +201,7 @@ TEST_F(StudentTrainTest, SinceUntilAndKindsTrainOnASubset) {
 
   // Every synthetic trace is a Key request: training on Non-Obvious only finds nothing to learn.
   c = config();
-  c.recipe.request_kinds = {"Non-Obvious"};
+  c.recipe.request_kinds = {pt::RequestKind::non_obvious};
   auto none = student_train(*store_, c);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.error().message.find("no trace joins"), std::string::npos) << none.error().message;

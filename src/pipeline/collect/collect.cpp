@@ -48,7 +48,6 @@ Result<void> check_options(const CollectOptions& o) {
   if (o.recipe.top_k && (*o.recipe.top_k < 1 || *o.recipe.top_k > 30))
     return usage_error(fmt::format("--top-k: expected 1..30, not {}", *o.recipe.top_k));
   if (o.recipe.request_kinds.empty()) return usage_error("--kinds: at least one of Key, Non-Obvious");
-  for (const auto& k : o.recipe.request_kinds) PT_TRY(parse_request_kind(k, "--kinds"));
   if (o.since_us && o.until_us && *o.since_us >= *o.until_us) return usage_error("--since must be before --until");
   return ok();
 }
@@ -92,9 +91,7 @@ class Collector {
       ++s_.dropped["unparseable_relabel_payload"];
       bad_row("relabels", id, e);
     };
-    std::vector<RequestKind> kinds;
-    for (const auto& k : o_.recipe.request_kinds) kinds.push_back(request_kind_of(k));
-    PT_ASSIGN_OR_RETURN(auto answers, TeacherAnswers::load(store, o_.teacher, kinds, on_bad));
+    PT_ASSIGN_OR_RETURN(auto answers, TeacherAnswers::load(store, o_.teacher, o_.recipe.request_kinds, on_bad));
     answers_.emplace(std::move(answers));
     s_.relabels_read = static_cast<int64_t>(answers_->read);
     if (answers_->read == answers_->unreadable)

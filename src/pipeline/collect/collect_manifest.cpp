@@ -15,7 +15,7 @@ using nlohmann::ordered_json;
 ordered_json recipe_json(const CollectOptions& o) {
   ordered_json r;
   r["id"] = o.recipe_id.empty() ? ordered_json(nullptr) : ordered_json(o.recipe_id);
-  r["request_kinds"] = o.recipe.request_kinds;
+  r["request_kinds"] = request_kind_names(o.recipe.request_kinds);
   r["with_file_context"] = o.recipe.with_file_context;
   r["top_k"] = o.recipe.top_k ? ordered_json(*o.recipe.top_k) : ordered_json(nullptr);
   r["stop_dashes"] = o.recipe.stop_dashes;
@@ -53,7 +53,7 @@ std::string manifest_json(const CollectOptions& o, const CollectSummary& s) {
   m["teacher"] = o.teacher;
   m["format"] = std::string(tuning_format_name(o.format));
   m["filters"] = {{"type", "get-relevant-files"},
-                  {"request_kinds", o.recipe.request_kinds},
+                  {"request_kinds", request_kind_names(o.recipe.request_kinds)},
                   {"with_context", o.recipe.with_file_context},
                   {"since", time_or_null(o.since_us)},
                   {"until", time_or_null(o.until_us)}};

@@ -8,24 +8,7 @@
 #include "util/time.h"
 
 namespace pt {
-namespace {
-
-Result<std::vector<std::string>> parse_kinds(const std::string& text) {
-  std::vector<std::string> kinds;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string k = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    if (k != "Key" && k != "Non-Obvious")
-      return usage_error(fmt::format("--kinds: expected Key or Non-Obvious, not \"{}\"", k));
-    kinds.push_back(k);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return kinds;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
   CollectOptions o;
@@ -40,7 +23,7 @@ Result<CollectOptions> resolve_collect_options(const CollectFlags& f) {
     if (entry.epochs) o.epochs = *entry.epochs;
   }
   if (f.kinds) {
-    PT_ASSIGN_OR_RETURN(o.recipe.request_kinds, parse_kinds(*f.kinds));
+    PT_ASSIGN_OR_RETURN(o.recipe.request_kinds, parse_request_kinds(*f.kinds, "--kinds"));
   }
   if (f.top_k) o.recipe.top_k = *f.top_k;
   o.recipe.stop_dashes |= f.stop_dashes;

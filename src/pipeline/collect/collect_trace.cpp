@@ -1,6 +1,8 @@
 // Implementation of pipeline/collect/collect_trace.h.
 #include "pipeline/collect/collect_trace.h"
 
+#include <algorithm>
+
 #include "core/picker_call.h"
 #include "core/row.h"
 #include "util/sha256.h"
@@ -25,9 +27,8 @@ void TraceWork::operator()(TraceBatch& batch, unsigned worker) {
 }
 
 bool TraceWork::kind_selected(RequestKind kind) const {
-  for (const auto& k : o_.recipe.request_kinds)
-    if (k == to_string(kind)) return true;
-  return false;
+  const auto& kinds = o_.recipe.request_kinds;
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
 void TraceWork::process(const Row& row, TraceOutcome& out, TokenMemo& memo) const {

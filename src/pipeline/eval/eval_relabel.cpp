@@ -6,9 +6,9 @@
 #include "pipeline/relabel/relabel_select.h"
 #include "store/newest_window.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -61,7 +61,7 @@ struct SplitSettings {
   double fraction = 0;
   SplitBy by = SplitBy::step;
   std::optional<uint64_t> seed;
-  std::vector<std::string> kinds;
+  std::vector<RequestKind> kinds;  // empty: every kind
   std::optional<int64_t> since_us, until_us;
 };
 
@@ -96,7 +96,7 @@ Result<SplitSettings> read_split(const std::string& manifest_path) {
   const auto& filters = m.value("filters", nlohmann::json::object());
   if (filters.contains("request_kinds") && filters["request_kinds"].is_array())
     for (const auto& k : filters["request_kinds"])
-      if (k.is_string()) s.kinds.push_back(k.get<std::string>());
+      if (k.is_string()) s.kinds.push_back(request_kind_of(k.get<std::string>()));
   PT_ASSIGN_OR_RETURN(s.since_us,
                       manifest_time(filters.value("since", nlohmann::json()), manifest_path + ": filters.since"));
   PT_ASSIGN_OR_RETURN(s.until_us,
@@ -174,14 +174,13 @@ Result<std::vector<std::string>> validation_trace_ids(Store& store, const std::s
   f.type = std::string(kGetRelevantFiles);
   f.since_us = s.since_us;
   f.until_us = s.until_us;
-  std::set<std::string> kinds(s.kinds.begin(), s.kinds.end());
   std::vector<std::string> ids;
   PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
     auto key = split_key(s.by, row.agent_step_id, row.user_id, row.id);
     if (!in_validation(sha256_hex(split_hash_input(key, s.seed)), s.fraction)) return true;
-    if (!kinds.empty()) {
+    if (!s.kinds.empty()) {
       auto call = parse_picker_call(row.payload);
-      if (!call.ok() || !kinds.count(std::string(to_string(call->request_kind)))) return true;
+      if (!call.ok() || std::find(s.kinds.begin(), s.kinds.end(), call->request_kind) == s.kinds.end()) return true;
     }
     ids.push_back(std::move(row.id));
     return true;

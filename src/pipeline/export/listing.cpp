@@ -59,7 +59,8 @@ std::string join_files(const std::vector<std::string>& files) {
 
 // The payload fields every listing shows: request kind, answer text, and (relabels) files.
 struct PayloadBits {
-  std::string request_type, output;
+  RequestKind request_kind = RequestKind::absent;
+  std::string output;
   std::optional<std::vector<std::string>> files;
 };
 
@@ -69,7 +70,7 @@ PayloadBits read_bits(const std::string& payload) {
   simdjson::dom::element doc;
   if (parser.parse(payload).get(doc)) return out;
   std::string_view s;
-  if (doc["request_type"].get_string().get(s) == simdjson::SUCCESS) out.request_type.assign(s);
+  if (doc["request_type"].get_string().get(s) == simdjson::SUCCESS) out.request_kind = request_kind_of(s);
   if (doc["output"].get_string().get(s) == simdjson::SUCCESS) out.output.assign(s);
   simdjson::dom::array files;
   if (doc["files"].get_array().get(files) == simdjson::SUCCESS) {
@@ -94,7 +95,7 @@ ListedRow describe_row(Table table, const Row& row) {
   out.kind = table == Table::traces ? row.type : row.model;
   out.step = one_line(row.agent_step_id, kStepChars);
   PayloadBits bits = read_bits(row.payload);
-  out.request_type = bits.request_type;
+  out.request_kind = bits.request_kind;
   if (table == Table::traces) {
     auto call = parse_picker_call(row.payload);
     if (call.ok()) out.request = one_line(request_from_prompt(last_user_text(*call)), kPreviewChars);

@@ -24,7 +24,7 @@ struct ListedRow {
   std::string time;  // "2025-05-01 12:00:00" (UTC)
   std::string kind;  // type (traces) or model (relabels)
   std::string step;  // agent step id, shortened
-  std::string request_type;
+  RequestKind request_kind = RequestKind::absent;
   std::string request;  // one-line preview of the user's request ("" when the payload has none)
   std::string picked;   // "a.ts, b.ts (+3)"
 };

@@ -32,7 +32,7 @@ std::string string_at(const json& j, const char* key) {
 RelabelDetail describe_relabel(Row row) {
   RelabelDetail d;
   json p = json::parse(row.payload, nullptr, false);
-  d.request_type = string_at(p, "request_type");
+  d.request_kind = request_kind_of(string_at(p, "request_type"));
   d.trace_id = string_at(p, "trace_id");
   d.output = string_at(p, "output");
   if (p.is_object() && p.contains("with_context") && p["with_context"].is_boolean())
@@ -58,8 +58,7 @@ TraceDetail describe_trace(Row row) {
   TraceDetail d;
   auto call = parse_picker_call(row.payload);
   if (call.ok()) {
-    d.request_type = std::string(to_string(call->request_kind));
-    if (call->request_kind == RequestKind::absent) d.request_type.clear();
+    d.request_kind = call->request_kind;
     d.model = call->model;
     d.request = std::string(request_from_prompt(last_user_text(*call)));
     d.picked = parse_production_output(call->output);

@@ -17,11 +17,11 @@ namespace pt {
 // One relabel as shown next to a trace, or on its own.
 struct RelabelDetail {
   Row row;
-  std::string request_type;          // payload.request_type ("" when absent)
-  std::string trace_id;              // payload.trace_id ("" when absent)
-  std::optional<bool> with_context;  // payload.with_context
-  std::vector<std::string> files;    // payload.files, else the answer parsed
-  std::string output;                // payload.output (raw answer)
+  RequestKind request_kind = RequestKind::absent;  // payload.request_type
+  std::string trace_id;                            // payload.trace_id ("" when absent)
+  std::optional<bool> with_context;                // payload.with_context
+  std::vector<std::string> files;                  // payload.files, else the answer parsed
+  std::string output;                              // payload.output (raw answer)
   std::optional<int64_t> input_tokens, output_tokens, cached_input_tokens;
   std::optional<double> cost_usd;
   std::optional<int64_t> latency_ms;
@@ -30,10 +30,10 @@ struct RelabelDetail {
 
 struct TraceDetail {
   Row row;
-  std::string request_type;         // payload.request_type
-  std::string model;                // payload.model: the production model that answered
-  std::string request;              // the user's request (whole)
-  std::vector<std::string> picked;  // the production answer's files
+  RequestKind request_kind = RequestKind::absent;  // payload.request_type
+  std::string model;                               // payload.model: the production model that answered
+  std::string request;                             // the user's request (whole)
+  std::vector<std::string> picked;                 // the production answer's files
   size_t system_bytes = 0, messages = 0;
   std::string payload_problem;          // why the payload could not be read as a picker call ("" when it could)
   std::vector<RelabelDetail> relabels;  // one per model answering it (or ambiguous for it), by model id

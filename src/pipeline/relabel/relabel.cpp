@@ -314,8 +314,7 @@ Result<void> check_options(const Model& model, const RelabelOptions& o) {
   if (o.concurrency < 1) return usage_error("--concurrency must be at least 1");
   if (o.sample_fraction && (*o.sample_fraction <= 0 || *o.sample_fraction > 1))
     return usage_error("--sample must be in (0, 1]");
-  if (o.kind && !is_known(request_kind_of(*o.kind)))
-    return usage_error(fmt::format("--kind must be Key or Non-Obvious, not \"{}\"", *o.kind));
+  if (o.request_kind && !is_known(*o.request_kind)) return usage_error("--kind must be Key or Non-Obvious");
   if (o.budget_usd && *o.budget_usd < 0) return usage_error("--budget must not be negative");
   if (o.limit && *o.limit < 0) return usage_error("--limit must not be negative");
   if (o.timeout_ms <= 0) return usage_error("--timeout must be positive");

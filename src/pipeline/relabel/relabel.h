@@ -29,14 +29,14 @@ struct RelabelTick {
 
 struct RelabelOptions {
   // --- Selection (all optional; none = every get-relevant-files trace) ---
-  std::optional<int64_t> since_us;        // created_at >= since
-  std::optional<int64_t> until_us;        // created_at <  until
-  std::optional<std::string> kind;        // "Key" or "Non-Obvious"
-  std::vector<std::string> users;         // user_id in this set (empty = any)
-  std::optional<int64_t> limit;           // the newest N matching (sampled) traces, before skipping done ones
-  std::optional<double> sample_fraction;  // keep a trace when hash(seed, trace id) < F (0 < F <= 1)
-  uint64_t seed = 0;                      // --seed for --sample
-  std::vector<std::string> trace_ids;     // explicit traces (eval relabel); other filters still apply
+  std::optional<int64_t> since_us;          // created_at >= since
+  std::optional<int64_t> until_us;          // created_at <  until
+  std::optional<RequestKind> request_kind;  // Key or Non-Obvious only
+  std::vector<std::string> users;           // user_id in this set (empty = any)
+  std::optional<int64_t> limit;             // the newest N matching (sampled) traces, before skipping done ones
+  std::optional<double> sample_fraction;    // keep a trace when hash(seed, trace id) < F (0 < F <= 1)
+  uint64_t seed = 0;                        // --seed for --sample
+  std::vector<std::string> trace_ids;       // explicit traces (eval relabel); other filters still apply
 
   // --- Teacher prompt ---
   bool with_context = false;         // add the step's stored blob files (docs/formats.md#teacher-context)

@@ -21,7 +21,7 @@ bool passes_filters(const Row& row, RequestKind kind, const RelabelOptions& o) {
   if (row.type != kGetRelevantFiles) return false;
   if (o.since_us && row.created_at_us < *o.since_us) return false;
   if (o.until_us && row.created_at_us >= *o.until_us) return false;
-  if (o.kind && to_string(kind) != *o.kind) return false;
+  if (o.request_kind && kind != *o.request_kind) return false;
   if (!in_users(o, row.user_id)) return false;
   if (o.sample_fraction && !is_sampled(row.id, *o.sample_fraction, o.seed)) return false;
   return true;
@@ -61,7 +61,7 @@ Result<std::vector<TraceRef>> select_trace_refs(Store& store, const RelabelOptio
   if (!o.trace_ids.empty()) return refs_from_ids(store, o);
   RowFilter f;
   f.type = std::string(kGetRelevantFiles);
-  f.request_type = o.kind;
+  f.request_kind = o.request_kind;
   f.since_us = o.since_us;
   f.until_us = o.until_us;
   if (o.users.size() == 1) f.user_id = o.users[0];
@@ -73,7 +73,7 @@ Result<std::vector<TraceRef>> select_trace_refs(Store& store, const RelabelOptio
     if (!in_users(o, row.user_id)) return true;
     if (o.sample_fraction && !is_sampled(row.id, *o.sample_fraction, o.seed)) return true;
     TraceKeyFields k = read_trace_key_fields(row.payload);
-    if (o.kind && to_string(k.request_kind) != *o.kind) return true;  // in case a store ignores request_type
+    if (o.request_kind && k.request_kind != *o.request_kind) return true;  // in case a store ignores the filter
     refs.push_back({std::move(row.id), std::move(row.agent_step_id), k.request_kind, std::move(row.user_id),
                     std::move(k.user_input_id)});
     return !o.limit || static_cast<int64_t>(refs.size()) < *o.limit;

@@ -154,8 +154,8 @@ StudentExample join_student_example(const TeacherAnswers& answers, const Recipe&
   };
   auto call = parse_picker_call(row.payload);
   if (!call.ok()) return drop("unparseable_payload");
-  bool kind_ok = false;
-  for (const auto& k : recipe.request_kinds) kind_ok = kind_ok || k == to_string(call->request_kind);
+  const bool kind_ok = std::find(recipe.request_kinds.begin(), recipe.request_kinds.end(), call->request_kind) !=
+                       recipe.request_kinds.end();
   if (!kind_ok) return drop(call->request_kind == RequestKind::absent ? "no_request_type" : "kind_filtered");
   TraceKey key{row.id, row.agent_step_id, row.user_id, call->user_input_id, call->request_kind};
   JoinResult found = answers.join.find(key, recipe.with_file_context);

@@ -21,7 +21,7 @@ std::string input(const char* name, const char* label, const std::string& value,
 
 std::string recipe_text(const Recipe& r) {
   std::string out;
-  for (const std::string& k : r.request_kinds) out += (out.empty() ? "" : "+") + k;
+  out += join_request_kinds(r.request_kinds, "+");
   if (r.top_k) out += fmt::format(", top {}", *r.top_k);
   if (r.with_file_context) out += ", file context";
   if (r.stop_dashes) out += ", stop dashes";

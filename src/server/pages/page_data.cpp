@@ -15,6 +15,7 @@
 #include "core/relabel_join.h"
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_runs.h"
+#include "pipeline/join/relabel_source.h"
 #include "pipeline/registry/registry_file.h"
 #include "pipeline/relabel/relabel.h"
 #include "report/html/escape.h"
@@ -34,10 +35,9 @@ std::string param(const Params& p, const std::string& name) {
   return it == p.end() ? "" : it->second;
 }
 
+// The request kind's payload spelling ("" when absent, "unknown" for other values).
 std::string kind_of_payload(const std::string& payload) {
-  auto j = nlohmann::json::parse(payload, nullptr, false);
-  if (j.is_object() && j.contains("request_type") && j["request_type"].is_string()) return j["request_type"];
-  return "";
+  return std::string(to_string(read_trace_key_fields(payload).request_kind));
 }
 
 std::optional<int64_t> int_at(const nlohmann::json& j, const char* key) {
@@ -57,12 +57,13 @@ Result<OverviewView> overview_view(Store& store, const std::string& registry_pat
     if (n == 0) continue;
     if (type == kGetRelevantFiles) {
       v.picker_traces = n;
-      for (const char* kind : {"Key", "Non-Obvious", ""}) {
-        f.request_type = kind;
+      for (RequestKind request_kind : {RequestKind::key, RequestKind::non_obvious, RequestKind::absent}) {
+        const std::string kind(to_string(request_kind));
+        f.request_kind = request_kind;
         PT_ASSIGN_OR_RETURN(int64_t k, store.count(Table::traces, f));
         if (k)
-          v.traces.push_back({std::string(type), *kind ? kind : "(none)", k,
-                              "/traces?type=" + url_encode(type) + (*kind ? "&kind=" + url_encode(kind) : "")});
+          v.traces.push_back({std::string(type), kind.empty() ? "(none)" : kind, k,
+                              "/traces?type=" + url_encode(type) + (kind.empty() ? "" : "&kind=" + url_encode(kind))});
       }
       continue;
     }
@@ -130,7 +131,13 @@ Result<TraceListView> trace_list_view(Store& store, const Params& p, const std::
   TracePageQuery q;
   q.text = v.text;
   if (!v.type.empty()) q.filter.type = v.type;
-  if (!v.kind.empty()) q.filter.request_type = v.kind;
+  if (!v.kind.empty()) {
+    auto kind = parse_request_kind(v.kind, "kind");
+    if (kind.ok())
+      q.filter.request_kind = *kind;
+    else
+      v.error = kind.error().message;
+  }
   if (!v.user.empty()) q.filter.user_id = v.user;
   if (!v.step.empty()) q.filter.agent_step_id = v.step;
   auto since = parse_time_filter("since", v.since);

@@ -189,20 +189,21 @@ class BigQueryStore final : public Store {
   Result<std::string> where_clause(Table table, const RowFilter& f, std::vector<BqParam>& params) const {
     if (f.type && table != Table::traces) return usage_error("a type filter applies to traces only");
     if (f.model && table != Table::relabels) return usage_error("a model filter applies to relabels only");
+    PT_ASSIGN_OR_RETURN(const std::optional<std::string_view> request_type, request_type_column_value(f));
     std::vector<std::string> conds;
-    auto text = [&](const std::optional<std::string>& v, const char* name, const char* expr) {
+    auto text = [&](const auto& v, const char* name, const char* expr) {
       if (!v) return;
       conds.push_back(fmt::format("{} = @{}", expr, name));
-      params.push_back(BqParam::string(name, *v));
+      params.push_back(BqParam::string(name, std::string(*v)));
     };
     text(f.type, "type", "type");
     text(f.model, "model", "model");
     text(f.user_id, "user_id", "user_id");
     text(f.agent_step_id, "agent_step_id", "agent_step_id");
-    text(f.request_type, "request_type", "COALESCE(JSON_VALUE(payload, '$.request_type'), '')");
+    text(request_type, "request_type", "COALESCE(JSON_VALUE(payload, '$.request_type'), '')");
     // A number or boolean request_type is no kind (as in SQLite); JSON_QUERY on a JSON column is
     // JSON, not text, so production tables skip this (their kinds are strings).
-    if (f.request_type && !f.request_type->empty() && !payload_json_[table == Table::traces ? 0 : 1])
+    if (request_type && !request_type->empty() && !payload_json_[table == Table::traces ? 0 : 1])
       conds.push_back("STARTS_WITH(JSON_QUERY(payload, '$.request_type'), '\"')");
     if (f.since_us) {
       conds.push_back("created_at >= @since");

@@ -89,6 +89,7 @@ Result<UpsertStats> MemoryStore::upsert(Table table, std::span<const Row> rows) 
 
 Result<std::vector<Row>> MemoryStore::matching(Table table, const RowFilter& f) const {
   PT_TRY(check_filter(table, f));
+  PT_ASSIGN_OR_RETURN(const std::optional<std::string_view> request_type, request_type_column_value(f));
   std::vector<Row> out;
   {
     std::lock_guard lock(tables_->mutex);
@@ -98,7 +99,7 @@ Result<std::vector<Row>> MemoryStore::matching(Table table, const RowFilter& f) 
       if (f.model && r.model != *f.model) continue;
       if (f.user_id && r.user_id != *f.user_id) continue;
       if (f.agent_step_id && r.agent_step_id != *f.agent_step_id) continue;
-      if (f.request_type && s.request_type != *f.request_type) continue;
+      if (request_type && s.request_type != *request_type) continue;
       if (f.since_us && r.created_at_us < *f.since_us) continue;
       if (f.until_us && r.created_at_us >= *f.until_us) continue;
       if (f.after) {

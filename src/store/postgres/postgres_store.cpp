@@ -549,13 +549,14 @@ class PgStore final : public Store {
   Result<Query> filtered(Table table, const RowFilter& f, bool counting) const {
     if (f.type && table != Table::traces) return usage_error("a type filter applies to traces only");
     if (f.model && table != Table::relabels) return usage_error("a model filter applies to relabels only");
+    PT_ASSIGN_OR_RETURN(const std::optional<std::string_view> request_type, request_type_column_value(f));
     Query q;
     std::string where = " WHERE true";
     if (f.type) where += " AND type = " + q.bind(*f.type);
     if (f.model) where += " AND model = " + q.bind(*f.model);
     if (f.user_id) where += " AND user_id = " + q.bind(*f.user_id);
     if (f.agent_step_id) where += " AND agent_step_id = " + q.bind(*f.agent_step_id);
-    if (f.request_type) where += " AND request_type = " + q.bind(*f.request_type);
+    if (request_type) where += " AND request_type = " + q.bind(std::string(*request_type));
     if (f.since_us) where += " AND created_at >= " + q.bind(pg_timestamp(*f.since_us), "::timestamptz");
     if (f.until_us) where += " AND created_at < " + q.bind(pg_timestamp(*f.until_us), "::timestamptz");
     if (f.after) {

@@ -408,12 +408,13 @@ class SqliteStore final : public Store {
   Result<Stmt> prepare_filtered(Table table, const RowFilter& f, bool counting) {
     if (f.type && table != Table::traces) return usage_error("a type filter applies to traces only");
     if (f.model && table != Table::relabels) return usage_error("a model filter applies to relabels only");
+    PT_ASSIGN_OR_RETURN(const std::optional<std::string_view> request_type, request_type_column_value(f));
     std::string where = " WHERE 1 = 1";
     if (f.type) where += " AND type = ?";
     if (f.model) where += " AND model = ?";
     if (f.user_id) where += " AND user_id = ?";
     if (f.agent_step_id) where += " AND agent_step_id = ?";
-    if (f.request_type) where += " AND request_type = ?";
+    if (request_type) where += " AND request_type = ?";
     if (f.since_us) where += " AND created_at >= ?";
     if (f.until_us) where += " AND created_at < ?";
     const bool newest = f.order == RowFilter::Order::newest_first;
@@ -428,8 +429,9 @@ class SqliteStore final : public Store {
     PT_ASSIGN_OR_RETURN(Stmt stmt, prepare(sql));
     int i = 0;
     sqlite3_stmt* s = stmt.get();
-    for (const auto* v : {&f.type, &f.model, &f.user_id, &f.agent_step_id, &f.request_type})
+    for (const auto* v : {&f.type, &f.model, &f.user_id, &f.agent_step_id})
       if (*v) bind_text(s, ++i, **v);
+    if (request_type) bind_text(s, ++i, *request_type);
     for (const auto* v : {&f.since_us, &f.until_us})
       if (*v) sqlite3_bind_int64(s, ++i, **v);
     if (f.after) {

@@ -80,7 +80,7 @@ TEST(CollectJoin, KeyTraceNeverReceivesNonObviousRelabel) {
   EXPECT_EQ(run.summary->dropped.at("no_relabel"), 1);  // step 3's Key trace
   // Key-only collect on the same store: step 3 yields nothing rather than the Non-Obvious answer
   CollectOptions key_only;
-  key_only.recipe.request_kinds = {"Key"};
+  key_only.recipe.request_kinds = {pt::RequestKind::key};
   CollectRun run2 = collect(store, key_only);
   ASSERT_TRUE(run2.summary.ok());
   auto recs2 = run2.train();
@@ -105,7 +105,7 @@ TEST(CollectJoin, ProductionRelabelsJoinByUserInputIdAndAmbiguityIsCounted) {
   EXPECT_EQ(run.summary->dropped.at("ambiguous_relabel"), 2);
   // filtering to Key does not make step 1 unambiguous: the relabel may answer either trace
   CollectOptions key_only;
-  key_only.recipe.request_kinds = {"Key"};
+  key_only.recipe.request_kinds = {pt::RequestKind::key};
   CollectRun run2 = collect(store, key_only);
   ASSERT_TRUE(run2.summary.ok());
   EXPECT_EQ(run2.summary->samples, 1);

@@ -143,7 +143,7 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
   std::vector<json> expected;
   for (int s = 1; s < kSteps; ++s)
     for (std::string kind : {"Key", "Non-Obvious"})
-      if (std::find(r.request_kinds.begin(), r.request_kinds.end(), kind) != r.request_kinds.end())
+      if (std::find(r.request_kinds.begin(), r.request_kinds.end(), request_kind_of(kind)) != r.request_kinds.end())
         expected.push_back(expected_record(s, kind, r));
   std::vector<json> got = read_jsonl(dir + "/" + id + ".jsonl");
   ASSERT_EQ(got.size(), expected.size());
@@ -156,7 +156,7 @@ TEST_P(RecipeTest, ProducesTheRecipesRecordsFieldByField) {
 
   json m = json::parse(read_text(dir + "/" + id + ".manifest.json"));
   EXPECT_EQ(m["recipe"]["id"], id);
-  EXPECT_EQ(m["recipe"]["request_kinds"], json(r.request_kinds));
+  EXPECT_EQ(m["recipe"]["request_kinds"], json(request_kind_names(r.request_kinds)));
   EXPECT_EQ(m["recipe"]["top_k"], r.top_k ? json(*r.top_k) : json(nullptr));
   EXPECT_EQ(m["recipe"]["stop_dashes"], r.stop_dashes);
   EXPECT_EQ(m["recipe"]["blobbify_history"], r.blobbify_history);
@@ -186,7 +186,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, RecipeTest,
 TEST(Recipes, TopK003MatchesTheIssueDescription) {
   auto r = load_recipe(default_registry_path(), "ft_filepicker_topk_003");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->request_kinds, std::vector<std::string>{"Key"});
+  EXPECT_EQ(r->request_kinds, std::vector<RequestKind>{RequestKind::key});
   EXPECT_TRUE(r->with_file_context);
   EXPECT_EQ(r->top_k, 2);
   EXPECT_TRUE(r->stop_dashes);

@@ -51,7 +51,7 @@ CollectSummary run_generated(int64_t n, const std::string& prefix) {
   CollectOptions o;
   o.teacher = "teacher";
   o.output_prefix = prefix;
-  o.recipe.request_kinds = {"Key"};
+  o.recipe.request_kinds = {pt::RequestKind::key};
   o.recipe.with_file_context = true;
   o.validation_fraction = 0.1;
   o.count_tokens = [](std::string_view t) { return t.size() / 4; };
@@ -115,7 +115,7 @@ TEST(CollectStreaming, ThreadCountNeverChangesTheOutput) {
     CollectOptions o;
     o.teacher = "teacher";
     o.output_prefix = dir + "/t" + std::to_string(threads);
-    o.recipe.request_kinds = {"Key", "Non-Obvious"};
+    o.recipe.request_kinds = {pt::RequestKind::key, pt::RequestKind::non_obvious};
     o.recipe.with_file_context = true;
     o.validation_fraction = 0.2;
     o.threads = threads;

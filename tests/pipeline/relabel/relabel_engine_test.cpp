@@ -232,7 +232,7 @@ TEST(RelabelEngine, LocalBm25RelabelsTheStore) {
   auto model = make_model("local:bm25", {});
   ASSERT_TRUE(model.ok());
   RelabelOptions o = quick_options();
-  o.kind = "Key";
+  o.request_kind = pt::RequestKind::key;
   auto s = run_relabel(ts.store(), **model, o);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->done, 15);

@@ -126,7 +126,7 @@ TEST(RelabelSelect, FiltersTracesInTheStore) {
   testing::TempStore ts;
   ts.add_traces(40, /*both_kinds=*/true);
   RelabelOptions o;
-  o.kind = "Key";
+  o.request_kind = pt::RequestKind::key;
   auto refs = select_trace_refs(ts.store(), o);
   ASSERT_TRUE(refs.ok()) << refs.error().message;
   EXPECT_EQ(refs->size(), 20u);

@@ -85,7 +85,7 @@ TEST(BigQueryStore, ValuesTravelOnlyAsNamedParameters) {
   ASSERT_TRUE(store->upsert(Table::traces, std::vector<Row>{trace("a", 10, hostile), trace("b", 20)}).ok());
   RowFilter f;
   f.user_id = hostile;
-  f.request_type = "Key";
+  f.request_kind = pt::RequestKind::key;
   f.since_us = 5;
   f.limit = 5;
   EXPECT_EQ(scan_ids(*store, f), std::vector<std::string>{"a"});
@@ -317,7 +317,7 @@ TEST(BigQueryStore, WritesAndReadsAProductionTableWithAJsonPayload) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->updated, 1);
   RowFilter f;
-  f.request_type = "Non-Obvious";
+  f.request_kind = pt::RequestKind::non_obvious;
   EXPECT_EQ(scan_ids(*store, f), std::vector<std::string>{"p1"});
 }
 

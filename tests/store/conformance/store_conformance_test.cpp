@@ -188,7 +188,7 @@ TEST_P(StoreConformance, UpsertCountsInsertedUpdatedUnchangedAndReplacesRows) {
   EXPECT_EQ(count(Table::traces), 6);
   for (const Row& r : rows) expect_same_row(get(Table::traces, r.id), r);
   RowFilter nonobvious;
-  nonobvious.request_type = "Non-Obvious";
+  nonobvious.request_kind = pt::RequestKind::non_obvious;
   EXPECT_EQ(ids(Table::traces, nonobvious), std::vector<std::string>{"b"});
 }
 
@@ -244,7 +244,7 @@ TEST_P(StoreConformance, ScanFiltersAndOrdersNewestFirstWithBytewiseIdTieBreak) 
   unknown.type = "mystery-type";  // unknown types are stored and found
   EXPECT_EQ(ids(Table::traces, unknown), (std::vector<std::string>{"e"}));
   RowFilter kind;
-  kind.request_type = "Non-Obvious";
+  kind.request_kind = pt::RequestKind::non_obvious;
   EXPECT_EQ(ids(Table::traces, kind), (std::vector<std::string>{"e"}));
   RowFilter step;
   step.agent_step_id = "step-c";
@@ -379,7 +379,7 @@ TEST_P(StoreConformance, ModelFilterFindsEachModelsRelabels) {
   f.model = "truth";
   EXPECT_EQ(ids(Table::relabels, f), std::vector<std::string>{"r5"});
   RowFilter kind;
-  kind.request_type = "Key";
+  kind.request_kind = pt::RequestKind::key;
   kind.order = RowFilter::Order::oldest_first;
   EXPECT_EQ(ids(Table::relabels, kind), (std::vector<std::string>{"r1", "r5"}));
   Row got = get(Table::relabels, "r1");

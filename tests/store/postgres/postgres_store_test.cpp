@@ -235,7 +235,7 @@ TEST_F(PostgresStore, BatchedImportMixesNewAndStoredIdsInOneTransaction) {
   EXPECT_EQ(second->updated, 3000);
   EXPECT_EQ(second->unchanged, 9000);
   RowFilter kind;
-  kind.request_type = "Non-Obvious";
+  kind.request_kind = pt::RequestKind::non_obvious;
   EXPECT_EQ(*s->count(Table::traces, kind), 3000);  // request_type follows the new payload
   EXPECT_EQ((*s->get(Table::traces, "id-4"))->payload, R"({"request_type":"Non-Obvious","changed":true})");
   EXPECT_EQ((*s->get(Table::traces, "new-7"))->created_at_us, -7);

@@ -92,7 +92,7 @@ TEST_F(SqliteStoreTest, UpsertReportsInsertedUpdatedUnchangedAndReplaces) {
   EXPECT_EQ((*got)->type, "get-relevant-files");
   EXPECT_EQ((*got)->agent_step_id, "step-b");
   RowFilter nonobvious;
-  nonobvious.request_type = "Non-Obvious";
+  nonobvious.request_kind = pt::RequestKind::non_obvious;
   EXPECT_EQ(ids(*s, Table::traces, nonobvious), std::vector<std::string>{"b"});
   auto missing = s->get(Table::traces, "zzz");
   ASSERT_TRUE(missing.ok());
