@@ -37,7 +37,7 @@ struct RepoContents::Gathered {
     int count;
     int32_t id;
   };
-  std::vector<Term> terms;      // unique query words, multiplicity, vocabulary id (-1: unknown)
+  std::vector<Term> terms;       // unique query words, multiplicity, vocabulary id (-1: unknown)
   std::vector<uint64_t> idents;  // request names some blob defines
   size_t q = 0;
   std::vector<int32_t> tf, ctf;  // n x q: path + content, content only
@@ -197,7 +197,8 @@ void RepoContents::gather_indexed(const TreeFiles& tree, const TreeIndex& ix, st
   gather_scan(&tree, rest, r);
   for (size_t j = 0; j < scanned.size(); ++j) {
     const size_t d = scanned[j];
-    std::copy_n(r.tf.begin() + static_cast<std::ptrdiff_t>(j * q), q, g.tf.begin() + static_cast<std::ptrdiff_t>(d * q));
+    std::copy_n(r.tf.begin() + static_cast<std::ptrdiff_t>(j * q), q,
+                g.tf.begin() + static_cast<std::ptrdiff_t>(d * q));
     std::copy_n(r.ctf.begin() + static_cast<std::ptrdiff_t>(j * q), q,
                 g.ctf.begin() + static_cast<std::ptrdiff_t>(d * q));
     g.len[d] = r.len[j];

@@ -26,10 +26,17 @@ inline std::vector<std::pair<std::string, std::string>> file_contents(const std:
     std::string text;
     for (size_t l = 0; l < lines; ++l) {
       switch (pick(6)) {
-        case 0: text += "function " + ident() + "(" + word(pick(3000)) + ") {\n"; break;
-        case 1: text += "class " + ident() + " extends " + ident() + " {\n"; break;
-        case 2: text += "  // " + word(pick(3000)) + " " + word(pick(3000)) + " " + word(pick(300)) + "\n"; break;
-        default: text += "  const " + ident() + " = " + ident() + "(" + word(pick(300)) + ", " + ident() + ");\n";
+        case 0:
+          text += "function " + ident() + "(" + word(pick(3000)) + ") {\n";
+          break;
+        case 1:
+          text += "class " + ident() + " extends " + ident() + " {\n";
+          break;
+        case 2:
+          text += "  // " + word(pick(3000)) + " " + word(pick(3000)) + " " + word(pick(300)) + "\n";
+          break;
+        default:
+          text += "  const " + ident() + " = " + ident() + "(" + word(pick(300)) + ", " + ident() + ");\n";
       }
     }
     out.emplace_back(f, std::move(text));
@@ -45,8 +52,8 @@ inline std::string issue_request(const std::vector<std::string>& files, uint64_t
                   word(pick(3000)) + "\n\nCalling handle" + word(pick(3000)) + " with an empty " + word(pick(300)) +
                   " throws:\n\n```\nTypeError: cannot read " + word(pick(3000)) + "\n";
   for (int k = 0; k < 2; ++k)
-    r += "    at " + word(pick(3000)) + " (/home/u/app/" + files[pick(files.size())] + ":" +
-         std::to_string(pick(400)) + ":7)\n";
+    r += "    at " + word(pick(3000)) + " (/home/u/app/" + files[pick(files.size())] + ":" + std::to_string(pick(400)) +
+         ":7)\n";
   r += "```\n";
   return r;
 }

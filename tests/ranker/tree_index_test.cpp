@@ -55,9 +55,10 @@ TEST(TreeIndex, SameScoresAsTheScanOnSyntheticTrees) {
     auto scan = repo.score(tree.get(), paths, words, ids, IndexUse::kNever);
     auto indexed = repo.score(tree.get(), paths, words, ids, IndexUse::kIndexNow);
     expect_same(scan, indexed);
-    nonzero += static_cast<size_t>(std::count_if(scan.content_only.begin(), scan.content_only.end(),
-                                                 [](double s) { return s > 0; }));
-    defined += static_cast<size_t>(std::count_if(scan.defines.begin(), scan.defines.end(), [](float s) { return s > 0; }));
+    nonzero += static_cast<size_t>(
+        std::count_if(scan.content_only.begin(), scan.content_only.end(), [](double s) { return s > 0; }));
+    defined +=
+        static_cast<size_t>(std::count_if(scan.defines.begin(), scan.defines.end(), [](float s) { return s > 0; }));
   }
   // The comparison is not vacuous: contents, paths and definitions all matched somewhere.
   EXPECT_GT(nonzero, 100u);
@@ -74,7 +75,7 @@ TEST(TreeIndex, BuiltOnTheThirdUseAndRankingsUnchanged) {
   auto tree = repo.tree("t");
   const std::string request = synthetic::issue_request(h.files, 9);
   EXPECT_EQ(tree->index, nullptr);
-  auto first = bm25_content_rank(repo, tree.get(), h.files, request);  // a scan
+  auto first = bm25_content_rank(repo, tree.get(), h.files, request);                     // a scan
   EXPECT_EQ(bm25_content_rank(repo, tree.get(), h.files, request).size(), first.size());  // a scan
   EXPECT_EQ(tree->index, nullptr);
   auto second = bm25_content_rank(repo, tree.get(), h.files, request);  // builds and uses the index
