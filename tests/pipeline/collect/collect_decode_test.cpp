@@ -71,11 +71,11 @@ TEST(CollectDecode, WorkerDecodingWritesTheSameFilesAsDecodedRows) {
   RowFilter one;
   one.limit = 1;
   bool frame = false;
-  ASSERT_TRUE(store
-                  ->scan_encoded(
-                      Table::traces, one, [&](Row&& r) { return frame = PayloadCodec::is_frame(r.payload), false; },
-                      decoder)
-                  .ok());
+  ASSERT_TRUE(
+      store
+          ->scan_encoded(
+              Table::traces, one, [&](Row&& r) { return frame = PayloadCodec::is_frame(r.payload), false; }, decoder)
+          .ok());
   ASSERT_TRUE(decoder);
   EXPECT_TRUE(frame);
   TextOnly text(*store);
