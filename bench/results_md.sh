@@ -328,6 +328,8 @@ render_ranker() {
   target "ranker" "train on 5,000 synthetic traces (wall; $(num "$(jb ranker BM_TrainFiveThousandTraces .cs)" 1) s CPU)" "$(num "$train" 1) s" "< 30 s" "$(verdict "$train" "<" 30)"
   t1=$(jb ranker BM_TrainThreads/1 .rs) t2=$(jb ranker BM_TrainThreads/2 .rs)
   target "ranker" "train on 5,000 synthetic traces: 1 thread ($(num "$t1" 1) s) / 2 threads ($(num "$t2" 1) s), same trees" "$(num "$(calc "a / b" "$t1" "$t2")" 2)x" "≥ 1.7x" "$(verdict "$(calc "a / b" "$t1" "$t2")" ">=" 1.7)"
+  rankc=$(jb ranker BM_RankTenThousandFilesWithContents '.cpu_time') scan=$(jb ranker BM_ContentScores/0 '.cpu_time') idx=$(jb ranker BM_ContentScores/1 '.cpu_time')
+  target "ranker" "rank one issue-style request over the same tree with its contents (CPU; content scores by the tree's index $(num "$idx" 2) ms vs by scan $(num "$scan" 2) ms)" "$(num "$rankc" 2) ms" "< 10 ms" "$(verdict "$rankc" "<" 10)"
   target "ranker" "load a model file ($(num "$(jb ranker BM_LoadModelFile '.file_bytes / 1000')" 0) KB)" "$(num "$load" 1) ms" "< 100 ms" "$(verdict "$load" "<" 100)"
   read -r s s_lo s_hi <<<"$(recall5 student)" || true
   read -r b b_lo b_hi <<<"$(recall5 local:bm25)" || true

@@ -2,31 +2,84 @@
 #include "ranker/student_trainer.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_set>
 
 namespace pt::ranker {
 
+namespace {
+constexpr size_t kQueuedTraces = 256;  // traces extracted together on the threads
+}  // namespace
+
 StudentTrainer::StudentTrainer(StudentTrainOptions options) : options_(std::move(options)) {
-  stats_.params = options_.history;
+  main_.stats.params = options_.history;
   fit_.num_features = kFeatureCount;
   tune_.num_features = kFeatureCount;
+  int threads = options_.gbdt.threads;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int t = 1; t < std::min(threads, 8); ++t) replicas_.push_back(std::make_unique<Timeline>(main_));
 }
 
 CandidateSet StudentTrainer::features_now(const TraceView& view) const {
-  return extract_candidates(view, stats_, hot_, options_.candidates);
+  return extract_candidates(view, main_.stats, main_.hot, options_.candidates);
+}
+
+void StudentTrainer::Timeline::before(bool tune, const StudentTrainOptions& o) {
+  if (tune && !tune_started) {
+    observe_pending(0);  // tune traces come after every fit trace, as held-out traces do
+    tune_started = true;
+  }
+  if (stats.events != hot_events && stats.events % static_cast<int64_t>(std::max<size_t>(o.hot_refresh, 1)) == 0) {
+    hot = stats.top_files(kHotFiles);
+    hot_events = stats.events;
+  }
+}
+
+void StudentTrainer::Timeline::after(const std::vector<std::string>& words, const std::vector<std::string>& targets,
+                                     bool tune, const StudentTrainOptions& o) {
+  pending.emplace_back(words, targets);
+  if (!(tune && o.freeze_for_tune)) observe_pending(tune ? 0 : o.fit_lag);
 }
 
 void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& targets, bool tune) {
-  if (tune && !tune_started_) {
-    observe_pending(0);  // tune traces come after every fit trace, as held-out traces do
-    tune_started_ = true;
-  }
-  if (stats_.events != hot_events_ &&
-      stats_.events % static_cast<int64_t>(std::max<size_t>(options_.hot_refresh, 1)) == 0) {
-    hot_ = stats_.top_files(kHotFiles);
-    hot_events_ = stats_.events;
-  }
+  flush();
+  main_.before(tune, options_);
+  for (auto& r : replicas_) r->before(tune, options_);
   CandidateSet cs = features_now(view);
+  label(view, targets, tune, cs);
+  main_.after(view.unique_words, targets, tune, options_);
+  for (auto& r : replicas_) r->after(view.unique_words, targets, tune, options_);
+}
+
+void StudentTrainer::add(TraceView&& view, std::vector<std::string> targets, bool tune) {
+  queue_.push_back({std::move(view), std::move(targets), tune});
+  if (queue_.size() >= kQueuedTraces) flush();
+}
+
+// Thread t advances its timeline through every queued trace and extracts the features of traces
+// t, t + T, t + 2T, ...; then this thread labels them all in order.
+void StudentTrainer::flush() {
+  if (queue_.empty()) return;
+  std::vector<CandidateSet> cs(queue_.size());
+  auto run = [&](Timeline& tl, size_t t, size_t stride) {
+    for (size_t j = 0; j < queue_.size(); ++j) {
+      const Queued& q = queue_[j];
+      tl.before(q.tune, options_);
+      if (j % stride == t) cs[j] = extract_candidates(q.view, tl.stats, tl.hot, options_.candidates);
+      tl.after(q.view.unique_words, q.targets, q.tune, options_);
+    }
+  };
+  const size_t stride = replicas_.size() + 1;
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < stride; ++t) threads.emplace_back(run, std::ref(*replicas_[t - 1]), t, stride);
+  run(main_, 0, stride);
+  for (auto& th : threads) th.join();
+  for (size_t j = 0; j < queue_.size(); ++j) label(queue_[j].view, queue_[j].targets, queue_[j].tune, cs[j]);
+  queue_.clear();
+}
+
+void StudentTrainer::label(const TraceView& view, const std::vector<std::string>& targets, bool tune,
+                           const CandidateSet& cs) {
   std::unordered_set<std::string_view> target_set(targets.begin(), targets.end());
   std::vector<float> labels(cs.size(), 0.f);
   size_t hits = 0;
@@ -47,20 +100,18 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
     if (hits > 0) fit_.add_group(cs.x.data(), labels.data(), cs.size());
     ++summary_.fit_traces;
   }
-  pending_.emplace_back(view.unique_words, targets);
-  if (!(tune && options_.freeze_for_tune)) observe_pending(tune ? 0 : options_.fit_lag);
 }
 
-void StudentTrainer::observe_pending(size_t keep) {
-  while (pending_.size() - pending_head_ > keep) {
-    auto& [words, targets] = pending_[pending_head_++];
-    stats_.observe(words, targets);
+void StudentTrainer::Timeline::observe_pending(size_t keep) {
+  while (pending.size() - pending_head > keep) {
+    auto& [words, targets] = pending[pending_head++];
+    stats.observe(words, targets);
     words.clear();
     targets.clear();
   }
-  if (pending_head_ == pending_.size()) {
-    pending_.clear();
-    pending_head_ = 0;
+  if (pending_head == pending.size()) {
+    pending.clear();
+    pending_head = 0;
   }
 }
 
@@ -105,6 +156,8 @@ std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemb
 }
 
 std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary) {
+  flush();
+  replicas_.clear();
   auto model = std::make_unique<StudentModel>();
   const bool have_tune = tune_.rows() > 0;
   // Phase 1: fit on the older traces, stop early and calibrate on the newest (tune) ones.
@@ -130,8 +183,8 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
   meta.seed = options_.gbdt.seed;
   model->meta = std::move(meta);
   model->candidates = options_.candidates;
-  observe_pending(0);
-  model->stats = stats_;
+  main_.observe_pending(0);
+  model->stats = main_.stats;
   model->hot_files = model->stats.top_files(kHotFiles);
   if (summary) *summary = summary_;
   return model;

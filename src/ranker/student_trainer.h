@@ -3,6 +3,10 @@
 // are added to those statistics. The oldest traces fit the ensemble; the newest `tune` ones
 // (still training data, never the caller's held-out validation) drive early stopping and the
 // answer-length calibration. The returned model carries the statistics of every trace added.
+// With gbdt.threads > 1, traces given by value are queued and their features extracted on several
+// threads: each thread keeps its own copy of the statistics timeline (advanced through every
+// trace, in order) and extracts the features of its share, so every trace sees exactly the
+// statistics the single-threaded run gives it and the model does not depend on the thread count.
 #pragma once
 #include <memory>
 #include <string>
@@ -46,6 +50,8 @@ class StudentTrainer {
   // Adds the next trace (oldest first). `tune`: use it for early stopping and calibration
   // rather than for fitting; callers pass the newest share of their training traces as tune.
   void add(const TraceView& view, const std::vector<std::string>& targets, bool tune);
+  // The same, queued: features are extracted in batches on gbdt.threads threads.
+  void add(TraceView&& view, std::vector<std::string> targets, bool tune);
 
   // Fits the ensemble, calibrates, and returns the model (statistics of every added trace).
   std::unique_ptr<StudentModel> finish(StudentMeta meta, StudentTrainSummary* summary = nullptr);
@@ -55,20 +61,38 @@ class StudentTrainer {
   std::vector<CalibrationTrace> tune_traces_scored_by(const Ensemble& model) const;
   // The features a trace would get now (tests): the candidates before adding it.
   CandidateSet features_now(const TraceView& view) const;
-  const HistoryStats& stats() const { return stats_; }
+  const HistoryStats& stats() const { return main_.stats; }
 
  private:
+  // What a trace's features depend on besides the trace: the statistics of earlier traces (with
+  // the fit lag), the hot-file list, whether the tune traces have begun.
+  struct Timeline {
+    HistoryStats stats;
+    std::vector<int32_t> hot;
+    int64_t hot_events = -1;
+    bool tune_started = false;
+    // Labelled traces not yet added to the statistics (words, targets), oldest first.
+    std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> pending;
+    size_t pending_head = 0;
+    void before(bool tune, const StudentTrainOptions& o);  // before a trace's features
+    void after(const std::vector<std::string>& words, const std::vector<std::string>& targets, bool tune,
+               const StudentTrainOptions& o);  // once they are taken
+    void observe_pending(size_t keep);
+  };
+  struct Queued {
+    TraceView view;
+    std::vector<std::string> targets;
+    bool tune;
+  };
+  void label(const TraceView& view, const std::vector<std::string>& targets, bool tune, const CandidateSet& cs);
+  void flush();
+
   StudentTrainOptions options_;
-  HistoryStats stats_;
-  std::vector<int32_t> hot_;
-  int64_t hot_events_ = -1;
-  bool tune_started_ = false;
+  Timeline main_;
+  std::vector<std::unique_ptr<Timeline>> replicas_;  // one per extra thread
+  std::vector<Queued> queue_;
   RankingData fit_, tune_;
   std::vector<size_t> tune_targets_;  // full target count per tune group
-  // Labelled traces not yet added to the statistics (words, targets), oldest first.
-  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> pending_;
-  size_t pending_head_ = 0;
-  void observe_pending(size_t keep);
   StudentTrainSummary summary_;
 };
 

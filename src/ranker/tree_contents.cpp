@@ -1,5 +1,6 @@
 // Implementation of ranker/tree_contents.h: blob tokenizing and definition scanning, git tree
-// objects flattened into path -> blob maps (cached by tree id), and the per-request scores.
+// objects flattened into path -> blob maps (cached by tree id). The per-request scores are in
+// tree_index.cpp.
 #include "ranker/tree_contents.h"
 
 #include <algorithm>
@@ -85,11 +86,6 @@ std::string hex_to_bin(std::string_view hex) {
   std::string out(hex.size() / 2, '\0');
   for (size_t i = 0; i + 1 < hex.size(); i += 2) out[i / 2] = static_cast<char>(nib(hex[i]) << 4 | nib(hex[i + 1]));
   return out;
-}
-
-double term_score(double idf, double tf, double len, double avg, const Bm25Params& p) {
-  double norm = p.k1 * (1.0 - p.b + p.b * len / (avg > 0 ? avg : 1.0));
-  return idf * tf * (p.k1 + 1.0) / (tf + norm);
 }
 
 }  // namespace
@@ -217,92 +213,6 @@ std::shared_ptr<const TreeFiles> RepoContents::parent_tree(std::string_view comm
 std::shared_ptr<const TreeFiles> RepoContents::tree(std::string_view tree_hex) const {
   if (auto it = files_trees_.find(std::string(tree_hex)); it != files_trees_.end()) return it->second;
   return flatten(hex_to_bin(tree_hex));
-}
-
-ContentScores RepoContents::score(const TreeFiles* tree, std::span<const std::string> paths,
-                                  std::span<const std::string> words, std::span<const std::string> identifiers) const {
-  const size_t n = paths.size();
-  ContentScores out{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<float>(n, 0.f)};
-  if (n == 0) return out;
-  // Unique query terms with their multiplicity and vocabulary id.
-  struct Term {
-    std::string_view word;
-    int count;
-    int32_t id;
-  };
-  std::vector<Term> terms;
-  for (const auto& w : words) {
-    auto it = std::find_if(terms.begin(), terms.end(), [&](const Term& t) { return t.word == w; });
-    if (it != terms.end()) {
-      ++it->count;
-      continue;
-    }
-    auto v = vocab_.find(std::string_view(w));
-    terms.push_back({w, 1, v == vocab_.end() ? -1 : v->second});
-  }
-  std::vector<uint64_t> idents;
-  for (const auto& id : identifiers)
-    if (uint64_t h = hash64(id); defined_anywhere_.count(h)) idents.push_back(h);
-
-  const size_t q = terms.size();
-  std::vector<int32_t> tf(n * q, 0), ctf(n * q, 0), len(n, 0), clen(n, 0);
-  std::vector<int64_t> df(q, 0), cdf(q, 0);
-  std::vector<const Blob*> blob(n, nullptr);
-  std::vector<int32_t> def_df(idents.size(), 0);
-  std::vector<std::vector<uint16_t>> defs(n);
-  int64_t total = 0, ctotal = 0;
-  for (size_t d = 0; d < n; ++d) {
-    int32_t* row = tf.data() + d * q;
-    int32_t* crow = ctf.data() + d * q;
-    for_each_token(paths[d], [&](std::string_view t) {
-      if (is_stopword(t)) return;
-      ++len[d];
-      for (size_t k = 0; k < q; ++k)
-        if (terms[k].word == t) ++row[k];
-    });
-    if (tree != nullptr) {
-      int32_t b = tree->find(paths[d]);
-      if (b >= 0) blob[d] = &blobs_[static_cast<size_t>(b)];
-    }
-    if (const Blob* b = blob[d]) {
-      len[d] += b->length;
-      clen[d] = b->length;
-      for (size_t k = 0; k < q; ++k) {
-        if (terms[k].id < 0) continue;
-        auto it = std::lower_bound(b->terms.begin(), b->terms.end(), std::pair<int32_t, int32_t>{terms[k].id, 0});
-        if (it != b->terms.end() && it->first == terms[k].id) {
-          row[k] += it->second;
-          crow[k] = it->second;
-        }
-      }
-      for (size_t k = 0; k < idents.size(); ++k)
-        if (std::binary_search(b->defines.begin(), b->defines.end(), idents[k])) {
-          ++def_df[k];
-          defs[d].push_back(static_cast<uint16_t>(k));
-        }
-    }
-    total += len[d];
-    ctotal += clen[d];
-    for (size_t k = 0; k < q; ++k) {
-      df[k] += row[k] > 0;
-      cdf[k] += crow[k] > 0;
-    }
-  }
-  const Bm25Params p;
-  const int64_t nn = static_cast<int64_t>(n);
-  const double avg = static_cast<double>(total) / static_cast<double>(n);
-  const double cavg = static_cast<double>(ctotal) / static_cast<double>(n);
-  for (size_t k = 0; k < q; ++k) {
-    const double idf = bm25_idf(df[k], nn), cidf = bm25_idf(cdf[k], nn);
-    for (size_t d = 0; d < n; ++d) {
-      if (int32_t t = tf[d * q + k]; t > 0) out.bm25[d] += terms[k].count * term_score(idf, t, len[d], avg, p);
-      if (int32_t t = ctf[d * q + k]; t > 0)
-        out.content_only[d] += terms[k].count * term_score(cidf, t, clen[d], cavg, p);
-    }
-  }
-  for (size_t d = 0; d < n; ++d)
-    for (uint16_t k : defs[d]) out.defines[d] += static_cast<float>(std::log(1.0 + static_cast<double>(n) / def_df[k]));
-  return out;
 }
 
 std::vector<PathScore> bm25_content_rank(const RepoContents& repo, const TreeFiles* tree,

@@ -2,8 +2,11 @@
 // and the student's content features). Every blob is tokenized once (ranker/path_tokens.h rules:
 // identifiers split by case, underscores and digits) and keyed by its object id, with the names
 // it defines (def/class/func/fn/struct/... followed by an identifier); a tree's path -> blob map
-// is built once per tree and cached by tree id. Loading from git lives in git_contents.cpp.
+// is built once per tree and cached by tree id; a tree scored again and again also gets an inverted
+// index (tree_index.cpp), so a request touches only its own terms' postings. Loading from git
+// lives in git_contents.cpp.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -23,15 +26,23 @@
 namespace pt::ranker {
 
 class RepoContents;
+struct TreeIndex;  // tree_index.cpp
 
 // One tree: path -> blob index, for the paths whose contents are known.
 struct TreeFiles {
+  TreeFiles();
+  ~TreeFiles();
   const RepoContents* repo = nullptr;
   std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> blob_of;
   int32_t find(std::string_view path) const {
     auto it = blob_of.find(path);
     return it == blob_of.end() ? -1 : it->second;
   }
+  // The inverted index of this tree, built by RepoContents::score on the tree's third use (a scan
+  // costs less than building it; a tree met again and again, as when serving, amortizes it).
+  mutable std::atomic<int> uses{0};
+  mutable std::once_flag index_once;
+  mutable std::unique_ptr<const TreeIndex> index;
 };
 
 // Per-candidate content evidence for one request.
@@ -67,9 +78,12 @@ class RepoContents {
   // A tree by id (add_files_tree's id, or a tree object's hex id).
   std::shared_ptr<const TreeFiles> tree(std::string_view tree_hex) const;
 
-  // Content evidence for each path (files missing from `tree` score by path only).
+  // Content evidence for each path (files missing from `tree` score by path only). From the
+  // tree's inverted index once the tree has been scanned twice (or `index` is kIndexNow), else by
+  // scanning each file's terms; both give identical scores (test TreeIndex.*).
+  enum class IndexUse { kAfterFirstUse, kNever, kIndexNow };
   ContentScores score(const TreeFiles* tree, std::span<const std::string> paths, std::span<const std::string> words,
-                      std::span<const std::string> identifiers) const;
+                      std::span<const std::string> identifiers, IndexUse index = IndexUse::kAfterFirstUse) const;
 
   size_t blobs() const { return blobs_.size(); }
   size_t commits() const { return commit_tree_.size(); }
@@ -85,7 +99,12 @@ class RepoContents {
     std::string oid;  // binary
     bool is_tree = false;
   };
+  struct Gathered;  // per-request term counts, before BM25 (tree_index.cpp)
   int32_t index_blob(std::string_view text, bool indexed);
+  std::unique_ptr<const TreeIndex> build_index(const TreeFiles& tree) const;
+  void gather_scan(const TreeFiles* tree, std::span<const std::string> paths, Gathered& g) const;
+  void gather_indexed(const TreeFiles& tree, const TreeIndex& index, std::span<const std::string> paths,
+                      Gathered& g) const;
   std::shared_ptr<const TreeFiles> flatten(const std::string& tree_oid) const;
   void flatten_into(const std::string& tree_oid, const std::string& prefix, TreeFiles& out, int depth) const;
 

@@ -59,6 +59,15 @@ struct UpsertStats {
   int64_t unchanged = 0;  // ids already present with identical columns (nothing written)
 };
 
+// Turns payloads that Store::scan_encoded handed over still encoded into their JSON text. Safe to
+// call from several threads at once (collect decodes on its workers, not on the reading thread).
+class PayloadDecoder {
+ public:
+  virtual ~PayloadDecoder() = default;
+  // In place; a payload that is already text is left as it is. Errors name the store and the row.
+  virtual Result<void> decode(Table table, Row& row) const = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -70,6 +79,15 @@ class Store {
   virtual Result<UpsertStats> upsert(Table table, std::span<const Row> rows) = 0;
   // Streams matching rows in the filter's order; `visit` returns false to stop early.
   virtual Result<void> scan(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit) = 0;
+  // scan(), except that a backend storing payloads compressed may hand rows over with the payload
+  // still encoded, setting `decoder` before the first visit; the caller then runs
+  // decoder->decode() on each row (on any thread) before reading its payload. Backends without
+  // encoded payloads leave `decoder` null and give text (this default).
+  virtual Result<void> scan_encoded(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit,
+                                    std::shared_ptr<const PayloadDecoder>& decoder) {
+    decoder.reset();
+    return scan(table, filter, visit);
+  }
   virtual Result<int64_t> count(Table table, const RowFilter& filter) = 0;
   virtual Result<std::optional<Row>> get(Table table, const std::string& id) = 0;
 

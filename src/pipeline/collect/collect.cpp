@@ -115,7 +115,8 @@ class Collector {
     }
     const unsigned threads = thread_count(o_.threads);
     const unsigned workers = threads > 1 ? threads : 0;  // 0: this thread does the work
-    TraceWork work(o_, *answers_, count, workers);
+    std::shared_ptr<const PayloadDecoder> decoder;       // set by scan_encoded before the first row
+    TraceWork work(o_, *answers_, count, workers, decoder);
     OrderedPool<TraceBatch> pool(workers, [&](TraceBatch& b, unsigned w) { work(b, w); });
     const size_t max_in_flight = 4 * size_t{std::max(1u, workers)};
     Result<void> failure = ok();
@@ -129,17 +130,20 @@ class Collector {
       }
     };
     TraceBatch batch = spare_batch();
-    PT_TRY(store.scan(Table::traces, filter, [&](Row&& row) {
-      batch.payload_bytes += row.payload.size();
-      batch.rows.push_back(spare_row());
-      std::swap(batch.rows.back(), row);  // the store reads the next row into a spent row's buffers
-      if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) {
-        pool.submit(std::move(batch));
-        batch = spare_batch();
-        apply_done(false);
-      }
-      return failure.ok();
-    }));
+    PT_TRY(store.scan_encoded(
+        Table::traces, filter,
+        [&](Row&& row) {
+          batch.payload_bytes += row.payload.size();
+          batch.rows.push_back(spare_row());
+          std::swap(batch.rows.back(), row);  // the store reads the next row into a spent row's buffers
+          if (batch.rows.size() >= kBatchRows || batch.payload_bytes >= kBatchBytes) {
+            pool.submit(std::move(batch));
+            batch = spare_batch();
+            apply_done(false);
+          }
+          return failure.ok();
+        },
+        decoder));
     if (failure.ok() && !batch.rows.empty()) pool.submit(std::move(batch));
     apply_done(true);
     return failure;
@@ -215,6 +219,7 @@ class Collector {
   Result<void> apply(const TraceBatch& batch) {
     for (size_t i = 0; i < batch.rows.size(); ++i) {
       const TraceOutcome& out = batch.outcomes[i];
+      if (!out.store_error.empty()) return runtime_error(out.store_error);  // as a failed scan() would
       ++s_.traces_read;
       s_.input_bytes += static_cast<int64_t>(batch.rows[i].payload.size());
       if (!out.bad_row_error.empty()) bad_row("traces", batch.rows[i].id, out.bad_row_error);

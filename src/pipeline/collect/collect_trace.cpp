@@ -10,8 +10,9 @@
 namespace pt {
 
 TraceWork::TraceWork(const CollectOptions& options, const TeacherAnswers& answers,
-                     std::function<size_t(std::string_view)> count, unsigned workers)
-    : o_(options), answers_(answers) {
+                     std::function<size_t(std::string_view)> count, unsigned workers,
+                     const std::shared_ptr<const PayloadDecoder>& decoder)
+    : o_(options), answers_(answers), decoder_(decoder) {
   for (unsigned i = 0; i < std::max(1u, workers); ++i) memos_.push_back(std::make_unique<TokenMemo>(count));
 }
 
@@ -21,7 +22,15 @@ void TraceWork::operator()(TraceBatch& batch, unsigned worker) {
     TraceOutcome& out = batch.outcomes[i];
     out.drop = nullptr;
     out.bad_row_error.clear();
+    out.store_error.clear();
     out.line.clear();  // keeps its capacity for the next record
+    if (decoder_) {
+      if (Result<void> r = decoder_->decode(Table::traces, batch.rows[i]); !r.ok()) {
+        out.store_error = r.error().message;
+        out.drop = "unparseable_payload";
+        continue;
+      }
+    }
     process(batch.rows[i], out, *memos_[worker]);
   }
 }

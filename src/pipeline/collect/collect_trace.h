@@ -1,4 +1,5 @@
-// The per-trace work of collect, done on worker threads: parse the payload, filter by kind, join
+// The per-trace work of collect, done on worker threads: decode the stored payload (zstd, when the
+// store hands it over encoded: Store::scan_encoded), parse it, filter by kind, join
 // with the teacher's relabel, build the record under the recipe, hash its input, pick its split,
 // count its tokens and render its JSON line. The collector applies each TraceOutcome in trace
 // order (dedup, Vertex limits, writes, counters, warnings), so the output never depends on timing.
@@ -20,6 +21,7 @@ namespace pt {
 struct TraceOutcome {
   const char* drop = nullptr;  // a kDropReasons entry, or nullptr when `line` holds a record
   std::string bad_row_error;   // why the payload is unparseable (with drop "unparseable_payload")
+  std::string store_error;     // the stored payload could not be decoded: the run fails here
   uint64_t input_hash = 0;     // equal for identical inputs
   bool validation = false;
   int64_t tokens = 0;  // every token of the example, as Vertex bills them
@@ -35,8 +37,9 @@ struct TraceBatch {
 class TraceWork {
  public:
   // `count` must be safe to call from several threads; one memo is kept per worker (at least one).
+  // `decoder` (set by Store::scan_encoded before the first batch arrives; null: payloads are text).
   TraceWork(const CollectOptions& options, const TeacherAnswers& answers, std::function<size_t(std::string_view)> count,
-            unsigned workers);
+            unsigned workers, const std::shared_ptr<const PayloadDecoder>& decoder);
   void operator()(TraceBatch& batch, unsigned worker);
 
  private:
@@ -45,6 +48,7 @@ class TraceWork {
 
   const CollectOptions& o_;
   const TeacherAnswers& answers_;
+  const std::shared_ptr<const PayloadDecoder>& decoder_;
   std::vector<std::unique_ptr<TokenMemo>> memos_;
 };
 

@@ -276,7 +276,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
         continue;
       }
       if (j.dropped || i >= train) continue;
-      trainer.add(p.view, j.targets, i >= r.train);
+      trainer.add(std::move(p.view), std::move(j.targets), i >= r.train);
       provenance.trace_ids.push_back(p.row.id);
       ++i;
     }

@@ -60,7 +60,7 @@ PayloadCodec::~PayloadCodec() = default;
 
 Result<void> PayloadCodec::add_dict(const PayloadDict& dict, bool use_for_writing) {
   if (!dicts_.count(dict.id)) {
-    auto d = std::make_unique<Dict>();
+    auto d = std::make_shared<Dict>();
     d->cdict = ZSTD_createCDict(dict.bytes.data(), dict.bytes.size(), kLevel);
     d->ddict = ZSTD_createDDict(dict.bytes.data(), dict.bytes.size());
     if (!d->cdict || !d->ddict || ZSTD_getDictID_fromDDict(d->ddict) != dict.id)
@@ -109,7 +109,11 @@ void PayloadCodec::compress(std::span<const std::string_view> texts, std::vector
   for (std::thread& th : pool) th.join();
 }
 
-Result<void> PayloadCodec::decompress(std::string_view frame, std::string& out) {
+namespace {
+
+Result<void> decompress_with(ZSTD_DCtx* dctx,
+                             const std::map<uint32_t, std::shared_ptr<const PayloadCodec::Dict>>& dicts,
+                             std::string_view frame, std::string& out) {
   unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxPayload)
     return runtime_error("compressed payload is damaged (bad frame header)");
@@ -117,17 +121,44 @@ Result<void> PayloadCodec::decompress(std::string_view frame, std::string& out) 
   out.resize(size);
   size_t n;
   if (dict_id == 0) {
-    n = ZSTD_decompressDCtx(dctx_->ctx, out.data(), out.size(), frame.data(), frame.size());
+    n = ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size());
   } else {
-    auto it = dicts_.find(dict_id);
-    if (it == dicts_.end())
+    auto it = dicts.find(dict_id);
+    if (it == dicts.end())
       return runtime_error(fmt::format("compressed payload needs dictionary {}, which this store lacks", dict_id));
-    n = ZSTD_decompress_usingDDict(dctx_->ctx, out.data(), out.size(), frame.data(), frame.size(), it->second->ddict);
+    n = ZSTD_decompress_usingDDict(dctx, out.data(), out.size(), frame.data(), frame.size(), it->second->ddict);
   }
   if (ZSTD_isError(n) || n != size)
     return runtime_error(
         fmt::format("compressed payload is damaged ({})", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   return ok();
+}
+
+}  // namespace
+
+Result<void> PayloadCodec::decompress(std::string_view frame, std::string& out) {
+  return decompress_with(dctx_->ctx, dicts_, frame, out);
+}
+
+std::shared_ptr<const FrameDecoder> PayloadCodec::decoder() const {
+  auto d = std::make_shared<FrameDecoder>();
+  d->dicts_ = dicts_;
+  return d;
+}
+
+bool PayloadCodec::is_frame(std::string_view bytes) {
+  return bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0x28 &&
+         static_cast<unsigned char>(bytes[1]) == 0xB5 && static_cast<unsigned char>(bytes[2]) == 0x2F &&
+         static_cast<unsigned char>(bytes[3]) == 0xFD;
+}
+
+uint32_t PayloadCodec::frame_dict_id(std::string_view frame) {
+  return ZSTD_getDictID_fromFrame(frame.data(), frame.size());
+}
+
+Result<void> FrameDecoder::decompress(std::string_view frame, std::string& out) const {
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  return decompress_with(dctx.get(), dicts_, frame, out);
 }
 
 }  // namespace pt

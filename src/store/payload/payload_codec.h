@@ -26,8 +26,11 @@ struct PayloadDict {
 // for zstd to build one (callers then keep compressing without a dictionary).
 Result<PayloadDict> train_payload_dict(std::span<const std::string_view> samples);
 
+class FrameDecoder;
+
 class PayloadCodec {
  public:
+  struct Dict;
   PayloadCodec();
   ~PayloadCodec();
   PayloadCodec(const PayloadCodec&) = delete;
@@ -44,10 +47,15 @@ class PayloadCodec {
   void compress(std::span<const std::string_view> texts, std::vector<std::string>& frames, int threads);
   // Decompresses one frame; errors name what is wrong (unknown dictionary, corrupt frame).
   Result<void> decompress(std::string_view frame, std::string& out);
+  // A decoder for other threads with the dictionaries known now (later ones are not added to it).
+  std::shared_ptr<const FrameDecoder> decoder() const;
+
+  // True when `bytes` starts like a zstd frame (a JSON text never does); its dictionary id (0: none).
+  static bool is_frame(std::string_view bytes);
+  static uint32_t frame_dict_id(std::string_view frame);
 
  private:
-  struct Dict;
-  std::map<uint32_t, std::unique_ptr<Dict>> dicts_;
+  std::map<uint32_t, std::shared_ptr<const Dict>> dicts_;
   uint32_t writing_dict_ = 0;
   struct CCtxDeleter {
     void operator()(ZSTD_CCtx_s* c) const;
@@ -55,6 +63,18 @@ class PayloadCodec {
   std::vector<std::unique_ptr<ZSTD_CCtx_s, CCtxDeleter>> cctxs_;
   struct DCtx;
   std::unique_ptr<DCtx> dctx_;
+};
+
+// Decompresses frames on any number of threads at once (one zstd context per thread), with the
+// dictionaries its PayloadCodec knew when it was made.
+class FrameDecoder {
+ public:
+  bool knows(uint32_t dict_id) const { return dict_id == 0 || dicts_.count(dict_id) > 0; }
+  Result<void> decompress(std::string_view frame, std::string& out) const;
+
+ private:
+  friend class PayloadCodec;
+  std::map<uint32_t, std::shared_ptr<const PayloadCodec::Dict>> dicts_;
 };
 
 }  // namespace pt

@@ -99,6 +99,23 @@ std::string_view column_view(sqlite3_stmt* s, int i) {
 
 std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
+// Decodes the frames SqliteStore::scan_encoded passes on, on whichever thread calls it.
+struct SqliteFrameDecoder final : PayloadDecoder {
+  SqliteFrameDecoder(std::string store, std::shared_ptr<const FrameDecoder> f)
+      : store_name(std::move(store)), frames(std::move(f)) {}
+  Result<void> decode(Table table, Row& row) const override {
+    if (!PayloadCodec::is_frame(row.payload)) return ok();
+    thread_local std::string text;
+    Result<void> r = frames->decompress(row.payload, text);
+    if (!r.ok())
+      return runtime_error(fmt::format("{}: {} row {}: {}", store_name, table_name(table), row.id, r.error().message));
+    std::swap(row.payload, text);  // the frame's buffer takes the next one
+    return ok();
+  }
+  std::string store_name;
+  std::shared_ptr<const FrameDecoder> frames;
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
@@ -236,6 +253,34 @@ class SqliteStore final : public Store {
       if (rc == SQLITE_DONE) return ok();
       if (rc != SQLITE_ROW) return db_error("reading " + std::string(table_name(table)));
       PT_TRY(read_row_into(stmt.get(), table, row));
+      if (!visit(std::move(row))) return ok();
+    }
+  }
+
+  // Frames whose dictionary the decoder knows are passed on as they are stored; the rest (a
+  // dictionary another process added during the scan) are decoded here, as scan() does.
+  Result<void> scan_encoded(Table table, const RowFilter& filter, const std::function<bool(Row&&)>& visit,
+                            std::shared_ptr<const PayloadDecoder>& decoder) override {
+    PT_ASSIGN_OR_RETURN(Stmt stmt, prepare_filtered(table, filter, false));
+    auto frames = std::make_shared<SqliteFrameDecoder>(describe(), codec_.decoder());
+    decoder = frames;
+    Row row;
+    for (;;) {
+      int rc = sqlite3_step(stmt.get());
+      if (rc == SQLITE_DONE) return ok();
+      if (rc != SQLITE_ROW) return db_error("reading " + std::string(table_name(table)));
+      sqlite3_stmt* s = stmt.get();
+      std::string_view frame;
+      if (sqlite3_column_type(s, 5) == SQLITE_BLOB)
+        frame = std::string_view(static_cast<const char*>(sqlite3_column_blob(s, 5)),
+                                 static_cast<size_t>(sqlite3_column_bytes(s, 5)));
+      if (!frame.empty() && PayloadCodec::is_frame(frame) &&
+          frames->frames->knows(PayloadCodec::frame_dict_id(frame))) {
+        read_columns_into(s, table, row);
+        row.payload.assign(frame);
+      } else {
+        PT_TRY(read_row_into(s, table, row));
+      }
       if (!visit(std::move(row))) return ok();
     }
   }
@@ -442,14 +487,19 @@ class SqliteStore final : public Store {
     return stmt;
   }
 
-  // Reads the current result row into `row`, reusing its buffers.
-  Result<void> read_row_into(sqlite3_stmt* s, Table table, Row& row) {
+  // Reads the current result row's columns but the payload into `row`, reusing its buffers.
+  static void read_columns_into(sqlite3_stmt* s, Table table, Row& row) {
     row.id.assign(column_view(s, 0));
     row.agent_step_id.assign(column_view(s, 1));
     row.user_id.assign(column_view(s, 2));
     row.created_at_us = sqlite3_column_int64(s, 3);
     (table == Table::traces ? row.type : row.model).assign(column_view(s, 4));
     (table == Table::traces ? row.model : row.type).clear();
+  }
+
+  // Reads the current result row into `row`, reusing its buffers.
+  Result<void> read_row_into(sqlite3_stmt* s, Table table, Row& row) {
+    read_columns_into(s, table, row);
     if (sqlite3_column_type(s, 5) != SQLITE_BLOB) {
       row.payload.assign(column_view(s, 5));
       return ok();

@@ -2,7 +2,9 @@
 // BigQuery (BIGQUERY_BASE_URL, GOOGLE_APPLICATION_CREDENTIALS → a test service account): import
 // jsonl → traces/relabels --json → export reproduces the input; every store-using command
 // (init, import git, relabel, collect, eval score, student train, listings) works; --env prod
-// writes to the prod dataset; failures name the store; no output ever holds the token or key.
+// writes to the prod dataset; failures name the store; no output ever holds the token or key;
+// collect's and the listings' windows, filters, order and limits run inside BigQuery (the SQL and
+// its parameters are checked, and only the window's rows come back).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -122,6 +124,76 @@ TEST_F(BigQueryCli, EveryStoreCommandWorksOnBigQuery) {
   CliResult listing = pt({"traces", "--type", "get-relevant-files", "--limit", "3"});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   EXPECT_FALSE(listing.out.empty());
+}
+
+// The SELECT of `table` whose text contains `needle`: its index in the fake's query log.
+size_t query_with(const std::vector<nlohmann::json>& bodies, const std::string& table, const std::string& needle) {
+  for (size_t i = bodies.size(); i-- > 0;) {
+    std::string sql = bodies[i]["query"];
+    if (sql.rfind("SELECT", 0) == 0 && sql.find("picktune_dev." + table + "`") != std::string::npos &&
+        sql.find(needle) != std::string::npos)
+      return i;
+  }
+  return std::string::npos;
+}
+
+std::string param_value(const nlohmann::json& body, const std::string& name, const std::string& type) {
+  for (const auto& p : body.value("queryParameters", nlohmann::json::array()))
+    if (p["name"] == name && p["parameterType"]["type"] == type) return p["parameterValue"]["value"];
+  return "(no " + type + " parameter @" + name + ")";
+}
+
+TEST_F(BigQueryCli, CollectAndListingsPushWindowsFiltersOrderAndLimitsIntoTheQuery) {
+  std::string traces, relabels;
+  for (int i = 1; i <= 5; ++i) {
+    traces += trace_line(i) + "\n";
+    relabels += "{\"id\":\"r" + std::to_string(i) + "\",\"agent_step_id\":\"step" + std::to_string(i) +
+                "\",\"user_id\":\"u1\",\"created_at\":\"2025-06-01T00:00:00Z\",\"model\":\"truth\","
+                "\"payload\":{\"request_type\":\"Key\",\"files\":[\"src/a.ts\"],\"output\":\"src/a.ts\"}}\n";
+  }
+  write("traces.jsonl", traces);
+  write("relabels.jsonl", relabels);
+  ASSERT_EQ(pt({"import", "jsonl", "traces.jsonl", "relabels.jsonl"}).exit_code, 0);
+
+  // collect over two days of the five: the window and the type are WHERE clauses, the order is
+  // SQL's, and BigQuery sends back two trace rows, not five.
+  CliResult collect =
+      pt({"collect", "--teacher", "truth", "-o", "tune", "--since", "2025-05-03", "--until", "2025-05-05"});
+  ASSERT_EQ(collect.exit_code, 0) << collect.err;
+  auto bodies = env_.fake->query_bodies();
+  auto rows = env_.fake->result_rows();
+  size_t q = query_with(bodies, "traces", "ORDER BY");
+  ASSERT_NE(q, std::string::npos);
+  std::string sql = bodies[q]["query"];
+  for (const char* part :
+       {"created_at >= @since", "created_at < @until", "type = @type", "ORDER BY created_at ASC, id ASC"})
+    EXPECT_NE(sql.find(part), std::string::npos) << part << " in " << sql;
+  EXPECT_EQ(param_value(bodies[q], "since", "TIMESTAMP").substr(0, 10), "2025-05-03");
+  EXPECT_EQ(param_value(bodies[q], "until", "TIMESTAMP").substr(0, 10), "2025-05-05");
+  EXPECT_EQ(param_value(bodies[q], "type", "STRING"), "get-relevant-files");
+  EXPECT_EQ(rows[q], 2);
+  // The teacher's relabels are selected by model in SQL too.
+  size_t r = query_with(bodies, "relabels", "model = @model");
+  ASSERT_NE(r, std::string::npos);
+  EXPECT_EQ(param_value(bodies[r], "model", "STRING"), "truth");
+  // (These traces have no system prompt, so collect reads them and drops them; it read two: t3, t4.)
+  EXPECT_NE(collect.out.find("2 traces read"), std::string::npos) << collect.out;
+  EXPECT_NE(collect.err.find("row t3"), std::string::npos) << collect.err;
+  EXPECT_NE(collect.err.find("row t4"), std::string::npos) << collect.err;
+
+  // A listing: user, window, newest first and the limit all in the query; one row comes back.
+  CliResult listing = pt({"traces", "--json", "--user", "u1", "--since", "2025-05-02", "--limit", "1"});
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  EXPECT_EQ(listing.out, trace_line(5) + "\n");
+  bodies = env_.fake->query_bodies();
+  rows = env_.fake->result_rows();
+  q = query_with(bodies, "traces", "LIMIT @limit");
+  ASSERT_NE(q, std::string::npos);
+  sql = bodies[q]["query"];
+  for (const char* part : {"user_id = @user_id", "created_at >= @since", "ORDER BY created_at DESC, id DESC"})
+    EXPECT_NE(sql.find(part), std::string::npos) << part << " in " << sql;
+  EXPECT_EQ(param_value(bodies[q], "user_id", "STRING"), "u1");
+  EXPECT_EQ(rows[q], 1);
 }
 
 TEST_F(BigQueryCli, EnvProdUsesTheProdDataset) {

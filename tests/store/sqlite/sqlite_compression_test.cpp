@@ -1,13 +1,17 @@
 // Tests of the SQLite store's compressed trace payloads (store/payload/payload_codec.h) and grouped
 // upserts: a big batch trains one dictionary and stores smaller BLOBs that read back byte for
 // byte; a schema-1 store (JSON text payloads) opens, reads and is upgraded; a damaged frame is
-// an error naming the row; a rolled-back group leaves no rows and no dangling dictionary.
+// an error naming the row; a rolled-back group leaves no rows and no dangling dictionary;
+// scan_encoded hands frames over that its decoder turns, on other threads, into scan()'s rows.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <random>
+#include <thread>
+
+#include "store/payload/payload_codec.h"
 
 #include "store/sqlite/sqlite_fixture.h"
 #include "store/store.h"
@@ -145,6 +149,55 @@ TEST_F(SqliteCompressionTest, SchemaOneStoreOpensReadsAndUpgrades) {
   EXPECT_EQ(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'eval_runs'"), 1);
 }
 
+std::vector<Row> scanned_rows(pt::Store& store) {
+  std::vector<Row> out;
+  auto r = store.scan(Table::traces, RowFilter{}, [&](Row&& row) { return out.push_back(std::move(row)), true; });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return out;
+}
+
+void expect_same_rows(const std::vector<Row>& a, const std::vector<Row>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].id, b[i].id);
+    EXPECT_EQ(a[i].agent_step_id, b[i].agent_step_id);
+    EXPECT_EQ(a[i].user_id, b[i].user_id);
+    EXPECT_EQ(a[i].created_at_us, b[i].created_at_us);
+    EXPECT_EQ(a[i].type, b[i].type);
+    EXPECT_EQ(a[i].payload, b[i].payload) << a[i].id;
+  }
+}
+
+TEST_F(SqliteCompressionTest, ScanEncodedGivesFramesThatDecodeOnOtherThreadsToTheScansRows) {
+  auto store = open();
+  ASSERT_TRUE(store->upsert(Table::traces, rows(1000)).ok());  // trains a dictionary
+  Row plain = rows(1, 5000)[0];
+  plain.payload = R"({"request_type":"Key","output":"x"})";
+  ASSERT_TRUE(store->upsert(Table::traces, std::vector<Row>{plain}).ok());
+  const std::vector<Row> want = scanned_rows(*store);
+  ASSERT_EQ(want.size(), 1001u);
+
+  std::shared_ptr<const pt::PayloadDecoder> decoder;
+  std::vector<Row> got;
+  auto r = store->scan_encoded(
+      Table::traces, RowFilter{}, [&](Row&& row) { return got.push_back(std::move(row)), true; }, decoder);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(decoder);
+  size_t frames = 0;
+  for (const Row& row : got) frames += pt::PayloadCodec::is_frame(row.payload);
+  EXPECT_GE(frames, 1000u);  // handed over encoded, not decoded on the reading thread
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < got.size(); i += 3) {
+        auto d = decoder->decode(Table::traces, got[i]);
+        EXPECT_TRUE(d.ok()) << d.error().message;
+      }
+    });
+  for (auto& th : threads) th.join();
+  expect_same_rows(got, want);
+}
+
 TEST_F(SqliteCompressionTest, DamagedFrameIsAnErrorNamingTheRow) {
   auto store = open();
   ASSERT_TRUE(store->upsert(Table::traces, rows(20)).ok());
@@ -161,6 +214,20 @@ TEST_F(SqliteCompressionTest, DamagedFrameIsAnErrorNamingTheRow) {
   auto scanned = store->scan(Table::traces, RowFilter{}, [&](Row&&) { return ++seen, true; });
   ASSERT_FALSE(scanned.ok());
   EXPECT_NE(scanned.error().message.find("t7"), std::string::npos);
+  // Handed over encoded, the damage is found where the frame is decoded, naming the row too.
+  std::shared_ptr<const pt::PayloadDecoder> decoder;
+  std::string message;
+  auto encoded = store->scan_encoded(
+      Table::traces, RowFilter{},
+      [&](Row&& row) {
+        auto d = decoder->decode(Table::traces, row);
+        if (!d.ok()) message = d.error().message;
+        return true;
+      },
+      decoder);
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_NE(message.find("row t7"), std::string::npos) << message;
+  EXPECT_NE(message.find("damaged"), std::string::npos) << message;
   auto fine = store->get(Table::traces, "t8");
   ASSERT_TRUE(fine.ok() && fine->has_value());
 }

@@ -383,6 +383,8 @@ void FakeBigQuery::query(const std::string& project, const httplib::Request& req
   std::lock_guard lock(mu_);
   queries_.push_back(body["query"]);
   query_bodies_.push_back(body);
+  result_rows_.push_back(-1);
+  const size_t query_index = result_rows_.size() - 1;
   std::string request_id = body.value("requestId", "");
   int64_t max_rows =
       body.contains("maxResults") && body["maxResults"].is_number_integer() ? body["maxResults"].get<int64_t>() : 0;
@@ -422,6 +424,7 @@ void FakeBigQuery::query(const std::string& project, const httplib::Request& req
       if (!done && !row.empty()) row.pop_back();
       corrupt_row_.reset();
     }
+    if (!job.result.dml) result_rows_[query_index] = static_cast<int64_t>(job.result.rows.size());
     if (!request_id.empty()) request_ids_[request_id] = job.id;
     Job& stored = jobs_[job.id] = std::move(job);
     answer(stored);
@@ -509,6 +512,11 @@ std::vector<std::string> FakeBigQuery::queries() const {
 std::vector<json> FakeBigQuery::query_bodies() const {
   std::lock_guard lock(mu_);
   return query_bodies_;
+}
+
+std::vector<int64_t> FakeBigQuery::result_rows() const {
+  std::lock_guard lock(mu_);
+  return result_rows_;
 }
 
 std::optional<json> FakeBigQuery::table(const std::string& project, const std::string& dataset,

@@ -70,6 +70,9 @@ class FakeBigQuery {
   int requests(const std::string& op) const;         // how many requests of `op` arrived (faulted ones too)
   std::vector<std::string> queries() const;          // SQL text of every jobs.query, in order
   std::vector<nlohmann::json> query_bodies() const;  // full jobs.query request bodies
+  // Rows each jobs.query's SELECT produced (what BigQuery would ship back), parallel to
+  // queries(); -1 for DML, failed queries and requestId replays.
+  std::vector<int64_t> result_rows() const;
   std::optional<nlohmann::json> table(const std::string& project, const std::string& dataset,
                                       const std::string& table) const;
   int64_t row_count(const std::string& project, const std::string& dataset, const std::string& table) const;
@@ -107,6 +110,7 @@ class FakeBigQuery {
   std::map<std::string, int> counts_;
   std::vector<std::string> queries_;
   std::vector<nlohmann::json> query_bodies_;
+  std::vector<int64_t> result_rows_;
   std::optional<int64_t> corrupt_row_;
   std::set<std::string> reject_ids_;
   int next_job_ = 1;
