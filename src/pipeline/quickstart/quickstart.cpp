@@ -37,10 +37,13 @@ class Steps {
   QuickstartObserver* observer_;
 };
 
-Result<RelabelSummary> relabel_all_with_bm25(Store& store) {
+// with_context: the traces that have imported file context, answered again with it (what the
+// registry's with_file_context recipes collect from).
+Result<RelabelSummary> relabel_all_with_bm25(Store& store, bool with_context) {
   PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
   RelabelOptions o;
   o.concurrency = 1;
+  o.with_context = with_context;
   return run_relabel(store, *bm25, o);
 }
 
@@ -97,11 +100,13 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.start(QuickstartStep::import_git);
   ImportGitOptions imp;
   imp.source = repo;
+  imp.with_file_context = true;  // so every registry recipe has data to collect
   PT_ASSIGN_OR_RETURN(r.imported, import_git(*store, imp));
   steps.done(QuickstartStep::import_git, r);
 
   steps.start(QuickstartStep::relabel);
-  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store));
+  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store, false));
+  PT_ASSIGN_OR_RETURN(r.relabeled_with_context, relabel_all_with_bm25(*store, true));
   steps.done(QuickstartStep::relabel, r);
 
   steps.start(QuickstartStep::collect);
