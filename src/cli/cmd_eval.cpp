@@ -40,6 +40,7 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   o.diagnostics = &ctx.diagnostics;
   o.picktune_version = PICKTUNE_VERSION;
   o.save_run = !f.no_save;
+  o.command = ctx.command_line;
   PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.read_store_options()));
   PT_ASSIGN_OR_RETURN(EvalSummary summary, run_eval_score(*store, o));
   if (f.json)

@@ -47,6 +47,7 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, opts]() -> Result<void> {
       QuickstartOptions o = *opts;
       o.store_uri = ctx.store_uri;
+      o.command = ctx.command_line;
       QuickstartPrinter printer(stdout, o.holdout_newest);
       // quickstart narrates on stdout; its warnings go there too, indented under their step
       Diagnostics diagnostics([](const Diagnostic& d) { std::printf("  warning: %s\n", d.message.c_str()); });

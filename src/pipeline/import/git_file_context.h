@@ -2,7 +2,8 @@
 // `get-expanded-file-context-for-training-blobs` trace (docs/formats.md#blobs) holding the
 // parent-tree contents of the files a picker would have been shown: the trace's candidates ranked
 // by `local:bm25` on the request (chosen without looking at the commit's changes, so the choice
-// leaks no truth), whole text files in rank order within a byte budget. Contents come from two `git cat-file` runs per batch.
+// leaks no truth), whole text files in rank order within a byte budget. Contents come from two `git cat-file` runs per
+// batch.
 #pragma once
 #include <cstddef>
 #include <cstdint>

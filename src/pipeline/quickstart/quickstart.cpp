@@ -76,8 +76,10 @@ Result<EvalRelabelResult> eval_relabel_holdout(Store& store, const std::vector<s
   return run_eval_relabel(store, o);
 }
 
-Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, double holdout) {
+Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, double holdout,
+                          const std::string& command) {
   EvalScoreOptions o;
+  o.command = command;
   o.models = models;
   o.reference = std::string(kTruthModel);
   o.newest = holdout;
@@ -123,7 +125,7 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.done(QuickstartStep::eval_relabel, r);
 
   steps.start(QuickstartStep::score);
-  PT_ASSIGN_OR_RETURN(r.scored, score(*store, models, options.holdout_newest));
+  PT_ASSIGN_OR_RETURN(r.scored, score(*store, models, options.holdout_newest, options.command));
   steps.done(QuickstartStep::score, r);
   return r;
 }

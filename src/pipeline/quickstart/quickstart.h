@@ -52,6 +52,7 @@ struct QuickstartOptions {
   double holdout_newest = 0.2;  // evaluation on the newest fraction, training on the rest
   QuickstartObserver* observer = nullptr;
   Diagnostics* diagnostics = nullptr;  // collect's warnings
+  std::string command;                 // the command line, for the report's provenance block
 };
 
 Result<QuickstartResult> run_quickstart(const QuickstartOptions& options);

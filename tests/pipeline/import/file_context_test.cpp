@@ -81,8 +81,8 @@ TEST(ImportGitFileContext, StoresParentTreeContentsOfTheTopRankedTextFilesWithin
   EXPECT_FALSE(files.contains("src/router_table.js")) << "files over the byte budget are left out";
   EXPECT_FALSE(files.contains("src/session.js")) << "files the request does not match are not shown";
   // In local:bm25's order (file_context_candidates), skipped files left out.
-  PathSet tree = {"src/router.js", "src/view.js",         "src/session.js",
-                  "docs/router.md", "assets/router-logo.png", "src/router_table.js"};
+  PathSet tree = {"src/router.js",          "src/view.js",        "src/session.js", "docs/router.md",
+                  "assets/router-logo.png", "src/router_table.js"};
   std::vector<std::string> expected;
   for (const auto& p : file_context_candidates(tree, "Fix router path matching, take 5", o.file_context))
     if (files.contains(p)) expected.push_back(p);
