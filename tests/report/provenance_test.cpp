@@ -62,8 +62,7 @@ TEST(ReportProvenance, EvalScoreFillsWhereAndWhenAndTheReportShowsIt) {
   EXPECT_NE(block.find("<dt>Reference</dt><dd>truth</dd>"), std::string::npos);
   EXPECT_NE(block.find("<dt>Models</dt><dd>local:bm25</dd>"), std::string::npos);
   EXPECT_NE(block.find(s.provenance.scored_at), std::string::npos);
-  EXPECT_NE(block.find("picktune eval score --models local:bm25 --reference truth --report r.html"),
-            std::string::npos);
+  EXPECT_NE(block.find("picktune eval score --models local:bm25 --reference truth --report r.html"), std::string::npos);
   EXPECT_EQ(block.find("Trained on"), std::string::npos) << "no student among the models";
 }
 
@@ -106,7 +105,8 @@ TEST(ReportProvenance, ValuesAreEscapedAndPasswordsHidden) {
 
   EXPECT_EQ(redact_uri_passwords("sqlite:/a/b.db"), "sqlite:/a/b.db");
   EXPECT_EQ(redact_uri_passwords("postgres://ann@db/pt"), "postgres://ann@db/pt");
-  EXPECT_EQ(redact_uri_passwords("a postgres://u:p@h/d and https://x:y@z/"), "a postgres://u:***@h/d and https://x:***@z/");
+  EXPECT_EQ(redact_uri_passwords("a postgres://u:p@h/d and https://x:y@z/"),
+            "a postgres://u:***@h/d and https://x:***@z/");
 }
 
 }  // namespace

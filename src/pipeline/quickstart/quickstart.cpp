@@ -60,8 +60,10 @@ Result<void> collect_tuning_data(Store& store, const QuickstartOptions& options,
   return ok();
 }
 
-Result<StudentTrainReport> train_student(Store& store, const std::string& model_path, double holdout) {
+Result<StudentTrainReport> train_student(Store& store, const std::string& model_path, double holdout,
+                                         Progress* fit_progress) {
   StudentTrainConfig c;
+  c.fit_progress = fit_progress;
   c.teacher = std::string(kTruthModel);
   c.holdout_newest = holdout;
   c.output = model_path;
@@ -116,7 +118,8 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.done(QuickstartStep::collect, r);
 
   steps.start(QuickstartStep::train_student);
-  PT_ASSIGN_OR_RETURN(r.student, train_student(*store, r.paths.student_model, options.holdout_newest));
+  PT_ASSIGN_OR_RETURN(r.student,
+                      train_student(*store, r.paths.student_model, options.holdout_newest, options.fit_progress));
   steps.done(QuickstartStep::train_student, r);
 
   std::vector<std::string> models = {"local:bm25", "local:student@" + r.paths.student_model};

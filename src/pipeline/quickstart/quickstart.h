@@ -53,6 +53,7 @@ struct QuickstartOptions {
   QuickstartObserver* observer = nullptr;
   Diagnostics* diagnostics = nullptr;  // collect's warnings
   std::string command;                 // the command line, for the report's provenance block
+  Progress* fit_progress = nullptr;    // the student's trees (StudentTrainConfig::fit_progress)
 };
 
 Result<QuickstartResult> run_quickstart(const QuickstartOptions& options);
