@@ -47,7 +47,8 @@ class FitProgressTest : public ::testing::Test {
     ASSERT_TRUE(store_->init().ok());
     auto history = ranker::synthetic::make_history(160, 300, 3);
     std::vector<Row> traces, relabels;
-    for (auto& r : ranker::synthetic::trace_rows(history)) (r.model.empty() ? traces : relabels).push_back(std::move(r));
+    for (auto& r : ranker::synthetic::trace_rows(history))
+      (r.model.empty() ? traces : relabels).push_back(std::move(r));
     ASSERT_TRUE(store_->upsert(Table::traces, traces).ok());
     ASSERT_TRUE(store_->upsert(Table::relabels, relabels).ok());
   }
