@@ -1,4 +1,5 @@
-// CLI: import git REPO_OR_BUNDLE [--max N] [--since DATE] [--max-files-changed N].
+// CLI: import git REPO_OR_BUNDLE [--max N] [--since DATE] [--max-files-changed N] [--with-file-context
+// [--file-context-bytes N]].
 // (Flags are parsed here; the work is done in pipeline/import_git.)
 #include <cstdio>
 #include <memory>
@@ -25,6 +26,13 @@ void register_import_git(CLI::App& import_cmd, Context& ctx) {
   cmd->add_option("--since", flags->since, "skip commits older than DATE (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--max-files-changed", flags->options.max_files_changed, "skip commits changing more files than this")
       ->capture_default_str();
+  cmd->add_flag("--with-file-context", flags->options.with_file_context,
+                "also store, per trace, the parent-tree contents of the files local:bm25 ranks first (the blobs "
+                "relabel --with-context gives the teacher)");
+  cmd->add_option("--file-context-bytes", flags->options.file_context.max_bytes,
+                  "--with-file-context: at most this many bytes of whole files per trace")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
   cmd->add_option("--rev", flags->options.rev, "walk the history reachable from this revision")->capture_default_str();
   cmd->callback([flags, cmd, &ctx] {
     ctx.action = [flags, cmd, &ctx]() -> Result<void> {

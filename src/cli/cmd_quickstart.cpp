@@ -11,6 +11,7 @@
 #include "report/next_steps.h"
 #include "report/quickstart_output.h"
 #include "util/atomic_file.h"
+#include "util/progress.h"
 
 namespace pt::cli {
 namespace {
@@ -47,6 +48,9 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, opts]() -> Result<void> {
       QuickstartOptions o = *opts;
       o.store_uri = ctx.store_uri;
+      o.command = ctx.command_line;
+      ProgressPrinter fit_progress(stderr, "student train: fit", "trees built", is_terminal(stderr));
+      o.fit_progress = &fit_progress;
       QuickstartPrinter printer(stdout, o.holdout_newest);
       // quickstart narrates on stdout; its warnings go there too, indented under their step
       Diagnostics diagnostics([](const Diagnostic& d) { std::printf("  warning: %s\n", d.message.c_str()); });

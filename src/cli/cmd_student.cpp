@@ -53,6 +53,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
       ProgressPrinter progress(stderr, "student train: features", "traces", is_terminal(stderr));
       config.feature_progress = &progress;
+      ProgressPrinter fit_progress(stderr, "student train: fit", "trees built", is_terminal(stderr));
+      config.fit_progress = &fit_progress;
       PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));
       std::fputs(format_student_train_report(report).c_str(), stdout);
       return ok();

@@ -21,6 +21,7 @@ struct Context {
   std::string env = "dev";  // --env
   bool prod = false;        // --prod
   std::function<Result<void>()> action;
+  std::string command_line;                   // argv as typed (shell-quoted where needed), for the report's provenance
   Diagnostics diagnostics{print_diagnostic};  // what the pipeline reports besides results
 
   StoreOptions store_options() const { return StoreOptions{store_uri, prod ? "prod" : env}; }

@@ -28,6 +28,22 @@ const char* command_word(int argc, char** argv) {
   return nullptr;
 }
 
+// The command as typed, "picktune" first, arguments shell-quoted where needed (for provenance).
+std::string typed_command_line(int argc, char** argv) {
+  std::string out = "picktune";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.empty() || a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:@+%") !=
+                         std::string::npos) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    out += " " + a;
+  }
+  return out;
+}
+
 }  // namespace
 
 void pt::cli::print_diagnostic(const Diagnostic& d) {
@@ -46,6 +62,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags are accepted anywhere on the line
   Context ctx;
+  ctx.command_line = typed_command_line(argc, argv);
   app.add_option("--store", ctx.store_uri,
                  "store URI: sqlite:PATH, postgres://..., bigquery://PROJECT/DATASET (env PICKTUNE_STORE)");
   app.add_option("--env", ctx.env, "dev or prod database/dataset")->check(CLI::IsMember({"dev", "prod"}));

@@ -384,8 +384,8 @@ double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int
   return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), one);
 }
 
-Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p,
-                          TrainReport* report) {
+Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p, TrainReport* report,
+                          const std::function<void(int)>& on_tree) {
   Ensemble model;
   model.num_features = train.num_features;
   if (train.rows() == 0) return model;
@@ -426,6 +426,7 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
     Tree tree = builder.build(rows, g, h);
     add_tree(tree, train, scores, pool);
     model.trees.push_back(std::move(tree));
+    if (on_tree) on_tree(static_cast<int>(model.trees.size()));
     if (valid == nullptr) continue;
     add_tree(model.trees.back(), *valid, vscores, pool);
     double ndcg = mean_ndcg_on(*valid, vscores, p.eval_at, valid_idcg, pool);

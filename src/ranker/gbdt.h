@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace pt::ranker {
@@ -66,8 +67,9 @@ struct TrainReport {
 };
 
 // Trains on `train`; with `valid`, keeps the prefix of trees with the best validation NDCG.
+// `on_tree`, when set, hears the number of trees built so far after each tree (progress).
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& params,
-                          TrainReport* report = nullptr);
+                          TrainReport* report = nullptr, const std::function<void(int)>& on_tree = {});
 
 // Mean NDCG@k over the groups that have at least one relevant row.
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k);

@@ -155,26 +155,39 @@ std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemb
   return calibration_traces(tune_, tune_targets_, model);
 }
 
-std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary) {
+std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary,
+                                                     Progress* fit_progress) {
   flush();
   replicas_.clear();
   auto model = std::make_unique<StudentModel>();
   const bool have_tune = tune_.rows() > 0;
+  const bool refit = have_tune && options_.refit_all;
+  int64_t built = 0;  // trees built so far, both phases
+  if (fit_progress) fit_progress->begin();
+  auto phase1_tick = [&](int trees) {
+    built = trees;
+    if (fit_progress) fit_progress->update(built, int64_t{options_.gbdt.max_trees} * (refit ? 2 : 1));
+  };
   // Phase 1: fit on the older traces, stop early and calibrate on the newest (tune) ones.
-  model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt);
+  model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt, phase1_tick);
   if (have_tune) {
     // Phase 2: the newest traces matter most for what comes next, so refit on everything with
     // the tree count phase 1 chose.
     if (options_.refit_all && !model->ensemble.trees.empty()) {
       GbdtParams p = options_.gbdt;
       p.max_trees = static_cast<int>(model->ensemble.trees.size());
-      model->ensemble = train_lambdamart(merged(fit_, tune_), nullptr, p);
+      const int64_t phase1 = built;
+      model->ensemble = train_lambdamart(merged(fit_, tune_), nullptr, p, nullptr, [&](int trees) {
+        built = phase1 + trees;
+        if (fit_progress) fit_progress->update(built, phase1 + p.max_trees);
+      });
     }
     // Calibrate the model that answers (issue 17): the margin is in its score units, which a refit
     // changes. After a refit the tune traces are in its training data, so the answer length may be
     // a little optimistic; a margin from the phase-1 model would be in the wrong units altogether.
     model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble));
   }
+  if (fit_progress) fit_progress->finish(built);
   summary_.fit_rows = fit_.rows();
   summary_.tune_rows = tune_.rows();
   summary_.calibration = model->calibration;

@@ -17,6 +17,7 @@
 #include "ranker/history_stats.h"
 #include "ranker/student.h"
 #include "ranker/trace_view.h"
+#include "util/progress.h"
 
 namespace pt::ranker {
 
@@ -54,7 +55,11 @@ class StudentTrainer {
   void add(TraceView&& view, std::vector<std::string> targets, bool tune);
 
   // Fits the ensemble, calibrates, and returns the model (statistics of every added trace).
-  std::unique_ptr<StudentModel> finish(StudentMeta meta, StudentTrainSummary* summary = nullptr);
+  // `fit_progress` counts trees built: phase 1 out of max_trees (early stopping may end it sooner;
+  // with a refit the first total is 2 x max_trees), then the refit's trees added on, the total
+  // becoming phase 1's count plus the refit's; begin() before the first tree, finish() after the last.
+  std::unique_ptr<StudentModel> finish(StudentMeta meta, StudentTrainSummary* summary = nullptr,
+                                       Progress* fit_progress = nullptr);
 
   // The tune traces as calibration input, ranked by `model`'s scores (finish() calibrates the
   // returned model on exactly these; tests).

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "report/html/curve_chart.h"
+#include "report/html/provenance_block.h"
 #include "report/html/style.h"
 #include "report/svg_charts.h"
 
@@ -224,6 +225,7 @@ std::string render_html_report(const EvalSummary& s) {
 std::string eval_report_body(const EvalSummary& s) {
   std::string body = header(s);
   body += verdict(s);
+  body += provenance_block(s);
   body += summary_table(s);
   body += charts(s);
   body += histogram(s);

@@ -26,6 +26,11 @@ std::string format_import_git_summary(const ImportGitStats& s) {
                      s.traces.unchanged);
   out += fmt::format("  truth relabels: {} added, {} updated, {} unchanged\n", s.relabels.inserted, s.relabels.updated,
                      s.relabels.unchanged);
+  if (s.file_context.traces > 0)
+    out += fmt::format(
+        "  file context:   {} traces of type get-expanded-file-context-for-training-blobs, {} files, "
+        "{:.1f} MB (relabel --with-context reads them)\n",
+        s.file_context.traces, s.file_context.files, static_cast<double>(s.file_context.bytes) / 1e6);
   if (!s.skipped.empty()) {
     out += "  skipped:";
     bool first = true;

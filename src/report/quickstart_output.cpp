@@ -46,6 +46,11 @@ void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r
     case QuickstartStep::relabel:
       text = fmt::format("local:bm25 answered {} traces ({} already done, {} failed) in {:.1f} s\n", r.relabeled.done,
                          r.relabeled.skipped_done, r.relabeled.failed, r.relabeled.elapsed_s);
+      text += fmt::format(
+          "  with file context: {} traces ({} already done, {} without file context, {} failed) in {:.1f} s\n",
+          r.relabeled_with_context.done, r.relabeled_with_context.skipped_done,
+          r.relabeled_with_context.skipped_no_context, r.relabeled_with_context.failed,
+          r.relabeled_with_context.elapsed_s);
       break;
     case QuickstartStep::collect:
       text = collect_summary_text(r.collect_options, r.collected);

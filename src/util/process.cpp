@@ -79,7 +79,7 @@ struct Pipes {
   }
 };
 
-Result<pid_t> spawn(const GitCommand& cmd, Pipes& p) {
+Result<pid_t> spawn(const GitCommand& cmd, Pipes& p, const std::string& stdin_path) {
   if (::pipe2(p.out, O_CLOEXEC) != 0 || ::pipe2(p.err, O_CLOEXEC) != 0)
     return runtime_error(fmt::format("cannot create pipe: {}", std::strerror(errno)));
   std::vector<std::string> args{"git"};
@@ -94,7 +94,7 @@ Result<pid_t> spawn(const GitCommand& cmd, Pipes& p) {
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, p.out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, p.err[1], 2);
   pid_t pid = 0;
@@ -114,11 +114,10 @@ int reap(pid_t pid) {
   return status;
 }
 
-}  // namespace
-
-Result<void> run_git_streaming(const GitCommand& cmd, const std::function<Result<void>(std::string_view)>& on_output) {
+Result<void> stream_git(const GitCommand& cmd, const std::string& stdin_path,
+                        const std::function<Result<void>(std::string_view)>& on_output) {
   Pipes p;
-  PT_ASSIGN_OR_RETURN(pid_t pid, spawn(cmd, p));
+  PT_ASSIGN_OR_RETURN(pid_t pid, spawn(cmd, p, stdin_path));
   std::string err_text;
   std::vector<char> buf(1 << 16);
   Result<void> failure;
@@ -156,14 +155,22 @@ Result<void> run_git_streaming(const GitCommand& cmd, const std::function<Result
   return runtime_error(fmt::format("{}: {}", describe(cmd), why));
 }
 
-Result<std::string> run_git(const GitCommand& cmd) {
+}  // namespace
+
+Result<void> run_git_streaming(const GitCommand& cmd, const std::function<Result<void>(std::string_view)>& on_output) {
+  return stream_git(cmd, "/dev/null", on_output);
+}
+
+Result<std::string> run_git_with_input(const GitCommand& cmd, const std::string& stdin_path) {
   std::string out;
-  PT_TRY(run_git_streaming(cmd, [&](std::string_view chunk) -> Result<void> {
+  PT_TRY(stream_git(cmd, stdin_path, [&](std::string_view chunk) -> Result<void> {
     out.append(chunk);
     return ok();
   }));
   return out;
 }
+
+Result<std::string> run_git(const GitCommand& cmd) { return run_git_with_input(cmd, "/dev/null"); }
 
 Result<TempDir> TempDir::create(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");

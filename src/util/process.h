@@ -24,6 +24,8 @@ Result<void> run_git_streaming(const GitCommand& cmd, const std::function<Result
 
 // Runs git and returns its whole stdout.
 Result<std::string> run_git(const GitCommand& cmd);
+// The same with the file `stdin_path` as git's stdin (for `cat-file --batch` request lists).
+Result<std::string> run_git_with_input(const GitCommand& cmd, const std::string& stdin_path);
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {

@@ -74,6 +74,11 @@ std::string ProgressPrinter::bar_line(const std::string& label, const std::strin
   return line;
 }
 
+void ProgressPrinter::begin() {
+  std::lock_guard lock(mu_);
+  if (!printed_) start_ = last_ = clock_();
+}
+
 void ProgressPrinter::update(int64_t done, int64_t total) {
   std::lock_guard lock(mu_);
   if (finished_) return;

@@ -14,6 +14,8 @@ namespace pt {
 class Progress {
  public:
   virtual ~Progress() = default;
+  // The counted work starts now (a run made after other work: rates and ETA count from here).
+  virtual void begin() {}
   // `done` units so far out of `total` (0: total unknown).
   virtual void update(int64_t done, int64_t total) = 0;
   // The run ended having done `done` units.
@@ -26,6 +28,7 @@ class ProgressPrinter final : public Progress {
   // `label` names the run ("import git"), `unit` what is counted ("commits").
   ProgressPrinter(std::FILE* out, std::string label, std::string unit, bool tty, double every_s = 5.0,
                   Clock clock = {});
+  void begin() override;
   void update(int64_t done, int64_t total) override;
   void finish(int64_t done) override;
 

@@ -164,9 +164,10 @@ class Collector {
     std::string hint;
     if (reason == "relabel_context_mismatch")
       hint = o_.recipe.with_file_context
-                 ? "it needs relabels made with file context, and no trace has file context (import git "
-                   "--with-file-context is not available yet; relabel --with-context needs "
-                   "get-expanded-file-context-for-training-blobs traces)"
+                 ? fmt::format(
+                       "it needs relabels made with file context (picktune relabel --teacher {} "
+                       "--with-context; for git history, import it with import git --with-file-context first)",
+                       o_.teacher)
                  : "the relabels were made with file context; pass --with-context";
     else if (reason == "no_relabel")
       hint = fmt::format("no relabel by {} answers them (picktune relabel --teacher {})", o_.teacher, o_.teacher);

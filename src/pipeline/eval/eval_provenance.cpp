@@ -44,6 +44,7 @@ Result<std::vector<StudentTraining>> check_training_overlap(const CandidateProve
     t.model = s.model;
     t.teacher = s.training.teacher;
     t.cutoff = s.training.cutoff;
+    t.store = s.training.store;
     t.holdout_newest = s.training.holdout_newest;
     t.train_traces = s.training.train_traces;
     t.selected = static_cast<int64_t>(selected.size());

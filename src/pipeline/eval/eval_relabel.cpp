@@ -228,9 +228,20 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
     result.selection = "every selected get-relevant-files trace";
   }
   PT_TRY(check_eval_relabel_overlap(store, provenance, ro, o.allow_training_overlap, result));
+  int64_t answered = 0;  // by the models already run (done or failed)
+  if (o.progress) o.progress->begin();
   for (size_t i = 0; i < o.models.size(); ++i) {
     std::unique_ptr<Model> model = std::move(models[i]);
-    PT_ASSIGN_OR_RETURN(RelabelSummary summary, run_relabel(store, *model, ro));
+    RelabelOptions run_options = ro;
+    if (o.progress) {
+      const int64_t later = static_cast<int64_t>(o.models.size() - i - 1);
+      run_options.on_progress = [&o, &answered, later, inner = ro.on_progress](const RelabelTick& t) {
+        if (inner) inner(t);
+        o.progress->update(answered + t.done + t.failed, answered + t.total * (1 + later));
+      };
+    }
+    PT_ASSIGN_OR_RETURN(RelabelSummary summary, run_relabel(store, *model, run_options));
+    answered += summary.done + summary.failed;
     result.traces = std::max(result.traces, summary.selected);
     if (ro.budget_usd && !ro.dry_run) ro.budget_usd = *ro.budget_usd - summary.cost_usd;  // --budget covers all models
     EvalRelabelRun run{o.models[i], resolved[i], std::move(summary)};
@@ -239,6 +250,7 @@ Result<EvalRelabelResult> run_eval_relabel(Store& store, const EvalRelabelOption
     result.runs.push_back(std::move(run));
     if (stop) break;
   }
+  if (o.progress) o.progress->finish(answered);
   return result;
 }
 

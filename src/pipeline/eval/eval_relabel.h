@@ -13,6 +13,7 @@
 #include "pipeline/relabel/relabel.h"
 #include "providers/model.h"
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/result.h"
 
 namespace pt {
@@ -26,6 +27,9 @@ struct EvalRelabelOptions {
   ModelOptions model;
   std::string registry_path;            // "" -> default_registry_path()
   bool allow_training_overlap = false;  // send a student traces it trained on (marked in-sample)
+  // The whole run's status: answers (done or failed) out of traces-to-do x models, the models not
+  // yet started counted at the current model's count; begin() once selected, finish() at the end.
+  Progress* progress = nullptr;
 };
 
 struct EvalRelabelRun {

@@ -36,6 +36,7 @@ struct EvalScoreOptions {
   // store that cannot keep it (read-only) gives a warning, not an error. The version is recorded.
   bool save_run = false;
   std::string picktune_version;
+  std::string command;  // the command line, shown in the report's provenance block
 };
 
 // Metrics compared pair by pair (win/tie/loss and the paired difference).

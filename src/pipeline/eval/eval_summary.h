@@ -68,10 +68,19 @@ struct TraceExample {
 // A local:student@PATH model's training provenance as `eval score` saw it (issue 17).
 struct StudentTraining {
   std::string model, teacher, cutoff;
+  std::string store;  // the store it trained from (Store::describe() then)
   double holdout_newest = 0;
   int64_t train_traces = 0;
   int64_t selected = 0;   // traces selected for scoring
   int64_t in_sample = 0;  // of those, traces it trained on (> 0 only with --allow-training-overlap)
+};
+
+// Where the figures come from, for the report's provenance block (issue 20).
+struct ScoreProvenance {
+  std::string store;             // Store::describe() of the store scored
+  std::string scored_at;         // RFC 3339 UTC, when the scores were computed
+  std::string picktune_version;  // "VERSION (revision R, build B)"
+  std::string command;           // the command line that produced them; "" when not known
 };
 
 struct EvalSummary {
@@ -98,6 +107,7 @@ struct EvalSummary {
   bool in_sample = false;                   // some figure is in-sample (--allow-training-overlap)
   std::string scored_digest;  // sha256 of the scored trace ids, sorted and '\n'-joined: same digest, same traces
   std::string run_id;         // the stored evaluation run (pipeline/eval/eval_runs.h); "" when not saved
+  ScoreProvenance provenance;
 };
 
 }  // namespace pt

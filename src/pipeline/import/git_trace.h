@@ -29,6 +29,7 @@ struct GitTraceOptions {
 struct GitTraceRows {
   Row trace;
   Row truth;
+  std::vector<std::string> context_candidates;  // import git --with-file-context only (git_file_context.h)
 };
 
 // The trace and truth relabel for a step, or why the commit is skipped.

@@ -47,17 +47,33 @@ Result<RepoSource> open_source(const std::string& source) {
 }
 
 // Batches rows into upsert transactions: traces first, then their truth relabels.
+// With file context, each batch's blob traces are written after its traces.
 class RowSink {
  public:
-  RowSink(Store& store, size_t batch) : store_(store), batch_(std::max<size_t>(batch, 1)) {}
+  RowSink(Store& store, size_t batch, GitFileContext* context)
+      : store_(store), batch_(std::max<size_t>(batch, 1)), context_(context) {}
   Result<void> add(GitTraceRows&& rows) {
     traces_.push_back(std::move(rows.trace));
     truths_.push_back(std::move(rows.truth));
+    candidates_.push_back(std::move(rows.context_candidates));
     return traces_.size() >= batch_ ? flush() : ok();
   }
   Result<void> flush() {
     if (traces_.empty()) return ok();
+    std::vector<Row> blobs;
+    if (context_) {
+      std::vector<FileContextRequest> requests;
+      requests.reserve(traces_.size());
+      for (size_t i = 0; i < traces_.size(); ++i) {
+        std::string_view step = traces_[i].agent_step_id;  // "git:HASH"
+        requests.push_back(
+            FileContextRequest{&traces_[i], std::string(step.substr(4)) + "^", std::move(candidates_[i])});
+      }
+      PT_ASSIGN_OR_RETURN(blobs, context_->rows(requests));
+    }
+    candidates_.clear();
     PT_ASSIGN_OR_RETURN(UpsertStats t, store_.upsert(Table::traces, traces_));
+    if (!blobs.empty()) PT_TRY(store_.upsert(Table::traces, blobs));
     PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truths_));
     traces.inserted += t.inserted;
     traces.updated += t.updated;
@@ -74,7 +90,9 @@ class RowSink {
  private:
   Store& store_;
   size_t batch_;
+  GitFileContext* context_;
   std::vector<Row> traces_, truths_;
+  std::vector<std::vector<std::string>> candidates_;
 };
 
 // The N newest eligible commits by (commit time, history position).
@@ -169,7 +187,8 @@ Result<T> prefixed(const std::string& source, Result<T> r) {
 // With a window, git diffs only the commits it reads (plan_window) and the others are passed.
 Result<void> walk_history(const std::string& dir, const std::string& rev, const TimedGraph& graph,
                           const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
-                          RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress) {
+                          RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress,
+                          const FileContextOptions* file_context) {
   std::set<std::string> unrepresentable;
   const size_t progress_total = window ? window->read_commits : walker.commits();
   auto visit = [&](const HistoryStep& s) -> Result<void> {
@@ -179,6 +198,9 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, const 
       return ok();
     }
     ++stats.eligible;
+    if (file_context)
+      r.rows->context_candidates =
+          file_context_candidates(s.parent_tree, clean_commit_message(s.commit.message), *file_context);
     if (!newest) return sink.add(std::move(*r.rows));
     const int64_t created = r.rows->trace.created_at_us;
     if (newest->add(created, s.position, std::move(*r.rows))) ++stats.skipped["older than the --max newest"];
@@ -235,7 +257,14 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
   PT_ASSIGN_OR_RETURN(std::string rev, prefixed(o.source, resolve_rev(src.dir, o.rev)));
   PT_ASSIGN_OR_RETURN(TimedGraph graph, prefixed(o.source, read_timed_graph(src.dir, rev)));
   GitTraceOptions trace_options{stats.repo_name, o.max_files_changed, o.selection_limit, o.since_us};
-  RowSink sink(store, o.batch_size);
+  std::optional<TempDir> scratch;
+  std::unique_ptr<GitFileContext> context;
+  if (o.with_file_context) {
+    PT_ASSIGN_OR_RETURN(TempDir t, TempDir::create("picktune-context-"));
+    scratch.emplace(std::move(t));
+    context = std::make_unique<GitFileContext>(src.dir, scratch->path(), o.file_context);
+  }
+  RowSink sink(store, o.batch_size, context.get());
   std::unique_ptr<NewestRows> newest;  // a pointer, not an optional: g++ 12 warns falsely on the latter
   // --since and --max bound what git reads: only commits at or after a cut-off time (--since's,
   // or the time of the M-th newest commit for --max, M widened until the window holds --max
@@ -256,8 +285,9 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
     HistoryWalker walker(graph.lines, summarize_commit, o.recent_commits);
     newest.reset();
     if (o.max) newest = std::make_unique<NewestRows>(static_cast<size_t>(*o.max));
-    PT_TRY(prefixed(o.source, walk_history(src.dir, rev, graph, window ? &*window : nullptr, walker, trace_options,
-                                           sink, newest.get(), attempt, o.progress)));
+    PT_TRY(prefixed(o.source,
+                    walk_history(src.dir, rev, graph, window ? &*window : nullptr, walker, trace_options, sink,
+                                 newest.get(), attempt, o.progress, o.with_file_context ? &o.file_context : nullptr)));
     if (window)
       attempt.skipped["before the window (not read)"] =
           static_cast<int64_t>(graph.lines.size() - window->window_commits);
@@ -271,6 +301,7 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
 
   stats.traces = sink.traces;
   stats.relabels = sink.relabels;
+  if (context) stats.file_context = context->stats();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return stats;
 }

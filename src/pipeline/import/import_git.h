@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "pipeline/import/git_file_context.h"
 #include "store/store.h"
 #include "util/progress.h"
 #include "util/result.h"
@@ -24,6 +25,8 @@ struct ImportGitOptions {
   size_t recent_commits = 20;       // commits listed in the recent-changes section
   size_t batch_size = 500;          // rows per upsert transaction
   Progress* progress = nullptr;     // commits read out of the commits git will list; null -> none
+  bool with_file_context = false;   // also write a blobs trace per trace (git_file_context.h)
+  FileContextOptions file_context;
 };
 
 struct ImportGitStats {
@@ -33,6 +36,7 @@ struct ImportGitStats {
   std::map<std::string, int64_t> skipped;  // reason -> count (merges, --max included)
   int64_t unrepresentable_paths = 0;       // distinct non-UTF-8 / control-character paths left out
   UpsertStats traces, relabels;
+  FileContextStats file_context;  // --with-file-context: blob traces written (added or not)
   double seconds = 0;
 };
 

@@ -37,10 +37,13 @@ class Steps {
   QuickstartObserver* observer_;
 };
 
-Result<RelabelSummary> relabel_all_with_bm25(Store& store) {
+// with_context: the traces that have imported file context, answered again with it (what the
+// registry's with_file_context recipes collect from).
+Result<RelabelSummary> relabel_all_with_bm25(Store& store, bool with_context) {
   PT_ASSIGN_OR_RETURN(auto bm25, make_model("local:bm25", ModelOptions{}));
   RelabelOptions o;
   o.concurrency = 1;
+  o.with_context = with_context;
   return run_relabel(store, *bm25, o);
 }
 
@@ -57,8 +60,10 @@ Result<void> collect_tuning_data(Store& store, const QuickstartOptions& options,
   return ok();
 }
 
-Result<StudentTrainReport> train_student(Store& store, const std::string& model_path, double holdout) {
+Result<StudentTrainReport> train_student(Store& store, const std::string& model_path, double holdout,
+                                         Progress* fit_progress) {
   StudentTrainConfig c;
+  c.fit_progress = fit_progress;
   c.teacher = std::string(kTruthModel);
   c.holdout_newest = holdout;
   c.output = model_path;
@@ -73,8 +78,10 @@ Result<EvalRelabelResult> eval_relabel_holdout(Store& store, const std::vector<s
   return run_eval_relabel(store, o);
 }
 
-Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, double holdout) {
+Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, double holdout,
+                          const std::string& command) {
   EvalScoreOptions o;
+  o.command = command;
   o.models = models;
   o.reference = std::string(kTruthModel);
   o.newest = holdout;
@@ -97,11 +104,13 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.start(QuickstartStep::import_git);
   ImportGitOptions imp;
   imp.source = repo;
+  imp.with_file_context = true;  // so every registry recipe has data to collect
   PT_ASSIGN_OR_RETURN(r.imported, import_git(*store, imp));
   steps.done(QuickstartStep::import_git, r);
 
   steps.start(QuickstartStep::relabel);
-  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store));
+  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store, false));
+  PT_ASSIGN_OR_RETURN(r.relabeled_with_context, relabel_all_with_bm25(*store, true));
   steps.done(QuickstartStep::relabel, r);
 
   steps.start(QuickstartStep::collect);
@@ -109,7 +118,8 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.done(QuickstartStep::collect, r);
 
   steps.start(QuickstartStep::train_student);
-  PT_ASSIGN_OR_RETURN(r.student, train_student(*store, r.paths.student_model, options.holdout_newest));
+  PT_ASSIGN_OR_RETURN(r.student,
+                      train_student(*store, r.paths.student_model, options.holdout_newest, options.fit_progress));
   steps.done(QuickstartStep::train_student, r);
 
   std::vector<std::string> models = {"local:bm25", "local:student@" + r.paths.student_model};
@@ -118,7 +128,7 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   steps.done(QuickstartStep::eval_relabel, r);
 
   steps.start(QuickstartStep::score);
-  PT_ASSIGN_OR_RETURN(r.scored, score(*store, models, options.holdout_newest));
+  PT_ASSIGN_OR_RETURN(r.scored, score(*store, models, options.holdout_newest, options.command));
   steps.done(QuickstartStep::score, r);
   return r;
 }

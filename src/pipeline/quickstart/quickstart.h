@@ -1,5 +1,6 @@
 // The main job (`picktune quickstart`): the whole distillation loop offline on a git history —
-// import (traces + ground truth) -> relabel with local:bm25 -> collect tuning data from those
+// import (traces + ground truth + file context) -> relabel with local:bm25 (without and with the
+// file context) -> collect tuning data from those
 // relabels -> train the student on the older 80% -> eval relabel the newest 20% with local:bm25
 // and the student -> score against truth. Returns what each step found (report/quickstart_output.h
 // prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
@@ -28,7 +29,8 @@ struct QuickstartPaths {
 struct QuickstartResult {
   QuickstartPaths paths;
   ImportGitStats imported;
-  RelabelSummary relabeled;  // local:bm25 over every trace
+  RelabelSummary relabeled;               // local:bm25 over every trace
+  RelabelSummary relabeled_with_context;  // again, with the imported file context, where there is some
   CollectOptions collect_options;
   CollectSummary collected;
   StudentTrainReport student;
@@ -50,6 +52,8 @@ struct QuickstartOptions {
   double holdout_newest = 0.2;  // evaluation on the newest fraction, training on the rest
   QuickstartObserver* observer = nullptr;
   Diagnostics* diagnostics = nullptr;  // collect's warnings
+  std::string command;                 // the command line, for the report's provenance block
+  Progress* fit_progress = nullptr;    // the student's trees (StudentTrainConfig::fit_progress)
 };
 
 Result<QuickstartResult> run_quickstart(const QuickstartOptions& options);

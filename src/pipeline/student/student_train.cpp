@@ -308,7 +308,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   meta.trained_at = format_rfc3339(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  auto model = trainer.finish(meta, &r.summary);
+  auto model = trainer.finish(meta, &r.summary, config.fit_progress);
   model->contents = contents;
   if (config.top_k) model->calibration = ranker::Calibration{*config.top_k, std::numeric_limits<double>::infinity()};
   r.seconds_fit = seconds_since(t1);

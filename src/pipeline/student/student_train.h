@@ -39,6 +39,7 @@ struct StudentTrainConfig {
   // local:bm25-content baseline) the contents of each trace's parent tree. "" -> paths only.
   std::string repo;
   Progress* feature_progress = nullptr;              // traces turned into features (the long pass); null -> none
+  Progress* fit_progress = nullptr;                  // trees fitted (ranker::StudentTrainer::finish); null -> none
   std::function<void(const std::string&)> progress;  // one line per phase; null -> silent
 };
 

@@ -21,6 +21,8 @@ nav.top .brand{font-weight:700;margin-right:10px}
 .meta{color:#555}.warn{background:#fff4e0;border:1px solid #f0c080;padding:8px 14px;border-radius:4px}
 .verdict{background:#eef6ee;border:1px solid #9c9;border-radius:6px;padding:12px 16px;margin:12px 0;font-size:15px}
 .verdict.unsure{background:#fff8e6;border-color:#e0c070}
+dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:8px 0}
+dl.provenance dt{font-weight:600;color:#444}dl.provenance dd{margin:0;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;background:#fff;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f0f0}td.l,th.l{text-align:left}th,td{overflow-wrap:normal}td.l{white-space:nowrap}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}

@@ -1,7 +1,8 @@
 // Tests for pipeline/eval_relabel on a temporary SQLite store: registry ids resolve to their Vertex
 // endpoint and are stored under the id as given (against the loopback fake Vertex), local models
 // run on the newest fraction and resume, the validation side of a collect split is re-derived from
-// its manifest (whole agent steps, recipe kinds), and bad selections fail clearly.
+// its manifest (whole agent steps, recipe kinds), bad selections fail clearly, and the whole run's
+// status counts answers over every model.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -201,6 +202,50 @@ TEST_F(EvalRelabel, BadSelections) {
   EXPECT_EQ(run_eval_relabel(*store_, o).error().kind, ErrorKind::usage);
   EXPECT_EQ(run_eval_relabel(*store_, options({})).error().kind, ErrorKind::usage);
   EXPECT_EQ(run_eval_relabel(*store_, options({"nonsense"})).error().kind, ErrorKind::usage);
+}
+
+// The whole run's status line (issue 20): answers over every model, done out of traces x models.
+struct RecordingProgress final : Progress {
+  int begins = 0;
+  std::vector<std::pair<int64_t, int64_t>> updates;  // (done, total)
+  std::vector<int64_t> finishes;
+  void begin() override { ++begins; }
+  void update(int64_t done, int64_t total) override { updates.emplace_back(done, total); }
+  void finish(int64_t done) override { finishes.push_back(done); }
+};
+
+TEST_F(EvalRelabel, StatusCountsAnswersOverEveryModel) {
+  fake::FakeLlm server;
+  EnvVars env({{"GEMINI_API_KEY", "AIza-test-status-key"}, {"GEMINI_BASE_URL", server.base_url()}});
+  auto o = options({"gemini:gemini-2.5-flash", "local:bm25"});
+  o.limit = 6;
+  o.model.price_as = "free";
+  RecordingProgress status;
+  int per_model_ticks = 0;
+  o.progress = &status;
+  o.relabel.on_progress = [&](const RelabelTick&) { ++per_model_ticks; };
+  auto r = run_eval_relabel(*store_, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GT(per_model_ticks, 0) << "the per-model progress still hears every tick";
+  ASSERT_EQ(r->runs.size(), 2u);
+  EXPECT_EQ(r->runs[0].summary.done, 6) << "the fake answers every call";
+  EXPECT_EQ(status.begins, 1);
+  ASSERT_FALSE(status.updates.empty());
+  int64_t last = 0;
+  for (auto [done, total] : status.updates) {
+    EXPECT_GE(done, last);
+    EXPECT_LE(done, total);
+    EXPECT_EQ(total, 12) << "6 traces x 2 models, the second counted at the first's size";
+    last = done;
+  }
+  EXPECT_EQ(last, 12);
+  EXPECT_EQ(status.finishes, std::vector<int64_t>{12});
+
+  // A re-run has nothing left to do: the status ends at 0 answers.
+  RecordingProgress again;
+  o.progress = &again;
+  ASSERT_TRUE(run_eval_relabel(*store_, o).ok());
+  EXPECT_EQ(again.finishes, std::vector<int64_t>{0});
 }
 
 }  // namespace
