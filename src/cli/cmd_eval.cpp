@@ -24,7 +24,7 @@ namespace {
 
 struct ScoreFlags {
   std::vector<std::string> models;
-  std::string reference, since, until, report;
+  std::string reference, since, until, report, split;
   std::optional<double> newest;
   bool json = false, no_save = false;
   EvalScoreOptions options;
@@ -35,6 +35,7 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   o.models = f.models;
   o.reference = f.reference;
   o.newest = f.newest;
+  if (!f.split.empty()) o.split_file = f.split;
   PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.diagnostics = &ctx.diagnostics;
@@ -64,6 +65,9 @@ void register_score(CLI::App& eval, Context& ctx) {
                   "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
   cmd->add_option("--since", f->since, "traces created at or after this time (RFC 3339 or YYYY-MM-DD)");
   cmd->add_option("--until", f->until, "traces created before this time");
+  cmd->add_option("--split", f->split,
+                  "score exactly the validation side of a collect split: NAME-validation.jsonl "
+                  "(NAME.manifest.json beside it)");
   cmd->add_flag("--json", f->json, "print one JSON object (docs/formats.md#eval-json schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
   cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")
