@@ -55,6 +55,8 @@ std::string render_relabel_summary(const RelabelSummary& s, const RelabelOptions
                  s.model, s.done, s.failed, s.not_sent, s.selected, s.skipped_done);
   if (o.with_context)
     fmt::format_to(std::back_inserter(out), ", {} skipped without stored file context", s.skipped_no_context);
+  if (s.skipped_leased > 0)
+    fmt::format_to(std::back_inserter(out), ", {} claimed by another run of this teacher", s.skipped_leased);
   fmt::format_to(std::back_inserter(out), "\n");
   fmt::format_to(std::back_inserter(out),
                  "  calls: {} ({} retries) in {}; tokens: {} input ({} cached), {} output; cost ${:.4f}\n", s.calls,
