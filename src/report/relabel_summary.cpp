@@ -71,6 +71,11 @@ std::string render_relabel_summary(const RelabelSummary& s, const RelabelOptions
         o.budget_usd.value_or(0));
   if (s.stopped_by_auth)
     fmt::format_to(std::back_inserter(out), "  stopped: the provider rejected the credentials (HTTP 401/403)\n");
+  if (s.batch_canceled + s.batch_expired > 0)
+    fmt::format_to(std::back_inserter(out),
+                   "  batch: {} canceled, {} expired before processing (not billed, not stored); re-run to send them "
+                   "again\n",
+                   s.batch_canceled, s.batch_expired);
   if (s.failed == 0) return out;
   fmt::format_to(std::back_inserter(out), "  failed by reason:");
   for (const auto& [reason, n] : s.failed_by_reason) fmt::format_to(std::back_inserter(out), " {}={}", reason, n);

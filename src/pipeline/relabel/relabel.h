@@ -91,7 +91,9 @@ struct RelabelSummary {
   int64_t to_do = 0;               // selected - skipped
   int64_t done = 0;                // relabels stored by this run
   int64_t failed = 0;              // gave up after retries (or not retryable); retried next run
-  int64_t not_sent = 0;            // left for a later run (stop, budget)
+  int64_t not_sent = 0;            // left for a later run (stop, budget, batch canceled/expired)
+  int64_t batch_canceled = 0;      // --batch: requests the batch canceled before processing (not billed)
+  int64_t batch_expired = 0;       // --batch: requests that expired (24 h) before processing (not billed)
   int64_t calls = 0;               // requests made (attempts, including retries)
   int64_t retries = 0;
   std::map<std::string, int64_t> failed_by_reason;  // reason class -> count
