@@ -47,7 +47,8 @@ void release(pqxx::connection& c, std::span<const std::string> keys, const std::
 std::vector<std::string> owners(pqxx::connection& c) {
   pqxx::read_transaction w(c);
   std::vector<std::string> out;
-  for (const pqxx::row& r : w.exec("SELECT DISTINCT owner FROM relabel_leases ORDER BY owner")) out.push_back(r[0].c_str());
+  for (const pqxx::row& r : w.exec("SELECT DISTINCT owner FROM relabel_leases ORDER BY owner"))
+    out.push_back(r[0].c_str());
   return out;
 }
 

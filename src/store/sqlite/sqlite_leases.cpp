@@ -61,11 +61,12 @@ Result<std::vector<std::string>> claim(sqlite3* db, std::span<const std::string>
   if (keys.empty()) return held;
   PT_TRY(exec(db, kSchemaSql));
   PT_TRY(in_transaction(db, [&]() -> Result<void> {
-    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db,
-                                           "INSERT INTO relabel_leases(id, owner, expires_at) VALUES(?1, ?2, ?3) "
-                                           "ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, "
-                                           "expires_at = excluded.expires_at "
-                                           "WHERE relabel_leases.owner = excluded.owner OR relabel_leases.expires_at <= ?4"));
+    PT_ASSIGN_OR_RETURN(StmtPtr s,
+                        prepare(db,
+                                "INSERT INTO relabel_leases(id, owner, expires_at) VALUES(?1, ?2, ?3) "
+                                "ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, "
+                                "expires_at = excluded.expires_at "
+                                "WHERE relabel_leases.owner = excluded.owner OR relabel_leases.expires_at <= ?4"));
     for (const auto& key : keys) {
       sqlite3_reset(s.get());
       bind(s.get(), 1, key);

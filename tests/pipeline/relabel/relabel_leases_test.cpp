@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "pipeline/relabel/relabel.h"
-#include "pipeline/relabel/relabel_leases.h"
 #include "pipeline/relabel/relabel_fixtures.h"
+#include "pipeline/relabel/relabel_leases.h"
 #include "pipeline/relabel/spawn.h"
 #include "store/bigquery/bq_test_env.h"
 #include "store/memory/memory_store.h"
@@ -98,12 +98,11 @@ TEST(RelabelLeaseStore, MemoryClaimsAreExclusiveRenewableAndExpire) {
 
 Child relabel_process(const std::string& uri, const std::string& base_url, const std::string& dir,
                       const std::string& tag, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel",   "--teacher",     kTeacher,
-                                   "--store",       uri,         "--concurrency", "6",
-                                   "--progress",    "none",      "--timeout",     "5"};
+  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel", "--teacher",  kTeacher, "--store",   uri,
+                                   "--concurrency", "6",       "--progress", "none",   "--timeout", "5"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", base_url}},
-                        dir + "/" + tag + ".out", dir + "/" + tag + ".err");
+  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", base_url}}, dir + "/" + tag + ".out",
+                        dir + "/" + tag + ".err");
 }
 
 void fill(const std::string& uri, int n) {
@@ -129,7 +128,8 @@ void concurrent_runs_pay_once(const std::string& uri, const std::string& dir, in
   cfg.record_bodies = false;
   fake::FakeLlm fake(cfg);
   std::vector<Child> children;
-  for (int i = 0; i < runs; ++i) children.push_back(relabel_process(uri, fake.base_url(), dir, "r" + std::to_string(i)));
+  for (int i = 0; i < runs; ++i)
+    children.push_back(relabel_process(uri, fake.base_url(), dir, "r" + std::to_string(i)));
   int64_t leased_elsewhere = 0;
   for (int i = 0; i < runs; ++i) {
     std::string tag = dir + "/r" + std::to_string(i);
@@ -181,15 +181,13 @@ TEST(RelabelLeaseCli, CrashedRunsLeasesExpireAndAreTakenOver) {
   const int n = 30;
   fill(ts.uri(), n);
   Keys live, stale;
-  for (int i = 0; i < 10; ++i)
-    live.push_back(relabel_row_id(kTeacher, testing::picker_trace(i).id, false));
-  for (int i = 10; i < 20; ++i)
-    stale.push_back(relabel_row_id(kTeacher, testing::picker_trace(i).id, false));
+  for (int i = 0; i < 10; ++i) live.push_back(relabel_row_id(kTeacher, testing::picker_trace(i).id, false));
+  for (int i = 10; i < 20; ++i) stale.push_back(relabel_row_id(kTeacher, testing::picker_trace(i).id, false));
   {
     auto s = open_ok(ts.uri());
     ASSERT_TRUE(s);
     int64_t t = now_us();
-    ASSERT_EQ(s->claim_leases(live, "crashed-run", t, t + 3'000'000)->size(), 10u);   // still valid
+    ASSERT_EQ(s->claim_leases(live, "crashed-run", t, t + 3'000'000)->size(), 10u);       // still valid
     ASSERT_EQ(s->claim_leases(stale, "crashed-run", t - 9'000'000, t - 1)->size(), 10u);  // expired
   }
   fake::FakeLlm fake;
