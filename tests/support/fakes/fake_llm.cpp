@@ -622,6 +622,7 @@ void FakeLlm::install_routes() {
       log_call(std::move(call), fault != Fault::timeout);
     };
   };
+  install_token_count_routes();  // before the generation routes (a more specific path)
   server_->Post("/v1/messages", generate(Api::anthropic));
   server_->Post("/v1/chat/completions", generate(Api::openai));
   server_->Post(R"(/v1beta/models/([^/]+):generateContent)", generate(Api::gemini));

@@ -98,6 +98,7 @@ class FakeLlm {
   struct Batch;
   struct Request;
   void install_routes();
+  void install_token_count_routes();  // fake_token_count.cpp
   void log_call(FakeCall call, bool answered);
   bool sleep_ms(int ms);  // false when stopping
   std::optional<Fault> pick_fault(const std::string& body);
