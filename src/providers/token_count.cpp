@@ -52,8 +52,8 @@ Result<int64_t> gemini_count(std::string_view model_id, const TeacherInput& inpu
   json request = json::parse(gemini_body(input, options));
   request["model"] = "models/" + c.name;
   json body = {{"generateContentRequest", std::move(request)}};
-  HttpRequest req = post(fmt::format("{}/v1beta/models/{}:countTokens", c.base, c.name), {{"x-goog-api-key", c.key}},
-                         body.dump());
+  HttpRequest req =
+      post(fmt::format("{}/v1beta/models/{}:countTokens", c.base, c.name), {{"x-goog-api-key", c.key}}, body.dump());
   return read_count("gemini countTokens", http_call(req), c.key, "totalTokens");
 }
 
@@ -64,8 +64,8 @@ Result<int64_t> count_input_tokens_remote(std::string_view model_id, const Teach
   if (!input.call) return runtime_error(fmt::format("{}: no call to count", model_id));
   if (model_id.rfind("anthropic:", 0) == 0) return anthropic_count(model_id, input, options);
   if (model_id.rfind("gemini:", 0) == 0) return gemini_count(model_id, input, options);
-  return usage_error(fmt::format("{}: the provider has no token-count endpoint picktune uses (anthropic:, gemini:)",
-                                 model_id));
+  return usage_error(
+      fmt::format("{}: the provider has no token-count endpoint picktune uses (anthropic:, gemini:)", model_id));
 }
 
 }  // namespace pt

@@ -60,8 +60,9 @@ void FakeLlm::install_token_count_routes() {
       out = anthropic_error("invalid_request_error", "model, messages: Field required");
     } else if (body.contains("max_tokens") || body.contains("temperature")) {
       res.status = 400;
-      out = anthropic_error("invalid_request_error", std::string(body.contains("max_tokens") ? "max_tokens" : "temperature") +
-                                                         ": Extra inputs are not permitted");
+      out = anthropic_error(
+          "invalid_request_error",
+          std::string(body.contains("max_tokens") ? "max_tokens" : "temperature") + ": Extra inputs are not permitted");
     } else {
       res.status = 200;
       size_t bytes = text_bytes(body["messages"]) + (body.contains("system") ? text_bytes(body["system"]) : 0);
@@ -72,11 +73,10 @@ void FakeLlm::install_token_count_routes() {
     log_call(std::move(call), false);
   });
 
-  server_->Post(R"(/v1beta/models/([^/:]+):countTokens)", [this](const httplib::Request& req,
-                                                                 httplib::Response& res) {
+  server_->Post(R"(/v1beta/models/([^/:]+):countTokens)", [this](const httplib::Request& req, httplib::Response& res) {
     FakeCall call{req.method, req.path, {}, req.body, 0, "", ""};
-    std::string key = req.has_header("x-goog-api-key") ? req.get_header_value("x-goog-api-key")
-                                                       : req.get_param_value("key");
+    std::string key =
+        req.has_header("x-goog-api-key") ? req.get_header_value("x-goog-api-key") : req.get_param_value("key");
     json body = json::parse(req.body, nullptr, false);
     json out;
     if (key.empty()) {
