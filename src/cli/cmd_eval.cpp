@@ -25,7 +25,7 @@ namespace {
 
 struct ScoreFlags {
   std::vector<std::string> models;
-  std::string reference, since, until, report;
+  std::string reference, since, until, report, split;
   std::optional<double> newest;
   bool json = false, no_save = false;
   EvalScoreOptions options;
@@ -36,6 +36,7 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   o.models = f.models;
   o.reference = f.reference;
   o.newest = f.newest;
+  if (!f.split.empty()) o.split_file = f.split;
   PT_ASSIGN_OR_RETURN(o.since_us, parse_time_filter("--since", f.since));
   PT_ASSIGN_OR_RETURN(o.until_us, parse_time_filter("--until", f.until));
   o.diagnostics = &ctx.diagnostics;
@@ -65,6 +66,9 @@ void register_score(CLI::App& eval, Context& ctx) {
   cmd->add_option("--newest", f->newest,
                   "only the newest fraction F (0 < F <= 1) of the selected traces, by created_at");
   add_window_flags(cmd, f->since, f->until);
+  cmd->add_option("--split", f->split,
+                  "score exactly the validation side of a collect split: NAME-validation.jsonl "
+                  "(NAME.manifest.json beside it)");
   cmd->add_flag("--json", f->json, "print one JSON object (docs/formats.md#eval-json schema, full precision)");
   cmd->add_option("--report,-o,--output", f->report, "write the HTML report to FILE (atomically)");
   cmd->add_option("--bootstrap", f->options.bootstrap.resamples, "bootstrap resamples for the 95% CIs")

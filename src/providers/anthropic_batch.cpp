@@ -130,6 +130,13 @@ Result<BatchStatus> AnthropicBatchClient::wait(const std::string& batch_id, int6
 
 Result<void> AnthropicBatchClient::results(
     const BatchStatus& status, const std::function<void(const std::string&, Result<Completion>)>& on_result) const {
+  return results_with_outcome(
+      status, [&](const std::string& id, Outcome, Result<Completion> c) { on_result(id, std::move(c)); });
+}
+
+Result<void> AnthropicBatchClient::results_with_outcome(
+    const BatchStatus& status,
+    const std::function<void(const std::string&, Outcome, Result<Completion>)>& on_result) const {
   if (!status.ended() || status.results_url.empty())
     return runtime_error(
         fmt::format("anthropic batches: batch {} has not ended (status {})", status.id, status.processing_status));
@@ -149,16 +156,20 @@ Result<void> AnthropicBatchClient::results(
                            ? result["type"].get<std::string>()
                            : "";
     if (type == "succeeded" && result.contains("message")) {
-      on_result(id, anthropic_parse_message(result["message"].dump()));
+      Result<Completion> c = anthropic_parse_message(result["message"].dump());
+      on_result(id, c.ok() ? Outcome::succeeded : Outcome::errored, std::move(c));
     } else if (type == "errored") {
       std::string detail;
       if (result.contains("error") && result["error"].is_object()) {
         const json& e = result["error"].contains("error") ? result["error"]["error"] : result["error"];
         if (e.is_object()) detail = e.value("type", "") + ": " + e.value("message", "");
       }
-      on_result(id, runtime_error(redact("batch result errored: " + detail, key_)));
+      on_result(id, Outcome::errored, runtime_error(redact("batch result errored: " + detail, key_)));
+    } else if (type == "canceled" || type == "expired") {
+      on_result(id, type == "canceled" ? Outcome::canceled : Outcome::expired,
+                runtime_error("batch result " + type + " (not processed, not billed)"));
     } else {
-      on_result(id, runtime_error("batch result " + (type.empty() ? std::string("missing") : type)));
+      on_result(id, Outcome::unknown, runtime_error("batch result " + (type.empty() ? std::string("missing") : type)));
     }
     return true;
   });

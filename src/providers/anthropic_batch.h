@@ -51,6 +51,12 @@ class AnthropicBatchClient {
   // Returns an error when the download fails or a line has no custom_id.
   Result<void> results(const BatchStatus& status,
                        const std::function<void(const std::string& custom_id, Result<Completion>)>& on_result) const;
+  // The same with each line's outcome: canceled and expired requests were never processed (not
+  // billed) and should be sent again; errored ones were processed and failed.
+  enum class Outcome { succeeded, errored, canceled, expired, unknown };
+  Result<void> results_with_outcome(
+      const BatchStatus& status,
+      const std::function<void(const std::string& custom_id, Outcome, Result<Completion>)>& on_result) const;
 
   // Dollars at the batch price.
   double cost_usd(const Usage& usage) const { return usage_cost_usd(price_, usage, true); }

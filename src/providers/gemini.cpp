@@ -19,6 +19,8 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
 std::string gemini_body(const TeacherInput& input, const ModelOptions& options) {
   json body = json::object();
   std::vector<std::string> system = teacher_system_blocks(input);
@@ -37,6 +39,8 @@ std::string gemini_body(const TeacherInput& input, const ModelOptions& options) 
   body["generationConfig"] = {{"temperature", options.temperature}, {"maxOutputTokens", options.max_output_tokens}};
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
+
+namespace {
 
 // The blockReason enum ("SAFETY", "PROHIBITED_CONTENT", ...) as is; anything else is not echoed
 // (server text could hold the key or span lines).

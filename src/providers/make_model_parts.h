@@ -12,5 +12,7 @@ Result<std::unique_ptr<RemoteModel>> make_anthropic_model(std::string_view model
 Result<std::unique_ptr<RemoteModel>> make_openai_model(std::string_view model_id, const ModelOptions& options);
 Result<std::unique_ptr<RemoteModel>> make_gemini_model(std::string_view model_id, const ModelOptions& options);
 Result<std::unique_ptr<RemoteModel>> make_vertex_model(std::string_view model_id, const ModelOptions& options);
+// The generateContent body of gemini:/vertex: (systemInstruction, contents, generationConfig).
+std::string gemini_body(const TeacherInput& input, const ModelOptions& options);
 
 }  // namespace pt

@@ -55,6 +55,8 @@ std::string render_relabel_summary(const RelabelSummary& s, const RelabelOptions
                  s.model, s.done, s.failed, s.not_sent, s.selected, s.skipped_done);
   if (o.with_context)
     fmt::format_to(std::back_inserter(out), ", {} skipped without stored file context", s.skipped_no_context);
+  if (s.skipped_leased > 0)
+    fmt::format_to(std::back_inserter(out), ", {} claimed by another run of this teacher", s.skipped_leased);
   fmt::format_to(std::back_inserter(out), "\n");
   fmt::format_to(std::back_inserter(out),
                  "  calls: {} ({} retries) in {}; tokens: {} input ({} cached), {} output; cost ${:.4f}\n", s.calls,
@@ -69,6 +71,11 @@ std::string render_relabel_summary(const RelabelSummary& s, const RelabelOptions
         o.budget_usd.value_or(0));
   if (s.stopped_by_auth)
     fmt::format_to(std::back_inserter(out), "  stopped: the provider rejected the credentials (HTTP 401/403)\n");
+  if (s.batch_canceled + s.batch_expired > 0)
+    fmt::format_to(std::back_inserter(out),
+                   "  batch: {} canceled, {} expired before processing (not billed, not stored); re-run to send them "
+                   "again\n",
+                   s.batch_canceled, s.batch_expired);
   if (s.failed == 0) return out;
   fmt::format_to(std::back_inserter(out), "  failed by reason:");
   for (const auto& [reason, n] : s.failed_by_reason) fmt::format_to(std::back_inserter(out), " {}={}", reason, n);

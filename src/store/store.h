@@ -116,6 +116,25 @@ class Store {
   virtual Result<void> save_eval_run(const EvalRunRow& run);
   virtual Result<std::vector<EvalRunRow>> list_eval_runs();
   virtual Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id);
+
+  // Leases (issue 17: concurrent relabel runs never pay twice for one trace). A lease is a row
+  // (key, owner, expires_at µs). claim_leases() takes, in one transaction, every key that has no
+  // lease, an expired one (expires_at <= now_us) or one of this owner, for `owner` until
+  // expires_us (so claiming again renews), and returns the keys this owner now holds, in order;
+  // keys held by another owner are left alone. release_leases() drops this owner's leases on
+  // the keys. A backend that cannot lock rows (BigQuery) answers false to locks_leases() and its
+  // claim returns every key: callers must warn that concurrent runs are not protected there.
+  virtual bool locks_leases() const { return false; }
+  virtual Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
+                                                        int64_t now_us, int64_t expires_us);
+  virtual Result<void> release_leases(std::span<const std::string> keys, const std::string& owner);
+  // The distinct owners of stored leases, and dropping every lease of one owner (a run known to be
+  // dead: its process is gone). Backends without leases hold none.
+  virtual Result<std::vector<std::string>> lease_owners() { return std::vector<std::string>(); }
+  virtual Result<void> drop_leases_of(const std::string& owner) {
+    (void)owner;
+    return ok();
+  }
 };
 
 struct StoreOptions {

@@ -34,6 +34,13 @@ Result<std::optional<EvalRunRow>> Store::get_eval_run(const std::string&) {
   return runtime_error(fmt::format("{}: this store cannot keep evaluation runs", describe()));
 }
 
+// No row locks: every key is "claimed" (locks_leases() is false, so callers warn).
+Result<std::vector<std::string>> Store::claim_leases(std::span<const std::string> keys, const std::string&, int64_t,
+                                                     int64_t) {
+  return std::vector<std::string>(keys.begin(), keys.end());
+}
+Result<void> Store::release_leases(std::span<const std::string>, const std::string&) { return ok(); }
+
 Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   std::string uri = options.uri;
   if (uri.empty()) {

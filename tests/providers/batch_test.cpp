@@ -91,6 +91,45 @@ TEST(AnthropicBatch, ErroredItemsArriveAsErrors) {
   EXPECT_GT(ok, 5);
 }
 
+// Results lines {"custom_id", "result": {"type": "canceled"}} / {"type": "expired"} (the Message
+// Batches results JSONL) arrive with their outcome and no completion; the status counts them.
+TEST(AnthropicBatch, CanceledAndExpiredResultsArriveWithTheirOutcome) {
+  fake::FakeLlmConfig cfg;
+  cfg.batch_polls_before_end = 0;
+  cfg.batch_canceled = 4;
+  cfg.batch_expired = 3;
+  fake::FakeLlm server(cfg);
+  ScopedEnv env({{"ANTHROPIC_API_KEY", kAnthropicKey}, {"ANTHROPIC_BASE_URL", server.base_url()}});
+  auto client = AnthropicBatchClient::create("anthropic:claude-opus-4-20250514", ModelOptions{});
+  ASSERT_TRUE(client.ok());
+  PickerCall call = sample_call();
+  std::vector<BatchItem> items;
+  for (int i = 0; i < 12; ++i) items.push_back(BatchItem{"c" + std::to_string(i), TeacherInput{&call, ""}});
+  auto created = (*client)->submit(items);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto ended = (*client)->wait(created->id, 1, 1);
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(ended->canceled, 4);
+  EXPECT_EQ(ended->expired, 3);
+  EXPECT_EQ(ended->succeeded, 5);
+  using Outcome = AnthropicBatchClient::Outcome;
+  std::map<Outcome, int> by;
+  ASSERT_TRUE((*client)
+                  ->results_with_outcome(*ended,
+                                         [&](const std::string&, Outcome o, Result<Completion> c) {
+                                           ++by[o];
+                                           EXPECT_EQ(c.ok(), o == Outcome::succeeded);
+                                           if (o == Outcome::canceled) {
+                                             EXPECT_EQ(c.error().message,
+                                                       "batch result canceled (not processed, not billed)");
+                                           }
+                                         })
+                  .ok());
+  EXPECT_EQ(by[Outcome::canceled], 4);
+  EXPECT_EQ(by[Outcome::expired], 3);
+  EXPECT_EQ(by[Outcome::succeeded], 5);
+}
+
 TEST(AnthropicBatch, RejectsBadInputAndUnendedBatches) {
   ScopedEnv env({{"ANTHROPIC_API_KEY", kAnthropicKey}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}});
   EXPECT_FALSE(AnthropicBatchClient::create("openai:gpt-4o", ModelOptions{}).ok());

@@ -18,6 +18,7 @@
 #include "core/picker_prompt.h"
 #include "pipeline/eval/eval_answers.h"
 #include "pipeline/eval/eval_provenance.h"
+#include "pipeline/eval/eval_relabel.h"  // validation_trace_ids (--split)
 #include "pipeline/eval/eval_runs.h"
 #include "pipeline/join/relabel_source.h"
 #include "providers/student_names.h"
@@ -44,6 +45,8 @@ Result<void> validate(const EvalScoreOptions& o) {
     return usage_error(fmt::format("eval score: --newest must be a fraction in (0, 1], not {}", *o.newest));
   if (o.since_us && o.until_us && *o.since_us >= *o.until_us)
     return usage_error("eval score: --since must be before --until");
+  if (o.split_file && (o.newest || o.since_us || o.until_us))
+    return usage_error("eval score: use either --split or --newest/--since/--until, not both");
   if (o.bootstrap.resamples < 1) return usage_error("eval score: --bootstrap must be at least 1");
   return ok();
 }
@@ -444,7 +447,17 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
   PT_TRY(check_models(store, options));
   PT_ASSIGN_OR_RETURN(CandidateProvenance provenance, load_candidate_provenance(options.models));
   EvalScoreOptions o = options;
-  if (!o.newest && !o.since_us && !o.until_us) o.newest = default_newest(provenance);  // the held-out window
+  if (!o.split_file && !o.newest && !o.since_us && !o.until_us)
+    o.newest = default_newest(provenance);  // the held-out window
+  // --split: exactly the traces on the validation side of the collect split (never its train side).
+  std::optional<std::set<std::string>> split_ids;
+  if (o.split_file) {
+    PT_ASSIGN_OR_RETURN(auto ids, validation_trace_ids(store, *o.split_file));
+    if (ids.empty())
+      return runtime_error(
+          fmt::format("eval score: no stored trace falls on the validation side of {}", *o.split_file));
+    split_ids.emplace(ids.begin(), ids.end());
+  }
   RowFilter f;
   f.type = std::string(kGetRelevantFiles);
   f.since_us = o.since_us;
@@ -460,6 +473,7 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
   std::vector<StudentTraining> students;
   if (!provenance.students.empty()) {
     PT_ASSIGN_OR_RETURN(auto ids, selected_ids(store, f));
+    if (split_ids) std::erase_if(ids, [&](const std::string& id) { return !split_ids->count(id); });
     PT_ASSIGN_OR_RETURN(students, check_training_overlap(provenance, ids, o.allow_training_overlap, "eval score"));
   }
   PT_ASSIGN_OR_RETURN(AnswerIndex reference, AnswerIndex::load(store, o.reference));
@@ -471,10 +485,13 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
   Scorer scorer(store, o, std::move(reference), std::move(models));
   PT_TRY(scorer.note_kinds());
   PT_TRY(store.scan(Table::traces, f, [&](Row&& row) {
-    scorer.process(std::move(row));
+    if (!split_ids || split_ids->count(row.id)) scorer.process(std::move(row));
     return true;
   }));
-  PT_ASSIGN_OR_RETURN(EvalSummary summary, scorer.finish(describe_selection(o, total, limit)));
+  std::string selection = split_ids ? fmt::format("the {} get-relevant-files traces of the validation split {}",
+                                                  split_ids->size(), *o.split_file)
+                                    : describe_selection(o, total, limit);
+  PT_ASSIGN_OR_RETURN(EvalSummary summary, scorer.finish(selection));
   for (const auto& line : in_sample_lines(students)) summary.warnings.push_back(line);
   for (const auto& m : provenance.unknown)
     summary.warnings.push_back(fmt::format(
@@ -493,7 +510,7 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
   if (o.diagnostics)
     for (const std::string& w : summary.warnings) o.diagnostics->warn("eval/score", w);
   if (o.save_run) {
-    EvalRunWindow window{o.newest, o.since_us, o.until_us, "", o.union_of_answers};
+    EvalRunWindow window{o.newest, o.since_us, o.until_us, o.split_file.value_or(""), o.union_of_answers};
     auto saved = save_eval_run(store, make_eval_run(summary, window, o.picktune_version));
     if (saved.ok())
       summary.run_id = *saved;

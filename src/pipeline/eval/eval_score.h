@@ -24,6 +24,9 @@ struct EvalScoreOptions {
   std::string reference;            // a teacher's model id, or "truth"
   std::optional<double> newest;     // keep the newest fraction (0, 1] of the selected traces
   std::optional<int64_t> since_us, until_us;
+  // Score exactly the traces on the validation side of this collect split (NAME-validation.jsonl,
+  // NAME.manifest.json beside it); excludes --newest/--since/--until.
+  std::optional<std::string> split_file;
   BootstrapOptions bootstrap;
   size_t examples = 20;                 // traces shown side by side in the report
   int threads = 2;                      // bootstrap workers

@@ -23,6 +23,7 @@
 #include "net/secrets.h"
 #include "pipeline/relabel/relabel_batch.h"
 #include "pipeline/relabel/relabel_item.h"
+#include "pipeline/relabel/relabel_leases.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "tokenizer/gemma_tokenizer.h"
 
@@ -31,6 +32,7 @@ namespace {
 
 constexpr int64_t kTypicalOutputTokens = 200;  // dry-run estimate of an answer's length
 constexpr int kMaxTurnMs = 50;                 // longest wait of one loop turn
+constexpr size_t kMinClaim = 8;                // traces claimed per store transaction (at least)
 
 class Engine {
  public:
@@ -53,6 +55,25 @@ class Engine {
     tick();
     if (LocalModel* local = model_.as_local()) return run_local(*local);
     remote_ = model_.as_remote();
+    leases_.emplace(store_, model_.id(), o_.with_context, o_.lease_ms, o_.lease_owner);
+    if (!leases_->locking()) {
+      s_.leases_unlocked = true;
+      if (o_.diagnostics)
+        o_.diagnostics->warn("relabel/leases",
+                             fmt::format("{} cannot lock rows: another relabel run of {} on this store at the same "
+                                         "time would pay again for the same traces (run one at a time; "
+                                         "docs/formats.md#relabel-leases)",
+                                         store_.describe(), model_.id()));
+    }
+    Result<int> reaped = leases_->reap_dead_local_owners();  // killed runs here: no need to wait for expiry
+    Result<void> r = reaped.ok() ? run_remote() : Result<void>(reaped.error());
+    Result<void> released = leases_->release_all();  // a crash leaves them to expire instead
+    PT_TRY(r);
+    return released;
+  }
+
+ private:
+  Result<void> run_remote() {
     HttpMulti multi(std::max(1, o_.concurrency));
     multi_ = &multi;
     while (true) {
@@ -63,16 +84,17 @@ class Engine {
       if (in_flight_.empty() && (stop_sending_ || (queue_.empty() && waiting_.empty() && !parked_))) break;
       multi.run_once(turn_wait_ms());
       PT_TRY(commit());
+      PT_TRY(leases_->renew_if_due());
       tick();
     }
     PT_TRY(commit());
-    s_.not_sent += static_cast<int64_t>(queue_.size() + waiting_.size() + in_flight_.size()) + (parked_ ? 1 : 0);
+    s_.not_sent +=
+        static_cast<int64_t>(queue_.size() + claimed_.size() + waiting_.size() + in_flight_.size()) + (parked_ ? 1 : 0);
     tick(true);
     multi_ = nullptr;
     return ok();
   }
 
- private:
   void tick(bool final = false) const {
     if (o_.on_progress) o_.on_progress({s_.done, s_.failed, s_.to_do, s_.cost_usd, final});
   }
@@ -93,9 +115,10 @@ class Engine {
         return item;
       }
     }
-    while (!queue_.empty()) {
-      std::string id = std::move(queue_.front());
-      queue_.pop_front();
+    while (true) {
+      PT_ASSIGN_OR_RETURN(std::optional<std::string> next, next_trace_id());
+      if (!next) break;
+      std::string id = std::move(*next);
       PT_ASSIGN_OR_RETURN(Prepared p, prepare_relabel_item(store_, id, o_, need_tokens_));
       switch (p.status) {
         case PrepareStatus::ready:
@@ -103,9 +126,11 @@ class Engine {
         case PrepareStatus::no_context:
           ++s_.skipped_no_context;
           --s_.to_do;
+          if (leases_) leases_->finish(id);
           break;
         case PrepareStatus::missing:
           --s_.to_do;
+          if (leases_) leases_->finish(id);
           break;  // deleted since selection
         case PrepareStatus::invalid:
           fail(id, "invalid_trace", p.error);
@@ -113,6 +138,42 @@ class Engine {
       }
     }
     return std::unique_ptr<RelabelItem>();
+  }
+
+  // The next trace to prepare. With leases: one this run has claimed and nobody has answered
+  // meanwhile (another run may have stored it between our selection and our claim).
+  Result<std::optional<std::string>> next_trace_id() {
+    if (!leases_) {
+      if (queue_.empty()) return std::optional<std::string>();
+      std::string id = std::move(queue_.front());
+      queue_.pop_front();
+      return std::optional<std::string>(std::move(id));
+    }
+    while (true) {
+      while (claimed_.empty() && !queue_.empty()) PT_TRY(claim_more());
+      if (claimed_.empty()) return std::optional<std::string>();
+      std::string id = std::move(claimed_.front());
+      claimed_.pop_front();
+      PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, leases_->key(id)));
+      if (!stored) return std::optional<std::string>(std::move(id));
+      ++s_.skipped_done;  // answered by a concurrent run after we selected it
+      --s_.to_do;
+      leases_->finish(id);
+    }
+  }
+
+  Result<void> claim_more() {
+    size_t n = std::max<size_t>(kMinClaim, static_cast<size_t>(o_.concurrency));
+    std::vector<std::string> ids;
+    while (!queue_.empty() && ids.size() < n) {
+      ids.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    PT_ASSIGN_OR_RETURN(std::vector<std::string> held, leases_->claim(ids));
+    s_.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
+    s_.to_do -= static_cast<int64_t>(ids.size() - held.size());
+    for (auto& id : held) claimed_.push_back(std::move(id));
+    return ok();
   }
 
   // Tokens the budget assumes for an item's input: its estimate with a safety margin.
@@ -205,10 +266,12 @@ class Engine {
     double cost = model_.cost_usd(c.usage);
     s_.cost_usd += cost;  // spent, stored or not
     pending_.push_back(make_relabel_row(item, model_.id(), c, cost, latency_ms, o_.with_context, false));
+    pending_trace_ids_.push_back(item.trace.id);
     pending_usage_.push_back(c.usage);
   }
 
   void fail(const std::string& trace_id, const std::string& label, const std::string& reason) {
+    if (leases_) leases_->finish(trace_id);
     ++s_.failed;
     ++s_.failed_by_reason[label];
     s_.failures.push_back({trace_id, redactor_.redact(reason)});
@@ -216,13 +279,18 @@ class Engine {
 
   // Commits the rows received this turn; a busy store is retried briefly before giving up.
   Result<void> commit() {
-    if (pending_.empty()) return ok();
+    if (pending_.empty()) return leases_ ? leases_->flush() : ok();
     Result<UpsertStats> r = store_.upsert(Table::relabels, pending_);
     for (int attempt = 0; !r.ok() && attempt < 3; ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
       r = store_.upsert(Table::relabels, pending_);
     }
     if (!r.ok()) return runtime_error("storing relabels: " + r.error().message);
+    if (leases_) {  // stored: another run now sees the answer, so the claims can go
+      for (const auto& t : pending_trace_ids_) leases_->finish(t);
+      PT_TRY(leases_->flush());
+    }
+    pending_trace_ids_.clear();
     s_.done += static_cast<int64_t>(pending_.size());
     for (const auto& u : pending_usage_) s_.usage += u;
     pending_.clear();
@@ -289,6 +357,9 @@ class Engine {
   std::vector<std::unique_ptr<RelabelItem>> waiting_;  // retries, until ready_at_ms
   std::unique_ptr<RelabelItem> parked_;                // held back by the limiter or the budget
   std::vector<Row> pending_;                           // answers of this turn, not yet committed
+  std::vector<std::string> pending_trace_ids_;         // their traces
+  std::optional<RelabelLeases> leases_;                // remote models: claims on the traces sent
+  std::deque<std::string> claimed_;                    // claimed by this run, not yet prepared
   std::vector<Usage> pending_usage_;
   bool stop_sending_ = false;
 };

@@ -58,6 +58,10 @@ struct RelabelOptions {
   int64_t batch_max_poll_ms = 60000;
   std::string batch_id;        // --batch-id: collect the results of this earlier batch instead
   ModelOptions model_options;  // --batch: base URL, max tokens, prices of the batch client
+  // Leases (pipeline/relabel/relabel_leases.h): a paid call is sent only for a trace this run has
+  // claimed in the store; claims last lease_ms unless renewed (a crashed run's expire after it).
+  int64_t lease_ms = 10 * 60 * 1000;
+  std::string lease_owner;  // "" -> host:pid:random
 
   // --- Tokens: used for --dry-run, the budget's worst case, --tpm and the context budget ---
   TokenCountFn count_tokens;                              // empty -> ~4 bytes per token
@@ -82,10 +86,14 @@ struct RelabelSummary {
   int64_t selected = 0;            // traces matching the filters
   int64_t skipped_done = 0;        // already relabeled by this teacher (kind, with_context)
   int64_t skipped_no_context = 0;  // --with-context and no stored blob files for the step
+  int64_t skipped_leased = 0;      // claimed by another run of this teacher right now (it answers them)
+  bool leases_unlocked = false;    // the store cannot lock leases (BigQuery): concurrent runs may pay twice
   int64_t to_do = 0;               // selected - skipped
   int64_t done = 0;                // relabels stored by this run
   int64_t failed = 0;              // gave up after retries (or not retryable); retried next run
-  int64_t not_sent = 0;            // left for a later run (stop, budget)
+  int64_t not_sent = 0;            // left for a later run (stop, budget, batch canceled/expired)
+  int64_t batch_canceled = 0;      // --batch: requests the batch canceled before processing (not billed)
+  int64_t batch_expired = 0;       // --batch: requests that expired (24 h) before processing (not billed)
   int64_t calls = 0;               // requests made (attempts, including retries)
   int64_t retries = 0;
   std::map<std::string, int64_t> failed_by_reason;  // reason class -> count

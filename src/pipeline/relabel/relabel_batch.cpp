@@ -119,12 +119,17 @@ class BatchRun {
       return ok();
     }
     tick();
-    PT_TRY(client_.results(st, [&](const std::string& custom_id, Result<Completion> c) {
+    using Outcome = AnthropicBatchClient::Outcome;
+    PT_TRY(client_.results_with_outcome(st, [&](const std::string& custom_id, Outcome outcome, Result<Completion> c) {
       auto it = by_custom_id.find(custom_id);
       if (it == by_custom_id.end() || it->second == nullptr) return;  // not ours (or seen already)
       RelabelItem& item = *it->second;
       it->second = nullptr;
-      if (c.ok()) {
+      if (outcome == Outcome::canceled || outcome == Outcome::expired) {
+        // Never processed, not billed: the trace stays unlabeled and the next run sends it again.
+        ++(outcome == Outcome::canceled ? s_.batch_canceled : s_.batch_expired);
+        ++s_.not_sent;
+      } else if (c.ok()) {
         double cost = client_.cost_usd(c->usage);
         s_.cost_usd += cost;
         pending_.push_back(make_relabel_row(item, client_.model_id(), *c, cost, static_cast<double>(steady_ms() - t0),
@@ -137,6 +142,11 @@ class BatchRun {
       tick();
     }));
     if (!commit_ok_ || !commit().ok()) return runtime_error("storing batch relabels failed");
+    if (s_.batch_canceled + s_.batch_expired > 0)
+      note(
+          fmt::format("batch {}: {} request(s) canceled and {} expired before processing (not billed); those traces "
+                      "stay unlabeled and the next relabel run sends them again",
+                      st.id, s_.batch_canceled, s_.batch_expired));
     for (auto& [custom_id, item] : by_custom_id) {
       if (!item) continue;
       if (missing_fails)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -21,8 +22,9 @@ struct MemoryStore::Tables {
   using Rows = std::map<std::string, Stored>;
   std::mutex mutex;
   Rows traces, relabels;
-  std::optional<std::pair<Rows, Rows>> group_snapshot;  // the tables as begin_group() found them
-  std::map<std::string, EvalRunRow> eval_runs;          // by id
+  std::optional<std::pair<Rows, Rows>> group_snapshot;            // the tables as begin_group() found them
+  std::map<std::string, EvalRunRow> eval_runs;                    // by id
+  std::map<std::string, std::pair<std::string, int64_t>> leases;  // key -> (owner, expires_at µs)
   Rows& of(Table t) { return t == Table::traces ? traces : relabels; }
 };
 
@@ -215,6 +217,41 @@ Result<std::optional<EvalRunRow>> MemoryStore::get_eval_run(const std::string& i
   auto it = tables_->eval_runs.find(id);
   if (it == tables_->eval_runs.end()) return std::optional<EvalRunRow>();
   return std::optional<EvalRunRow>(it->second);
+}
+
+Result<std::vector<std::string>> MemoryStore::claim_leases(std::span<const std::string> keys, const std::string& owner,
+                                                           int64_t now_us, int64_t expires_us) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  std::vector<std::string> held;
+  for (const auto& key : keys) {
+    auto it = tables_->leases.find(key);
+    if (it != tables_->leases.end() && it->second.first != owner && it->second.second > now_us) continue;
+    tables_->leases[key] = {owner, expires_us};
+    held.push_back(key);
+  }
+  return held;
+}
+
+Result<void> MemoryStore::release_leases(std::span<const std::string> keys, const std::string& owner) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  for (const auto& key : keys) {
+    auto it = tables_->leases.find(key);
+    if (it != tables_->leases.end() && it->second.first == owner) tables_->leases.erase(it);
+  }
+  return ok();
+}
+
+Result<std::vector<std::string>> MemoryStore::lease_owners() {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  std::set<std::string> owners;
+  for (const auto& [key, lease] : tables_->leases) owners.insert(lease.first);
+  return std::vector<std::string>(owners.begin(), owners.end());
+}
+
+Result<void> MemoryStore::drop_leases_of(const std::string& owner) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  std::erase_if(tables_->leases, [&](const auto& kv) { return kv.second.first == owner; });
+  return ok();
 }
 
 }  // namespace pt

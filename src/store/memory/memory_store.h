@@ -36,6 +36,12 @@ class MemoryStore : public Store {
   Result<void> save_eval_run(const EvalRunRow& run) override;
   Result<std::vector<EvalRunRow>> list_eval_runs() override;
   Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override;
+  bool locks_leases() const override { return true; }
+  Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
+                                                int64_t now_us, int64_t expires_us) override;
+  Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override;
+  Result<std::vector<std::string>> lease_owners() override;
+  Result<void> drop_leases_of(const std::string& owner) override;
 
   // Conveniences for tests: upsert that must succeed (aborts otherwise), the matching rows in
   // scan order (oldest first unless the filter says otherwise), and removing a row by id.

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "store/payload/payload_keys.h"
+#include "store/postgres/postgres_leases.h"
 #include "store/postgres/postgres_runs.h"
 #include "store/postgres/postgres_text.h"
 #include "store/postgres/postgres_uri.h"
@@ -179,6 +180,8 @@ class PgStore final : public Store {
       present[1] = r[1].as<bool>();
       for (const char* table : postgres_runs::kTables)
         bookkeeping = bookkeeping && n.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
+      for (const char* table : postgres_leases::kTables)
+        bookkeeping = bookkeeping && n.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
     } catch (const std::exception& e) {
       return fail("cannot open", e);
     }
@@ -318,6 +321,62 @@ class PgStore final : public Store {
     }
   }
 
+  bool locks_leases() const override { return true; }
+
+  Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
+                                                int64_t now_us, int64_t expires_us) override {
+    if (keys.empty()) return std::vector<std::string>();
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return postgres_leases::claim(l.conn->db, keys, owner, now_us, expires_us);
+      } catch (const std::exception& e) {
+        // Deadlock / serialization failure: the transaction was rolled back; try again.
+        std::string state = sqlstate_of(e);
+        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
+        return fail("claiming relabel leases", e);
+      }
+    }
+  }
+
+  Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override {
+    if (keys.empty()) return ok();
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        postgres_leases::release(l.conn->db, keys, owner);
+        return ok();
+      } catch (const std::exception& e) {
+        std::string state = sqlstate_of(e);
+        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
+        return fail("releasing relabel leases", e);
+      }
+    }
+  }
+
+  Result<std::vector<std::string>> lease_owners() override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    try {
+      return postgres_leases::owners(l.conn->db);
+    } catch (const std::exception& e) {
+      return fail("reading relabel leases", e);
+    }
+  }
+
+  Result<void> drop_leases_of(const std::string& owner) override {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        postgres_leases::drop_owner(l.conn->db, owner);
+        return ok();
+      } catch (const std::exception& e) {
+        std::string state = sqlstate_of(e);
+        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
+        return fail("dropping relabel leases", e);
+      }
+    }
+  }
+
  private:
   // A pooled connection, given back when the lease ends. Each call leases its own, so a store
   // call made from inside a scan() visitor runs on a second connection.
@@ -369,6 +428,7 @@ class PgStore final : public Store {
       w.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
       w.exec(kSchemaSql);
       w.exec(postgres_runs::kSchemaSql);
+      w.exec(postgres_leases::kSchemaSql);
       if (opening) prefer_lz4(w);
       w.commit();
     } catch (const std::exception& e) {

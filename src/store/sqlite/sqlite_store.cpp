@@ -19,6 +19,7 @@
 
 #include "store/payload/payload_codec.h"
 #include "store/payload/payload_keys.h"
+#include "store/sqlite/sqlite_leases.h"
 #include "store/sqlite/sqlite_runs.h"
 #include "store/store.h"
 
@@ -160,6 +161,7 @@ class SqliteStore final : public Store {
     PT_TRY(exec("BEGIN IMMEDIATE"));
     Result<void> r = exec(kSchemaSql);
     if (r.ok()) r = exec(sqlite_runs::kSchemaSql);
+    if (r.ok()) r = exec(sqlite_leases::kSchemaSql);
     if (r.ok()) r = exec(fmt::format("PRAGMA application_id={}", kApplicationId));
     if (r.ok()) r = exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
     if (r.ok()) r = exec("COMMIT");
@@ -312,6 +314,22 @@ class SqliteStore final : public Store {
   Result<std::vector<EvalRunRow>> list_eval_runs() override { return named(sqlite_runs::list_eval_runs(db_)); }
   Result<std::optional<EvalRunRow>> get_eval_run(const std::string& id) override {
     return named(sqlite_runs::get_eval_run(db_, id));
+  }
+
+  bool locks_leases() const override { return true; }
+  Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
+                                                int64_t now_us, int64_t expires_us) override {
+    if (group_open_) return usage_error("claim_leases: an upsert group is open");
+    return named(sqlite_leases::claim(db_, keys, owner, now_us, expires_us));
+  }
+  Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override {
+    if (group_open_) return usage_error("release_leases: an upsert group is open");
+    return named(sqlite_leases::release(db_, keys, owner));
+  }
+  Result<std::vector<std::string>> lease_owners() override { return named(sqlite_leases::owners(db_)); }
+  Result<void> drop_leases_of(const std::string& owner) override {
+    if (group_open_) return usage_error("drop_leases_of: an upsert group is open");
+    return named(sqlite_leases::drop_owner(db_, owner));
   }
 
  private:

@@ -189,6 +189,48 @@ TEST_F(EvalRelabel, SplitManifestSelectsWholeStepsOfTheRecipeKinds) {
       << r.error().message;
 }
 
+// `eval score --split FILE` scores exactly the validation side of the split: every validation trace
+// with a reference answer, and none of the train side, although the model answered all of them.
+TEST_F(EvalRelabel, ScoreSplitScoresExactlyTheValidationTraces) {
+  fs::path validation = dir_ / "data-validation.jsonl";
+  std::ofstream(validation) << "{}\n";
+  std::ofstream(dir_ / "data.manifest.json")
+      << R"({"filters":{"request_kinds":["Key"],"since":null,"until":null},"split":{"validation_fraction":0.5,)"
+      << R"("split_by":"step","seed":null}})";
+  auto ids = validation_trace_ids(*store_, validation.string());
+  ASSERT_TRUE(ids.ok()) << ids.error().message;
+  ASSERT_GT(ids->size(), 0u);
+  ASSERT_LT(ids->size(), 12u);  // some Key traces are on the train side
+  auto o = options({"local:bm25"});
+  o.newest = 1.0;  // the model answers every trace, train side included
+  ASSERT_TRUE(run_eval_relabel(*store_, o).ok());
+  ASSERT_EQ(relabels_of("local:bm25"), static_cast<int64_t>(n_traces_));
+
+  EvalScoreOptions so;
+  so.models = {"local:bm25"};
+  so.reference = "truth";
+  so.bootstrap.resamples = 50;
+  so.examples = 100;
+  so.split_file = validation.string();
+  auto s = run_eval_score(*store_, so);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->overall.models[0].n, ids->size());
+  std::set<std::string> scored;
+  for (const auto& e : s->disagreements) scored.insert(e.trace_id);
+  EXPECT_EQ(scored, std::set<std::string>(ids->begin(), ids->end()));
+  EXPECT_NE(s->selection.find("validation split"), std::string::npos) << s->selection;
+
+  so.newest = 0.5;  // a split and a window at once is a usage error
+  auto both = run_eval_score(*store_, so);
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.error().kind, ErrorKind::usage);
+  so.newest.reset();
+  so.split_file = (dir_ / "missing-validation.jsonl").string();
+  auto missing = run_eval_score(*store_, so);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("missing.manifest.json"), std::string::npos) << missing.error().message;
+}
+
 TEST_F(EvalRelabel, BadSelections) {
   auto o = options({"local:bm25"});
   o.split_file = (dir_ / "missing-validation.jsonl").string();

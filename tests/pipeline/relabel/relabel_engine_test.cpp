@@ -11,6 +11,7 @@
 #include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "providers/prices.h"
+#include "report/relabel_summary.h"
 #include "support/fakes/fake_llm.h"
 
 namespace pt {
@@ -303,6 +304,50 @@ TEST(RelabelBatch, CreatePollResultsStoredAtHalfPrice) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->skipped_done, 40);
   EXPECT_EQ(fake.calls_to("/v1/messages/batches"), 5u) << "nothing left to batch";
+}
+
+// Canceled and expired batch requests were never processed: not stored, not priced, not failed;
+// counted (summary and a note) and sent again by the next run, which then stores every trace once.
+TEST(RelabelBatch, CanceledAndExpiredRequestsStayUnlabeledAndAreSentAgain) {
+  TempStore ts;
+  ts.add_traces(20);
+  fake::FakeLlmConfig cfg;
+  cfg.batch_polls_before_end = 0;
+  cfg.batch_canceled = 3;
+  cfg.batch_expired = 2;
+  fake::FakeLlm fake(cfg);
+  auto model = teacher(fake, kTeacher, /*batch=*/true);
+  RelabelOptions o = quick_options();
+  o.batch = true;
+  o.batch_poll_ms = 10;
+  o.model_options.base_url = fake.base_url();
+  Diagnostics diagnostics;
+  o.diagnostics = &diagnostics;
+  auto s = run_relabel(ts.store(), *model, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->done, 15);
+  EXPECT_EQ(s->failed, 0) << "canceled/expired are not failures";
+  EXPECT_EQ(s->batch_canceled, 3);
+  EXPECT_EQ(s->batch_expired, 2);
+  EXPECT_EQ(s->not_sent, 5);
+  EXPECT_EQ(ts.relabels().size(), 15u);
+  double stored_cost = 0;
+  for (const auto& r : ts.relabels()) stored_cost += json::parse(r.payload)["cost_usd"].get<double>();
+  EXPECT_NEAR(s->cost_usd, stored_cost, 1e-12) << "only processed requests are paid";
+  std::string summary = render_relabel_summary(*s, o);
+  EXPECT_NE(summary.find("batch: 3 canceled, 2 expired before processing"), std::string::npos) << summary;
+  std::string notes;
+  for (const auto& d : diagnostics.all()) notes += d.message + "\n";
+  EXPECT_NE(notes.find("3 request(s) canceled and 2 expired"), std::string::npos) << notes;
+
+  fake.set_batch_outcomes(0, 0);  // the next batch processes everything
+  auto again = run_relabel(ts.store(), *model, o);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->skipped_done, 15);
+  EXPECT_EQ(again->done, 5) << "the canceled and expired traces were sent again";
+  EXPECT_EQ(ts.relabels().size(), 20u);
+  auto ids = testing::relabel_trace_ids(ts.relabels());
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 20u) << "each trace stored once";
 }
 
 TEST(RelabelBatch, InterruptedWhilePollingIsCollectedLaterByBatchId) {

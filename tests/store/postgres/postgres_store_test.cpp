@@ -189,7 +189,7 @@ TEST_F(PostgresStore, PayloadIsQueryableJsonbWhileTheTextComesBackAsGiven) {
   EXPECT_EQ(
       schema_->query1(
           "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = current_schema()"),
-      "eval_runs_created_at,eval_runs_pkey,"
+      "eval_runs_created_at,eval_runs_pkey,relabel_leases_pkey,"
       "relabels_created_at,relabels_model_keys,relabels_pkey,relabels_step_model_kind,relabels_user_id,"
       "traces_created_at,traces_pkey,traces_step_kind,traces_user_id");
 }

@@ -288,7 +288,7 @@ struct FakeLlm::Batch {
   int polls = 0;
   bool ended = false;
   std::string results;  // JSONL once ended
-  int64_t succeeded = 0, errored = 0;
+  int64_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
 };
 
 const char* fault_name(Fault f) {
@@ -389,6 +389,11 @@ std::map<std::string, int> FakeLlm::answers_by_trace() const {
 int64_t FakeLlm::tokens_issued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return tokens_issued_;
+}
+void FakeLlm::set_batch_outcomes(int canceled, int expired) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cfg_.batch_canceled = canceled;
+  cfg_.batch_expired = expired;
 }
 void FakeLlm::set_fail_rate(double rate) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -617,6 +622,7 @@ void FakeLlm::install_routes() {
       log_call(std::move(call), fault != Fault::timeout);
     };
   };
+  install_token_count_routes();  // before the generation routes (a more specific path)
   server_->Post("/v1/messages", generate(Api::anthropic));
   server_->Post("/v1/chat/completions", generate(Api::openai));
   server_->Post(R"(/v1beta/models/([^/]+):generateContent)", generate(Api::gemini));
@@ -735,12 +741,20 @@ void FakeLlm::install_routes() {
     std::lock_guard<std::mutex> lock(mu_);
     if (!b->ended && ++b->polls > cfg_.batch_polls_before_end) {
       b->ended = true;
+      int index = 0;
       for (const auto& [custom_id, params] : b->items) {
         Prompt p;
         read_prompt(Api::anthropic, params, p);
         uint64_t h = fnv1a(params, cfg_.seed);
         json line = {{"custom_id", custom_id}};
-        if (cfg_.fail_rate > 0 && unit(h) < cfg_.fail_rate) {
+        const int at = index++;
+        if (at < cfg_.batch_canceled) {
+          ++b->canceled;
+          line["result"] = {{"type", "canceled"}};
+        } else if (at < cfg_.batch_canceled + cfg_.batch_expired) {
+          ++b->expired;
+          line["result"] = {{"type", "expired"}};
+        } else if (cfg_.fail_rate > 0 && unit(h) < cfg_.fail_rate) {
           ++b->errored;
           line["result"] = {
               {"type", "errored"},
@@ -759,8 +773,8 @@ void FakeLlm::install_routes() {
     json counts = {{"processing", b->ended ? 0 : b->items.size()},
                    {"succeeded", b->succeeded},
                    {"errored", b->errored},
-                   {"canceled", 0},
-                   {"expired", 0}};
+                   {"canceled", b->canceled},
+                   {"expired", b->expired}};
     json out = {
         {"id", b->id},
         {"type", "message_batch"},

@@ -50,7 +50,10 @@ struct FakeLlmConfig {
   bool log_times = false;           // append " RECEIVED_US ANSWERED_US" (system clock, µs since the epoch)
   int threads = 320;                // server worker threads (>= client concurrency + a few)
   int batch_polls_before_end = 1;   // batch GETs answered "in_progress" before "ended"
-  std::string jwt_public_key_pem;   // when set, /token verifies the RS256 signature with it
+  // Per batch: its first N requests end "canceled", the next M "expired" (never processed, not
+  // billed: result lines {"custom_id", "result": {"type": "canceled" | "expired"}}).
+  int batch_canceled = 0, batch_expired = 0;
+  std::string jwt_public_key_pem;  // when set, /token verifies the RS256 signature with it
   int token_expires_in = 3600;
   bool require_vertex_token = true;  // Vertex calls need a Bearer token issued by /token
 };
@@ -84,8 +87,9 @@ class FakeLlm {
   int max_concurrent() const { return max_active_.load(); }  // most generation calls at once
 
   void set_fail_rate(double rate);
-  void fail_next(int n);  // the next n calls fail (with the configured faults)
-  void stop();            // also done by the destructor; wakes sleeping handlers
+  void set_batch_outcomes(int canceled, int expired);  // batch_canceled / batch_expired of later batches
+  void fail_next(int n);                               // the next n calls fail (with the configured faults)
+  void stop();                                         // also done by the destructor; wakes sleeping handlers
 
   // The deterministic answer for a prompt (paths of its file tree chosen by a hash).
   static std::string answer_for(const std::string& system_text, const std::string& user_text);
@@ -94,6 +98,7 @@ class FakeLlm {
   struct Batch;
   struct Request;
   void install_routes();
+  void install_token_count_routes();  // fake_token_count.cpp
   void log_call(FakeCall call, bool answered);
   bool sleep_ms(int ms);  // false when stopping
   std::optional<Fault> pick_fault(const std::string& body);

@@ -1,0 +1,118 @@
+// Implementation of pipeline/relabel/relabel_leases.h.
+#include "pipeline/relabel/relabel_leases.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "pipeline/relabel/relabel.h"
+
+namespace pt {
+namespace {
+
+std::string default_owner() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = 0;
+  std::random_device rd;
+  return fmt::format("{}:{}:{:08x}", host, static_cast<long>(getpid()), rd());
+}
+
+}  // namespace
+
+RelabelLeases::RelabelLeases(Store& store, std::string model_id, bool with_context, int64_t ttl_ms, std::string owner)
+    : store_(store),
+      model_id_(std::move(model_id)),
+      with_context_(with_context),
+      ttl_us_(std::max<int64_t>(ttl_ms, 1) * 1000),
+      owner_(owner.empty() ? default_owner() : std::move(owner)) {}
+
+int64_t RelabelLeases::now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RelabelLeases::key(const std::string& trace_id) const {
+  return relabel_row_id(model_id_, trace_id, with_context_);
+}
+
+Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::string> trace_ids) {
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, std::string> trace_of;
+  for (const auto& id : trace_ids) {
+    keys.push_back(key(id));
+    trace_of[keys.back()] = id;
+  }
+  int64_t now = now_us();
+  PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(keys, owner_, now, now + ttl_us_));
+  std::unordered_map<std::string, bool> is_held;
+  for (const auto& k : got) {
+    held_[k] = trace_of[k];
+    is_held[k] = true;
+  }
+  std::vector<std::string> ids;  // in the order asked
+  for (const auto& k : keys)
+    if (is_held.count(k)) ids.push_back(trace_of[k]);
+  if (renewed_at_us_ == 0) renewed_at_us_ = now;
+  return ids;
+}
+
+void RelabelLeases::finish(const std::string& trace_id) {
+  auto it = held_.find(key(trace_id));
+  if (it == held_.end()) return;
+  finished_.push_back(it->first);
+  held_.erase(it);
+}
+
+Result<void> RelabelLeases::flush() {
+  if (finished_.empty()) return ok();
+  PT_TRY(store_.release_leases(finished_, owner_));
+  finished_.clear();
+  return ok();
+}
+
+Result<void> RelabelLeases::renew_if_due() {
+  int64_t now = now_us();
+  if (held_.empty() || now - renewed_at_us_ < ttl_us_ / 3) return ok();
+  std::vector<std::string> keys;
+  keys.reserve(held_.size());
+  for (const auto& [k, id] : held_) keys.push_back(k);
+  PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(keys, owner_, now, now + ttl_us_));
+  (void)got;  // a lease lost to another run (it expired while we were stalled) stays in flight here
+  renewed_at_us_ = now;
+  return ok();
+}
+
+Result<int> RelabelLeases::reap_dead_local_owners() {
+  PT_ASSIGN_OR_RETURN(std::vector<std::string> owners, store_.lease_owners());
+  const std::string host = owner_.substr(0, owner_.find(':'));
+  int reaped = 0;
+  for (const auto& o : owners) {
+    size_t a = o.find(':'), b = a == std::string::npos ? a : o.find(':', a + 1);
+    if (b == std::string::npos || o == owner_ || o.substr(0, a) != host) continue;
+    long pid = 0;
+    try {
+      pid = std::stol(o.substr(a + 1, b - a - 1));
+    } catch (const std::exception&) {
+      continue;
+    }
+    // Gone for sure only on ESRCH (EPERM: alive, someone else's). A reused pid just means waiting for expiry.
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    PT_TRY(store_.drop_leases_of(o));
+    ++reaped;
+  }
+  return reaped;
+}
+
+Result<void> RelabelLeases::release_all() {
+  for (const auto& [k, id] : held_) finished_.push_back(k);
+  held_.clear();
+  return flush();
+}
+
+}  // namespace pt

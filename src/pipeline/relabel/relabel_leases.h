@@ -1,0 +1,53 @@
+// Relabel leases (issue 17): before a relabel run sends a trace to a paid teacher it claims the
+// answer's key (the relabel row id: teacher, trace, with_context) in the store for a while, renews
+// its claims while they are in flight and drops them once the answer is stored or given up. So two
+// runs of one teacher on one store never send the same trace at once, and a crashed run's claims
+// expire. Store backends that cannot lock (BigQuery) are reported by locking() == false.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+#include "util/result.h"
+
+namespace pt {
+
+class RelabelLeases {
+ public:
+  // ttl_ms: how long a claim lasts without renewal (renewed every ttl/3 by renew_if_due()).
+  // owner: "" -> host:pid:random.
+  RelabelLeases(Store& store, std::string model_id, bool with_context, int64_t ttl_ms, std::string owner = "");
+
+  bool locking() const { return store_.locks_leases(); }
+  const std::string& owner() const { return owner_; }
+  std::string key(const std::string& trace_id) const;
+
+  // Claims the traces' keys; returns the trace ids now held by this run (others hold the rest).
+  Result<std::vector<std::string>> claim(std::span<const std::string> trace_ids);
+  // Marks a held trace as finished (stored or given up); flush() drops the finished leases.
+  void finish(const std::string& trace_id);
+  Result<void> flush();
+  // Extends every held lease when a third of the ttl has passed since the last claim or renewal.
+  Result<void> renew_if_due();
+  // Drops every lease this run holds (end of run).
+  Result<void> release_all();
+  // Drops the leases of runs on this host whose process is gone (killed, crashed): their traces
+  // need not wait for the leases to expire. Returns how many owners were reaped.
+  Result<int> reap_dead_local_owners();
+
+ private:
+  static int64_t now_us();
+  Store& store_;
+  std::string model_id_;
+  bool with_context_;
+  int64_t ttl_us_;
+  std::string owner_;
+  std::unordered_map<std::string, std::string> held_;  // key -> trace id
+  std::vector<std::string> finished_;                  // keys to release at the next flush()
+  int64_t renewed_at_us_ = 0;
+};
+
+}  // namespace pt

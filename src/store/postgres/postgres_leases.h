@@ -1,0 +1,25 @@
+// PostgreSQL statements for relabel leases (store.h claim_leases/release_leases, issue 17): the
+// relabel_leases table, on one of the store's pooled connections. Every value is a bound parameter.
+// Functions throw libpqxx exceptions; the store turns them into errors.
+#pragma once
+#include <pqxx/pqxx>
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pt::postgres_leases {
+
+// CREATE … IF NOT EXISTS: created, or added to an older store, when a store opens.
+extern const char* const kSchemaSql;
+extern const char* const kTables[1];
+
+// One transaction; keys are taken in sorted order (two claimers never wait on each other in a cycle).
+std::vector<std::string> claim(pqxx::connection& c, std::span<const std::string> keys, const std::string& owner,
+                               int64_t now_us, int64_t expires_us);
+// Also in sorted order: a claim waiting on a row lock and a release never wait on each other in a cycle.
+void release(pqxx::connection& c, std::span<const std::string> keys, const std::string& owner);
+std::vector<std::string> owners(pqxx::connection& c);
+void drop_owner(pqxx::connection& c, const std::string& owner);
+
+}  // namespace pt::postgres_leases

@@ -1,0 +1,123 @@
+// Implementation of store/sqlite/sqlite_leases.h. A key is taken when it has no lease, an expired
+// one or one of the same owner (INSERT … ON CONFLICT DO UPDATE … WHERE: sqlite3_changes() says
+// whether the row was written, i.e. whether this owner holds the key now).
+#include "store/sqlite/sqlite_leases.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace pt::sqlite_leases {
+
+const char* const kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS relabel_leases (  -- a relabel run's claim on one (teacher, trace) answer
+  id TEXT PRIMARY KEY NOT NULL,              -- the relabel row id the answer will have
+  owner TEXT NOT NULL,                       -- host:pid:random of the claiming run
+  expires_at INTEGER NOT NULL                -- microseconds since the Unix epoch, UTC
+);
+)sql";
+
+namespace {
+
+using StmtPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+Result<StmtPtr> prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(s);
+    return runtime_error(sqlite3_errmsg(db));
+  }
+  return StmtPtr(s, &sqlite3_finalize);
+}
+
+void bind(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+Result<void> exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return ok();
+  std::string msg = err ? err : sqlite3_errmsg(db);
+  sqlite3_free(err);
+  return runtime_error(msg);
+}
+
+// Runs `body` in one BEGIN IMMEDIATE transaction (the busy timeout waits for another writer).
+template <typename F>
+Result<void> in_transaction(sqlite3* db, F&& body) {
+  if (!sqlite3_get_autocommit(db)) return runtime_error("relabel leases: a transaction is already open");
+  PT_TRY(exec(db, "BEGIN IMMEDIATE"));
+  Result<void> r = body();
+  if (r.ok()) r = exec(db, "COMMIT");
+  if (!r.ok()) (void)exec(db, "ROLLBACK");
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> claim(sqlite3* db, std::span<const std::string> keys, const std::string& owner,
+                                       int64_t now_us, int64_t expires_us) {
+  std::vector<std::string> held;
+  if (keys.empty()) return held;
+  PT_TRY(exec(db, kSchemaSql));
+  PT_TRY(in_transaction(db, [&]() -> Result<void> {
+    PT_ASSIGN_OR_RETURN(StmtPtr s,
+                        prepare(db,
+                                "INSERT INTO relabel_leases(id, owner, expires_at) VALUES(?1, ?2, ?3) "
+                                "ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, "
+                                "expires_at = excluded.expires_at "
+                                "WHERE relabel_leases.owner = excluded.owner OR relabel_leases.expires_at <= ?4"));
+    for (const auto& key : keys) {
+      sqlite3_reset(s.get());
+      bind(s.get(), 1, key);
+      bind(s.get(), 2, owner);
+      sqlite3_bind_int64(s.get(), 3, expires_us);
+      sqlite3_bind_int64(s.get(), 4, now_us);
+      if (sqlite3_step(s.get()) != SQLITE_DONE)
+        return runtime_error(fmt::format("claiming relabel leases: {}", sqlite3_errmsg(db)));
+      if (sqlite3_changes(db) > 0) held.push_back(key);
+    }
+    return ok();
+  }));
+  return held;
+}
+
+Result<void> release(sqlite3* db, std::span<const std::string> keys, const std::string& owner) {
+  if (keys.empty()) return ok();
+  PT_TRY(exec(db, kSchemaSql));
+  return in_transaction(db, [&]() -> Result<void> {
+    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "DELETE FROM relabel_leases WHERE id = ?1 AND owner = ?2"));
+    for (const auto& key : keys) {
+      sqlite3_reset(s.get());
+      bind(s.get(), 1, key);
+      bind(s.get(), 2, owner);
+      if (sqlite3_step(s.get()) != SQLITE_DONE)
+        return runtime_error(fmt::format("releasing relabel leases: {}", sqlite3_errmsg(db)));
+    }
+    return ok();
+  });
+}
+
+Result<std::vector<std::string>> owners(sqlite3* db) {
+  PT_TRY(exec(db, kSchemaSql));
+  PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "SELECT DISTINCT owner FROM relabel_leases ORDER BY owner"));
+  std::vector<std::string> out;
+  for (;;) {
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return runtime_error(fmt::format("reading relabel leases: {}", sqlite3_errmsg(db)));
+    const unsigned char* p = sqlite3_column_text(s.get(), 0);
+    out.emplace_back(p ? reinterpret_cast<const char*>(p) : "");
+  }
+}
+
+Result<void> drop_owner(sqlite3* db, const std::string& owner) {
+  PT_TRY(exec(db, kSchemaSql));
+  PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "DELETE FROM relabel_leases WHERE owner = ?1"));
+  bind(s.get(), 1, owner);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    return runtime_error(fmt::format("dropping relabel leases: {}", sqlite3_errmsg(db)));
+  return ok();
+}
+
+}  // namespace pt::sqlite_leases
