@@ -287,6 +287,34 @@ render_http() {
   commands http_multi
 }
 
+render_serve() {
+  local p=BM_ServeProxy s=BM_ServeStudent
+  section "\`picktune serve\`: the capture proxy vs calling a zero-latency fake directly, same run (\`bench_serve\`, issue 18)" serve
+  row "direct to the fake, $(num "$(jb serve "$p" .clients)" 0) keep-alive clients back to back: requests/s; median / p99" \
+    "$(num "$(jb serve "$p" .direct_rps)" 0); $(num "$(jb serve "$p" .direct_median_ms)" 2) / $(num "$(jb serve "$p" .direct_p99_ms)" 2) ms" "" "" "1×"
+  target "serve" "through the proxy, same clients: requests/s" "$(num "$(jb serve "$p" .proxy_rps)" 0)" "≥ 2,000" \
+    "$(verdict "$(jb serve "$p" .proxy_rps)" ">=" 2000)" "$(num "$(jb serve "$p" .proxy_vs_direct_rps)" 2)× direct"
+  row "through the proxy, same clients: median / p99 (queueing included)" \
+    "$(num "$(jb serve "$p" .proxy_median_ms)" 2) / $(num "$(jb serve "$p" .proxy_p99_ms)" 2) ms" "" "" ""
+  row "paced at $(num "$(jb serve "$p" .paced_rps)" 0) requests/s (16 clients): direct median / p99" \
+    "$(num "$(jb serve "$p" .paced_direct_median_ms)" 3) / $(num "$(jb serve "$p" .paced_direct_p99_ms)" 3) ms" "" "" ""
+  row "paced, through the proxy: median / p99" \
+    "$(num "$(jb serve "$p" .paced_proxy_median_ms)" 3) / $(num "$(jb serve "$p" .paced_proxy_p99_ms)" 3) ms" "" "" ""
+  target "serve" "added latency, median (paced proxy − direct)" "$(num "$(jb serve "$p" .added_median_ms)" 3) ms" "< 1 ms" \
+    "$(verdict "$(jb serve "$p" .added_median_ms)" "<" 1)" "server's own mean: $(num "$(jb serve "$p" .added_mean_in_server_ms)" 3) ms"
+  target "serve" "added latency, p99 (paced proxy − direct)" "$(num "$(jb serve "$p" .added_p99_ms)" 3) ms" "< 5 ms" "$(verdict "$(jb serve "$p" .added_p99_ms)" "<" 5)"
+  target "serve" "peak RSS (server, fake and 256 clients in one process)" "$(num "$(jb serve "$p" .peak_rss_mb)" 0) MB" "< 200 MB" "$(verdict "$(jb serve "$p" .peak_rss_mb)" "<" 200)"
+  target "serve" "acknowledged traces missing from the store after the drain (of $(num "$(jb serve "$p" .acknowledged)" 0))" \
+    "$(num "$(jb serve "$p" .traces_lost)" 0)" "0" "$(verdict "$(jb serve "$p" .traces_lost)" "==" 0)"
+  row "failed requests: direct; proxy" "$(num "$(jb serve "$p" .direct_failed)" 0); $(num "$(jb serve "$p" .proxy_failed)" 0)" "" "" ""
+  row "comparison: the same student answering the same calls in-process (parse + rank, no HTTP): p99 (median)" \
+    "$(num "$(jb serve "$s" .in_process_p99_ms)" 2) ms ($(num "$(jb serve "$s" .in_process_median_ms)" 2))" "" "" "1×"
+  target "serve" "local student through the server, $(num "$(jb serve "$s" .files)" 0)-file tree ($(num "$(jb serve "$s" .request_kb)" 0) KB requests): p99 (median)" \
+    "$(num "$(jb serve "$s" .p99_ms)" 2) ms ($(num "$(jb serve "$s" .median_ms)" 2))" "< 10 ms" "$(verdict "$(jb serve "$s" .p99_ms)" "<" 10)" \
+    "median $(num "$(jb serve "$s" .server_vs_in_process_median)" 1)× in-process"
+  commands serve
+}
+
 render_score() {
   local t2 d
   t2=$(jb score BM_ScoreAndBootstrap/2 .rs)

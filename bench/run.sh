@@ -19,7 +19,7 @@ else
   ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
-  bench_score bench_http_multi bench_ranker)
+  bench_score bench_http_multi bench_ranker bench_serve)
 for tool in jq node /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found (run scripts/setup.sh)" >&2; exit 1; }
 done
@@ -192,6 +192,7 @@ tail -n 1 "$OUT/tokens_process.log" | jq -e . >"$OUT/tokens_process.json" 2>/dev
 # ---- 5. relabel orchestration and the HTTP layer against the zero-latency fake ----
 run_gbench relabel BENCH_RELABEL_TRACES=$RELABEL_TRACES -- "$BIN/bench_relabel"
 run_gbench http_multi BENCH_HTTP_CALLS=$HTTP_CALLS -- "$BIN/bench_http_multi"
+run_gbench serve -- "$BIN/bench_serve"
 
 # ---- 6. scoring ----
 run_gbench score -- "$BIN/bench_score"
@@ -229,6 +230,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_tokens_process
   render_relabel
   render_http
+  render_serve
   render_score
   render_trace_pages
   render_ranker
