@@ -315,6 +315,24 @@ render_serve() {
   commands serve
 }
 
+render_serve_soak() {
+  local j=$OUT/serve_soak.json
+  section "\`picktune serve\` soak: load, upstream faults and \`kill -9\` (\`soak_serve.sh\`, issue 18)" serve_soak
+  if [ -s "$j" ]; then
+    row "$(jq -r .clients "$j") keep-alive clients for $(jq -r .seconds "$j") s, upstream failing $(jq -r '.fail_rate * 100' "$j")%: requests sent; answered 200" \
+      "$(num "$(jq -r .load.sent "$j")" 0); $(num "$(jq -r .load.ok "$j")" 0)" "" "" ""
+    row "statuses seen by the clients (0 = refused/reset while the server was down)" "$(jq -r '.load.by_status | to_entries | map("\(.key): \(.value)") | join(", ")' "$j")" "" "" ""
+    row "\`kill -9\` of the server, then restart until /healthz answers" "$(jq -r .kills "$j")× ($(jq -r '.restart_ms | map(tostring + " ms") | join(", ")' "$j"))" "" "" ""
+    target "serve soak" "acknowledged (200) traces missing from the store, of $(num "$(jq -r .acknowledged "$j")" 0)" "$(jq -r .lost "$j")" "0" "$(verdict "$(jq -r .lost "$j")" "==" 0)"
+    target "serve soak" "calls stored twice; rows not decoding or not matching what was sent" \
+      "$(jq -r '.steps_stored_twice + .duplicate_ids' "$j"); $(jq -r '.corrupt_rows + .mismatched_rows' "$j")" "0; 0" \
+      "$(verdict "$(jq -r '.steps_stored_twice + .duplicate_ids + .corrupt_rows + .mismatched_rows' "$j")" "==" 0)"
+    row "rows stored (faulted calls are traces too); SQLite integrity_check; spool segments left" \
+      "$(num "$(jq -r .rows "$j")" 0); $(jq -r .integrity "$j"); $(jq -r .spool_segments_left "$j")" "" "" ""
+  fi
+  commands serve_soak
+}
+
 render_score() {
   local t2 d
   t2=$(jb score BM_ScoreAndBootstrap/2 .rs)
