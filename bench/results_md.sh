@@ -333,6 +333,22 @@ render_serve_soak() {
   commands serve_soak
 }
 
+render_http_servers() {
+  local k w n base name
+  section "HTTP server library for \`picktune serve\`: cpp-httplib vs libmicrohttpd, 256 keep-alive clients, same run (\`bench_http_servers\`, issue 18)" http_servers
+  for w in 0 2; do
+    base=$(jb http_servers "BM_HttpServer/server:0/work_ms:$w" .rps)
+    for k in 0 1 2; do
+      n="BM_HttpServer/server:$k/work_ms:$w"
+      name=$(jb http_servers "$n" .label)
+      row "$name, handler $( [ "$w" = 0 ] && echo "answering at once" || echo "blocking $w ms (like an upstream call)"): requests/s; median / p99; paced 500/s median / p99; CPU per request (clients included); failed requests" \
+        "$(num "$(jb http_servers "$n" .rps)" 0); $(num "$(jb http_servers "$n" .median_ms)" 2) / $(num "$(jb http_servers "$n" .p99_ms)" 2) ms; $(num "$(jb http_servers "$n" .paced_median_ms)" 3) / $(num "$(jb http_servers "$n" .paced_p99_ms)" 3) ms; $(num "$(jb http_servers "$n" .cpu_us_per_request)" 0) µs; failed $(num "$(jb http_servers "$n" .failed)" 0)" \
+        "" "" "$(ratio "$(jb http_servers "$n" .rps)" "$base") cpp-httplib"
+    done
+  done
+  commands http_servers
+}
+
 render_score() {
   local t2 d
   t2=$(jb score BM_ScoreAndBootstrap/2 .rs)

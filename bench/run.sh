@@ -19,7 +19,7 @@ else
   ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5 SOAK_SECONDS=60
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
-  bench_score bench_http_multi bench_ranker bench_serve)
+  bench_score bench_http_multi bench_ranker bench_serve bench_http_servers)
 for tool in jq node sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found (run scripts/setup.sh)" >&2; exit 1; }
 done
@@ -193,6 +193,8 @@ tail -n 1 "$OUT/tokens_process.log" | jq -e . >"$OUT/tokens_process.json" 2>/dev
 run_gbench relabel BENCH_RELABEL_TRACES=$RELABEL_TRACES -- "$BIN/bench_relabel"
 run_gbench http_multi BENCH_HTTP_CALLS=$HTTP_CALLS -- "$BIN/bench_http_multi"
 run_gbench serve -- "$BIN/bench_serve"
+# the HTTP server library behind serve: cpp-httplib vs libmicrohttpd, same clients, same run
+run_gbench http_servers -- "$BIN/bench_http_servers"
 # 60 s of load with 30% upstream faults and three kill -9 of `picktune serve`: nothing acknowledged lost
 run_bench serve_soak SOAK_SECONDS=$SOAK_SECONDS -- bash bench/soak_serve.sh "$BIN"
 tail -n 1 "$OUT/serve_soak.log" | jq -e . >"$OUT/serve_soak.json" 2>/dev/null || {
@@ -238,6 +240,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_http
   render_serve
   render_serve_soak
+  render_http_servers
   render_score
   render_trace_pages
   render_ranker
