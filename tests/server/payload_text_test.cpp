@@ -18,8 +18,9 @@ std::string dumped(const json& j) { return j.dump(-1, ' ', false, json::error_ha
 // Strings mixing plain text, every control byte, quotes, backslashes, UTF-8 and stray bytes.
 std::string random_text(std::mt19937& rng, bool allow_invalid) {
   static const std::vector<std::string> pieces = {
-      "src/a.ts", "\"", "\\", "\n", "\t", "\r", "\b", "\f", std::string(1, '\0'), "\x01", "\x1f", "\x7f", "é", "文件",
-      "😀", " ", "abcdefghijklmnop", "</script>", "\\u0041"};
+      "src/a.ts",           "\"",        "\\",     "\n",   "\t", "\r",   "\b", "\f",
+      std::string(1, '\0'), "\x01",      "\x1f",   "\x7f", "é",  "文件", "😀",  " ",
+      "abcdefghijklmnop",   "</script>", "\\u0041"};
   static const std::vector<std::string> bad = {"\xff", "\xc3", "\xe6\x96", "\xed\xa0\x80", "\xc0\xaf"};
   std::string s;
   int n = static_cast<int>(rng() % 40);
@@ -106,10 +107,14 @@ TEST(PayloadText, SpoolLineEqualsTheWholeObjectsDump) {
     r.row.model = random_text(rng, round % 3 == 2);
     r.row.created_at_us = static_cast<int64_t>(rng()) * (round % 2 ? 1 : -1);
     r.row.payload = dumped({{"system", random_text(rng, true)}, {"output", random_text(rng, false)}});
-    json whole = {{"table", round % 2 ? "traces" : "relabels"}, {"id", r.row.id},
-                  {"agent_step_id", r.row.agent_step_id},       {"user_id", r.row.user_id},
-                  {"created_at_us", r.row.created_at_us},       {"type", r.row.type},
-                  {"model", r.row.model},                       {"payload", r.row.payload}};
+    json whole = {{"table", round % 2 ? "traces" : "relabels"},
+                  {"id", r.row.id},
+                  {"agent_step_id", r.row.agent_step_id},
+                  {"user_id", r.row.user_id},
+                  {"created_at_us", r.row.created_at_us},
+                  {"type", r.row.type},
+                  {"model", r.row.model},
+                  {"payload", r.row.payload}};
     std::string line = pt::server::spool_line(r);
     EXPECT_EQ(line, dumped(whole) + "\n") << "round " << round;
     auto back = pt::server::parse_spool_line(line);
