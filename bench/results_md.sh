@@ -287,6 +287,68 @@ render_http() {
   commands http_multi
 }
 
+render_serve() {
+  local p=BM_ServeProxy s=BM_ServeStudent
+  section "\`picktune serve\`: the capture proxy vs calling a zero-latency fake directly, same run (\`bench_serve\`, issue 18)" serve
+  row "direct to the fake, $(num "$(jb serve "$p" .clients)" 0) keep-alive clients back to back: requests/s; median / p99" \
+    "$(num "$(jb serve "$p" .direct_rps)" 0); $(num "$(jb serve "$p" .direct_median_ms)" 2) / $(num "$(jb serve "$p" .direct_p99_ms)" 2) ms" "" "" "1×"
+  target "serve" "through the proxy, same clients: requests/s" "$(num "$(jb serve "$p" .proxy_rps)" 0)" "≥ 2,000" \
+    "$(verdict "$(jb serve "$p" .proxy_rps)" ">=" 2000)" "$(num "$(jb serve "$p" .proxy_vs_direct_rps)" 2)× direct"
+  row "through the proxy, same clients: median / p99 (queueing included)" \
+    "$(num "$(jb serve "$p" .proxy_median_ms)" 2) / $(num "$(jb serve "$p" .proxy_p99_ms)" 2) ms" "" "" ""
+  row "paced at $(num "$(jb serve "$p" .paced_rps)" 0) requests/s (16 clients): direct median / p99" \
+    "$(num "$(jb serve "$p" .paced_direct_median_ms)" 3) / $(num "$(jb serve "$p" .paced_direct_p99_ms)" 3) ms" "" "" ""
+  row "paced, through the proxy: median / p99" \
+    "$(num "$(jb serve "$p" .paced_proxy_median_ms)" 3) / $(num "$(jb serve "$p" .paced_proxy_p99_ms)" 3) ms" "" "" ""
+  target "serve" "added latency, median (paced proxy − direct)" "$(num "$(jb serve "$p" .added_median_ms)" 3) ms" "< 1 ms" \
+    "$(verdict "$(jb serve "$p" .added_median_ms)" "<" 1)" "server's own mean: $(num "$(jb serve "$p" .added_mean_in_server_ms)" 3) ms"
+  target "serve" "added latency, p99 (paced proxy − direct)" "$(num "$(jb serve "$p" .added_p99_ms)" 3) ms" "< 5 ms" "$(verdict "$(jb serve "$p" .added_p99_ms)" "<" 5)"
+  target "serve" "peak RSS (server, fake and 256 clients in one process)" "$(num "$(jb serve "$p" .peak_rss_mb)" 0) MB" "< 200 MB" "$(verdict "$(jb serve "$p" .peak_rss_mb)" "<" 200)"
+  target "serve" "acknowledged traces missing from the store after the drain (of $(num "$(jb serve "$p" .acknowledged)" 0))" \
+    "$(num "$(jb serve "$p" .traces_lost)" 0)" "0" "$(verdict "$(jb serve "$p" .traces_lost)" "==" 0)"
+  row "failed requests: direct; proxy" "$(num "$(jb serve "$p" .direct_failed)" 0); $(num "$(jb serve "$p" .proxy_failed)" 0)" "" "" ""
+  row "comparison: the same student answering the same calls in-process (parse + rank, no HTTP): p99 (median)" \
+    "$(num "$(jb serve "$s" .in_process_p99_ms)" 2) ms ($(num "$(jb serve "$s" .in_process_median_ms)" 2))" "" "" "1×"
+  target "serve" "local student through the server, $(num "$(jb serve "$s" .files)" 0)-file tree ($(num "$(jb serve "$s" .request_kb)" 0) KB requests): p99 (median)" \
+    "$(num "$(jb serve "$s" .p99_ms)" 2) ms ($(num "$(jb serve "$s" .median_ms)" 2))" "< 10 ms" "$(verdict "$(jb serve "$s" .p99_ms)" "<" 10)" \
+    "median $(num "$(jb serve "$s" .server_vs_in_process_median)" 1)× in-process"
+  commands serve
+}
+
+render_serve_soak() {
+  local j=$OUT/serve_soak.json
+  section "\`picktune serve\` soak: load, upstream faults and \`kill -9\` (\`soak_serve.sh\`, issue 18)" serve_soak
+  if [ -s "$j" ]; then
+    row "$(jq -r .clients "$j") keep-alive clients for $(jq -r .seconds "$j") s, upstream failing $(jq -r '.fail_rate * 100' "$j")%: requests sent; answered 200" \
+      "$(num "$(jq -r .load.sent "$j")" 0); $(num "$(jq -r .load.ok "$j")" 0)" "" "" ""
+    row "statuses seen by the clients (0 = refused/reset while the server was down)" "$(jq -r '.load.by_status | to_entries | map("\(.key): \(.value)") | join(", ")' "$j")" "" "" ""
+    row "\`kill -9\` of the server, then restart until /healthz answers" "$(jq -r .kills "$j")× ($(jq -r '.restart_ms | map(tostring + " ms") | join(", ")' "$j"))" "" "" ""
+    target "serve soak" "acknowledged (200) traces missing from the store, of $(num "$(jq -r .acknowledged "$j")" 0)" "$(jq -r .lost "$j")" "0" "$(verdict "$(jq -r .lost "$j")" "==" 0)"
+    target "serve soak" "calls stored twice; rows not decoding or not matching what was sent" \
+      "$(jq -r '.steps_stored_twice + .duplicate_ids' "$j"); $(jq -r '.corrupt_rows + .mismatched_rows' "$j")" "0; 0" \
+      "$(verdict "$(jq -r '.steps_stored_twice + .duplicate_ids + .corrupt_rows + .mismatched_rows' "$j")" "==" 0)"
+    row "rows stored (faulted calls are traces too); SQLite integrity_check; spool segments left" \
+      "$(num "$(jq -r .rows "$j")" 0); $(jq -r .integrity "$j"); $(jq -r .spool_segments_left "$j")" "" "" ""
+  fi
+  commands serve_soak
+}
+
+render_http_servers() {
+  local k w n base name
+  section "HTTP server library for \`picktune serve\`: cpp-httplib vs libmicrohttpd, 256 keep-alive clients, same run (\`bench_http_servers\`, issue 18)" http_servers
+  for w in 0 2; do
+    base=$(jb http_servers "BM_HttpServer/server:0/work_ms:$w" .rps)
+    for k in 0 1 2; do
+      n="BM_HttpServer/server:$k/work_ms:$w"
+      name=$(jb http_servers "$n" .label)
+      row "$name, handler $( [ "$w" = 0 ] && echo "answering at once" || echo "blocking $w ms (like an upstream call)"): requests/s; median / p99; paced 500/s median / p99; CPU per request (clients included); failed requests" \
+        "$(num "$(jb http_servers "$n" .rps)" 0); $(num "$(jb http_servers "$n" .median_ms)" 2) / $(num "$(jb http_servers "$n" .p99_ms)" 2) ms; $(num "$(jb http_servers "$n" .paced_median_ms)" 3) / $(num "$(jb http_servers "$n" .paced_p99_ms)" 3) ms; $(num "$(jb http_servers "$n" .cpu_us_per_request)" 0) µs; failed $(num "$(jb http_servers "$n" .failed)" 0)" \
+        "" "" "$(ratio "$(jb http_servers "$n" .rps)" "$base") cpp-httplib"
+    done
+  done
+  commands http_servers
+}
+
 render_score() {
   local t2 d
   t2=$(jb score BM_ScoreAndBootstrap/2 .rs)

@@ -13,14 +13,14 @@ QUICK=${PT_BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] || QUICK=1
 if [ "$QUICK" = 1 ]; then
   DEST=bench/RESULTS-quick.md OUT=$BUILD/bench-out-quick
-  ROWS=20000 COLLECT_TRACES=10000 COLLECT_JQ_TRACES=500 TOK_MB=1 TOKENS_PROCESS_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2
+  ROWS=20000 COLLECT_TRACES=10000 COLLECT_JQ_TRACES=500 TOK_MB=1 TOKENS_PROCESS_MB=1 RELABEL_TRACES=2000 HTTP_CALLS=2000 GIT_MAX=800 IDLE_SAMPLE_S=2 SOAK_SECONDS=10
 else
   DEST=bench/RESULTS.md OUT=$BUILD/bench-out
-  ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5
+  ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5 SOAK_SECONDS=60
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
-  bench_score bench_http_multi bench_ranker bench_trace_pages)
-for tool in jq node /usr/bin/time; do
+  bench_score bench_http_multi bench_ranker bench_trace_pages bench_serve bench_http_servers)
+for tool in jq node sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found (run scripts/setup.sh)" >&2; exit 1; }
 done
 
@@ -192,6 +192,15 @@ tail -n 1 "$OUT/tokens_process.log" | jq -e . >"$OUT/tokens_process.json" 2>/dev
 # ---- 5. relabel orchestration and the HTTP layer against the zero-latency fake ----
 run_gbench relabel BENCH_RELABEL_TRACES=$RELABEL_TRACES -- "$BIN/bench_relabel"
 run_gbench http_multi BENCH_HTTP_CALLS=$HTTP_CALLS -- "$BIN/bench_http_multi"
+run_gbench serve -- "$BIN/bench_serve"
+# the HTTP server library behind serve: cpp-httplib vs libmicrohttpd, same clients, same run
+run_gbench http_servers -- "$BIN/bench_http_servers"
+# 60 s of load with 30% upstream faults and three kill -9 of `picktune serve`: nothing acknowledged lost
+run_bench serve_soak SOAK_SECONDS=$SOAK_SECONDS -- bash bench/soak_serve.sh "$BIN"
+tail -n 1 "$OUT/serve_soak.log" | jq -e . >"$OUT/serve_soak.json" 2>/dev/null || {
+  [ "${RC[serve_soak]}" != 0 ] || FAILED+=(serve_soak)
+  RC[serve_soak]=1
+}
 
 # ---- 6. scoring ----
 run_gbench score -- "$BIN/bench_score"
@@ -229,6 +238,9 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_tokens_process
   render_relabel
   render_http
+  render_serve
+  render_serve_soak
+  render_http_servers
   render_score
   render_trace_pages
   render_ranker

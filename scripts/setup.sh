@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential cmake g++ pkg-config git ca-certificates
   libcli11-dev libsimdjson-dev nlohmann-json3-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev libfmt-dev
-  libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev
   chromium ccache
   clang-14 libclang-rt-14-dev llvm-14 clang-format-14 jq time
 )

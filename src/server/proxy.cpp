@@ -6,11 +6,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <random>
 #include <thread>
 
 #include "core/picker_call.h"
 #include "net/http_session.h"
+#include "server/payload_text.h"
 #include "server/server.h"
 #include "server/wire.h"
 
@@ -59,6 +61,9 @@ struct CallMeta {
   std::string trace_id, agent_step_id, user_id, type;
   Clock::time_point started;
   int64_t created_at_us = 0;
+  // The request's payload members (system, messages, model, request_type), each serialized once
+  // per call; shared, so the streaming path's callbacks copy a pointer, not the file tree.
+  std::shared_ptr<const MemberTexts> request;
 };
 
 CallMeta read_meta(Provider p, const httplib::Request& req, const WireRequest& wr) {
@@ -72,24 +77,27 @@ CallMeta read_meta(Provider p, const httplib::Request& req, const WireRequest& w
   if (m.type.empty()) m.type = std::string(kGetRelevantFiles);
   m.started = Clock::now();
   m.created_at_us = now_us();
+  m.request = std::make_shared<const MemberTexts>(member_texts(wr.payload));
   return m;
 }
 
 // Queues the trace; returns false (and logs) when even the spool failed.
 void record(Server& s, const CallMeta& m, const WireRequest& wr, const std::string& output, const WireUsage& u,
             double upstream_ms, int status, const std::string& error) {
-  json pl = wr.payload;
-  pl["output"] = output;
-  pl["usage"] = {{"input_tokens", u.input_tokens},
-                 {"output_tokens", u.output_tokens},
-                 {"cached_input_tokens", u.cached_input_tokens}};
+  // The per-call members, joined with the request's (serialized once in read_meta) into the
+  // same text dumping the whole payload object gives.
+  MemberTexts pl;
+  append_string_text(pl["output"], output);
+  pl["usage"] = json_text({{"input_tokens", u.input_tokens},
+                           {"output_tokens", u.output_tokens},
+                           {"cached_input_tokens", u.cached_input_tokens}});
   double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - m.started).count();
-  pl["latency_ms"] = total_ms;
-  pl["upstream_latency_ms"] = upstream_ms;
-  pl["provider"] = std::string(provider_name(m.provider));
-  pl["stream"] = wr.stream;
-  pl["status"] = status;
-  if (!error.empty()) pl["error"] = error;
+  pl["latency_ms"] = json_text(total_ms);
+  pl["upstream_latency_ms"] = json_text(upstream_ms);
+  pl["provider"] = json_text(std::string(provider_name(m.provider)));
+  pl["stream"] = json_text(wr.stream);
+  pl["status"] = json_text(status);
+  if (!error.empty()) append_string_text(pl["error"], error);
   SpooledRow r;
   r.table = Table::traces;
   r.row.id = m.trace_id;
@@ -97,7 +105,7 @@ void record(Server& s, const CallMeta& m, const WireRequest& wr, const std::stri
   r.row.user_id = m.user_id;
   r.row.created_at_us = m.created_at_us;
   r.row.type = m.type;
-  r.row.payload = pl.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.row.payload = object_text(*m.request, pl);
   // Shadow candidates answer the calls that got an answer (off this path: a queue and a thread).
   bool shadow = status == 200 && error.empty() && m.type == kGetRelevantFiles;
   if (shadow) s.shadow().submit(r.row);
@@ -120,7 +128,7 @@ void answer_local(Server& s, const CallMeta& m, const WireRequest& wr, httplib::
   std::mutex* lock = nullptr;
   auto model = s.local_model(wr.model, lock);
   if (!model.ok()) return fail(400, "model " + wr.model + ": " + model.error().message);
-  auto call = parse_picker_call(wr.payload.dump(-1, ' ', false, json::error_handler_t::replace));
+  auto call = parse_picker_call(object_text(*m.request));
   if (!call.ok()) return fail(400, call.error().message);
   Result<Completion> done = runtime_error("");
   {
@@ -312,6 +320,7 @@ void handle(Server& s, Provider p, const httplib::Request& req, httplib::Respons
     return;
   }
   CallMeta m = read_meta(p, req, wr);
+  wr.payload = json();  // serialized into m.request; the streaming path copies `wr` into its callbacks
   if (wr.model.rfind("local:", 0) == 0) return answer_local(s, m, wr, res);
   forward(s, m, wr, req, res, url);
 }

@@ -14,20 +14,34 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "server/payload_text.h"
+
 namespace pt::server {
 
 namespace fs = std::filesystem;
 
 std::string spool_line(const SpooledRow& r) {
-  nlohmann::json j = {{"table", std::string(table_name(r.table))},
-                      {"id", r.row.id},
-                      {"agent_step_id", r.row.agent_step_id},
-                      {"user_id", r.row.user_id},
-                      {"created_at_us", r.row.created_at_us},
-                      {"type", r.row.type},
-                      {"model", r.row.model},
-                      {"payload", r.row.payload}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // Written member by member in nlohmann's sorted key order (what dumping the whole object gave),
+  // so the payload text, the line's bulk, is escaped once by the fast escaper and never re-dumped.
+  std::string out;
+  out.reserve(r.row.payload.size() + r.row.id.size() + r.row.agent_step_id.size() + r.row.user_id.size() +
+              r.row.type.size() + r.row.model.size() + 160);
+  auto member = [&](const char* name, std::string_view value) {
+    out += out.empty() ? "{\"" : ",\"";
+    out += name;
+    out += "\":";
+    append_string_text(out, value);
+  };
+  member("agent_step_id", r.row.agent_step_id);
+  out += ",\"created_at_us\":" + std::to_string(r.row.created_at_us);
+  member("id", r.row.id);
+  member("model", r.row.model);
+  member("payload", r.row.payload);
+  member("table", table_name(r.table));
+  member("type", r.row.type);
+  member("user_id", r.row.user_id);
+  out += "}\n";
+  return out;
 }
 
 Result<SpooledRow> parse_spool_line(std::string_view line) {

@@ -104,13 +104,13 @@ bool parse_wire_request(Provider p, std::string_view body, const std::string& mo
     out.stream = j.value("stream", false) == true;
   }
   if (p == Provider::anthropic) {
-    if (j.contains("system")) pl["system"] = j["system"];
-    pl["messages"] = j["messages"];
+    if (j.contains("system")) pl["system"] = std::move(j["system"]);  // moved: the file tree is not copied
+    pl["messages"] = std::move(j["messages"]);
     if (j.contains("metadata") && j["metadata"].is_object() && j["metadata"].value("user_id", json()).is_string())
       out.user_id = j["metadata"]["user_id"].get<std::string>();
   } else if (p == Provider::openai) {
     json system = json::array(), messages = json::array();
-    for (const auto& m : j["messages"]) {
+    for (auto& m : j["messages"]) {
       if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) {
         error = "messages[]: expected objects with a string role";
         return false;
@@ -119,13 +119,13 @@ bool parse_wire_request(Provider p, std::string_view body, const std::string& mo
       if (role == "system" || role == "developer")
         system.push_back({{"type", "text"}, {"text", content_text(m.value("content", json()))}});
       else
-        messages.push_back(m);
+        messages.push_back(std::move(m));
     }
     if (system.size() == 1)
       pl["system"] = system[0]["text"];
     else if (!system.empty())
-      pl["system"] = system;
-    pl["messages"] = messages;
+      pl["system"] = std::move(system);
+    pl["messages"] = std::move(messages);
     if (j.contains("user") && j["user"].is_string()) out.user_id = j["user"].get<std::string>();
   } else {
     out.model = model_from_path;

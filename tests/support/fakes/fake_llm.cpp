@@ -331,6 +331,7 @@ FakeLlm::FakeLlm(FakeLlmConfig config) : cfg_(std::move(config)), server_(std::m
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_->set_keep_alive_max_count(1000000);
   server_->set_keep_alive_timeout(30);
+  server_->set_tcp_nodelay(true);  // as real APIs answer: no Nagle wait for the client's delayed ACK
   server_->set_payload_max_length(512ull << 20);
   install_routes();
   // The packaged cpp-httplib listens with a backlog of 5: 256+ clients connecting at once would see
