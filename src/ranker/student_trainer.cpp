@@ -10,6 +10,8 @@ StudentTrainer::StudentTrainer(StudentTrainOptions options) : options_(std::move
   stats_.params = options_.history;
   fit_.num_features = kFeatureCount;
   tune_.num_features = kFeatureCount;
+  fit_paths_.num_features = kFeatureCount;
+  tune_paths_.num_features = kFeatureCount;
 }
 
 CandidateSet StudentTrainer::features_now(const TraceView& view) const {
@@ -26,16 +28,21 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
     hot_ = stats_.top_files(kHotFiles);
     hot_events_ = stats_.events;
   }
-  CandidateSet cs = features_now(view);
   std::unordered_set<std::string_view> target_set(targets.begin(), targets.end());
-  std::vector<float> labels(cs.size(), 0.f);
-  size_t hits = 0;
-  for (size_t i = 0; i < cs.size(); ++i) {
-    if (target_set.count(view.files[static_cast<size_t>(cs.file[i])])) {
-      labels[i] = 1.f;
-      ++hits;
+  auto labels_of = [&](const CandidateSet& cs, size_t& hits) {
+    std::vector<float> labels(cs.size(), 0.f);
+    hits = 0;
+    for (size_t i = 0; i < cs.size(); ++i) {
+      if (target_set.count(view.files[static_cast<size_t>(cs.file[i])])) {
+        labels[i] = 1.f;
+        ++hits;
+      }
     }
-  }
+    return labels;
+  };
+  CandidateSet cs = features_now(view);
+  size_t hits = 0;
+  std::vector<float> labels = labels_of(cs, hits);
   (tune ? summary_.tune_targets : summary_.targets) += target_set.size();
   (tune ? summary_.tune_targets_in_candidates : summary_.targets_in_candidates) += hits;
   if (tune) {
@@ -46,6 +53,19 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
   } else {
     if (hits > 0) fit_.add_group(cs.x.data(), labels.data(), cs.size());
     ++summary_.fit_traces;
+  }
+  if (view.tree && options_.paths_only_fallback) {
+    // The same trace as a call served without contents sees it, for the paths-only ensemble.
+    TraceView paths_only = view;
+    paths_only.tree.reset();
+    CandidateSet po = features_now(paths_only);
+    std::vector<float> po_labels = labels_of(po, hits);
+    if (tune) {
+      tune_paths_.add_group(po.x.data(), po_labels.data(), po.size());
+      tune_paths_targets_.push_back(target_set.size());
+    } else if (hits > 0)
+      fit_paths_.add_group(po.x.data(), po_labels.data(), po.size());
+    ++summary_.paths_only_traces;
   }
   pending_.emplace_back(view.unique_words, targets);
   if (!(tune && options_.freeze_for_tune)) observe_pending(tune ? 0 : options_.fit_lag);
@@ -98,7 +118,27 @@ RankingData merged(const RankingData& fit, const RankingData& tune) {
   return all;
 }
 
+// Mean recall@5 of the tune traces (full target counts) under `model`.
+double tune_recall5(const RankingData& tune, const std::vector<size_t>& targets, const Ensemble& model) {
+  double sum = 0;
+  for (const auto& t : calibration_traces(tune, targets, model)) {
+    size_t hits = 0;
+    for (size_t i = 0; i < t.hit.size() && i < 5; ++i) hits += t.hit[i];
+    sum += t.targets ? static_cast<double>(hits) / static_cast<double>(t.targets) : 0.0;
+  }
+  return tune.groups() ? sum / static_cast<double>(tune.groups()) : 0.0;
+}
+
 }  // namespace
+
+std::vector<GbdtParams> default_hyper_grid(const GbdtParams& base) {
+  std::vector<GbdtParams> grid = {base, base, base};
+  grid[1].max_leaves = std::max(4, base.max_leaves / 2);
+  grid[1].min_leaf_rows = base.min_leaf_rows * 2;
+  grid[2].max_leaves = base.max_leaves * 2;
+  grid[2].min_leaf_rows = std::max(1, base.min_leaf_rows / 2);
+  return grid;
+}
 
 std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemble& model) const {
   return calibration_traces(tune_, tune_targets_, model);
@@ -107,13 +147,43 @@ std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemb
 std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary) {
   auto model = std::make_unique<StudentModel>();
   const bool have_tune = tune_.rows() > 0;
-  // Phase 1: fit on the older traces, stop early and calibrate on the newest (tune) ones.
-  model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt);
+  // Phase 1: fit on the older traces, stop early and calibrate on the newest (tune) ones; with a
+  // grid, each candidate is fitted so and the best on the tune traces is kept.
+  GbdtParams chosen = options_.gbdt;
+  if (have_tune && options_.grid.size() > 1) {
+    for (size_t k = 0; k < options_.grid.size(); ++k) {
+      GbdtParams p = options_.grid[k];
+      p.seed = options_.gbdt.seed;
+      p.threads = options_.gbdt.threads;
+      TrainReport rep;
+      Ensemble e = train_lambdamart(fit_, &tune_, p, &rep);
+      HyperTrial t{p.max_leaves,
+                   p.min_leaf_rows,
+                   p.learning_rate,
+                   static_cast<int>(e.trees.size()),
+                   tune_recall5(tune_, tune_targets_, e),
+                   rep.best_valid_ndcg};
+      const bool better =
+          summary_.chosen < 0 ||
+          t.valid_recall5 > summary_.trials[static_cast<size_t>(summary_.chosen)].valid_recall5 + 1e-12 ||
+          (t.valid_recall5 >= summary_.trials[static_cast<size_t>(summary_.chosen)].valid_recall5 - 1e-12 &&
+           t.valid_ndcg > summary_.trials[static_cast<size_t>(summary_.chosen)].valid_ndcg + 1e-12);
+      summary_.trials.push_back(t);
+      if (better) {
+        summary_.chosen = static_cast<int>(k);
+        summary_.gbdt = rep;
+        model->ensemble = std::move(e);
+        chosen = p;
+      }
+    }
+  } else {
+    model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt);
+  }
   if (have_tune) {
     // Phase 2: the newest traces matter most for what comes next, so refit on everything with
     // the tree count phase 1 chose.
     if (options_.refit_all && !model->ensemble.trees.empty()) {
-      GbdtParams p = options_.gbdt;
+      GbdtParams p = chosen;
       p.max_trees = static_cast<int>(model->ensemble.trees.size());
       model->ensemble = train_lambdamart(merged(fit_, tune_), nullptr, p);
     }
@@ -121,6 +191,21 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
     // changes. After a refit the tune traces are in its training data, so the answer length may be
     // a little optimistic; a margin from the phase-1 model would be in the wrong units altogether.
     model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble));
+  }
+  if (summary_.paths_only_traces > 0 && fit_paths_.groups() > 0) {
+    // Served without contents, the model answers with an ensemble trained on the same traces
+    // featurized without them (its own tree count, refit and calibration, same hyper-parameters).
+    const bool have_tune_paths = tune_paths_.rows() > 0;
+    model->paths_only.ensemble = train_lambdamart(fit_paths_, have_tune_paths ? &tune_paths_ : nullptr, chosen);
+    if (have_tune_paths) {
+      if (options_.refit_all && !model->paths_only.ensemble.trees.empty()) {
+        GbdtParams p = chosen;
+        p.max_trees = static_cast<int>(model->paths_only.ensemble.trees.size());
+        model->paths_only.ensemble = train_lambdamart(merged(fit_paths_, tune_paths_), nullptr, p);
+      }
+      model->paths_only.calibration =
+          calibrate(calibration_traces(tune_paths_, tune_paths_targets_, model->paths_only.ensemble));
+    }
   }
   summary_.fit_rows = fit_.rows();
   summary_.tune_rows = tune_.rows();
