@@ -39,7 +39,8 @@ IssueScores score_issues(uint64_t seed) {
     v.tree = repo.tree("t");
     std::vector<std::string> ranked, content, path;
     for (const auto& f : model->score(v)) ranked.push_back(f.path);
-    for (const auto& p : bm25_content_rank(repo, v.tree.get(), r.paths, issue.text)) content.push_back(r.paths[p.index]);
+    for (const auto& p : bm25_content_rank(repo, v.tree.get(), r.paths, issue.text))
+      content.push_back(r.paths[p.index]);
     for (const auto& p : bm25_rank_paths(r.paths, issue.text)) path.push_back(r.paths[p.index]);
     s.student += ir::recall5(ranked, issue.gold);
     s.bm25_content += ir::recall5(content, issue.gold);

@@ -40,8 +40,8 @@ struct Repo {
   std::vector<Request> issues;   // filed after the last commit; gold: the file that was fixed
 };
 
-inline const char* const kVerbs[] = {"parse", "load", "render", "encode", "merge", "resolve", "format", "split",
-                                     "check", "build", "read",  "write"};
+inline const char* const kVerbs[] = {"parse",  "load",  "render", "encode", "merge", "resolve",
+                                     "format", "split", "check",  "build",  "read",  "write"};
 
 inline std::string camel(const std::string& w) { return std::string(1, static_cast<char>(w[0] - 32)) + w.substr(1); }
 
@@ -122,8 +122,9 @@ inline Repo make_repo(size_t modules, size_t commits, size_t issues, uint64_t se
     issue.gold = {mod.src};
     switch (i % 3) {
       case 0:  // names the method, quotes the error
-        issue.text = "`" + fn + "` raises ValueError on an empty " + n1 + "\n\n### Describe the bug\nWhen I pass an empty " +
-                     n1 + " list to `" + fn + "` it fails instead of returning nothing. It also happens with " + n2 +
+        issue.text = "`" + fn + "` raises ValueError on an empty " + n1 +
+                     "\n\n### Describe the bug\nWhen I pass an empty " + n1 + " list to `" + fn +
+                     "` it fails instead of returning nothing. It also happens with " + n2 +
                      ".\n\n### To reproduce\n```python\nfrom lib import " + mod.klass + "\nobj = " + mod.klass +
                      "()\nobj." + fn + "([])\n```\n\n### Error\n```\nTraceback (most recent call last):\n  File " +
                      "\"repro.py\", line 3, in <module>\n    obj." + fn + "([])\nValueError: " + mod.error +
