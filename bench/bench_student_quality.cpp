@@ -23,10 +23,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_list.h"
 #include "core/metrics.h"
 #include "core/picker_call.h"
 #include "pipeline/join/teacher_answers.h"
 #include "pipeline/student/student_train.h"
+#include "providers/model.h"
 #include "ranker/bm25.h"
 #include "ranker/student_trainer.h"
 #include "ranker/tree_contents.h"
@@ -108,7 +110,8 @@ Result<History> load_history(const std::string& name, const std::string& uri, co
   History h;
   h.name = name;
   PT_ASSIGN_OR_RETURN(auto store, open_store(StoreOptions{uri, "dev"}));
-  PT_ASSIGN_OR_RETURN(auto answers, TeacherAnswers::load(*store, "truth", {}, [](const std::string&, const std::string&) {}));
+  PT_ASSIGN_OR_RETURN(auto answers,
+                      TeacherAnswers::load(*store, "truth", {}, [](const std::string&, const std::string&) {}));
   RowFilter filter;
   filter.type = std::string(kGetRelevantFiles);
   PT_ASSIGN_OR_RETURN(NewestWindow window, newest_window(*store, filter, 0.2));
@@ -122,14 +125,22 @@ Result<History> load_history(const std::string& name, const std::string& uri, co
     TraceView view;
     std::vector<std::string> targets;
     bool held;
+    double bm25 = 0;  // local:bm25's answer (held-out traces), as the provider gives it
   };
+  PT_ASSIGN_OR_RETURN(auto bm25_model, make_local_model("local:bm25"));
   std::vector<Example> examples;
   PT_TRY(store->scan(Table::traces, filter, [&](Row&& row) {
     StudentExample j = join_student_example(answers, recipe, row);
     if (j.dropped) return true;
     TraceView v = make_trace_view(j.call);
     v.tree = contents->parent_tree(v.commit);
-    examples.push_back({std::move(v), std::move(j.targets), held_ids.count(row.id) > 0});
+    const bool held = held_ids.count(row.id) > 0;
+    double bm25 = 0;
+    if (held) {
+      auto a = bm25_model->answer(TeacherInput{&j.call, ""});
+      if (a.ok()) bm25 = pt_test::issue_repo::recall5(parse_file_list(a->text), j.targets);
+    }
+    examples.push_back({std::move(v), std::move(j.targets), held, bm25});
     return true;
   }));
   size_t train = 0;
@@ -155,9 +166,9 @@ Result<History> load_history(const std::string& name, const std::string& uri, co
     add_group(h.test, extract_candidates(e.view, h.model->stats, h.model->hot_files, h.model->candidates), e.view,
               e.targets);
     const std::string request = e.view.request;
-    h.bm25_content.push_back(r5(e.view.files, bm25_content_rank(*contents, e.view.tree.get(), e.view.files, request),
-                                e.targets));
-    h.bm25.push_back(r5(e.view.files, bm25_rank_paths(e.view.files, request), e.targets));
+    h.bm25_content.push_back(
+        r5(e.view.files, bm25_content_rank(*contents, e.view.tree.get(), e.view.files, request), e.targets));
+    h.bm25.push_back(e.bm25);
     add_group(h.test_cold, extract_candidates(e.view, none, {}, h.model->candidates), e.view, e.targets);
     e.view.tree.reset();
     add_group(h.test_without_contents,
@@ -199,8 +210,8 @@ Ensemble fit_ours(const RankingData& fit, const RankingData& tune, GbdtParams p,
 }
 
 // ---- XGBoost (C API of Debian's libxgboost) ----
-#define XGB_OK(call)                                                          \
-  do {                                                                        \
+#define XGB_OK(call)                                                           \
+  do {                                                                         \
     if ((call) != 0) throw std::runtime_error(std::string(XGBGetLastError())); \
   } while (0)
 
@@ -252,8 +263,8 @@ std::shared_ptr<void> booster(const std::shared_ptr<void>& train, const std::map
 }
 
 const std::map<std::string, std::string> kXgbRank = {
-    {"objective", "rank:ndcg"}, {"eta", "0.1"},           {"max_depth", "6"},          {"tree_method", "hist"},
-    {"max_bin", "64"},          {"subsample", "0.8"},     {"min_child_weight", "1"},   {"lambda", "1"}};
+    {"objective", "rank:ndcg"}, {"eta", "0.1"},       {"max_depth", "6"},        {"tree_method", "hist"},
+    {"max_bin", "64"},          {"subsample", "0.8"}, {"min_child_weight", "1"}, {"lambda", "1"}};
 
 // rank:ndcg with early stopping on the tune groups' NDCG@10 (checked every 10 rounds), then a
 // refit on fit + tune with that many rounds.
@@ -328,7 +339,8 @@ std::vector<double> recall5_of(const TestSet& t, const std::vector<double>& scor
 const std::vector<std::pair<std::string, std::vector<int>>> kGroups = {
     {"path lexical", {kBm25Path, kBm25Name, kNameCoverage, kMention, kPathRel, kPartnerBm25}},
     {"path shape", {kDepth, kIsTest, kDirPrior, kExtPrior}},
-    {"recent commits", {kRecencyInv, kInPrev, kWindowCount, kWindowDecay, kWindowAdded, kWindowLocalCc, kPartnerRecency}},
+    {"recent commits",
+     {kRecencyInv, kInPrev, kWindowCount, kWindowDecay, kWindowAdded, kWindowLocalCc, kPartnerRecency}},
     {"history rates", {kLogCount, kShortRate, kLongRate}},
     {"co-change", {kCochangePrev, kCochangeWindow, kCochangeMention, kCochangeLexical}},
     {"word associations", {kWordFileMax, kWordFileSum, kWordDirMax, kWordExtMax}},
@@ -407,7 +419,9 @@ int main(int argc, char** argv) {
     } else if (a.rfind("--threads=", 0) == 0) {
       g_threads = std::max(1, std::atoi(a.c_str() + 10));
     } else {
-      return std::fprintf(stderr, "usage: bench_student_quality --repo=NAME=STORE_URI@BUNDLE... [--out=F] [--threads=N]\n"), 2;
+      return std::fprintf(stderr,
+                          "usage: bench_student_quality --repo=NAME=STORE_URI@BUNDLE... [--out=F] [--threads=N]\n"),
+             2;
     }
   }
   Json result;
@@ -427,7 +441,9 @@ int main(int argc, char** argv) {
       auto h = load_history(name, uri, bundle);
       if (!h.ok()) return std::fprintf(stderr, "%s: %s\n", name.c_str(), h.error().message.c_str()), 1;
       hs.push_back(std::move(*h));
-      std::fprintf(stderr, "%s: %zu held out, loaded and trained in %.1f s\n", name.c_str(), hs.back().test.targets.size(),
+      const auto& b = hs.back().bm25;
+      std::fprintf(stderr, "%s: %zu held out (local:bm25 recall@5 %.3f), loaded and trained in %.1f s\n", name.c_str(),
+                   b.size(), b.empty() ? 0.0 : std::accumulate(b.begin(), b.end(), 0.0) / static_cast<double>(b.size()),
                    since(t0));
     }
     for (auto& h : hs) {
@@ -442,15 +458,17 @@ int main(int argc, char** argv) {
       j["features_seconds"] = h.seconds_features;
       Json trials = Json::array();
       for (const auto& t : h.summary.trials)
-        trials.push_back({{"max_leaves", t.max_leaves}, {"min_leaf_rows", t.min_leaf_rows}, {"trees", t.trees},
+        trials.push_back({{"max_leaves", t.max_leaves},
+                          {"min_leaf_rows", t.min_leaf_rows},
+                          {"trees", t.trees},
                           {"valid_recall5", t.valid_recall5}});
       j["hyper_trials"] = trials;
       j["hyper_chosen"] = h.summary.chosen;
       const Ensemble& po = m.paths_only.ensemble.trees.empty() ? m.ensemble : m.paths_only.ensemble;
       j["served_without_contents"] =
           ci(recall5(h.test_without_contents, [&](const float* x) { return po.predict(x); }), h.name + "/nocontents");
-      j["served_without_contents_no_fallback"] = ci(
-          recall5(h.test_without_contents, [&](const float* x) { return m.ensemble.predict(x); }), h.name + "/nofb");
+      j["served_without_contents_no_fallback"] =
+          ci(recall5(h.test_without_contents, [&](const float* x) { return m.ensemble.predict(x); }), h.name + "/nofb");
       // Learners on the same rows: ours with default settings, XGBoost, logistic regression.
       auto t0 = Clock::now();
       Ensemble ours = fit_ours(h.fit, h.tune, GbdtParams{});

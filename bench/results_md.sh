@@ -399,6 +399,10 @@ render_student_quality() {
     target "student quality" "$n: leave-one-repository-out student − local:bm25" "$(num "$(calc "a - b" "$lo" "$b")" 3)" "≥ +0.15" \
       "$(sized_verdict "$(calc "a - b" "$lo" "$b")" ">=" 0.15)"
   done
+  local iss
+  iss=$(jq -r '[.issues[] | .student.mean - .bm25_content.mean] | add / length' "$j")
+  target "student quality" "issue-style fixture: student − local:bm25-content, mean over $(jq -r '.issues | length' "$j") seeds" \
+    "$(num "$iss" 3)" "> 0" "$(verdict "$iss" ">" 0)"
   commands student_quality_import student_quality
   echo
   echo "Ranking recall@5 on the newest 20% of each history (mean [95% bootstrap CI]); every learner is fitted on"
@@ -445,7 +449,7 @@ render_student_quality() {
   echo "Issue-style requests (tests/support/issue_repo.h: 40 modules, 800 commits trained on, 60 issues never trained on,"
   echo "each naming no file; recall@5 of the fixed file):"
   echo
-  echo "| seed | student | local:bm25-content | local:bm25 |"
+  echo "| seed | student | local:bm25-content | path BM25 |"
   echo "|---|---|---|---|"
   jq -r '.issues[] | "| \(.seed) | \(.student.mean*1000|round/1000) [\(.student.lo*1000|round/1000), \(.student.hi*1000|round/1000)] | \(.bm25_content.mean*1000|round/1000) | \(.bm25.mean*1000|round/1000) |"' "$j"
 }
