@@ -439,3 +439,81 @@ render_import_git() {
   echo
   echo "(Wall seconds, best of 3 each, page cache warm; each import into a new store.)"
 }
+
+# The student on the four histories (bench_student_quality, issue 21): learners, serving without
+# contents, leave-one-repository-out, ablation and the issue-style fixture, from its JSON.
+render_student_quality() {
+  local j=$OUT/student_quality.json names n s b l lo
+  section "The student across histories: learners, LORO, ablation (\`bench_student_quality\`, issue 21)" \
+    student_quality_import student_quality
+  if [ ! -s "$j" ]; then
+    commands student_quality_import student_quality
+    return 0
+  fi
+  names=$(jq -r '.histories | keys_unsorted[]' "$j")
+  # q HISTORY FIELD: "mean" of a recall@5 CI object; ciq: "mean [lo, hi]".
+  q() { jq -r --arg h "$1" ".histories[\$h].$2.mean // empty" "$j"; }
+  ciq() { jq -r --arg h "$1" ".histories[\$h].$2 | if . == null then \"—\" else \"\(.mean*1000|round/1000) [\(.lo*1000|round/1000), \(.hi*1000|round/1000)]\" end" "$j"; }
+  for n in $names; do
+    s=$(q "$n" student) b=$(q "$n" bm25) l=$(q "$n" logistic) lo=$(q "$n" loro)
+    target "student quality" "$n: student recall@5 − local:bm25 (newest 20% held out)" "$(num "$(calc "a - b" "$s" "$b")" 3)" "≥ +0.25" \
+      "$(sized_verdict "$(calc "a - b" "$s" "$b")" ">=" 0.25)"
+    target "student quality" "$n: student − logistic regression (same features and rows)" "$(num "$(calc "a - b" "$s" "$l")" 3)" "≥ 0" \
+      "$(sized_verdict "$(calc "a - b" "$s" "$l")" ">=" 0)"
+    target "student quality" "$n: leave-one-repository-out student − local:bm25" "$(num "$(calc "a - b" "$lo" "$b")" 3)" "≥ +0.15" \
+      "$(sized_verdict "$(calc "a - b" "$lo" "$b")" ">=" 0.15)"
+  done
+  local iss
+  iss=$(jq -r '[.issues[] | .student.mean - .bm25_content.mean] | add / length' "$j")
+  target "student quality" "issue-style fixture: student − local:bm25-content, mean over $(jq -r '.issues | length' "$j") seeds" \
+    "$(num "$iss" 3)" "> 0" "$(verdict "$iss" ">" 0)"
+  commands student_quality_import student_quality
+  echo
+  echo "Ranking recall@5 on the newest 20% of each history (mean [95% bootstrap CI]); every learner is fitted on"
+  echo "the same candidate rows (fit traces; tune traces = the newest 15% of the training window for early stopping):"
+  echo
+  echo "| history | held out | local:bm25 | local:bm25-content | student | our LambdaMART, default settings | XGBoost rank:ndcg | logistic regression |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for n in $names; do
+    echo "| $n | $(jq -r --arg h "$n" '.histories[$h].held_out' "$j") | $(ciq "$n" bm25) | $(ciq "$n" bm25_content) | $(ciq "$n" student) | $(ciq "$n" ours_default) | $(ciq "$n" xgboost) | $(ciq "$n" logistic) |"
+  done
+  echo
+  echo "Served without file contents, leave-one-repository-out (learner fitted on the other three histories; statistics"
+  echo "of this history's own training window, or none = cold start):"
+  echo
+  echo "| history | student with contents | without contents (paths-only ensemble) | without contents, contents ensemble | LORO | LORO, no history (cold) |"
+  echo "|---|---|---|---|---|---|"
+  for n in $names; do
+    echo "| $n | $(ciq "$n" student) | $(ciq "$n" served_without_contents) | $(ciq "$n" served_without_contents_no_fallback) | $(ciq "$n" loro) | $(ciq "$n" loro_cold) |"
+  done
+  echo
+  echo "Training seconds (wall, 2 threads) and the hyper-parameters chosen on the tune traces (* = chosen; tune recall@5):"
+  echo
+  echo "| history | student (3 candidates + refit) | ours default | XGBoost | logistic | candidates |"
+  echo "|---|---|---|---|---|---|"
+  for n in $names; do
+    jq -r --arg h "$n" '.histories[$h] as $x | "| \($h) | \($x.student_seconds*10|round/10) | \($x.ours_default_seconds*10|round/10) | \($x.xgboost_seconds*10|round/10) (\($x.xgboost_rounds) rounds) | \($x.logistic_seconds*10|round/10) | \([$x.hyper_trials | to_entries[] | "\(if .key == $x.hyper_chosen then "*" else "" end)\(.value.max_leaves) leaves/\(.value.min_leaf_rows) rows: \(.value.valid_recall5*1000|round/1000)"] | join("; ")) |"' "$j"
+  done
+  echo
+  echo "Ablation: recall@5 with each feature group zeroed in fit, tune and test rows (phase-1 fits, default settings,"
+  echo "no refit; candidates unchanged); in brackets the change against nothing removed:"
+  echo
+  printf '| group removed |'; for n in $names; do printf ' %s |' "$n"; done; echo
+  printf '|---|'; for n in $names; do printf -- '---|'; done; echo
+  for g in $(jq -r '.histories | to_entries[0].value.ablation | keys_unsorted[] | @base64' "$j"); do
+    g=$(echo "$g" | base64 -d)
+    printf '| %s |' "$g"
+    for n in $names; do
+      jq -r --arg h "$n" --arg g "$g" '.histories[$h].ablation as $a | " \($a[$g].mean*1000|round/1000) (\((($a[$g].mean - $a.none.mean)*1000|round/1000)))" ' "$j" | tr -d '\n'
+      printf ' |'
+    done
+    echo
+  done
+  echo
+  echo "Issue-style requests (tests/support/issue_repo.h: 40 modules, 800 commits trained on, 60 issues never trained on,"
+  echo "each naming no file; recall@5 of the fixed file):"
+  echo
+  echo "| seed | student | local:bm25-content | path BM25 |"
+  echo "|---|---|---|---|"
+  jq -r '.issues[] | "| \(.seed) | \(.student.mean*1000|round/1000) [\(.student.lo*1000|round/1000), \(.student.hi*1000|round/1000)] | \(.bm25_content.mean*1000|round/1000) | \(.bm25.mean*1000|round/1000) |"' "$j"
+}

@@ -19,7 +19,7 @@ else
   ROWS=1000000 COLLECT_TRACES=200000 COLLECT_JQ_TRACES=2000 TOK_MB=20 TOKENS_PROCESS_MB=9.2 RELABEL_TRACES=20000 HTTP_CALLS=20000 GIT_MAX="" IDLE_SAMPLE_S=5 SOAK_SECONDS=60
 fi
 TARGETS=(picktune picktune-fake bench_import_sqlite bench_postgres bench_collect bench_tokenizer bench_relabel
-  bench_score bench_http_multi bench_ranker bench_trace_pages bench_serve bench_http_servers)
+  bench_score bench_http_multi bench_ranker bench_trace_pages bench_serve bench_http_servers bench_student_quality)
 for tool in jq node sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found (run scripts/setup.sh)" >&2; exit 1; }
 done
@@ -214,6 +214,18 @@ run_bench ranker_import -- "$BIN/picktune" --store "sqlite:$W/express.db" import
   data/sample/express.bundle
 run_bench ranker_quality -- "$BIN/bench_ranker" "--quality=sqlite:$W/express.db" "--model=$W/student.json"
 
+# ---- 7b. the student on the four histories of ../shared/datasets: learners, LORO, ablation (issue 21) ----
+DATASETS=${PT_BENCH_DATASETS:-$ROOT/../shared/datasets}
+[ -d "$DATASETS" ] || DATASETS=$ROOT/../../shared/datasets
+SQ_ARGS=()
+for r in express black ripgrep fzf; do
+  [ -f "$DATASETS/$r.bundle" ] || continue
+  run_bench student_quality_import -- "$BIN/picktune" --store "sqlite:$W/sq_$r.db" import git ${GIT_MAX:+--max "$GIT_MAX"} \
+    "$DATASETS/$r.bundle"
+  SQ_ARGS+=("--repo=$r=sqlite:$W/sq_$r.db@$DATASETS/$r.bundle")
+done
+run_bench student_quality -- "$BIN/bench_student_quality" --threads=2 "--out=$OUT/student_quality.json" "${SQ_ARGS[@]}"
+
 # ---- 8. import git vs git log over the same history (issue 22) ----
 run_bench import_git -- bash bench/bench_import_git.sh "$BIN"
 tail -n 1 "$OUT/import_git.log" | jq -e . >"$OUT/import_git.json" 2>/dev/null || {
@@ -244,6 +256,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_score
   render_trace_pages
   render_ranker
+  render_student_quality
   render_import_git
 } >"$W/sections.md"
 {

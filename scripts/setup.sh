@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev
   chromium ccache
   clang-14 libclang-rt-14-dev llvm-14 clang-format-14 jq time
+  libxgboost-dev  # bench/bench_student_quality.cpp only (the learner comparison), not the product
 )
 # Node.js + npm (for the tokenizer package): Debian's, unless a node with npm is already present.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -1,6 +1,6 @@
 // CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
-// [--threads N] [--top-k K] [--repo DIR_OR_BUNDLE] -o MODEL_FILE; student register NAME FILE [--replace].
-// (Flags are parsed here; the work is done in pipeline/student_train and providers/student_names.)
+// [--threads N] [--top-k K] [--repo DIR_OR_BUNDLE] [--no-hyper-search] -o MODEL_FILE; student register NAME FILE
+// [--replace]. (Flags are parsed here; the work is done in pipeline/student_train and providers/student_names.)
 #include <cstdio>
 #include <memory>
 
@@ -38,6 +38,8 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option(
       "--repo", c.repo,
       "repository or bundle of the traces' commits: content features and the local:bm25-content baseline");
+  train->add_flag("!--no-hyper-search", c.hyper_search,
+                  "keep the default learner settings instead of choosing them on the tune traces");
   train->add_option("-o,--output", c.output, "model file to write")->required();
   train->callback([flags, train, &ctx] {
     ctx.action = [flags, train, &ctx]() -> Result<void> {

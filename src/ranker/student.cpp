@@ -36,25 +36,35 @@ double answer_value(const Calibration& c, const CalibrationTrace& t) {
 
 std::vector<ScoredFile> StudentModel::score(const TraceView& view) const {
   CandidateSet cs = extract_candidates(view, stats, hot_files, candidates);
+  const Ensemble& e = scorer(view);
   std::vector<ScoredFile> out;
   out.reserve(cs.size());
   for (size_t i = 0; i < cs.size(); ++i)
-    out.push_back({view.files[static_cast<size_t>(cs.file[i])], ensemble.predict(cs.row(i))});
+    out.push_back({view.files[static_cast<size_t>(cs.file[i])], e.predict(cs.row(i))});
   std::sort(out.begin(), out.end(), [](const ScoredFile& a, const ScoredFile& b) {
     return a.score != b.score ? a.score > b.score : a.path < b.path;
   });
   return out;
 }
 
+const Ensemble& StudentModel::scorer(const TraceView& view) const {
+  return !view.tree && !paths_only.ensemble.trees.empty() ? paths_only.ensemble : ensemble;
+}
+
 std::vector<std::string> StudentModel::answer(const std::vector<ScoredFile>& scored, int top_k, int limit) const {
+  return answer(scored, top_k, limit, calibration);
+}
+
+std::vector<std::string> StudentModel::answer(const std::vector<ScoredFile>& scored, int top_k, int limit,
+                                              const Calibration& cal) const {
   size_t n;
   if (top_k > 0) {
     n = std::min(scored.size(), static_cast<size_t>(top_k));
   } else {
     std::vector<double> s;
-    for (size_t i = 0; i < scored.size() && i < static_cast<size_t>(std::max(calibration.max_k, 1)); ++i)
+    for (size_t i = 0; i < scored.size() && i < static_cast<size_t>(std::max(cal.max_k, 1)); ++i)
       s.push_back(scored[i].score);
-    n = answer_length(calibration, s);
+    n = answer_length(cal, s);
     if (limit > 0) n = std::min(n, static_cast<size_t>(limit));
   }
   std::vector<std::string> out;
@@ -66,7 +76,8 @@ std::vector<std::string> StudentModel::rank(const PickerCall& call, int top_k) c
   TraceView view = make_trace_view(call);
   if (contents && !view.tree) view.tree = contents->parent_tree(view.commit);
   auto limit = selection_limit(last_user_text(call));
-  return answer(score(view), top_k, limit ? *limit : 0);
+  const bool fallback = &scorer(view) == &paths_only.ensemble;
+  return answer(score(view), top_k, limit ? *limit : 0, fallback ? paths_only.calibration : calibration);
 }
 
 Calibration calibrate(const std::vector<CalibrationTrace>& traces) {

@@ -54,6 +54,11 @@ class StudentModel {
   // Cuts a scored list to the answer: top_k > 0 -> the first top_k; else the calibrated count,
   // capped by `limit` when the prompt states one (limit <= 0: none).
   std::vector<std::string> answer(const std::vector<ScoredFile>& scored, int top_k, int limit) const;
+  std::vector<std::string> answer(const std::vector<ScoredFile>& scored, int top_k, int limit,
+                                  const Calibration& calibration) const;
+  // The ensemble that scores a call: paths_only's when the call's contents are unknown and the
+  // model has one, else `ensemble`.
+  const Ensemble& scorer(const TraceView& view) const;
 
   HistoryStats stats;
   Ensemble ensemble;
@@ -61,6 +66,12 @@ class StudentModel {
   CandidateOptions candidates;
   StudentMeta meta;
   std::vector<int32_t> hot_files;  // stats.top_files(kHotFiles), cached at load
+  // A model trained with contents also carries an ensemble trained on the same traces featurized
+  // without them: score() uses it when the call's contents are unknown (empty: none).
+  struct PathsOnly {
+    Ensemble ensemble;
+    Calibration calibration;
+  } paths_only;
   // Contents of the repository the calls come from (not part of the file): rank() gives each
   // call the tree its commit (user_input_id) saw; without it the content features are 0.
   std::shared_ptr<const RepoContents> contents;

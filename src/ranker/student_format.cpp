@@ -225,8 +225,8 @@ Result<std::vector<T>> read_numbers(const Reader& r, object o, std::string_view 
   return out;
 }
 
-Result<Tree> read_tree(const Reader& r, element e, size_t index) {
-  const std::string where = fmt::format("trees[{}].", index);
+Result<Tree> read_tree(const Reader& r, element e, size_t index, const std::string& prefix) {
+  const std::string where = fmt::format("{}trees[{}].", prefix, index);
   object o;
   if (e.get_object().get(o)) return r.fail(where.substr(0, where.size() - 1), "expected an object");
   PT_ASSIGN_OR_RETURN(auto feature, read_numbers<int32_t>(r, o, "feature", where));
@@ -250,28 +250,8 @@ Result<Tree> read_tree(const Reader& r, element e, size_t index) {
   return t;
 }
 
-}  // namespace
-
-std::string StudentModel::serialize() const {
-  std::string out;
-  fmt::format_to(std::back_inserter(out), "{{\"format\":{},\"version\":{},\n\"features\":[", quote(kStudentFormatName),
-                 kStudentFormatVersion);
-  for (int f = 0; f < kFeatureCount; ++f)
-    fmt::format_to(std::back_inserter(out), "{}{}", f ? "," : "", quote(feature_name(f)));
-  fmt::format_to(
-      std::back_inserter(out),
-      "],\n\"meta\":{{\"teacher\":{},\"train_traces\":{},\"tune_traces\":{},\"seed\":{},\"trained_at\":{}}},\n",
-      quote(meta.teacher), meta.train_traces, meta.tune_traces, meta.seed, quote(meta.trained_at));
-  fmt::format_to(std::back_inserter(out), "\"calibration\":{{\"max_k\":{},\"margin\":{}}},\n", calibration.max_k,
-                 std::isfinite(calibration.margin) ? fmt::format("{}", calibration.margin) : std::string("null"));
-  fmt::format_to(std::back_inserter(out),
-                 "\"candidates\":{{\"max_window_files\":{},\"top_bm25\":{},\"top_name\":{},\"top_cochange\":{},\"top_"
-                 "words\":{}}},\n",
-                 candidates.max_window_files, candidates.top_bm25, candidates.top_name, candidates.top_cochange,
-                 candidates.top_words);
-  out += "\"history\":";
-  out += serialize_history(stats);
-  out += ",\n\"trees\":[";
+void append_trees(std::string& out, const Ensemble& ensemble) {
+  out += '[';
   for (size_t t = 0; t < ensemble.trees.size(); ++t) {
     const auto& nodes = ensemble.trees[t].nodes;
     std::vector<int32_t> f, l, r;
@@ -295,7 +275,68 @@ std::string StudentModel::serialize() const {
     append_array(out, v);
     out += '}';
   }
-  out += "]}\n";
+  out += ']';
+}
+
+Result<Calibration> read_calibration(const Reader& r, element e, const std::string& where) {
+  object cal;
+  if (e.get_object().get(cal)) return r.fail(where, "expected an object");
+  Calibration c;
+  PT_ASSIGN_OR_RETURN(double max_k, number_field(r, cal, "max_k", where + "."));
+  if (max_k < 1 || max_k > 1000) return r.fail(where + ".max_k", "expected 1..1000");
+  c.max_k = static_cast<int>(max_k);
+  PT_ASSIGN_OR_RETURN(element margin, field(r, cal, "margin", where + "."));
+  if (!margin.is_null()) {
+    PT_ASSIGN_OR_RETURN(c.margin, get_number(r, margin, where + ".margin"));
+  }
+  return c;
+}
+
+Result<Ensemble> read_trees(const Reader& r, object o, const std::string& where) {
+  PT_ASSIGN_OR_RETURN(array trees, array_field(r, o, "trees", where));
+  Ensemble out;
+  out.num_features = kFeatureCount;
+  size_t t = 0;
+  for (element e : trees) {
+    PT_ASSIGN_OR_RETURN(Tree tree, read_tree(r, e, t++, where));
+    out.trees.push_back(std::move(tree));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string StudentModel::serialize() const {
+  std::string out;
+  fmt::format_to(std::back_inserter(out), "{{\"format\":{},\"version\":{},\n\"features\":[", quote(kStudentFormatName),
+                 kStudentFormatVersion);
+  for (int f = 0; f < kFeatureCount; ++f)
+    fmt::format_to(std::back_inserter(out), "{}{}", f ? "," : "", quote(feature_name(f)));
+  fmt::format_to(
+      std::back_inserter(out),
+      "],\n\"meta\":{{\"teacher\":{},\"train_traces\":{},\"tune_traces\":{},\"seed\":{},\"trained_at\":{}}},\n",
+      quote(meta.teacher), meta.train_traces, meta.tune_traces, meta.seed, quote(meta.trained_at));
+  fmt::format_to(std::back_inserter(out), "\"calibration\":{{\"max_k\":{},\"margin\":{}}},\n", calibration.max_k,
+                 std::isfinite(calibration.margin) ? fmt::format("{}", calibration.margin) : std::string("null"));
+  fmt::format_to(std::back_inserter(out),
+                 "\"candidates\":{{\"max_window_files\":{},\"top_bm25\":{},\"top_name\":{},\"top_cochange\":{},\"top_"
+                 "words\":{}}},\n",
+                 candidates.max_window_files, candidates.top_bm25, candidates.top_name, candidates.top_cochange,
+                 candidates.top_words);
+  out += "\"history\":";
+  out += serialize_history(stats);
+  out += ",\n\"trees\":";
+  append_trees(out, ensemble);
+  if (!paths_only.ensemble.trees.empty()) {
+    fmt::format_to(
+        std::back_inserter(out),
+        ",\n\"paths_only\":{{\"calibration\":{{\"max_k\":{},\"margin\":{}}},\"trees\":", paths_only.calibration.max_k,
+        std::isfinite(paths_only.calibration.margin) ? fmt::format("{}", paths_only.calibration.margin)
+                                                     : std::string("null"));
+    append_trees(out, paths_only.ensemble);
+    out += '}';
+  }
+  out += "}\n";
   return out;
 }
 
@@ -329,7 +370,7 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
     return r.fail("features", "the model's feature list differs from this build's; retrain with `student train`");
 
   auto m = std::make_unique<StudentModel>();
-  object meta, cal, cand, hist;
+  object meta, cand, hist;
   PT_ASSIGN_OR_RETURN(element meta_e, field(r, o, "meta", ""));
   if (meta_e.get_object().get(meta)) return r.fail("meta", "expected an object");
   std::string_view teacher, trained_at;
@@ -346,14 +387,7 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
   m->meta.seed = seed;
 
   PT_ASSIGN_OR_RETURN(element cal_e, field(r, o, "calibration", ""));
-  if (cal_e.get_object().get(cal)) return r.fail("calibration", "expected an object");
-  PT_ASSIGN_OR_RETURN(double max_k, number_field(r, cal, "max_k", "calibration."));
-  if (max_k < 1 || max_k > 1000) return r.fail("calibration.max_k", "expected 1..1000");
-  m->calibration.max_k = static_cast<int>(max_k);
-  PT_ASSIGN_OR_RETURN(element margin, field(r, cal, "margin", "calibration."));
-  if (!margin.is_null()) {
-    PT_ASSIGN_OR_RETURN(m->calibration.margin, get_number(r, margin, "calibration.margin"));
-  }
+  PT_ASSIGN_OR_RETURN(m->calibration, read_calibration(r, cal_e, "calibration"));
 
   PT_ASSIGN_OR_RETURN(element cand_e, field(r, o, "candidates", ""));
   if (cand_e.get_object().get(cand)) return r.fail("candidates", "expected an object");
@@ -370,12 +404,14 @@ Result<std::unique_ptr<StudentModel>> StudentModel::parse(std::string_view text,
   if (hist_e.get_object().get(hist)) return r.fail("history", "expected an object");
   PT_TRY(read_history(r, hist, m->stats));
 
-  PT_ASSIGN_OR_RETURN(array trees, array_field(r, o, "trees", ""));
-  size_t t = 0;
-  m->ensemble.num_features = kFeatureCount;
-  for (element e : trees) {
-    PT_ASSIGN_OR_RETURN(Tree tree, read_tree(r, e, t++));
-    m->ensemble.trees.push_back(std::move(tree));
+  PT_ASSIGN_OR_RETURN(m->ensemble, read_trees(r, o, ""));
+  element po_e;
+  if (!o["paths_only"].get(po_e)) {
+    object po;
+    if (po_e.get_object().get(po)) return r.fail("paths_only", "expected an object");
+    PT_ASSIGN_OR_RETURN(element po_cal, field(r, po, "calibration", "paths_only."));
+    PT_ASSIGN_OR_RETURN(m->paths_only.calibration, read_calibration(r, po_cal, "paths_only.calibration"));
+    PT_ASSIGN_OR_RETURN(m->paths_only.ensemble, read_trees(r, po, "paths_only."));
   }
   m->hot_files = m->stats.top_files(kHotFiles);
   return m;
@@ -405,6 +441,20 @@ std::string add_training_provenance(std::string model_json, const TrainingProven
   std::vector<std::string> ids = p.trace_ids;
   std::sort(ids.begin(), ids.end());
   j["trace_ids"] = ids;
+  if (!p.hyper_trials.empty()) {
+    nlohmann::json trials = nlohmann::json::array();
+    for (const auto& t : p.hyper_trials)
+      trials.push_back({{"max_leaves", t.max_leaves},
+                        {"min_leaf_rows", t.min_leaf_rows},
+                        {"learning_rate", t.learning_rate},
+                        {"trees", t.trees},
+                        {"valid_recall5", t.valid_recall5},
+                        {"valid_ndcg", t.valid_ndcg}});
+    j["hyper_parameters"] = {{"selected_on", "tune"},
+                             {"valid_traces", p.hyper_valid_traces},
+                             {"chosen", p.hyper_chosen},
+                             {"trials", trials}};
+  }
   size_t close = model_json.rfind('}');
   if (close == std::string::npos) return model_json;
   model_json.insert(close, ",\n\"provenance\":" + j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -448,6 +498,31 @@ Result<std::optional<TrainingProvenance>> read_training_provenance(std::string_v
     out.trace_ids.push_back(id.get<std::string>());
   }
   std::sort(out.trace_ids.begin(), out.trace_ids.end());
+  if (auto hp = p.find("hyper_parameters"); hp != p.end()) {
+    const nlohmann::json& trials = hp->is_object() ? hp->value("trials", nlohmann::json()) : nlohmann::json();
+    if (!trials.is_array() || !(*hp)["chosen"].is_number_integer() || !(*hp)["valid_traces"].is_number_integer())
+      return bad("hyper_parameters", "{\"valid_traces\": N, \"chosen\": I, \"trials\": [...]}");
+    for (const auto& t : trials) {
+      if (!t.is_object()) return bad("hyper_parameters.trials", "objects");
+      HyperTrial h;
+      try {
+        h.max_leaves = t.at("max_leaves").get<int>();
+        h.min_leaf_rows = t.at("min_leaf_rows").get<int>();
+        h.learning_rate = t.at("learning_rate").get<double>();
+        h.trees = t.at("trees").get<int>();
+        h.valid_recall5 = t.at("valid_recall5").get<double>();
+        h.valid_ndcg = t.at("valid_ndcg").get<double>();
+      } catch (const nlohmann::json::exception&) {
+        return bad("hyper_parameters.trials",
+                   "max_leaves, min_leaf_rows, learning_rate, trees, valid_recall5, valid_ndcg");
+      }
+      out.hyper_trials.push_back(h);
+    }
+    out.hyper_chosen = (*hp)["chosen"].get<int>();
+    out.hyper_valid_traces = (*hp)["valid_traces"].get<int64_t>();
+    if (out.hyper_chosen < 0 || out.hyper_chosen >= static_cast<int>(out.hyper_trials.size()))
+      return bad("hyper_parameters.chosen", "the index of a trial");
+  }
   return std::optional<TrainingProvenance>(std::move(out));
 }
 

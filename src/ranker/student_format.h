@@ -15,10 +15,15 @@
 //   }
 //   "trees": [{"feature": [...], "threshold": [...], "left": [...], "right": [...],
 //              "value": [...]}, ...]      node arrays; feature -1 marks a leaf; node 0 is the root
+//   "paths_only": {"calibration": {...}, "trees": [...]}   optional: the ensemble for calls whose
+//                                         file contents are unknown (a model trained with contents)
 //   "provenance": {                       optional (files before issue 17 lack it); what it trained on
 //     "teacher", "store", "holdout_newest": F, "cutoff": RFC3339 | "" (created_at of the oldest
 //     held-out trace; every training trace is older or equal), "traces_total", "train_traces",
-//     "holdout_traces", "trace_ids": [ID, ...] (sorted; exact ids, so no false positives)}
+//     "holdout_traces", "trace_ids": [ID, ...] (sorted; exact ids, so no false positives),
+//     "hyper_parameters": {"selected_on": "tune", "valid_traces": N, "chosen": I, "trials":
+//       [{"max_leaves", "min_leaf_rows", "learning_rate", "trees", "valid_recall5", "valid_ndcg"}]}
+//       (optional: present when hyper-parameters were chosen by validation)}
 // Errors name the file and the field: "m.json: history.files[3]: expected [path, count, ...]".
 #pragma once
 #include <cstdint>
@@ -34,6 +39,16 @@ namespace pt::ranker {
 inline constexpr int kStudentFormatVersion = 2;
 inline constexpr const char* kStudentFormatName = "picktune-student";
 
+// One hyper-parameter candidate tried by `student train`: fitted on the fit traces, scored on the
+// tune traces (the newest share of the training window; never the held-out window).
+struct HyperTrial {
+  int max_leaves = 0, min_leaf_rows = 0;
+  double learning_rate = 0;
+  int trees = 0;             // kept by early stopping on the tune traces
+  double valid_recall5 = 0;  // mean recall@5 of the tune traces (the choice)
+  double valid_ndcg = 0;     // mean NDCG@10 (ties)
+};
+
 // The training-provenance section: written next to the model by `student train`, read by
 // `eval relabel` / `eval score` to refuse (or mark in-sample) scoring on training traces.
 struct TrainingProvenance {
@@ -45,6 +60,10 @@ struct TrainingProvenance {
   int64_t train_traces = 0;   // fit + tune
   int64_t holdout_traces = 0;
   std::vector<std::string> trace_ids;  // every trace it trained on (fit + tune), sorted
+  // Hyper-parameters chosen by validation on the tune traces (empty: no search was made).
+  int64_t hyper_valid_traces = 0;  // tune traces they were scored on
+  std::vector<HyperTrial> hyper_trials;
+  int hyper_chosen = -1;
 
   bool trained_on(const std::string& trace_id) const;
 };

@@ -16,6 +16,7 @@
 #include "ranker/gbdt.h"
 #include "ranker/history_stats.h"
 #include "ranker/student.h"
+#include "ranker/student_format.h"
 #include "ranker/trace_view.h"
 #include "util/progress.h"
 
@@ -23,6 +24,9 @@ namespace pt::ranker {
 
 struct StudentTrainOptions {
   GbdtParams gbdt;
+  // Hyper-parameter candidates (seed and threads are taken from `gbdt`): each is fitted on the fit
+  // traces and scored on the tune traces; the best recall@5 there is refitted. Empty: `gbdt` only.
+  std::vector<GbdtParams> grid;
   HistoryParams history;
   CandidateOptions candidates;
   size_t hot_refresh = 25;  // recompute the hot-file list every this many traces
@@ -33,16 +37,28 @@ struct StudentTrainOptions {
   bool freeze_for_tune = true;
   // After early stopping and calibration on the tune traces, refit on fit + tune traces.
   bool refit_all = true;
+  // A model trained with file contents may be served without them (local:student@PATH knows only
+  // the paths of the prompt's tree). So each trace with contents is also featurized as if it had
+  // none (content features 0, has_contents 0), and a second, paths-only ensemble is fitted on
+  // those rows; StudentModel::score uses it for calls whose contents are unknown.
+  bool paths_only_fallback = true;
 };
 
 struct StudentTrainSummary {
   size_t fit_traces = 0, tune_traces = 0;
+  size_t paths_only_traces = 0;  // traces with contents also featurized without them
   size_t fit_rows = 0, tune_rows = 0;
   size_t targets = 0, targets_in_candidates = 0;  // fit traces: candidate recall
   size_t tune_targets = 0, tune_targets_in_candidates = 0;
   TrainReport gbdt;
   Calibration calibration;
+  std::vector<HyperTrial> trials;  // the grid as scored on the tune traces (empty without a search)
+  int chosen = -1;
 };
+
+// The candidates `student train` tries by default around `base`: base, a simpler and a more
+// detailed tree shape.
+std::vector<GbdtParams> default_hyper_grid(const GbdtParams& base);
 
 class StudentTrainer {
  public:
@@ -67,6 +83,12 @@ class StudentTrainer {
   // The features a trace would get now (tests): the candidates before adding it.
   CandidateSet features_now(const TraceView& view) const;
   const HistoryStats& stats() const { return main_.stats; }
+  // The ranking data built so far (benchmarks compare other learners on exactly these rows).
+  const RankingData& fit_data() const { return fit_; }
+  const RankingData& tune_data() const { return tune_; }
+  const RankingData& fit_paths_data() const { return fit_paths_; }
+  const RankingData& tune_paths_data() const { return tune_paths_; }
+  const std::vector<size_t>& tune_target_counts() const { return tune_targets_; }
 
  private:
   // What a trace's features depend on besides the trace: the statistics of earlier traces (with
@@ -89,7 +111,10 @@ class StudentTrainer {
     std::vector<std::string> targets;
     bool tune;
   };
-  void label(const TraceView& view, const std::vector<std::string>& targets, bool tune, const CandidateSet& cs);
+  // Adds a trace's candidates (and, for the paths-only ensemble, `paths_cs`) as labelled groups.
+  void label(const TraceView& view, const std::vector<std::string>& targets, bool tune, const CandidateSet& cs,
+             const CandidateSet* paths_cs);
+  CandidateSet paths_only_features(const TraceView& view, const Timeline& tl) const;
   void flush();
 
   StudentTrainOptions options_;
@@ -98,6 +123,8 @@ class StudentTrainer {
   std::vector<Queued> queue_;
   RankingData fit_, tune_;
   std::vector<size_t> tune_targets_;  // full target count per tune group
+  RankingData fit_paths_, tune_paths_;  // traces with contents, featurized without them
+  std::vector<size_t> tune_paths_targets_;
   StudentTrainSummary summary_;
 };
 

@@ -21,6 +21,16 @@ std::string format_student_train_report(const StudentTrainReport& r) {
       s.tune_targets ? static_cast<double>(s.tune_targets_in_candidates) / static_cast<double>(s.tune_targets) : 0.0,
       s.calibration.max_k,
       std::isfinite(s.calibration.margin) ? fmt::format(" within {:.3g} of the best score", s.calibration.margin) : "");
+  if (s.chosen >= 0) {
+    out += fmt::format("  hyper-parameters chosen on the {} tune traces (recall@5):", s.tune_traces);
+    for (size_t k = 0; k < s.trials.size(); ++k) {
+      const auto& t = s.trials[k];
+      out += fmt::format("{} {}leaves {}, min rows {}: {:.3f} ({} trees)", k ? ";" : "",
+                         static_cast<int>(k) == s.chosen ? "*" : "", t.max_leaves, t.min_leaf_rows, t.valid_recall5,
+                         t.trees);
+    }
+    out += "\n";
+  }
   out += fmt::format("  {}features {:.1f} s, fit {:.1f} s\n",
                      r.seconds_contents > 0 ? fmt::format("contents {:.1f} s, ", r.seconds_contents) : "",
                      r.seconds_features, r.seconds_fit);

@@ -15,6 +15,7 @@
 #include "core/picker_call.h"
 #include "providers/model.h"
 #include "ranker/student.h"
+#include "ranker/student_format.h"
 #include "ranker/synthetic_history.h"
 #include "report/student_summary.h"
 
@@ -138,6 +139,61 @@ TEST_F(StudentTrainTest, SameModelForAnyThreadCount) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::usage);
   EXPECT_NE(r.error().message.find("--threads"), std::string::npos);
+}
+
+// Hyper-parameters are chosen on the tune traces (the newest 15% of the training window), never on
+// the held-out window: changing the held-out traces' targets changes nothing of the choice;
+// changing the tune traces' targets changes the validation scores it was made on.
+TEST_F(StudentTrainTest, HyperParametersAreChosenOnTheTuneTracesOnly) {
+  auto train_on = [&](const ranker::synthetic::History& h, const std::string& name) {
+    auto dir = dir_ / name;
+    fs::create_directories(dir);
+    auto store = open_store(StoreOptions{"sqlite:" + (dir / "s.db").string(), "dev"});
+    EXPECT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->init().ok());
+    std::vector<Row> traces, relabels;
+    for (auto& r : ranker::synthetic::trace_rows(h)) (r.model.empty() ? traces : relabels).push_back(std::move(r));
+    EXPECT_TRUE((*store)->upsert(Table::traces, traces).ok());
+    EXPECT_TRUE((*store)->upsert(Table::relabels, relabels).ok());
+    auto c = config();
+    c.output = (dir / "m.json").string();
+    c.threads = 2;
+    auto report = student_train(**store, c);
+    EXPECT_TRUE(report.ok()) << report.error().message;
+    auto p = ranker::load_training_provenance(c.output);
+    EXPECT_TRUE(p.ok() && p->has_value());
+    return **p;
+  };
+  auto relabelled = [&](size_t from, size_t to) {
+    auto h = history_;
+    for (size_t c = from; c < to; ++c) h.commits[c].changed = {"package.json"};
+    return h;
+  };
+  const auto base = train_on(history_, "base");
+  ASSERT_EQ(base.hyper_trials.size(), 3u);
+  EXPECT_EQ(base.hyper_valid_traces, 36);
+  ASSERT_GE(base.hyper_chosen, 0);
+  for (const auto& t : base.hyper_trials)
+    EXPECT_LE(t.valid_recall5, base.hyper_trials[static_cast<size_t>(base.hyper_chosen)].valid_recall5);
+  // Traces 240..299 are the held-out window, 204..239 the tune traces.
+  const auto held = train_on(relabelled(240, 300), "held");
+  ASSERT_EQ(held.hyper_trials.size(), 3u);
+  EXPECT_EQ(held.hyper_chosen, base.hyper_chosen);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(held.hyper_trials[k].valid_recall5, base.hyper_trials[k].valid_recall5);
+    EXPECT_EQ(held.hyper_trials[k].valid_ndcg, base.hyper_trials[k].valid_ndcg);
+    EXPECT_EQ(held.hyper_trials[k].trees, base.hyper_trials[k].trees);
+  }
+  const auto tune = train_on(relabelled(204, 240), "tune");
+  ASSERT_EQ(tune.hyper_trials.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_NE(tune.hyper_trials[k].valid_recall5, base.hyper_trials[k].valid_recall5);
+  // --no-hyper-search: the defaults, nothing recorded.
+  auto c = config();
+  c.hyper_search = false;
+  ASSERT_TRUE(student_train(*store_, c).ok());
+  auto none = ranker::load_training_provenance(c.output);
+  ASSERT_TRUE(none.ok() && none->has_value());
+  EXPECT_TRUE((*none)->hyper_trials.empty());
 }
 
 TEST_F(StudentTrainTest, ErrorsNameTheProblem) {

@@ -231,6 +231,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   options.gbdt.seed = config.seed;
   options.gbdt.threads =
       config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (config.hyper_search) options.grid = ranker::default_hyper_grid(options.gbdt);
   std::shared_ptr<const ranker::RepoContents> contents;
   if (!config.repo.empty()) {
     auto tc = Clock::now();
@@ -322,6 +323,9 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   provenance.traces_total = window.total;
   provenance.train_traces = static_cast<int64_t>(provenance.trace_ids.size());
   provenance.holdout_traces = static_cast<int64_t>(window.ids.size());
+  provenance.hyper_trials = r.summary.trials;
+  provenance.hyper_chosen = r.summary.chosen;
+  provenance.hyper_valid_traces = static_cast<int64_t>(r.summary.tune_traces);
   PT_TRY(write_file_atomic(config.output, ranker::add_training_provenance(model->serialize(), provenance)));
   return r;
 }

@@ -32,7 +32,11 @@ struct StudentTrainConfig {
   uint64_t seed = 1;
   int threads = 0;           // training threads, 0 = every core; the model depends on the seed, not on this
   std::optional<int> top_k;  // fixed answer length instead of the calibrated one
-  std::string output;        // model file
+  // Choose the learner's hyper-parameters among ranker::default_hyper_grid by recall@5 on the tune
+  // traces (the newest share of the training window, never the held-out window); recorded in
+  // the model's provenance. false: the defaults, no search (--no-hyper-search).
+  bool hyper_search = true;
+  std::string output;  // model file
   // Train on (and hold out from) only the traces created in [since, until) (--since/--until).
   std::optional<int64_t> since_us, until_us;
   // A repository or bundle holding the traces' commits: gives the student (and the
