@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_stmt.h"
+
 namespace pt::sqlite_leases {
 
 const char* const kSchemaSql = R"sql(
@@ -19,28 +21,10 @@ CREATE TABLE IF NOT EXISTS relabel_leases (  -- a relabel run's claim on one (te
 
 namespace {
 
-using StmtPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
-
-Result<StmtPtr> prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(s);
-    return runtime_error(sqlite3_errmsg(db));
-  }
-  return StmtPtr(s, &sqlite3_finalize);
-}
-
-void bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-
-Result<void> exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return ok();
-  std::string msg = err ? err : sqlite3_errmsg(db);
-  sqlite3_free(err);
-  return runtime_error(msg);
-}
+using sqlite_stmt::bind;
+using sqlite_stmt::exec;
+using sqlite_stmt::prepare;
+using sqlite_stmt::StmtPtr;
 
 // Runs `body` in one BEGIN IMMEDIATE transaction (the busy timeout waits for another writer).
 template <typename F>
@@ -106,8 +90,7 @@ Result<std::vector<std::string>> owners(sqlite3* db) {
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_DONE) return out;
     if (rc != SQLITE_ROW) return runtime_error(fmt::format("reading relabel leases: {}", sqlite3_errmsg(db)));
-    const unsigned char* p = sqlite3_column_text(s.get(), 0);
-    out.emplace_back(p ? reinterpret_cast<const char*>(p) : "");
+    out.push_back(sqlite_stmt::text(s.get(), 0));
   }
 }
 

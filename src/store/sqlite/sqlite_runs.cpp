@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_stmt.h"
+
 namespace pt::sqlite_runs {
 
 const char* const kSchemaSql = R"sql(
@@ -19,26 +21,10 @@ CREATE INDEX IF NOT EXISTS eval_runs_created_at ON eval_runs(created_at, id);
 
 namespace {
 
-using StmtPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
-
-Result<StmtPtr> prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(s);
-    return runtime_error(sqlite3_errmsg(db));
-  }
-  return StmtPtr(s, &sqlite3_finalize);
-}
-
-void bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-
-std::string text(sqlite3_stmt* s, int i) {
-  const unsigned char* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
+using sqlite_stmt::bind;
+using sqlite_stmt::prepare;
+using sqlite_stmt::StmtPtr;
+using sqlite_stmt::text;
 
 EvalRunRow read_run(sqlite3_stmt* s) { return {text(s, 0), sqlite3_column_int64(s, 1), text(s, 2)}; }
 

@@ -55,7 +55,7 @@ CollectOptions options(const std::string& prefix, int threads) {
   CollectOptions o;
   o.teacher = "teacher";
   o.output_prefix = prefix;
-  o.recipe.request_kinds = {"Key", "Non-Obvious"};
+  o.recipe.request_kinds = {RequestKind::key, RequestKind::non_obvious};
   o.recipe.with_file_context = true;
   o.validation_fraction = 0.2;
   o.threads = threads;
