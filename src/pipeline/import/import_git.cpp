@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <set>
 
@@ -46,25 +47,33 @@ Result<RepoSource> open_source(const std::string& source) {
   return out;
 }
 
-// Batches rows into upsert transactions: traces first, then their truth relabels.
+// Batches rows into upsert transactions: traces first, then their truth relabels. A full batch is
+// written on a background thread (one batch in flight; the store is only ever used by one thread
+// at a time) while the caller builds the next one; flush() waits and writes what is left.
 class RowSink {
  public:
   RowSink(Store& store, size_t batch) : store_(store), batch_(std::max<size_t>(batch, 1)) {}
+  ~RowSink() {
+    if (in_flight_.valid()) in_flight_.wait();
+  }
+  RowSink(const RowSink&) = delete;
+  RowSink& operator=(const RowSink&) = delete;
+
   Result<void> add(GitTraceRows&& rows) {
     traces_.push_back(std::move(rows.trace));
     truths_.push_back(std::move(rows.truth));
-    return traces_.size() >= batch_ ? flush() : ok();
+    if (traces_.size() < batch_) return ok();
+    PT_TRY(wait());
+    in_flight_ =
+        std::async(std::launch::async, [this, t = std::move(traces_), r = std::move(truths_)] { return write(t, r); });
+    traces_.clear();
+    truths_.clear();
+    return ok();
   }
   Result<void> flush() {
+    PT_TRY(wait());
     if (traces_.empty()) return ok();
-    PT_ASSIGN_OR_RETURN(UpsertStats t, store_.upsert(Table::traces, traces_));
-    PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truths_));
-    traces.inserted += t.inserted;
-    traces.updated += t.updated;
-    traces.unchanged += t.unchanged;
-    relabels.inserted += r.inserted;
-    relabels.updated += r.updated;
-    relabels.unchanged += r.unchanged;
+    PT_TRY(write(traces_, truths_));
     traces_.clear();
     truths_.clear();
     return ok();
@@ -72,9 +81,25 @@ class RowSink {
   UpsertStats traces, relabels;
 
  private:
+  Result<void> wait() {
+    if (!in_flight_.valid()) return ok();
+    return in_flight_.get();
+  }
+  Result<void> write(const std::vector<Row>& trace_rows, const std::vector<Row>& truth_rows) {
+    PT_ASSIGN_OR_RETURN(UpsertStats t, store_.upsert(Table::traces, trace_rows));
+    PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truth_rows));
+    traces.inserted += t.inserted;
+    traces.updated += t.updated;
+    traces.unchanged += t.unchanged;
+    relabels.inserted += r.inserted;
+    relabels.updated += r.updated;
+    relabels.unchanged += r.unchanged;
+    return ok();
+  }
   Store& store_;
   size_t batch_;
   std::vector<Row> traces_, truths_;
+  std::future<Result<void>> in_flight_;
 };
 
 // The N newest eligible commits by (commit time, history position).
