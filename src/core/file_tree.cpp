@@ -108,22 +108,24 @@ std::vector<std::string> extract_file_tree(std::string_view system_text) {
   return out;
 }
 
+void append_recent_commit(std::string& out, const RecentCommit& c) {
+  out += "- ";
+  out += c.subject;
+  out += '\n';
+  for (const auto& f : c.files) {
+    out += "    ";
+    out += f.status;
+    out += ' ';
+    out += f.path;
+    out += '\n';
+  }
+}
+
 std::string render_recent_commits(const std::vector<RecentCommit>& newest_first) {
   std::string out;
   out += kRecentOpen;
   out += '\n';
-  for (const auto& c : newest_first) {
-    out += "- ";
-    out += c.subject;
-    out += '\n';
-    for (const auto& f : c.files) {
-      out += "    ";
-      out += f.status;
-      out += ' ';
-      out += f.path;
-      out += '\n';
-    }
-  }
+  for (const auto& c : newest_first) append_recent_commit(out, c);
   out += kRecentClose;
   return out;
 }

@@ -36,6 +36,8 @@ struct RecentCommit {
 };
 
 std::string render_recent_commits(const std::vector<RecentCommit>& newest_first);
+// One commit's lines of that section (render_recent_commits is kRecentOpen, '\n', these, kRecentClose).
+void append_recent_commit(std::string& out, const RecentCommit& commit);
 std::vector<RecentCommit> extract_recent_commits(std::string_view system_text);
 
 }  // namespace pt

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -252,20 +253,53 @@ RecentCommit summarize_commit(const GitCommit& commit) {
   return rc;
 }
 
-std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
-                                 const std::vector<RecentCommit>& recent_newest_first) {
+namespace {
+
+// The tree as the prompt shows it: representable paths only.
+std::string render_tree(const PathSet& tree) {
   std::vector<std::string_view> paths;
   paths.reserve(tree.size());
   for (const auto& p : tree)
     if (representable_path(p)) paths.push_back(p);
+  return render_file_tree_views(std::move(paths));
+}
+
+std::string system_prompt(std::string_view repo_name, std::string_view rendered_tree,
+                          const std::vector<std::shared_ptr<const RecentCommit>>& recent) {
+  std::string recent_text;
+  recent_text += kRecentOpen;
+  recent_text += '\n';
+  for (const auto& r : recent) append_recent_commit(recent_text, *r);
+  recent_text += kRecentClose;
   return fmt::format(
       "You pick files for a coding agent working in the repository \"{}\". Read the user's request, the "
       "project's file tree and its recent changes, and list the files the agent should read before it "
       "starts.\n\n{}\n\nRecent changes (git log, newest first, each commit with the files it changed):\n{}",
-      sanitize_utf8(repo_name), render_file_tree_views(std::move(paths)), render_recent_commits(recent_newest_first));
+      sanitize_utf8(repo_name), rendered_tree, recent_text);
 }
 
-GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
+}  // namespace
+
+std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
+                                 const std::vector<RecentCommit>& recent_newest_first) {
+  std::vector<std::shared_ptr<const RecentCommit>> recent;
+  recent.reserve(recent_newest_first.size());
+  for (const auto& r : recent_newest_first) recent.push_back(std::make_shared<const RecentCommit>(r));
+  return system_prompt(repo_name, render_tree(tree), recent);
+}
+
+const std::string& TreeRenderCache::render(const PathSet& tree, uint64_t version) {
+  if (version != 0)
+    for (const Slot& s : slots_)
+      if (s.version == version) return s.text;
+  Slot& slot = slots_[next_];
+  next_ = (next_ + 1) % slots_.size();
+  slot.version = version;
+  slot.text = render_tree(tree);
+  return slot.text;
+}
+
+GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, TreeRenderCache* trees) {
   const GitCommit& c = s.commit;
   if (s.parent_count > 1) return skip(GitSkip::merge);
   if (!s.has_parent_tree) return skip(GitSkip::no_parent);
@@ -280,14 +314,13 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
   truth_and_added(s, truth, added);
   if (truth.empty()) return skip(GitSkip::empty_truth);
 
-  std::vector<RecentCommit> recent;
-  recent.reserve(s.recent.size());
-  for (const auto& r : s.recent) recent.push_back(*r);
   const std::string step_id = "git:" + c.hash;
   const std::string trace_id = step_id + ":key";
   // The payloads are written directly (the same bytes nlohmann's dump(-1) gives for these
   // ordered objects): every string in them is valid UTF-8 already (sanitized or representable).
-  const std::string system = picker_system_prompt(o.repo_name, s.parent_tree, recent);
+  const std::string system = system_prompt(
+      o.repo_name, trees ? std::string_view(trees->render(s.parent_tree, s.tree_version)) : render_tree(s.parent_tree),
+      s.recent);
   const std::string prompt = key_picker_prompt(request, o.selection_limit);
   std::string trace;
   trace.reserve(system.size() + prompt.size() + 256);

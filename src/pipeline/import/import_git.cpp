@@ -196,9 +196,10 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, const 
                           const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
                           RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress) {
   std::set<std::string> unrepresentable;
+  TreeRenderCache trees;
   const size_t progress_total = window ? window->read_commits : walker.commits();
   auto visit = [&](const HistoryStep& s) -> Result<void> {
-    GitTraceResult r = build_git_trace(s, trace_options);
+    GitTraceResult r = build_git_trace(s, trace_options, &trees);
     if (!r.rows) {
       ++stats.skipped[std::string(git_skip_name(r.skipped))];
       return ok();
