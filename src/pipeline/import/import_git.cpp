@@ -85,15 +85,27 @@ class RowSink {
     if (!in_flight_.valid()) return ok();
     return in_flight_.get();
   }
+  // One transaction for a batch's traces and truths when the store can group upserts (SQLite:
+  // one commit instead of two, and its bulk mode), else one per table as before.
   Result<void> write(const std::vector<Row>& trace_rows, const std::vector<Row>& truth_rows) {
-    PT_ASSIGN_OR_RETURN(UpsertStats t, store_.upsert(Table::traces, trace_rows));
-    PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truth_rows));
-    traces.inserted += t.inserted;
-    traces.updated += t.updated;
-    traces.unchanged += t.unchanged;
-    relabels.inserted += r.inserted;
-    relabels.updated += r.updated;
-    relabels.unchanged += r.unchanged;
+    const bool grouped = store_.groups_upserts();
+    if (grouped) PT_TRY(store_.begin_group());
+    Result<UpsertStats> t = store_.upsert(Table::traces, trace_rows);
+    Result<UpsertStats> r = t.ok() ? store_.upsert(Table::relabels, truth_rows) : Result<UpsertStats>(t.error());
+    if (grouped) {
+      if (r.ok()) {
+        Result<void> committed = store_.commit_group();
+        if (!committed.ok()) r = committed.error();
+      }
+      if (!r.ok()) store_.rollback_group();
+    }
+    if (!r.ok()) return r.error();
+    traces.inserted += t->inserted;
+    traces.updated += t->updated;
+    traces.unchanged += t->unchanged;
+    relabels.inserted += r->inserted;
+    relabels.updated += r->updated;
+    relabels.unchanged += r->unchanged;
     return ok();
   }
   Store& store_;
