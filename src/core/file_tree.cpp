@@ -8,21 +8,20 @@
 namespace pt {
 namespace {
 
-struct Dir {
-  std::map<std::string, std::unique_ptr<Dir>> dirs;
-  std::vector<std::string> files;
+struct Dir {  // names point into the caller's paths (no copies)
+  std::map<std::string_view, std::unique_ptr<Dir>> dirs;
+  std::vector<std::string_view> files;
 };
 
-void render_dir(const Dir& d, int depth, std::string& out) {
-  std::string indent(static_cast<size_t>(depth) * 2, ' ');
+void render_dir(const Dir& d, size_t depth, std::string& out) {
   for (const auto& [name, child] : d.dirs) {
-    out += indent;
+    out.append(depth * 2, ' ');
     out += name;
     out += "/\n";
     render_dir(*child, depth + 1, out);
   }
-  for (const auto& f : d.files) {
-    out += indent;
+  for (std::string_view f : d.files) {
+    out.append(depth * 2, ' ');
     out += f;
     out += '\n';
   }
@@ -53,9 +52,16 @@ void for_each_line(std::string_view text, F&& f) {
 }  // namespace
 
 std::string render_file_tree(std::vector<std::string> paths) {
+  std::vector<std::string_view> views(paths.begin(), paths.end());
+  return render_file_tree_views(std::move(views));
+}
+
+std::string render_file_tree_views(std::vector<std::string_view> paths) {
   std::sort(paths.begin(), paths.end());
   Dir root;
-  for (const auto& p : paths) {
+  size_t bytes = 0;
+  for (std::string_view p : paths) {
+    bytes += p.size() + 1;
     Dir* d = &root;
     size_t start = 0;
     for (size_t slash; (slash = p.find('/', start)) != std::string::npos; start = slash + 1) {
@@ -66,6 +72,7 @@ std::string render_file_tree(std::vector<std::string> paths) {
     d->files.push_back(p.substr(start));
   }
   std::string out;
+  out.reserve(bytes + bytes / 2 + kTreeOpen.size() + kTreeClose.size() + 1);
   out += kTreeOpen;
   out += '\n';
   render_dir(root, 0, out);
@@ -101,22 +108,24 @@ std::vector<std::string> extract_file_tree(std::string_view system_text) {
   return out;
 }
 
+void append_recent_commit(std::string& out, const RecentCommit& c) {
+  out += "- ";
+  out += c.subject;
+  out += '\n';
+  for (const auto& f : c.files) {
+    out += "    ";
+    out += f.status;
+    out += ' ';
+    out += f.path;
+    out += '\n';
+  }
+}
+
 std::string render_recent_commits(const std::vector<RecentCommit>& newest_first) {
   std::string out;
   out += kRecentOpen;
   out += '\n';
-  for (const auto& c : newest_first) {
-    out += "- ";
-    out += c.subject;
-    out += '\n';
-    for (const auto& f : c.files) {
-      out += "    ";
-      out += f.status;
-      out += ' ';
-      out += f.path;
-      out += '\n';
-    }
-  }
+  for (const auto& c : newest_first) append_recent_commit(out, c);
   out += kRecentClose;
   return out;
 }

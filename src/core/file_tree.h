@@ -20,6 +20,8 @@ inline constexpr std::string_view kRecentClose = "</recent_commits>";
 
 // Paths need not be sorted; output lists directories before files at each level, sorted by name.
 std::string render_file_tree(std::vector<std::string> paths);
+// The same, over views of paths that outlive the call (import git renders every commit's tree).
+std::string render_file_tree_views(std::vector<std::string_view> paths);
 
 // Full paths of the tree in the first <project_file_tree> block; empty when there is none.
 std::vector<std::string> extract_file_tree(std::string_view system_text);
@@ -34,6 +36,8 @@ struct RecentCommit {
 };
 
 std::string render_recent_commits(const std::vector<RecentCommit>& newest_first);
+// One commit's lines of that section (render_recent_commits is kRecentOpen, '\n', these, kRecentClose).
+void append_recent_commit(std::string& out, const RecentCommit& commit);
 std::vector<RecentCommit> extract_recent_commits(std::string_view system_text);
 
 }  // namespace pt

@@ -43,12 +43,14 @@ std::vector<HistoryWalker::Entry> HistoryWalker::merged_parent_windows(const Nod
   return all;
 }
 
-PathSet HistoryWalker::take_parent_tree(Node& node, bool& has_tree) {
+PathSet HistoryWalker::take_parent_tree(Node& node, bool& has_tree, uint64_t& version) {
   has_tree = false;
+  version = 0;
   if (node.first_parent < 0) return {};  // a root, or a first parent missing (shallow)
   Node& fp = nodes_[static_cast<size_t>(node.first_parent)];
   if (!fp.tree) return {};
   has_tree = true;
+  version = fp.tree_version;
   if (--fp.tree_users > 0) return *fp.tree;
   PathSet tree = std::move(*fp.tree);
   fp.tree.reset();
@@ -92,10 +94,11 @@ Result<void> HistoryWalker::step(const GitCommit& commit, const std::function<Re
   PT_ASSIGN_OR_RETURN(const uint32_t pos, ready(commit.hash));
   Node& node = nodes_[pos];
   bool has_tree = false;
-  PathSet tree = take_parent_tree(node, has_tree);
+  uint64_t version = 0;
+  PathSet tree = take_parent_tree(node, has_tree, version);
   std::vector<Entry> recent = merged_parent_windows(node);
   if (visit_it) {
-    HistoryStep s{commit, pos, node.parent_count, has_tree, tree, {}};
+    HistoryStep s{commit, pos, node.parent_count, has_tree, tree, {}, version};
     s.recent.reserve(recent.size());
     for (const Entry& e : recent) {
       if (!e.summary)
@@ -105,8 +108,9 @@ Result<void> HistoryWalker::step(const GitCommit& commit, const std::function<Re
     PT_TRY(visit(s));
   }
   if (node.tree_users > 0 && !node.seeded) {
-    apply_changes(tree, commit.changes);
+    if (apply_changes(tree, commit.changes) || version == 0) version = ++last_tree_version_;
     node.tree = std::make_unique<PathSet>(std::move(tree));
+    node.tree_version = version;
   }
   std::shared_ptr<const RecentCommit> summary;
   if (node.window_users > 0 && node.parent_count <= 1)
@@ -119,7 +123,8 @@ Result<void> HistoryWalker::pass(const std::string& hash, int64_t commit_time) {
   PT_ASSIGN_OR_RETURN(const uint32_t pos, ready(hash));
   Node& node = nodes_[pos];
   bool has_tree = false;
-  take_parent_tree(node, has_tree);
+  uint64_t version = 0;
+  take_parent_tree(node, has_tree, version);
   finish(node, pos, commit_time, merged_parent_windows(node), nullptr);
   return ok();
 }
@@ -129,20 +134,23 @@ void HistoryWalker::seed_tree(const std::string& hash, PathSet tree) {
   if (it == index_.end()) return;
   Node& node = nodes_[it->second];
   node.tree = std::make_unique<PathSet>(std::move(tree));
+  node.tree_version = ++last_tree_version_;
   node.seeded = true;
 }
 
-void apply_changes(PathSet& tree, const std::vector<GitChange>& changes) {
+bool apply_changes(PathSet& tree, const std::vector<GitChange>& changes) {
+  bool changed = false;
   for (const GitChange& c : changes) {
     if (c.status == 'D') {
-      tree.erase(c.path);
+      changed |= tree.erase(c.path) > 0;
     } else if (c.status == 'R') {
-      tree.erase(c.old_path);
-      tree.insert(c.path);
+      changed |= tree.erase(c.old_path) > 0;
+      changed |= tree.insert(c.path).second;
     } else {
-      tree.insert(c.path);
+      changed |= tree.insert(c.path).second;
     }
   }
+  return changed;
 }
 
 }  // namespace pt

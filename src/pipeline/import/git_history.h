@@ -27,6 +27,9 @@ struct HistoryStep {
   bool has_parent_tree = false;  // false for root commits and for parents missing (shallow clones)
   const PathSet& parent_tree;    // all paths at the first parent
   std::vector<std::shared_ptr<const RecentCommit>> recent;  // ancestors' summaries, newest first
+  // Equal versions mean equal parent trees (a commit that only modifies files keeps its parent's
+  // version), so what is derived from the tree can be reused; 0 when there is no parent tree.
+  uint64_t tree_version = 0;
 };
 
 class HistoryWalker {
@@ -67,10 +70,11 @@ class HistoryWalker {
     bool seeded = false;  // tree given by seed_tree()
     int64_t time = 0;
     std::unique_ptr<PathSet> tree;
+    uint64_t tree_version = 0;  // see HistoryStep::tree_version
     std::vector<Entry> window;  // newest first, includes this commit when it is not a merge
   };
   std::vector<Entry> merged_parent_windows(const Node& node) const;
-  PathSet take_parent_tree(Node& node, bool& has_tree);
+  PathSet take_parent_tree(Node& node, bool& has_tree, uint64_t& version);
   void release_parent_windows(const Node& node);
   Result<uint32_t> ready(const std::string& hash);
   void finish(Node& node, uint32_t pos, int64_t commit_time, std::vector<Entry> recent,
@@ -80,9 +84,11 @@ class HistoryWalker {
   std::vector<Node> nodes_;
   std::function<RecentCommit(const GitCommit&)> summarize_;
   size_t window_;
+  uint64_t last_tree_version_ = 0;
 };
 
-// Applies a commit's changes to a tree (D removes, R moves, A/C/M/T add).
-void apply_changes(PathSet& tree, const std::vector<GitChange>& changes);
+// Applies a commit's changes to a tree (D removes, R moves, A/C/M/T add); true when the set of
+// paths changed.
+bool apply_changes(PathSet& tree, const std::vector<GitChange>& changes);
 
 }  // namespace pt

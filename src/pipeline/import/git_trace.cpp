@@ -3,18 +3,17 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <nlohmann/json.hpp>
 
 #include "core/picker_prompt.h"
 #include "core/request_kind.h"
+#include "util/json_string.h"
 
 namespace pt {
 namespace {
-
-using ojson = nlohmann::ordered_json;
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -87,7 +86,14 @@ std::string join_lines(const std::vector<std::string>& paths) {
   return out;
 }
 
-std::string dump(const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+void append_json_array(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, items[i]);
+  }
+  out += ']';
+}
 
 }  // namespace
 
@@ -168,7 +174,22 @@ std::string sanitize_utf8(std::string_view text) {
 }
 
 bool representable_path(std::string_view path) {
-  if (path.empty() || !valid_utf8(path)) return false;
+  if (path.empty()) return false;
+  // Fast path (nearly every path): printable ASCII, no space starting a name.
+  bool ascii = true;
+  char prev = '/';
+  for (char ch : path) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F) {
+      if (c != ' ' || prev == '/') {
+        ascii = false;
+        break;
+      }
+    }
+    prev = ch;
+  }
+  if (ascii) return true;
+  if (!valid_utf8(path)) return false;
   for (size_t i = 0; i < path.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(path[i]);
     if (c < 0x20 || c == 0x7F) return false;
@@ -232,20 +253,53 @@ RecentCommit summarize_commit(const GitCommit& commit) {
   return rc;
 }
 
-std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
-                                 const std::vector<RecentCommit>& recent_newest_first) {
-  std::vector<std::string> paths;
+namespace {
+
+// The tree as the prompt shows it: representable paths only.
+std::string render_tree(const PathSet& tree) {
+  std::vector<std::string_view> paths;
   paths.reserve(tree.size());
   for (const auto& p : tree)
     if (representable_path(p)) paths.push_back(p);
+  return render_file_tree_views(std::move(paths));
+}
+
+std::string system_prompt(std::string_view repo_name, std::string_view rendered_tree,
+                          const std::vector<std::shared_ptr<const RecentCommit>>& recent) {
+  std::string recent_text;
+  recent_text += kRecentOpen;
+  recent_text += '\n';
+  for (const auto& r : recent) append_recent_commit(recent_text, *r);
+  recent_text += kRecentClose;
   return fmt::format(
       "You pick files for a coding agent working in the repository \"{}\". Read the user's request, the "
       "project's file tree and its recent changes, and list the files the agent should read before it "
       "starts.\n\n{}\n\nRecent changes (git log, newest first, each commit with the files it changed):\n{}",
-      sanitize_utf8(repo_name), render_file_tree(std::move(paths)), render_recent_commits(recent_newest_first));
+      sanitize_utf8(repo_name), rendered_tree, recent_text);
 }
 
-GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
+}  // namespace
+
+std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree,
+                                 const std::vector<RecentCommit>& recent_newest_first) {
+  std::vector<std::shared_ptr<const RecentCommit>> recent;
+  recent.reserve(recent_newest_first.size());
+  for (const auto& r : recent_newest_first) recent.push_back(std::make_shared<const RecentCommit>(r));
+  return system_prompt(repo_name, render_tree(tree), recent);
+}
+
+const std::string& TreeRenderCache::render(const PathSet& tree, uint64_t version) {
+  if (version != 0)
+    for (const Slot& s : slots_)
+      if (s.version == version) return s.text;
+  Slot& slot = slots_[next_];
+  next_ = (next_ + 1) % slots_.size();
+  slot.version = version;
+  slot.text = render_tree(tree);
+  return slot.text;
+}
+
+GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, TreeRenderCache* trees) {
   const GitCommit& c = s.commit;
   if (s.parent_count > 1) return skip(GitSkip::merge);
   if (!s.has_parent_tree) return skip(GitSkip::no_parent);
@@ -260,32 +314,47 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o) {
   truth_and_added(s, truth, added);
   if (truth.empty()) return skip(GitSkip::empty_truth);
 
-  std::vector<RecentCommit> recent;
-  recent.reserve(s.recent.size());
-  for (const auto& r : s.recent) recent.push_back(*r);
   const std::string step_id = "git:" + c.hash;
   const std::string trace_id = step_id + ":key";
-  ojson trace = {
-      {"request_type", to_string(RequestKind::key)},
-      {"system", picker_system_prompt(o.repo_name, s.parent_tree, recent)},
-      {"messages", ojson::array({{{"role", "user"}, {"content", key_picker_prompt(request, o.selection_limit)}}})},
-      {"output", ""},
-      {"model", "git"},
-      {"repo_name", sanitize_utf8(o.repo_name)},
-      {"user_input_id", c.hash}};
-  ojson label = {{"request_type", to_string(RequestKind::key)},
-                 {"trace_id", trace_id},
-                 {"user_input_id", c.hash},
-                 {"output", join_lines(truth)},
-                 {"files", truth},
-                 {"added", added},
-                 {"usage", {{"input_tokens", 0}, {"output_tokens", 0}, {"cached_input_tokens", 0}}},
-                 {"cost_usd", 0},
-                 {"latency_ms", 0}};
+  // The payloads are written directly (the same bytes nlohmann's dump(-1) gives for these
+  // ordered objects): every string in them is valid UTF-8 already (sanitized or representable).
+  const std::string system = system_prompt(
+      o.repo_name, trees ? std::string_view(trees->render(s.parent_tree, s.tree_version)) : render_tree(s.parent_tree),
+      s.recent);
+  const std::string prompt = key_picker_prompt(request, o.selection_limit);
+  std::string trace;
+  trace.reserve(system.size() + prompt.size() + 256);
+  trace += "{\"request_type\":";
+  append_json_string(trace, to_string(RequestKind::key));
+  trace += ",\"system\":";
+  append_json_string(trace, system);
+  trace += ",\"messages\":[{\"role\":\"user\",\"content\":";
+  append_json_string(trace, prompt);
+  trace += "}],\"output\":\"\",\"model\":\"git\",\"repo_name\":";
+  append_json_string(trace, sanitize_utf8(o.repo_name));
+  trace += ",\"user_input_id\":";
+  append_json_string(trace, c.hash);
+  trace += '}';
+  std::string label;
+  label += "{\"request_type\":";
+  append_json_string(label, to_string(RequestKind::key));
+  label += ",\"trace_id\":";
+  append_json_string(label, trace_id);
+  label += ",\"user_input_id\":";
+  append_json_string(label, c.hash);
+  label += ",\"output\":";
+  append_json_string(label, join_lines(truth));
+  label += ",\"files\":";
+  append_json_array(label, truth);
+  label += ",\"added\":";
+  append_json_array(label, added);
+  label +=
+      ",\"usage\":{\"input_tokens\":0,\"output_tokens\":0,\"cached_input_tokens\":0},\"cost_usd\":0,\"latency_ms\":0}";
   GitTraceRows rows;
   const std::string user = author_user_id(c.author_email);
-  rows.trace = Row{trace_id, step_id, user, created_us, std::string(kGetRelevantFiles), "", dump(trace)};
-  rows.truth = Row{"truth:" + c.hash + ":key", step_id, user, created_us, "", std::string(kTruthModel), dump(label)};
+  rows.trace = Row{trace_id, step_id, user, created_us, std::string(kGetRelevantFiles), "", std::move(trace)};
+  rows.truth =
+      Row{"truth:" + c.hash + ":key", step_id, user, created_us, "", std::string(kTruthModel), std::move(label)};
   return GitTraceResult{std::move(rows), GitSkip::merge};
 }
 

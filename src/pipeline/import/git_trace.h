@@ -4,6 +4,7 @@
 // line of valid UTF-8 (invalid bytes, control characters, a name starting with a space) are left
 // out of every text, consistently: the tree, the recent changes, the truth and `added`.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,7 +38,22 @@ struct GitTraceResult {
   std::optional<GitTraceRows> rows;
   GitSkip skipped = GitSkip::merge;
 };
-GitTraceResult build_git_trace(const HistoryStep& step, const GitTraceOptions& options);
+// The rendered file trees of the last few parent trees, by HistoryStep::tree_version (most
+// commits only modify files, so consecutive commits usually share one).
+class TreeRenderCache {
+ public:
+  const std::string& render(const PathSet& tree, uint64_t version);
+
+ private:
+  struct Slot {
+    uint64_t version = 0;
+    std::string text;
+  };
+  std::array<Slot, 4> slots_;
+  size_t next_ = 0;
+};
+GitTraceResult build_git_trace(const HistoryStep& step, const GitTraceOptions& options,
+                               TreeRenderCache* trees = nullptr);
 
 // How a commit appears in later commits' recent changes: subject plus changed paths (a rename
 // as "R old" and "A new"); at most kRecentFilesPerCommit paths, the rest counted in the subject.

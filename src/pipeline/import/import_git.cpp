@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <set>
 
@@ -46,53 +47,94 @@ Result<RepoSource> open_source(const std::string& source) {
   return out;
 }
 
-// Batches rows into upsert transactions: traces first, then their truth relabels.
-// With file context, each batch's blob traces are written after its traces.
+// Batches rows into upsert transactions: traces first, then their truth relabels (with file
+// context, each batch's blob traces are written after its traces). A full batch is written on a
+// background thread (one batch in flight; the store and the file-context reader are only ever used
+// by one thread at a time) while the caller builds the next one; flush() waits and writes the rest.
 class RowSink {
  public:
   RowSink(Store& store, size_t batch, GitFileContext* context)
       : store_(store), batch_(std::max<size_t>(batch, 1)), context_(context) {}
+  ~RowSink() {
+    if (in_flight_.valid()) in_flight_.wait();
+  }
+  RowSink(const RowSink&) = delete;
+  RowSink& operator=(const RowSink&) = delete;
+
   Result<void> add(GitTraceRows&& rows) {
     traces_.push_back(std::move(rows.trace));
     truths_.push_back(std::move(rows.truth));
     candidates_.push_back(std::move(rows.context_candidates));
-    return traces_.size() >= batch_ ? flush() : ok();
-  }
-  Result<void> flush() {
-    if (traces_.empty()) return ok();
-    std::vector<Row> blobs;
-    if (context_) {
-      std::vector<FileContextRequest> requests;
-      requests.reserve(traces_.size());
-      for (size_t i = 0; i < traces_.size(); ++i) {
-        std::string_view step = traces_[i].agent_step_id;  // "git:HASH"
-        requests.push_back(
-            FileContextRequest{&traces_[i], std::string(step.substr(4)) + "^", std::move(candidates_[i])});
-      }
-      PT_ASSIGN_OR_RETURN(blobs, context_->rows(requests));
-    }
-    candidates_.clear();
-    PT_ASSIGN_OR_RETURN(UpsertStats t, store_.upsert(Table::traces, traces_));
-    if (!blobs.empty()) PT_TRY(store_.upsert(Table::traces, blobs));
-    PT_ASSIGN_OR_RETURN(UpsertStats r, store_.upsert(Table::relabels, truths_));
-    traces.inserted += t.inserted;
-    traces.updated += t.updated;
-    traces.unchanged += t.unchanged;
-    relabels.inserted += r.inserted;
-    relabels.updated += r.updated;
-    relabels.unchanged += r.unchanged;
+    if (traces_.size() < batch_) return ok();
+    PT_TRY(wait());
+    in_flight_ = std::async(std::launch::async, [this, t = std::move(traces_), r = std::move(truths_),
+                                                 c = std::move(candidates_)]() mutable { return write(t, r, c); });
     traces_.clear();
     truths_.clear();
+    candidates_.clear();
+    return ok();
+  }
+  Result<void> flush() {
+    PT_TRY(wait());
+    if (traces_.empty()) return ok();
+    PT_TRY(write(traces_, truths_, candidates_));
+    traces_.clear();
+    truths_.clear();
+    candidates_.clear();
     return ok();
   }
   UpsertStats traces, relabels;
 
  private:
+  Result<void> wait() {
+    if (!in_flight_.valid()) return ok();
+    return in_flight_.get();
+  }
+  // One transaction for a batch's traces, blob traces and truths when the store can group upserts
+  // (SQLite: one commit instead of several, and its bulk mode), else one per upsert as before.
+  Result<void> write(const std::vector<Row>& trace_rows, const std::vector<Row>& truth_rows,
+                     std::vector<std::vector<std::string>>& candidates) {
+    std::vector<Row> blobs;
+    if (context_) {
+      std::vector<FileContextRequest> requests;
+      requests.reserve(trace_rows.size());
+      for (size_t i = 0; i < trace_rows.size(); ++i) {
+        std::string_view step = trace_rows[i].agent_step_id;  // "git:HASH"
+        requests.push_back(
+            FileContextRequest{&trace_rows[i], std::string(step.substr(4)) + "^", std::move(candidates[i])});
+      }
+      PT_ASSIGN_OR_RETURN(blobs, context_->rows(requests));
+    }
+    const bool grouped = store_.groups_upserts();
+    if (grouped) PT_TRY(store_.begin_group());
+    Result<UpsertStats> t = store_.upsert(Table::traces, trace_rows);
+    if (t.ok() && !blobs.empty()) {
+      Result<UpsertStats> b = store_.upsert(Table::traces, blobs);
+      if (!b.ok()) t = b.error();
+    }
+    Result<UpsertStats> r = t.ok() ? store_.upsert(Table::relabels, truth_rows) : Result<UpsertStats>(t.error());
+    if (grouped) {
+      if (r.ok()) {
+        Result<void> committed = store_.commit_group();
+        if (!committed.ok()) r = committed.error();
+      }
+      if (!r.ok()) store_.rollback_group();
+    }
+    if (!r.ok()) return r.error();
+    traces.inserted += t->inserted;
+    traces.updated += t->updated;
+    traces.unchanged += t->unchanged;
+    relabels.inserted += r->inserted;
+    relabels.updated += r->updated;
+    relabels.unchanged += r->unchanged;
+    return ok();
+  }
   Store& store_;
   size_t batch_;
   GitFileContext* context_;
   std::vector<Row> traces_, truths_;
   std::vector<std::vector<std::string>> candidates_;
+  std::future<Result<void>> in_flight_;
 };
 
 // The N newest eligible commits by (commit time, history position).
@@ -190,9 +232,10 @@ Result<void> walk_history(const std::string& dir, const std::string& rev, const 
                           RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress,
                           const FileContextOptions* file_context) {
   std::set<std::string> unrepresentable;
+  TreeRenderCache trees;
   const size_t progress_total = window ? window->read_commits : walker.commits();
   auto visit = [&](const HistoryStep& s) -> Result<void> {
-    GitTraceResult r = build_git_trace(s, trace_options);
+    GitTraceResult r = build_git_trace(s, trace_options, &trees);
     if (!r.rows) {
       ++stats.skipped[std::string(git_skip_name(r.skipped))];
       return ok();

@@ -159,7 +159,9 @@ TEST(HistoryWalker, TreesFollowFirstParentsAndWindowsHoldAncestorsOnly) {
   };
   std::map<std::string, std::vector<std::string>> recent;
   std::map<std::string, std::vector<std::string>> trees;
+  std::map<std::string, uint64_t> versions;
   auto visit = [&](const HistoryStep& s) -> Result<void> {
+    versions[s.commit.hash] = s.tree_version;
     for (const auto& r : s.recent) recent[s.commit.hash].push_back(r->subject);
     trees[s.commit.hash] = std::vector<std::string>(s.parent_tree.begin(), s.parent_tree.end());
     return ok();
@@ -176,8 +178,44 @@ TEST(HistoryWalker, TreesFollowFirstParentsAndWindowsHoldAncestorsOnly) {
   EXPECT_EQ(trees["s"], (std::vector<std::string>{"x", "y"})) << "the branch point's tree was copied, not moved";
   EXPECT_EQ(trees["b"], (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(trees["c"], (std::vector<std::string>{"side", "x"}));
+  // Tree versions: equal exactly when the parent trees are equal (a only modifies x).
+  EXPECT_EQ(versions["r"], 0u) << "no parent tree";
+  EXPECT_NE(versions["a"], 0u);
+  EXPECT_EQ(versions["s"], versions["a"]) << "a copy keeps its version";
+  EXPECT_EQ(versions["b"], versions["a"]) << "a modification keeps the tree's version";
+  EXPECT_NE(versions["m"], versions["b"]) << "b deleted y";
+  EXPECT_NE(versions["c"], versions["m"]) << "m added side";
+  EXPECT_NE(versions["c"], versions["b"]);
   EXPECT_FALSE(w.step(commit("zzz", 70, {}), visit).ok());
   EXPECT_FALSE(w.step(commit("a", 70, {}), visit).ok()) << "twice";
+}
+
+TEST(HistoryWalker, ApplyChangesSaysWhetherThePathSetChanged) {
+  PathSet tree = {"a", "b"};
+  EXPECT_FALSE(apply_changes(tree, {{'M', "a", ""}, {'T', "b", ""}}));
+  EXPECT_FALSE(apply_changes(tree, {{'D', "gone", ""}}));
+  EXPECT_TRUE(apply_changes(tree, {{'M', "a", ""}, {'A', "c", ""}}));
+  EXPECT_TRUE(apply_changes(tree, {{'R', "new", "a"}}));
+  EXPECT_EQ(tree, (PathSet{"b", "c", "new"}));
+  EXPECT_TRUE(apply_changes(tree, {{'D', "b", ""}}));
+  EXPECT_EQ(tree, (PathSet{"c", "new"}));
+}
+
+// The cached tree rendering is the one picker_system_prompt shows, refreshed when the version moves.
+TEST(GitTrace, TreeRenderCacheMatchesTheUncachedPrompt) {
+  const PathSet one = {"src/a.js", "README.md", "bad\nname", "src/lib/b.js"};
+  const PathSet two = {"src/a.js", "README.md"};
+  const std::string prompt_one = picker_system_prompt("r", one, {});
+  TreeRenderCache cache;
+  const std::string first = cache.render(one, 7);
+  EXPECT_NE(prompt_one.find(first), std::string::npos);
+  EXPECT_EQ(first.find("bad"), std::string::npos) << "unrepresentable paths are left out";
+  EXPECT_EQ(cache.render(two, 7), first) << "same version, same text";
+  const std::string second = cache.render(two, 8);
+  EXPECT_NE(picker_system_prompt("r", two, {}).find(second), std::string::npos);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(cache.render(one, 0), first) << "version 0 is never cached";
+  EXPECT_EQ(cache.render(two, 0), second);
 }
 
 }  // namespace
