@@ -35,7 +35,8 @@ MetricTrend sample_trend() {
   t.metric = kRecall5;
   t.reference = "truth<ref>";
   t.other_reference = 2;
-  for (int i = 0; i < 3; ++i) t.runs.push_back({"ev-" + std::to_string(i), 1'700'000'000'000'000 + i * 60'000'000LL, 24, i == 2});
+  for (int i = 0; i < 3; ++i)
+    t.runs.push_back({"ev-" + std::to_string(i), 1'700'000'000'000'000 + i * 60'000'000LL, 24, i == 2});
   auto v = [](double m) { return std::optional<MeanCI>(MeanCI{m, m - 0.05, m + 0.05, 24, 0}); };
   t.models.push_back({"A", {v(0.5), v(0.6), v(0.7)}});
   t.models.push_back({"<img src=x onerror=alert(1)>", {std::nullopt, v(0.4), std::nullopt}});

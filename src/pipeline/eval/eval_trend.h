@@ -34,7 +34,7 @@ struct ModelTrend {
 struct MetricTrend {
   Metric metric = kJaccard;
   std::string reference;
-  std::vector<TrendRun> runs;     // oldest first
+  std::vector<TrendRun> runs;      // oldest first
   std::vector<ModelTrend> models;  // the newest run's order, then models only in older runs (newest first)
   size_t other_reference = 0;      // stored runs left out: another reference model
   size_t dropped_oldest = 0;       // runs with this reference left out beyond kTrendMaxRuns

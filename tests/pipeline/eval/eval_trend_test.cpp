@@ -34,7 +34,8 @@ EvalRun run_of(const std::string& id, int64_t t_us, const std::string& ref, cons
 TEST(MetricTrend, KeepsTheReferencesRunsInTimeOrderWithEachModelsValues) {
   // Stored out of time order; one run with another reference in the middle.
   std::vector<EvalRun> runs = {run_of("ev-c", 30, "truth", {"A", "B"}, 3), run_of("ev-a", 10, "truth", {"A"}, 1),
-                               run_of("ev-x", 20, "teacher", {"A", "B"}, 9), run_of("ev-b", 20, "truth", {"B", "C"}, 2)};
+                               run_of("ev-x", 20, "teacher", {"A", "B"}, 9),
+                               run_of("ev-b", 20, "truth", {"B", "C"}, 2)};
   MetricTrend t = metric_trend(runs, "truth", kJaccard);
   EXPECT_EQ(t.reference, "truth");
   EXPECT_EQ(t.other_reference, 1u);
