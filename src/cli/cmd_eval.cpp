@@ -10,6 +10,7 @@
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_runs.h"
 #include "pipeline/eval/eval_score.h"
+#include "pipeline/eval/eval_trend.h"
 #include "report/eval_output.h"
 #include "report/eval_runs_output.h"
 #include "report/html_report.h"
@@ -50,7 +51,23 @@ Result<void> run_score(Context& ctx, ScoreFlags& f) {
   else
     std::fputs(eval_table(summary).c_str(), stdout);
   if (!f.report.empty()) {
-    PT_TRY(write_file_atomic(f.report, render_html_report(summary)));
+    // jaccard over the stored runs with this reference, this run included (kept in memory under
+    // --no-save), when there are earlier ones; a store that cannot list them costs the chart only.
+    std::optional<MetricTrend> trend;
+    auto runs = load_eval_runs(*store);
+    if (!runs.ok()) {
+      ctx.diagnostics.warn("eval/score", "the report has no chart over runs: " + runs.error().message);
+    } else {
+      if (summary.run_id.empty()) {
+        EvalRun self =
+            make_eval_run(summary, {o.newest, o.since_us, o.until_us, "", o.union_of_answers}, PICKTUNE_VERSION);
+        self.id = kUnsavedRunId;
+        runs->push_back(std::move(self));
+      }
+      MetricTrend t = metric_trend(*runs, summary.reference, kJaccard);
+      if (t.runs.size() >= 2) trend = std::move(t);
+    }
+    PT_TRY(write_file_atomic(f.report, render_html_report(summary, trend ? &*trend : nullptr)));
     std::fprintf(f.json ? stderr : stdout, "%sreport: %s\n", f.json ? "picktune: " : "\n", f.report.c_str());
   }
   return ok();

@@ -8,6 +8,7 @@
 
 #include "report/html/curve_chart.h"
 #include "report/html/provenance_block.h"
+#include "report/html/eval_trend_section.h"
 #include "report/html/style.h"
 #include "report/svg_charts.h"
 
@@ -216,18 +217,14 @@ constexpr std::string_view kNotes = R"(<h2>How to read this</h2><ul>
 <li><b>files_picked</b>: mean list length; <b>empty_rate</b>: share of empty answers; <b>hallucinated_rate</b>: share of picked paths not in the trace's file tree (traces with a tree and a non-empty answer only).</li>
 </ul>)";
 
-}  // namespace
-
-std::string render_html_report(const EvalSummary& s) {
-  return html_document("picktune evaluation · reference " + s.reference, "<main>" + eval_report_body(s) + "</main>");
-}
-
-std::string eval_report_body(const EvalSummary& s) {
+// The sections; `trend` (when given) after the recall@k chart.
+std::string report_body(const EvalSummary& s, const MetricTrend* trend) {
   std::string body = header(s);
   body += verdict(s);
   body += provenance_block(s);
   body += summary_table(s);
   body += charts(s);
+  if (trend) body += metric_trend_section(*trend, s.run_id.empty() ? std::string(kUnsavedRunId) : s.run_id);
   body += histogram(s);
   body += kind_table(s);
   body += pair_table(s);
@@ -235,5 +232,13 @@ std::string eval_report_body(const EvalSummary& s) {
   body += kNotes;
   return body;
 }
+
+}  // namespace
+
+std::string render_html_report(const EvalSummary& s, const MetricTrend* trend) {
+  return html_document("picktune evaluation · reference " + s.reference, "<main>" + report_body(s, trend) + "</main>");
+}
+
+std::string eval_report_body(const EvalSummary& s) { return report_body(s, nullptr); }
 
 }  // namespace pt

@@ -6,10 +6,13 @@
 #include <string>
 
 #include "pipeline/eval/eval_summary.h"
+#include "pipeline/eval/eval_trend.h"
 
 namespace pt {
 
-std::string render_html_report(const EvalSummary& summary);
+// `trend` (optional): a metric over the stored runs with this run's reference, shown after the
+// recall@k chart (issue 17); summary.run_id marks this run in it.
+std::string render_html_report(const EvalSummary& summary, const MetricTrend* trend = nullptr);
 // The report's sections without the document around them (the /evals/RUN page of `picktune
 // serve` wraps them in its own document and navigation).
 std::string eval_report_body(const EvalSummary& summary);

@@ -148,3 +148,87 @@ std::string histogram_svg(std::string_view title, const std::vector<std::string>
 }
 
 }  // namespace pt
+
+namespace pt {
+
+std::string trend_chart_svg(std::string_view title, const std::vector<std::string>& x_labels,
+                            const std::vector<TrendSeries>& series, bool unit) {
+  const double W = 640, H = 290, left = 44, right = 16, top = 30, bottom = 40;
+  const double pw = W - left - right, ph = H - top - bottom;
+  const size_t slots = std::max<size_t>(x_labels.size(), 1);
+  double ymax = 1;
+  if (!unit) {
+    double hi = 0;
+    for (const TrendSeries& s : series)
+      for (const TrendPoint& p : s.points)
+        if (!std::isnan(p.value.mean)) hi = std::max({hi, p.value.mean, p.value.hi});
+    ymax = nice_ceiling(hi);
+  }
+  auto x_of = [&](size_t i) { return left + pw * (static_cast<double>(i) + 0.5) / static_cast<double>(slots); };
+  auto y_of = [&](double v) { return top + ph - ph * std::clamp(v / ymax, 0.0, 1.0); };
+  std::string out = fmt::format(
+      R"(<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" data-metric="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
+      html_escape(title), W, H, W, H);
+  out += fmt::format(R"(<title>{}</title>)", html_escape(title));
+  out += fmt::format(R"(<text x="{}" y="16" font-size="13" font-weight="600" fill="#222">{}</text>)", left,
+                     html_escape(title));
+  y_axis(out, left, W - right, top, ph, ymax);
+  // At most ~8 x labels: every step-th slot, and always the last.
+  const size_t step = (x_labels.size() + 7) / 8;
+  for (size_t i = 0; i < x_labels.size(); ++i)
+    if (i % std::max<size_t>(step, 1) == 0 || i + 1 == x_labels.size())
+      out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">{}</text>)",
+                         x_of(i), top + ph + 14, html_escape(x_labels[i]));
+  const double spread = std::min(pw / static_cast<double>(slots) * 0.5, 12.0);  // series side by side per slot
+  for (size_t s = 0; s < series.size(); ++s) {
+    const TrendSeries& ts = series[s];
+    const double dx =
+        series.size() > 1 ? spread * (static_cast<double>(s) / static_cast<double>(series.size() - 1) - 0.5) : 0.0;
+    out += fmt::format(R"(<g class="series" data-series="{}">)", html_escape(ts.label));
+    // Runs of consecutive defined points: a band (lo..hi) and a line each.
+    size_t i = 0;
+    while (i < ts.points.size()) {
+      if (std::isnan(ts.points[i].value.mean)) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < ts.points.size() && !std::isnan(ts.points[j].value.mean)) ++j;
+      std::string upper, lower, line;
+      for (size_t k = i; k < j; ++k) {
+        upper += fmt::format("{:.1f},{:.1f} ", x_of(k) + dx, y_of(ts.points[k].value.hi));
+        line += fmt::format("{:.1f},{:.1f} ", x_of(k) + dx, y_of(ts.points[k].value.mean));
+      }
+      for (size_t k = j; k-- > i;) lower += fmt::format("{:.1f},{:.1f} ", x_of(k) + dx, y_of(ts.points[k].value.lo));
+      if (j - i > 1) {
+        out += fmt::format(R"(<polygon class="band" points="{}{}" fill="{}" fill-opacity="0.15" stroke="none"/>)",
+                           upper, lower, html_escape(ts.color));
+        out += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>)", html_escape(ts.color),
+                           line);
+      }
+      i = j;
+    }
+    for (size_t k = 0; k < ts.points.size(); ++k) {
+      const MeanCI& v = ts.points[k].value;
+      if (std::isnan(v.mean)) continue;
+      double cx = x_of(k) + dx;
+      out += fmt::format(
+          R"(<line class="ci" x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" stroke="{3}" stroke-width="1.2"/>)",
+          cx, y_of(v.lo), y_of(v.hi), html_escape(ts.color));
+      out += fmt::format(
+          R"(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{} · {}: {:.4f} [{:.4f}, {:.4f}], n={}{}</title></circle>)",
+          cx, y_of(v.mean), html_escape(ts.color), html_escape(ts.label),
+          html_escape(k < x_labels.size() ? x_labels[k] : ""), v.mean, v.lo, v.hi, v.n,
+          ts.points[k].note.empty() ? "" : " · " + html_escape(ts.points[k].note));
+    }
+    out += "</g>";
+  }
+  out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#888" stroke-width="1"/>)", left, top + ph,
+                     W - right);
+  out += fmt::format(
+      R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="#555">run (oldest to newest, UTC)</text>)",
+      left + pw / 2, H - 6);
+  return out + "</svg>";
+}
+
+}  // namespace pt

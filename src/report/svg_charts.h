@@ -1,5 +1,6 @@
 // Inline SVG charts for the evaluation report: a bar chart of one metric per model with 95% CI
-// whiskers, and a grouped histogram (share of traces per number of files picked). Every label is
+// whiskers, a grouped histogram (share of traces per number of files picked), and one metric over
+// runs (a line per model with its 95% CI as a band and whiskers). Every label is
 // HTML-escaped; the SVG carries explicit width/height so it renders the same in any browser.
 #pragma once
 #include <string>
@@ -33,5 +34,20 @@ struct HistogramSeries {
 // Grouped bars: for each bin, each series' share of its own total. `bin_labels` names the bins.
 std::string histogram_svg(std::string_view title, const std::vector<std::string>& bin_labels,
                           const std::vector<HistogramSeries>& series);
+
+struct TrendPoint {
+  MeanCI value;      // NaN mean: no point (the line breaks)
+  std::string note;  // appended to the point's tooltip (run id, n, ...)
+};
+struct TrendSeries {
+  std::string label, color;
+  std::vector<TrendPoint> points;  // one per x slot; fewer than the slots: the rest are missing
+};
+
+// A metric over ordered x slots (e.g. runs, oldest first): per series a band from lo to hi, a line
+// through the means, and a dot with whiskers at each point. Each series is one <g class="series"
+// data-series="LABEL">. `unit` fixes the axis to [0, 1]; otherwise 0 to the largest CI end.
+std::string trend_chart_svg(std::string_view title, const std::vector<std::string>& x_labels,
+                            const std::vector<TrendSeries>& series, bool unit);
 
 }  // namespace pt

@@ -2,6 +2,7 @@
 // report's sections in the pages' document), and the comparison table. Every string escaped.
 #include "report/html/eval_pages.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "report/eval_runs_output.h"
 #include "report/html/browser_views.h"
 #include "report/html/escape.h"
+#include "report/html/eval_trend_section.h"
 #include "report/html_report.h"
 #include "util/time.h"
 
@@ -37,15 +39,34 @@ std::string run_select(const char* name, const char* label, const std::vector<Ev
   return out + "</select></label>";
 }
 
+// GET /evals?metric=M&reference=R: the metric (every stored one) and the reference (those of the runs).
+std::string trend_form(const std::vector<EvalRun>& runs, const MetricTrend& t) {
+  std::string out =
+      R"(<form class="filters" method="get" action="/evals" id="trend-form"><label>metric<select name="metric">)";
+  for (int k = 0; k < kMetricCount; ++k) {
+    std::string name(metric_name(static_cast<Metric>(k)));
+    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", e(name), k == t.metric ? " selected" : "");
+  }
+  out += R"(</select></label><label>reference<select name="reference">)";
+  std::vector<std::string> refs;
+  for (const EvalRun& r : runs)  // newest first
+    if (std::find(refs.begin(), refs.end(), r.summary.reference) == refs.end()) refs.push_back(r.summary.reference);
+  for (const std::string& r : refs)
+    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", e(r), r == t.reference ? " selected" : "");
+  return out + R"(</select></label><button type="submit">Show</button></form>)";
+}
+
 }  // namespace
 
-std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::string& store) {
+std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::string& store,
+                                  const MetricTrend* trend) {
   std::string b = "<h1>Evaluation runs</h1><p class=\"meta\">Every <code>picktune eval score</code> adds a run to " +
                   e(store) + ". Newest first.</p>";
   if (runs.empty())
     return browser_document(
         "Evals", "Evals",
         b + R"(<p class="muted" id="no-runs">No stored evaluation runs yet: run <code>picktune eval score</code>.</p>)");
+  if (trend) b += metric_trend_section(*trend) + trend_form(runs, *trend);
   if (runs.size() > 1) {
     b += R"(<form class="filters" method="get" action="/evals/compare" id="compare-form">)";
     b += run_select("a", "before", runs, 1) + run_select("b", "after", runs, 0);

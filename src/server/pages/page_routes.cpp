@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "pipeline/eval/eval_runs.h"
+#include "pipeline/eval/eval_trend.h"
 #include "report/html/browser_views.h"
 #include "report/html/eval_pages.h"
 #include "server/pages/page_data.h"
@@ -98,11 +99,26 @@ void register_page_routes(Server& server) {
   h.Get("/finetunes", [s](const httplib::Request&, httplib::Response& res) {
     send_html(res, 200, render_finetunes_page(finetunes_view(s->options().registry_path)));
   });
-  h.Get("/evals", [s](const httplib::Request&, httplib::Response& res) {
+  // ?metric=NAME (default jaccard) and ?reference=MODEL (default: the newest run's) choose the chart.
+  h.Get("/evals", [s](const httplib::Request& req, httplib::Response& res) {
+    std::string name = req.has_param("metric") ? req.get_param_value("metric") : "jaccard";
+    std::optional<Metric> metric = metric_from_name(name);
+    if (!metric) {
+      std::string names;
+      for (int k = 0; k < kMetricCount; ++k)
+        names += (k ? ", " : "") + std::string(metric_name(static_cast<Metric>(k)));
+      return send_html(
+          res, 400,
+          render_message_page("Unknown metric", "?metric=" + name + " is not a stored metric; one of: " + names + "."));
+    }
     page(res, [&]() -> Result<std::string> {
       PT_ASSIGN_OR_RETURN(std::vector<EvalRun> runs, load_eval_runs(s->store()));
+      if (runs.empty()) return render_eval_runs_page(runs, s->store().describe());
+      std::string reference = req.get_param_value("reference");
+      if (reference.empty()) reference = runs.back().summary.reference;
+      MetricTrend trend = metric_trend(runs, reference, *metric);
       std::reverse(runs.begin(), runs.end());
-      return render_eval_runs_page(runs, s->store().describe());
+      return render_eval_runs_page(runs, s->store().describe(), &trend);
     });
   });
   // Registered before /evals/RUN so "compare" is not taken for a run id.

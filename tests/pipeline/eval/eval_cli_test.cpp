@@ -193,6 +193,7 @@ TEST_F(EvalCli, GitHistoryRelabelImportScoreAndReport) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("other:first-two"), std::string::npos);
   EXPECT_NE(html.find("not in tree"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"metric-trend\""), std::string::npos);  // the store's first run: nothing to chart over
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
 
@@ -201,6 +202,29 @@ TEST_F(EvalCli, GitHistoryRelabelImportScoreAndReport) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("other:first-two"), std::string::npos);
   EXPECT_NE(r.out.find("report: report2.html"), std::string::npos);
+  // The second run's report charts jaccard over both runs (this one named), one series per model.
+  auto read = [&](const char* name) {
+    std::ifstream f(dir_ / name);
+    return std::string((std::istreambuf_iterator<char>(f)), {});
+  };
+  auto count = [](const std::string& s, const std::string& needle) {
+    size_t n = 0;
+    for (size_t p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
+    return n;
+  };
+  std::string html2 = read("report2.html");
+  EXPECT_NE(html2.find("id=\"metric-trend\""), std::string::npos);
+  EXPECT_NE(html2.find("2 runs with reference <b>truth</b>"), std::string::npos);
+  EXPECT_EQ(count(html2, "<g class=\"series\""), 2u);
+  EXPECT_EQ(count(html2, ">this run</text>"), 1u);
+  // --no-save: the run is not stored, yet its report shows it as the third point.
+  r = pt("eval score --models local:bm25 --reference truth --no-save --report report3.html");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::string html3 = read("report3.html");
+  EXPECT_NE(html3.find("3 runs with reference <b>truth</b>"), std::string::npos);
+  EXPECT_NE(html3.find("(this run, not saved) · "), std::string::npos);
+  EXPECT_EQ(count(html3, ">this run</text>"), 1u);
+  EXPECT_EQ(count(html3, "<g class=\"series\""), 2u);  // other:first-two's earlier runs still charted
 }
 
 TEST_F(EvalCli, BadInputMessagesAndExitCodes) {

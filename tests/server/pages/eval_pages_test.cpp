@@ -117,6 +117,31 @@ TEST_F(EvalPages, ListRunAndCompareOverHttp) {
   EXPECT_LT(at_after, at_before);  // newest first
   EXPECT_NE(list->body.find("id=\"compare-form\""), std::string::npos);
   EXPECT_NE(list->body.find("B: 0.5000"), std::string::npos);  // the first run's B jaccard
+  // Above the list: jaccard over the two runs, one series per model, the shared reference said.
+  size_t at_chart = list->body.find("id=\"metric-trend\"");
+  ASSERT_NE(at_chart, std::string::npos);
+  EXPECT_LT(at_chart, list->body.find("id=\"eval-runs\""));
+  EXPECT_NE(list->body.find("jaccard over runs"), std::string::npos);
+  EXPECT_NE(list->body.find("2 runs with reference <b>truth</b>"), std::string::npos);
+  EXPECT_NE(list->body.find("data-series=\"A\""), std::string::npos);
+  EXPECT_NE(list->body.find("data-series=\"B\""), std::string::npos);
+  EXPECT_NE(list->body.find("B · "), std::string::npos);
+  EXPECT_NE(list->body.find(": 0.5000 ["), std::string::npos);  // B's first point
+  auto recall = get("/evals?metric=recall%405");
+  ASSERT_TRUE(recall);
+  EXPECT_EQ(recall->status, 200);
+  EXPECT_NE(recall->body.find("recall@5 over runs"), std::string::npos);
+  EXPECT_NE(recall->body.find(R"(<option value="recall@5" selected>)"), std::string::npos);
+  auto other_ref = get("/evals?reference=nobody");
+  ASSERT_TRUE(other_ref);
+  EXPECT_EQ(other_ref->status, 200);
+  EXPECT_NE(other_ref->body.find("0 runs with reference <b>nobody</b>"), std::string::npos);
+  EXPECT_NE(other_ref->body.find("2 runs with another reference left out"), std::string::npos);
+  EXPECT_EQ(other_ref->body.find("<g class=\"series\""), std::string::npos);
+  auto bad_metric = get("/evals?metric=%3Cb%3Erecall");
+  ASSERT_TRUE(bad_metric);
+  EXPECT_EQ(bad_metric->status, 400);
+  EXPECT_NE(bad_metric->body.find("?metric=&lt;b&gt;recall is not a stored metric"), std::string::npos);
 
   auto home = get("/");
   ASSERT_TRUE(home);
@@ -206,6 +231,25 @@ TEST_F(EvalPages, RenderInHeadlessChromiumAtBothWidths) {
       ASSERT_TRUE(browser.screenshot(png));
       EXPECT_GT(fs::file_size(png), 5000u);
     }
+  // The metric-over-runs chart on /evals: drawn, one series per model, inside the viewport at both
+  // widths; the form switches the metric.
+  for (int width : {1280, 390}) {
+    SCOPED_TRACE("trend at " + std::to_string(width));
+    ASSERT_TRUE(browser.load(base + "/evals", width));
+    EXPECT_EQ(browser.eval("document.querySelectorAll('#metric-trend svg.trend g.series').length"), 2);
+    EXPECT_EQ(browser.eval("document.querySelectorAll('#metric-trend svg.trend circle').length"), 4);
+    EXPECT_EQ(browser.eval("(function(){var r=document.querySelector('#metric-trend svg').getBoundingClientRect();"
+                           "return r.width > 200 && r.height > 80 && r.left >= 0 && r.right <= window.innerWidth;})()"),
+              true)
+        << browser.eval("JSON.stringify(document.querySelector('#metric-trend svg').getBoundingClientRect())");
+    EXPECT_EQ(browser.eval("document.documentElement.scrollWidth <= window.innerWidth"), true);
+  }
+  std::string trend_query = browser.eval(
+      "(function(){var f=document.getElementById('trend-form');f.metric.value='recall@5';"
+      "return new URLSearchParams(new FormData(f)).toString();})()");
+  EXPECT_EQ(trend_query, "metric=recall%405&reference=truth");
+  ASSERT_TRUE(browser.load(base + "/evals?" + trend_query, 390));
+  EXPECT_EQ(browser.eval("document.querySelector('#metric-trend h2').textContent"), "recall@5 over runs");
   // The run page's chart has a line per model; an example's link opens that trace's page.
   ASSERT_TRUE(browser.load(base + "/evals/" + before_, 1280));
   EXPECT_EQ(browser.eval("document.querySelectorAll('svg polyline, svg path').length >= 2"), true);
