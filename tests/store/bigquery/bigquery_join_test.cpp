@@ -24,8 +24,9 @@ const char* kStore = "bigquery://pt-test/picktune_dev";
 std::string trace_line(int i) {
   std::string n = std::to_string(i);
   return R"({"id":"t)" + n + R"(","agent_step_id":"step)" + n + R"(","user_id":"u)" + std::to_string(i % 3) +
-         R"(","created_at":"2025-05-0)" + n + R"(T10:00:00.000123Z","type":"get-relevant-files","payload":{"user_input_id":"ui)" +
-         n + R"(","request_type":")" + (i % 2 ? "Key" : "Non-Obvious") +
+         R"(","created_at":"2025-05-0)" + n +
+         R"(T10:00:00.000123Z","type":"get-relevant-files","payload":{"user_input_id":"ui)" + n +
+         R"(","request_type":")" + (i % 2 ? "Key" : "Non-Obvious") +
          R"(","system":[{"type":"text","text":"<project_file_tree>\nsrc/a.ts\nsrc/b.ts\nsrc/c.ts\n</project_file_tree>"}],"messages":[{"role":"user","content":"<user_request>\nFix bug )" +
          n + R"(\n</user_request>"}],"output":"src/a.ts\nsrc/b.ts"}})";
 }
@@ -40,6 +41,9 @@ std::string relabel_line(const std::string& id, const std::string& step, const s
 }
 
 std::string kind_of(int i) { return i % 2 ? "Key" : "Non-Obvious"; }
+
+// How `eval score --json` writes a mean, e.g. "jaccard":{"mean":0.5.
+std::string fmt_mean(double mean) { return R"("jaccard":{"mean":)" + nlohmann::json(mean).dump(); }
 
 class BigQueryJoin : public ::testing::Test {
  protected:
@@ -114,8 +118,8 @@ class BigQueryJoin : public ::testing::Test {
     rows += relabel_line("rT4", "elsewhere", "u1", "truth", R"("request_type":"Non-Obvious","trace_id":"t4",)",
                          "src/a.ts\\nsrc/c.ts", 2) +
             "\n";
-    rows += relabel_line("rT7", "step4", "u1", "truth", R"("request_type":"Key","trace_id":"t7",)", "src/c.ts", 3) +
-            "\n";
+    rows +=
+        relabel_line("rT7", "step4", "u1", "truth", R"("request_type":"Key","trace_id":"t7",)", "src/c.ts", 3) + "\n";
     rows += relabel_line("rO3", "step3", "u0", "other", R"("request_type":"Key",)", "src/c.ts") + "\n";
     auto [s, b] = both({"import", "jsonl", "-"}, rows);
     EXPECT_EQ(s.out, b.out);
@@ -129,8 +133,7 @@ TEST_F(BigQueryJoin, CollectReadsOnlyTheWindowsRelabelsAndWritesWhatSqliteWrites
   import_rows();
   // The window holds t3, t4, t5: their relabels are rP3 (step 3), rK4 and rT7 (step 4), rT4 (names
   // t4) and rK5; rK1, rK2, rK6, rK7, rK8 and rO3 stay in BigQuery.
-  auto [s, b] =
-      both({"collect", "--teacher", "truth", "-o", "data", "--since", "2025-05-03", "--until", "2025-05-06"});
+  auto [s, b] = both({"collect", "--teacher", "truth", "-o", "data", "--since", "2025-05-03", "--until", "2025-05-06"});
   EXPECT_EQ(file("bigquery", "data.jsonl"), file("sqlite", "data.jsonl"));
   EXPECT_EQ(file("bigquery", "data-validation.jsonl"), file("sqlite", "data-validation.jsonl"));
   // The three traces of the window became examples, answered by the tiers of the join: t3 by the
@@ -157,10 +160,10 @@ TEST_F(BigQueryJoin, CollectReadsOnlyTheWindowsRelabelsAndWritesWhatSqliteWrites
   ASSERT_NE(q, std::string::npos);
   auto bodies = env_.fake->query_bodies();
   std::string sql = bodies[q]["query"];
-  for (const char* part : {"model = @model", "agent_step_id IN (SELECT agent_step_id FROM `pt-test.picktune_dev.traces`",
-                           "JSON_VALUE(payload, '$.trace_id') IN (SELECT id FROM `pt-test.picktune_dev.traces`",
-                           "type = @t_type", "created_at >= @t_since", "created_at < @t_until",
-                           "ORDER BY created_at ASC, id ASC"})
+  for (const char* part :
+       {"model = @model", "agent_step_id IN (SELECT agent_step_id FROM `pt-test.picktune_dev.traces`",
+        "JSON_VALUE(payload, '$.trace_id') IN (SELECT id FROM `pt-test.picktune_dev.traces`", "type = @t_type",
+        "created_at >= @t_since", "created_at < @t_until", "ORDER BY created_at ASC, id ASC"})
     EXPECT_NE(sql.find(part), std::string::npos) << part << " in " << sql;
   EXPECT_EQ(param(bodies[q], "model", "STRING"), "truth");
   EXPECT_EQ(param(bodies[q], "t_type", "STRING"), "get-relevant-files");
@@ -170,3 +173,46 @@ TEST_F(BigQueryJoin, CollectReadsOnlyTheWindowsRelabelsAndWritesWhatSqliteWrites
 }
 
 }  // namespace
+
+TEST_F(BigQueryJoin, EvalScoresWhatSqliteScoresFromTheWindowsRelabelsOnly) {
+  import_rows();
+  // A second model answering every step by step and kind ("src/b.ts"): it agrees with rK4 on t4
+  // but not with rT4, so the scores tell which relabel the reference join chose.
+  std::string other;
+  for (int i = 1; i <= 8; ++i)
+    if (i != 3)
+      other += relabel_line("rO" + std::to_string(i), "step" + std::to_string(i), "u1", "other",
+                            R"("request_type":")" + kind_of(i) + R"(",)", "src/b.ts") +
+               "\n";
+  both({"import", "jsonl", "-"}, other);
+  for (const std::vector<std::string>& window :
+       {std::vector<std::string>{"--since", "2025-05-03", "--until", "2025-05-06"}, std::vector<std::string>{}}) {
+    std::vector<std::string> args = {"eval", "score", "--models", "other", "--reference", "truth", "--json"};
+    args.insert(args.end(), window.begin(), window.end());
+    auto [s, b] = both(args);
+    EXPECT_EQ(b.out, s.out);
+    EXPECT_EQ(b.err, s.err);
+    // t3: {c,a} vs {c}: 0.5; t4: {a,c} (rT4) vs {b}: 0; t5 agrees; over all days t7 is rT7's {c}
+    // (trace id before step 7's rK7) vs {b}: 0, and t1, t2, t6, t8 agree.
+    EXPECT_NE(b.out.find(window.empty() ? R"("n":8,"traces":8)" : R"("n":3,"traces":3)"), std::string::npos) << b.out;
+    const double jaccard = window.empty() ? (0.5 + 0 + 1 + 0 + 4) / 8 : (0.5 + 0 + 1) / 3;
+    EXPECT_NE(b.out.find(R"("other":{"n":)"), std::string::npos) << b.out;
+    EXPECT_NE(b.out.find(fmt_mean(jaccard)), std::string::npos) << fmt_mean(jaccard) << " in " << b.out;
+  }
+  // The windowed run read truth's five relabels of t3–t5 and other's three (rO3–rO5) from
+  // BigQuery, each in one query job with the window's limit-free sub-selects, newest first.
+  auto bodies = env_.fake->query_bodies();
+  auto rows = env_.fake->result_rows();
+  std::vector<std::pair<std::string, int64_t>> joined;  // (model, rows sent back)
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    std::string sql = bodies[i]["query"];
+    if (sql.find("IN (SELECT agent_step_id") == std::string::npos) continue;
+    EXPECT_NE(sql.find("ORDER BY created_at DESC, id DESC"), std::string::npos) << sql;
+    joined.emplace_back(param(bodies[i], "model", "STRING"), rows[i]);
+  }
+  ASSERT_EQ(joined.size(), 4u);  // two eval runs × (reference, model)
+  EXPECT_EQ(joined[0], std::make_pair(std::string("truth"), int64_t{5}));
+  EXPECT_EQ(joined[1], std::make_pair(std::string("other"), int64_t{3}));
+  EXPECT_EQ(joined[2], std::make_pair(std::string("truth"), int64_t{10}));
+  EXPECT_EQ(joined[3], std::make_pair(std::string("other"), int64_t{8}));
+}
