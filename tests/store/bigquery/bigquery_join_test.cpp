@@ -216,3 +216,18 @@ TEST_F(BigQueryJoin, EvalScoresWhatSqliteScoresFromTheWindowsRelabelsOnly) {
   EXPECT_EQ(joined[2], std::make_pair(std::string("truth"), int64_t{10}));
   EXPECT_EQ(joined[3], std::make_pair(std::string("other"), int64_t{8}));
 }
+
+TEST_F(BigQueryJoin, CollectOverAWindowWithoutRelabelsDropsItsTracesAsOnSqlite) {
+  import_rows();
+  both({"import", "jsonl", "-"}, trace_line(9) + "\n");  // day 9: no relabel names its step or id
+  auto [s, b] = both({"collect", "--teacher", "truth", "-o", "data", "--since", "2025-05-09"});
+  // BigQuery sends back no relabel, yet the teacher has some: not "no relabels by teacher".
+  EXPECT_NE(b.out.find("1 traces read, 0 relabels by truth"), std::string::npos) << b.out;
+  EXPECT_EQ(std::regex_replace(b.out, std::regex("0 relabels by"), "N relabels by"),
+            std::regex_replace(s.out, std::regex("10 relabels by"), "N relabels by"));
+  EXPECT_EQ(file("bigquery", "data.jsonl"), file("sqlite", "data.jsonl"));
+  // A teacher with no relabels at all is still named.
+  CliResult none = run(true, {"collect", "--teacher", "nobody", "-o", "x", "--since", "2025-05-09"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no relabels by teacher \"nobody\""), std::string::npos) << none.err;
+}
