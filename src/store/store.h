@@ -88,6 +88,17 @@ class Store {
     decoder.reset();
     return scan(table, filter, visit);
   }
+  // The relabels matching `relabels` (a model filter, its order) that may join a trace matching
+  // `traces` under core/relabel_join.h: those whose payload.trace_id names such a trace and those of
+  // such a trace's agent step. A superset is fine: the join still decides every pairing. Returns
+  // true when the backend narrowed in the store; a backend that cannot hands over every relabel of
+  // `relabels` and returns false (this default).
+  virtual Result<bool> scan_relabels_joining(const RowFilter& relabels, const RowFilter& traces,
+                                             const std::function<bool(Row&&)>& visit) {
+    (void)traces;
+    PT_TRY(scan(Table::relabels, relabels, visit));
+    return false;
+  }
   virtual Result<int64_t> count(Table table, const RowFilter& filter) = 0;
   virtual Result<std::optional<Row>> get(Table table, const std::string& id) = 0;
 

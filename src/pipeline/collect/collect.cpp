@@ -91,10 +91,13 @@ class Collector {
       ++s_.dropped["unparseable_relabel_payload"];
       bad_row("relabels", id, e);
     };
-    PT_ASSIGN_OR_RETURN(auto answers, TeacherAnswers::load(store, o_.teacher, o_.recipe.request_kinds, on_bad));
+    // Only the relabels that may join the window's traces are needed (BigQuery reads just those).
+    const RowFilter window = trace_filter();
+    PT_ASSIGN_OR_RETURN(auto answers,
+                        TeacherAnswers::load(store, o_.teacher, o_.recipe.request_kinds, on_bad, &window));
     answers_.emplace(std::move(answers));
     s_.relabels_read = static_cast<int64_t>(answers_->read);
-    if (answers_->read == answers_->unreadable)
+    if (answers_->read == answers_->unreadable && answers_->not_read == 0)
       return runtime_error(
           fmt::format("no relabels by teacher \"{}\" in {} (run `picktune relabel --teacher {}` first)", o_.teacher,
                       store.describe(), o_.teacher));
@@ -103,12 +106,18 @@ class Collector {
 
   // Streams the traces in batches to worker threads and applies their outcomes in trace order;
   // at most 4 × workers batches are held at once, so memory stays flat.
-  Result<void> scan_traces(Store& store, const std::function<size_t(std::string_view)>& count) {
+  // The traces a run reads: get-relevant-files ones of the window, oldest first.
+  RowFilter trace_filter() const {
     RowFilter filter;
     filter.type = std::string(kGetRelevantFiles);
     filter.since_us = o_.since_us;
     filter.until_us = o_.until_us;
     filter.order = RowFilter::Order::oldest_first;
+    return filter;
+  }
+
+  Result<void> scan_traces(Store& store, const std::function<size_t(std::string_view)>& count) {
+    RowFilter filter = trace_filter();
     if (o_.progress) {
       RowFilter range = filter;
       PT_ASSIGN_OR_RETURN(progress_total_, store.count(Table::traces, range));

@@ -29,9 +29,14 @@ StoredAnswer stored_answer(RelabelRecord&& r) {
   return a;
 }
 
-Result<AnswerIndex> AnswerIndex::load(Store& store, const std::string& model) {
+Result<AnswerIndex> AnswerIndex::load(Store& store, const std::string& model, const RowFilter* traces) {
   AnswerIndex index;
-  PT_TRY(scan_relabels(store, model, [&](RelabelRecord&& r) { index.add(std::move(r)); }));
+  auto visit = [&](RelabelRecord&& r) { index.add(std::move(r)); };
+  if (traces) {
+    PT_TRY(scan_relabels_of_traces(store, model, *traces, visit));
+  } else {
+    PT_TRY(scan_relabels(store, model, visit));
+  }
   return index;
 }
 

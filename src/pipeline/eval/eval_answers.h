@@ -29,7 +29,9 @@ StoredAnswer stored_answer(RelabelRecord&& record);
 
 class AnswerIndex {
  public:
-  static Result<AnswerIndex> load(Store& store, const std::string& model);
+  // `traces`: when given, only relabels that may join one of those traces are needed (the store
+  // may leave the others unread: join/relabel_source.h, scan_relabels_of_traces).
+  static Result<AnswerIndex> load(Store& store, const std::string& model, const RowFilter* traces = nullptr);
   void add(RelabelRecord&& record);
   size_t size() const { return answers_.size(); }
   RelabelJoin& join() { return join_; }

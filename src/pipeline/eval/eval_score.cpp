@@ -476,10 +476,11 @@ Result<EvalSummary> run_eval_score(Store& store, const EvalScoreOptions& given) 
     if (split_ids) std::erase_if(ids, [&](const std::string& id) { return !split_ids->count(id); });
     PT_ASSIGN_OR_RETURN(students, check_training_overlap(provenance, ids, o.allow_training_overlap, "eval score"));
   }
-  PT_ASSIGN_OR_RETURN(AnswerIndex reference, AnswerIndex::load(store, o.reference));
+  // Only the relabels that may join the scored traces are read (BigQuery narrows in the query job).
+  PT_ASSIGN_OR_RETURN(AnswerIndex reference, AnswerIndex::load(store, o.reference, &f));
   std::vector<AnswerIndex> models;
   for (const auto& m : o.models) {
-    PT_ASSIGN_OR_RETURN(AnswerIndex index, AnswerIndex::load(store, m));
+    PT_ASSIGN_OR_RETURN(AnswerIndex index, AnswerIndex::load(store, m, &f));
     models.push_back(std::move(index));
   }
   Scorer scorer(store, o, std::move(reference), std::move(models));

@@ -18,6 +18,17 @@ Result<void> scan_relabels(Store& store, const std::string& model, const std::fu
   });
 }
 
+Result<bool> scan_relabels_of_traces(Store& store, const std::string& model, const RowFilter& traces,
+                                     const std::function<void(RelabelRecord&&)>& visit) {
+  RowFilter filter;
+  PT_ASSIGN_OR_RETURN(filter.model, canonical_model_id(model));
+  filter.order = RowFilter::Order::oldest_first;
+  return store.scan_relabels_joining(filter, traces, [&](Row&& row) {
+    visit(read_relabel(std::move(row)));
+    return true;
+  });
+}
+
 TraceKeyFields read_trace_key_fields(std::string_view payload) {
   thread_local simdjson::dom::parser parser;
   TraceKeyFields out;

@@ -16,6 +16,11 @@ namespace pt {
 // Scans the relabels of `model`, oldest first, handing each one read to `visit`; `visit` adds
 // the ones it wants to `join` (and keeps their answers by slot).
 Result<void> scan_relabels(Store& store, const std::string& model, const std::function<void(RelabelRecord&&)>& visit);
+// The same, when only the relabels that may join one of the traces `traces` selects are needed: the
+// store may narrow the scan to them (Store::scan_relabels_joining; BigQuery does, in the query
+// job). The join decides every pairing as before. Returns true when the store narrowed.
+Result<bool> scan_relabels_of_traces(Store& store, const std::string& model, const RowFilter& traces,
+                                     const std::function<void(RelabelRecord&&)>& visit);
 
 // One scan over every get-relevant-files trace (all times: the kinds of a step do not depend on
 // a run's time range), only when `join` holds production-key relabels.

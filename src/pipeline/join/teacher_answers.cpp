@@ -4,14 +4,16 @@
 #include <algorithm>
 
 #include "pipeline/join/relabel_source.h"
+#include "providers/student_names.h"
 
 namespace pt {
 
-Result<TeacherAnswers> TeacherAnswers::load(
-    Store& store, const std::string& teacher, const std::vector<RequestKind>& kinds,
-    const std::function<void(const std::string&, const std::string&)>& bad_row) {
+Result<TeacherAnswers> TeacherAnswers::load(Store& store, const std::string& teacher,
+                                            const std::vector<RequestKind>& kinds,
+                                            const std::function<void(const std::string&, const std::string&)>& bad_row,
+                                            const RowFilter* traces) {
   TeacherAnswers a;
-  PT_TRY(scan_relabels(store, teacher, [&](RelabelRecord&& r) {
+  auto visit = [&](RelabelRecord&& r) {
     ++a.read;
     std::string problem = r.problem;
     if (problem.empty() && !r.output) problem = "payload.output: missing";
@@ -25,7 +27,19 @@ Result<TeacherAnswers> TeacherAnswers::load(
     a.join.add(r.key);
     a.readable.push_back(problem.empty() ? 1 : 0);
     a.outputs.push_back(problem.empty() ? std::move(*r.output) : std::string());
-  }));
+  };
+  bool narrowed = false;
+  if (traces) {
+    PT_ASSIGN_OR_RETURN(narrowed, scan_relabels_of_traces(store, teacher, *traces, visit));
+  } else {
+    PT_TRY(scan_relabels(store, teacher, visit));
+  }
+  if (narrowed && a.read == a.unreadable) {
+    RowFilter all;
+    PT_ASSIGN_OR_RETURN(all.model, canonical_model_id(teacher));
+    PT_ASSIGN_OR_RETURN(int64_t stored, store.count(Table::relabels, all));
+    a.not_read = stored - static_cast<int64_t>(a.read);
+  }
   PT_TRY(note_trace_kinds(store, a.join));
   return a;
 }

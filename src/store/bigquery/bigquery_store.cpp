@@ -92,6 +92,40 @@ class BigQueryStore final : public Store {
     return ok();
   }
 
+  // One query job: the relabels of the filter whose agent step, or whose payload.trace_id, is one of
+  // the trace window's (the same window SQL as scan(), with its order and limit, as sub-selects).
+  Result<bool> scan_relabels_joining(const RowFilter& relabels, const RowFilter& traces,
+                                     const std::function<bool(Row&&)>& visit) override {
+    std::vector<BqParam> params;
+    PT_ASSIGN_OR_RETURN(std::string where, where_clause(Table::relabels, relabels, params));
+    PT_ASSIGN_OR_RETURN(std::string window, where_clause(Table::traces, traces, params, "t_"));
+    const char* dir = traces.order == RowFilter::Order::newest_first ? "DESC" : "ASC";
+    window += fmt::format(" ORDER BY created_at {0}, id {0}", dir);
+    if (traces.limit && *traces.limit >= 0) {
+      window += " LIMIT @t_limit";
+      params.push_back(BqParam::int64("t_limit", *traces.limit));
+    }
+    const std::string from = ref(table_name(Table::traces));
+    where += fmt::format(
+        "{0} (agent_step_id IN (SELECT agent_step_id FROM {1}{2}) OR JSON_VALUE(payload, '$.trace_id') IN (SELECT id "
+        "FROM {1}{2}))",
+        where.empty() ? " WHERE" : " AND", from, window);
+    const char* order = relabels.order == RowFilter::Order::newest_first ? "DESC" : "ASC";
+    std::string sql = fmt::format("SELECT {0} FROM {1}{2} ORDER BY created_at {3}, id {3}", columns(Table::relabels),
+                                  ref(table_name(Table::relabels)), where, order);
+    if (relabels.limit && *relabels.limit >= 0) {
+      sql += " LIMIT @limit";
+      params.push_back(BqParam::int64("limit", *relabels.limit));
+    }
+    std::string doing = "reading the relabels of the traces' window";
+    auto r = rest_.query(sql, params, doing, [&](BigQueryRest::Cells&& cells, int64_t index) -> Result<bool> {
+      PT_ASSIGN_OR_RETURN(Row row, to_row(Table::relabels, std::move(cells), index, doing));
+      return visit(std::move(row));
+    });
+    if (!r.ok()) return hinted(r.error());
+    return true;
+  }
+
   Result<int64_t> count(Table table, const RowFilter& filter) override {
     std::vector<BqParam> params;
     PT_ASSIGN_OR_RETURN(std::string where, where_clause(table, filter, params));
@@ -186,15 +220,17 @@ class BigQueryStore final : public Store {
     return row;
   }
 
-  Result<std::string> where_clause(Table table, const RowFilter& f, std::vector<BqParam>& params) const {
+  // `prefix` names the parameters ("t_" for a sub-select's, so they never clash with the outer ones).
+  Result<std::string> where_clause(Table table, const RowFilter& f, std::vector<BqParam>& params,
+                                   const std::string& prefix = "") const {
     if (f.type && table != Table::traces) return usage_error("a type filter applies to traces only");
     if (f.model && table != Table::relabels) return usage_error("a model filter applies to relabels only");
     PT_ASSIGN_OR_RETURN(const std::optional<std::string_view> request_type, request_type_column_value(f));
     std::vector<std::string> conds;
     auto text = [&](const auto& v, const char* name, const char* expr) {
       if (!v) return;
-      conds.push_back(fmt::format("{} = @{}", expr, name));
-      params.push_back(BqParam::string(name, std::string(*v)));
+      conds.push_back(fmt::format("{} = @{}{}", expr, prefix, name));
+      params.push_back(BqParam::string(prefix + name, std::string(*v)));
     };
     text(f.type, "type", "type");
     text(f.model, "model", "model");
@@ -206,18 +242,19 @@ class BigQueryStore final : public Store {
     if (request_type && !request_type->empty() && !payload_json_[table == Table::traces ? 0 : 1])
       conds.push_back("STARTS_WITH(JSON_QUERY(payload, '$.request_type'), '\"')");
     if (f.since_us) {
-      conds.push_back("created_at >= @since");
-      params.push_back(BqParam::timestamp("since", *f.since_us));
+      conds.push_back("created_at >= @" + prefix + "since");
+      params.push_back(BqParam::timestamp(prefix + "since", *f.since_us));
     }
     if (f.until_us) {
-      conds.push_back("created_at < @until");
-      params.push_back(BqParam::timestamp("until", *f.until_us));
+      conds.push_back("created_at < @" + prefix + "until");
+      params.push_back(BqParam::timestamp(prefix + "until", *f.until_us));
     }
     if (f.after) {
       const char* op = f.order == RowFilter::Order::newest_first ? "<" : ">";
-      conds.push_back(fmt::format("(created_at {0} @after_at OR (created_at = @after_at AND id {0} @after_id))", op));
-      params.push_back(BqParam::timestamp("after_at", f.after->created_at_us));
-      params.push_back(BqParam::string("after_id", f.after->id));
+      conds.push_back(fmt::format(
+          "(created_at {0} @{1}after_at OR (created_at = @{1}after_at AND id {0} @{1}after_id))", op, prefix));
+      params.push_back(BqParam::timestamp(prefix + "after_at", f.after->created_at_us));
+      params.push_back(BqParam::string(prefix + "after_id", f.after->id));
     }
     std::string out;
     for (const std::string& c : conds) out += (out.empty() ? " WHERE " : " AND ") + c;

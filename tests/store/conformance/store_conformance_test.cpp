@@ -391,6 +391,59 @@ TEST_P(StoreConformance, ModelFilterFindsEachModelsRelabels) {
   EXPECT_FALSE(cross->has_value());
 }
 
+// Store::scan_relabels_joining: every relabel that may join a trace of the window comes back (one
+// of a window trace's step, one naming a window trace), in the relabel filter's order, never another
+// model's; a backend that narrows returns exactly those.
+TEST_P(StoreConformance, RelabelsJoiningATraceWindowIncludeEveryOneThatMayJoin) {
+  upsert(Table::traces, {trace("tA", 100), trace("tB", 200), trace("tC", 300)});
+  auto at_step = [](Row r, std::string step) {
+    r.agent_step_id = std::move(step);
+    return r;
+  };
+  upsert(Table::relabels, {at_step(relabel("j1", "m", R"({"request_type":"Key","output":"x"})", 9), "step-tB"),
+                           at_step(relabel("j2", "m", R"({"trace_id":"tC","output":"x"})", 8), "elsewhere"),
+                           at_step(relabel("j3", "m", R"({"output":"x"})", 7), "step-tA"),
+                           at_step(relabel("j4", "m", R"({"trace_id":"tA","output":"x"})", 6), "elsewhere"),
+                           at_step(relabel("j5", "other", R"({"request_type":"Key","output":"x"})", 5), "step-tB")});
+  RowFilter relabels;
+  relabels.model = "m";
+  relabels.order = RowFilter::Order::oldest_first;
+  auto joining = [&](const RowFilter& window, bool& narrowed) {
+    std::vector<std::string> out;
+    auto r = store_->scan_relabels_joining(relabels, window, [&](Row&& row) {
+      out.push_back(row.id);
+      return true;
+    });
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    narrowed = r.ok() && *r;
+    return out;
+  };
+  RowFilter window;
+  window.type = "get-relevant-files";
+  window.since_us = 150;
+  window.until_us = 350;
+  window.order = RowFilter::Order::oldest_first;
+  bool narrowed = false;
+  std::vector<std::string> got = joining(window, narrowed);
+  EXPECT_EQ(narrowed, GetParam() == "bigquery");  // the one backend that narrows in the store
+  if (narrowed) {
+    EXPECT_EQ(got, (std::vector<std::string>{"j2", "j1"}));
+  } else {
+    EXPECT_EQ(got, (std::vector<std::string>{"j4", "j3", "j2", "j1"}));
+  }
+  // The newest trace only (a limit, newest first): tC, named by j2.
+  window.since_us.reset();
+  window.until_us.reset();
+  window.order = RowFilter::Order::newest_first;
+  window.limit = 1;
+  got = joining(window, narrowed);
+  if (narrowed) {
+    EXPECT_EQ(got, std::vector<std::string>{"j2"});
+  } else {
+    EXPECT_EQ(got, (std::vector<std::string>{"j4", "j3", "j2", "j1"}));
+  }
+}
+
 TEST_P(StoreConformance, RowsSurviveReopeningAndLargePayloadsRoundTrip) {
   Row big = trace("big", 5);
   big.payload = R"({"request_type":"Key","system":")" + std::string(2 << 20, 'x') + R"("})";

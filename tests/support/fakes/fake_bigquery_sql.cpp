@@ -8,7 +8,9 @@
 //     UNIX_MICROS, JSON_VALUE, JSON_QUERY (path '$.key'), COALESCE, STARTS_WITH, and the
 //     aggregates COUNT(*) / COUNT(DISTINCT expr) (which make the result one row);
 //     pred: expr (= | != | < | <= | > | >=) expr | expr IN UNNEST(@param) | boolean expr
-//           | ( conj OR conj … ) with conj: pred | ( pred AND pred … )   (keyset pagination).
+//           | ( conj OR conj … ) with conj: pred | ( pred AND pred … )   (keyset pagination)
+//           | expr IN (SELECT column FROM `p.d.t` [WHERE …] [ORDER BY …] [LIMIT …])
+//             (a one-column sub-select over another table: the relabels of a trace window).
 //   MERGE `target` T USING (SELECT * EXCEPT(batch_id) FROM `stage` WHERE batch_id = @p
 //          QUALIFY ROW_NUMBER() OVER (PARTITION BY id) = 1) S ON T.id = S.id
 //     WHEN MATCHED AND NOT (T.c IS NOT DISTINCT FROM S.c AND …) THEN UPDATE SET c = S.c, …
@@ -19,6 +21,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <regex>
 #include <set>
 
@@ -94,11 +97,15 @@ struct Expr {
   bool distinct = false;
 };
 
+struct Select;
+
 struct Pred {
   Expr lhs;
   std::string op;  // "=", "!=", "<", "<=", ">", ">=", "IN", "" (boolean lhs), "OR" (any_of)
   Expr rhs;
   std::vector<std::vector<Pred>> any_of;  // op "OR": true when every pred of one group holds
+  std::shared_ptr<Select> sub;            // op "IN SELECT": the sub-select
+  std::shared_ptr<std::vector<Value>> sub_values = std::make_shared<std::vector<Value>>();  // its result
 };
 
 struct Select {
@@ -114,6 +121,14 @@ class Parser {
   explicit Parser(std::vector<Tok> toks) : t_(std::move(toks)) {}
 
   Select select() {
+    Select s = select_body();
+    if (t_[i_].kind != Tok::end)
+      invalid("Syntax error: Unexpected \"" + t_[i_].text + "\" (outside the fake's subset)");
+    return s;
+  }
+
+ private:
+  Select select_body() {
     Select s;
     keyword("SELECT");
     do {
@@ -138,12 +153,9 @@ class Parser {
       } while (accept_sym(","));
     }
     if (accept_word("LIMIT")) s.limit = expr();
-    if (t_[i_].kind != Tok::end)
-      invalid("Syntax error: Unexpected \"" + t_[i_].text + "\" (outside the fake's subset)");
     return s;
   }
 
- private:
   Tok take(Tok::Kind k) {
     if (t_[i_].kind != k) invalid("Syntax error: Unexpected \"" + t_[i_].text + "\"");
     return t_[i_++];
@@ -224,6 +236,13 @@ class Parser {
     Pred p;
     p.lhs = expr();
     if (accept_word("IN")) {
+      if (accept_sym("(")) {
+        p.op = "IN SELECT";
+        p.sub = std::make_shared<Select>(select_body());
+        if (p.sub->items.size() != 1) invalid("IN subquery must return exactly one column");
+        symbol(")");
+        return p;
+      }
       keyword("UNNEST");
       symbol("(");
       p.op = "IN";
@@ -340,6 +359,9 @@ struct Evaluator {
       return b && *b;
     }
     if (std::holds_alternative<std::monostate>(l)) return false;
+    if (p.op == "IN SELECT")
+      return std::any_of(p.sub_values->begin(), p.sub_values->end(),
+                         [&](const Value& v) { return v.index() == l.index() && compare(l, v) == 0; });
     if (p.op == "IN") {
       const Param& arr = param(p.rhs.name);
       if (arr.type != "ARRAY") invalid("UNNEST expects an ARRAY parameter");
@@ -365,9 +387,24 @@ struct Evaluator {
   }
 };
 
+QueryResult run_select(const Select& s, const std::map<std::string, Param>& params, const Catalog& catalog);
+
+// Runs the sub-selects of `preds` (and of their OR groups) once, before the outer rows are filtered.
+void run_subqueries(const std::vector<Pred>& preds, const std::map<std::string, Param>& params,
+                    const Catalog& catalog) {
+  for (const Pred& p : preds) {
+    for (const auto& group : p.any_of) run_subqueries(group, params, catalog);
+    if (!p.sub) continue;
+    QueryResult r = run_select(*p.sub, params, catalog);
+    p.sub_values->clear();
+    for (auto& row : r.rows) p.sub_values->push_back(std::move(row.front()));
+  }
+}
+
 QueryResult run_select(const Select& s, const std::map<std::string, Param>& params, const Catalog& catalog) {
   Table* table = catalog(s.table);
   if (!table) throw SqlError{404, "notFound", "Not found: Table " + s.table + " was not found in location US"};
+  run_subqueries(s.where, params, catalog);
   Evaluator ev{*table, params};
   std::vector<const StoredRow*> rows;
   for (const StoredRow& r : table->rows)
