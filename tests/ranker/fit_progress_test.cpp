@@ -4,6 +4,8 @@
 // report printed on stdout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -79,10 +81,12 @@ TEST_F(FitProgressTest, EveryTreeOfTheFitAndTheRefitIsCounted) {
     EXPECT_EQ(fit.updates[i].done, static_cast<int64_t>(i + 1));
     EXPECT_LE(fit.updates[i].done, fit.updates[i].total);
   }
-  // Phase 1 against 2 x max_trees (fit + refit at most), then the refit against its known size.
+  // Phase 1 against (fits + 1) x max_trees (every fit of the validation search, or the one fit, plus
+  // the refit at most), then the refit against its known size.
   const int64_t max_trees = ranker::GbdtParams{}.max_trees;
+  const int64_t fits = std::max<int64_t>(1, static_cast<int64_t>(report->summary.trials.size()));
   size_t phase1 = 0;
-  while (phase1 < fit.updates.size() && fit.updates[phase1].total == 2 * max_trees) ++phase1;
+  while (phase1 < fit.updates.size() && fit.updates[phase1].total == (fits + 1) * max_trees) ++phase1;
   ASSERT_GT(phase1, 0u);
   ASSERT_LT(phase1, fit.updates.size()) << "no refit updates";
   const int64_t final_trees = report->summary.gbdt.trees;
