@@ -254,11 +254,11 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
       }
     }
   } else {
-    model->ensemble = train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt,
-                                       [&](int trees) {
-                                         built = trees;
-                                         if (fit_progress) fit_progress->update(built, phase1_total());
-                                       });
+    model->ensemble =
+        train_lambdamart(fit_, have_tune ? &tune_ : nullptr, options_.gbdt, &summary_.gbdt, [&](int trees) {
+          built = trees;
+          if (fit_progress) fit_progress->update(built, phase1_total());
+        });
   }
   if (have_tune) {
     // Phase 2: the newest traces matter most for what comes next, so refit on everything with

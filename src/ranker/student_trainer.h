@@ -122,7 +122,7 @@ class StudentTrainer {
   std::vector<std::unique_ptr<Timeline>> replicas_;  // one per extra thread
   std::vector<Queued> queue_;
   RankingData fit_, tune_;
-  std::vector<size_t> tune_targets_;  // full target count per tune group
+  std::vector<size_t> tune_targets_;    // full target count per tune group
   RankingData fit_paths_, tune_paths_;  // traces with contents, featurized without them
   std::vector<size_t> tune_paths_targets_;
   StudentTrainSummary summary_;

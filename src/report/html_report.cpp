@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "report/html/curve_chart.h"
-#include "report/html/provenance_block.h"
 #include "report/html/eval_trend_section.h"
+#include "report/html/provenance_block.h"
 #include "report/html/style.h"
 #include "report/svg_charts.h"
 
