@@ -28,18 +28,12 @@ int column_index(std::string_view key) {
 
 std::string_view type_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
   }
   return "?";
 }
@@ -110,8 +104,7 @@ simdjson::error_code walk(od::value v) {
       bool b;
       return v.get_bool().get(b);
     }
-    case od::json_type::null:
-      return rtrim(v.raw_json_token()) == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    case od::json_type::null: return rtrim(v.raw_json_token()) == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
   }
   return simdjson::INCORRECT_TYPE;
 }
@@ -164,18 +157,10 @@ Result<void> JsonlRowParser::Impl::read_column(int col, od::value v, od::documen
       if (s.empty()) return runtime_error("column \"id\": empty");
       out.id.assign(s);
       break;
-    case c_step:
-      out.agent_step_id.assign(s);
-      break;
-    case c_user:
-      out.user_id.assign(s);
-      break;
-    case c_type:
-      out.type.assign(s);
-      break;
-    case c_model:
-      out.model.assign(s);
-      break;
+    case c_step: out.agent_step_id.assign(s); break;
+    case c_user: out.user_id.assign(s); break;
+    case c_type: out.type.assign(s); break;
+    case c_model: out.model.assign(s); break;
     case c_created: {
       auto ts = parse_timestamp(s);
       if (!ts.ok()) return runtime_error(fmt::format("column \"created_at\": {}", ts.error().message));

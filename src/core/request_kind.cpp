@@ -7,14 +7,10 @@ namespace pt {
 
 std::string_view to_string(RequestKind kind) {
   switch (kind) {
-    case RequestKind::absent:
-      return "";
-    case RequestKind::key:
-      return "Key";
-    case RequestKind::non_obvious:
-      return "Non-Obvious";
-    case RequestKind::unknown:
-      break;
+    case RequestKind::absent: return "";
+    case RequestKind::key: return "Key";
+    case RequestKind::non_obvious: return "Non-Obvious";
+    case RequestKind::unknown: break;
   }
   return "unknown";
 }

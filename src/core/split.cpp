@@ -16,12 +16,9 @@ Result<SplitBy> parse_split_by(std::string_view text) {
 
 std::string_view split_by_name(SplitBy by) {
   switch (by) {
-    case SplitBy::step:
-      return "step";
-    case SplitBy::user:
-      return "user";
-    case SplitBy::trace:
-      return "trace";
+    case SplitBy::step: return "step";
+    case SplitBy::user: return "user";
+    case SplitBy::trace: return "trace";
   }
   return "step";
 }
@@ -29,12 +26,9 @@ std::string_view split_by_name(SplitBy by) {
 std::string_view split_key(SplitBy by, std::string_view agent_step_id, std::string_view user_id,
                            std::string_view trace_id) {
   switch (by) {
-    case SplitBy::step:
-      return agent_step_id;
-    case SplitBy::user:
-      return user_id;
-    case SplitBy::trace:
-      return trace_id;
+    case SplitBy::step: return agent_step_id;
+    case SplitBy::user: return user_id;
+    case SplitBy::trace: return trace_id;
   }
   return agent_step_id;
 }

@@ -19,22 +19,14 @@ std::string_view trim(std::string_view s) {
 
 std::string describe(CURLcode code) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return "timeout";
-    case CURLE_COULDNT_CONNECT:
-      return "connection refused";
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return "could not resolve host";
-    case CURLE_RECV_ERROR:
-      return "connection reset";
-    case CURLE_SEND_ERROR:
-      return "connection reset (send)";
-    case CURLE_GOT_NOTHING:
-      return "empty reply from server";
-    case CURLE_PARTIAL_FILE:
-      return "truncated body";
-    default:
-      return curl_easy_strerror(code);
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_COULDNT_CONNECT: return "connection refused";
+    case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host";
+    case CURLE_RECV_ERROR: return "connection reset";
+    case CURLE_SEND_ERROR: return "connection reset (send)";
+    case CURLE_GOT_NOTHING: return "empty reply from server";
+    case CURLE_PARTIAL_FILE: return "truncated body";
+    default: return curl_easy_strerror(code);
   }
 }
 

@@ -26,16 +26,11 @@ bool is_retryable(FailureKind kind) { return kind != FailureKind::none && kind !
 
 std::string failure_label(const HttpResponse& r, FailureKind kind) {
   switch (kind) {
-    case FailureKind::none:
-      return "ok";
-    case FailureKind::timeout:
-      return "timeout";
-    case FailureKind::connection:
-      return "connection";
-    case FailureKind::malformed:
-      return "malformed";
-    default:
-      return "http_" + std::to_string(r.status);
+    case FailureKind::none: return "ok";
+    case FailureKind::timeout: return "timeout";
+    case FailureKind::connection: return "connection";
+    case FailureKind::malformed: return "malformed";
+    default: return "http_" + std::to_string(r.status);
   }
 }
 

@@ -14,24 +14,16 @@ namespace pt {
 void QuickstartPrinter::step_started(QuickstartStep step) {
   std::string title;
   switch (step) {
-    case QuickstartStep::import_git:
-      title = "import git history -> traces + ground truth";
-      break;
-    case QuickstartStep::relabel:
-      title = "relabel every trace with the local teacher (local:bm25)";
-      break;
-    case QuickstartStep::collect:
-      title = "collect tuning data from local:bm25's relabels (Gemini format)";
-      break;
+    case QuickstartStep::import_git: title = "import git history -> traces + ground truth"; break;
+    case QuickstartStep::relabel: title = "relabel every trace with the local teacher (local:bm25)"; break;
+    case QuickstartStep::collect: title = "collect tuning data from local:bm25's relabels (Gemini format)"; break;
     case QuickstartStep::train_student:
       title = fmt::format("train the student on the older {:.0f}% (teacher: truth)", 100 * (1 - holdout_));
       break;
     case QuickstartStep::eval_relabel:
       title = fmt::format("eval relabel the newest {:.0f}% with local:bm25 and the student", 100 * holdout_);
       break;
-    case QuickstartStep::score:
-      title = "score against truth";
-      break;
+    case QuickstartStep::score: title = "score against truth"; break;
   }
   std::fprintf(out_, "\n[%d/%d] %s\n", static_cast<int>(step), kQuickstartSteps, title.c_str());
   std::fflush(out_);
@@ -40,9 +32,7 @@ void QuickstartPrinter::step_started(QuickstartStep step) {
 void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r) {
   std::string text;
   switch (step) {
-    case QuickstartStep::import_git:
-      text = format_import_git_summary(r.imported);
-      break;
+    case QuickstartStep::import_git: text = format_import_git_summary(r.imported); break;
     case QuickstartStep::relabel:
       text = fmt::format("local:bm25 answered {} traces ({} already done, {} failed) in {:.1f} s\n", r.relabeled.done,
                          r.relabeled.skipped_done, r.relabeled.failed, r.relabeled.elapsed_s);
@@ -52,21 +42,15 @@ void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r
           r.relabeled_with_context.skipped_no_context, r.relabeled_with_context.failed,
           r.relabeled_with_context.elapsed_s);
       break;
-    case QuickstartStep::collect:
-      text = collect_summary_text(r.collect_options, r.collected);
-      break;
-    case QuickstartStep::train_student:
-      text = format_student_train_report(r.student);
-      break;
+    case QuickstartStep::collect: text = collect_summary_text(r.collect_options, r.collected); break;
+    case QuickstartStep::train_student: text = format_student_train_report(r.student); break;
     case QuickstartStep::eval_relabel:
       text = fmt::format("{}: {} traces\n", r.eval_relabeled.selection, r.eval_relabeled.traces);
       for (const auto& run : r.eval_relabeled.runs)
         text += fmt::format("  {}: {} answered now, {} already stored, {} failed\n", run.model, run.summary.done,
                             run.summary.skipped_done, run.summary.failed);
       break;
-    case QuickstartStep::score:
-      text = eval_table(r.scored);
-      break;
+    case QuickstartStep::score: text = eval_table(r.scored); break;
   }
   std::fputs(text.c_str(), out_);
   std::fflush(out_);

@@ -13,9 +13,7 @@ namespace {
 // objects iterate in nlohmann's own (sorted) member order.
 void append_json_text(std::string& out, const nlohmann::json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::string:
-      append_string_text(out, v.get_ref<const std::string&>());
-      return;
+    case nlohmann::json::value_t::string: append_string_text(out, v.get_ref<const std::string&>()); return;
     case nlohmann::json::value_t::object: {
       out += '{';
       bool first = true;

@@ -15,12 +15,9 @@ using nlohmann::json;
 
 std::string_view provider_name(Provider p) {
   switch (p) {
-    case Provider::anthropic:
-      return "anthropic";
-    case Provider::openai:
-      return "openai";
-    case Provider::gemini:
-      return "gemini";
+    case Provider::anthropic: return "anthropic";
+    case Provider::openai: return "openai";
+    case Provider::gemini: return "gemini";
   }
   return "?";
 }

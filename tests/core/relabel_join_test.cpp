@@ -65,14 +65,10 @@ const TraceKey kNonObviousTrace{"tn", "s1", "u1", "ui1", RequestKind::non_obviou
 std::string joined(const RelabelJoin& j, const TraceKey& t, std::optional<bool> ctx = std::nullopt) {
   JoinResult r = j.find(t, ctx);
   switch (r.outcome) {
-    case JoinOutcome::matched:
-      return j.relabel_id(r.slot);
-    case JoinOutcome::no_relabel:
-      return "none";
-    case JoinOutcome::context_mismatch:
-      return "context";
-    case JoinOutcome::ambiguous:
-      return "ambiguous";
+    case JoinOutcome::matched: return j.relabel_id(r.slot);
+    case JoinOutcome::no_relabel: return "none";
+    case JoinOutcome::context_mismatch: return "context";
+    case JoinOutcome::ambiguous: return "ambiguous";
   }
   return "?";
 }

@@ -26,17 +26,10 @@ inline std::vector<std::pair<std::string, std::string>> file_contents(const std:
     std::string text;
     for (size_t l = 0; l < lines; ++l) {
       switch (pick(6)) {
-        case 0:
-          text += "function " + ident() + "(" + word(pick(3000)) + ") {\n";
-          break;
-        case 1:
-          text += "class " + ident() + " extends " + ident() + " {\n";
-          break;
-        case 2:
-          text += "  // " + word(pick(3000)) + " " + word(pick(3000)) + " " + word(pick(300)) + "\n";
-          break;
-        default:
-          text += "  const " + ident() + " = " + ident() + "(" + word(pick(300)) + ", " + ident() + ");\n";
+        case 0: text += "function " + ident() + "(" + word(pick(3000)) + ") {\n"; break;
+        case 1: text += "class " + ident() + " extends " + ident() + " {\n"; break;
+        case 2: text += "  // " + word(pick(3000)) + " " + word(pick(3000)) + " " + word(pick(300)) + "\n"; break;
+        default: text += "  const " + ident() + " = " + ident() + "(" + word(pick(300)) + ", " + ident() + ");\n";
       }
     }
     out.emplace_back(f, std::move(text));

@@ -62,18 +62,12 @@ TEST(PayloadText, JoinedMembersEqualTheWholeObjectsDump) {
 
 json random_value(std::mt19937& rng, int depth) {
   switch (depth > 3 ? rng() % 6 : rng() % 8) {
-    case 0:
-      return nullptr;
-    case 1:
-      return rng() % 2 == 0;
-    case 2:
-      return static_cast<int64_t>(rng()) - (1LL << 31);
-    case 3:
-      return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
-    case 4:
-      return static_cast<uint64_t>(rng()) << 20;
-    case 5:
-      return random_text(rng, rng() % 4 == 0);
+    case 0: return nullptr;
+    case 1: return rng() % 2 == 0;
+    case 2: return static_cast<int64_t>(rng()) - (1LL << 31);
+    case 3: return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
+    case 4: return static_cast<uint64_t>(rng()) << 20;
+    case 5: return random_text(rng, rng() % 4 == 0);
     case 6: {
       json a = json::array();
       for (int i = static_cast<int>(rng() % 4); i > 0; --i) a.push_back(random_value(rng, depth + 1));

@@ -215,16 +215,13 @@ TEST_P(ProxyFaults, PassedThroughAndRecordedWithTheError) {
       EXPECT_EQ(r->get_header_value("retry-after"), "7");
       EXPECT_EQ(r->body, R"({"error":{"message":"rate limited","type":"rate_limit_error"},"type":"error"})");
       break;
-    case pt::fake::Fault::invalid_json:
-      EXPECT_EQ(r->body, "{\"id\": \"broken\", \"content\": [");
-      break;
+    case pt::fake::Fault::invalid_json: EXPECT_EQ(r->body, "{\"id\": \"broken\", \"content\": ["); break;
     case pt::fake::Fault::timeout:
     case pt::fake::Fault::truncated:  // picktune's own error, in the provider's shape
       EXPECT_EQ(e["type"], "error");
       EXPECT_EQ(e["error"]["type"], "api_error");
       break;
-    default:
-      EXPECT_EQ(e["type"], "error");
+    default: EXPECT_EQ(e["type"], "error");
   }
   f.stop();
   json t = f.trace(id);

@@ -52,14 +52,10 @@ void TraceWork::process(const Row& row, TraceOutcome& out, TokenMemo& memo) cons
   TraceKey key{row.id, row.agent_step_id, row.user_id, call->user_input_id, call->request_kind};
   JoinResult joined = answers_.join.find(key, o_.recipe.with_file_context);
   switch (joined.outcome) {
-    case JoinOutcome::matched:
-      break;
-    case JoinOutcome::no_relabel:
-      return void(out.drop = "no_relabel");
-    case JoinOutcome::context_mismatch:
-      return void(out.drop = "relabel_context_mismatch");
-    case JoinOutcome::ambiguous:
-      return void(out.drop = "ambiguous_relabel");
+    case JoinOutcome::matched: break;
+    case JoinOutcome::no_relabel: return void(out.drop = "no_relabel");
+    case JoinOutcome::context_mismatch: return void(out.drop = "relabel_context_mismatch");
+    case JoinOutcome::ambiguous: return void(out.drop = "ambiguous_relabel");
   }
   if (!answers_.readable[joined.slot]) return void(out.drop = "relabel_unreadable");
   BuiltExample built = build_tuning_example(std::move(*call), answers_.outputs[joined.slot], o_.recipe);

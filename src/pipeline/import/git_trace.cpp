@@ -99,22 +99,14 @@ void append_json_array(std::string& out, const std::vector<std::string>& items) 
 
 std::string_view git_skip_name(GitSkip reason) {
   switch (reason) {
-    case GitSkip::merge:
-      return "merge commit";
-    case GitSkip::no_parent:
-      return "no parent";
-    case GitSkip::before_since:
-      return "before --since";
-    case GitSkip::bot:
-      return "bot author";
-    case GitSkip::lockfile_only:
-      return "lockfiles only";
-    case GitSkip::too_many_files:
-      return "too many files changed";
-    case GitSkip::empty_message:
-      return "empty message";
-    case GitSkip::empty_truth:
-      return "empty truth";
+    case GitSkip::merge: return "merge commit";
+    case GitSkip::no_parent: return "no parent";
+    case GitSkip::before_since: return "before --since";
+    case GitSkip::bot: return "bot author";
+    case GitSkip::lockfile_only: return "lockfiles only";
+    case GitSkip::too_many_files: return "too many files changed";
+    case GitSkip::empty_message: return "empty message";
+    case GitSkip::empty_truth: return "empty truth";
   }
   return "?";
 }

@@ -121,8 +121,7 @@ class Engine {
       std::string id = std::move(*next);
       PT_ASSIGN_OR_RETURN(Prepared p, prepare_relabel_item(store_, id, o_, need_tokens_));
       switch (p.status) {
-        case PrepareStatus::ready:
-          return std::move(p.item);
+        case PrepareStatus::ready: return std::move(p.item);
         case PrepareStatus::no_context:
           ++s_.skipped_no_context;
           --s_.to_do;
@@ -132,9 +131,7 @@ class Engine {
           --s_.to_do;
           if (leases_) leases_->finish(id);
           break;  // deleted since selection
-        case PrepareStatus::invalid:
-          fail(id, "invalid_trace", p.error);
-          break;
+        case PrepareStatus::invalid: fail(id, "invalid_trace", p.error); break;
       }
     }
     return std::unique_ptr<RelabelItem>();

@@ -19,20 +19,13 @@ constexpr const char* kBase = "/bigquery/v2/projects/([^/]+)";
 
 const char* status_text(int status) {
   switch (status) {
-    case 400:
-      return "INVALID_ARGUMENT";
-    case 401:
-      return "UNAUTHENTICATED";
-    case 403:
-      return "PERMISSION_DENIED";
-    case 404:
-      return "NOT_FOUND";
-    case 409:
-      return "ALREADY_EXISTS";
-    case 429:
-      return "RESOURCE_EXHAUSTED";
-    default:
-      return status >= 500 ? "INTERNAL" : "UNKNOWN";
+    case 400: return "INVALID_ARGUMENT";
+    case 401: return "UNAUTHENTICATED";
+    case 403: return "PERMISSION_DENIED";
+    case 404: return "NOT_FOUND";
+    case 409: return "ALREADY_EXISTS";
+    case 429: return "RESOURCE_EXHAUSTED";
+    default: return status >= 500 ? "INTERNAL" : "UNKNOWN";
   }
 }
 

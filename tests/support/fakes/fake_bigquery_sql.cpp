@@ -296,19 +296,15 @@ struct Evaluator {
 
   Value eval(const Expr& e, const StoredRow& row) const {
     switch (e.kind) {
-      case Expr::literal:
-        return e.lit;
-      case Expr::star:
-        return int64_t{1};
-      case Expr::param:
-        return param(e.name).value;
+      case Expr::literal: return e.lit;
+      case Expr::star: return int64_t{1};
+      case Expr::param: return param(e.name).value;
       case Expr::column: {
         int c = table.column(e.name);
         if (c < 0) invalid("Unrecognized name: " + e.name);
         return row.values[static_cast<size_t>(c)];
       }
-      case Expr::call:
-        break;
+      case Expr::call: break;
     }
     if (e.name == "COUNT") invalid("Aggregate function COUNT not allowed here");
     std::vector<Value> a;

@@ -293,20 +293,13 @@ struct FakeLlm::Batch {
 
 const char* fault_name(Fault f) {
   switch (f) {
-    case Fault::rate_limit:
-      return "rate_limit";
-    case Fault::server_error:
-      return "server_error";
-    case Fault::overloaded:
-      return "overloaded";
-    case Fault::timeout:
-      return "timeout";
-    case Fault::truncated:
-      return "truncated";
-    case Fault::invalid_json:
-      return "invalid_json";
-    case Fault::slow:
-      return "slow";
+    case Fault::rate_limit: return "rate_limit";
+    case Fault::server_error: return "server_error";
+    case Fault::overloaded: return "overloaded";
+    case Fault::timeout: return "timeout";
+    case Fault::truncated: return "truncated";
+    case Fault::invalid_json: return "invalid_json";
+    case Fault::slow: return "slow";
   }
   return "?";
 }
