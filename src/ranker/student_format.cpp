@@ -114,6 +114,15 @@ Result<array> array_field(const Reader& r, object o, std::string_view key, std::
   return a;
 }
 
+// A row [name, value, ...] of `size` elements whose first is a string: that name (the row in `row`),
+// or `why` at `where`.
+Result<std::string_view> named_row(const Reader& r, element e, size_t size, const std::string& where,
+                                   std::string_view why, array& row) {
+  std::string_view name;
+  if (e.get_array().get(row) || row.size() != size || row.at(0).get_string().get(name)) return r.fail(where, why);
+  return name;
+}
+
 // [id, weight, id, weight, ...] with ids below `limit`.
 Result<SparseRow> read_pairs(const Reader& r, element e, size_t limit, const std::string& where, size_t skip = 0) {
   array a;
@@ -142,9 +151,7 @@ Result<void> read_keyed_counts(const Reader& r, array a, const std::string& name
   for (element e : a) {
     std::string where = fmt::format("history.{}[{}]", name, i++);
     array pair;
-    std::string_view key;
-    if (e.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(key))
-      return r.fail(where, "expected [name, count]");
+    PT_ASSIGN_OR_RETURN(std::string_view key, named_row(r, e, 2, where, "expected [name, count]", pair));
     PT_ASSIGN_OR_RETURN(double c, get_number(r, pair.at(1).value_unsafe(), where));
     keys.intern(key);
     counts.push_back(static_cast<float>(c));
@@ -164,9 +171,8 @@ Result<void> read_history(const Reader& r, object h, HistoryStats& s) {
   for (element e : files) {
     std::string where = fmt::format("history.files[{}]", i++);
     array row;
-    std::string_view path;
-    if (e.get_array().get(row) || row.size() != 5 || row.at(0).get_string().get(path))
-      return r.fail(where, "expected [path, count, decay_short, decay_long, step]");
+    PT_ASSIGN_OR_RETURN(std::string_view path,
+                        named_row(r, e, 5, where, "expected [path, count, decay_short, decay_long, step]", row));
     double v[4];
     for (size_t k = 0; k < 4; ++k) {
       PT_ASSIGN_OR_RETURN(v[k], get_number(r, row.at(k + 1).value_unsafe(), where));
@@ -198,9 +204,8 @@ Result<void> read_history(const Reader& r, object h, HistoryStats& s) {
   for (element e : words) {
     std::string where = fmt::format("history.words[{}]", i++);
     array row;
-    std::string_view word;
-    if (e.get_array().get(row) || row.size() != 5 || row.at(0).get_string().get(word))
-      return r.fail(where, "expected [word, events, files, dirs, exts]");
+    PT_ASSIGN_OR_RETURN(std::string_view word,
+                        named_row(r, e, 5, where, "expected [word, events, files, dirs, exts]", row));
     PT_ASSIGN_OR_RETURN(double ev, get_number(r, row.at(1).value_unsafe(), where));
     s.words.intern(word);
     s.word_events.push_back(static_cast<float>(ev));
