@@ -61,10 +61,7 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
       std::error_code ec;
       NextStepsInput next;
       next.out_dir = o.out_dir;
-      next.store = r.paths.store;
-      next.tuning_prefix = r.paths.tuning_prefix;
-      next.student_model = r.paths.student_model;
-      next.report = r.paths.report;
+      next.paths = r.paths;
       next.report_abs = std::filesystem::absolute(r.paths.report, ec).string();
       next.binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
       next.on_path = on_path(next.binary);

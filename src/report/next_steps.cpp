@@ -8,16 +8,16 @@ namespace pt {
 std::string render_next_steps(const NextStepsInput& in) {
   std::string out;
   out += "\nOutputs (all under " + in.out_dir + "/):\n";
-  out += fmt::format("  store:         {}\n", in.store);
-  out += fmt::format("  tuning data:   {0}.jsonl, {0}-validation.jsonl, {0}.manifest.json\n", in.tuning_prefix);
-  out += fmt::format("  student model: {}\n", in.student_model);
-  out += fmt::format("  report:        {}\n", in.report);
+  out += fmt::format("  store:         {}\n", in.paths.store);
+  out += fmt::format("  tuning data:   {0}.jsonl, {0}-validation.jsonl, {0}.manifest.json\n", in.paths.tuning_prefix);
+  out += fmt::format("  student model: {}\n", in.paths.student_model);
+  out += fmt::format("  report:        {}\n", in.paths.report);
   out += fmt::format(
       "\nOpen the report: xdg-open {0}   (or file://{1} in a browser;\n"
       "  on a remote machine: scp it, or `picktune serve` below)\n",
-      in.report, in.report_abs);
+      in.paths.report, in.report_abs);
   const std::string pt = in.on_path ? "picktune" : in.binary;
-  const std::string store = "--store " + in.store;
+  const std::string store = "--store " + in.paths.store;
   out += "\nNext:\n";
   out += fmt::format("  1. your own repository:  {} {} import git /path/to/your/repo\n", pt, store);
   out += fmt::format(

@@ -4,17 +4,16 @@
 #pragma once
 #include <string>
 
+#include "pipeline/quickstart/quickstart_paths.h"
+
 namespace pt {
 
 struct NextStepsInput {
-  std::string out_dir;        // picktune-out
-  std::string store;          // sqlite:picktune-out/picktune.db
-  std::string tuning_prefix;  // picktune-out/tuning
-  std::string student_model;  // picktune-out/student.model
-  std::string report;         // picktune-out/report.html (as given)
-  std::string report_abs;     // the same, absolute (for the file:// URL)
-  std::string binary;         // absolute path of the running picktune
-  bool on_path = false;       // `picktune` on PATH is this binary
+  std::string out_dir;     // picktune-out
+  QuickstartPaths paths;   // what the run wrote
+  std::string report_abs;  // paths.report, absolute (for the file:// URL)
+  std::string binary;      // absolute path of the running picktune
+  bool on_path = false;    // `picktune` on PATH is this binary
 };
 
 std::string render_next_steps(const NextStepsInput& in);

@@ -9,10 +9,10 @@ namespace {
 pt::NextStepsInput input(bool on_path) {
   pt::NextStepsInput in;
   in.out_dir = "picktune-out";
-  in.store = "sqlite:picktune-out/picktune.db";
-  in.tuning_prefix = "picktune-out/tuning";
-  in.student_model = "picktune-out/student.model";
-  in.report = "picktune-out/report.html";
+  in.paths.store = "sqlite:picktune-out/picktune.db";
+  in.paths.tuning_prefix = "picktune-out/tuning";
+  in.paths.student_model = "picktune-out/student.model";
+  in.paths.report = "picktune-out/report.html";
   in.report_abs = "/home/me/picktune-out/report.html";
   in.binary = "/src/picktune/build/picktune";
   in.on_path = on_path;

@@ -11,6 +11,7 @@
 #include "pipeline/eval/eval_relabel.h"
 #include "pipeline/eval/eval_summary.h"
 #include "pipeline/import/import_git.h"
+#include "pipeline/quickstart/quickstart_paths.h"
 #include "pipeline/relabel/relabel.h"
 #include "pipeline/student/student_train.h"
 #include "util/diagnostics.h"
@@ -20,10 +21,6 @@ namespace pt {
 
 enum class QuickstartStep { import_git = 1, relabel, collect, train_student, eval_relabel, score };
 inline constexpr int kQuickstartSteps = 6;
-
-struct QuickstartPaths {
-  std::string store, student_model, tuning_prefix, report;
-};
 
 // What the run found so far; each step fills its part before step_done.
 struct QuickstartResult {
