@@ -53,11 +53,20 @@ void print_state(const std::string& id, const TuneJobState& s) {
                s.endpoint_id.empty() ? "" : " endpoint ", s.endpoint_id.c_str());
 }
 
+// A command group of `picktune`: one subcommand required, and --registry for all of them.
+CLI::App* add_registry_group(CLI::App& app, const std::string& name, const std::string& about, std::string& registry) {
+  auto* group = app.add_subcommand(name, about);
+  group->require_subcommand(1);
+  add_registry_flag(group, registry);
+  return group;
+}
+
+// --registry as given, else the default registry file.
+std::string registry_path(const std::string& flag) { return flag.empty() ? default_registry_path() : flag; }
+
 void register_tune_commands(CLI::App& app, Context& ctx) {
   auto t = std::make_shared<TuneFlags>();
-  auto* tune = app.add_subcommand("tune", "submit and track tuning jobs (Vertex AI, OpenAI)");
-  tune->require_subcommand(1);
-  add_registry_flag(tune, t->registry);
+  auto* tune = add_registry_group(app, "tune", "submit and track tuning jobs (Vertex AI, OpenAI)", t->registry);
   auto* submit = tune->add_subcommand("submit", "upload the data, create the job, record a pending registry entry");
   submit->add_option("--recipe", t->recipe, "take data files and recipe from this registry entry");
   submit->add_option("--train", t->submit.train_file, "training JSONL (its PREFIX.manifest.json gives samples/tokens)");
@@ -83,7 +92,7 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, t]() -> Result<void> {
       TuneSubmitOptions o = t->submit;
       o.diagnostics = &ctx.diagnostics;
-      o.registry_path = t->registry.empty() ? default_registry_path() : t->registry;
+      o.registry_path = registry_path(t->registry);
       if (!t->recipe.empty()) o.recipe = t->recipe;
       o.epochs = t->epochs;
       if (!t->adapter_size.empty()) o.adapter_size = t->adapter_size;
@@ -100,8 +109,7 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   status->add_option("ID", t->id, "finetune id")->required();
   status->callback([&ctx, t] {
     ctx.action = [t]() -> Result<void> {
-      PT_ASSIGN_OR_RETURN(TuneJobState s,
-                          tune_status(t->registry.empty() ? default_registry_path() : t->registry, t->id));
+      PT_ASSIGN_OR_RETURN(TuneJobState s, tune_status(registry_path(t->registry), t->id));
       std::printf("%s: %s (%s)%s%s%s\n", t->id.c_str(), s.state.c_str(), s.provider_state.c_str(),
                   s.endpoint_id.empty() ? "" : " endpoint ", s.endpoint_id.c_str(),
                   s.error.empty() ? "" : (" error: " + s.error).c_str());
@@ -115,8 +123,7 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   wait->add_option("--timeout", t->timeout_s, "give up after this many seconds")->check(CLI::PositiveNumber);
   wait->callback([&ctx, t] {
     ctx.action = [t]() -> Result<void> {
-      std::string path = t->registry.empty() ? default_registry_path() : t->registry;
-      PT_ASSIGN_OR_RETURN(TuneJobState s, tune_wait(path, t->id, t->poll_s, t->timeout_s,
+      PT_ASSIGN_OR_RETURN(TuneJobState s, tune_wait(registry_path(t->registry), t->id, t->poll_s, t->timeout_s,
                                                     [&](const TuneJobState& st) { print_state(t->id, st); }));
       std::printf("%s succeeded: %s%s\n", t->id.c_str(), s.endpoint_id.empty() ? "model " : "endpoint ",
                   s.endpoint_id.empty() ? s.tuned_model.c_str() : s.endpoint_id.c_str());
@@ -125,18 +132,14 @@ void register_tune_commands(CLI::App& app, Context& ctx) {
   });
 }
 
-Result<Registry> load(const FinetuneFlags& f) {
-  return load_registry(f.registry.empty() ? default_registry_path() : f.registry);
-}
+Result<Registry> load(const FinetuneFlags& f) { return load_registry(registry_path(f.registry)); }
 
 }  // namespace
 
 void register_finetune_commands(CLI::App& app, Context& ctx) {
   register_tune_commands(app, ctx);
   auto flags = std::make_shared<FinetuneFlags>();
-  auto* ft = app.add_subcommand("finetunes", "the finetune registry (data/finetunes.json)");
-  ft->require_subcommand(1);
-  add_registry_flag(ft, flags->registry);
+  auto* ft = add_registry_group(app, "finetunes", "the finetune registry (data/finetunes.json)", flags->registry);
   auto* list = ft->add_subcommand("list", "table of every finetune");
   list->add_flag("--json", flags->json, "one JSON object per line");
   list->callback([&ctx, flags] {
