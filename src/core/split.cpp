@@ -4,22 +4,27 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 namespace pt {
 
+namespace {
+
+// Each SplitBy with its name (the --split-by value and the manifest's "split_by"), both ways.
+constexpr std::pair<SplitBy, std::string_view> kSplitNames[] = {
+    {SplitBy::step, "step"}, {SplitBy::user, "user"}, {SplitBy::trace, "trace"}};
+
+}  // namespace
+
 Result<SplitBy> parse_split_by(std::string_view text) {
-  if (text == "step") return SplitBy::step;
-  if (text == "user") return SplitBy::user;
-  if (text == "trace") return SplitBy::trace;
+  for (const auto& [by, name] : kSplitNames)
+    if (text == name) return by;
   return usage_error(fmt::format("--split-by: expected step, user or trace, not \"{}\"", text));
 }
 
 std::string_view split_by_name(SplitBy by) {
-  switch (by) {
-    case SplitBy::step: return "step";
-    case SplitBy::user: return "user";
-    case SplitBy::trace: return "trace";
-  }
+  for (const auto& [value, name] : kSplitNames)
+    if (value == by) return name;
   return "step";
 }
 
