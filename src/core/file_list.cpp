@@ -2,21 +2,12 @@
 #include "core/file_list.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <unordered_set>
 
 namespace pt {
 namespace {
-
-template <class F>
-void for_each_line(std::string_view text, F&& f) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    if (!f(text.substr(pos, nl - pos))) return;
-    pos = nl + 1;
-  }
-}
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -84,6 +75,32 @@ std::string_view strip_quotes(std::string_view s) {
   return s;
 }
 
+// The paths an answer names, line by line: `pick` gets each line trimmed and returns its path, ""
+// for a line that names none, or nullopt for a line that ends the answer. Each path is kept the
+// first time only, in order, and at most `most` of them.
+template <class Pick>
+std::vector<std::string> paths_by_line(std::string_view text, size_t most, Pick pick) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  size_t pos = 0;
+  while (pos < text.size() && out.size() < most) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::optional<std::string> path = pick(trim(text.substr(pos, nl - pos)));
+    pos = nl + 1;
+    if (!path) break;
+    if (path->empty()) continue;
+    // Short lists (the usual case) are checked by a scan; long ones through a set.
+    if (out.size() < 32) {
+      if (std::find(out.begin(), out.end(), *path) == out.end()) out.push_back(std::move(*path));
+      continue;
+    }
+    if (seen.empty()) seen.insert(out.begin(), out.end());
+    if (seen.insert(*path).second) out.push_back(std::move(*path));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view trim(std::string_view s) {
@@ -118,48 +135,28 @@ std::string normalize_path(std::string_view path) {
 }
 
 std::vector<std::string> parse_file_list(std::string_view text) {
-  std::vector<std::string> out;
-  std::unordered_set<std::string> seen;
-  for_each_line(text, [&](std::string_view raw) {
-    std::string_view line = trim(raw);
-    if (is_dashes_line(line)) return false;
-    if (line.empty() || line.substr(0, 3) == "```") return true;
+  return paths_by_line(text, SIZE_MAX, [](std::string_view line) -> std::optional<std::string> {
+    if (is_dashes_line(line)) return std::nullopt;
+    if (line.empty() || line.substr(0, 3) == "```") return "";
     line = strip_list_marker(line);
     if (!line.empty() && line.back() == ',') line = trim(line.substr(0, line.size() - 1));  // ["a.js",
     line = strip_quotes(strip_description(leading_quoted(line)));
-    if (line.empty() || line.back() == ':') return true;         // "Here are the files:"
-    if (line.find(": ") != std::string_view::npos) return true;  // prose
-    if (!has_alnum(line) || is_prose(line)) return true;
-    std::string path = normalize_path(line);
-    if (path.empty()) return true;
-    // Short lists (the usual case) are checked by a scan; long ones through a set.
-    if (out.size() < 32) {
-      if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(std::move(path));
-      return true;
-    }
-    if (seen.empty()) seen.insert(out.begin(), out.end());
-    if (seen.insert(path).second) out.push_back(std::move(path));
-    return true;
+    if (line.empty() || line.back() == ':') return "";         // "Here are the files:"
+    if (line.find(": ") != std::string_view::npos) return "";  // prose
+    if (!has_alnum(line) || is_prose(line)) return "";
+    return normalize_path(line);
   });
-  return out;
 }
 
 std::vector<std::string> parse_production_output(std::string_view text) {
-  std::vector<std::string> out;
-  std::unordered_set<std::string_view> seen;
-  for_each_line(text, [&](std::string_view raw) {
-    std::string_view line = trim(raw);
-    if (line.empty() || line.find(' ') != std::string_view::npos) return true;
-    if (line.find("..") != std::string_view::npos) return true;
+  return paths_by_line(text, 30, [](std::string_view line) -> std::optional<std::string> {
+    if (line.find(' ') != std::string_view::npos || line.find("..") != std::string_view::npos) return "";
     bool drive = line.size() >= 2 && line[1] == ':' &&
                  ((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'));
-    if (drive || line[0] == '~' || line[0] == '\\') return true;
+    if (line.empty() || drive || line[0] == '~' || line[0] == '\\') return "";
     if (line[0] == '/') line.remove_prefix(1);
-    if (line.empty() || !seen.insert(line).second) return true;
-    out.emplace_back(line);
-    return out.size() < 30;
+    return std::string(line);
   });
-  return out;
 }
 
 }  // namespace pt
