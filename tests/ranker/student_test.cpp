@@ -195,6 +195,19 @@ TEST(StudentFormat, RejectsBadFilesWithClearMessages) {
       std::string::npos);
 }
 
+TEST(StudentFormat, BadHistoryRowsNameTheShapeExpected) {
+  auto err = [](std::string_view text) {
+    auto r = StudentModel::parse(text, "m.json");
+    return r.ok() ? std::string("(parsed)") : r.error().message;
+  };
+  EXPECT_EQ(err(model_text_with("\"files\":[\n[", "\"files\":[\n[7,")),
+            "m.json: history.files[0]: expected [path, count, decay_short, decay_long, step]");
+  EXPECT_EQ(err(model_text_with("\"dirs\":[[", "\"dirs\":[[7,")), "m.json: history.dirs[0]: expected [name, count]");
+  EXPECT_EQ(err(model_text_with("\"exts\":[[", "\"exts\":[[7,")), "m.json: history.exts[0]: expected [name, count]");
+  EXPECT_EQ(err(model_text_with("\"words\":[\n[", "\"words\":[\n[7,")),
+            "m.json: history.words[0]: expected [word, events, files, dirs, exts]");
+}
+
 TEST(StudentFormat, MissingFileIsAnError) {
   auto r = StudentModel::load("/nonexistent/dir/model.json");
   ASSERT_FALSE(r.ok());
