@@ -56,17 +56,8 @@ class Engine {
     if (LocalModel* local = model_.as_local()) return run_local(*local);
     remote_ = model_.as_remote();
     leases_.emplace(store_, model_.id(), o_.with_context, o_.lease_ms, o_.lease_owner);
-    if (!leases_->locking()) {
-      s_.leases_unlocked = true;
-      if (o_.diagnostics)
-        o_.diagnostics->warn("relabel/leases",
-                             fmt::format("{} cannot lock rows: another relabel run of {} on this store at the same "
-                                         "time would pay again for the same traces (run one at a time; "
-                                         "docs/formats.md#relabel-leases)",
-                                         store_.describe(), model_.id()));
-    }
-    Result<int> reaped = leases_->reap_dead_local_owners();  // killed runs here: no need to wait for expiry
-    Result<void> r = reaped.ok() ? run_remote() : Result<void>(reaped.error());
+    Result<void> r = leases_->begin(s_, o_.diagnostics);
+    if (r.ok()) r = run_remote();
     Result<void> released = leases_->release_all();  // a crash leaves them to expire instead
     PT_TRY(r);
     return released;

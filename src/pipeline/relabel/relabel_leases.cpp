@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "pipeline/relabel/relabel.h"
 
 namespace pt {
 namespace {
@@ -62,9 +61,25 @@ Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::strin
   return ids;
 }
 
+Result<void> RelabelLeases::begin(RelabelSummary& summary, Diagnostics* diagnostics) {
+  if (!locking()) {
+    summary.leases_unlocked = true;
+    if (diagnostics)
+      diagnostics->warn("relabel/leases",
+                        fmt::format("{} cannot lock rows: another relabel run of {} on this store at the same "
+                                    "time would pay again for the same traces (run one at a time; "
+                                    "docs/formats.md#relabel-leases)",
+                                    store_.describe(), model_id_));
+  }
+  PT_ASSIGN_OR_RETURN(int reaped, reap_dead_local_owners());  // killed runs here: no need to wait for expiry
+  (void)reaped;
+  return ok();
+}
+
 void RelabelLeases::finish(const std::string& trace_id) {
   auto it = held_.find(key(trace_id));
   if (it == held_.end()) return;
+  batched_.erase(it->first);
   finished_.push_back(it->first);
   held_.erase(it);
 }
@@ -110,9 +125,45 @@ Result<int> RelabelLeases::reap_dead_local_owners() {
 }
 
 Result<void> RelabelLeases::release_all() {
-  for (const auto& [k, id] : held_) finished_.push_back(k);
+  std::vector<std::string> left;  // in a batch not collected: expire now, for the next run to adopt
+  for (const auto& [k, id] : held_) (batched_.count(k) ? left : finished_).push_back(k);
   held_.clear();
+  batched_.clear();
+  if (!left.empty()) {
+    int64_t now = now_us();
+    PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(left, owner_, now, now));
+    (void)got;
+  }
   return flush();
+}
+
+Result<void> RelabelLeases::set_batch(std::span<const std::string> trace_ids, const std::string& batch_id) {
+  std::vector<std::string> keys;
+  for (const auto& id : trace_ids) keys.push_back(key(id));
+  PT_TRY(store_.set_lease_batch(keys, owner_, batch_id));
+  for (auto& k : keys)
+    if (held_.count(k)) batched_.insert(std::move(k));
+  return ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> RelabelLeases::adopt_batches(
+    std::span<const std::string> trace_ids) {
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, std::string> trace_of;
+  for (const auto& id : trace_ids) {
+    keys.push_back(key(id));
+    trace_of[keys.back()] = id;
+  }
+  int64_t now = now_us();
+  PT_ASSIGN_OR_RETURN(std::vector<Store::BatchLease> got, store_.adopt_batch_leases(keys, owner_, now, now + ttl_us_));
+  std::vector<std::pair<std::string, std::string>> adopted;
+  for (auto& l : got) {
+    held_[l.key] = trace_of[l.key];
+    batched_.insert(l.key);
+    adopted.emplace_back(trace_of[l.key], std::move(l.batch_id));
+  }
+  if (!got.empty() && renewed_at_us_ == 0) renewed_at_us_ = now;
+  return adopted;
 }
 
 }  // namespace pt

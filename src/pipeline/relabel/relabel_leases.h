@@ -2,15 +2,21 @@
 // answer's key (the relabel row id: teacher, trace, with_context) in the store for a while, renews
 // its claims while they are in flight and drops them once the answer is stored or given up. So two
 // runs of one teacher on one store never send the same trace at once, and a crashed run's claims
-// expire. Store backends that cannot lock (BigQuery) are reported by locking() == false.
+// expire. Store backends that cannot lock (BigQuery) are reported by locking() == false. A `--batch`
+// run records on its leases the batch their traces went out in; a later run adopts such leases
+// once they expire (their run died) and collects that batch instead of paying again.
 #pragma once
 #include <cstdint>
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
+#include "pipeline/relabel/relabel.h"
 #include "store/store.h"
+#include "util/diagnostics.h"
 #include "util/result.h"
 
 namespace pt {
@@ -22,6 +28,9 @@ class RelabelLeases {
   RelabelLeases(Store& store, std::string model_id, bool with_context, int64_t ttl_ms, std::string owner = "");
 
   bool locking() const { return store_.locks_leases(); }
+  // Start of a run: when the store cannot lock, warns (relabel/leases) and sets
+  // summary.leases_unlocked; then reaps the leases of dead runs on this host.
+  Result<void> begin(RelabelSummary& summary, Diagnostics* diagnostics);
   const std::string& owner() const { return owner_; }
   std::string key(const std::string& trace_id) const;
 
@@ -32,8 +41,14 @@ class RelabelLeases {
   Result<void> flush();
   // Extends every held lease when a third of the ttl has passed since the last claim or renewal.
   Result<void> renew_if_due();
-  // Drops every lease this run holds (end of run).
+  // Drops every lease this run holds (end of run), except those of a batch not collected yet:
+  // these are left expired, for the next run to adopt.
   Result<void> release_all();
+  // Records that these held traces went out in batch `batch_id` (one transaction).
+  Result<void> set_batch(std::span<const std::string> trace_ids, const std::string& batch_id);
+  // Takes the expired leases carrying a batch id among these traces (their run died before
+  // collecting the batch); returns (trace id, batch id) pairs, now held by this run.
+  Result<std::vector<std::pair<std::string, std::string>>> adopt_batches(std::span<const std::string> trace_ids);
   // Drops the leases of runs on this host whose process is gone (killed, crashed): their traces
   // need not wait for the leases to expire. Returns how many owners were reaped.
   Result<int> reap_dead_local_owners();
@@ -47,6 +62,7 @@ class RelabelLeases {
   std::string owner_;
   std::unordered_map<std::string, std::string> held_;  // key -> trace id
   std::vector<std::string> finished_;                  // keys to release at the next flush()
+  std::unordered_set<std::string> batched_;            // held keys whose batch is not collected yet
   int64_t renewed_at_us_ = 0;
 };
 
