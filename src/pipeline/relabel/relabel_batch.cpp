@@ -95,13 +95,13 @@ class BatchRun {
 
   // A trace that cannot go out (deleted, no context, invalid payload): counted, its lease dropped.
   void skip_unready(const std::string& id, const Prepared& p) {
+    leases_->finish(id);
     if (p.status == PrepareStatus::invalid) {
       fail(id, "invalid_trace", p.error);
       return;
     }
     if (p.status == PrepareStatus::no_context) ++s_.skipped_no_context;
     --s_.to_do;
-    leases_->finish(id);
   }
 
   // The next trace of to_do[next...] that this run has claimed and nobody has answered meanwhile.
@@ -231,6 +231,7 @@ class BatchRun {
         fail(item.trace.id, "batch_error", c.error().message);
       }
       if (pending_.size() >= kCommitRows) commit_ok_ = commit_ok_ && commit().ok();
+      if (leases_) (void)leases_->renew_if_due();  // reading a large batch's results takes a while
       tick();
     }));
     if (!commit_ok_ || !commit().ok()) return runtime_error("storing batch relabels failed");
