@@ -79,8 +79,8 @@ class Engine {
       tick();
     }
     PT_TRY(commit());
-    s_.not_sent +=
-        static_cast<int64_t>(queue_.size() + claimed_.size() + waiting_.size() + in_flight_.size()) + (parked_ ? 1 : 0);
+    s_.not_sent += static_cast<int64_t>(queue_.size() + leases_->waiting() + waiting_.size() + in_flight_.size()) +
+                   (parked_ ? 1 : 0);
     tick(true);
     multi_ = nullptr;
     return ok();
@@ -129,39 +129,13 @@ class Engine {
   }
 
   // The next trace to prepare. With leases: one this run has claimed and nobody has answered
-  // meanwhile (another run may have stored it between our selection and our claim).
+  // meanwhile (RelabelLeases::next).
   Result<std::optional<std::string>> next_trace_id() {
-    if (!leases_) {
-      if (queue_.empty()) return std::optional<std::string>();
-      std::string id = std::move(queue_.front());
-      queue_.pop_front();
-      return std::optional<std::string>(std::move(id));
-    }
-    while (true) {
-      while (claimed_.empty() && !queue_.empty()) PT_TRY(claim_more());
-      if (claimed_.empty()) return std::optional<std::string>();
-      std::string id = std::move(claimed_.front());
-      claimed_.pop_front();
-      PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, leases_->key(id)));
-      if (!stored) return std::optional<std::string>(std::move(id));
-      ++s_.skipped_done;  // answered by a concurrent run after we selected it
-      --s_.to_do;
-      leases_->finish(id);
-    }
-  }
-
-  Result<void> claim_more() {
-    size_t n = std::max<size_t>(kMinClaim, static_cast<size_t>(o_.concurrency));
-    std::vector<std::string> ids;
-    while (!queue_.empty() && ids.size() < n) {
-      ids.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    PT_ASSIGN_OR_RETURN(std::vector<std::string> held, leases_->claim(ids));
-    s_.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
-    s_.to_do -= static_cast<int64_t>(ids.size() - held.size());
-    for (auto& id : held) claimed_.push_back(std::move(id));
-    return ok();
+    if (leases_) return leases_->next(queue_, std::max<size_t>(kMinClaim, static_cast<size_t>(o_.concurrency)), s_);
+    if (queue_.empty()) return std::optional<std::string>();
+    std::string id = std::move(queue_.front());
+    queue_.pop_front();
+    return std::optional<std::string>(std::move(id));
   }
 
   // Tokens the budget assumes for an item's input: its estimate with a safety margin.
@@ -347,7 +321,6 @@ class Engine {
   std::vector<Row> pending_;                           // answers of this turn, not yet committed
   std::vector<std::string> pending_trace_ids_;         // their traces
   std::optional<RelabelLeases> leases_;                // remote models: claims on the traces sent
-  std::deque<std::string> claimed_;                    // claimed by this run, not yet prepared
   std::vector<Usage> pending_usage_;
   bool stop_sending_ = false;
 };

@@ -40,23 +40,23 @@ class BatchRun {
     leases_.emplace(store_, client_.model_id(), o_.with_context, o_.lease_ms, o_.lease_owner);
     Result<void> r = leases_->begin(s_, o_.diagnostics);
     if (r.ok()) r = adopt(to_do);
-    if (r.ok()) r = send_all(to_do);
+    if (r.ok()) r = send_all(std::move(to_do));
     Result<void> released = leases_->release_all();  // a batch not collected is left for adoption
     PT_TRY(r);
     return released;
   }
 
  private:
-  Result<void> send_all(const std::vector<std::string>& to_do) {
-    size_t next = 0;
-    while ((next < to_do.size() || !claimed_.empty()) && !stopping()) {
+  Result<void> send_all(std::vector<std::string> to_do) {
+    std::deque<std::string> queue(std::make_move_iterator(to_do.begin()), std::make_move_iterator(to_do.end()));
+    while ((!queue.empty() || leases_->waiting() > 0) && !stopping()) {
       std::vector<std::unique_ptr<RelabelItem>> items;
-      PT_TRY(fill_chunk(to_do, next, items));
+      PT_TRY(fill_chunk(queue, items));
       if (items.empty()) break;
       PT_TRY(send_chunk(items));
       if (s_.stopped_by_signal) break;
     }
-    s_.not_sent += static_cast<int64_t>(to_do.size() - std::min(next, to_do.size()) + claimed_.size());
+    s_.not_sent += static_cast<int64_t>(queue.size() + leases_->waiting());
     return ok();
   }
 
@@ -73,9 +73,10 @@ class BatchRun {
     }
     std::erase_if(to_do, [&](const std::string& id) { return taken.count(id) > 0; });
     for (const auto& [batch_id, ids] : by_batch) {
-      note(fmt::format("batch {}: {} trace(s) of this run were submitted in it by an earlier run that stopped; "
-                       "collecting its results instead of sending them again",
-                       batch_id, ids.size()));
+      note(
+          fmt::format("batch {}: {} trace(s) of this run were submitted in it by an earlier run that stopped; "
+                      "collecting its results instead of sending them again",
+                      batch_id, ids.size()));
       std::vector<std::unique_ptr<RelabelItem>> items;
       std::unordered_map<std::string, RelabelItem*> by_custom_id;
       for (const auto& id : ids) {
@@ -104,39 +105,14 @@ class BatchRun {
     --s_.to_do;
   }
 
-  // The next trace of to_do[next...] that this run has claimed and nobody has answered meanwhile.
-  Result<std::optional<std::string>> next_claimed(const std::vector<std::string>& to_do, size_t& next) {
-    while (true) {
-      while (claimed_.empty() && next < to_do.size()) {
-        size_t end = std::min(to_do.size(), next + kClaimTraces);
-        std::vector<std::string> ids(to_do.begin() + static_cast<std::ptrdiff_t>(next),
-                                     to_do.begin() + static_cast<std::ptrdiff_t>(end));
-        next = end;
-        PT_ASSIGN_OR_RETURN(std::vector<std::string> held, leases_->claim(ids));
-        s_.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
-        s_.to_do -= static_cast<int64_t>(ids.size() - held.size());
-        for (auto& id : held) claimed_.push_back(std::move(id));
-      }
-      if (claimed_.empty()) return std::optional<std::string>();
-      std::string id = std::move(claimed_.front());
-      claimed_.pop_front();
-      PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, leases_->key(id)));
-      if (!stored) return std::optional<std::string>(std::move(id));
-      ++s_.skipped_done;  // answered by a concurrent run after we selected it
-      --s_.to_do;
-      leases_->finish(id);
-    }
-  }
-
-  // Prepares claimed traces from to_do[next...] into one batch, within the API limits, the chunk
-  // size and the budget (worst case of every request at the batch price).
-  Result<void> fill_chunk(const std::vector<std::string>& to_do, size_t& next,
-                          std::vector<std::unique_ptr<RelabelItem>>& items) {
+  // Prepares claimed traces of the queue into one batch, within the API limits, the chunk size
+  // and the budget (worst case of every request at the batch price).
+  Result<void> fill_chunk(std::deque<std::string>& queue, std::vector<std::unique_ptr<RelabelItem>>& items) {
     size_t bytes = 0;
     double worst = 0;
     const bool need_tokens = o_.budget_usd.has_value();
     while (items.size() < AnthropicBatchClient::kMaxRequests && bytes < kChunkPromptBytes) {
-      PT_ASSIGN_OR_RETURN(std::optional<std::string> id, next_claimed(to_do, next));
+      PT_ASSIGN_OR_RETURN(std::optional<std::string> id, leases_->next(queue, kClaimTraces, s_));
       if (!id) break;
       PT_TRY(leases_->renew_if_due());
       PT_ASSIGN_OR_RETURN(Prepared p, prepare_relabel_item(store_, *id, o_, need_tokens));
@@ -152,7 +128,7 @@ class BatchRun {
                             client_.cost_usd(Usage{w_in, o_.max_output_tokens, 0, w_in}));
         if (s_.cost_usd + worst + w > *o_.budget_usd) {
           s_.stopped_by_budget = true;
-          claimed_.push_front(std::move(*id));  // not sent: counted in not_sent, released at the end
+          leases_->put_back(std::move(*id));  // not sent: counted in not_sent, released at the end
           break;
         }
         worst += w;
@@ -184,9 +160,10 @@ class BatchRun {
                     created.id, items.size(), created.id));
     Result<void> recorded = leases_->set_batch(trace_ids, created.id);
     if (!recorded.ok())
-      return runtime_error(fmt::format("batch {} was submitted but could not be recorded on its leases ({}); collect "
-                                       "it with --batch --batch-id {}",
-                                       created.id, recorded.error().message, created.id));
+      return runtime_error(
+          fmt::format("batch {} was submitted but could not be recorded on its leases ({}); collect "
+                      "it with --batch --batch-id {}",
+                      created.id, recorded.error().message, created.id));
     return collect(created.id, by_custom_id, t0, /*missing_fails=*/true);
   }
 
@@ -304,7 +281,6 @@ class BatchRun {
   std::vector<Usage> pending_usage_;
   bool commit_ok_ = true;
   std::optional<RelabelLeases> leases_;  // not with --batch-id (collecting pays nothing)
-  std::deque<std::string> claimed_;      // claimed by this run, not yet prepared
   std::vector<std::string> answered_;    // traces of the batch being collected whose result was read
 };
 

@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-
 namespace pt {
 namespace {
 
@@ -40,13 +39,20 @@ std::string RelabelLeases::key(const std::string& trace_id) const {
   return relabel_row_id(model_id_, trace_id, with_context_);
 }
 
-Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::string> trace_ids) {
+std::vector<std::string> RelabelLeases::keys_of(std::span<const std::string> trace_ids,
+                                                std::unordered_map<std::string, std::string>& trace_of) const {
   std::vector<std::string> keys;
-  std::unordered_map<std::string, std::string> trace_of;
+  keys.reserve(trace_ids.size());
   for (const auto& id : trace_ids) {
     keys.push_back(key(id));
     trace_of[keys.back()] = id;
   }
+  return keys;
+}
+
+Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::string> trace_ids) {
+  std::unordered_map<std::string, std::string> trace_of;
+  std::vector<std::string> keys = keys_of(trace_ids, trace_of);
   int64_t now = now_us();
   PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(keys, owner_, now, now + ttl_us_));
   std::unordered_map<std::string, bool> is_held;
@@ -74,6 +80,31 @@ Result<void> RelabelLeases::begin(RelabelSummary& summary, Diagnostics* diagnost
   PT_ASSIGN_OR_RETURN(int reaped, reap_dead_local_owners());  // killed runs here: no need to wait for expiry
   (void)reaped;
   return ok();
+}
+
+Result<std::optional<std::string>> RelabelLeases::next(std::deque<std::string>& queue, size_t group,
+                                                       RelabelSummary& summary) {
+  while (true) {
+    while (claimed_.empty() && !queue.empty()) {
+      std::vector<std::string> ids;
+      while (!queue.empty() && ids.size() < group) {
+        ids.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+      PT_ASSIGN_OR_RETURN(std::vector<std::string> held, claim(ids));
+      summary.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
+      summary.to_do -= static_cast<int64_t>(ids.size() - held.size());
+      for (auto& id : held) claimed_.push_back(std::move(id));
+    }
+    if (claimed_.empty()) return std::optional<std::string>();
+    std::string id = std::move(claimed_.front());
+    claimed_.pop_front();
+    PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, key(id)));
+    if (!stored) return std::optional<std::string>(std::move(id));
+    ++summary.skipped_done;  // answered by a concurrent run after we selected it
+    --summary.to_do;
+    finish(id);
+  }
 }
 
 void RelabelLeases::finish(const std::string& trace_id) {
@@ -148,12 +179,8 @@ Result<void> RelabelLeases::set_batch(std::span<const std::string> trace_ids, co
 
 Result<std::vector<std::pair<std::string, std::string>>> RelabelLeases::adopt_batches(
     std::span<const std::string> trace_ids) {
-  std::vector<std::string> keys;
   std::unordered_map<std::string, std::string> trace_of;
-  for (const auto& id : trace_ids) {
-    keys.push_back(key(id));
-    trace_of[keys.back()] = id;
-  }
+  std::vector<std::string> keys = keys_of(trace_ids, trace_of);
   int64_t now = now_us();
   PT_ASSIGN_OR_RETURN(std::vector<Store::BatchLease> got, store_.adopt_batch_leases(keys, owner_, now, now + ttl_us_));
   std::vector<std::pair<std::string, std::string>> adopted;

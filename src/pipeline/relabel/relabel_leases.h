@@ -7,6 +7,8 @@
 // once they expire (their run died) and collects that batch instead of paying again.
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -36,6 +38,13 @@ class RelabelLeases {
 
   // Claims the traces' keys; returns the trace ids now held by this run (others hold the rest).
   Result<std::vector<std::string>> claim(std::span<const std::string> trace_ids);
+  // The next trace of `queue` that this run holds and nobody has answered meanwhile (another run
+  // may have stored it between our selection and our claim): claims `group` traces at a time,
+  // counting in `summary` those held by other runs (skipped_leased) or answered (skipped_done).
+  // nullopt once the queue is done. waiting(): claimed traces not handed out yet.
+  Result<std::optional<std::string>> next(std::deque<std::string>& queue, size_t group, RelabelSummary& summary);
+  void put_back(std::string trace_id) { claimed_.push_front(std::move(trace_id)); }
+  size_t waiting() const { return claimed_.size(); }
   // Marks a held trace as finished (stored or given up); flush() drops the finished leases.
   void finish(const std::string& trace_id);
   Result<void> flush();
@@ -55,6 +64,8 @@ class RelabelLeases {
 
  private:
   static int64_t now_us();
+  std::vector<std::string> keys_of(std::span<const std::string> trace_ids,
+                                   std::unordered_map<std::string, std::string>& trace_of) const;
   Store& store_;
   std::string model_id_;
   bool with_context_;
@@ -63,6 +74,7 @@ class RelabelLeases {
   std::unordered_map<std::string, std::string> held_;  // key -> trace id
   std::vector<std::string> finished_;                  // keys to release at the next flush()
   std::unordered_set<std::string> batched_;            // held keys whose batch is not collected yet
+  std::deque<std::string> claimed_;                    // held, not yet handed out by next()
   int64_t renewed_at_us_ = 0;
 };
 

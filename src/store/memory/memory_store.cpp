@@ -22,8 +22,8 @@ struct MemoryStore::Tables {
   using Rows = std::map<std::string, Stored>;
   std::mutex mutex;
   Rows traces, relabels;
-  std::optional<std::pair<Rows, Rows>> group_snapshot;            // the tables as begin_group() found them
-  std::map<std::string, EvalRunRow> eval_runs;                    // by id
+  std::optional<std::pair<Rows, Rows>> group_snapshot;  // the tables as begin_group() found them
+  std::map<std::string, EvalRunRow> eval_runs;          // by id
   struct Lease {
     std::string owner;
     int64_t expires_at_us = 0;
@@ -286,7 +286,8 @@ Result<std::vector<std::string>> MemoryStore::lease_owners() {
 
 Result<void> MemoryStore::drop_leases_of(const std::string& owner) {
   std::lock_guard<std::mutex> lock(tables_->mutex);
-  std::erase_if(tables_->leases, [&](const auto& kv) { return kv.second.owner == owner && kv.second.batch_id.empty(); });
+  std::erase_if(tables_->leases,
+                [&](const auto& kv) { return kv.second.owner == owner && kv.second.batch_id.empty(); });
   for (auto& [key, lease] : tables_->leases)
     if (lease.owner == owner) lease.expires_at_us = 0;
   return ok();

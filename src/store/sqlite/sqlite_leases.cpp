@@ -39,7 +39,8 @@ Result<void> in_transaction(sqlite3* db, F&& body) {
 }
 
 Result<bool> has_batch_column(sqlite3* db) {
-  PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "SELECT 1 FROM pragma_table_info('relabel_leases') WHERE name = 'batch_id'"));
+  PT_ASSIGN_OR_RETURN(StmtPtr s,
+                      prepare(db, "SELECT 1 FROM pragma_table_info('relabel_leases') WHERE name = 'batch_id'"));
   int rc = sqlite3_step(s.get());
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return runtime_error(fmt::format("reading relabel leases: {}", sqlite3_errmsg(db)));
@@ -55,7 +56,7 @@ Result<void> ensure_schema(sqlite3* db) {
   PT_ASSIGN_OR_RETURN(bool has, has_batch_column(db));
   if (has) return ok();
   if (!sqlite3_get_autocommit(db)) return exec(db, kAddBatchIdSql);  // inside the caller's transaction
-  return in_transaction(db, [&]() -> Result<void> {  // another process may have added it meanwhile
+  return in_transaction(db, [&]() -> Result<void> {                  // another process may have added it meanwhile
     PT_ASSIGN_OR_RETURN(bool again, has_batch_column(db));
     return again ? ok() : exec(db, kAddBatchIdSql);
   });
@@ -67,13 +68,12 @@ Result<std::vector<std::string>> claim(sqlite3* db, std::span<const std::string>
   if (keys.empty()) return held;
   PT_TRY(ensure_schema(db));
   PT_TRY(in_transaction(db, [&]() -> Result<void> {
-    PT_ASSIGN_OR_RETURN(StmtPtr s,
-                        prepare(db,
-                                "INSERT INTO relabel_leases(id, owner, expires_at) VALUES(?1, ?2, ?3) "
-                                "ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, "
-                                "expires_at = excluded.expires_at "
-                                "WHERE relabel_leases.owner = excluded.owner OR "
-                                "(relabel_leases.expires_at <= ?4 AND relabel_leases.batch_id IS NULL)"));
+    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db,
+                                           "INSERT INTO relabel_leases(id, owner, expires_at) VALUES(?1, ?2, ?3) "
+                                           "ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, "
+                                           "expires_at = excluded.expires_at "
+                                           "WHERE relabel_leases.owner = excluded.owner OR "
+                                           "(relabel_leases.expires_at <= ?4 AND relabel_leases.batch_id IS NULL)"));
     for (const auto& key : keys) {
       sqlite3_reset(s.get());
       bind(s.get(), 1, key);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <thread>
 
+#include "pipeline/relabel/lease_fixtures.h"
 #include "pipeline/relabel/relabel.h"
 #include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/spawn.h"
@@ -30,18 +31,8 @@ using Keys = std::vector<std::string>;
 constexpr const char* kTeacher = "anthropic:claude-opus-4-20250514";
 constexpr const char* kKey = "sk-ant-batch-lease-KEY-51d0e2";
 
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::unique_ptr<Store> open_ok(const std::string& uri) {
-  auto s = open_store(StoreOptions{uri, "dev"});
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  if (!s.ok()) return nullptr;
-  EXPECT_TRUE((*s)->init().ok());
-  return std::move(s).value();
-}
+int64_t now_us() { return testing::wall_us(); }
+std::unique_ptr<Store> open_ok(const std::string& uri) { return testing::open_initialised(uri); }
 
 // The custom_id relabel --batch gives a trace's request (relabel_batch.cpp).
 std::string custom_id(const std::string& trace_id) { return "t" + sha256_hex(trace_id).substr(0, 40); }
@@ -121,6 +112,17 @@ TEST(RelabelBatchLeaseStore, MemoryBatchLeasesAreAdoptedNotClaimed) {
 
 // A store made before batch runs leased has relabel_leases without batch_id: the column is added
 // and the old leases stay.
+void check_migrated(Store& s) {
+  int64_t t = now_us();
+  EXPECT_TRUE(s.claim_leases(Keys{"old"}, "new-run", t, t + 1000)->empty()) << "the old lease is kept";
+  ASSERT_EQ(s.claim_leases(Keys{"k"}, "new-run", t, t + 1000)->size(), 1u);
+  ASSERT_TRUE(s.set_lease_batch(Keys{"k"}, "new-run", "msgbatch_9").ok());
+  auto adopted = s.adopt_batch_leases(Keys{"k"}, "later", t + 2000, t + 9000);
+  ASSERT_TRUE(adopted.ok()) << adopted.error().message;
+  ASSERT_EQ(adopted->size(), 1u);
+  EXPECT_EQ(adopted->front().batch_id, "msgbatch_9");
+}
+
 TEST(RelabelBatchLeaseStore, SqliteStoreWithoutBatchColumnIsMigrated) {
   testing::TempStore ts;
   ASSERT_TRUE(open_ok(ts.uri()));
@@ -133,14 +135,7 @@ TEST(RelabelBatchLeaseStore, SqliteStoreWithoutBatchColumnIsMigrated) {
   sqlite3_close(db);
   auto s = open_store(StoreOptions{ts.uri(), "dev"});  // no init(): the lease calls migrate
   ASSERT_TRUE(s.ok()) << s.error().message;
-  int64_t t = now_us();
-  EXPECT_TRUE((*s)->claim_leases(Keys{"old"}, "new-run", t, t + 1000)->empty()) << "the old lease is kept";
-  ASSERT_EQ((*s)->claim_leases(Keys{"k"}, "new-run", t, t + 1000)->size(), 1u);
-  ASSERT_TRUE((*s)->set_lease_batch(Keys{"k"}, "new-run", "msgbatch_9").ok());
-  auto adopted = (*s)->adopt_batch_leases(Keys{"k"}, "later", t + 2000, t + 9000);
-  ASSERT_TRUE(adopted.ok()) << adopted.error().message;
-  ASSERT_EQ(adopted->size(), 1u);
-  EXPECT_EQ((*adopted)[0].batch_id, "msgbatch_9");
+  check_migrated(**s);
 }
 
 TEST(RelabelBatchLeaseStore, PostgresStoreWithoutBatchColumnIsMigrated) {
@@ -154,14 +149,7 @@ TEST(RelabelBatchLeaseStore, PostgresStoreWithoutBatchColumnIsMigrated) {
   EXPECT_EQ(schema.query1("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
                           "AND table_name = 'relabel_leases' AND column_name = 'batch_id'"),
             "1");
-  int64_t t = now_us();
-  EXPECT_TRUE((*s)->claim_leases(Keys{"old"}, "new-run", t, t + 1000)->empty()) << "the old lease is kept";
-  ASSERT_EQ((*s)->claim_leases(Keys{"k"}, "new-run", t, t + 1000)->size(), 1u);
-  ASSERT_TRUE((*s)->set_lease_batch(Keys{"k"}, "new-run", "msgbatch_9").ok());
-  auto adopted = (*s)->adopt_batch_leases(Keys{"k"}, "later", t + 2000, t + 9000);
-  ASSERT_TRUE(adopted.ok()) << adopted.error().message;
-  ASSERT_EQ(adopted->size(), 1u);
-  EXPECT_EQ((*adopted)[0].batch_id, "msgbatch_9");
+  check_migrated(**s);
 }
 
 // --- In-process runs ----------------------------------------------------------------------------
@@ -248,26 +236,13 @@ TEST(RelabelBatchLeaseRun, ExpiredLeaseWithBatchIdIsAdoptedAndCollected) {
 
 Child relabel_process(const std::string& uri, const std::string& base_url, const std::string& dir,
                       const std::string& tag, bool batch) {
-  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel",  "--teacher", kTeacher, "--store",  uri,
-                                   "--progress",    "none",     "--timeout", "5",      "--concurrency", "6"};
-  if (batch) argv.insert(argv.end(), {"--batch", "--batch-poll", "0.05"});
-  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", base_url}}, dir + "/" + tag + ".out",
-                        dir + "/" + tag + ".err");
+  std::vector<std::string> extra;
+  if (batch) extra = {"--batch", "--batch-poll", "0.05"};
+  return testing::relabel_process(kTeacher, kKey, uri, base_url, dir, tag, extra);
 }
 
-void fill(const std::string& uri, int n) {
-  auto s = open_ok(uri);
-  ASSERT_TRUE(s);
-  std::vector<Row> rows;
-  for (int i = 0; i < n; ++i) rows.push_back(testing::picker_trace(i));
-  ASSERT_TRUE(s->upsert(Table::traces, rows).ok());
-}
-
-int64_t relabels_in(const std::string& uri) {
-  auto s = open_ok(uri);
-  auto n = s ? s->count(Table::relabels, {}) : Result<int64_t>(runtime_error("no store"));
-  return n.ok() ? *n : -1;
-}
+void fill(const std::string& uri, int n) { testing::fill_traces(uri, n); }
+using testing::relabels_in;
 
 // Each of the n traces paid exactly once: in one batch request or one live answer, never both.
 void expect_paid_once(const fake::FakeLlm& fake, int n) {

@@ -81,12 +81,12 @@ class FakeLlm {
   std::vector<FakeCall> calls() const;
   size_t call_count() const;
   size_t calls_to(const std::string& path_prefix) const;
-  size_t answered() const;                                   // 200 answers with a completion
-  std::map<std::string, int> answers_by_trace() const;       // trace id header -> 200 answers
+  size_t answered() const;                                         // 200 answers with a completion
+  std::map<std::string, int> answers_by_trace() const;             // trace id header -> 200 answers
   std::map<std::string, int> batch_requests_by_custom_id() const;  // custom_id -> accepted batch requests
   size_t batches_created() const;                                  // Message Batches accepted
-  int64_t tokens_issued() const;                             // /token successes
-  int max_concurrent() const { return max_active_.load(); }  // most generation calls at once
+  int64_t tokens_issued() const;                                   // /token successes
+  int max_concurrent() const { return max_active_.load(); }        // most generation calls at once
 
   void set_fail_rate(double rate);
   void set_batch_outcomes(int canceled, int expired);  // batch_canceled / batch_expired of later batches
