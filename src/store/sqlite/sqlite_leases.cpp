@@ -52,7 +52,7 @@ constexpr const char* kAddBatchIdSql = "ALTER TABLE relabel_leases ADD COLUMN ba
 }  // namespace
 
 Result<void> ensure_schema(sqlite3* db) {
-  PT_TRY(ensure_schema(db));
+  PT_TRY(exec(db, kSchemaSql));
   PT_ASSIGN_OR_RETURN(bool has, has_batch_column(db));
   if (has) return ok();
   if (!sqlite3_get_autocommit(db)) return exec(db, kAddBatchIdSql);  // inside the caller's transaction
