@@ -47,6 +47,10 @@ class BatchRun {
   }
 
  private:
+  bool stopping() const {
+    return s_.stopped_by_budget || s_.stopped_by_signal || (o_.stop_requests && o_.stop_requests->load() > 0);
+  }
+
   Result<void> send_all(std::vector<std::string> to_do) {
     std::deque<std::string> queue(std::make_move_iterator(to_do.begin()), std::make_move_iterator(to_do.end()));
     while ((!queue.empty() || leases_->waiting() > 0) && !stopping()) {
