@@ -1,6 +1,6 @@
 // Shared helpers of the relabel lease tests (relabel_leases_test, relabel_batch_leases_test): the
 // wall clock in µs, a store opened and initialised by URI, traces written into it, its relabel
-// count, and a `picktune relabel` process started against a fake teacher.
+// count, a `picktune relabel` process started against a fake teacher and what its summary says.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -41,6 +41,14 @@ inline int64_t relabels_in(const std::string& uri) {
   auto s = open_initialised(uri);
   auto n = s ? s->count(Table::relabels, {}) : Result<int64_t>(runtime_error("no store"));
   return n.ok() ? *n : -1;
+}
+
+// N of the summary's "…, N claimed by another run of this teacher" (0 when absent).
+inline int64_t claimed_elsewhere(const std::string& out) {
+  auto at = out.find(" claimed by another run");
+  if (at == std::string::npos) return 0;
+  auto comma = out.rfind(", ", at);
+  return std::stoll(out.substr(comma + 2, at - comma - 2));
 }
 
 // `picktune relabel --teacher TEACHER --store URI …extra` with the fake's URL and `key`; output in DIR/TAG.out|err.

@@ -275,12 +275,15 @@ void concurrent_runs_pay_once(const std::string& uri, const std::string& dir, co
   std::vector<Child> children;
   for (size_t i = 0; i < batch.size(); ++i)
     children.push_back(relabel_process(uri, fake.base_url(), dir, "r" + std::to_string(i), batch[i]));
+  int64_t leased_elsewhere = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     std::string tag = dir + "/r" + std::to_string(i);
     EXPECT_EQ(testing::wait_child(children[i]), 0) << slurp(tag + ".err") << slurp(tag + ".out");
+    leased_elsewhere += testing::claimed_elsewhere(slurp(tag + ".out"));
   }
   expect_paid_once(fake, n);
   EXPECT_EQ(relabels_in(uri), n);
+  EXPECT_GT(leased_elsewhere, 0) << "the runs did overlap (some traces were claimed by another run)";
 }
 
 TEST(RelabelBatchLeaseCli, TwoConcurrentBatchRunsOnSqliteSubmitEachTraceOnce) {

@@ -110,12 +110,7 @@ void concurrent_runs_pay_once(const std::string& uri, const std::string& dir, in
   for (int i = 0; i < runs; ++i) {
     std::string tag = dir + "/r" + std::to_string(i);
     EXPECT_EQ(testing::wait_child(children[i]), 0) << slurp(tag + ".err") << slurp(tag + ".out");
-    std::string out = slurp(tag + ".out");
-    auto at = out.find(" claimed by another run");
-    if (at != std::string::npos) {
-      auto comma = out.rfind(", ", at);
-      leased_elsewhere += std::stoll(out.substr(comma + 2, at - comma - 2));
-    }
+    leased_elsewhere += testing::claimed_elsewhere(slurp(tag + ".out"));
   }
   auto by_trace = fake.answers_by_trace();
   EXPECT_EQ(by_trace.size(), static_cast<size_t>(n)) << "every trace answered";
