@@ -59,7 +59,8 @@ class RelabelLeases {
   // collecting the batch); returns (trace id, batch id) pairs, now held by this run.
   Result<std::vector<std::pair<std::string, std::string>>> adopt_batches(std::span<const std::string> trace_ids);
   // Drops the leases of runs on this host whose process is gone (killed, crashed): their traces
-  // need not wait for the leases to expire. Returns how many owners were reaped.
+  // need not wait for the leases to expire (leases of a batch are made expired instead, for
+  // adoption: Store::drop_leases_of). Returns how many owners were reaped.
   Result<int> reap_dead_local_owners();
 
  private:
