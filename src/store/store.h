@@ -135,12 +135,34 @@ class Store {
   // keys held by another owner are left alone. release_leases() drops this owner's leases on
   // the keys. A backend that cannot lock rows (BigQuery) answers false to locks_leases() and its
   // claim returns every key: callers must warn that concurrent runs are not protected there.
+  // A lease may carry the id of the Message Batch its trace was submitted in (`relabel --batch`):
+  // such a lease, once expired, is not taken by claim_leases() (that would pay again) but only by
+  // adopt_batch_leases(), whose caller collects the batch instead of sending the trace again.
   virtual bool locks_leases() const { return false; }
   virtual Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
                                                         int64_t now_us, int64_t expires_us);
   virtual Result<void> release_leases(std::span<const std::string> keys, const std::string& owner);
-  // The distinct owners of stored leases, and dropping every lease of one owner (a run known to be
-  // dead: its process is gone). Backends without leases hold none.
+  // set_lease_batch() records, in one transaction, that this owner's leases on the keys were
+  // submitted in batch `batch_id`. adopt_batch_leases() takes, in one transaction, every key that
+  // has an expired lease carrying a batch id, for `owner` until expires_us (the batch id is kept),
+  // and returns those keys with their batch ids, in order. Backends without leases adopt nothing.
+  struct BatchLease {
+    std::string key, batch_id;
+  };
+  virtual Result<void> set_lease_batch(std::span<const std::string> keys, const std::string& owner,
+                                       const std::string& batch_id) {
+    (void)keys, (void)owner, (void)batch_id;
+    return ok();
+  }
+  virtual Result<std::vector<BatchLease>> adopt_batch_leases(std::span<const std::string> keys,
+                                                             const std::string& owner, int64_t now_us,
+                                                             int64_t expires_us) {
+    (void)keys, (void)owner, (void)now_us, (void)expires_us;
+    return std::vector<BatchLease>();
+  }
+  // The distinct owners of stored leases, and ending every lease of one owner (a run known to be
+  // dead: its process is gone): leases without a batch id are dropped, those with one are made
+  // expired (left for adopt_batch_leases()). Backends without leases hold none.
   virtual Result<std::vector<std::string>> lease_owners() { return std::vector<std::string>(); }
   virtual Result<void> drop_leases_of(const std::string& owner) {
     (void)owner;

@@ -56,17 +56,8 @@ class Engine {
     if (LocalModel* local = model_.as_local()) return run_local(*local);
     remote_ = model_.as_remote();
     leases_.emplace(store_, model_.id(), o_.with_context, o_.lease_ms, o_.lease_owner);
-    if (!leases_->locking()) {
-      s_.leases_unlocked = true;
-      if (o_.diagnostics)
-        o_.diagnostics->warn("relabel/leases",
-                             fmt::format("{} cannot lock rows: another relabel run of {} on this store at the same "
-                                         "time would pay again for the same traces (run one at a time; "
-                                         "docs/formats.md#relabel-leases)",
-                                         store_.describe(), model_.id()));
-    }
-    Result<int> reaped = leases_->reap_dead_local_owners();  // killed runs here: no need to wait for expiry
-    Result<void> r = reaped.ok() ? run_remote() : Result<void>(reaped.error());
+    Result<void> r = leases_->begin(s_, o_.diagnostics);
+    if (r.ok()) r = run_remote();
     Result<void> released = leases_->release_all();  // a crash leaves them to expire instead
     PT_TRY(r);
     return released;
@@ -88,8 +79,8 @@ class Engine {
       tick();
     }
     PT_TRY(commit());
-    s_.not_sent +=
-        static_cast<int64_t>(queue_.size() + claimed_.size() + waiting_.size() + in_flight_.size()) + (parked_ ? 1 : 0);
+    s_.not_sent += static_cast<int64_t>(queue_.size() + leases_->waiting() + waiting_.size() + in_flight_.size()) +
+                   (parked_ ? 1 : 0);
     tick(true);
     multi_ = nullptr;
     return ok();
@@ -138,39 +129,13 @@ class Engine {
   }
 
   // The next trace to prepare. With leases: one this run has claimed and nobody has answered
-  // meanwhile (another run may have stored it between our selection and our claim).
+  // meanwhile (RelabelLeases::next).
   Result<std::optional<std::string>> next_trace_id() {
-    if (!leases_) {
-      if (queue_.empty()) return std::optional<std::string>();
-      std::string id = std::move(queue_.front());
-      queue_.pop_front();
-      return std::optional<std::string>(std::move(id));
-    }
-    while (true) {
-      while (claimed_.empty() && !queue_.empty()) PT_TRY(claim_more());
-      if (claimed_.empty()) return std::optional<std::string>();
-      std::string id = std::move(claimed_.front());
-      claimed_.pop_front();
-      PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, leases_->key(id)));
-      if (!stored) return std::optional<std::string>(std::move(id));
-      ++s_.skipped_done;  // answered by a concurrent run after we selected it
-      --s_.to_do;
-      leases_->finish(id);
-    }
-  }
-
-  Result<void> claim_more() {
-    size_t n = std::max<size_t>(kMinClaim, static_cast<size_t>(o_.concurrency));
-    std::vector<std::string> ids;
-    while (!queue_.empty() && ids.size() < n) {
-      ids.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    PT_ASSIGN_OR_RETURN(std::vector<std::string> held, leases_->claim(ids));
-    s_.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
-    s_.to_do -= static_cast<int64_t>(ids.size() - held.size());
-    for (auto& id : held) claimed_.push_back(std::move(id));
-    return ok();
+    if (leases_) return leases_->next(queue_, std::max<size_t>(kMinClaim, static_cast<size_t>(o_.concurrency)), s_);
+    if (queue_.empty()) return std::optional<std::string>();
+    std::string id = std::move(queue_.front());
+    queue_.pop_front();
+    return std::optional<std::string>(std::move(id));
   }
 
   // Tokens the budget assumes for an item's input: its estimate with a safety margin.
@@ -356,7 +321,6 @@ class Engine {
   std::vector<Row> pending_;                           // answers of this turn, not yet committed
   std::vector<std::string> pending_trace_ids_;         // their traces
   std::optional<RelabelLeases> leases_;                // remote models: claims on the traces sent
-  std::deque<std::string> claimed_;                    // claimed by this run, not yet prepared
   std::vector<Usage> pending_usage_;
   bool stop_sending_ = false;
 };

@@ -11,8 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "pipeline/relabel/relabel.h"
-
 namespace pt {
 namespace {
 
@@ -41,13 +39,20 @@ std::string RelabelLeases::key(const std::string& trace_id) const {
   return relabel_row_id(model_id_, trace_id, with_context_);
 }
 
-Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::string> trace_ids) {
+std::vector<std::string> RelabelLeases::keys_of(std::span<const std::string> trace_ids,
+                                                std::unordered_map<std::string, std::string>& trace_of) const {
   std::vector<std::string> keys;
-  std::unordered_map<std::string, std::string> trace_of;
+  keys.reserve(trace_ids.size());
   for (const auto& id : trace_ids) {
     keys.push_back(key(id));
     trace_of[keys.back()] = id;
   }
+  return keys;
+}
+
+Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::string> trace_ids) {
+  std::unordered_map<std::string, std::string> trace_of;
+  std::vector<std::string> keys = keys_of(trace_ids, trace_of);
   int64_t now = now_us();
   PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(keys, owner_, now, now + ttl_us_));
   std::unordered_map<std::string, bool> is_held;
@@ -62,9 +67,50 @@ Result<std::vector<std::string>> RelabelLeases::claim(std::span<const std::strin
   return ids;
 }
 
+Result<void> RelabelLeases::begin(RelabelSummary& summary, Diagnostics* diagnostics) {
+  if (!locking()) {
+    summary.leases_unlocked = true;
+    if (diagnostics)
+      diagnostics->warn("relabel/leases",
+                        fmt::format("{} cannot lock rows: another relabel run of {} on this store at the same "
+                                    "time would pay again for the same traces (run one at a time; "
+                                    "docs/formats.md#relabel-leases)",
+                                    store_.describe(), model_id_));
+  }
+  PT_ASSIGN_OR_RETURN(int reaped, reap_dead_local_owners());  // killed runs here: no need to wait for expiry
+  (void)reaped;
+  return ok();
+}
+
+Result<std::optional<std::string>> RelabelLeases::next(std::deque<std::string>& queue, size_t group,
+                                                       RelabelSummary& summary) {
+  while (true) {
+    while (claimed_.empty() && !queue.empty()) {
+      std::vector<std::string> ids;
+      while (!queue.empty() && ids.size() < group) {
+        ids.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+      PT_ASSIGN_OR_RETURN(std::vector<std::string> held, claim(ids));
+      summary.skipped_leased += static_cast<int64_t>(ids.size() - held.size());
+      summary.to_do -= static_cast<int64_t>(ids.size() - held.size());
+      for (auto& id : held) claimed_.push_back(std::move(id));
+    }
+    if (claimed_.empty()) return std::optional<std::string>();
+    std::string id = std::move(claimed_.front());
+    claimed_.pop_front();
+    PT_ASSIGN_OR_RETURN(auto stored, store_.get(Table::relabels, key(id)));
+    if (!stored) return std::optional<std::string>(std::move(id));
+    ++summary.skipped_done;  // answered by a concurrent run after we selected it
+    --summary.to_do;
+    finish(id);
+  }
+}
+
 void RelabelLeases::finish(const std::string& trace_id) {
   auto it = held_.find(key(trace_id));
   if (it == held_.end()) return;
+  batched_.erase(it->first);
   finished_.push_back(it->first);
   held_.erase(it);
 }
@@ -110,9 +156,41 @@ Result<int> RelabelLeases::reap_dead_local_owners() {
 }
 
 Result<void> RelabelLeases::release_all() {
-  for (const auto& [k, id] : held_) finished_.push_back(k);
+  std::vector<std::string> left;  // in a batch not collected: expire now, for the next run to adopt
+  for (const auto& [k, id] : held_) (batched_.count(k) ? left : finished_).push_back(k);
   held_.clear();
+  batched_.clear();
+  if (!left.empty()) {
+    int64_t now = now_us();
+    PT_ASSIGN_OR_RETURN(std::vector<std::string> got, store_.claim_leases(left, owner_, now, now));
+    (void)got;
+  }
   return flush();
+}
+
+Result<void> RelabelLeases::set_batch(std::span<const std::string> trace_ids, const std::string& batch_id) {
+  std::vector<std::string> keys;
+  for (const auto& id : trace_ids) keys.push_back(key(id));
+  PT_TRY(store_.set_lease_batch(keys, owner_, batch_id));
+  for (auto& k : keys)
+    if (held_.count(k)) batched_.insert(std::move(k));
+  return ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> RelabelLeases::adopt_batches(
+    std::span<const std::string> trace_ids) {
+  std::unordered_map<std::string, std::string> trace_of;
+  std::vector<std::string> keys = keys_of(trace_ids, trace_of);
+  int64_t now = now_us();
+  PT_ASSIGN_OR_RETURN(std::vector<Store::BatchLease> got, store_.adopt_batch_leases(keys, owner_, now, now + ttl_us_));
+  std::vector<std::pair<std::string, std::string>> adopted;
+  for (auto& l : got) {
+    held_[l.key] = trace_of[l.key];
+    batched_.insert(l.key);
+    adopted.emplace_back(trace_of[l.key], std::move(l.batch_id));
+  }
+  if (!got.empty() && renewed_at_us_ == 0) renewed_at_us_ = now;
+  return adopted;
 }
 
 }  // namespace pt

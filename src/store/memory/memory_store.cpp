@@ -22,9 +22,14 @@ struct MemoryStore::Tables {
   using Rows = std::map<std::string, Stored>;
   std::mutex mutex;
   Rows traces, relabels;
-  std::optional<std::pair<Rows, Rows>> group_snapshot;            // the tables as begin_group() found them
-  std::map<std::string, EvalRunRow> eval_runs;                    // by id
-  std::map<std::string, std::pair<std::string, int64_t>> leases;  // key -> (owner, expires_at µs)
+  std::optional<std::pair<Rows, Rows>> group_snapshot;  // the tables as begin_group() found them
+  std::map<std::string, EvalRunRow> eval_runs;          // by id
+  struct Lease {
+    std::string owner;
+    int64_t expires_at_us = 0;
+    std::string batch_id;  // "" when not submitted in a batch
+  };
+  std::map<std::string, Lease> leases;  // by key
   Rows& of(Table t) { return t == Table::traces ? traces : relabels; }
 };
 
@@ -225,8 +230,14 @@ Result<std::vector<std::string>> MemoryStore::claim_leases(std::span<const std::
   std::vector<std::string> held;
   for (const auto& key : keys) {
     auto it = tables_->leases.find(key);
-    if (it != tables_->leases.end() && it->second.first != owner && it->second.second > now_us) continue;
-    tables_->leases[key] = {owner, expires_us};
+    if (it == tables_->leases.end()) {
+      tables_->leases[key] = {owner, expires_us, ""};
+    } else {
+      auto& l = it->second;
+      if (l.owner != owner && (l.expires_at_us > now_us || !l.batch_id.empty())) continue;
+      l.owner = owner;
+      l.expires_at_us = expires_us;
+    }
     held.push_back(key);
   }
   return held;
@@ -236,21 +247,49 @@ Result<void> MemoryStore::release_leases(std::span<const std::string> keys, cons
   std::lock_guard<std::mutex> lock(tables_->mutex);
   for (const auto& key : keys) {
     auto it = tables_->leases.find(key);
-    if (it != tables_->leases.end() && it->second.first == owner) tables_->leases.erase(it);
+    if (it != tables_->leases.end() && it->second.owner == owner) tables_->leases.erase(it);
   }
   return ok();
+}
+
+Result<void> MemoryStore::set_lease_batch(std::span<const std::string> keys, const std::string& owner,
+                                          const std::string& batch_id) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  for (const auto& key : keys) {
+    auto it = tables_->leases.find(key);
+    if (it != tables_->leases.end() && it->second.owner == owner) it->second.batch_id = batch_id;
+  }
+  return ok();
+}
+
+Result<std::vector<Store::BatchLease>> MemoryStore::adopt_batch_leases(std::span<const std::string> keys,
+                                                                       const std::string& owner, int64_t now_us,
+                                                                       int64_t expires_us) {
+  std::lock_guard<std::mutex> lock(tables_->mutex);
+  std::vector<BatchLease> adopted;
+  for (const auto& key : keys) {
+    auto it = tables_->leases.find(key);
+    if (it == tables_->leases.end() || it->second.batch_id.empty() || it->second.expires_at_us > now_us) continue;
+    it->second.owner = owner;
+    it->second.expires_at_us = expires_us;
+    adopted.push_back({key, it->second.batch_id});
+  }
+  return adopted;
 }
 
 Result<std::vector<std::string>> MemoryStore::lease_owners() {
   std::lock_guard<std::mutex> lock(tables_->mutex);
   std::set<std::string> owners;
-  for (const auto& [key, lease] : tables_->leases) owners.insert(lease.first);
+  for (const auto& [key, lease] : tables_->leases) owners.insert(lease.owner);
   return std::vector<std::string>(owners.begin(), owners.end());
 }
 
 Result<void> MemoryStore::drop_leases_of(const std::string& owner) {
   std::lock_guard<std::mutex> lock(tables_->mutex);
-  std::erase_if(tables_->leases, [&](const auto& kv) { return kv.second.first == owner; });
+  std::erase_if(tables_->leases,
+                [&](const auto& kv) { return kv.second.owner == owner && kv.second.batch_id.empty(); });
+  for (auto& [key, lease] : tables_->leases)
+    if (lease.owner == owner) lease.expires_at_us = 0;
   return ok();
 }
 

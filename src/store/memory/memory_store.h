@@ -40,6 +40,10 @@ class MemoryStore : public Store {
   Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
                                                 int64_t now_us, int64_t expires_us) override;
   Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override;
+  Result<void> set_lease_batch(std::span<const std::string> keys, const std::string& owner,
+                               const std::string& batch_id) override;
+  Result<std::vector<BatchLease>> adopt_batch_leases(std::span<const std::string> keys, const std::string& owner,
+                                                     int64_t now_us, int64_t expires_us) override;
   Result<std::vector<std::string>> lease_owners() override;
   Result<void> drop_leases_of(const std::string& owner) override;
 

@@ -8,11 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "store/store.h"
+
 namespace pt::postgres_leases {
 
 // CREATE … IF NOT EXISTS: created, or added to an older store, when a store opens.
 extern const char* const kSchemaSql;
 extern const char* const kTables[1];
+// One boolean: whether relabel_leases has its batch_id column (else init adds it: the migration).
+extern const char* const kMigratedSql;
 
 // One transaction; keys are taken in sorted order (two claimers never wait on each other in a cycle).
 std::vector<std::string> claim(pqxx::connection& c, std::span<const std::string> keys, const std::string& owner,
@@ -21,5 +25,10 @@ std::vector<std::string> claim(pqxx::connection& c, std::span<const std::string>
 void release(pqxx::connection& c, std::span<const std::string> keys, const std::string& owner);
 std::vector<std::string> owners(pqxx::connection& c);
 void drop_owner(pqxx::connection& c, const std::string& owner);
+void set_batch(pqxx::connection& c, std::span<const std::string> keys, const std::string& owner,
+               const std::string& batch_id);
+// Returned in sorted key order.
+std::vector<Store::BatchLease> adopt_batches(pqxx::connection& c, std::span<const std::string> keys,
+                                             const std::string& owner, int64_t now_us, int64_t expires_us);
 
 }  // namespace pt::postgres_leases

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -182,6 +183,7 @@ class PgStore final : public Store {
         bookkeeping = bookkeeping && n.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
       for (const char* table : postgres_leases::kTables)
         bookkeeping = bookkeeping && n.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
+      bookkeeping = bookkeeping && n.exec1(postgres_leases::kMigratedSql)[0].as<bool>();
     } catch (const std::exception& e) {
       return fail("cannot open", e);
     }
@@ -326,32 +328,30 @@ class PgStore final : public Store {
   Result<std::vector<std::string>> claim_leases(std::span<const std::string> keys, const std::string& owner,
                                                 int64_t now_us, int64_t expires_us) override {
     if (keys.empty()) return std::vector<std::string>();
-    PT_ASSIGN_OR_RETURN(Lease l, lease());
-    for (int attempt = 0;; ++attempt) {
-      try {
-        return postgres_leases::claim(l.conn->db, keys, owner, now_us, expires_us);
-      } catch (const std::exception& e) {
-        // Deadlock / serialization failure: the transaction was rolled back; try again.
-        std::string state = sqlstate_of(e);
-        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
-        return fail("claiming relabel leases", e);
-      }
-    }
+    return retrying<std::vector<std::string>>("claiming relabel leases", [&](pqxx::connection& c) {
+      return postgres_leases::claim(c, keys, owner, now_us, expires_us);
+    });
   }
 
   Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override {
     if (keys.empty()) return ok();
-    PT_ASSIGN_OR_RETURN(Lease l, lease());
-    for (int attempt = 0;; ++attempt) {
-      try {
-        postgres_leases::release(l.conn->db, keys, owner);
-        return ok();
-      } catch (const std::exception& e) {
-        std::string state = sqlstate_of(e);
-        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
-        return fail("releasing relabel leases", e);
-      }
-    }
+    return retrying<void>("releasing relabel leases",
+                          [&](pqxx::connection& c) { postgres_leases::release(c, keys, owner); });
+  }
+
+  Result<void> set_lease_batch(std::span<const std::string> keys, const std::string& owner,
+                               const std::string& batch_id) override {
+    if (keys.empty()) return ok();
+    return retrying<void>("recording the batch of relabel leases",
+                          [&](pqxx::connection& c) { postgres_leases::set_batch(c, keys, owner, batch_id); });
+  }
+
+  Result<std::vector<BatchLease>> adopt_batch_leases(std::span<const std::string> keys, const std::string& owner,
+                                                     int64_t now_us, int64_t expires_us) override {
+    if (keys.empty()) return std::vector<BatchLease>();
+    return retrying<std::vector<BatchLease>>("adopting relabel leases", [&](pqxx::connection& c) {
+      return postgres_leases::adopt_batches(c, keys, owner, now_us, expires_us);
+    });
   }
 
   Result<std::vector<std::string>> lease_owners() override {
@@ -364,17 +364,8 @@ class PgStore final : public Store {
   }
 
   Result<void> drop_leases_of(const std::string& owner) override {
-    PT_ASSIGN_OR_RETURN(Lease l, lease());
-    for (int attempt = 0;; ++attempt) {
-      try {
-        postgres_leases::drop_owner(l.conn->db, owner);
-        return ok();
-      } catch (const std::exception& e) {
-        std::string state = sqlstate_of(e);
-        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
-        return fail("dropping relabel leases", e);
-      }
-    }
+    return retrying<void>("dropping relabel leases",
+                          [&](pqxx::connection& c) { postgres_leases::drop_owner(c, owner); });
   }
 
  private:
@@ -413,6 +404,27 @@ class PgStore final : public Store {
   void give_back(std::unique_ptr<Conn> c) {
     std::lock_guard<std::mutex> lock(mu_);
     idle_.push_back(std::move(c));
+  }
+
+  // Runs `body` on a pooled connection; a deadlock or serialization failure (the transaction was
+  // rolled back) is tried again, up to 3 times.
+  template <typename T, typename F>
+  Result<T> retrying(std::string_view doing, F&& body) {
+    PT_ASSIGN_OR_RETURN(Lease l, lease());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        if constexpr (std::is_void_v<T>) {
+          body(l.conn->db);
+          return ok();
+        } else {
+          return body(l.conn->db);
+        }
+      } catch (const std::exception& e) {
+        std::string state = sqlstate_of(e);
+        if (attempt < 3 && (state == "40P01" || state == "40001")) continue;
+        return fail(doing, e);
+      }
+    }
   }
 
   Error fail(std::string_view doing, const std::exception& e) const {

@@ -9,17 +9,24 @@
 #include <string>
 #include <vector>
 
+#include "store/store.h"
 #include "util/result.h"
 
 namespace pt::sqlite_leases {
 
 // CREATE … IF NOT EXISTS: run by init() and before every claim (stores made by an older picktune).
 extern const char* const kSchemaSql;
+// kSchemaSql, then the batch_id column added when missing (a store made before relabel --batch leased).
+Result<void> ensure_schema(sqlite3* db);
 
 Result<std::vector<std::string>> claim(sqlite3* db, std::span<const std::string> keys, const std::string& owner,
                                        int64_t now_us, int64_t expires_us);
 Result<void> release(sqlite3* db, std::span<const std::string> keys, const std::string& owner);
 Result<std::vector<std::string>> owners(sqlite3* db);
 Result<void> drop_owner(sqlite3* db, const std::string& owner);
+Result<void> set_batch(sqlite3* db, std::span<const std::string> keys, const std::string& owner,
+                       const std::string& batch_id);
+Result<std::vector<Store::BatchLease>> adopt_batches(sqlite3* db, std::span<const std::string> keys,
+                                                     const std::string& owner, int64_t now_us, int64_t expires_us);
 
 }  // namespace pt::sqlite_leases

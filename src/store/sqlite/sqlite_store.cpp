@@ -161,7 +161,7 @@ class SqliteStore final : public Store {
     PT_TRY(exec("BEGIN IMMEDIATE"));
     Result<void> r = exec(kSchemaSql);
     if (r.ok()) r = exec(sqlite_runs::kSchemaSql);
-    if (r.ok()) r = exec(sqlite_leases::kSchemaSql);
+    if (r.ok()) r = sqlite_leases::ensure_schema(db_);
     if (r.ok()) r = exec(fmt::format("PRAGMA application_id={}", kApplicationId));
     if (r.ok()) r = exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
     if (r.ok()) r = exec("COMMIT");
@@ -325,6 +325,16 @@ class SqliteStore final : public Store {
   Result<void> release_leases(std::span<const std::string> keys, const std::string& owner) override {
     if (group_open_) return usage_error("release_leases: an upsert group is open");
     return named(sqlite_leases::release(db_, keys, owner));
+  }
+  Result<void> set_lease_batch(std::span<const std::string> keys, const std::string& owner,
+                               const std::string& batch_id) override {
+    if (group_open_) return usage_error("set_lease_batch: an upsert group is open");
+    return named(sqlite_leases::set_batch(db_, keys, owner, batch_id));
+  }
+  Result<std::vector<BatchLease>> adopt_batch_leases(std::span<const std::string> keys, const std::string& owner,
+                                                     int64_t now_us, int64_t expires_us) override {
+    if (group_open_) return usage_error("adopt_batch_leases: an upsert group is open");
+    return named(sqlite_leases::adopt_batches(db_, keys, owner, now_us, expires_us));
   }
   Result<std::vector<std::string>> lease_owners() override { return named(sqlite_leases::owners(db_)); }
   Result<void> drop_leases_of(const std::string& owner) override {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "pipeline/relabel/lease_fixtures.h"
 #include "pipeline/relabel/relabel.h"
 #include "pipeline/relabel/relabel_fixtures.h"
 #include "pipeline/relabel/relabel_leases.h"
@@ -27,18 +28,8 @@ using testing::slurp;
 constexpr const char* kTeacher = "anthropic:claude-opus-4-20250514";
 constexpr const char* kKey = "sk-ant-lease-KEY-0c41aa";
 
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::unique_ptr<Store> open_ok(const std::string& uri) {
-  auto s = open_store(StoreOptions{uri, "dev"});
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  if (!s.ok()) return nullptr;
-  EXPECT_TRUE((*s)->init().ok());
-  return std::move(s).value();
-}
+int64_t now_us() { return testing::wall_us(); }
+std::unique_ptr<Store> open_ok(const std::string& uri) { return testing::open_initialised(uri); }
 
 using Keys = std::vector<std::string>;
 
@@ -97,27 +88,12 @@ TEST(RelabelLeaseStore, MemoryClaimsAreExclusiveRenewableAndExpire) {
 // --- Concurrent processes -------------------------------------------------------------------
 
 Child relabel_process(const std::string& uri, const std::string& base_url, const std::string& dir,
-                      const std::string& tag, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> argv = {PICKTUNE_BINARY, "relabel", "--teacher",  kTeacher, "--store",   uri,
-                                   "--concurrency", "6",       "--progress", "none",   "--timeout", "5"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return testing::spawn(argv, {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", base_url}}, dir + "/" + tag + ".out",
-                        dir + "/" + tag + ".err");
+                      const std::string& tag) {
+  return testing::relabel_process(kTeacher, kKey, uri, base_url, dir, tag);
 }
 
-void fill(const std::string& uri, int n) {
-  auto s = open_ok(uri);
-  ASSERT_TRUE(s);
-  std::vector<Row> rows;
-  for (int i = 0; i < n; ++i) rows.push_back(testing::picker_trace(i));
-  ASSERT_TRUE(s->upsert(Table::traces, rows).ok());
-}
-
-int64_t relabels_in(const std::string& uri) {
-  auto s = open_ok(uri);
-  auto n = s ? s->count(Table::relabels, {}) : Result<int64_t>(runtime_error("no store"));
-  return n.ok() ? *n : -1;
-}
+void fill(const std::string& uri, int n) { testing::fill_traces(uri, n); }
+using testing::relabels_in;
 
 // `runs` processes started together on a store of n traces: each trace answered (paid) once.
 void concurrent_runs_pay_once(const std::string& uri, const std::string& dir, int runs) {
@@ -134,12 +110,7 @@ void concurrent_runs_pay_once(const std::string& uri, const std::string& dir, in
   for (int i = 0; i < runs; ++i) {
     std::string tag = dir + "/r" + std::to_string(i);
     EXPECT_EQ(testing::wait_child(children[i]), 0) << slurp(tag + ".err") << slurp(tag + ".out");
-    std::string out = slurp(tag + ".out");
-    auto at = out.find(" claimed by another run");
-    if (at != std::string::npos) {
-      auto comma = out.rfind(", ", at);
-      leased_elsewhere += std::stoll(out.substr(comma + 2, at - comma - 2));
-    }
+    leased_elsewhere += testing::claimed_elsewhere(slurp(tag + ".out"));
   }
   auto by_trace = fake.answers_by_trace();
   EXPECT_EQ(by_trace.size(), static_cast<size_t>(n)) << "every trace answered";

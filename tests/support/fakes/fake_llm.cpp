@@ -384,10 +384,24 @@ int64_t FakeLlm::tokens_issued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return tokens_issued_;
 }
+std::map<std::string, int> FakeLlm::batch_requests_by_custom_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return batch_requests_;
+}
+
+size_t FakeLlm::batches_created() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return batches_.size();
+}
+
 void FakeLlm::set_batch_outcomes(int canceled, int expired) {
   std::lock_guard<std::mutex> lock(mu_);
   cfg_.batch_canceled = canceled;
   cfg_.batch_expired = expired;
+}
+void FakeLlm::set_batch_polls_before_end(int polls) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cfg_.batch_polls_before_end = polls;
 }
 void FakeLlm::set_fail_rate(double rate) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -696,6 +710,7 @@ void FakeLlm::install_routes() {
       std::lock_guard<std::mutex> lock(mu_);
       batch->id = "msgbatch_fake_" + std::to_string(next_id_++);
       batches_[batch->id] = batch;
+      for (const auto& item : batch->items) ++batch_requests_[item.first];
       res.status = 200;
     }
     if (res.status == 200) {

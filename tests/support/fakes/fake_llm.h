@@ -81,13 +81,16 @@ class FakeLlm {
   std::vector<FakeCall> calls() const;
   size_t call_count() const;
   size_t calls_to(const std::string& path_prefix) const;
-  size_t answered() const;                                   // 200 answers with a completion
-  std::map<std::string, int> answers_by_trace() const;       // trace id header -> 200 answers
-  int64_t tokens_issued() const;                             // /token successes
-  int max_concurrent() const { return max_active_.load(); }  // most generation calls at once
+  size_t answered() const;                                         // 200 answers with a completion
+  std::map<std::string, int> answers_by_trace() const;             // trace id header -> 200 answers
+  std::map<std::string, int> batch_requests_by_custom_id() const;  // custom_id -> accepted batch requests
+  size_t batches_created() const;                                  // Message Batches accepted
+  int64_t tokens_issued() const;                                   // /token successes
+  int max_concurrent() const { return max_active_.load(); }        // most generation calls at once
 
   void set_fail_rate(double rate);
   void set_batch_outcomes(int canceled, int expired);  // batch_canceled / batch_expired of later batches
+  void set_batch_polls_before_end(int polls);          // batch_polls_before_end, for every batch from now on
   void fail_next(int n);                               // the next n calls fail (with the configured faults)
   void stop();                                         // also done by the destructor; wakes sleeping handlers
 
@@ -121,6 +124,7 @@ class FakeLlm {
   std::set<std::string> tokens_;
   int64_t tokens_issued_ = 0;
   std::map<std::string, std::shared_ptr<Batch>> batches_;
+  std::map<std::string, int> batch_requests_;  // custom_id -> accepted batch requests carrying it
   int64_t next_id_ = 1;
   std::FILE* log_ = nullptr;
   std::atomic<int> active_{0}, max_active_{0};
