@@ -1,6 +1,8 @@
 // CaptureQueue: the request threads append under one mutex (spool write + in-memory queue, in the
 // same order); the writer rotates the spool segment, commits that segment's rows in one group
-// (both tables) and unlinks the segment only after the commit succeeded.
+// (both tables) and unlinks the segment only after the commit succeeded. A segment that went
+// over the memory cap holds its rows only on disk; the writer reads it back in chunks of at most
+// max_batch rows and memory_cap_bytes / 4 bytes, committing each, and unlinks it after the last.
 #include "server/capture_queue.h"
 
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 namespace pt::server {
 
@@ -15,14 +18,18 @@ Result<std::unique_ptr<CaptureQueue>> CaptureQueue::start(Store& store, CaptureQ
   PT_ASSIGN_OR_RETURN(Spool spool, Spool::open(options.spool_dir));
   PT_ASSIGN_OR_RETURN(auto leftovers, spool.leftovers());
   std::unique_ptr<CaptureQueue> q(new CaptureQueue(store, std::move(options), std::move(spool)));
-  for (auto& [path, rows] : leftovers) {
+  for (auto& path : leftovers) {  // replayed from disk, like a segment that went over the memory cap
     Batch b;
     b.segment = path;
-    b.rows = std::move(rows);
+    b.on_disk = true;
+    PT_TRY(read_spool_segment(path, q->opt_.max_batch, q->opt_.memory_cap_bytes, [&](std::vector<SpooledRow>& rows) {
+      b.count += static_cast<int64_t>(rows.size());
+      return true;
+    }));
     std::error_code ec;
     b.bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
     q->uncommitted_bytes_ += b.bytes;
-    q->replayed_ += static_cast<int64_t>(b.rows.size());
+    q->replayed_ += b.count;
     q->uncommitted_.push_back(std::move(b));
   }
   q->writer_ = std::thread([p = q.get()] { p->run(); });
@@ -36,11 +43,23 @@ CaptureQueue::~CaptureQueue() { drain(); }
 
 Result<void> CaptureQueue::push(SpooledRow row) {
   std::string line = spool_line(row);
+  const auto size = static_cast<int64_t>(line.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return runtime_error("capture queue is shutting down");
     PT_TRY(spool_.append(line));
-    pending_.push_back(std::move(row));
+    ++pending_.count;
+    if (!pending_.on_disk && memory_bytes_ + size <= opt_.memory_cap_bytes) {
+      pending_.rows.push_back(std::move(row));
+      pending_.memory += size;
+      memory_bytes_ += size;
+    } else if (!pending_.on_disk) {  // over the cap: this segment's rows are read back from the spool
+      pending_.on_disk = true;
+      memory_bytes_ -= pending_.memory;
+      pending_.memory = 0;
+      std::vector<SpooledRow>().swap(pending_.rows);
+      ++spilled_segments_;
+    }
   }
   cv_.notify_one();
   return ok();
@@ -48,8 +67,8 @@ Result<void> CaptureQueue::push(SpooledRow row) {
 
 int64_t CaptureQueue::depth() const {
   std::lock_guard<std::mutex> lock(mu_);
-  int64_t n = static_cast<int64_t>(pending_.size());
-  for (const auto& b : uncommitted_) n += static_cast<int64_t>(b.rows.size());
+  int64_t n = pending_.count;
+  for (const auto& b : uncommitted_) n += b.count;
   return n;
 }
 
@@ -58,63 +77,79 @@ int64_t CaptureQueue::spool_bytes() const {
   return uncommitted_bytes_ + spool_.current_bytes();
 }
 
-bool CaptureQueue::commit(const std::vector<SpooledRow>& rows) {
-  std::vector<Row> traces, relabels;
-  for (const auto& r : rows) (r.table == Table::traces ? traces : relabels).push_back(r.row);
+int64_t CaptureQueue::memory_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return memory_bytes_;
+}
+
+int64_t CaptureQueue::spilled_segments() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return spilled_segments_;
+}
+
+// The rows are moved into the store's call and back, so a batch is never copied.
+bool CaptureQueue::commit(std::vector<SpooledRow>& rows) {
+  std::vector<Row> parts[2];
+  for (auto& r : rows) parts[r.table == Table::traces ? 0 : 1].push_back(std::move(r.row));
   bool grouped = store_.groups_upserts();
-  if (grouped && !store_.begin_group().ok()) return false;
-  bool ok_all = true;
+  bool ok_all = !grouped || store_.begin_group().ok();
   for (int i = 0; i < 2 && ok_all; ++i) {
-    auto& part = i == 0 ? traces : relabels;
-    if (part.empty()) continue;
-    auto r = store_.upsert(i == 0 ? Table::traces : Table::relabels, part);
+    if (parts[i].empty()) continue;
+    auto r = store_.upsert(i == 0 ? Table::traces : Table::relabels, parts[i]);
     if (!r.ok()) {
       ok_all = false;
       std::fprintf(stderr, "picktune serve: store write failed (rows kept in the spool): %s\n",
                    r.error().message.c_str());
     }
   }
-  if (grouped) {
-    if (ok_all && !store_.commit_group().ok()) ok_all = false;
-    if (!ok_all) store_.rollback_group();
+  if (grouped && ok_all && !store_.commit_group().ok()) ok_all = false;
+  if (grouped && !ok_all) store_.rollback_group();
+  size_t next[2] = {0, 0};
+  for (auto& r : rows) {
+    int i = r.table == Table::traces ? 0 : 1;
+    r.row = std::move(parts[i][next[i]++]);
   }
   return ok_all;
+}
+
+// Commits a whole batch: its rows in memory, or its segment read back in chunks (a chunk already
+// committed when a later one fails is upserted again on the retry, which changes nothing).
+bool CaptureQueue::commit_batch(Batch& b) {
+  if (!b.on_disk) return commit(b.rows);
+  auto done = read_spool_segment(b.segment, static_cast<size_t>(opt_.max_batch),
+                                 std::max<int64_t>(1, opt_.memory_cap_bytes / 4),
+                                 [&](std::vector<SpooledRow>& rows) { return commit(rows); });
+  if (!done.ok()) std::fprintf(stderr, "picktune serve: %s\n", done.error().message.c_str());
+  return done.ok() && *done;
 }
 
 void CaptureQueue::run() {
   using clock = std::chrono::steady_clock;
   while (true) {
-    Batch batch;
-    bool have = false;
+    Batch* batch = nullptr;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(opt_.flush_interval_ms),
-                   [&] { return stopping_ || static_cast<int64_t>(pending_.size()) >= opt_.max_batch; });
-      if (!pending_.empty()) {  // the current segment becomes a batch; new rows go to a new segment
-        Batch b;
-        b.bytes = spool_.current_bytes();
-        b.segment = spool_.rotate();
-        b.rows = std::move(pending_);
-        pending_.clear();
-        uncommitted_bytes_ += b.bytes;
-        uncommitted_.push_back(std::move(b));
+                   [&] { return stopping_ || pending_.count >= opt_.max_batch; });
+      if (pending_.count > 0) {  // the current segment becomes a batch; new rows go to a new segment
+        pending_.bytes = spool_.current_bytes();
+        pending_.segment = spool_.rotate();
+        uncommitted_bytes_ += pending_.bytes;
+        uncommitted_.push_back(std::exchange(pending_, Batch()));
       }
-      if (!uncommitted_.empty()) {
-        batch.segment = uncommitted_.front().segment;
-        batch.rows = uncommitted_.front().rows;  // copied: stays queued until committed
-        batch.bytes = uncommitted_.front().bytes;
-        have = true;
-      } else if (stopping_) {
+      if (!uncommitted_.empty())
+        batch = &uncommitted_.front();  // stays queued until committed; push_back keeps it in place
+      else if (stopping_)
         return;
-      }
     }
-    if (!have) continue;
-    if (commit(batch.rows)) {
-      if (!batch.segment.empty()) ::unlink(batch.segment.c_str());
+    if (!batch) continue;
+    if (commit_batch(*batch)) {
+      if (!batch->segment.empty()) ::unlink(batch->segment.c_str());
       std::lock_guard<std::mutex> lock(mu_);
-      uncommitted_bytes_ -= batch.bytes;
+      uncommitted_bytes_ -= batch->bytes;
+      memory_bytes_ -= batch->memory;
+      written_ += batch->count;
       uncommitted_.pop_front();
-      written_ += static_cast<int64_t>(batch.rows.size());
     } else {
       ++failed_commits_;
       std::unique_lock<std::mutex> lock(mu_);

@@ -1,7 +1,9 @@
 // Trace and relabel writes off the request's path: push() appends the row to the spool (durable
 // against a crash when it returns) and queues it; one writer thread commits queued rows in
-// batched transactions and then deletes their spool segment. If the store fails, the rows stay
-// in the spool and in memory and are retried; rows spooled by an earlier run are replayed first.
+// batched transactions and then deletes their spool segment. Memory is bounded: rows are held in
+// memory only up to `memory_cap_bytes`; beyond it (a slow or failing store) a segment's rows are
+// kept only in the spool and read back from it in order, in bounded chunks, when their turn comes.
+// If the store fails, rows are retried; rows spooled by an earlier run are replayed first.
 // Rows are upserted by id, so a replayed row lands exactly once.
 #pragma once
 #include <atomic>
@@ -22,9 +24,10 @@ namespace pt::server {
 
 struct CaptureQueueOptions {
   std::string spool_dir;
-  int64_t max_batch = 2000;     // rows per transaction at most
-  int flush_interval_ms = 20;   // the writer waits this long to gather a batch
-  int retry_interval_ms = 500;  // after a failed commit
+  int64_t max_batch = 2000;               // rows per transaction at most
+  int flush_interval_ms = 20;             // the writer waits this long to gather a batch
+  int retry_interval_ms = 500;            // after a failed commit
+  int64_t memory_cap_bytes = 16ll << 20;  // spool-line bytes of rows held in memory at most
 };
 
 class CaptureQueue {
@@ -43,17 +46,23 @@ class CaptureQueue {
   int64_t written() const { return written_.load(); }
   int64_t failed_commits() const { return failed_commits_.load(); }
   int64_t replayed() const { return replayed_.load(); }
+  int64_t memory_bytes() const;      // spool-line bytes of the rows held in memory
+  int64_t spilled_segments() const;  // segments whose rows were left to the spool (memory cap), so far
 
  private:
   CaptureQueue(Store& store, CaptureQueueOptions options, Spool spool);
   void run();
-  bool commit(const std::vector<SpooledRow>& rows);
+  bool commit(std::vector<SpooledRow>& rows);
 
   struct Batch {
-    std::string segment;  // spool file holding exactly these rows
-    std::vector<SpooledRow> rows;
-    int64_t bytes = 0;
+    std::string segment;           // spool file holding exactly these rows
+    std::vector<SpooledRow> rows;  // in memory, unless on_disk
+    bool on_disk = false;          // the rows are read back from `segment` when committed
+    int64_t count = 0;             // rows in the segment
+    int64_t bytes = 0;             // of the segment file
+    int64_t memory = 0;            // of `rows`
   };
+  bool commit_batch(Batch& b);
 
   Store& store_;
   CaptureQueueOptions opt_;
@@ -61,9 +70,9 @@ class CaptureQueue {
   std::mutex join_mu_;  // drain() may be called from two threads
   std::condition_variable cv_;
   Spool spool_;
-  std::vector<SpooledRow> pending_;  // rows in the current segment
-  std::deque<Batch> uncommitted_;    // rotated segments waiting for a commit
-  int64_t uncommitted_bytes_ = 0;
+  Batch pending_;                  // the current segment's rows (its path set when rotated)
+  std::deque<Batch> uncommitted_;  // rotated segments waiting for a commit; only the writer pops
+  int64_t uncommitted_bytes_ = 0, memory_bytes_ = 0, spilled_segments_ = 0;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point give_up_at_{};
   std::atomic<int64_t> written_{0}, failed_commits_{0}, replayed_{0};

@@ -66,7 +66,8 @@ struct CallMeta {
   std::shared_ptr<const MemberTexts> request;
 };
 
-CallMeta read_meta(Provider p, const httplib::Request& req, const WireRequest& wr) {
+// Takes the request's payload members out of `wr` (the streaming path copies `wr` into its callbacks).
+CallMeta read_meta(Provider p, const httplib::Request& req, WireRequest& wr) {
   CallMeta m;
   m.provider = p;
   m.trace_id = new_trace_id();
@@ -77,7 +78,8 @@ CallMeta read_meta(Provider p, const httplib::Request& req, const WireRequest& w
   if (m.type.empty()) m.type = std::string(kGetRelevantFiles);
   m.started = Clock::now();
   m.created_at_us = now_us();
-  m.request = std::make_shared<const MemberTexts>(member_texts(wr.payload));
+  m.request = std::make_shared<const MemberTexts>(std::move(wr.payload));
+  wr.payload.clear();
   return m;
 }
 
@@ -320,7 +322,6 @@ void handle(Server& s, Provider p, const httplib::Request& req, httplib::Respons
     return;
   }
   CallMeta m = read_meta(p, req, wr);
-  wr.payload = json();  // serialized into m.request; the streaming path copies `wr` into its callbacks
   if (wr.model.rfind("local:", 0) == 0) return answer_local(s, m, wr, res);
   forward(s, m, wr, req, res, url);
 }

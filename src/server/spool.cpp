@@ -99,26 +99,39 @@ Spool::~Spool() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<std::vector<std::pair<std::string, std::vector<SpooledRow>>>> Spool::leftovers() const {
+Result<std::vector<std::string>> Spool::leftovers() const {
   std::vector<std::pair<int64_t, std::string>> segs;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec))
     if (int64_t s = seq_of(e.path()); s >= 0 && e.path().string() != path_) segs.emplace_back(s, e.path().string());
   if (ec) return runtime_error("spool " + dir_ + ": " + ec.message());
   std::sort(segs.begin(), segs.end());
-  std::vector<std::pair<std::string, std::vector<SpooledRow>>> out;
-  for (auto& [seq, path] : segs) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<SpooledRow> rows;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      auto r = parse_spool_line(line);
-      if (r.ok()) rows.push_back(std::move(r).value());  // a torn last line was never acknowledged
-    }
-    out.emplace_back(path, std::move(rows));
-  }
+  std::vector<std::string> out;
+  for (auto& seg : segs) out.push_back(std::move(seg.second));
   return out;
+}
+
+Result<bool> read_spool_segment(const std::string& path, size_t max_rows, int64_t max_bytes,
+                                const std::function<bool(std::vector<SpooledRow>&)>& chunk) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return runtime_error("spool " + path + ": cannot be read");
+  std::vector<SpooledRow> rows;
+  int64_t bytes = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto r = parse_spool_line(line);
+    if (!r.ok()) continue;  // a torn last line was never acknowledged
+    rows.push_back(std::move(r).value());
+    bytes += static_cast<int64_t>(line.size());
+    if (rows.size() >= max_rows || bytes >= max_bytes) {
+      if (!chunk(rows)) return false;
+      rows.clear();
+      bytes = 0;
+    }
+  }
+  if (in.bad()) return runtime_error("spool " + path + ": read failed");
+  return rows.empty() || chunk(rows);
 }
 
 Result<void> Spool::append(const std::string& line) {

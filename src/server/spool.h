@@ -4,6 +4,7 @@
 // that batch is committed; segments left by a crash are read back at start and replayed.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ std::string spool_line(const SpooledRow& r);  // one JSON object + "\n"
 // Parses one line; a torn last line (a write cut by a crash) is an error the caller skips.
 Result<SpooledRow> parse_spool_line(std::string_view line);
 
+// Reads a segment's rows in order, handing them to `chunk` in groups of at most `max_rows` rows
+// and about `max_bytes` bytes of lines (so a large segment is never held whole); a torn line is
+// skipped. Stops early, returning false, when `chunk` returns false.
+Result<bool> read_spool_segment(const std::string& path, size_t max_rows, int64_t max_bytes,
+                                const std::function<bool(std::vector<SpooledRow>&)>& chunk);
+
 class Spool {
  public:
   // Creates `dir` if missing; does not open a segment yet.
@@ -30,8 +37,8 @@ class Spool {
   Spool& operator=(Spool&& o) noexcept;
   ~Spool();
 
-  // Segments present on disk (left by an earlier run), oldest first, with their rows.
-  Result<std::vector<std::pair<std::string, std::vector<SpooledRow>>>> leftovers() const;
+  // Segment files present on disk (left by an earlier run), oldest first.
+  Result<std::vector<std::string>> leftovers() const;
   // Appends to the current segment (opening one if needed). Durable against a process crash on return.
   Result<void> append(const std::string& line);
   // Closes the current segment and returns its path ("" when none was open); the next append opens a new one.

@@ -1,13 +1,10 @@
-// Wire formats of the capture routes (docs/formats.md#cli-contract). Requests: Anthropic's system/messages are kept as
-// sent; OpenAI's system/developer messages become `system` blocks; Gemini's systemInstruction and
-// contents become system blocks and {role, content} messages (model -> assistant). Streams:
+// Wire formats of the capture routes (docs/formats.md#cli-contract), responses and answers; the
+// requests are read in wire_fast.cpp. Streams:
 // Anthropic content_block_delta text_delta, OpenAI choices[0].delta.content, Gemini
 // candidates[0].content.parts[].text per `data:` event.
 #include "server/wire.h"
 
 #include <chrono>
-
-#include "core/picker_prompt.h"
 
 namespace pt::server {
 
@@ -41,14 +38,6 @@ std::string content_text(const json& c) {
   return out;
 }
 
-std::string request_type_of(const json& messages) {
-  std::string last_user;
-  if (messages.is_array())
-    for (const auto& m : messages)
-      if (m.is_object() && m.value("role", "") == "user") last_user = content_text(m.value("content", json()));
-  return last_user.find(kLimitSentencePrefix) != std::string::npos ? "Key" : "Non-Obvious";
-}
-
 void usage_anthropic(const json& u, WireUsage& usage) {
   if (!u.is_object()) return;
   int64_t in = num(u, "input_tokens"), cr = num(u, "cache_read_input_tokens"),
@@ -79,75 +68,6 @@ std::string gemini_text(const json& j) {
 }
 
 }  // namespace
-
-bool parse_wire_request(Provider p, std::string_view body, const std::string& model_from_path, bool stream_from_path,
-                        WireRequest& out, std::string& error) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    error = "request body is not a JSON object";
-    return false;
-  }
-  json& pl = out.payload;
-  if (p == Provider::anthropic || p == Provider::openai) {
-    if (!j.contains("model") || !j["model"].is_string()) {
-      error = "model: expected a string";
-      return false;
-    }
-    if (!j.contains("messages") || !j["messages"].is_array()) {
-      error = "messages: expected an array";
-      return false;
-    }
-    out.model = j["model"].get<std::string>();
-    out.stream = j.value("stream", false) == true;
-  }
-  if (p == Provider::anthropic) {
-    if (j.contains("system")) pl["system"] = std::move(j["system"]);  // moved: the file tree is not copied
-    pl["messages"] = std::move(j["messages"]);
-    if (j.contains("metadata") && j["metadata"].is_object() && j["metadata"].value("user_id", json()).is_string())
-      out.user_id = j["metadata"]["user_id"].get<std::string>();
-  } else if (p == Provider::openai) {
-    json system = json::array(), messages = json::array();
-    for (auto& m : j["messages"]) {
-      if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) {
-        error = "messages[]: expected objects with a string role";
-        return false;
-      }
-      std::string role = m["role"].get<std::string>();
-      if (role == "system" || role == "developer")
-        system.push_back({{"type", "text"}, {"text", content_text(m.value("content", json()))}});
-      else
-        messages.push_back(std::move(m));
-    }
-    if (system.size() == 1)
-      pl["system"] = system[0]["text"];
-    else if (!system.empty())
-      pl["system"] = std::move(system);
-    pl["messages"] = std::move(messages);
-    if (j.contains("user") && j["user"].is_string()) out.user_id = j["user"].get<std::string>();
-  } else {
-    out.model = model_from_path;
-    out.stream = stream_from_path;
-    if (!j.contains("contents") || !j["contents"].is_array()) {
-      error = "contents: expected an array";
-      return false;
-    }
-    json system = json::array(), messages = json::array();
-    json si = j.contains("systemInstruction") ? j["systemInstruction"] : j.value("system_instruction", json());
-    if (si.is_object())
-      for (const auto& part : si.value("parts", json::array()))
-        if (part.is_object() && part.contains("text")) system.push_back({{"type", "text"}, {"text", part["text"]}});
-    for (const auto& c : j["contents"]) {
-      if (!c.is_object()) continue;
-      std::string role = c.value("role", "user") == "model" ? "assistant" : "user";
-      messages.push_back({{"role", role}, {"content", content_text(c.value("parts", json::array()))}});
-    }
-    if (!system.empty()) pl["system"] = system;
-    pl["messages"] = messages;
-  }
-  pl["model"] = out.model;
-  pl["request_type"] = request_type_of(pl["messages"]);
-  return true;
-}
 
 bool parse_wire_response(Provider p, std::string_view body, std::string& text, WireUsage& usage) {
   json j = json::parse(body, nullptr, false);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "server/payload_text.h"
+
 namespace pt::server {
 
 enum class Provider { anthropic, openai, gemini };
@@ -18,15 +20,17 @@ struct WireUsage {
 };
 
 // The request as a trace payload (SPEC-formats `get-relevant-files` shape): system, messages,
-// model, request_type; plus the user id the provider's body may carry.
+// model, request_type, each member's JSON text as dumping the payload object with nlohmann would
+// write it; plus the user id the provider's body may carry.
 struct WireRequest {
-  nlohmann::json payload = nlohmann::json::object();
+  MemberTexts payload;
   std::string model;
   std::string user_id;  // metadata.user_id (Anthropic) / user (OpenAI), "" when absent
   bool stream = false;
 };
 // `model_from_path` and `stream_from_path` for Gemini (the model and method live in the URL).
-// Returns false with `error` set when the body is not a JSON object of that format.
+// Returns false with `error` set when the body is not a JSON object of that format. One reader
+// for the three formats, on simdjson (wire_fast.cpp).
 bool parse_wire_request(Provider p, std::string_view body, const std::string& model_from_path, bool stream_from_path,
                         WireRequest& out, std::string& error);
 

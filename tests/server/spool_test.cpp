@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -24,11 +25,14 @@ using nlohmann::json;
 class FlakyStore : public pt::Store {
  public:
   explicit FlakyStore(pt::Store& inner) : inner_(inner) {}
-  bool failing = false;
+  std::atomic<bool> failing = false;
+  std::vector<std::string> upserted;  // ids in the order they were first written
   std::string describe() const override { return "flaky"; }
   pt::Result<void> init() override { return inner_.init(); }
   pt::Result<pt::UpsertStats> upsert(pt::Table t, std::span<const pt::Row> rows) override {
     if (failing) return pt::runtime_error("store unavailable");
+    for (const auto& r : rows)
+      if (seen_.insert(r.id).second) upserted.push_back(r.id);
     return inner_.upsert(t, rows);
   }
   pt::Result<void> scan(pt::Table t, const pt::RowFilter& f, const std::function<bool(pt::Row&&)>& v) override {
@@ -39,6 +43,7 @@ class FlakyStore : public pt::Store {
 
  private:
   pt::Store& inner_;
+  std::set<std::string> seen_;
 };
 
 pt::server::SpooledRow trace_row(int i) {
@@ -102,6 +107,81 @@ TEST(CaptureQueue, TornLastLineIsSkipped) {
   EXPECT_EQ(q->replayed(), 1);
   q->drain();
   EXPECT_EQ(*store->count(pt::Table::traces, {}), 1);
+}
+
+TEST(CaptureQueue, ABacklogOverTheMemoryCapSpillsToTheSpoolAndLosesNothing) {
+  auto dir = pt_test::fresh_dir("spool-cap-");
+  auto inner = std::move(pt::open_store(pt::StoreOptions{"sqlite:" + dir + "/t.db"})).value();
+  ASSERT_TRUE(inner->init().ok());
+  FlakyStore store(*inner);
+  store.failing = true;  // the backlog builds up behind a store that cannot be written
+  pt::server::CaptureQueueOptions opt{dir + "/spool", 7, 2, 5};
+  opt.memory_cap_bytes = 4096;
+  const std::string bulk(300, 'x');
+  auto row = [&](int i) {
+    auto r = trace_row(i);
+    r.row.payload = R"({"output":")" + bulk + R"(","n":)" + std::to_string(i) + "}";
+    return r;
+  };
+  const int n = 400;
+  {
+    auto q = std::move(pt::server::CaptureQueue::start(store, opt)).value();
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(q->push(row(i)).ok());
+      EXPECT_LE(q->memory_bytes(), opt.memory_cap_bytes) << "after row " << i;
+      if (i % 40 == 39) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // several segments
+    }
+    EXPECT_EQ(q->depth(), n);
+    EXPECT_GT(q->spilled_segments(), 0);
+    EXPECT_GT(q->spool_bytes(), static_cast<int64_t>(n * bulk.size()));  // all of it still on disk
+    store.failing = false;
+    q->drain();
+    EXPECT_EQ(q->written(), n);
+    EXPECT_EQ(q->depth(), 0);
+    EXPECT_EQ(q->memory_bytes(), 0);
+    EXPECT_EQ(q->spool_bytes(), 0);
+  }
+  // Every row, once, in the order pushed, with its payload as pushed.
+  ASSERT_EQ(store.upserted.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) EXPECT_EQ(store.upserted[i], "t" + std::to_string(i));
+  EXPECT_EQ(*inner->count(pt::Table::traces, {}), n);
+  for (int i : {0, 123, n - 1}) {
+    auto got = *inner->get(pt::Table::traces, "t" + std::to_string(i));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->payload, row(i).row.payload);
+    EXPECT_EQ(got->agent_step_id, "s" + std::to_string(i));
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/spool"));
+}
+
+TEST(CaptureQueue, ALeftoverSegmentIsReplayedInChunksWithinTheMemoryCap) {
+  auto dir = pt_test::fresh_dir("spool-chunks-");
+  std::filesystem::create_directories(dir + "/spool");
+  {
+    std::ofstream seg(dir + "/spool/seg-9.jsonl");
+    for (int i = 0; i < 100; ++i) seg << pt::server::spool_line(trace_row(i));
+  }
+  auto inner = std::move(pt::open_store(pt::StoreOptions{"sqlite:" + dir + "/t.db"})).value();
+  ASSERT_TRUE(inner->init().ok());
+  struct Counting : FlakyStore {
+    using FlakyStore::FlakyStore;
+    size_t largest = 0;
+    pt::Result<pt::UpsertStats> upsert(pt::Table t, std::span<const pt::Row> rows) override {
+      largest = std::max(largest, rows.size());
+      return FlakyStore::upsert(t, rows);
+    }
+  } store(*inner);
+  pt::server::CaptureQueueOptions opt{dir + "/spool", 2000, 5, 20};
+  opt.memory_cap_bytes = 4 * 1024;  // chunks of ~1 KB of lines: a few rows each
+  auto q = std::move(pt::server::CaptureQueue::start(store, opt)).value();
+  EXPECT_EQ(q->replayed(), 100);
+  EXPECT_EQ(q->memory_bytes(), 0);  // counted, not held
+  q->drain();
+  EXPECT_EQ(q->written(), 100);
+  EXPECT_LT(store.largest, 20u);
+  ASSERT_EQ(store.upserted.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(store.upserted[i], "t" + std::to_string(i));
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/spool"));
 }
 
 // `picktune serve` as a child process.
