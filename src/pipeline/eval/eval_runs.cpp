@@ -240,6 +240,7 @@ EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, c
 json student_training_json(const StudentTraining& t) {
   return {{"model", t.model},
           {"teacher", t.teacher},
+          {"store", t.store},
           {"cutoff", t.cutoff},
           {"holdout_newest", t.holdout_newest},
           {"train_traces", t.train_traces},
@@ -379,6 +380,7 @@ Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
     StudentTraining& st = s.students.emplace_back();
     st.model = read_str(t, "model");
     st.teacher = read_str(t, "teacher");
+    st.store = read_str(t, "store");
     st.cutoff = read_str(t, "cutoff");
     st.holdout_newest = read_num(t.value("holdout_newest", json()));
     st.train_traces = t.value("train_traces", int64_t{0});

@@ -100,6 +100,41 @@ TEST(EvalRuns, EveryScoreIsSavedAndReadsBackWithTheSameFigures) {
   EXPECT_EQ(load_eval_runs(store)->size(), 1u);
 }
 
+// A stored run keeps each scored student's training provenance, the store it trained from and
+// how many of the scored traces it trained on (in-sample) included.
+TEST(EvalRuns, StudentTrainingProvenanceReadsBackWhole) {
+  EvalSummary summary;
+  summary.reference = "truth";
+  summary.models = {"local:student@m"};
+  summary.in_sample = true;
+  StudentTraining t;
+  t.model = "local:student@m";
+  t.teacher = "truth";
+  t.store = "sqlite:/data/express.db";
+  t.cutoff = "2024-01-02T03:04:05Z";
+  t.holdout_newest = 0.2;
+  t.train_traces = 4390;
+  t.selected = 1098;
+  t.in_sample = 17;
+  summary.students.push_back(t);
+  MemoryStore store;
+  auto id = save_eval_run(store, make_eval_run(summary, EvalRunWindow{}, "9.9.9"));
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto run = find_eval_run(store, *id);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  ASSERT_EQ(run->summary.students.size(), 1u);
+  const StudentTraining& got = run->summary.students[0];
+  EXPECT_EQ(got.model, t.model);
+  EXPECT_EQ(got.teacher, t.teacher);
+  EXPECT_EQ(got.store, t.store);
+  EXPECT_EQ(got.cutoff, t.cutoff);
+  EXPECT_DOUBLE_EQ(got.holdout_newest, 0.2);
+  EXPECT_EQ(got.train_traces, 4390);
+  EXPECT_EQ(got.selected, 1098);
+  EXPECT_EQ(got.in_sample, 17);
+  EXPECT_TRUE(run->summary.in_sample);
+}
+
 TEST(EvalRuns, CompareGivesBeforeAfterDeltaAndWhetherTheCIsOverlap) {
   MemoryStore store;
   fill(store, kTraces / 2);
