@@ -141,7 +141,7 @@ void register_runs(CLI::App& eval, Context& ctx) {
   compare->callback([&ctx, g] { ctx.action = [&ctx, g] { return run_compare(ctx, *g); }; });
 }
 
-struct RelabelFlags {
+struct EvalRelabelFlags {
   std::vector<std::string> models;
   std::string split, since, until, base_url, price_as, progress = "auto";
   std::optional<double> newest, budget;
@@ -150,7 +150,7 @@ struct RelabelFlags {
   EvalRelabelOptions options;
 };
 
-Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
+Result<void> run_relabel_cmd(Context& ctx, EvalRelabelFlags& f) {
   EvalRelabelOptions& o = f.options;
   o.models = f.models;
   if (!f.split.empty()) o.split_file = f.split;
@@ -197,7 +197,7 @@ Result<void> run_relabel_cmd(Context& ctx, RelabelFlags& f) {
 }
 
 void register_relabel(CLI::App& eval, Context& ctx) {
-  auto f = std::make_shared<RelabelFlags>();
+  auto f = std::make_shared<EvalRelabelFlags>();
   RelabelOptions& r = f->options.relabel;
   auto* cmd = eval.add_subcommand("relabel", "run held-out traces through candidate models and store their answers");
   cmd->footer(

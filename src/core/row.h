@@ -11,6 +11,8 @@ namespace pt {
 enum class Table { traces, relabels };
 
 inline std::string_view table_name(Table t) { return t == Table::traces ? "traces" : "relabels"; }
+// The column that holds a row's kind: `type` for traces, `model` for relabels.
+inline std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
 struct Row {
   std::string id;

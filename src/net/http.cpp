@@ -23,8 +23,11 @@ double now_ms() {
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
-// One transfer: the request, the response being filled, and curl's header list.
-struct Transfer {
+}  // namespace
+
+// One transfer: the request, the response being filled, and curl's header list. (Not in the
+// anonymous namespace: HttpMulti::Impl holds them.)
+struct HttpTransfer {
   HttpRequest request;
   HttpMulti::Callback on_done;
   HttpResponse response;
@@ -35,8 +38,10 @@ struct Transfer {
   CURL* easy = nullptr;
 };
 
+namespace {
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
+  auto* t = static_cast<HttpTransfer*>(user);
   size_t len = size * n;
   if (t->sink) {
     long status = 0;
@@ -56,13 +61,13 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 }
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
+  auto* t = static_cast<HttpTransfer*>(user);
   curl_take_header_line(std::string_view(data, size * n), t->response);
   return size * n;
 }
 
 // Sets every option of one transfer on a (fresh or reset) easy handle.
-void setup_easy(CURL* easy, Transfer& t) {
+void setup_easy(CURL* easy, HttpTransfer& t) {
   t.easy = easy;
   t.header_list = curl_set_request(easy, t.request);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -75,7 +80,7 @@ void setup_easy(CURL* easy, Transfer& t) {
 }
 
 // Fills status/elapsed/transport error after curl finished with `code`.
-void finish(CURL* easy, Transfer& t, CURLcode code) {
+void finish(CURL* easy, HttpTransfer& t, CURLcode code) {
   t.response.elapsed_ms = now_ms() - t.started_ms;
   curl_finish_response(easy, code, t.sink_stopped, t.response);
   curl_slist_free_all(t.header_list);
@@ -83,7 +88,7 @@ void finish(CURL* easy, Transfer& t, CURLcode code) {
 }
 
 // Runs one transfer to completion on the calling thread.
-HttpResponse run_one(Transfer& t) {
+HttpResponse run_one(HttpTransfer& t) {
   curl_init_once();
   CURL* easy = curl_easy_init();
   setup_easy(easy, t);
@@ -104,8 +109,8 @@ std::optional<std::string> HttpResponse::header(std::string_view lower_name) con
 struct HttpMulti::Impl {
   CURLM* multi = nullptr;
   int max_in_flight = 1;
-  std::deque<std::unique_ptr<Transfer>> queued;
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
+  std::deque<std::unique_ptr<HttpTransfer>> queued;
+  std::unordered_map<CURL*, std::unique_ptr<HttpTransfer>> running;
   std::vector<CURL*> idle_handles;  // reused easy handles keep their DNS/TLS caches warm
 
   CURL* take_handle() {
@@ -118,7 +123,7 @@ struct HttpMulti::Impl {
 
   void start_queued() {
     while (!queued.empty() && static_cast<int>(running.size()) < max_in_flight) {
-      std::unique_ptr<Transfer> t = std::move(queued.front());
+      std::unique_ptr<HttpTransfer> t = std::move(queued.front());
       queued.pop_front();
       CURL* easy = take_handle();
       setup_easy(easy, *t);
@@ -128,8 +133,8 @@ struct HttpMulti::Impl {
   }
 
   // Removes finished transfers; returns them so callbacks run after the multi is consistent.
-  std::vector<std::unique_ptr<Transfer>> collect_done() {
-    std::vector<std::unique_ptr<Transfer>> done;
+  std::vector<std::unique_ptr<HttpTransfer>> collect_done() {
+    std::vector<std::unique_ptr<HttpTransfer>> done;
     int left = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
@@ -168,7 +173,7 @@ HttpMulti::~HttpMulti() {
 }
 
 void HttpMulti::submit(HttpRequest request, Callback on_done) {
-  auto t = std::make_unique<Transfer>();
+  auto t = std::make_unique<HttpTransfer>();
   t->request = std::move(request);
   t->on_done = std::move(on_done);
   impl_->queued.push_back(std::move(t));
@@ -201,7 +206,7 @@ void HttpMulti::run_once(int timeout_ms) {
 }
 
 HttpResponse http_call(const HttpRequest& request) {
-  Transfer t;
+  HttpTransfer t;
   t.request = request;
   return run_one(t);
 }
@@ -215,7 +220,7 @@ std::string url_encode(std::string_view text) {
 }
 
 HttpResponse http_stream(const HttpRequest& request, const std::function<bool(std::string_view)>& on_chunk) {
-  Transfer t;
+  HttpTransfer t;
   t.request = request;
   t.sink = &on_chunk;
   return run_one(t);

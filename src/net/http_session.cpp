@@ -27,7 +27,7 @@ void send_head(Call& c) {
   if (c.sink && c.sink->on_head) c.sink->on_head(c.response.status, c.response.headers);
 }
 
-size_t on_header(char* data, size_t size, size_t n, void* user) {
+size_t call_on_header(char* data, size_t size, size_t n, void* user) {
   auto* c = static_cast<Call*>(user);
   if (curl_take_header_line(std::string_view(data, size * n), c->response) == HeaderLine::end_of_head) {
     long status = 0;  // a 1xx head is followed by another
@@ -37,7 +37,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-size_t on_body(char* data, size_t size, size_t n, void* user) {
+size_t call_on_body(char* data, size_t size, size_t n, void* user) {
   auto* c = static_cast<Call*>(user);
   size_t len = size * n;
   send_head(*c);
@@ -72,9 +72,9 @@ HttpResponse http_session_call(const HttpRequest& r, const HttpSink* sink) {
   c.easy = easy;
   auto started = std::chrono::steady_clock::now();
   curl_slist* list = curl_set_request(easy, r);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, call_on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &c);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, call_on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &c);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   CURLcode code = curl_easy_perform(easy);

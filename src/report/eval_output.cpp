@@ -14,12 +14,12 @@
 namespace pt {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
 
-json mean_json(const MeanCI& m, bool with_n) {
-  json j = {{"mean", num(m.mean)}, {"ci95", json::array({num(m.lo), num(m.hi)})}};
+ojson mean_json(const MeanCI& m, bool with_n) {
+  ojson j = {{"mean", num(m.mean)}, {"ci95", ojson::array({num(m.lo), num(m.hi)})}};
   if (with_n) {
     j["n"] = m.n;
     j["excluded"] = m.excluded;
@@ -27,8 +27,8 @@ json mean_json(const MeanCI& m, bool with_n) {
   return j;
 }
 
-json model_json(const ModelStats& m, const ModelCounts* counts) {
-  json j = {{"n", m.n}};
+ojson model_json(const ModelStats& m, const ModelCounts* counts) {
+  ojson j = {{"n", m.n}};
   if (counts) {
     j["missing"] = counts->missing;
     j["malformed"] = counts->malformed;
@@ -42,8 +42,8 @@ json model_json(const ModelStats& m, const ModelCounts* counts) {
   return j;
 }
 
-json pair_json(const PairStats& p) {
-  json j = {{"a", p.a}, {"b", p.b}, {"n", p.n}};
+ojson pair_json(const PairStats& p) {
+  ojson j = {{"a", p.a}, {"b", p.b}, {"n", p.n}};
   for (const PairMetric& m : p.metrics)
     j[std::string(metric_name(m.metric))] = {{"diff", mean_json(m.result.diff, false)},
                                              {"wins", m.result.wins},
@@ -121,7 +121,7 @@ void pair_table(std::string& out, const EvalSummary& s) {
 }  // namespace
 
 std::string eval_json(const EvalSummary& s) {
-  json j;
+  ojson j;
   j["reference"] = s.reference;
   j["n"] = s.scored;
   j["traces"] = s.traces;
@@ -131,16 +131,16 @@ std::string eval_json(const EvalSummary& s) {
   j["unreadable_traces"] = s.unreadable_traces;
   j["paired_n"] = s.paired;
   j["bootstrap"] = {{"resamples", s.bootstrap.resamples}, {"seed", s.bootstrap.seed}};
-  json models = json::object();
+  ojson models = ojson::object();
   for (size_t i = 0; i < s.overall.models.size(); ++i)
     models[s.overall.models[i].model] = model_json(s.overall.models[i], i < s.counts.size() ? &s.counts[i] : nullptr);
   j["models"] = std::move(models);
-  json pairs = json::array();
+  ojson pairs = ojson::array();
   for (const PairStats& p : s.pairs) pairs.push_back(pair_json(p));
   j["pairs"] = std::move(pairs);
-  json kinds = json::object();
+  ojson kinds = ojson::object();
   for (const GroupStats& g : s.by_kind) {
-    json km = json::object();
+    ojson km = ojson::object();
     for (const ModelStats& m : g.models) km[m.model] = model_json(m, nullptr);
     kinds[g.kind] = {{"n", g.n}, {"models", std::move(km)}};
   }
@@ -148,16 +148,16 @@ std::string eval_json(const EvalSummary& s) {
   j["warnings"] = s.warnings;
   j["in_sample"] = s.in_sample;
   j["left_out"] = s.left_out;
-  json students = json::array();
+  ojson students = ojson::array();
   for (const StudentTraining& t : s.students) {
-    json one = student_training_json(t);
+    ojson one = student_training_json(t);
     one["in_sample_traces"] = t.in_sample;
     one["in_sample"] = t.in_sample > 0;
     students.push_back(std::move(one));
   }
   j["students"] = std::move(students);
-  j["run_id"] = s.run_id.empty() ? json(nullptr) : json(s.run_id);
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  j["run_id"] = s.run_id.empty() ? ojson(nullptr) : ojson(s.run_id);
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string eval_table(const EvalSummary& s) {

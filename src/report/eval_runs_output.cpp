@@ -12,9 +12,9 @@
 namespace pt {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+ojson num_or_null(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
 
 std::string mean_ci(const std::optional<MeanCI>& m) {
   if (!m) return "(not in run)";
@@ -42,15 +42,16 @@ std::string run_header(const char* label, const EvalRun& r) {
                      r.summary.in_sample ? "  IN-SAMPLE" : "", r.picktune_version.empty() ? "?" : r.picktune_version);
 }
 
-json change_json(const MetricChange& ch) {
-  auto side = [](const std::optional<MeanCI>& m) -> json {
+ojson change_json(const MetricChange& ch) {
+  auto side = [](const std::optional<MeanCI>& m) -> ojson {
     if (!m) return nullptr;
-    return {{"mean", num(m->mean)}, {"ci95", json::array({num(m->lo), num(m->hi)})}, {"n", m->n}};
+    return {
+        {"mean", num_or_null(m->mean)}, {"ci95", ojson::array({num_or_null(m->lo), num_or_null(m->hi)})}, {"n", m->n}};
   };
   return {{"metric", std::string(metric_name(ch.metric))},
           {"before", side(ch.before)},
           {"after", side(ch.after)},
-          {"delta", num(ch.delta)},
+          {"delta", num_or_null(ch.delta)},
           {"cis_overlap", ch.cis_overlap}};
 }
 
@@ -75,9 +76,9 @@ std::string eval_runs_table(const std::vector<EvalRun>& runs, const std::string&
 }
 
 std::string eval_runs_json(const std::vector<EvalRun>& runs) {
-  json out = json::array();
-  for (const EvalRun& r : runs) out.push_back(json::parse(eval_run_json(r)));
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  ojson out = ojson::array();
+  for (const EvalRun& r : runs) out.push_back(ojson::parse(eval_run_json(r)));
+  return out.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string eval_compare_table(const EvalComparison& c) {
@@ -102,26 +103,26 @@ std::string eval_compare_table(const EvalComparison& c) {
 
 std::string eval_compare_json(const EvalComparison& c) {
   auto header = [](const EvalRun& r) {
-    return json{{"id", r.id},
-                {"created_at", format_rfc3339(r.created_at_us)},
-                {"reference", r.summary.reference},
-                {"n", r.summary.scored},
-                {"scored_digest", r.summary.scored_digest},
-                {"in_sample", r.summary.in_sample},
-                {"picktune_version", r.picktune_version}};
+    return ojson{{"id", r.id},
+                 {"created_at", format_rfc3339(r.created_at_us)},
+                 {"reference", r.summary.reference},
+                 {"n", r.summary.scored},
+                 {"scored_digest", r.summary.scored_digest},
+                 {"in_sample", r.summary.in_sample},
+                 {"picktune_version", r.picktune_version}};
   };
-  json models = json::object();
+  ojson models = ojson::object();
   for (const MetricChange& ch : c.changes) {
-    if (!models.contains(ch.model)) models[ch.model] = json::array();
+    if (!models.contains(ch.model)) models[ch.model] = ojson::array();
     models[ch.model].push_back(change_json(ch));
   }
-  json j = {{"before", header(c.before)},
-            {"after", header(c.after)},
-            {"same_traces", !c.before.summary.scored_digest.empty() &&
-                                c.before.summary.scored_digest == c.after.summary.scored_digest},
-            {"notes", c.notes},
-            {"models", std::move(models)}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  ojson j = {{"before", header(c.before)},
+             {"after", header(c.after)},
+             {"same_traces", !c.before.summary.scored_digest.empty() &&
+                                 c.before.summary.scored_digest == c.after.summary.scored_digest},
+             {"notes", c.notes},
+             {"models", std::move(models)}};
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 }  // namespace pt

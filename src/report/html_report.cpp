@@ -15,12 +15,12 @@
 namespace pt {
 namespace {
 
-std::string num(double v, int digits = 4) { return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits); }
+std::string fixed_digits(double v, int digits = 4) { return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits); }
 
 std::string cell(const MeanCI& m, int digits = 4) {
   if (std::isnan(m.mean)) return R"(<td class="muted">n/a</td>)";
-  return fmt::format(R"(<td>{}<span class="ci">[{}, {}]</span></td>)", num(m.mean, digits), num(m.lo, digits),
-                     num(m.hi, digits));
+  return fmt::format(R"(<td>{}<span class="ci">[{}, {}]</span></td>)", fixed_digits(m.mean, digits),
+                     fixed_digits(m.lo, digits), fixed_digits(m.hi, digits));
 }
 
 std::string swatch(size_t i) {
@@ -62,13 +62,14 @@ std::string verdict(const EvalSummary& s) {
                    [&](size_t a, size_t b) { return ms[a].metrics[kJaccard].mean > ms[b].metrics[kJaccard].mean; });
   const ModelStats& best = ms[order[0]];
   const MeanCI& bj = best.metrics[kJaccard];
-  std::string out = fmt::format(R"(Best on <b>jaccard</b>: {} with {} [{}, {}] on {} traces)",
-                                model_cell(s, best.model), num(bj.mean), num(bj.lo), num(bj.hi), best.n);
+  std::string out =
+      fmt::format(R"(Best on <b>jaccard</b>: {} with {} [{}, {}] on {} traces)", model_cell(s, best.model),
+                  fixed_digits(bj.mean), fixed_digits(bj.lo), fixed_digits(bj.hi), best.n);
   bool sure = false;
   if (order.size() > 1) {
     const ModelStats& next = ms[order[1]];
-    out += fmt::format(R"(, ahead of {} ({}) by {})", model_cell(s, next.model), num(next.metrics[kJaccard].mean),
-                       num(bj.mean - next.metrics[kJaccard].mean));
+    out += fmt::format(R"(, ahead of {} ({}) by {})", model_cell(s, next.model),
+                       fixed_digits(next.metrics[kJaccard].mean), fixed_digits(bj.mean - next.metrics[kJaccard].mean));
     for (const PairStats& p : s.pairs)
       for (const PairMetric& m : p.metrics) {
         if (m.metric != kJaccard ||
@@ -77,7 +78,8 @@ std::string verdict(const EvalSummary& s) {
         const MeanCI& d = m.result.diff;
         sure = !std::isnan(d.lo) && (d.lo > 0 || d.hi < 0);
         out += fmt::format(R"(. Paired difference {} − {} on the {} traces both answered: {} [{}, {}], {}.)",
-                           html_escape(p.a), html_escape(p.b), p.n, num(d.mean), num(d.lo), num(d.hi),
+                           html_escape(p.a), html_escape(p.b), p.n, fixed_digits(d.mean), fixed_digits(d.lo),
+                           fixed_digits(d.hi),
                            sure ? "significant (the 95% CI excludes 0)" : "not significant (the 95% CI includes 0)");
       }
   } else {

@@ -17,23 +17,23 @@
 namespace pt {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
 
-json mean_json(const MeanCI& m) {
+ojson mean_json(const MeanCI& m) {
   return {{"mean", num(m.mean)}, {"lo", num(m.lo)}, {"hi", num(m.hi)}, {"n", m.n}, {"excluded", m.excluded}};
 }
 
-json metrics_json(const std::array<MeanCI, kMetricCount>& metrics) {
-  json j = json::object();
+ojson metrics_json(const std::array<MeanCI, kMetricCount>& metrics) {
+  ojson j = ojson::object();
   for (int k = 0; k < kMetricCount; ++k) j[std::string(metric_name(static_cast<Metric>(k)))] = mean_json(metrics[k]);
   return j;
 }
 
 template <class A>
-json numbers_json(const A& values) {
-  json out = json::array();
+ojson numbers_json(const A& values) {
+  ojson out = ojson::array();
   for (auto v : values) {
     if constexpr (std::is_floating_point_v<decltype(v)>)
       out.push_back(num(v));
@@ -43,8 +43,8 @@ json numbers_json(const A& values) {
   return out;
 }
 
-json group_json(const GroupStats& g) {
-  json models = json::object();
+ojson group_json(const GroupStats& g) {
+  ojson models = ojson::object();
   for (const ModelStats& m : g.models)
     models[m.model] = {{"n", m.n},
                        {"metrics", metrics_json(m.metrics)},
@@ -59,12 +59,12 @@ json group_json(const GroupStats& g) {
 
 // The traces the models disagree most on: ids, the reference and each model's picks (the page
 // links each to /traces/ID for the whole trace).
-json examples_json(const EvalSummary& s) {
-  json out = json::array();
+ojson examples_json(const EvalSummary& s) {
+  ojson out = ojson::array();
   for (const TraceExample& e : s.disagreements) {
-    json answers = json::object();
+    ojson answers = ojson::object();
     for (size_t i = 0; i < s.models.size() && i < e.picks.size(); ++i) {
-      json picks = json::array();
+      ojson picks = ojson::array();
       for (const PickedPath& p : e.picks[i])
         picks.push_back({{"path", p.path}, {"in_reference", p.in_reference}, {"hallucinated", p.hallucinated}});
       answers[s.models[i]] = {{"jaccard", num(i < e.jaccard.size() ? e.jaccard[i] : std::nan(""))},
@@ -82,7 +82,7 @@ json examples_json(const EvalSummary& s) {
   return out;
 }
 
-json optional_json(const std::optional<int64_t>& v) { return v ? json(format_rfc3339(*v)) : json(nullptr); }
+ojson optional_json(const std::optional<int64_t>& v) { return v ? ojson(format_rfc3339(*v)) : ojson(nullptr); }
 
 std::string random_suffix() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -99,23 +99,23 @@ struct Reader {
   }
 };
 
-double read_num(const json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
+double read_num(const ojson& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
 
-size_t read_size(const json& j, const char* key) {
+size_t read_size(const ojson& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_number_unsigned() ? it->get<size_t>() : 0;
 }
 
-std::string read_str(const json& j, const char* key) {
+std::string read_str(const ojson& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-MeanCI read_mean(const json& j) {
+MeanCI read_mean(const ojson& j) {
   MeanCI m;
-  m.mean = read_num(j.value("mean", json()));
-  m.lo = read_num(j.value("lo", json()));
-  m.hi = read_num(j.value("hi", json()));
+  m.mean = read_num(j.value("mean", ojson()));
+  m.lo = read_num(j.value("lo", ojson()));
+  m.hi = read_num(j.value("hi", ojson()));
   m.n = read_size(j, "n");
   m.excluded = read_size(j, "excluded");
   return m;
@@ -128,7 +128,7 @@ std::optional<Metric> metric_by_name(const std::string& name) {
 }
 
 template <class A>
-void read_numbers(const json& j, const char* key, A& out) {
+void read_numbers(const ojson& j, const char* key, A& out) {
   auto it = j.find(key);
   for (auto& v : out) {
     if constexpr (std::is_floating_point_v<std::remove_reference_t<decltype(v)>>)
@@ -145,7 +145,7 @@ void read_numbers(const json& j, const char* key, A& out) {
   }
 }
 
-std::array<MeanCI, kMetricCount> read_metrics(const json& j) {
+std::array<MeanCI, kMetricCount> read_metrics(const ojson& j) {
   std::array<MeanCI, kMetricCount> out;
   for (MeanCI& m : out) m.mean = m.lo = m.hi = std::nan("");
   if (!j.is_object()) return out;
@@ -154,18 +154,18 @@ std::array<MeanCI, kMetricCount> read_metrics(const json& j) {
   return out;
 }
 
-GroupStats read_group(const json& j, const std::vector<std::string>& order) {
+GroupStats read_group(const ojson& j, const std::vector<std::string>& order) {
   GroupStats g;
   g.kind = read_str(j, "kind");
   g.n = read_size(j, "n");
   read_numbers(j, "reference_histogram", g.reference_histogram);
-  const json models = j.value("models", json::object());
+  const ojson models = j.value("models", ojson::object());
   for (const std::string& id : order) {
     if (!models.contains(id)) continue;
     ModelStats& m = g.models.emplace_back();
     m.model = id;
     m.n = read_size(models[id], "n");
-    m.metrics = read_metrics(models[id].value("metrics", json()));
+    m.metrics = read_metrics(models[id].value("metrics", ojson()));
     read_numbers(models[id], "recall_at_k", m.recall_curve);
     read_numbers(models[id], "precision_at_k", m.precision_curve);
     read_numbers(models[id], "files_picked_histogram", m.files_histogram);
@@ -173,9 +173,9 @@ GroupStats read_group(const json& j, const std::vector<std::string>& order) {
   return g;
 }
 
-std::vector<TraceExample> read_examples(const json& j, const std::vector<std::string>& models) {
+std::vector<TraceExample> read_examples(const ojson& j, const std::vector<std::string>& models) {
   std::vector<TraceExample> out;
-  for (const json& x : j.value("examples", json::array())) {
+  for (const ojson& x : j.value("examples", ojson::array())) {
     if (!x.is_object()) continue;
     TraceExample& e = out.emplace_back();
     e.trace_id = read_str(x, "trace_id");
@@ -183,16 +183,16 @@ std::vector<TraceExample> read_examples(const json& j, const std::vector<std::st
     e.kind = read_str(x, "kind");
     e.created_at = read_str(x, "created_at");
     e.request = read_str(x, "request");
-    e.disagreement = read_num(x.value("disagreement", json()));
-    for (const json& p : x.value("reference", json::array()))
+    e.disagreement = read_num(x.value("disagreement", ojson()));
+    for (const ojson& p : x.value("reference", ojson::array()))
       if (p.is_string()) e.reference.push_back(p.get<std::string>());
-    const json answers = x.value("answers", json::object());
+    const ojson answers = x.value("answers", ojson::object());
     for (const std::string& id : models) {
       auto& picks = e.picks.emplace_back();
       double jac = std::nan("");
       if (answers.contains(id) && answers[id].is_object()) {
-        jac = read_num(answers[id].value("jaccard", json()));
-        for (const json& p : answers[id].value("picks", json::array()))
+        jac = read_num(answers[id].value("jaccard", ojson()));
+        for (const ojson& p : answers[id].value("picks", ojson::array()))
           if (p.is_object())
             picks.push_back({read_str(p, "path"), p.value("in_reference", false), p.value("hallucinated", false)});
       }
@@ -202,7 +202,7 @@ std::vector<TraceExample> read_examples(const json& j, const std::vector<std::st
   return out;
 }
 
-Result<std::optional<int64_t>> read_time(const json& j, const char* key, Reader& r) {
+Result<std::optional<int64_t>> read_time(const ojson& j, const char* key, Reader& r) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::optional<int64_t>();
   r.where = key;
@@ -237,7 +237,7 @@ EvalRun make_eval_run(const EvalSummary& summary, const EvalRunWindow& window, c
   return run;
 }
 
-json student_training_json(const StudentTraining& t) {
+ojson student_training_json(const StudentTraining& t) {
   return {{"model", t.model},
           {"teacher", t.teacher},
           {"store", t.store},
@@ -249,21 +249,21 @@ json student_training_json(const StudentTraining& t) {
 
 std::string eval_run_json(const EvalRun& run) {
   const EvalSummary& s = run.summary;
-  json counts = json::object();
+  ojson counts = ojson::object();
   for (size_t j = 0; j < s.counts.size(); ++j) {
     const ModelCounts& c = s.counts[j];
-    json m = {{"relabels", c.relabels},
-              {"answered", c.answered},
-              {"missing", c.missing},
-              {"malformed", c.malformed},
-              {"ambiguous", c.ambiguous}};
+    ojson m = {{"relabels", c.relabels},
+               {"answered", c.answered},
+               {"missing", c.missing},
+               {"malformed", c.malformed},
+               {"ambiguous", c.ambiguous}};
     counts[c.model] = std::move(m);
   }
-  json pairs = json::array();
+  ojson pairs = ojson::array();
   for (const PairStats& p : s.pairs) {
-    json metrics = json::object();
+    ojson metrics = ojson::object();
     for (const PairMetric& m : p.metrics) {
-      json d = mean_json(m.result.diff);
+      ojson d = mean_json(m.result.diff);
       d["wins"] = m.result.wins;
       d["ties"] = m.result.ties;
       d["losses"] = m.result.losses;
@@ -271,47 +271,47 @@ std::string eval_run_json(const EvalRun& run) {
     }
     pairs.push_back({{"a", p.a}, {"b", p.b}, {"n", p.n}, {"metrics", std::move(metrics)}});
   }
-  json by_kind = json::array();
+  ojson by_kind = ojson::array();
   for (const GroupStats& g : s.by_kind) by_kind.push_back(group_json(g));
-  json students = json::array();
+  ojson students = ojson::array();
   for (const StudentTraining& t : s.students) {
-    json one = student_training_json(t);
+    ojson one = student_training_json(t);
     one["in_sample"] = t.in_sample;
     students.push_back(std::move(one));
   }
   const EvalRunWindow& w = run.window;
-  json j = {{"id", run.id},
-            {"created_at", format_rfc3339(run.created_at_us)},
-            {"picktune_version", run.picktune_version},
-            {"reference", s.reference},
-            {"models", s.models},
-            {"selection", s.selection},
-            {"window",
-             {{"newest", w.newest ? json(*w.newest) : json(nullptr)},
-              {"since", optional_json(w.since_us)},
-              {"until", optional_json(w.until_us)},
-              {"split_file", w.split_file.empty() ? json(nullptr) : json(w.split_file)},
-              {"union", w.union_of_answers}}},
-            {"traces", s.traces},
-            {"scored", s.scored},
-            {"paired", s.paired},
-            {"left_out", s.left_out},
-            {"missing_reference", s.missing_reference},
-            {"scored_digest", s.scored_digest},
-            {"bootstrap", {{"resamples", s.bootstrap.resamples}, {"seed", s.bootstrap.seed}}},
-            {"counts", std::move(counts)},
-            {"overall", group_json(s.overall)},
-            {"by_kind", std::move(by_kind)},
-            {"pairs", std::move(pairs)},
-            {"students", std::move(students)},
-            {"examples", examples_json(s)},
-            {"in_sample", s.in_sample},
-            {"warnings", s.warnings}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  ojson j = {{"id", run.id},
+             {"created_at", format_rfc3339(run.created_at_us)},
+             {"picktune_version", run.picktune_version},
+             {"reference", s.reference},
+             {"models", s.models},
+             {"selection", s.selection},
+             {"window",
+              {{"newest", w.newest ? ojson(*w.newest) : ojson(nullptr)},
+               {"since", optional_json(w.since_us)},
+               {"until", optional_json(w.until_us)},
+               {"split_file", w.split_file.empty() ? ojson(nullptr) : ojson(w.split_file)},
+               {"union", w.union_of_answers}}},
+             {"traces", s.traces},
+             {"scored", s.scored},
+             {"paired", s.paired},
+             {"left_out", s.left_out},
+             {"missing_reference", s.missing_reference},
+             {"scored_digest", s.scored_digest},
+             {"bootstrap", {{"resamples", s.bootstrap.resamples}, {"seed", s.bootstrap.seed}}},
+             {"counts", std::move(counts)},
+             {"overall", group_json(s.overall)},
+             {"by_kind", std::move(by_kind)},
+             {"pairs", std::move(pairs)},
+             {"students", std::move(students)},
+             {"examples", examples_json(s)},
+             {"in_sample", s.in_sample},
+             {"warnings", s.warnings}};
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
-  json j = json::parse(row.body, nullptr, false);
+  ojson j = ojson::parse(row.body, nullptr, false);
   Reader r{row.id, "(body)"};
   if (!j.is_object()) return r.bad("not a JSON object");
   EvalRun run;
@@ -323,12 +323,12 @@ Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
   s.reference = read_str(j, "reference");
   r.where = "models";
   if (!j.contains("models") || !j["models"].is_array()) return r.bad("missing or not an array");
-  for (const json& m : j["models"]) {
+  for (const ojson& m : j["models"]) {
     if (!m.is_string()) return r.bad("holds a non-string");
     s.models.push_back(m.get<std::string>());
   }
   s.selection = read_str(j, "selection");
-  const json w = j.value("window", json::object());
+  const ojson w = j.value("window", ojson::object());
   if (w.contains("newest") && w["newest"].is_number()) run.window.newest = w["newest"].get<double>();
   PT_ASSIGN_OR_RETURN(run.window.since_us, read_time(w, "since", r));
   PT_ASSIGN_OR_RETURN(run.window.until_us, read_time(w, "until", r));
@@ -340,30 +340,30 @@ Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
   s.left_out = read_size(j, "left_out");
   s.missing_reference = read_size(j, "missing_reference");
   s.scored_digest = read_str(j, "scored_digest");
-  const json b = j.value("bootstrap", json::object());
+  const ojson b = j.value("bootstrap", ojson::object());
   s.bootstrap.resamples = b.value("resamples", 0);
   s.bootstrap.seed = b.value("seed", uint64_t{0});
-  const json counts = j.value("counts", json::object());
+  const ojson counts = j.value("counts", ojson::object());
   for (const std::string& id : s.models) {
     ModelCounts& c = s.counts.emplace_back();
     c.model = id;
     if (!counts.contains(id)) continue;
-    const json& m = counts[id];
+    const ojson& m = counts[id];
     c.relabels = read_size(m, "relabels"), c.answered = read_size(m, "answered"), c.missing = read_size(m, "missing");
     c.malformed = read_size(m, "malformed"), c.ambiguous = read_size(m, "ambiguous");
   }
   r.where = "overall";
   if (!j.contains("overall") || !j["overall"].is_object()) return r.bad("missing or not an object");
   s.overall = read_group(j["overall"], s.models);
-  for (const json& g : j.value("by_kind", json::array()))
+  for (const ojson& g : j.value("by_kind", ojson::array()))
     if (g.is_object()) s.by_kind.push_back(read_group(g, s.models));
-  for (const json& p : j.value("pairs", json::array())) {
+  for (const ojson& p : j.value("pairs", ojson::array())) {
     if (!p.is_object()) continue;
     PairStats& ps = s.pairs.emplace_back();
     ps.a = read_str(p, "a");
     ps.b = read_str(p, "b");
     ps.n = read_size(p, "n");
-    const json metrics = p.value("metrics", json::object());
+    const ojson metrics = p.value("metrics", ojson::object());
     for (const auto& [name, value] : metrics.items()) {
       auto metric = metric_by_name(name);
       if (!metric || !value.is_object()) continue;
@@ -375,21 +375,21 @@ Result<EvalRun> parse_eval_run(const EvalRunRow& row) {
       pm.result.losses = read_size(value, "losses");
     }
   }
-  for (const json& t : j.value("students", json::array())) {
+  for (const ojson& t : j.value("students", ojson::array())) {
     if (!t.is_object()) continue;
     StudentTraining& st = s.students.emplace_back();
     st.model = read_str(t, "model");
     st.teacher = read_str(t, "teacher");
     st.store = read_str(t, "store");
     st.cutoff = read_str(t, "cutoff");
-    st.holdout_newest = read_num(t.value("holdout_newest", json()));
+    st.holdout_newest = read_num(t.value("holdout_newest", ojson()));
     st.train_traces = t.value("train_traces", int64_t{0});
     st.selected = t.value("selected", int64_t{0});
     st.in_sample = t.value("in_sample", int64_t{0});
   }
   s.disagreements = read_examples(j, s.models);
   s.in_sample = j.value("in_sample", false);
-  for (const json& line : j.value("warnings", json::array()))
+  for (const ojson& line : j.value("warnings", ojson::array()))
     if (line.is_string()) s.warnings.push_back(line.get<std::string>());
   return run;
 }

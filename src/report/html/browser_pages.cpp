@@ -9,14 +9,14 @@
 namespace pt {
 namespace {
 
-std::string e(const std::string& s) { return html_escape(s); }
-
 std::string option(const std::string& value, const std::string& label, const std::string& selected) {
-  return fmt::format(R"(<option value="{}"{}>{}</option>)", e(value), value == selected ? " selected" : "", e(label));
+  return fmt::format(R"(<option value="{}"{}>{}</option>)", html_escape(value), value == selected ? " selected" : "",
+                     html_escape(label));
 }
 
 std::string input(const char* name, const char* label, const std::string& value, const char* type = "text") {
-  return fmt::format(R"(<label>{}<input type="{}" name="{}" value="{}"></label>)", label, type, name, e(value));
+  return fmt::format(R"(<label>{}<input type="{}" name="{}" value="{}"></label>)", label, type, name,
+                     html_escape(value));
 }
 
 std::string recipe_text(const Recipe& r) {
@@ -31,15 +31,16 @@ std::string recipe_text(const Recipe& r) {
 
 std::string relabel_cost_text(const RelabelCostView& c) {
   std::string out = R"(<p class="card" id="relabel-cost">)";
-  if (!c.error.empty()) return out + "Relabel cost with <b>" + e(c.teacher) + "</b>: " + e(c.error) + "</p>";
+  if (!c.error.empty())
+    return out + "Relabel cost with <b>" + html_escape(c.teacher) + "</b>: " + html_escape(c.error) + "</p>";
   if (c.traces == 0)
-    return out + "No get-relevant-files traces on this page to relabel with <b>" + e(c.teacher) + "</b>.</p>";
+    return out + "No get-relevant-files traces on this page to relabel with <b>" + html_escape(c.teacher) + "</b>.</p>";
   return out + fmt::format(
                    "Relabelling the {} get-relevant-files traces on this page with <b>{}</b>: {} already answered, "
                    "{} to do, ~{} input tokens ({}), estimated <b>${:.4f}</b> (at most ${:.4f} if every answer "
                    "runs to the output limit). The same dry run as <code>picktune relabel --dry-run</code>.</p>",
-                   c.traces, e(c.teacher), c.already, c.to_do, c.input_tokens, e(c.tokenizer), c.cost_usd,
-                   c.worst_cost_usd);
+                   c.traces, html_escape(c.teacher), c.already, c.to_do, c.input_tokens, html_escape(c.tokenizer),
+                   c.cost_usd, c.worst_cost_usd);
 }
 
 }  // namespace
@@ -55,22 +56,22 @@ std::string browser_document(const std::string& title, const std::string& active
 }
 
 std::string render_message_page(const std::string& title, const std::string& message) {
-  return browser_document(title, "", "<h1>" + e(title) + "</h1><p>" + e(message) + "</p>");
+  return browser_document(title, "", "<h1>" + html_escape(title) + "</h1><p>" + html_escape(message) + "</p>");
 }
 
 std::string render_overview_page(const OverviewView& v) {
-  std::string b = "<h1>Overview</h1><p class=\"meta\">Store <b>" + e(v.store) + "</b>";
+  std::string b = "<h1>Overview</h1><p class=\"meta\">Store <b>" + html_escape(v.store) + "</b>";
   if (!v.newest_trace_id.empty())
     b += fmt::format(R"( · newest trace <a href="/traces/{}">{}</a> at {})", url_encode(v.newest_trace_id),
-                     e(v.newest_trace_id), e(v.newest_trace_time));
+                     html_escape(v.newest_trace_id), html_escape(v.newest_trace_time));
   else
     b += " · no traces yet";
   b += "</p>";
   b +=
       R"(<h2>Traces by type and request kind</h2><div class="scroll"><table id="trace-counts"><tr><th class="l">type</th><th class="l">kind</th><th>traces</th></tr>)";
   for (const CountRow& r : v.traces)
-    b += fmt::format(R"(<tr><td class="l"><a href="{}">{}</a></td><td class="l">{}</td><td>{}</td></tr>)", e(r.href),
-                     e(r.label), e(r.sublabel), r.count);
+    b += fmt::format(R"(<tr><td class="l"><a href="{}">{}</a></td><td class="l">{}</td><td>{}</td></tr>)",
+                     html_escape(r.href), html_escape(r.label), html_escape(r.sublabel), r.count);
   b += "</table></div>";
   b += fmt::format(
       R"(<h2>Relabels by model</h2><p class="meta">Coverage: distinct get-relevant-files traces a model answers (by trace id, else agent step and kind) out of {}.</p>)"
@@ -85,8 +86,8 @@ std::string render_overview_page(const OverviewView& v) {
         priced
             ? fmt::format(
                   R"(<a href="/traces?type=get-relevant-files&amp;teacher={}" title="relabel cost of the newest traces">{}</a>)",
-                  e(url_encode(t.model)), e(t.model))
-            : e(t.model);
+                  html_escape(url_encode(t.model)), html_escape(t.model))
+            : html_escape(t.model);
     b += fmt::format(R"(<tr><td class="l">{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td></tr>)", name, t.relabels,
                      t.traces_answered, cov);
   }
@@ -98,14 +99,16 @@ std::string render_overview_page(const OverviewView& v) {
   else {
     b += R"(<ul id="eval-runs">)";
     for (const CountRow& r : v.eval_runs)
-      b += fmt::format(R"(<li><a href="{}">{}</a> {}</li>)", e(r.href), e(r.label), e(r.sublabel));
+      b += fmt::format(R"(<li><a href="{}">{}</a> {}</li>)", html_escape(r.href), html_escape(r.label),
+                       html_escape(r.sublabel));
     b += fmt::format(R"(</ul><p><a href="/evals">all {} runs</a></p>)", v.eval_runs_total);
   }
   b += R"(<h2>Finetune registry</h2>)";
   if (!v.registry_problem.empty())
-    b += "<p class=\"warn\">" + e(v.registry_problem) + "</p>";
+    b += "<p class=\"warn\">" + html_escape(v.registry_problem) + "</p>";
   else
-    b += fmt::format(R"(<p><a href="/finetunes">{} entries</a> in {}</p>)", v.registry_entries, e(v.registry_path));
+    b += fmt::format(R"(<p><a href="/finetunes">{} entries</a> in {}</p>)", v.registry_entries,
+                     html_escape(v.registry_path));
   return browser_document("Overview", "Overview", b);
 }
 
@@ -119,21 +122,23 @@ std::string render_trace_list_page(const TraceListView& v) {
   b += "</select></label>";
   b += input("user", "user", v.user) + input("step", "agent step", v.step) + input("since", "since", v.since) +
        input("until", "until", v.until);
-  b += fmt::format(R"(<label>request text<input type="search" id="q" name="q" value="{}"></label>)", e(v.text));
+  b += fmt::format(R"(<label>request text<input type="search" id="q" name="q" value="{}"></label>)",
+                   html_escape(v.text));
   b += fmt::format(
       R"(<label>relabel cost of teacher<input type="text" name="teacher" value="{}" placeholder="anthropic:MODEL"></label>)",
-      e(v.teacher));
+      html_escape(v.teacher));
   b += R"(<button type="submit">Filter</button> <a href="/traces">clear</a></form>)";
   b +=
       R"(<p class="meta">Newest first. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> search, <kbd>n</kbd> next page. Times: YYYY-MM-DD or RFC 3339 (UTC).</p>)";
-  if (!v.error.empty()) b += "<p class=\"warn\" id=\"filter-error\">" + e(v.error) + "</p>";
+  if (!v.error.empty()) b += "<p class=\"warn\" id=\"filter-error\">" + html_escape(v.error) + "</p>";
   b +=
       R"(<div class="scroll"><table class="list" id="traces"><tr><th class="l">time</th><th class="l">type</th><th class="l">kind</th><th class="l">user</th><th class="l">agent step</th><th class="l">request</th></tr>)";
   for (const TraceListRow& r : v.rows) {
     std::string req = r.request.size() > 160 ? r.request.substr(0, 160) + "…" : r.request;
     b += fmt::format(
         R"(<tr><td class="l"><a class="row-link" href="/traces/{}">{}</a></td><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td class="req">{}</td></tr>)",
-        url_encode(r.id), e(r.time), e(r.type), e(r.kind), e(r.user), e(r.step), e(req));
+        url_encode(r.id), html_escape(r.time), html_escape(r.type), html_escape(r.kind), html_escape(r.user),
+        html_escape(r.step), html_escape(req));
   }
   if (v.rows.empty()) b += R"(<tr><td class="l muted" colspan="6">no traces match</td></tr>)";
   b += "</table></div>";
@@ -143,16 +148,17 @@ std::string render_trace_list_page(const TraceListView& v) {
         v.examined);
   if (v.relabel_cost) b += relabel_cost_text(*v.relabel_cost);
   b += R"(<div class="pager">)";
-  if (!v.first_href.empty()) b += fmt::format(R"(<a href="{}">« newest</a>)", e(v.first_href));
-  if (!v.next_href.empty()) b += fmt::format(R"(<a id="next" rel="next" href="{}">older »</a>)", e(v.next_href));
+  if (!v.first_href.empty()) b += fmt::format(R"(<a href="{}">« newest</a>)", html_escape(v.first_href));
+  if (!v.next_href.empty())
+    b += fmt::format(R"(<a id="next" rel="next" href="{}">older »</a>)", html_escape(v.next_href));
   b += "</div>";
   return browser_document("Traces", "Traces", b);
 }
 
 std::string render_finetunes_page(const FinetunesView& v) {
-  std::string b = "<h1>Finetune registry</h1><p class=\"meta\">" + e(v.path) + "</p>";
+  std::string b = "<h1>Finetune registry</h1><p class=\"meta\">" + html_escape(v.path) + "</p>";
   if (!v.problem.empty())
-    return browser_document("Finetunes", "Finetunes", b + "<p class=\"warn\">" + e(v.problem) + "</p>");
+    return browser_document("Finetunes", "Finetunes", b + "<p class=\"warn\">" + html_escape(v.problem) + "</p>");
   b += fmt::format(
       R"(<div class="scroll"><table id="finetunes"><tr><th class="l">id</th><th class="l">date</th><th class="l">base</th><th class="l">teacher</th><th class="l">recipe</th><th>train</th><th>validation</th><th>tokens</th><th>epochs</th><th>cost (${:.2f}/1M)</th><th class="l">cost as written</th><th class="l">checks</th></tr>)",
       v.price_per_mtok);
@@ -160,16 +166,17 @@ std::string render_finetunes_page(const FinetunesView& v) {
   for (const Finetune& f : v.registry.finetunes) {
     auto cost = tuning_cost_usd(f, v.price_per_mtok);
     std::string written;
-    for (const std::string& c : f.est_costs_as_written) written += (written.empty() ? "" : "<br>") + e(c);
+    for (const std::string& c : f.est_costs_as_written) written += (written.empty() ? "" : "<br>") + html_escape(c);
     std::string checks;
     for (const Finding& x : v.findings)
-      if (x.id == f.id) checks += fmt::format(R"(<span class="tag">{}</span> {}<br>)", e(x.kind), e(x.reason));
+      if (x.id == f.id)
+        checks += fmt::format(R"(<span class="tag">{}</span> {}<br>)", html_escape(x.kind), html_escape(x.reason));
     if (checks.empty()) checks = R"(<span class="tag ok">ok</span>)";
     b += fmt::format(
         R"(<tr id="ft-{}"><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="l">{}</td><td class="l">{}</td></tr>)",
-        e(f.id), e(f.id), e(f.date), e(f.base_model), e(f.teacher), e(recipe_text(f.recipe)), opt(f.train_samples),
-        opt(f.validation_samples), opt(f.tokens), opt(f.epochs), cost ? fmt::format("${:.2f}", *cost) : "—", written,
-        checks);
+        html_escape(f.id), html_escape(f.id), html_escape(f.date), html_escape(f.base_model), html_escape(f.teacher),
+        html_escape(recipe_text(f.recipe)), opt(f.train_samples), opt(f.validation_samples), opt(f.tokens),
+        opt(f.epochs), cost ? fmt::format("${:.2f}", *cost) : "—", written, checks);
   }
   b += "</table></div>";
   b += fmt::format(R"(<p class="meta">{} entries, {} findings.</p>)", v.registry.finetunes.size(), v.findings.size());

@@ -17,16 +17,14 @@
 namespace pt {
 namespace {
 
-std::string e(const std::string& s) { return html_escape(s); }
-
-std::string mean_ci(const std::optional<MeanCI>& m) {
+std::string mean_ci_cell(const std::optional<MeanCI>& m) {
   if (!m) return R"(<td class="muted">not in run</td>)";
   if (std::isnan(m->mean)) return R"(<td class="muted">n/a</td>)";
   return fmt::format(R"(<td>{:.4f}<span class="ci">[{:.4f}, {:.4f}] n={}</span></td>)", m->mean, m->lo, m->hi, m->n);
 }
 
 std::string run_link(const EvalRun& r) {
-  return fmt::format(R"(<a href="/evals/{}">{}</a>)", url_encode(r.id), e(r.id));
+  return fmt::format(R"(<a href="/evals/{}">{}</a>)", url_encode(r.id), html_escape(r.id));
 }
 
 std::string run_time(const EvalRun& r) { return format_rfc3339(r.created_at_us - r.created_at_us % 1000000); }
@@ -34,8 +32,9 @@ std::string run_time(const EvalRun& r) { return format_rfc3339(r.created_at_us -
 std::string run_select(const char* name, const char* label, const std::vector<EvalRun>& runs, size_t selected) {
   std::string out = fmt::format(R"(<label>{}<select name="{}" id="compare-{}">)", label, name, name);
   for (size_t i = 0; i < runs.size(); ++i)
-    out += fmt::format(R"(<option value="{}"{}>{} · {}</option>)", e(runs[i].id), i == selected ? " selected" : "",
-                       e(runs[i].id), e(runs[i].summary.reference));
+    out +=
+        fmt::format(R"(<option value="{}"{}>{} · {}</option>)", html_escape(runs[i].id),
+                    i == selected ? " selected" : "", html_escape(runs[i].id), html_escape(runs[i].summary.reference));
   return out + "</select></label>";
 }
 
@@ -45,14 +44,14 @@ std::string trend_form(const std::vector<EvalRun>& runs, const MetricTrend& t) {
       R"(<form class="filters" method="get" action="/evals" id="trend-form"><label>metric<select name="metric">)";
   for (int k = 0; k < kMetricCount; ++k) {
     std::string name(metric_name(static_cast<Metric>(k)));
-    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", e(name), k == t.metric ? " selected" : "");
+    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", html_escape(name), k == t.metric ? " selected" : "");
   }
   out += R"(</select></label><label>reference<select name="reference">)";
   std::vector<std::string> refs;
   for (const EvalRun& r : runs)  // newest first
     if (std::find(refs.begin(), refs.end(), r.summary.reference) == refs.end()) refs.push_back(r.summary.reference);
   for (const std::string& r : refs)
-    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", e(r), r == t.reference ? " selected" : "");
+    out += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", html_escape(r), r == t.reference ? " selected" : "");
   return out + R"(</select></label><button type="submit">Show</button></form>)";
 }
 
@@ -61,7 +60,7 @@ std::string trend_form(const std::vector<EvalRun>& runs, const MetricTrend& t) {
 std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::string& store,
                                   const MetricTrend* trend) {
   std::string b = "<h1>Evaluation runs</h1><p class=\"meta\">Every <code>picktune eval score</code> adds a run to " +
-                  e(store) + ". Newest first.</p>";
+                  html_escape(store) + ". Newest first.</p>";
   if (runs.empty())
     return browser_document(
         "Evals", "Evals",
@@ -78,14 +77,14 @@ std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::s
     std::string models;
     for (const ModelStats& m : r.summary.overall.models) {
       const MeanCI& j = m.metrics[kJaccard];
-      models += e(m.model) + ": " +
+      models += html_escape(m.model) + ": " +
                 (std::isnan(j.mean) ? std::string("n/a") : fmt::format("{:.4f} [{:.4f}, {:.4f}]", j.mean, j.lo, j.hi)) +
                 "<br>";
     }
     b += fmt::format(
         R"(<tr><td class="l">{}{}</td><td class="l">{}</td><td class="l">{}</td><td>{}</td><td class="l">{}</td><td class="req">{}</td></tr>)",
-        run_link(r), r.summary.in_sample ? R"(<span class="tag">in-sample</span>)" : "", e(run_time(r)),
-        e(r.summary.reference), r.summary.scored, e(eval_run_window_text(r)), models);
+        run_link(r), r.summary.in_sample ? R"(<span class="tag">in-sample</span>)" : "", html_escape(run_time(r)),
+        html_escape(r.summary.reference), r.summary.scored, html_escape(eval_run_window_text(r)), models);
   }
   b += "</table></div>";
   return browser_document("Evals", "Evals", b);
@@ -93,8 +92,8 @@ std::string render_eval_runs_page(const std::vector<EvalRun>& runs, const std::s
 
 std::string render_eval_run_page(const EvalRun& run, const std::string& previous) {
   std::string b = fmt::format(R"(<p class="meta" id="run-meta">Run <b>{}</b> · {} · traces: {} · picktune {})",
-                              e(run.id), e(run_time(run)), e(eval_run_window_text(run)),
-                              e(run.picktune_version.empty() ? "?" : run.picktune_version));
+                              html_escape(run.id), html_escape(run_time(run)), html_escape(eval_run_window_text(run)),
+                              html_escape(run.picktune_version.empty() ? "?" : run.picktune_version));
   if (!previous.empty())
     b += fmt::format(
         R"( · <a id="compare-previous" href="/evals/compare?a={}&amp;b={}">compare with the run before</a>)",
@@ -107,11 +106,12 @@ std::string render_eval_run_page(const EvalRun& run, const std::string& previous
 std::string render_eval_compare_page(const EvalComparison& c) {
   std::string b = "<h1>Comparison of two evaluation runs</h1>";
   b += fmt::format(R"(<p class="meta">Before {} ({}, reference {}, n={}) · after {} ({}, reference {}, n={})</p>)",
-                   run_link(c.before), e(run_time(c.before)), e(c.before.summary.reference), c.before.summary.scored,
-                   run_link(c.after), e(run_time(c.after)), e(c.after.summary.reference), c.after.summary.scored);
+                   run_link(c.before), html_escape(run_time(c.before)), html_escape(c.before.summary.reference),
+                   c.before.summary.scored, run_link(c.after), html_escape(run_time(c.after)),
+                   html_escape(c.after.summary.reference), c.after.summary.scored);
   if (!c.notes.empty()) {
     b += R"(<div class="warn" id="compare-notes"><b>Not like for like</b><ul>)";
-    for (const std::string& n : c.notes) b += "<li>" + e(n) + "</li>";
+    for (const std::string& n : c.notes) b += "<li>" + html_escape(n) + "</li>";
     b += "</ul></div>";
   }
   b +=
@@ -121,8 +121,8 @@ std::string render_eval_compare_page(const EvalComparison& c) {
                           : ch.cis_overlap                                ? R"(<span class="muted">CIs overlap</span>)"
                                            : R"(<span class="tag">changed</span> CIs apart)";
     b += fmt::format(R"(<tr><td class="l">{}</td><td class="l">{}</td>{}{}<td>{}</td><td class="l">{}</td></tr>)",
-                     e(ch.model), e(std::string(metric_name(ch.metric))), mean_ci(ch.before), mean_ci(ch.after),
-                     std::isnan(ch.delta) ? "-" : fmt::format("{:+.4f}", ch.delta), verdict);
+                     html_escape(ch.model), html_escape(std::string(metric_name(ch.metric))), mean_ci_cell(ch.before),
+                     mean_ci_cell(ch.after), std::isnan(ch.delta) ? "-" : fmt::format("{:+.4f}", ch.delta), verdict);
   }
   b += "</table></div>";
   return browser_document("Compare evals", "Evals", b);

@@ -17,13 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string random_hex(size_t bytes) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string out;
-  for (size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", static_cast<unsigned>(rng() & 0xff));
-  return out;
-}
-
 // BigQuery's error reason and message from an error body ({"error": {"errors": [{"reason"}], "message"}}).
 std::pair<std::string, std::string> error_of(const json& doc) {
   std::string reason, message;
@@ -73,6 +66,13 @@ bool has_more_pages(const json& page) {
 
 BqParam BqParam::timestamp(std::string name, int64_t micros) {
   return {std::move(name), "TIMESTAMP", bq_timestamp_text(micros), {}};
+}
+
+std::string bq_random_hex(size_t bytes) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", static_cast<unsigned>(rng() & 0xff));
+  return out;
 }
 
 std::string bq_timestamp_text(int64_t micros) {
@@ -185,7 +185,7 @@ Result<BqDmlStats> BigQueryRest::query(const std::string& sql, const std::vector
                {"queryParameters", qp},
                {"maxResults", options_.page_rows},
                {"timeoutMs", 10000},
-               {"requestId", random_hex(16)},  // a retried POST returns the same job, never runs it twice
+               {"requestId", bq_random_hex(16)},  // a retried POST returns the same job, never runs it twice
                {"formatOptions", {{"useInt64Timestamp", true}}}};
   if (!options_.location.empty()) body["location"] = options_.location;
   PT_ASSIGN_OR_RETURN(auto first, call("POST", "/queries", &body, doing));

@@ -38,6 +38,9 @@ struct BqParam {
 // "2025-05-01 12:00:00.123456 UTC": BigQuery's canonical TIMESTAMP text (params, insertAll).
 std::string bq_timestamp_text(int64_t micros);
 
+// BYTES random bytes as lowercase hex: job request ids and staging batch names.
+std::string bq_random_hex(size_t bytes);
+
 struct BqDmlStats {
   int64_t inserted = 0, updated = 0, deleted = 0;
 };

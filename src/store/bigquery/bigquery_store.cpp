@@ -23,15 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 std::string stage_name(Table t) { return "picktune_stage_" + std::string(table_name(t)); }
-
-std::string random_hex(size_t bytes) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string out;
-  for (size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", static_cast<unsigned>(rng() & 0xff));
-  return out;
-}
 
 json field(const char* name, const char* type, const char* mode = "REQUIRED") {
   return {{"name", name}, {"type", type}, {"mode", mode}};
@@ -436,7 +428,7 @@ Result<UpsertStats> BigQueryStore::upsert(Table table, std::span<const Row> rows
     for (Row& r : existing) before.emplace(r.id, std::move(r));
   }
   PT_TRY(ensure_stage(table));
-  const std::string batch = random_hex(12);
+  const std::string batch = bq_random_hex(12);
   PT_TRY(stage(table, batch, unique));
   PT_TRY(wait_until_visible(table, batch, static_cast<int64_t>(unique.size())));
   PT_ASSIGN_OR_RETURN(BqDmlStats m, merge(table, batch));

@@ -32,7 +32,7 @@ constexpr long kFetchRows = 2000;                    // rows per FETCH from a sc
 constexpr size_t kCopyChunkBytes = 1 << 20;          // COPY data is sent in chunks of about this size
 constexpr int64_t kSchemaLock = 0x7069636b74756eLL;  // advisory lock key ("picktun") for init()
 
-constexpr const char* kSchemaSql = R"sql(
+constexpr const char* kPostgresSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS traces (
   id TEXT COLLATE "C" PRIMARY KEY,
   agent_step_id TEXT COLLATE "C" NOT NULL,
@@ -66,8 +66,6 @@ CREATE INDEX IF NOT EXISTS relabels_model_keys ON relabels(model, agent_step_id,
 // created_at goes in as timestamptz text (pg_timestamp(): exact, whatever the session time
 // zone) and comes out as µs since the epoch (extract() is exact numeric).
 constexpr const char* kTsToMicros = "(extract(epoch FROM created_at) * 1000000)::bigint";
-
-std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
 
 // Columns a COPY of new rows fills, in order (payload is generated from payload_text).
 std::vector<std::string> copy_columns(Table t) {
@@ -438,7 +436,7 @@ class PgStore final : public Store {
     try {
       pqxx::work w(c.db);
       w.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
-      w.exec(kSchemaSql);
+      w.exec(kPostgresSchemaSql);
       w.exec(postgres_runs::kSchemaSql);
       w.exec(postgres_leases::kSchemaSql);
       if (opening) prefer_lz4(w);

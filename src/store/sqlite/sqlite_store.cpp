@@ -34,7 +34,7 @@ constexpr size_t kDictMinSamples = 256;     // a batch with this many compressib
 constexpr size_t kDictMinBytes = 1u << 20;  // of at least this many bytes trains the dictionary
 constexpr size_t kDictSampleBytes = 16u << 20;
 
-constexpr const char* kSchemaSql = R"sql(
+constexpr const char* kSqliteSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS traces (
   id TEXT PRIMARY KEY NOT NULL,
   agent_step_id TEXT NOT NULL,
@@ -98,8 +98,6 @@ std::string_view column_view(sqlite3_stmt* s, int i) {
            : std::string_view();
 }
 
-std::string_view kind_column(Table t) { return t == Table::traces ? "type" : "model"; }
-
 // Decodes the frames SqliteStore::scan_encoded passes on, on whichever thread calls it.
 struct SqliteFrameDecoder final : PayloadDecoder {
   SqliteFrameDecoder(std::string store, std::shared_ptr<const FrameDecoder> f)
@@ -159,7 +157,7 @@ class SqliteStore final : public Store {
 
   Result<void> init() override {
     PT_TRY(exec("BEGIN IMMEDIATE"));
-    Result<void> r = exec(kSchemaSql);
+    Result<void> r = exec(kSqliteSchemaSql);
     if (r.ok()) r = exec(sqlite_runs::kSchemaSql);
     if (r.ok()) r = sqlite_leases::ensure_schema(db_);
     if (r.ok()) r = exec(fmt::format("PRAGMA application_id={}", kApplicationId));
