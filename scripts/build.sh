@@ -10,7 +10,12 @@ BUILD_DIR="${PICKTUNE_BUILD_DIR:-build}"
 # scripts/sanitize.sh both build through here).
 WERROR=OFF
 [ "${CI:-}" = true ] && WERROR=ON
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${PICKTUNE_BUILD_TYPE:-RelWithDebInfo}" -DPICKTUNE_WERROR="$WERROR" \
+# A new build directory uses Ninja: it starts a library's compiles before the libraries it links
+# are built, so both cores stay busy (bench/RESULTS.md, "quickstart build"). An existing
+# directory keeps the generator it was made with.
+GENERATOR=()
+[ -f "$BUILD_DIR/CMakeCache.txt" ] || GENERATOR=(-G Ninja)
+cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE="${PICKTUNE_BUILD_TYPE:-RelWithDebInfo}" -DPICKTUNE_WERROR="$WERROR" \
   ${PICKTUNE_CMAKE_ARGS:-} >/dev/null
 # PICKTUNE_BUILD_TARGETS: build only these targets (the quickstart builds only `picktune`).
 TARGETS=()

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  build-essential cmake g++ pkg-config git ca-certificates
+  build-essential cmake ninja-build g++ pkg-config git ca-certificates
   libcli11-dev libsimdjson-dev nlohmann-json3-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev libfmt-dev
   libzstd-dev zstd libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/teacher_prompt.h"
+#include "util/one_line.h"
 
 namespace pt {
 
@@ -68,13 +69,6 @@ Result<std::string> api_key_from_env(const char* env_var, std::string_view model
 }
 
 namespace {
-
-std::string one_line(std::string s, size_t max_len) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  if (s.size() > max_len) s = s.substr(0, max_len) + "...";
-  return s;
-}
 
 // "TYPE: MESSAGE" from {"error": {"type"|"status", "message"}} or {"error": "text"}; "" if none.
 std::string error_from_body(const std::string& body) {

@@ -28,11 +28,6 @@ std::vector<QueryTerm> unique_terms(std::span<const std::string> words) {
   return out;
 }
 
-double term_score(double idf, double tf, double doc_len, double avg_len, const Bm25Params& p) {
-  double norm = p.k1 * (1.0 - p.b + p.b * doc_len / (avg_len > 0 ? avg_len : 1.0));
-  return idf * tf * (p.k1 + 1.0) / (tf + norm);
-}
-
 }  // namespace
 
 double bm25_idf(int64_t df, int64_t n) {
@@ -93,7 +88,7 @@ std::vector<double> Bm25Index::score(std::span<const std::string> query_words) c
     double idf = bm25_idf(static_cast<int64_t>(plist.size()), n);
     for (const auto& p : plist)
       out[static_cast<size_t>(p.doc)] +=
-          q.count * term_score(idf, p.tf, doc_len_[static_cast<size_t>(p.doc)], avg, params_);
+          q.count * bm25_term_score(idf, p.tf, doc_len_[static_cast<size_t>(p.doc)], avg, params_);
   }
   return out;
 }
@@ -193,9 +188,9 @@ void score_path_fields(std::span<const std::string> paths, std::span<const std::
   }
   for (const auto& h : hits) {
     size_t d = static_cast<size_t>(h.doc), k = static_cast<size_t>(h.term);
-    path_out[d] += terms[k].count * term_score(idf[k], h.tf, path_len[d], avg, params);
+    path_out[d] += terms[k].count * bm25_term_score(idf[k], h.tf, path_len[d], avg, params);
     if (name_out != nullptr && h.name_tf > 0)
-      (*name_out)[d] += terms[k].count * term_score(name_idf[k], h.name_tf, name_len[d], name_avg, params);
+      (*name_out)[d] += terms[k].count * bm25_term_score(name_idf[k], h.name_tf, name_len[d], name_avg, params);
   }
 }
 

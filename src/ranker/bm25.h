@@ -23,6 +23,13 @@ struct Bm25Params {
 // idf of a term found in df of n documents (the non-negative Lucene form).
 double bm25_idf(int64_t df, int64_t n);
 
+// One term's BM25 contribution: idf times the saturated, length-normalised frequency `tf` in a
+// document of `doc_len` tokens where documents average `avg_len` (1 when there are none).
+inline double bm25_term_score(double idf, double tf, double doc_len, double avg_len, const Bm25Params& p) {
+  double norm = p.k1 * (1.0 - p.b + p.b * doc_len / (avg_len > 0 ? avg_len : 1.0));
+  return idf * tf * (p.k1 + 1.0) / (tf + norm);
+}
+
 class Bm25Index {
  public:
   explicit Bm25Index(Bm25Params params = {}) : params_(params) {}

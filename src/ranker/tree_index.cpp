@@ -53,11 +53,6 @@ namespace {
 // for local:bm25-content's held-out ranking; a tree met again (serving) amortizes the index.
 constexpr int kScansBeforeIndex = 2;
 
-double term_score(double idf, double tf, double len, double avg, const Bm25Params& p) {
-  double norm = p.k1 * (1.0 - p.b + p.b * len / (avg > 0 ? avg : 1.0));
-  return idf * tf * (p.k1 + 1.0) / (tf + norm);
-}
-
 }  // namespace
 
 std::unique_ptr<const TreeIndex> RepoContents::build_index(const TreeFiles& tree) const {
@@ -261,9 +256,10 @@ ContentScores RepoContents::score(const TreeFiles* tree, std::span<const std::st
   for (size_t k = 0; k < q; ++k) {
     const double idf = bm25_idf(df[k], nn), cidf = bm25_idf(cdf[k], nn);
     for (size_t d = 0; d < n; ++d) {
-      if (int32_t t = g.tf[d * q + k]; t > 0) out.bm25[d] += g.terms[k].count * term_score(idf, t, g.len[d], avg, p);
+      if (int32_t t = g.tf[d * q + k]; t > 0)
+        out.bm25[d] += g.terms[k].count * bm25_term_score(idf, t, g.len[d], avg, p);
       if (int32_t t = g.ctf[d * q + k]; t > 0)
-        out.content_only[d] += g.terms[k].count * term_score(cidf, t, g.clen[d], cavg, p);
+        out.content_only[d] += g.terms[k].count * bm25_term_score(cidf, t, g.clen[d], cavg, p);
     }
   }
   for (size_t d = 0; d < n; ++d)

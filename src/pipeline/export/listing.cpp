@@ -24,7 +24,7 @@ constexpr size_t kStepChars = 12;
 constexpr size_t kFilesShown = 3;
 
 // Whitespace runs become one space; more than `max` code points are cut to max-1 plus "…".
-std::string one_line(std::string_view s, size_t max) {
+std::string preview_line(std::string_view s, size_t max) {
   std::string out;
   std::vector<size_t> starts;  // byte offset of each code point in `out`
   bool space = false;
@@ -93,12 +93,12 @@ ListedRow describe_row(Table table, const Row& row) {
   ListedRow out;
   out.time = short_time(row.created_at_us);
   out.kind = table == Table::traces ? row.type : row.model;
-  out.step = one_line(row.agent_step_id, kStepChars);
+  out.step = preview_line(row.agent_step_id, kStepChars);
   PayloadBits bits = read_bits(row.payload);
   out.request_kind = bits.request_kind;
   if (table == Table::traces) {
     auto call = parse_picker_call(row.payload);
-    if (call.ok()) out.request = one_line(request_from_prompt(last_user_text(*call)), kPreviewChars);
+    if (call.ok()) out.request = preview_line(request_from_prompt(last_user_text(*call)), kPreviewChars);
   }
   const bool use_files = table == Table::relabels && bits.files;
   out.picked = join_files(use_files ? *bits.files : parse_production_output(bits.output));

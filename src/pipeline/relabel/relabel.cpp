@@ -26,6 +26,7 @@
 #include "pipeline/relabel/relabel_leases.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "tokenizer/gemma_tokenizer.h"
+#include "util/one_line.h"
 
 namespace pt {
 namespace {

@@ -19,6 +19,7 @@
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_leases.h"
 #include "providers/anthropic_batch.h"
+#include "util/one_line.h"
 #include "util/sha256.h"
 
 namespace pt {

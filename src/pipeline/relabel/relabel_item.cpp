@@ -73,18 +73,6 @@ size_t prompt_bytes(const TeacherInput& input) {
   return n;
 }
 
-std::string one_line(std::string_view text, size_t max_bytes) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= max_bytes) {
-      out += "...";
-      break;
-    }
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  return out;
-}
-
 Result<Prepared> prepare_relabel_item(Store& store, const std::string& trace_id, const RelabelOptions& options,
                                       bool need_tokens) {
   Prepared p;

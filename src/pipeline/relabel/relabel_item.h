@@ -49,7 +49,4 @@ TokenCountFn token_counter(const RelabelOptions& options);
 
 int64_t steady_ms();
 
-// One line for a failure message: newlines flattened, cut to max_bytes.
-std::string one_line(std::string_view text, size_t max_bytes = 200);
-
 }  // namespace pt

@@ -108,7 +108,7 @@ void read_row(const pqxx::row& r, Table table, Row& row) {
 }
 
 // libpq's multi-line message ("ERROR:  …\nLINE 1: …\n   ^") as one line without the echo.
-std::string one_line(std::string_view what) {
+std::string server_message_line(std::string_view what) {
   std::string out;
   while (!what.empty()) {
     size_t nl = what.find('\n');
@@ -426,7 +426,7 @@ class PgStore final : public Store {
   }
 
   Error fail(std::string_view doing, const std::exception& e) const {
-    std::string msg = one_line(e.what());
+    std::string msg = server_message_line(e.what());
     if (sqlstate_of(e) == "42P01") msg += " (run `picktune init` to create the picktune tables)";
     return runtime_error(scrub_password(fmt::format("{}: {}: {}", describe(), doing, msg), target_));
   }
@@ -478,9 +478,9 @@ class PgStore final : public Store {
                          t == Table::relabels ? ", trace_id" : "", table_name(t)));
     } catch (const std::exception& e) {
       if (sqlstate_of(e) != "42703") return fail("cannot open", e);
-      return runtime_error(scrub_password(
-          fmt::format("{}: table {} is not a picktune table ({})", describe(), table_name(t), one_line(e.what())),
-          target_));
+      return runtime_error(scrub_password(fmt::format("{}: table {} is not a picktune table ({})", describe(),
+                                                      table_name(t), server_message_line(e.what())),
+                                          target_));
     }
     return ok();
   }
@@ -610,7 +610,8 @@ class PgStore final : public Store {
                       pg_timestamp(r.created_at_us));
       } catch (const std::exception& e) {
         return runtime_error(scrub_password(
-            fmt::format("{}: row {}: PostgreSQL refuses it: {}", describe(), r.id, one_line(e.what())), target_));
+            fmt::format("{}: row {}: PostgreSQL refuses it: {}", describe(), r.id, server_message_line(e.what())),
+            target_));
       }
     }
     return fail("writing", original);
