@@ -219,14 +219,10 @@ void register_relabel(CLI::App& eval, Context& ctx) {
       ->capture_default_str();
   cmd->add_flag("--dry-run", r.dry_run, "count traces, input tokens and dollars; send nothing");
   cmd->add_option("--budget", f->budget, "USD for all models together: stop sending before exceeding it");
-  cmd->add_option("--base-url", f->base_url,
-                  "provider base URL (default: the provider's env var, then its public URL)");
-  cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
+  add_remote_call_flags(cmd, f->base_url, f->price_as, f->progress);
   add_registry_flag(cmd, f->options.registry_path);
   cmd->add_flag("--allow-training-overlap", f->options.allow_training_overlap,
                 "send a student traces it trained on; its answers are marked IN-SAMPLE");
-  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
-      ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
   cmd->callback([&ctx, f] { ctx.action = [&ctx, f] { return run_relabel_cmd(ctx, *f); }; });
 }
 

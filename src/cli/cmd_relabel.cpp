@@ -128,11 +128,7 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--batch-id", o.batch_id, "collect the results of an earlier --batch run's batch (implies --batch)");
   cmd->add_option("--batch-poll", f->batch_poll_s, "seconds before the first batch poll (then x1.5, up to 60)")
       ->capture_default_str();
-  cmd->add_option("--base-url", f->base_url,
-                  "provider base URL (default: the provider's env var, then its public URL)");
-  cmd->add_option("--price-as", f->price_as, "price calls as this price-table key (e.g. free)");
-  cmd->add_option("--progress", f->progress, "auto, bar, plain or none")
-      ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
+  add_remote_call_flags(cmd, f->base_url, f->price_as, f->progress);
   cmd->add_option("--progress-interval", f->progress_interval_s, "seconds between plain progress lines")
       ->capture_default_str();
   cmd->add_flag("--no-progress", f->no_progress, "no progress output");

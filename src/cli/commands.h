@@ -43,6 +43,15 @@ inline CLI::Option* add_registry_flag(CLI::App* cmd, std::string& path) {
                          "finetune registry file (default data/finetunes.json, env PICKTUNE_REGISTRY)");
 }
 
+// --base-url and --price-as, and --progress: the flags of every command that calls teachers or
+// candidate models over the network (`relabel`, `eval relabel`).
+inline void add_remote_call_flags(CLI::App* cmd, std::string& base_url, std::string& price_as, std::string& progress) {
+  cmd->add_option("--base-url", base_url, "provider base URL (default: the provider's env var, then its public URL)");
+  cmd->add_option("--price-as", price_as, "price calls as this price-table key (e.g. free)");
+  cmd->add_option("--progress", progress, "auto, bar, plain or none")
+      ->check(CLI::IsMember({"auto", "bar", "plain", "none"}));
+}
+
 // `--limit`-style counts: a whole number, 0 or more ("-1" is refused with one plain line).
 inline CLI::Validator non_negative_count() {
   return CLI::Validator(

@@ -56,11 +56,4 @@ void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r
   std::fflush(out_);
 }
 
-std::string render_quickstart_done(const QuickstartPaths& p) {
-  return fmt::format(
-      "\nDone.\n  store:         {}\n  tuning data:   {}.jsonl, {}-validation.jsonl, {}.manifest.json\n"
-      "  student model: {}\n  report:        {}\n",
-      p.store, p.tuning_prefix, p.tuning_prefix, p.tuning_prefix, p.student_model, p.report);
-}
-
 }  // namespace pt

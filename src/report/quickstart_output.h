@@ -19,7 +19,4 @@ class QuickstartPrinter : public QuickstartObserver {
   double holdout_;
 };
 
-// "\nDone.\n  store: ...\n  tuning data: ...\n  student model: ...\n  report: ...\n"
-std::string render_quickstart_done(const QuickstartPaths& paths);
-
 }  // namespace pt

@@ -37,14 +37,14 @@ RelabelOptions quick_options() {
   RelabelOptions o;
   o.backoff_base_ms = 2;
   o.backoff_max_ms = 20;
-  o.timeout_ms = 400;
+  o.timeout_ms = 2000;  // generous: an answer slower than this (a loaded CI machine) would be sent again
   return o;
 }
 
 fake::FakeLlmConfig faulty(double rate) {
   fake::FakeLlmConfig c;
   c.fail_rate = rate;
-  c.timeout_ms = 1000;  // the timeout fault sleeps past the client's 400 ms
+  c.timeout_ms = 2500;  // the timeout fault sleeps past the client's 2000 ms
   c.record_bodies = false;
   return c;
 }
