@@ -89,12 +89,24 @@ std::string verdict(const EvalSummary& s) {
                      out);
 }
 
+// A metric's name as a column header that may break after '_' and before '@' (never inside a
+// word), so that the tables fit a 1280 px window.
+std::string metric_header(Metric m) {
+  std::string out;
+  for (char c : html_escape(metric_name(m))) {
+    if (c == '@') out += "<wbr>";
+    out += c;
+    if (c == '_') out += "<wbr>";
+  }
+  return out;
+}
+
 std::string summary_table(const EvalSummary& s) {
   static constexpr Metric cols[] = {kJaccard,     kMrr,       kRecall5,          kPrecision5,        kNdcg5,
                                     kFilesPicked, kEmptyRate, kHallucinatedRate, kLegacyJaccardTop2, kLegacyMrrTop2};
   std::string out =
       R"(<h2>Scores</h2><div class="scroll"><table id="scores"><tr><th class="l">model</th><th>n</th><th>missing</th>)";
-  for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
+  for (Metric m : cols) out += "<th>" + metric_header(m) + "</th>";
   out += "</tr>";
   for (size_t i = 0; i < s.overall.models.size(); ++i) {
     const ModelStats& m = s.overall.models[i];
@@ -149,7 +161,7 @@ std::string kind_table(const EvalSummary& s) {
   static constexpr Metric cols[] = {kJaccard, kMrr, kRecall5, kPrecision5, kNdcg5, kFilesPicked, kEmptyRate};
   std::string out =
       R"(<h2>By request kind</h2><div class="scroll"><table id="by-kind"><tr><th class="l">kind</th><th class="l">model</th><th>n</th>)";
-  for (Metric m : cols) out += "<th>" + html_escape(metric_name(m)) + "</th>";
+  for (Metric m : cols) out += "<th>" + metric_header(m) + "</th>";
   out += "</tr>";
   for (const GroupStats& g : s.by_kind)
     for (const ModelStats& m : g.models) {

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 constexpr const char* kChromium = "/usr/bin/chromium";
 
 // Two models on 40 traces of both kinds, one request carrying a <script> tag.
-EvalSummary sample_summary() {
+EvalSummary sample_summary(const std::string& other = "imported<b>") {
   MemoryStore st;
   std::vector<std::string> tree = {"lib/a.js", "lib/b.js", "lib/c.js", "test/a.js", "README.md", "docs/<odd>.md"};
   for (int i = 0; i < 40; ++i) {
@@ -42,11 +42,11 @@ EvalSummary sample_summary() {
     st.add(Table::relabels, {make_relabel("r" + id, "truth", step, kind, truth, id)});
     std::string good = i % 4 ? "lib/a.js\nlib/b.js\nlib/c.js" : "lib/c.js";
     st.add(Table::relabels, {make_relabel("g" + id, "local:bm25", step, kind, good, id)});
-    std::string other = i == 3 ? "<img src=x onerror=alert(1)>.js\nlib/a.js" : (i % 5 ? "lib/b.js\nghost/file.js" : "");
-    st.add(Table::relabels, {make_relabel("o" + id, "imported<b>", step, kind, other, id)});
+    std::string odd = i == 3 ? "<img src=x onerror=alert(1)>.js\nlib/a.js" : (i % 5 ? "lib/b.js\nghost/file.js" : "");
+    st.add(Table::relabels, {make_relabel("o" + id, other, step, kind, odd, id)});
   }
   EvalScoreOptions o;
-  o.models = {"local:bm25", "imported<b>"};
+  o.models = {"local:bm25", other};
   o.reference = "truth";
   o.bootstrap.resamples = 300;
   auto r = run_eval_score(st, o);
@@ -177,6 +177,26 @@ TEST(HtmlReport, RendersInHeadlessChromium) {
     ASSERT_TRUE(browser.screenshot(shot));
     EXPECT_GT(fs::file_size(shot), 20000u);
   }
+  fs::remove_all(dir);
+}
+
+// Model ids can be long (a fine-tune's, a student's model path): their cells wrap, so the scores,
+// per-kind and paired tables fit a 1280 px window without scrolling sideways.
+TEST(HtmlReport, LongModelIdsWrapSoTheTablesFitAt1280) {
+  if (!fs::exists(kChromium)) PT_SKIP_UNLESS_CI("chromium not installed (scripts/setup.sh installs it)");
+  fs::path dir = fs::temp_directory_path() / ("pt-report-wide-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string finetune = "openai:ft:gpt-4.1-mini-2025-04-14:our-agent-company:file-picker-v3-2026-12-06:BcD1234x";
+  std::ofstream(dir / "report.html") << render_html_report(sample_summary(finetune));
+  pt_test::Chromium browser(dir / "p");
+  ASSERT_TRUE(browser.ok());
+  ASSERT_TRUE(browser.load("file://" + (dir / "report.html").string(), 1280));
+  for (const char* table : {"scores", "by-kind", "pairs"}) {
+    const std::string box = std::string("document.querySelector('#") + table + "').parentElement";
+    EXPECT_EQ(browser.eval(box + ".scrollWidth <= " + box + ".clientWidth"), true)
+        << table << ": " << browser.eval(box + ".scrollWidth") << " > " << browser.eval(box + ".clientWidth");
+  }
+  EXPECT_EQ(browser.eval("document.body.innerText.includes('file-picker-v3-2026-12-06')"), true);
   fs::remove_all(dir);
 }
 

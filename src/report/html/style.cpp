@@ -25,7 +25,7 @@ dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;ma
 dl.provenance dt{font-weight:600;color:#444}dl.provenance dd{margin:0;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;background:#fff;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
-th{background:#f0f0f0}td.l,th.l{text-align:left}th,td{overflow-wrap:normal}td.l{white-space:nowrap}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}
+th{background:#f0f0f0}td.l,th.l{text-align:left}th,td{overflow-wrap:normal}td.l{white-space:nowrap}#scores td.l,#by-kind td.l,#pairs td.l{white-space:normal;overflow-wrap:anywhere;min-width:9em}#scores .ci,#by-kind .ci,#pairs .ci{white-space:normal}.ci{color:#777;font-size:11px;display:block;white-space:nowrap}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(290px,100%),1fr));gap:10px}
 svg{max-width:100%;height:auto}
