@@ -214,7 +214,9 @@ void BM_ServeStudent(benchmark::State& state) {
   serving.join();
   fs::remove_all(dir);
 }
-BENCHMARK(BM_ServeStudent)->Iterations(200)->Unit(benchmark::kMillisecond);
+// 1,000 calls: the p99 is the 10th slowest, not the 2nd of 200 (one scheduling hiccup on a shared
+// machine moved the old figure by 3 ms).
+BENCHMARK(BM_ServeStudent)->Iterations(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
