@@ -174,29 +174,34 @@ struct Fields {  // the top-level members a format reads, each the last of its n
   bool has_model = false, has_messages = false, has_stream = false, has_system = false, has_metadata = false,
        has_user = false, has_contents = false, has_si_camel = false, has_si_snake = false;
 };
+// Which member of Fields each top-level key fills (a key met twice: the last one wins).
+struct FieldSlot {
+  std::string_view key;
+  element Fields::*value;
+  bool Fields::*present;
+};
+constexpr FieldSlot kFieldSlots[] = {
+    {"model", &Fields::model, &Fields::has_model},
+    {"messages", &Fields::messages, &Fields::has_messages},
+    {"stream", &Fields::stream, &Fields::has_stream},
+    {"system", &Fields::system, &Fields::has_system},
+    {"metadata", &Fields::metadata, &Fields::has_metadata},
+    {"user", &Fields::user, &Fields::has_user},
+    {"contents", &Fields::contents, &Fields::has_contents},
+    {"systemInstruction", &Fields::si_camel, &Fields::has_si_camel},
+    {"system_instruction", &Fields::si_snake, &Fields::has_si_snake},
+};
+
 Fields read_fields(object root) {
   Fields f;
   for (auto field : root) {
     std::string_view k = field.key;
-    auto set = [&](element& slot, bool& has) { slot = field.value, has = true; };
-    if (k == "model")
-      set(f.model, f.has_model);
-    else if (k == "messages")
-      set(f.messages, f.has_messages);
-    else if (k == "stream")
-      set(f.stream, f.has_stream);
-    else if (k == "system")
-      set(f.system, f.has_system);
-    else if (k == "metadata")
-      set(f.metadata, f.has_metadata);
-    else if (k == "user")
-      set(f.user, f.has_user);
-    else if (k == "contents")
-      set(f.contents, f.has_contents);
-    else if (k == "systemInstruction")
-      set(f.si_camel, f.has_si_camel);
-    else if (k == "system_instruction")
-      set(f.si_snake, f.has_si_snake);
+    for (const FieldSlot& slot : kFieldSlots)
+      if (k == slot.key) {
+        f.*slot.value = field.value;
+        f.*slot.present = true;
+        break;
+      }
   }
   return f;
 }

@@ -89,20 +89,32 @@ Result<std::vector<std::string>> claim(sqlite3* db, std::span<const std::string>
   return held;
 }
 
-Result<void> release(sqlite3* db, std::span<const std::string> keys, const std::string& owner) {
+namespace {
+
+// Runs `sql` once per key, all in one transaction, with ?1 = the key, ?2 = `owner` and, when
+// given, ?3 = `*third`; `doing` opens the error message.
+Result<void> for_each_lease(sqlite3* db, std::span<const std::string> keys, const char* sql, const std::string& owner,
+                            const std::string* third, const char* doing) {
   if (keys.empty()) return ok();
   PT_TRY(ensure_schema(db));
   return in_transaction(db, [&]() -> Result<void> {
-    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "DELETE FROM relabel_leases WHERE id = ?1 AND owner = ?2"));
+    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, sql));
     for (const auto& key : keys) {
       sqlite3_reset(s.get());
       bind(s.get(), 1, key);
       bind(s.get(), 2, owner);
-      if (sqlite3_step(s.get()) != SQLITE_DONE)
-        return runtime_error(fmt::format("releasing relabel leases: {}", sqlite3_errmsg(db)));
+      if (third) bind(s.get(), 3, *third);
+      if (sqlite3_step(s.get()) != SQLITE_DONE) return runtime_error(fmt::format("{}: {}", doing, sqlite3_errmsg(db)));
     }
     return ok();
   });
+}
+
+}  // namespace
+
+Result<void> release(sqlite3* db, std::span<const std::string> keys, const std::string& owner) {
+  return for_each_lease(db, keys, "DELETE FROM relabel_leases WHERE id = ?1 AND owner = ?2", owner, nullptr,
+                        "releasing relabel leases");
 }
 
 Result<std::vector<std::string>> owners(sqlite3* db) {
@@ -134,20 +146,8 @@ Result<void> drop_owner(sqlite3* db, const std::string& owner) {
 
 Result<void> set_batch(sqlite3* db, std::span<const std::string> keys, const std::string& owner,
                        const std::string& batch_id) {
-  if (keys.empty()) return ok();
-  PT_TRY(ensure_schema(db));
-  return in_transaction(db, [&]() -> Result<void> {
-    PT_ASSIGN_OR_RETURN(StmtPtr s, prepare(db, "UPDATE relabel_leases SET batch_id = ?3 WHERE id = ?1 AND owner = ?2"));
-    for (const auto& key : keys) {
-      sqlite3_reset(s.get());
-      bind(s.get(), 1, key);
-      bind(s.get(), 2, owner);
-      bind(s.get(), 3, batch_id);
-      if (sqlite3_step(s.get()) != SQLITE_DONE)
-        return runtime_error(fmt::format("recording the batch of relabel leases: {}", sqlite3_errmsg(db)));
-    }
-    return ok();
-  });
+  return for_each_lease(db, keys, "UPDATE relabel_leases SET batch_id = ?3 WHERE id = ?1 AND owner = ?2", owner,
+                        &batch_id, "recording the batch of relabel leases");
 }
 
 Result<std::vector<Store::BatchLease>> adopt_batches(sqlite3* db, std::span<const std::string> keys,
