@@ -11,7 +11,7 @@ BUILD_DIR="${PICKTUNE_BUILD_DIR:-build}"
 WERROR=OFF
 [ "${CI:-}" = true ] && WERROR=ON
 # A new build directory uses Ninja: it starts a library's compiles before the libraries it links
-# are built, so both cores stay busy (bench/RESULTS.md, "quickstart build"). An existing
+# are built, so both cores stay busy (bench/NOTES.md, "A fresh quickstart"). An existing
 # directory keeps the generator it was made with.
 GENERATOR=()
 [ -f "$BUILD_DIR/CMakeCache.txt" ] || GENERATOR=(-G Ninja)
