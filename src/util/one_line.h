@@ -8,7 +8,8 @@
 namespace pt {
 
 // `text` with each newline, carriage return and tab turned into a space; when it is longer than
-// `max_bytes`, its first `max_bytes` bytes followed by "...".
+// `max_bytes`, its first `max_bytes` bytes (fewer when the cut would split a UTF-8 sequence: the
+// cut moves back to the start of that character) followed by "...".
 std::string one_line(std::string_view text, size_t max_bytes = 200);
 
 }  // namespace pt
