@@ -18,16 +18,10 @@ using nlohmann::json;
 // A provider with a count endpoint: its id prefix and how its config is resolved.
 struct CountProvider {
   const char* prefix;
-  const char* missing;
-  const char* key_env;
-  const char* base_env;
-  const char* default_base;
+  const HttpProvider* http;
 };
-
-constexpr CountProvider kAnthropic{"anthropic:", "model name (anthropic:NAME)", "ANTHROPIC_API_KEY",
-                                   "ANTHROPIC_BASE_URL", "https://api.anthropic.com"};
-constexpr CountProvider kGemini{"gemini:", "model name (gemini:NAME)", "GEMINI_API_KEY", "GEMINI_BASE_URL",
-                                "https://generativelanguage.googleapis.com"};
+constexpr CountProvider kAnthropic{"anthropic:", &kAnthropicHttp};
+constexpr CountProvider kGemini{"gemini:", &kGeminiHttp};
 
 const CountProvider* count_provider(std::string_view model_id) {
   for (const CountProvider* p : {&kAnthropic, &kGemini})
@@ -41,7 +35,8 @@ Result<HttpModelConfig> count_config(std::string_view model_id, const CountProvi
     return usage_error(
         fmt::format("{}: the provider has no token-count endpoint picktune uses (anthropic:, gemini:)", model_id));
   options.offline = false;
-  return http_model_config(model_id, options, p->missing, p->key_env, p->base_env, p->default_base);
+  const HttpProvider& h = *p->http;
+  return http_model_config(model_id, options, h.missing, h.key_env, h.base_env, h.default_base);
 }
 
 HttpRequest post(std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string body) {

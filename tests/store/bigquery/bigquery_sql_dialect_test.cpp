@@ -132,28 +132,12 @@ void exercise(Store& store) {
   EXPECT_TRUE(store.get_eval_run("run-1").ok());
 }
 
-// A production dataset whose traces table keeps the payload as JSON (the PARSE_JSON upsert).
-void make_json_payload_traces(BqTestEnv& env, const std::string& dataset) {
-  json fields = json::array();
-  for (auto [name, type] : {std::pair{"id", "STRING"},
-                            {"agent_step_id", "STRING"},
-                            {"user_id", "STRING"},
-                            {"created_at", "TIMESTAMP"},
-                            {"type", "STRING"},
-                            {"payload", "JSON"}})
-    fields.push_back({{"name", name}, {"type", type}, {"mode", "NULLABLE"}});
-  env.fake->create_table("pt-test", dataset,
-                         {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", dataset}, {"tableId", "traces"}}},
-                          {"schema", {{"fields", fields}}},
-                          {"timePartitioning", {{"type", "MONTH"}, {"field", "created_at"}}}});
-}
-
 TEST(BigQuerySqlDialect, EveryStatementTheStoreSendsParsesAsGoogleSql) {
   if (!parser_installed())
     PT_SKIP_UNLESS_CI("node or the npm package node-sql-parser is missing (run scripts/setup.sh)");
   BqTestEnv env;
   for (const std::string dataset : {"picktune_dev", "codebuff_data_dev"}) {
-    if (dataset == "codebuff_data_dev") make_json_payload_traces(env, dataset);
+    if (dataset == "codebuff_data_dev") env.create_json_payload_traces(dataset);  // the PARSE_JSON upsert
     auto store = env.open(dataset);
     ASSERT_TRUE(store.ok()) << store.error().message;
     exercise(**store);
