@@ -1,5 +1,5 @@
 // `picktune relabel --dry-run --exact-tokens N` as a process against the fake's strict count
-// routes: the corrected total equals the provider's counts when every trace is sampled, each count
+// routes: the corrected total equals the provider's counts (Anthropic, Gemini) when every trace is sampled, each count
 // request is the relabel's request minus max_tokens/temperature, a partial sample is scaled by its
 // ratio, 429s are retried, and a missing key, an openai: teacher or a missing --dry-run stop it
 // before any call.
@@ -54,15 +54,20 @@ std::vector<fake::FakeCall> calls_to(const fake::FakeLlm& fake, const std::strin
   return out;
 }
 
-// The fake's own answer to a count request body (asked again, with the key).
-int64_t fake_count(const fake::FakeLlm& fake, const std::string& body) {
+// The fake's own answer to a recorded count request (asked again, with the key).
+int64_t fake_count(const fake::FakeLlm& fake, const fake::FakeCall& call) {
   HttpRequest r;
-  r.url = fake.base_url() + "/v1/messages/count_tokens";
-  r.headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}, {"content-type", "application/json"}};
-  r.body = body;
+  r.url = fake.base_url() + call.path;
+  const bool anthropic = call.path == "/v1/messages/count_tokens";
+  r.headers = {{"content-type", "application/json"}};
+  if (anthropic)
+    r.headers.insert(r.headers.end(), {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}});
+  else
+    r.headers.emplace_back("x-goog-api-key", kKey);
+  r.body = call.body;
   HttpResponse resp = http_call(r);
   EXPECT_EQ(resp.status, 200) << resp.body;
-  return nlohmann::json::parse(resp.body).value("input_tokens", int64_t{-1});
+  return nlohmann::json::parse(resp.body).value(anthropic ? "input_tokens" : "totalTokens", int64_t{-1});
 }
 
 TEST(RelabelExactTokens, EveryTraceSampledGivesTheProvidersCountForTheRequestsTheRelabelSends) {
@@ -83,7 +88,7 @@ TEST(RelabelExactTokens, EveryTraceSampledGivesTheProvidersCountForTheRequestsTh
   std::set<std::string> count_bodies;
   for (const auto& c : counts) {
     EXPECT_EQ(c.status, 200);
-    provider_total += fake_count(fake, c.body);
+    provider_total += fake_count(fake, c);
     count_bodies.insert(nlohmann::json::parse(c.body).dump());
   }
   EXPECT_EQ(number_after(dry.out, "corrected:"), static_cast<double>(provider_total)) << dry.out;
@@ -104,6 +109,24 @@ TEST(RelabelExactTokens, EveryTraceSampledGivesTheProvidersCountForTheRequestsTh
   }
   EXPECT_EQ(sent.size(), 12u);
   EXPECT_EQ(sent, count_bodies);
+}
+
+TEST(RelabelExactTokens, AGeminiTeacherIsCountedByCountTokens) {
+  TempStore ts;
+  ts.add_traces(5);
+  ts.close();
+  fake::FakeLlmConfig cfg;
+  cfg.expect_key = kKey;
+  fake::FakeLlm fake(cfg);
+  CliRun dry = relabel(ts, "gemini:gemini-2.5-flash", fake.base_url(), {"--dry-run", "--exact-tokens", "10"},
+                       {{"GEMINI_API_KEY", kKey}}, "gemini");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto counts = calls_to(fake, "/v1beta/models/gemini-2.5-flash:countTokens");
+  ASSERT_EQ(counts.size(), 5u);
+  EXPECT_EQ(fake.calls().size(), 5u) << "no paid call";
+  int64_t provider_total = 0;
+  for (const auto& c : counts) provider_total += fake_count(fake, c);
+  EXPECT_EQ(number_after(dry.out, "corrected:"), static_cast<double>(provider_total)) << dry.out;
 }
 
 TEST(RelabelExactTokens, APartialSampleIsDeterministicAndScalesTheEstimateByItsRatio) {
@@ -136,7 +159,7 @@ TEST(RelabelExactTokens, APartialSampleIsDeterministicAndScalesTheEstimateByItsR
   EXPECT_EQ(run1, run2) << "the same traces are sampled again";
   EXPECT_EQ(a.out, b.out);
   int64_t sample_total = 0;
-  for (const auto& c : first) sample_total += fake_count(fake, c.body);
+  for (const auto& c : first) sample_total += fake_count(fake, c);
   EXPECT_EQ(exact, static_cast<double>(sample_total));
 }
 
