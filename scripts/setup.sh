@@ -43,4 +43,13 @@ fi
     break
   fi
 done
+# node-sql-parser (pinned): its BigQuery grammar parses every statement the bigquery:// store sends
+# against the fake (tests/store/bigquery/bigquery_sql_dialect_test.cpp). Tests only, like the SDKs.
+NODE_SQL_PARSER=5.4.0
+[ "${PICKTUNE_SETUP_SDKS:-1}" = 0 ] ||
+  grep -qs "\"version\": \"$NODE_SQL_PARSER\"" third_party/node/node_modules/node-sql-parser/package.json || {
+  echo "setup: installing npm node-sql-parser@$NODE_SQL_PARSER"
+  mkdir -p third_party/node
+  (cd third_party/node && npm install --no-audit --no-fund --silent --save-exact "node-sql-parser@$NODE_SQL_PARSER" >/dev/null)
+}
 echo "setup: ok"

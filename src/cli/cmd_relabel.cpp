@@ -41,7 +41,11 @@ received in that last turn (at most --concurrency traces), and the next run pays
 Ctrl-C (SIGINT) or SIGTERM stops sending, waits for the requests in flight, stores them and
 prints the summary; a second Ctrl-C stops at once. Failed traces are listed and retried next run.
 --dry-run counts tokens with the Gemma 3 tokenizer (exact for gemini:/vertex:, an approximation
-for anthropic:/openai: teachers) and prices them; it sends nothing.)";
+for anthropic:/openai: teachers) and prices them; it sends nothing. --dry-run --exact-tokens N
+also counts N sampled traces (by trace id and --seed; all when fewer) with the provider's free
+count endpoint, exactly as they would be sent, and shows the totals corrected by the measured
+exact/local ratio (with its range) beside the local estimate. It needs the API key (anthropic:,
+gemini:; openai: has no count endpoint) and sends no paid request.)";
 
 Result<void> run(Context& ctx, RelabelFlags& f) {
   RelabelOptions& o = f.options;
@@ -123,6 +127,10 @@ void register_relabel_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--seed", o.seed, "seed of --sample")->capture_default_str();
   cmd->add_option("--trace-id", o.trace_ids, "relabel only these trace ids (repeatable)");
   cmd->add_flag("--dry-run", o.dry_run, "count traces, input tokens and dollars; send nothing");
+  cmd->add_option("--exact-tokens", o.exact_tokens,
+                  "with --dry-run: count N sampled traces with the provider's free count endpoint (needs the API "
+                  "key) and correct the estimate by the measured ratio")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   cmd->add_option("--budget", f->budget, "USD: stop sending before spent + in-flight worst case would exceed it");
   cmd->add_flag("--batch", o.batch, "Anthropic Message Batches API (half price), polled until done");
   cmd->add_option("--batch-id", o.batch_id, "collect the results of an earlier --batch run's batch (implies --batch)");

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/make_model_parts.h"
 #include "providers/remote_util.h"
 #include "providers/teacher_prompt.h"
 
@@ -86,9 +87,7 @@ Result<Completion> anthropic_parse_message(std::string_view message_json) {
 }
 
 Result<std::unique_ptr<RemoteModel>> make_anthropic_model(std::string_view model_id, const ModelOptions& options) {
-  static constexpr HttpProvider kAnthropic{"model name (anthropic:NAME)", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-                                           "https://api.anthropic.com", "/v1/messages"};
-  return make_http_model<AnthropicModel>(model_id, options, kAnthropic);
+  return make_http_model<AnthropicModel>(model_id, options, kAnthropicHttp);
 }
 
 }  // namespace pt

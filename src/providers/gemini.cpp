@@ -127,8 +127,8 @@ bool all_digits(std::string_view s) {
 
 Result<std::unique_ptr<RemoteModel>> make_gemini_model(std::string_view model_id, const ModelOptions& options) {
   PT_ASSIGN_OR_RETURN(HttpModelConfig config,
-                      http_model_config(model_id, options, "model name (gemini:NAME)", "GEMINI_API_KEY",
-                                        "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com"));
+                      http_model_config(model_id, options, kGeminiHttp.missing, kGeminiHttp.key_env,
+                                        kGeminiHttp.base_env, kGeminiHttp.default_base));
   std::string url = fmt::format("{}/v1beta/models/{}:generateContent", config.base, config.name);
   return std::unique_ptr<RemoteModel>(std::make_unique<GeminiModel>(std::move(config), "gemini", url, nullptr));
 }

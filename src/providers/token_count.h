@@ -7,15 +7,20 @@
 #include <cstdint>
 #include <string_view>
 
+#include "net/retry.h"
 #include "providers/model.h"
 #include "util/result.h"
 
 namespace pt {
 
-// Errors: no API key ("set ANTHROPIC_API_KEY …", never a value), a rejected key or any HTTP error
-// ("anthropic count_tokens: HTTP 401 authentication_error: invalid x-api-key", secrets redacted),
-// a malformed answer.
+// Errors: no API key ("ANTHROPIC_API_KEY is not set …", never a value), a rejected key or any HTTP
+// error ("anthropic count_tokens: HTTP 401 authentication_error: invalid x-api-key", secrets
+// redacted) once `retry` gives up (429/5xx/timeouts are retried with its backoff), a malformed answer.
 Result<int64_t> count_input_tokens_remote(std::string_view model_id, const TeacherInput& input,
-                                          const ModelOptions& options);
+                                          const ModelOptions& options, const RetryPolicy& retry = RetryPolicy{});
+
+// Whether count_input_tokens_remote can count for model_id, without calling: a usage error for a
+// provider without a count endpoint here, the missing-API-key error (options.offline is ignored).
+Result<void> check_remote_token_count(std::string_view model_id, const ModelOptions& options);
 
 }  // namespace pt

@@ -39,7 +39,20 @@ void render_dry_run(std::string& out, const RelabelSummary& s, const RelabelOpti
                  "({} output tokens per answer){}\n",
                  s.estimated_cost_usd, s.estimated_worst_cost_usd, o.max_output_tokens,
                  o.batch ? ", at the batch price" : "");
-  fmt::format_to(std::back_inserter(out), "  no request was sent and nothing was stored\n");
+  if (s.exact) {
+    const ExactTokenSample& x = *s.exact;
+    fmt::format_to(
+        std::back_inserter(out),
+        "  exact count of {} sampled trace{} by the provider: {} tokens vs {} local; ratio {:.4f} (per trace "
+        "{:.4f}-{:.4f})\n",
+        x.sampled, x.sampled == 1 ? "" : "s", x.exact_tokens, x.local_tokens, x.ratio, x.ratio_min, x.ratio_max);
+    fmt::format_to(std::back_inserter(out),
+                   "  corrected: {} input tokens ({}), estimated cost ${:.4f}, worst case ${:.4f} (local estimate: {} "
+                   "tokens, ${:.4f})\n",
+                   x.corrected_input_tokens, x.sampled == s.to_do ? "every trace counted exactly" : "local x ratio",
+                   x.corrected_cost_usd, x.corrected_worst_cost_usd, s.estimated_input_tokens, s.estimated_cost_usd);
+  }
+  fmt::format_to(std::back_inserter(out), "  no {}request was sent and nothing was stored\n", s.exact ? "paid " : "");
 }
 
 }  // namespace

@@ -133,6 +133,48 @@ TEST(TokenCount, OtherProvidersAreAUsageError) {
   auto n = count_input_tokens_remote("openai:gpt-4o", TeacherInput{&call, ""}, ModelOptions{});
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().kind, ErrorKind::usage);
+  auto checked = check_remote_token_count("openai:gpt-4o", ModelOptions{});
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().kind, ErrorKind::usage);
+}
+
+TEST(TokenCount, CheckNeedsTheKeyEvenOfflineAndCallsNothing) {
+  fake::FakeLlm server;
+  ScopedEnv env({{"GEMINI_BASE_URL", server.base_url()}, {"GEMINI_API_KEY", std::nullopt}});
+  ModelOptions offline;
+  offline.offline = true;  // a dry run's options: the count is a call all the same
+  auto checked = check_remote_token_count("gemini:gemini-2.5-flash", offline);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().message, "GEMINI_API_KEY is not set (needed for gemini:gemini-2.5-flash)");
+  ScopedEnv with_key({{"GEMINI_API_KEY", kGeminiKey}});
+  EXPECT_TRUE(check_remote_token_count("gemini:gemini-2.5-flash", offline).ok());
+  EXPECT_TRUE(server.calls().empty());
+}
+
+TEST(TokenCount, RateLimitedCountsAreRetriedUpToThePolicy) {
+  fake::FakeLlmConfig cfg;
+  cfg.expect_key = kAnthropicKey;
+  cfg.faults = {fake::Fault::rate_limit};
+  cfg.fail_first_n = 2;
+  fake::FakeLlm server(cfg);
+  ScopedEnv env({{"ANTHROPIC_API_KEY", kAnthropicKey}, {"ANTHROPIC_BASE_URL", server.base_url()}});
+  PickerCall call = sample_call();
+  RetryPolicy once;
+  once.max_attempts = 2;
+  once.base_delay_ms = 1;
+  auto gave_up =
+      count_input_tokens_remote("anthropic:claude-opus-4-20250514", TeacherInput{&call, ""}, ModelOptions{}, once);
+  ASSERT_FALSE(gave_up.ok());
+  EXPECT_NE(gave_up.error().message.find("HTTP 429 rate_limit_error"), std::string::npos) << gave_up.error().message;
+  server.fail_next(2);
+  RetryPolicy three = once;
+  three.max_attempts = 3;
+  auto n =
+      count_input_tokens_remote("anthropic:claude-opus-4-20250514", TeacherInput{&call, ""}, ModelOptions{}, three);
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  std::vector<int> statuses;
+  for (const auto& c : server.calls()) statuses.push_back(c.status);
+  EXPECT_EQ(statuses, (std::vector<int>{429, 429, 429, 429, 200}));
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include <deque>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -22,9 +24,11 @@
 #include "net/retry.h"
 #include "net/secrets.h"
 #include "pipeline/relabel/relabel_batch.h"
+#include "pipeline/relabel/relabel_exact_tokens.h"
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_leases.h"
 #include "pipeline/relabel/relabel_select.h"
+#include "providers/token_count.h"
 #include "tokenizer/gemma_tokenizer.h"
 #include "util/one_line.h"
 
@@ -46,11 +50,8 @@ class Engine {
         count_(token_counter(o)),
         need_tokens_(o.budget_usd.has_value() || o.tpm > 0),
         limiter_(o.rpm, o.tpm, RateLimiter::now_ms()),
-        rng_(std::random_device{}()) {
-    policy_.max_attempts = 1 + std::max(0, o.max_retries);
-    policy_.base_delay_ms = o.backoff_base_ms;
-    policy_.max_delay_ms = o.backoff_max_ms;
-  }
+        policy_(relabel_retry_policy(o)),
+        rng_(std::random_device{}()) {}
 
   Result<void> run() {
     tick();
@@ -326,20 +327,34 @@ class Engine {
   bool stop_sending_ = false;
 };
 
-// --dry-run: prepares every trace to count its tokens; sends nothing, stores nothing.
+// The dry run's prices of `input_tokens` over `calls` answers: typical and worst case.
+std::pair<double, double> dry_run_cost(const Model& model, int64_t input_tokens, int64_t calls,
+                                       const RelabelOptions& o) {
+  return {model.cost_usd(Usage{input_tokens, calls * kTypicalOutputTokens, 0, 0}),
+          model.cost_usd(Usage{input_tokens, calls * o.max_output_tokens, 0, 0})};
+}
+
+// --dry-run: prepares every trace to count its tokens; sends nothing, stores nothing. With
+// --exact-tokens, a sample is counted by the provider and the totals corrected by the ratio.
 Result<void> dry_run(Store& store, Model& model, const RelabelOptions& o, const std::vector<std::string>& to_do,
                      RelabelSummary& s) {
-  int64_t calls = 0;
+  std::vector<DryRunTrace> ready;
   for (const auto& id : to_do) {
     PT_ASSIGN_OR_RETURN(Prepared p, prepare_relabel_item(store, id, o, true));
     if (p.status == PrepareStatus::no_context) ++s.skipped_no_context;
     if (p.status != PrepareStatus::ready) continue;
-    ++calls;
-    s.estimated_input_tokens += static_cast<int64_t>(p.item->input_tokens);
+    ready.push_back({id, static_cast<int64_t>(p.item->input_tokens)});
+    s.estimated_input_tokens += ready.back().local_tokens;
   }
+  const auto calls = static_cast<int64_t>(ready.size());
   s.to_do = calls;
-  s.estimated_cost_usd = model.cost_usd(Usage{s.estimated_input_tokens, calls * kTypicalOutputTokens, 0, 0});
-  s.estimated_worst_cost_usd = model.cost_usd(Usage{s.estimated_input_tokens, calls * o.max_output_tokens, 0, 0});
+  std::tie(s.estimated_cost_usd, s.estimated_worst_cost_usd) = dry_run_cost(model, s.estimated_input_tokens, calls, o);
+  if (o.exact_tokens <= 0 || ready.empty()) return ok();
+  PT_ASSIGN_OR_RETURN(ExactTokenSample x, sample_exact_tokens(store, model.id(), o, ready));
+  x.corrected_input_tokens =
+      x.sampled == calls ? x.exact_tokens : std::llround(static_cast<double>(s.estimated_input_tokens) * x.ratio);
+  std::tie(x.corrected_cost_usd, x.corrected_worst_cost_usd) = dry_run_cost(model, x.corrected_input_tokens, calls, o);
+  s.exact = x;
   return ok();
 }
 
@@ -354,6 +369,14 @@ Result<void> check_options(const Model& model, const RelabelOptions& o) {
   if (!o.batch_id.empty() && !o.batch) return usage_error("--batch-id needs --batch");
   if (o.batch && model.id().rfind("anthropic:", 0) != 0)
     return usage_error("--batch needs an anthropic: teacher (Message Batches API)");
+  if (o.exact_tokens < 0) return usage_error("--exact-tokens must not be negative");
+  if (o.exact_tokens > 0 && !o.dry_run) return usage_error("--exact-tokens needs --dry-run");
+  if (o.exact_tokens > 0) {  // before any call: the provider has a count endpoint and the key is set
+    auto checked = check_remote_token_count(model.id(), o.model_options);
+    if (!checked.ok() && checked.error().kind == ErrorKind::usage)
+      return usage_error("--exact-tokens: " + checked.error().message);
+    return checked;
+  }
   return ok();
 }
 

@@ -53,8 +53,12 @@ struct RelabelOptions {
   std::optional<double> budget_usd;  // stop sending before spent + in-flight worst case > budget
   int64_t max_output_tokens = 1024;  // worst-case output per call (budget) — match ModelOptions
   bool dry_run = false;              // count and price only: zero calls, nothing stored
-  bool batch = false;                // Anthropic Message Batches (model must be anthropic:)
-  int64_t batch_poll_ms = 5000;      // first poll interval in batch mode (grows to batch_max_poll_ms)
+  // --exact-tokens N (with dry_run): also count N deterministically sampled traces (by trace id and
+  // seed; all when fewer) with the teacher's free count endpoint (anthropic:, gemini:; needs the
+  // API key) and correct the estimate by the measured exact/local ratio. 0: off.
+  int64_t exact_tokens = 0;
+  bool batch = false;            // Anthropic Message Batches (model must be anthropic:)
+  int64_t batch_poll_ms = 5000;  // first poll interval in batch mode (grows to batch_max_poll_ms)
   int64_t batch_max_poll_ms = 60000;
   std::string batch_id;        // --batch-id: collect the results of this earlier batch instead
   ModelOptions model_options;  // --batch: base URL, max tokens, prices of the batch client
@@ -78,6 +82,17 @@ struct RelabelOptions {
 struct RelabelFailure {
   std::string trace_id;
   std::string reason;  // one line; never contains credentials
+};
+
+// --exact-tokens: the provider's counts of a sample of the dry run's traces against the local ones.
+struct ExactTokenSample {
+  int64_t sampled = 0;                  // traces counted by the provider
+  int64_t local_tokens = 0;             // their local count (options.tokenizer_name)
+  int64_t exact_tokens = 0;             // the provider's count of the same requests
+  double ratio = 1;                     // exact_tokens / local_tokens
+  double ratio_min = 1, ratio_max = 1;  // over the sampled traces, one by one
+  int64_t corrected_input_tokens = 0;   // the dry run's input tokens x ratio (exact when all were sampled)
+  double corrected_cost_usd = 0, corrected_worst_cost_usd = 0;
 };
 
 struct RelabelSummary {
@@ -106,8 +121,9 @@ struct RelabelSummary {
   double elapsed_s = 0;
   // --dry-run only
   int64_t estimated_input_tokens = 0;
-  double estimated_cost_usd = 0;        // input + typical output
-  double estimated_worst_cost_usd = 0;  // input + max_output_tokens per call
+  double estimated_cost_usd = 0;          // input + typical output
+  double estimated_worst_cost_usd = 0;    // input + max_output_tokens per call
+  std::optional<ExactTokenSample> exact;  // --exact-tokens
 };
 
 // Runs (or, with dry_run, prices) a relabel of the selected traces by `model`. Errors are returned

@@ -1,6 +1,7 @@
 // Implementation of pipeline/relabel/relabel_item.h.
 #include "pipeline/relabel/relabel_item.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <simdjson.h>
@@ -54,6 +55,14 @@ std::vector<std::pair<std::string, std::string>> copied_fields(std::string_view 
 int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+RetryPolicy relabel_retry_policy(const RelabelOptions& options) {
+  RetryPolicy policy;
+  policy.max_attempts = 1 + std::max(0, options.max_retries);
+  policy.base_delay_ms = options.backoff_base_ms;
+  policy.max_delay_ms = options.backoff_max_ms;
+  return policy;
 }
 
 TokenCountFn token_counter(const RelabelOptions& options) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "net/retry.h"
 #include "pipeline/relabel/relabel.h"
 
 namespace pt {
@@ -43,6 +44,9 @@ size_t prompt_bytes(const TeacherInput& input);
 // The relabel row for a stored answer (id from relabel_row_id; created_at = now).
 Row make_relabel_row(const RelabelItem& item, const std::string& model_id, const Completion& completion,
                      double cost_usd, double latency_ms, bool with_context, bool batch);
+
+// Retries of one trace's calls: 1 + max_retries attempts, the options' backoff.
+RetryPolicy relabel_retry_policy(const RelabelOptions& options);
 
 // The token counter of the options, or the 4-bytes-per-token approximation.
 TokenCountFn token_counter(const RelabelOptions& options);

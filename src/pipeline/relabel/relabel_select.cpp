@@ -44,12 +44,15 @@ Result<std::vector<TraceRef>> refs_from_ids(Store& store, const RelabelOptions& 
 
 }  // namespace
 
+uint64_t sample_key(std::string_view trace_id, uint64_t seed) {
+  std::string hex = sha256_hex(fmt::format("{}:{}", seed, trace_id));
+  return std::stoull(hex.substr(0, 16), nullptr, 16);
+}
+
 bool is_sampled(std::string_view trace_id, double fraction, uint64_t seed) {
   if (fraction >= 1) return true;
   if (fraction <= 0) return false;
-  std::string hex = sha256_hex(fmt::format("{}:{}", seed, trace_id));
-  uint64_t v = std::stoull(hex.substr(0, 16), nullptr, 16);
-  return static_cast<double>(v) / 18446744073709551616.0 < fraction;
+  return static_cast<double>(sample_key(trace_id, seed)) / 18446744073709551616.0 < fraction;
 }
 
 std::string relabel_row_id(std::string_view model_id, std::string_view trace_id, bool with_context) {

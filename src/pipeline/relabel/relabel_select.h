@@ -27,7 +27,8 @@ struct RelabelSelection {
   int64_t skipped_done = 0;
 };
 
-// Deterministic sampling: the first 64 bits of sha256("SEED:TRACE_ID") / 2^64 < fraction.
+// Deterministic sampling: the first 64 bits of sha256("SEED:TRACE_ID") (sample_key) / 2^64 < fraction.
+uint64_t sample_key(std::string_view trace_id, uint64_t seed);
 bool is_sampled(std::string_view trace_id, double fraction, uint64_t seed);
 
 // Filtered trace refs (no payloads kept), before skipping.

@@ -291,19 +291,7 @@ TEST(BigQueryStore, TheAccessTokenNeverAppearsInMessages) {
 
 TEST(BigQueryStore, WritesAndReadsAProductionTableWithAJsonPayload) {
   BqTestEnv env;
-  nlohmann::json fields = nlohmann::json::array();
-  for (auto [name, type] : {std::pair{"id", "STRING"},
-                            {"agent_step_id", "STRING"},
-                            {"user_id", "STRING"},
-                            {"created_at", "TIMESTAMP"},
-                            {"type", "STRING"},
-                            {"payload", "JSON"}})
-    fields.push_back({{"name", name}, {"type", type}, {"mode", "NULLABLE"}});
-  env.fake->create_table(
-      "pt-test", "codebuff_data_dev",
-      {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", "codebuff_data_dev"}, {"tableId", "traces"}}},
-       {"schema", {{"fields", fields}}},
-       {"timePartitioning", {{"type", "MONTH"}, {"field", "created_at"}}}});
+  env.create_json_payload_traces("codebuff_data_dev");
   auto store = must_open(env, "codebuff_data_dev");
   ASSERT_TRUE(store);
   Row r = trace("p1", 5);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/gcp_auth.h"
@@ -50,6 +51,22 @@ struct BqTestEnv {
 
   pt::Result<std::unique_ptr<pt::Store>> open(const std::string& dataset = "picktune_dev") {
     return pt::open_bigquery_store(options(dataset));
+  }
+
+  // A production-shaped traces table in `dataset` whose payload column is JSON, not STRING.
+  void create_json_payload_traces(const std::string& dataset) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (auto [name, type] : {std::pair{"id", "STRING"},
+                              {"agent_step_id", "STRING"},
+                              {"user_id", "STRING"},
+                              {"created_at", "TIMESTAMP"},
+                              {"type", "STRING"},
+                              {"payload", "JSON"}})
+      fields.push_back({{"name", name}, {"type", type}, {"mode", "NULLABLE"}});
+    fake->create_table("pt-test", dataset,
+                       {{"tableReference", {{"projectId", "pt-test"}, {"datasetId", dataset}, {"tableId", "traces"}}},
+                        {"schema", {{"fields", fields}}},
+                        {"timePartitioning", {{"type", "MONTH"}, {"field", "created_at"}}}});
   }
 
   std::unique_ptr<pt::fake::FakeBigQuery> fake;

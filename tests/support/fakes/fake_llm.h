@@ -21,7 +21,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace pt::fake {
 
@@ -101,7 +103,8 @@ class FakeLlm {
   struct Batch;
   struct Request;
   void install_routes();
-  void install_token_count_routes();  // fake_token_count.cpp
+  void install_token_count_routes();                                             // fake_token_count.cpp
+  bool count_rate_limited(const httplib::Request& req, httplib::Response& res);  // fake_token_count.cpp
   void log_call(FakeCall call, bool answered);
   bool sleep_ms(int ms);  // false when stopping
   std::optional<Fault> pick_fault(const std::string& body);

@@ -3,6 +3,7 @@
 // authentication_error; anthropic-version required; max_tokens is not accepted) -> {"input_tokens"};
 // Gemini POST /v1beta/models/NAME:countTokens (x-goog-api-key header or ?key=: missing -> 403
 // PERMISSION_DENIED, wrong -> 400 INVALID_ARGUMENT with reason API_KEY_INVALID) -> {"totalTokens"}.
+// Injected faults (fail_next, fail_first_n, fail_rate) answer 429 with retry-after; others are ignored.
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,14 @@ size_t text_bytes(const json& v) {
 
 }  // namespace
 
+// An injected fault on a count route: status 429 and retry-after set (true), else nothing (false).
+bool FakeLlm::count_rate_limited(const httplib::Request& req, httplib::Response& res) {
+  if (pick_fault(req.body) != Fault::rate_limit) return false;
+  res.status = 429;
+  if (!cfg_.retry_after.empty()) res.set_header("retry-after", cfg_.retry_after);
+  return true;
+}
+
 void FakeLlm::install_token_count_routes() {
   server_->Post("/v1/messages/count_tokens", [this](const httplib::Request& req, httplib::Response& res) {
     FakeCall call{req.method, req.path, {}, req.body, 0, "", ""};
@@ -58,6 +67,8 @@ void FakeLlm::install_token_count_routes() {
                !body["messages"].is_array()) {
       res.status = 400;
       out = anthropic_error("invalid_request_error", "model, messages: Field required");
+    } else if (count_rate_limited(req, res)) {
+      out = anthropic_error("rate_limit_error", "Number of request tokens has exceeded your rate limit");
     } else if (body.contains("max_tokens") || body.contains("temperature")) {
       res.status = 400;
       out = anthropic_error(
@@ -95,6 +106,8 @@ void FakeLlm::install_token_count_routes() {
       if (!request || !request->is_object() || !request->contains("contents") || !(*request)["contents"].is_array()) {
         res.status = 400;
         out = google_error(400, "INVALID_ARGUMENT", "* CountTokensRequest.contents: contents is not specified", "");
+      } else if (count_rate_limited(req, res)) {
+        out = google_error(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", "");
       } else {
         res.status = 200;
         size_t bytes = text_bytes((*request)["contents"]) +
