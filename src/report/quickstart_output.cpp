@@ -10,6 +10,38 @@
 #include "report/student_summary.h"
 
 namespace pt {
+namespace {
+
+const char* step_name(QuickstartStep step) {
+  switch (step) {
+    case QuickstartStep::import_git: return "import git";
+    case QuickstartStep::relabel: return "relabel";
+    case QuickstartStep::collect: return "collect";
+    case QuickstartStep::train_student: return "student train";
+    case QuickstartStep::eval_relabel: return "eval relabel";
+    case QuickstartStep::score: return "score";
+  }
+  return "?";
+}
+
+std::string step_time_line(const Elapsed& e) {
+  return fmt::format("  step time: {:.1f} s wall, {:.1f} s CPU\n", e.wall_s, e.cpu_s);
+}
+
+}  // namespace
+
+std::string format_quickstart_times(const QuickstartResult& r) {
+  std::string out = "\nstep times (wall / CPU, s):";
+  Elapsed total;
+  for (int i = 1; i <= kQuickstartSteps; ++i) {
+    const Elapsed& e = r.step_times[static_cast<size_t>(i) - 1];
+    out += fmt::format(" {} {:.1f}/{:.1f} ·", step_name(static_cast<QuickstartStep>(i)), e.wall_s, e.cpu_s);
+    total.wall_s += e.wall_s;
+    total.cpu_s += e.cpu_s;
+  }
+  out += fmt::format(" total {:.1f}/{:.1f}\n", total.wall_s, total.cpu_s);
+  return out;
+}
 
 void QuickstartPrinter::step_started(QuickstartStep step) {
   std::string title;
@@ -52,6 +84,7 @@ void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r
       break;
     case QuickstartStep::score: text = eval_table(r.scored); break;
   }
+  text += step_time_line(r.step_times[static_cast<size_t>(step) - 1]);
   std::fputs(text.c_str(), out_);
   std::fflush(out_);
 }

@@ -28,13 +28,16 @@ class Steps {
   explicit Steps(QuickstartObserver* observer) : observer_(observer) {}
   void start(QuickstartStep step) {
     if (observer_) observer_->step_started(step);
+    watch_ = Stopwatch();
   }
-  void done(QuickstartStep step, const QuickstartResult& r) {
+  void done(QuickstartStep step, QuickstartResult& r) {
+    r.step_times[static_cast<size_t>(step) - 1] = watch_.elapsed();
     if (observer_) observer_->step_done(step, r);
   }
 
  private:
   QuickstartObserver* observer_;
+  Stopwatch watch_;
 };
 
 // with_context: the traces that have imported file context, answered again with it (what the

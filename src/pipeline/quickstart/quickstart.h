@@ -5,6 +5,7 @@
 // and the student -> score against truth. Returns what each step found (report/quickstart_output.h
 // prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
 #pragma once
+#include <array>
 #include <string>
 
 #include "pipeline/collect/collect.h"
@@ -16,6 +17,7 @@
 #include "pipeline/student/student_train.h"
 #include "util/diagnostics.h"
 #include "util/result.h"
+#include "util/stopwatch.h"
 
 namespace pt {
 
@@ -31,8 +33,9 @@ struct QuickstartResult {
   CollectOptions collect_options;
   CollectSummary collected;
   StudentTrainReport student;
-  EvalRelabelResult eval_relabeled;  // local:bm25 and the student on the newest traces
-  EvalSummary scored;                // against truth; report.html renders it
+  EvalRelabelResult eval_relabeled;                    // local:bm25 and the student on the newest traces
+  EvalSummary scored;                                  // against truth; report.html renders it
+  std::array<Elapsed, kQuickstartSteps> step_times{};  // [step - 1]: wall and CPU, set before step_done
 };
 
 class QuickstartObserver {
