@@ -2,7 +2,8 @@
 // import (traces + ground truth + file context) -> relabel with local:bm25 (without and with the
 // file context) -> collect tuning data from those
 // relabels -> train the student on the older 80% -> eval relabel the newest 20% with local:bm25
-// and the student -> score against truth. Returns what each step found (report/quickstart_output.h
+// and the student -> score against truth. Relabel and collect run beside the training (another thread
+// and store connection; the student learns from truth only). Returns what each step found (report/quickstart_output.h
 // prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
 #pragma once
 #include <array>
@@ -33,9 +34,13 @@ struct QuickstartResult {
   CollectOptions collect_options;
   CollectSummary collected;
   StudentTrainReport student;
-  EvalRelabelResult eval_relabeled;                    // local:bm25 and the student on the newest traces
-  EvalSummary scored;                                  // against truth; report.html renders it
-  std::array<Elapsed, kQuickstartSteps> step_times{};  // [step - 1]: wall and CPU, set before step_done
+  EvalRelabelResult eval_relabeled;  // local:bm25 and the student on the newest traces
+  EvalSummary scored;                // against truth; report.html renders it
+  // [step - 1], set before step_done: each step's wall time and the process's CPU time meanwhile.
+  // Steps 2-3 run on another thread beside step 4, so their CPU figures overlap; `overlapped` is
+  // the stretch of all three (wall and CPU).
+  std::array<Elapsed, kQuickstartSteps> step_times{};
+  Elapsed overlapped;
 };
 
 class QuickstartObserver {
