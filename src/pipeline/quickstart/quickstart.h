@@ -1,10 +1,11 @@
 // The main job (`picktune quickstart`): the whole distillation loop offline on a git history —
 // import (traces + ground truth + file context) -> relabel with local:bm25 (without and with the
-// file context) -> collect tuning data from those
-// relabels -> train the student on the older 80% -> eval relabel the newest 20% with local:bm25
-// and the student -> score against truth. Relabel and collect run beside the training (another thread
-// and store connection; the student learns from truth only). Returns what each step found (report/quickstart_output.h
-// prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
+// file context) -> collect tuning data from those relabels -> train the student on the older 80%
+// -> eval relabel the newest 20% with local:bm25 and the student -> score against truth. Relabel
+// and collect run beside the training (another thread and store connection; the student learns
+// from truth only). Returns what each step found and how long it took (report/quickstart_output.h
+// prints it, cli/ writes report.html); an observer hears each step start and end, in order, on
+// the calling thread (steps 2-4 once all three are done). Idempotent.
 #pragma once
 #include <array>
 #include <string>
