@@ -58,6 +58,7 @@ void register_quickstart_command(CLI::App& app, Context& ctx) {
       o.diagnostics = &diagnostics;
       PT_ASSIGN_OR_RETURN(QuickstartResult r, run_quickstart(o));
       PT_TRY(write_file_atomic(r.paths.report, render_html_report(r.scored)));
+      std::fputs(format_quickstart_times(r).c_str(), stdout);
       std::error_code ec;
       NextStepsInput next;
       next.out_dir = o.out_dir;

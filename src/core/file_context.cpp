@@ -91,20 +91,40 @@ RenderedFileContext render_file_context(const std::vector<ContextFile>& files, l
   if (files.empty()) return r;
   const bool unlimited = max_tokens <= 0;
   const size_t budget = unlimited ? 0 : static_cast<size_t>(max_tokens);
-  size_t used = count(wrap_file_context(""));
+  size_t used = unlimited ? 0 : count(wrap_file_context(""));
   if (!unlimited && used >= budget) {
     r.files_dropped = static_cast<int>(files.size());
     return r;
   }
+  // A piece costs at most its bytes in tokens (TokenCountFn's contract), so an entry that fits the
+  // budget by bytes is taken without counting it; its count is needed, and taken, only once a
+  // later entry does not fit by bytes. The decisions are those of counting every piece.
+  struct Uncounted {
+    size_t at, size, sep;
+  };
+  std::vector<Uncounted> uncounted;
+  size_t bound = used;  // `used` plus the bytes of the uncounted pieces
   std::string joined;
   for (size_t i = 0; i < files.size(); ++i) {
     std::string entry = render_file_entry(files[i].path, files[i].content);
     size_t sep = joined.empty() ? 0 : 1;
+    if (unlimited || bound + entry.size() + sep <= budget) {
+      if (sep) joined += '\n';
+      uncounted.push_back(Uncounted{joined.size(), entry.size(), sep});
+      joined += entry;
+      bound += entry.size() + sep;
+      ++r.files_included;
+      continue;
+    }
+    for (const Uncounted& u : uncounted) used += count(std::string_view(joined).substr(u.at, u.size)) + u.sep;
+    uncounted.clear();
+    bound = used;
     size_t cost = count(entry) + sep;
-    if (unlimited || used + cost <= budget) {
+    if (used + cost <= budget) {
       if (sep) joined += '\n';
       joined += entry;
       used += cost;
+      bound = used;
       ++r.files_included;
       continue;
     }
@@ -115,7 +135,6 @@ RenderedFileContext render_file_context(const std::vector<ContextFile>& files, l
         entry = render_file_entry(files[i].path, cut);
         if (sep) joined += '\n';
         joined += entry;
-        used += count(entry) + sep;
         r.files_truncated = 1;
         r.files_dropped = static_cast<int>(files.size() - i - 1);
         break;
@@ -126,7 +145,6 @@ RenderedFileContext render_file_context(const std::vector<ContextFile>& files, l
   }
   if (joined.empty()) return r;
   r.text = wrap_file_context(joined);
-  r.tokens = used;
   return r;
 }
 

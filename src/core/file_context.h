@@ -18,7 +18,8 @@ struct ContextFile {
   std::string content;
 };
 
-// Counts tokens of a text (the Gemma tokenizer, or an approximation).
+// Counts tokens of a text (the Gemma tokenizer, or an approximation). Never more tokens than the
+// text has bytes (render_file_context relies on it).
 using TokenCountFn = std::function<size_t(std::string_view)>;
 
 // payload.files of a get-expanded-file-context-for-training-blobs trace, in payload order.
@@ -33,7 +34,6 @@ std::string wrap_file_context(std::string_view joined_entries);
 
 struct RenderedFileContext {
   std::string text;         // "" when no file fits (or there are none)
-  size_t tokens = 0;        // counted tokens of `text` (sum over its pieces)
   int files_included = 0;   // whole files
   int files_truncated = 0;  // 0 or 1: the file whose content was cut to fit
   int files_dropped = 0;    // files left out entirely

@@ -10,6 +10,55 @@
 #include "report/student_summary.h"
 
 namespace pt {
+namespace {
+
+const char* step_name(QuickstartStep step) {
+  switch (step) {
+    case QuickstartStep::import_git: return "import git";
+    case QuickstartStep::relabel: return "relabel";
+    case QuickstartStep::collect: return "collect";
+    case QuickstartStep::train_student: return "student train";
+    case QuickstartStep::eval_relabel: return "eval relabel";
+    case QuickstartStep::score: return "score";
+  }
+  return "?";
+}
+
+bool beside_training(QuickstartStep step) {
+  return step == QuickstartStep::relabel || step == QuickstartStep::collect || step == QuickstartStep::train_student;
+}
+
+std::string step_time_lines(QuickstartStep step, const QuickstartResult& r) {
+  const Elapsed& e = r.step_times[static_cast<size_t>(step) - 1];
+  if (!beside_training(step) || r.overlapped.wall_s <= 0)
+    return fmt::format("  step time: {:.1f} s wall, {:.1f} s CPU\n", e.wall_s, e.cpu_s);
+  if (step != QuickstartStep::train_student)
+    return fmt::format("  step time: {:.1f} s wall (beside the student's training)\n", e.wall_s);
+  return fmt::format("  step time: {:.1f} s wall; steps 2-4 together: {:.1f} s wall, {:.1f} s CPU\n", e.wall_s,
+                     r.overlapped.wall_s, r.overlapped.cpu_s);
+}
+
+}  // namespace
+
+std::string format_quickstart_times(const QuickstartResult& r) {
+  std::string out = "\nstep times (s wall / CPU):";
+  Elapsed total = r.overlapped;
+  for (int i = 1; i <= kQuickstartSteps; ++i) {
+    const auto step = static_cast<QuickstartStep>(i);
+    const Elapsed& e = r.step_times[static_cast<size_t>(i) - 1];
+    const bool beside = beside_training(step) && r.overlapped.wall_s > 0;
+    out += beside ? fmt::format(" {} {:.1f}", step_name(step), e.wall_s)
+                  : fmt::format(" {} {:.1f}/{:.1f}", step_name(step), e.wall_s, e.cpu_s);
+    if (beside && step == QuickstartStep::train_student)
+      out += fmt::format(" (steps 2-4 together {:.1f}/{:.1f})", r.overlapped.wall_s, r.overlapped.cpu_s);
+    out += " ·";
+    if (beside) continue;
+    total.wall_s += e.wall_s;
+    total.cpu_s += e.cpu_s;
+  }
+  out += fmt::format(" total {:.1f}/{:.1f}\n", total.wall_s, total.cpu_s);
+  return out;
+}
 
 void QuickstartPrinter::step_started(QuickstartStep step) {
   std::string title;
@@ -52,6 +101,7 @@ void QuickstartPrinter::step_done(QuickstartStep step, const QuickstartResult& r
       break;
     case QuickstartStep::score: text = eval_table(r.scored); break;
   }
+  text += step_time_lines(step, r);
   std::fputs(text.c_str(), out_);
   std::fflush(out_);
 }

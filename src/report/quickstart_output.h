@@ -8,6 +8,10 @@
 
 namespace pt {
 
+// One line: each step's wall and CPU seconds and their sum ("step times (wall / CPU, s): import git
+// 3.2/4.0 · ... · total 9.8/14.1").
+std::string format_quickstart_times(const QuickstartResult& result);
+
 class QuickstartPrinter : public QuickstartObserver {
  public:
   QuickstartPrinter(std::FILE* out, double holdout_newest) : out_(out), holdout_(holdout_newest) {}

@@ -41,6 +41,14 @@ TEST(GemmaTokenizer, CountIsTheNumberOfIds) {
     ASSERT_EQ(gemma().count(text), gemma().encode(text).size()) << text;
 }
 
+TEST(GemmaTokenizer, NeverMoreTokensThanBytes) {
+  // core/file_context.h's TokenCountFn contract (render_file_context skips counting by it).
+  std::vector<std::string> texts = testcorpus::cross_check_texts();
+  for (std::string odd : {"\xFF", "a\xC3", "\xE2\x96", " ", "\n", "\t", "<", "\xF0\x9F\x98\x80", "<start_of_turn>"})
+    texts.push_back(odd);
+  for (const std::string& text : texts) ASSERT_LE(gemma().count(text), text.size()) << text;
+}
+
 TEST(GemmaTokenizer, RepeatedSectionsGiveTheSameIds) {
   // The per-thread section cache must never change results.
   std::string text = testcorpus::repeat("    return value;\n}\n", 50);

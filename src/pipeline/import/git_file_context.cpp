@@ -8,16 +8,14 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "core/file_context.h"
 #include "pipeline/import/git_trace.h"
 #include "ranker/bm25.h"
+#include "util/json_string.h"
 
 namespace pt {
 namespace {
-
-using ojson = nlohmann::ordered_json;
 
 struct Sized {
   std::string oid;  // "" when missing or not a blob
@@ -111,8 +109,11 @@ Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextReque
   }
 
   size_t next = 0;
+  std::string payload;
   for (const auto& r : batch) {
-    ojson files = ojson::object();
+    // {"files":{PATH:{"content":TEXT,"tokens":N},...},"user_input_id":HASH}, written directly (the
+    // bytes nlohmann's dump gave: paths are valid UTF-8 and contents sanitized)
+    payload.assign("{\"files\":{");
     size_t bytes = 0, count = 0;
     for (const auto& path : r.candidates) {
       const Sized& s = sized[next++];
@@ -120,17 +121,24 @@ Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextReque
       auto it = contents.find(s.oid);
       if (it == contents.end() || it->second.find('\0') != std::string::npos) continue;  // binary
       std::string text = sanitize_utf8(it->second);
-      files[path] = {{"content", text}, {"tokens", approx_token_count(text)}};
+      if (count > 0) payload += ',';
+      append_json_string(payload, path);
+      payload += ":{\"content\":";
+      append_json_string(payload, text);
+      payload += fmt::format(",\"tokens\":{}}}", approx_token_count(text));
       bytes += s.size;
       ++count;
     }
     if (count == 0) continue;
-    ojson payload = {{"files", std::move(files)}};
+    payload += '}';
     std::string_view step = r.trace->agent_step_id;
-    if (step.rfind("git:", 0) == 0) payload["user_input_id"] = std::string(step.substr(4));
+    if (step.rfind("git:", 0) == 0) {
+      payload += ",\"user_input_id\":";
+      append_json_string(payload, step.substr(4));
+    }
+    payload += '}';
     rows.push_back(Row{r.trace->agent_step_id + ":context", r.trace->agent_step_id, r.trace->user_id,
-                       r.trace->created_at_us, std::string(kExpandedContextBlobs), "",
-                       payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+                       r.trace->created_at_us, std::string(kExpandedContextBlobs), "", std::move(payload)});
     ++stats_.traces;
     stats_.files += static_cast<int64_t>(count);
     stats_.bytes += static_cast<int64_t>(bytes);

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "pipeline/collect/collect_options.h"
 #include "pipeline/eval/eval_score.h"
@@ -28,13 +29,20 @@ class Steps {
   explicit Steps(QuickstartObserver* observer) : observer_(observer) {}
   void start(QuickstartStep step) {
     if (observer_) observer_->step_started(step);
+    watch_ = Stopwatch();
   }
-  void done(QuickstartStep step, const QuickstartResult& r) {
+  void done(QuickstartStep step, QuickstartResult& r) { done(step, r, watch_.elapsed()); }
+  // A step timed elsewhere (on another thread).
+  void done(QuickstartStep step, QuickstartResult& r, const Elapsed& took) {
+    r.step_times[static_cast<size_t>(step) - 1] = took;
     if (observer_) observer_->step_done(step, r);
   }
+  // Since the last start().
+  Elapsed overlap_elapsed() const { return watch_.elapsed(); }
 
  private:
   QuickstartObserver* observer_;
+  Stopwatch watch_;
 };
 
 // with_context: the traces that have imported file context, answered again with it (what the
@@ -92,6 +100,33 @@ Result<EvalSummary> score(Store& store, const std::vector<std::string>& models, 
   return run_eval_score(store, o);
 }
 
+// Steps 2 and 3 on their own connection to the store: relabel every trace with local:bm25 (without
+// and with file context), then collect tuning data from those relabels. Warnings are kept in
+// `diagnostics` for the caller to pass on in step order.
+struct RelabelAndCollect {
+  Result<void> status = ok();
+  Elapsed relabel_time, collect_time;
+  Diagnostics diagnostics;
+};
+
+void relabel_and_collect(const std::string& store_uri, const QuickstartOptions& options, QuickstartResult& r,
+                         RelabelAndCollect& out) {
+  auto run = [&]() -> Result<void> {
+    PT_ASSIGN_OR_RETURN(auto store, open_store(StoreOptions{store_uri, "dev"}));
+    Stopwatch relabel;
+    PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store, false));
+    PT_ASSIGN_OR_RETURN(r.relabeled_with_context, relabel_all_with_bm25(*store, true));
+    out.relabel_time = relabel.elapsed();
+    Stopwatch collect;
+    QuickstartOptions o = options;
+    o.diagnostics = &out.diagnostics;
+    PT_TRY(collect_tuning_data(*store, o, r));
+    out.collect_time = collect.elapsed();
+    return ok();
+  };
+  out.status = run();
+}
+
 }  // namespace
 
 Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
@@ -103,28 +138,40 @@ Result<QuickstartResult> run_quickstart(const QuickstartOptions& options) {
   r.paths.store = options.store_uri.empty() ? "sqlite:" + options.out_dir + "/picktune.db" : options.store_uri;
   r.paths.student_model = options.out_dir + "/student.model";
   r.paths.report = options.out_dir + "/report.html";
+
+  {  // the import's connection is closed after it (SQLite leaves its bulk mode), before others open
+    PT_ASSIGN_OR_RETURN(auto importing, open_store(StoreOptions{r.paths.store, "dev"}));
+    steps.start(QuickstartStep::import_git);
+    ImportGitOptions imp;
+    imp.source = repo;
+    imp.with_file_context = true;  // so every registry recipe has data to collect
+    PT_ASSIGN_OR_RETURN(r.imported, import_git(*importing, imp));
+    steps.done(QuickstartStep::import_git, r);
+  }
   PT_ASSIGN_OR_RETURN(auto store, open_store(StoreOptions{r.paths.store, "dev"}));
 
-  steps.start(QuickstartStep::import_git);
-  ImportGitOptions imp;
-  imp.source = repo;
-  imp.with_file_context = true;  // so every registry recipe has data to collect
-  PT_ASSIGN_OR_RETURN(r.imported, import_git(*store, imp));
-  steps.done(QuickstartStep::import_git, r);
-
+  // The student learns from truth, not from local:bm25's relabels, so steps 2-3 run on another
+  // thread (and connection) while it trains: the fit does not keep both cores busy throughout.
+  // The observer still hears every step in order, on this thread, once its part is done.
   steps.start(QuickstartStep::relabel);
-  PT_ASSIGN_OR_RETURN(r.relabeled, relabel_all_with_bm25(*store, false));
-  PT_ASSIGN_OR_RETURN(r.relabeled_with_context, relabel_all_with_bm25(*store, true));
-  steps.done(QuickstartStep::relabel, r);
-
+  RelabelAndCollect side;
+  std::thread beside([&] { relabel_and_collect(r.paths.store, options, r, side); });
+  Stopwatch training;
+  Result<StudentTrainReport> trained =
+      train_student(*store, r.paths.student_model, options.holdout_newest, options.fit_progress);
+  Elapsed train_time = training.elapsed();
+  beside.join();
+  Elapsed together = steps.overlap_elapsed();
+  r.overlapped = together;
+  PT_TRY(side.status);
+  steps.done(QuickstartStep::relabel, r, side.relabel_time);
   steps.start(QuickstartStep::collect);
-  PT_TRY(collect_tuning_data(*store, options, r));
-  steps.done(QuickstartStep::collect, r);
-
+  if (options.diagnostics)
+    for (const Diagnostic& d : side.diagnostics.all()) options.diagnostics->report(d);
+  steps.done(QuickstartStep::collect, r, side.collect_time);
+  PT_ASSIGN_OR_RETURN(r.student, std::move(trained));
   steps.start(QuickstartStep::train_student);
-  PT_ASSIGN_OR_RETURN(r.student,
-                      train_student(*store, r.paths.student_model, options.holdout_newest, options.fit_progress));
-  steps.done(QuickstartStep::train_student, r);
+  steps.done(QuickstartStep::train_student, r, train_time);
 
   std::vector<std::string> models = {"local:bm25", "local:student@" + r.paths.student_model};
   steps.start(QuickstartStep::eval_relabel);

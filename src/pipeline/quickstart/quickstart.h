@@ -1,10 +1,13 @@
 // The main job (`picktune quickstart`): the whole distillation loop offline on a git history —
 // import (traces + ground truth + file context) -> relabel with local:bm25 (without and with the
-// file context) -> collect tuning data from those
-// relabels -> train the student on the older 80% -> eval relabel the newest 20% with local:bm25
-// and the student -> score against truth. Returns what each step found (report/quickstart_output.h
-// prints it, cli/ writes report.html); an observer hears each step start and end. Idempotent.
+// file context) -> collect tuning data from those relabels -> train the student on the older 80%
+// -> eval relabel the newest 20% with local:bm25 and the student -> score against truth. Relabel
+// and collect run beside the training (another thread and store connection; the student learns
+// from truth only). Returns what each step found and how long it took (report/quickstart_output.h
+// prints it, cli/ writes report.html); an observer hears each step start and end, in order, on
+// the calling thread (steps 2-4 once all three are done). Idempotent.
 #pragma once
+#include <array>
 #include <string>
 
 #include "pipeline/collect/collect.h"
@@ -16,6 +19,7 @@
 #include "pipeline/student/student_train.h"
 #include "util/diagnostics.h"
 #include "util/result.h"
+#include "util/stopwatch.h"
 
 namespace pt {
 
@@ -33,6 +37,11 @@ struct QuickstartResult {
   StudentTrainReport student;
   EvalRelabelResult eval_relabeled;  // local:bm25 and the student on the newest traces
   EvalSummary scored;                // against truth; report.html renders it
+  // [step - 1], set before step_done: each step's wall time and the process's CPU time meanwhile.
+  // Steps 2-3 run on another thread beside step 4, so their CPU figures overlap; `overlapped` is
+  // the stretch of all three (wall and CPU).
+  std::array<Elapsed, kQuickstartSteps> step_times{};
+  Elapsed overlapped;
 };
 
 class QuickstartObserver {

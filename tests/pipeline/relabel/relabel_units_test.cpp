@@ -53,6 +53,28 @@ TEST(FileContext, TruncatesToTheTokenBudget) {
   EXPECT_TRUE(render_file_context(files, 10, approx_token_count).text.empty());
 }
 
+TEST(FileContext, CountsOnlyWhatBytesCannotSettle) {
+  std::vector<ContextFile> files = {{"a.txt", std::string(400, 'a')}, {"b.txt", std::string(400, 'b')}};
+  size_t calls = 0;
+  TokenCountFn counting = [&](std::string_view t) {
+    ++calls;
+    return approx_token_count(t);
+  };
+  // within the budget by bytes: only the section's wrapper is counted
+  auto all = render_file_context(files, 100000, counting);
+  EXPECT_EQ(calls, 1u);
+  EXPECT_EQ(all.files_included, 2);
+  EXPECT_EQ(all.text, render_file_context(files, 0, approx_token_count).text);
+  // over the budget by bytes, within it by tokens: counted, and both files still go in whole
+  const size_t tokens = approx_token_count(all.text);
+  calls = 0;
+  auto counted = render_file_context(files, static_cast<long long>(tokens + 4), counting);
+  EXPECT_GT(calls, 1u);
+  EXPECT_EQ(counted.text, all.text);
+  EXPECT_EQ(counted.files_included, 2);
+  EXPECT_EQ(counted.files_truncated, 0);
+}
+
 TEST(FileContext, ParsesBlobPayloads) {
   auto files =
       parse_blob_files(R"({"files": {"x/y.go": {"content": "package y", "tokens": 3}, "z.md": {"content": "# z"}}})");
