@@ -61,6 +61,13 @@ void StudentTrainer::add(TraceView&& view, std::vector<std::string> targets, boo
   if (queue_.size() >= kQueuedTraces) flush();
 }
 
+void StudentTrainer::begin_history() {
+  flush();
+  main_ = Timeline{};
+  main_.stats.params = options_.history;
+  for (auto& r : replicas_) *r = main_;
+}
+
 // Thread t advances its timeline through every queued trace and extracts the features of traces
 // t, t + T, t + 2T, ...; then this thread labels them all in order.
 void StudentTrainer::flush() {

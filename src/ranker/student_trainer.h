@@ -69,6 +69,11 @@ class StudentTrainer {
   void add(const TraceView& view, const std::vector<std::string>& targets, bool tune);
   // The same, queued: features are extracted in batches on gbdt.threads threads.
   void add(TraceView&& view, std::vector<std::string> targets, bool tune);
+  // The traces added from now on are another repository's history (`student train` on several
+  // stores): they start from empty statistics, as the first trace did, and go through fit then
+  // tune traces again. The rows fitted and tuned on so far are kept. finish() returns the
+  // statistics of the last history only.
+  void begin_history();
 
   // Fits the ensemble, calibrates, and returns the model (statistics of every added trace).
   // `fit_progress` counts trees built: phase 1 out of max_trees (early stopping may end it sooner;
