@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -255,7 +255,9 @@ TEST_F(StudentStoresTest, ColdStartAnswersWithoutAnyHistory) {
   const auto cold_swapped = answers("local:student@" + swapped + "?history=none", c_);
   ASSERT_EQ(cold_a.size(), 60u);
   EXPECT_EQ(cold_a, cold_swapped);
-  for (const auto& a : cold_a) EXPECT_FALSE(a.empty());
+  // Every trace whose prompt lists recent commits gets an answer (the first commit's has none, and
+  // its words match no path: with no history either, there is nothing to go on).
+  for (size_t k = 1; k < cold_a.size(); ++k) EXPECT_FALSE(cold_a[k].empty()) << k;
 
   auto general = config("general.model");
   ASSERT_TRUE(student_train({{a_.store.get(), ""}, {b_.store.get(), ""}}, general).ok());
@@ -275,10 +277,10 @@ TEST_F(StudentStoresTest, ColdStartAnswersWithoutAnyHistory) {
 TEST_F(StudentStoresTest, CommandLine) {
   const std::string out_file = (dir_ / "cli.model").string();
   std::string out;
-  EXPECT_EQ(run_picktune("student train --teacher truth --threads 2 --from " + a_.uri + " --from " + b_.uri + " -o " +
-                             out_file,
-                         &out),
-            0)
+  EXPECT_EQ(
+      run_picktune(
+          "student train --teacher truth --threads 2 --from " + a_.uri + " --from " + b_.uri + " -o " + out_file, &out),
+      0)
       << out;
   EXPECT_NE(out.find(a_.store->describe() + ": 200 traces read"), std::string::npos) << out;
   EXPECT_NE(out.find("a general model of 2 histories"), std::string::npos) << out;
