@@ -40,6 +40,7 @@ void StudentTrainer::Timeline::before(bool tune, const StudentTrainOptions& o) {
 
 void StudentTrainer::Timeline::after(const std::vector<std::string>& words, const std::vector<std::string>& targets,
                                      bool tune, const StudentTrainOptions& o) {
+  if (o.no_history) return;  // the statistics stay empty
   pending.emplace_back(words, targets);
   if (!(tune && o.freeze_for_tune)) observe_pending(tune ? 0 : o.fit_lag);
 }

@@ -42,6 +42,9 @@ struct StudentTrainOptions {
   // none (content features 0, has_contents 0), and a second, paths-only ensemble is fitted on
   // those rows; StudentModel::score uses it for calls whose contents are unknown.
   bool paths_only_fallback = true;
+  // Featurize every trace with no history statistics at all, as a cold start serves it (a general
+  // model, which carries no repository's history, is trained so: as it will answer).
+  bool no_history = false;
 };
 
 struct StudentTrainSummary {

@@ -16,9 +16,10 @@ std::string format_student_train_report(const StudentTrainReport& r) {
     for (const auto& s : r.stores)
       out += fmt::format("  {}: {} traces read, {} joined; {} fit + {} tune, {} held out (its newest)\n", s.store,
                          s.traces_read, s.joined, s.train, s.tune, s.holdout);
-    out +=
-        fmt::format("  a general model of {} histories: it carries none of them (every repository is a cold start)\n",
-                    r.stores.size());
+    out += fmt::format(
+        "  a general model of {} histories: trained and answering with no history (every repository is a cold "
+        "start)\n",
+        r.stores.size());
   }
   for (const auto& [reason, n] : r.dropped)
     if (n > 0) out += fmt::format("  dropped {:>7}  {}\n", n, reason);

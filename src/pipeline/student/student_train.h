@@ -4,7 +4,7 @@
 // (never seen by training, not even by its statistics) and the model's metrics on it are
 // reported with bootstrap CIs next to local:bm25's on the same traces. The model file is written
 // atomically. Trained on several stores (one repository's history each), every store keeps its own
-// history statistics and held-out window, and the model is a general one carrying no history.
+// held-out window and fit / tune split, and the model is a general one using no history.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -79,11 +79,13 @@ struct StudentTrainSource {
   Store* store = nullptr;
   std::string repo;
 };
-// Several stores at once: each store's traces are featurized with the statistics of that store's
-// earlier traces only (ranker::StudentTrainer::begin_history), each store holds out its own newest
-// F and splits its own fit / tune traces; one ensemble is fitted on all of them. With more than one
-// store the model carries no history statistics (a general model: every repository is a cold
-// start) and its provenance lists every store. One store: the same as student_train(store, config).
+// Several stores at once: each store's traces are one history for the trainer
+// (ranker::StudentTrainer::begin_history: nothing of one store reaches another's features), each
+// store holds out its own newest F and splits its own fit / tune traces; one ensemble is fitted on
+// all of them. With more than one
+// store the model is a general one: it is trained and answers with no history statistics (every
+// repository is a cold start; ranker::StudentTrainOptions::no_history), and its provenance lists
+// every store. One store: the same as student_train(store, config).
 Result<StudentTrainReport> student_train(const std::vector<StudentTrainSource>& sources,
                                          const StudentTrainConfig& config);
 
