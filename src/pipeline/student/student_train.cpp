@@ -239,8 +239,8 @@ Result<void> train_on_store(TrainRun& run, const StudentTrainSource& source, std
   }));
   if (n.joined == 0)
     return runtime_error(
-        fmt::format("no trace of {} joins a relabel by \"{}\" (see the dropped counts: {} traces read)", n.store,
-                    config.teacher, n.traces_read));
+        fmt::format("no trace joins a relabel by \"{}\" in {} (see the dropped counts: {} traces read)", config.teacher,
+                    n.store, n.traces_read));
   const int64_t train = n.joined - n.holdout;
   if (train < 10)
     return runtime_error(fmt::format("{}: only {} training traces after holding out the newest {}: need at least 10",
