@@ -4,11 +4,9 @@
 // seen. Synthetic histories of tests/ranker/synthetic_history.h in SQLite stores.
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -26,6 +24,7 @@
 #include "ranker/student_trainer.h"
 #include "ranker/synthetic_history.h"
 #include "store/newest_window.h"
+#include "support/run_cli.h"
 #include "util/atomic_file.h"
 
 namespace pt {
@@ -55,14 +54,12 @@ std::string slurp_file(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-int run_picktune(const std::string& args, std::string* out) {
-  std::string cmd = std::string(PICKTUNE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// `picktune ARGS...`: exit code, stdout + stderr.
+int run_picktune(std::vector<std::string> args, std::string* out) {
+  args.insert(args.begin(), PICKTUNE_BINARY);
+  pt_test::CliResult r = pt_test::run_cli(args, fs::current_path().string());
+  *out = r.out + r.err;
+  return r.exit_code;
 }
 
 class StudentStoresTest : public ::testing::Test {
@@ -277,26 +274,27 @@ TEST_F(StudentStoresTest, ColdStartAnswersWithoutAnyHistory) {
 TEST_F(StudentStoresTest, CommandLine) {
   const std::string out_file = (dir_ / "cli.model").string();
   std::string out;
-  EXPECT_EQ(
-      run_picktune(
-          "student train --teacher truth --threads 2 --from " + a_.uri + " --from " + b_.uri + " -o " + out_file, &out),
-      0)
+  EXPECT_EQ(run_picktune({"student", "train", "--teacher", "truth", "--threads", "2", "--from", a_.uri, "--from",
+                          b_.uri, "-o", out_file},
+                         &out),
+            0)
       << out;
   EXPECT_NE(out.find(a_.store->describe() + ": 200 traces read"), std::string::npos) << out;
   EXPECT_NE(out.find("a general model of 2 histories"), std::string::npos) << out;
   EXPECT_TRUE(fs::exists(out_file));
 
-  auto usage = [&](const std::string& args, const std::string& names) {
+  auto usage = [&](std::vector<std::string> args, const std::string& names) {
+    std::vector<std::string> all = {"student", "train", "--teacher", "truth", "-o", (dir_ / "x.model").string()};
+    all.insert(all.end(), args.begin(), args.end());
     std::string text;
-    EXPECT_EQ(run_picktune("student train --teacher truth -o " + (dir_ / "x.model").string() + " " + args, &text), 2)
-        << text;
+    EXPECT_EQ(run_picktune(all, &text), 2) << text;
     EXPECT_NE(text.find(names), std::string::npos) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_FALSE(fs::exists(dir_ / "x.model"));
   };
-  usage("--from " + a_.uri + " --from " + a_.uri, "--from");
-  usage("--from " + a_.uri + " --from " + b_.uri + " --repo " + dir_.string(), "--repo");
-  usage("--from ''", "--from");
+  usage({"--from", a_.uri, "--from", a_.uri}, "--from");
+  usage({"--from", a_.uri, "--from", b_.uri, "--repo", dir_.string()}, "--repo");
+  usage({"--from", ""}, "--from");
 }
 
 }  // namespace
