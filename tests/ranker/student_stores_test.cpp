@@ -231,6 +231,17 @@ TEST_F(StudentStoresTest, EachHistoryStartsFromEmptyStatistics) {
   EXPECT_EQ(mixed.features_now(next).x, fresh.features_now(next).x);
   EXPECT_EQ(mixed.stats().events, 30);
   EXPECT_NE(unreset.features_now(next).x, fresh.features_now(next).x);  // what the reset prevents
+
+  // A general model's trainer (no_history): every trace is featurized as a cold start serves it.
+  ranker::StudentTrainOptions cold_options = o;
+  cold_options.no_history = true;
+  ranker::StudentTrainer cold(cold_options), empty(cold_options);
+  for (size_t k = 0; k < 30; ++k) {
+    const auto v = ranker::synthetic::view(hb, k);
+    cold.add(v, hb.commits[k].changed, k >= 25);  // not queued: each trace is taken in at once
+  }
+  EXPECT_EQ(cold.features_now(next).x, empty.features_now(next).x);
+  EXPECT_NE(fresh.features_now(next).x, empty.features_now(next).x);
 }
 
 // Cold start: a model's own history statistics are not read, so its answers on a new repository
