@@ -1,8 +1,14 @@
 // CLI: student train --teacher M|truth [--recipe ID] [--kinds K,..] [--holdout-newest F] [--seed S]
-// [--threads N] [--top-k K] [--repo DIR_OR_BUNDLE] [--no-hyper-search] -o MODEL_FILE; student register NAME FILE
-// [--replace]. (Flags are parsed here; the work is done in pipeline/student_train and providers/student_names.)
+// [--threads N] [--top-k K] [--from STORE]... [--repo DIR_OR_BUNDLE]... [--no-hyper-search] -o MODEL_FILE;
+// student register NAME FILE [--replace]. (Flags are parsed here; the work is done in pipeline/student_train and
+// providers/student_names.)
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "pipeline/student/student_train.h"
@@ -12,12 +18,48 @@
 #include "util/time.h"
 
 namespace pt::cli {
-namespace {}  // namespace
+namespace {
+
+// --from STORE... (read only: training never writes a store), else the global --store.
+Result<std::vector<std::unique_ptr<Store>>> open_training_stores(const Context& ctx,
+                                                                 const std::vector<std::string>& from) {
+  std::vector<std::unique_ptr<Store>> stores;
+  if (from.empty()) {
+    PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+    stores.push_back(std::move(store));
+  }
+  for (size_t k = 0; k < from.size(); ++k) {
+    const std::string& uri = from[k];
+    if (uri.empty()) return usage_error("--from: the store is empty (expected a store URI such as sqlite:PATH)");
+    if (std::find(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(k), uri) !=
+        from.begin() + static_cast<std::ptrdiff_t>(k))
+      return usage_error(fmt::format("--from: {} is given twice (each store is one repository's history)", uri));
+    StoreOptions o = ctx.read_store_options();
+    o.uri = uri;
+    PT_ASSIGN_OR_RETURN(auto store, open_store(o));
+    stores.push_back(std::move(store));
+  }
+  return stores;
+}
+
+// Each store with its --repo (none, or one per store in order).
+Result<std::vector<StudentTrainSource>> training_sources(const std::vector<std::unique_ptr<Store>>& stores,
+                                                         const std::vector<std::string>& repos) {
+  if (!repos.empty() && repos.size() != stores.size())
+    return usage_error(fmt::format("--repo: give one per store, in the --from order ({} given for {} stores)",
+                                   repos.size(), stores.size()));
+  std::vector<StudentTrainSource> sources;
+  for (size_t k = 0; k < stores.size(); ++k) sources.push_back({stores[k].get(), repos.empty() ? "" : repos[k]});
+  return sources;
+}
+
+}  // namespace
 
 void register_student_commands(CLI::App& app, Context& ctx) {
   struct Flags {
     StudentTrainConfig config;
     std::string recipe, kinds, since, until;
+    std::vector<std::string> from, repos;
     int top_k = 0;
   };
   auto flags = std::make_shared<Flags>();
@@ -35,9 +77,12 @@ void register_student_commands(CLI::App& app, Context& ctx) {
   train->add_option("--threads", c.threads, "training threads, 0 = every core (the model does not depend on it)")
       ->capture_default_str();
   train->add_option("--top-k", flags->top_k, "answer with exactly K files instead of the calibrated count");
-  train->add_option(
-      "--repo", c.repo,
-      "repository or bundle of the traces' commits: content features and the local:bm25-content baseline");
+  train->add_option("--from", flags->from,
+                    "train on this store instead of --store; repeat it to train one general model on several "
+                    "repositories' histories (each store keeps its own statistics and held-out window)");
+  train->add_option("--repo", flags->repos,
+                    "repository or bundle of the traces' commits: content features and the local:bm25-content "
+                    "baseline (with several --from: one per store, in the same order)");
   train->add_flag("!--no-hyper-search", c.hyper_search,
                   "keep the default learner settings instead of choosing them on the tune traces");
   train->add_option("-o,--output", c.output, "model file to write")->required();
@@ -52,12 +97,13 @@ void register_student_commands(CLI::App& app, Context& ctx) {
       PT_ASSIGN_OR_RETURN(config.since_us, parse_time_filter("--since", flags->since));
       PT_ASSIGN_OR_RETURN(config.until_us, parse_time_filter("--until", flags->until));
       config.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-      PT_ASSIGN_OR_RETURN(auto store, open_store(ctx.store_options()));
+      PT_ASSIGN_OR_RETURN(auto stores, open_training_stores(ctx, flags->from));
+      PT_ASSIGN_OR_RETURN(auto sources, training_sources(stores, flags->repos));
       ProgressPrinter progress(stderr, "student train: features", "traces", is_terminal(stderr));
       config.feature_progress = &progress;
       ProgressPrinter fit_progress(stderr, "student train: fit", "trees built", is_terminal(stderr));
       config.fit_progress = &fit_progress;
-      PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(*store, config));
+      PT_ASSIGN_OR_RETURN(StudentTrainReport report, student_train(sources, config));
       std::fputs(format_student_train_report(report).c_str(), stdout);
       return ok();
     };

@@ -14,6 +14,7 @@ std::unique_ptr<LocalModel> make_bm25_model();
 // "local:bm25-content@REPO", BM25 over paths + contents of each call's tree (local_bm25_content.cpp).
 Result<std::unique_ptr<LocalModel>> make_bm25_content_model(const std::string& repo);
 // "local:student@PATH", the learned ranker trained by `student train` (local_student.cpp).
-Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path);
+// cold: answer with no history statistics (`?history=none`, a repository the model has never seen).
+Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path, bool cold = false);
 
 }  // namespace pt

@@ -1,5 +1,8 @@
 // `local:student@PATH`: the learned ranker (ranker/student.h) trained by `student train`, loaded
-// from PATH, answering like an LLM (one path per line, best first), free of charge.
+// from PATH, answering like an LLM (one path per line, best first), free of charge. With
+// `?history=none` (cold start) the model's history statistics are dropped at load: every call is
+// answered as for a repository with no history (no recency, frequency, co-change or word-history
+// evidence), whatever the model was trained on.
 #include "providers/local.h"
 #include "ranker/student.h"
 
@@ -27,8 +30,9 @@ class StudentLocalModel final : public LocalModel {
 
 }  // namespace
 
-Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path) {
+Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path, bool cold) {
   PT_ASSIGN_OR_RETURN(auto student, ranker::StudentModel::load(path));
+  if (cold) student->drop_history();
   return std::unique_ptr<LocalModel>(std::make_unique<StudentLocalModel>(std::move(id), std::move(student)));
 }
 

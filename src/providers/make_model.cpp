@@ -72,9 +72,10 @@ Result<std::unique_ptr<LocalModel>> make_local_model(std::string_view model_id) 
     if (name.size() == 8) return usage_error("local:student@PATH: the path is empty");
     std::string given(model_id);
     PT_ASSIGN_OR_RETURN(std::optional<std::string> path, student_model_file(given));
+    PT_ASSIGN_OR_RETURN(StudentRef ref, parse_student_ref(name.substr(8)));
     // The canonical id (providers/student_names.h) is what relabels are stored under.
     PT_ASSIGN_OR_RETURN(std::string id, canonical_model_id(given));
-    return make_student_model(std::move(id), *path);
+    return make_student_model(std::move(id), *path, ref.cold);
   }
   return usage_error(fmt::format(
       "unknown local model 'local:{}': expected local:bm25, local:bm25-content@REPO or local:student@PATH", name));

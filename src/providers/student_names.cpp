@@ -95,25 +95,42 @@ Result<StudentRegistration> register_student_name(const std::string& path, const
   return r;
 }
 
+Result<StudentRef> parse_student_ref(std::string_view ref) {
+  StudentRef out;
+  const size_t q = ref.rfind('?');
+  if (q == std::string_view::npos) {
+    out.ref = std::string(ref);
+    return out;
+  }
+  if (ref.substr(q) != kColdStartOption)
+    return usage_error(fmt::format("local:student@{}: unknown option \"{}\" (the one option is {})", ref,
+                                   ref.substr(q + 1), kColdStartOption.substr(1)));
+  out.ref = std::string(ref.substr(0, q));
+  out.cold = true;
+  if (out.ref.empty()) return usage_error(fmt::format("local:student@{}: the model name or path is empty", ref));
+  return out;
+}
+
 Result<std::string> canonical_model_id(std::string_view model_id) {
   if (model_id.substr(0, kStudentPrefix.size()) != kStudentPrefix) return std::string(model_id);
-  std::string ref(model_id.substr(kStudentPrefix.size()));
-  if (ref.empty()) return std::string(model_id);  // make_model says what is wrong
+  if (model_id.size() == kStudentPrefix.size()) return std::string(model_id);  // make_model says what is wrong
+  PT_ASSIGN_OR_RETURN(StudentRef ref, parse_student_ref(model_id.substr(kStudentPrefix.size())));
+  const std::string option(ref.cold ? kColdStartOption : "");
   PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(student_names_path()));
-  if (names.count(ref)) return std::string(model_id);
-  std::string file = canonical_path(ref);
+  if (names.count(ref.ref)) return std::string(kStudentPrefix) + ref.ref + option;
+  std::string file = canonical_path(ref.ref);
   for (const auto& [name, named] : names)
-    if (named == file) return std::string(kStudentPrefix) + name;
-  return std::string(kStudentPrefix) + file;
+    if (named == file) return std::string(kStudentPrefix) + name + option;
+  return std::string(kStudentPrefix) + file + option;
 }
 
 Result<std::optional<std::string>> student_model_file(std::string_view model_id) {
   if (model_id.substr(0, kStudentPrefix.size()) != kStudentPrefix || model_id.size() == kStudentPrefix.size())
     return std::optional<std::string>();
-  std::string ref(model_id.substr(kStudentPrefix.size()));
+  PT_ASSIGN_OR_RETURN(StudentRef ref, parse_student_ref(model_id.substr(kStudentPrefix.size())));
   PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(student_names_path()));
-  if (auto it = names.find(ref); it != names.end()) return std::optional<std::string>(it->second);
-  return std::optional<std::string>(ref);
+  if (auto it = names.find(ref.ref); it != names.end()) return std::optional<std::string>(it->second);
+  return std::optional<std::string>(ref.ref);
 }
 
 }  // namespace pt

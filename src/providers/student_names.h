@@ -2,6 +2,8 @@
 // `local:student@X` id is normalized to one canonical form so the same model is one model in the
 // store: a registered name stays `local:student@NAME`; a path becomes the registered name of that
 // file when it has one, else its canonical absolute path (`./a.model` and `a.model` are one id).
+// One option may follow the name or path: `?history=none` (cold start: the model answers with no
+// history statistics, as for a repository it has never seen; a different model id).
 #pragma once
 #include <map>
 #include <optional>
@@ -27,6 +29,15 @@ struct StudentRegistration {
 // (atomically). A name already naming another file is refused unless `replace`.
 Result<StudentRegistration> register_student_name(const std::string& path, const std::string& name,
                                                   const std::string& file, bool replace);
+
+// `local:student@X[?history=none]` split: X and whether the model answers as a cold start. Any
+// other option is a usage error naming it.
+struct StudentRef {
+  std::string ref;  // the name or path
+  bool cold = false;
+};
+inline constexpr std::string_view kColdStartOption = "?history=none";
+Result<StudentRef> parse_student_ref(std::string_view ref);
 
 // The canonical form of a model id: only `local:student@X` changes (see above); others as given.
 Result<std::string> canonical_model_id(std::string_view model_id);

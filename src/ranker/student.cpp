@@ -51,6 +51,13 @@ const Ensemble& StudentModel::scorer(const TraceView& view) const {
   return !view.tree && !paths_only.ensemble.trees.empty() ? paths_only.ensemble : ensemble;
 }
 
+void StudentModel::drop_history() {
+  HistoryStats none;
+  none.params = stats.params;
+  stats = std::move(none);
+  hot_files.clear();
+}
+
 std::vector<std::string> StudentModel::answer(const std::vector<ScoredFile>& scored, int top_k, int limit) const {
   return answer(scored, top_k, limit, calibration);
 }

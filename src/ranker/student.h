@@ -59,6 +59,9 @@ class StudentModel {
   // The ensemble that scores a call: paths_only's when the call's contents are unknown and the
   // model has one, else `ensemble`.
   const Ensemble& scorer(const TraceView& view) const;
+  // Forgets the history statistics: every call is then answered as a cold start, for a repository
+  // with no history (no recency, frequency, co-change or word-history evidence).
+  void drop_history();
 
   HistoryStats stats;
   Ensemble ensemble;

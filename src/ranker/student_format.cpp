@@ -446,6 +446,17 @@ std::string add_training_provenance(std::string model_json, const TrainingProven
   std::vector<std::string> ids = p.trace_ids;
   std::sort(ids.begin(), ids.end());
   j["trace_ids"] = ids;
+  if (!p.stores.empty()) {
+    nlohmann::json stores = nlohmann::json::array();
+    for (const auto& s : p.stores)
+      stores.push_back({{"store", s.store},
+                        {"holdout_newest", s.holdout_newest},
+                        {"cutoff", s.cutoff},
+                        {"traces_total", s.traces_total},
+                        {"train_traces", s.train_traces},
+                        {"holdout_traces", s.holdout_traces}});
+    j["stores"] = stores;
+  }
   if (!p.hyper_trials.empty()) {
     nlohmann::json trials = nlohmann::json::array();
     for (const auto& t : p.hyper_trials)
@@ -503,6 +514,23 @@ Result<std::optional<TrainingProvenance>> read_training_provenance(std::string_v
     out.trace_ids.push_back(id.get<std::string>());
   }
   std::sort(out.trace_ids.begin(), out.trace_ids.end());
+  if (auto st = p.find("stores"); st != p.end()) {
+    if (!st->is_array()) return bad("stores", "an array of objects");
+    for (const auto& s : *st) {
+      StoreProvenance sp;
+      try {
+        sp.store = s.at("store").get<std::string>();
+        sp.holdout_newest = s.at("holdout_newest").get<double>();
+        sp.cutoff = s.at("cutoff").get<std::string>();
+        sp.traces_total = s.at("traces_total").get<int64_t>();
+        sp.train_traces = s.at("train_traces").get<int64_t>();
+        sp.holdout_traces = s.at("holdout_traces").get<int64_t>();
+      } catch (const nlohmann::json::exception&) {
+        return bad("stores", "objects of store, holdout_newest, cutoff, traces_total, train_traces, holdout_traces");
+      }
+      out.stores.push_back(std::move(sp));
+    }
+  }
   if (auto hp = p.find("hyper_parameters"); hp != p.end()) {
     const nlohmann::json& trials = hp->is_object() ? hp->value("trials", nlohmann::json()) : nlohmann::json();
     if (!trials.is_array() || !(*hp)["chosen"].is_number_integer() || !(*hp)["valid_traces"].is_number_integer())

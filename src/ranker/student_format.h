@@ -21,6 +21,9 @@
 //     "teacher", "store", "holdout_newest": F, "cutoff": RFC3339 | "" (created_at of the oldest
 //     held-out trace; every training trace is older or equal), "traces_total", "train_traces",
 //     "holdout_traces", "trace_ids": [ID, ...] (sorted; exact ids, so no false positives),
+//     "stores": [{"store", "holdout_newest", "cutoff", "traces_total", "train_traces", "holdout_traces"}]
+//       (optional; one per store trained on, each with its own held-out window; with several stores
+//       the top-level "store" and "cutoff" are theirs joined by " + ", the counts their sums),
 //     "hyper_parameters": {"selected_on": "tune", "valid_traces": N, "chosen": I, "trials":
 //       [{"max_leaves", "min_leaf_rows", "learning_rate", "trees", "valid_recall5", "valid_ndcg"}]}
 //       (optional: present when hyper-parameters were chosen by validation)}
@@ -49,6 +52,14 @@ struct HyperTrial {
   double valid_ndcg = 0;     // mean NDCG@10 (ties)
 };
 
+// One store a model trained on: a repository's history, its own held-out window.
+struct StoreProvenance {
+  std::string store;  // Store::describe()
+  double holdout_newest = 0;
+  std::string cutoff;  // created_at of this store's oldest held-out trace ("" when none)
+  int64_t traces_total = 0, train_traces = 0, holdout_traces = 0;
+};
+
 // The training-provenance section: written next to the model by `student train`, read by
 // `eval relabel` / `eval score` to refuse (or mark in-sample) scoring on training traces.
 struct TrainingProvenance {
@@ -59,7 +70,8 @@ struct TrainingProvenance {
   int64_t traces_total = 0;   // get-relevant-files traces in the store at training time
   int64_t train_traces = 0;   // fit + tune
   int64_t holdout_traces = 0;
-  std::vector<std::string> trace_ids;  // every trace it trained on (fit + tune), sorted
+  std::vector<std::string> trace_ids;   // every trace it trained on (fit + tune), sorted
+  std::vector<StoreProvenance> stores;  // per store (files before issue 21 lack it: empty)
   // Hyper-parameters chosen by validation on the tune traces (empty: no search was made).
   int64_t hyper_valid_traces = 0;  // tune traces they were scored on
   std::vector<HyperTrial> hyper_trials;

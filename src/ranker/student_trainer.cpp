@@ -40,6 +40,7 @@ void StudentTrainer::Timeline::before(bool tune, const StudentTrainOptions& o) {
 
 void StudentTrainer::Timeline::after(const std::vector<std::string>& words, const std::vector<std::string>& targets,
                                      bool tune, const StudentTrainOptions& o) {
+  if (o.no_history) return;  // the statistics stay empty
   pending.emplace_back(words, targets);
   if (!(tune && o.freeze_for_tune)) observe_pending(tune ? 0 : o.fit_lag);
 }
@@ -59,6 +60,13 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
 void StudentTrainer::add(TraceView&& view, std::vector<std::string> targets, bool tune) {
   queue_.push_back({std::move(view), std::move(targets), tune});
   if (queue_.size() >= kQueuedTraces) flush();
+}
+
+void StudentTrainer::begin_history() {
+  flush();
+  main_ = Timeline{};
+  main_.stats.params = options_.history;
+  for (auto& r : replicas_) *r = main_;
 }
 
 // Thread t advances its timeline through every queued trace and extracts the features of traces

@@ -42,6 +42,9 @@ struct StudentTrainOptions {
   // none (content features 0, has_contents 0), and a second, paths-only ensemble is fitted on
   // those rows; StudentModel::score uses it for calls whose contents are unknown.
   bool paths_only_fallback = true;
+  // Featurize every trace with no history statistics at all, as a cold start serves it (a general
+  // model, which carries no repository's history, is trained so: as it will answer).
+  bool no_history = false;
 };
 
 struct StudentTrainSummary {
@@ -69,6 +72,11 @@ class StudentTrainer {
   void add(const TraceView& view, const std::vector<std::string>& targets, bool tune);
   // The same, queued: features are extracted in batches on gbdt.threads threads.
   void add(TraceView&& view, std::vector<std::string> targets, bool tune);
+  // The traces added from now on are another repository's history (`student train` on several
+  // stores): they start from empty statistics, as the first trace did, and go through fit then
+  // tune traces again. The rows fitted and tuned on so far are kept. finish() returns the
+  // statistics of the last history only.
+  void begin_history();
 
   // Fits the ensemble, calibrates, and returns the model (statistics of every added trace).
   // `fit_progress` counts trees built: phase 1 out of max_trees (early stopping may end it sooner;

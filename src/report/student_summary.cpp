@@ -12,6 +12,15 @@ std::string format_student_train_report(const StudentTrainReport& r) {
   std::string out = fmt::format(
       "student trained from teacher \"{}\": {} traces read, {} joined; {} fit + {} tune, {} held out (newest)\n",
       r.teacher, r.traces_read, r.joined, r.train, r.tune, r.holdout);
+  if (r.stores.size() > 1) {
+    for (const auto& s : r.stores)
+      out += fmt::format("  {}: {} traces read, {} joined; {} fit + {} tune, {} held out (its newest)\n", s.store,
+                         s.traces_read, s.joined, s.train, s.tune, s.holdout);
+    out += fmt::format(
+        "  a general model of {} histories: trained and answering with no history (every repository is a cold "
+        "start)\n",
+        r.stores.size());
+  }
   for (const auto& [reason, n] : r.dropped)
     if (n > 0) out += fmt::format("  dropped {:>7}  {}\n", n, reason);
   const auto& s = r.summary;

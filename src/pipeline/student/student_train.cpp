@@ -105,10 +105,16 @@ std::vector<std::string> bm25_content_answer(const ranker::RepoContents& repo, c
   return out;
 }
 
-// Scores the student and local:bm25 on the held-out traces; trace i is worked on by thread
-// i % threads into its own slot, so the metrics do not depend on the thread count.
+// Per held-out trace: recall@5, MRR, Jaccard and answer length of each model.
+struct HeldOutScores {
+  std::vector<std::array<double, 4>> student, bm25, bm25_content;
+};
+
+// Scores the student and local:bm25 (and local:bm25-content when the model has the repository's
+// contents) on held-out traces, appending to `out`; trace i is worked on by thread i % threads
+// into its own slot, so the metrics do not depend on the thread count.
 Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldOut>& held, int threads,
-                      StudentTrainReport& r) {
+                      HeldOutScores& out) {
   const ranker::RepoContents* repo = model.contents.get();
   if (held.empty()) return ok();
   const size_t n_threads = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), held.size());
@@ -138,10 +144,17 @@ Result<void> evaluate(const ranker::StudentModel& model, const std::vector<HeldO
   work(0);
   for (auto& th : pool) th.join();
   for (auto& st : status) PT_TRY(std::move(st));
-  r.student = summarize(s, "student");
-  r.bm25 = summarize(b, "local:bm25");
-  if (repo) r.bm25_content = summarize(bc, "local:bm25-content");
+  out.student.insert(out.student.end(), s.begin(), s.end());
+  out.bm25.insert(out.bm25.end(), b.begin(), b.end());
+  out.bm25_content.insert(out.bm25_content.end(), bc.begin(), bc.end());
   return ok();
+}
+
+void summarize_held_out(const HeldOutScores& scores, bool with_contents, StudentTrainReport& r) {
+  if (scores.student.empty()) return;
+  r.student = summarize(scores.student, "student");
+  r.bm25 = summarize(scores.bm25, "local:bm25");
+  if (with_contents) r.bm25_content = summarize(scores.bm25_content, "local:bm25-content");
 }
 
 }  // namespace
@@ -172,20 +185,30 @@ StudentExample join_student_example(const TeacherAnswers& answers, const Recipe&
   return j;
 }
 
-Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config) {
-  PT_TRY(check_config(config));
-  auto say = [&](const std::string& line) {
-    if (config.progress) config.progress(line);
-  };
-  Recipe recipe = config.recipe;
-  if (config.recipe_id) {
-    std::string path = config.registry_path.empty() ? default_registry_path() : config.registry_path;
-    PT_ASSIGN_OR_RETURN(recipe, load_recipe(path, *config.recipe_id));
-  }
-  StudentTrainReport r;
-  r.teacher = config.teacher;
-  r.output = config.output;
+namespace {
 
+// What training carries from one store to the next.
+struct TrainRun {
+  const StudentTrainConfig& config;
+  Recipe recipe;
+  ranker::StudentTrainOptions options;
+  ranker::StudentTrainer trainer;
+  ranker::TrainingProvenance provenance;
+  StudentTrainReport r;
+  std::function<void(const std::string&)> say;
+  bool several = false;  // more than one store: progress lines name the store
+};
+
+// One store's traces: its own held-out window (store/newest_window.h, the one `eval --newest F`
+// takes), its own fit and tune split, fed to the trainer as one history. Held-out traces go to
+// `held` (never trained on).
+Result<void> train_on_store(TrainRun& run, const StudentTrainSource& source, std::vector<HeldOut>& held,
+                            std::shared_ptr<const ranker::RepoContents>& contents) {
+  const StudentTrainConfig& config = run.config;
+  Store& store = *source.store;
+  StudentTrainReport& r = run.r;
+  StudentStoreCounts n;
+  n.store = store.describe();
   std::string bad;
   PT_ASSIGN_OR_RETURN(auto answers,
                       TeacherAnswers::load(store, config.teacher, {}, [&](const std::string& id, const std::string& e) {
@@ -195,8 +218,8 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   if (answers.read == answers.unreadable)
     return runtime_error(fmt::format(
         "no relabels by teacher \"{}\" in {} (import git for `truth`, or run `picktune relabel --teacher {}`)",
-        config.teacher, store.describe(), config.teacher));
-  auto join = [&](const Row& row) { return join_student_example(answers, recipe, row); };
+        config.teacher, n.store, config.teacher));
+  auto join = [&](const Row& row) { return join_student_example(answers, run.recipe, row); };
 
   // The held-out window is the one `eval relabel/score --newest F` take (store/newest_window.h):
   // the newest ceil(F x N) get-relevant-files traces, joined or not; training uses the joined rest.
@@ -205,45 +228,39 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
 
   // Pass 1: how many traces join, on each side of the time split.
   PT_TRY(scan_traces(store, config, [&](Row&& row) {
-    ++r.traces_read;
+    ++n.traces_read;
     StudentExample j = join(row);
     if (j.dropped) {
       ++r.dropped[j.dropped];
     } else {
-      ++r.joined;
-      if (window_ids.count(row.id)) ++r.holdout;
+      ++n.joined;
+      if (window_ids.count(row.id)) ++n.holdout;
     }
   }));
-  if (r.joined == 0)
-    return runtime_error(fmt::format("no trace joins a relabel by \"{}\" (see the dropped counts: {} traces read)",
-                                     config.teacher, r.traces_read));
-  const int64_t train = r.joined - r.holdout;
-  if (train < 10)
+  if (n.joined == 0)
     return runtime_error(
-        fmt::format("only {} training traces after holding out the newest {}: need at least 10", train, r.holdout));
-  r.tune = train >= 50 ? static_cast<int64_t>(std::floor(config.tune_fraction * static_cast<double>(train))) : 0;
-  r.train = train - r.tune;
-  say(fmt::format("training on {} traces ({} fit, {} tune), holding out the newest {}", train, r.train, r.tune,
-                  r.holdout));
+        fmt::format("no trace joins a relabel by \"{}\" in {} (see the dropped counts: {} traces read)", config.teacher,
+                    n.store, n.traces_read));
+  const int64_t train = n.joined - n.holdout;
+  if (train < 10)
+    return runtime_error(fmt::format("{}: only {} training traces after holding out the newest {}: need at least 10",
+                                     n.store, train, n.holdout));
+  n.tune = train >= 50 ? static_cast<int64_t>(std::floor(config.tune_fraction * static_cast<double>(train))) : 0;
+  n.train = train - n.tune;
+  run.say(fmt::format("{}training on {} traces ({} fit, {} tune), holding out the newest {}",
+                      run.several ? n.store + ": " : "", train, n.train, n.tune, n.holdout));
 
-  // Pass 2: features (statistics of strictly earlier traces), held-out traces kept aside.
-  ranker::StudentTrainOptions options;
-  options.gbdt.seed = config.seed;
-  options.gbdt.threads =
-      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (config.hyper_search) options.grid = ranker::default_hyper_grid(options.gbdt);
-  std::shared_ptr<const ranker::RepoContents> contents;
-  if (!config.repo.empty()) {
+  // Pass 2: features (statistics of strictly earlier traces of this store), held-out traces kept aside.
+  if (!source.repo.empty()) {
     auto tc = Clock::now();
-    PT_ASSIGN_OR_RETURN(auto loaded, ranker::RepoContents::load_git(config.repo));
+    PT_ASSIGN_OR_RETURN(auto loaded, ranker::RepoContents::load_git(source.repo));
     contents = std::move(loaded);
-    r.seconds_contents = seconds_since(tc);
-    say(fmt::format("read {} commits and {} blobs of {} in {:.1f} s", contents->commits(), contents->blobs(),
-                    config.repo, r.seconds_contents));
+    const double seconds = seconds_since(tc);
+    r.seconds_contents += seconds;
+    run.say(fmt::format("read {} commits and {} blobs of {} in {:.1f} s", contents->commits(), contents->blobs(),
+                        source.repo, seconds));
   }
-  ranker::StudentTrainer trainer(options);
-  std::vector<HeldOut> held;
-  ranker::TrainingProvenance provenance;
+  ranker::StudentTrainer& trainer = run.trainer;
   std::optional<int64_t> cutoff_us;
   int64_t i = 0;
   auto t0 = Clock::now();
@@ -257,7 +274,8 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
     ranker::TraceView view;
   };
   using Batch = std::vector<Parsed>;
-  const unsigned workers = options.gbdt.threads > 1 ? static_cast<unsigned>(options.gbdt.threads - 1) : 0;
+  const int threads = run.options.gbdt.threads;
+  const unsigned workers = threads > 1 ? static_cast<unsigned>(threads - 1) : 0;
   OrderedPool<Batch> pool(workers, [&](Batch& batch, unsigned) {
     for (Parsed& p : batch) {
       p.joined = join(p.row);
@@ -277,8 +295,8 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
         continue;
       }
       if (j.dropped || i >= train) continue;
-      trainer.add(std::move(p.view), std::move(j.targets), i >= r.train);
-      provenance.trace_ids.push_back(p.row.id);
+      trainer.add(std::move(p.view), std::move(j.targets), i >= n.train);
+      run.provenance.trace_ids.push_back(p.row.id);
       ++i;
     }
   };
@@ -291,7 +309,7 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   int64_t scanned = 0;
   PT_TRY(scan_traces(store, config, [&](Row&& row) {
     const bool held_out = window_ids.count(row.id) > 0;
-    if (config.feature_progress) config.feature_progress->update(++scanned, r.traces_read);
+    if (config.feature_progress) config.feature_progress->update(++scanned, n.traces_read);
     batch.push_back({std::move(row), held_out, {}, {}});
     if (batch.size() == 32) {
       pool.submit(std::move(batch));
@@ -302,27 +320,112 @@ Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig&
   if (!batch.empty()) pool.submit(std::move(batch));
   drain(true);
   if (config.feature_progress) config.feature_progress->finish(scanned);
-  r.seconds_features = seconds_since(t0);
+  r.seconds_features += seconds_since(t0);
+  ranker::StoreProvenance sp;
+  sp.store = n.store;
+  sp.holdout_newest = config.holdout_newest;
+  sp.cutoff = cutoff_us ? format_rfc3339(*cutoff_us) : "";
+  sp.traces_total = window.total;
+  sp.train_traces = i;
+  sp.holdout_traces = static_cast<int64_t>(window.ids.size());
+  run.provenance.stores.push_back(std::move(sp));
+  r.traces_read += n.traces_read;
+  r.joined += n.joined;
+  r.holdout += n.holdout;
+  r.tune += n.tune;
+  r.train += n.train;
+  r.stores.push_back(std::move(n));
+  return ok();
+}
+
+// The stores' provenance entries summed up into the top-level fields.
+void sum_store_provenance(ranker::TrainingProvenance& p) {
+  for (size_t k = 0; k < p.stores.size(); ++k) {
+    const ranker::StoreProvenance& s = p.stores[k];
+    const char* sep = k ? " + " : "";
+    p.store += sep + s.store;
+    p.cutoff += (k ? sep : "") + s.cutoff;
+    p.traces_total += s.traces_total;
+    p.holdout_traces += s.holdout_traces;
+  }
+  p.train_traces = static_cast<int64_t>(p.trace_ids.size());
+}
+
+}  // namespace
+
+Result<StudentTrainReport> student_train(Store& store, const StudentTrainConfig& config) {
+  return student_train(std::vector<StudentTrainSource>{{&store, config.repo}}, config);
+}
+
+Result<StudentTrainReport> student_train(const std::vector<StudentTrainSource>& sources,
+                                         const StudentTrainConfig& config) {
+  PT_TRY(check_config(config));
+  if (sources.empty()) return usage_error("student train: no store to train on");
+  const bool with_repos = !sources.front().repo.empty();
+  for (const auto& s : sources)
+    if (s.repo.empty() == with_repos)
+      return usage_error("--repo: give one repository per store, or none (content features need every store's)");
+  ranker::StudentTrainOptions options;
+  options.gbdt.seed = config.seed;
+  options.gbdt.threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (config.hyper_search) options.grid = ranker::default_hyper_grid(options.gbdt);
+  // A general model answers every repository as a cold start, so it is trained as it answers: no
+  // history statistics (on the express history, none of whose traces it saw, recall@5 0.68 vs
+  // 0.66 when trained with each store's statistics; bench/NOTES.md, "A general student").
+  options.no_history = sources.size() > 1;
+  TrainRun run{config,
+               config.recipe,
+               options,
+               ranker::StudentTrainer(options),
+               {},
+               {},
+               [&](const std::string& line) {
+                 if (config.progress) config.progress(line);
+               },
+               sources.size() > 1};
+  if (config.recipe_id) {
+    std::string path = config.registry_path.empty() ? default_registry_path() : config.registry_path;
+    PT_ASSIGN_OR_RETURN(run.recipe, load_recipe(path, *config.recipe_id));
+  }
+  StudentTrainReport& r = run.r;
+  r.teacher = config.teacher;
+  r.output = config.output;
+  std::vector<std::vector<HeldOut>> held(sources.size());
+  std::vector<std::shared_ptr<const ranker::RepoContents>> contents(sources.size());
+  for (size_t k = 0; k < sources.size(); ++k) {
+    if (k > 0) run.trainer.begin_history();  // features never mix two repositories' histories
+    PT_TRY(train_on_store(run, sources[k], held[k], contents[k]));
+  }
   auto t1 = Clock::now();
   ranker::StudentMeta meta;
   meta.teacher = config.teacher;
   meta.trained_at = format_rfc3339(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  auto model = trainer.finish(meta, &r.summary, config.fit_progress);
-  model->contents = contents;
+  auto model = run.trainer.finish(meta, &r.summary, config.fit_progress);
+  if (sources.size() > 1) {
+    // A general model: no one repository's history is its own, so it carries none and answers
+    // every repository as a cold start (local:student@FILE, or ?history=none on any model).
+    model->drop_history();  // (empty already: trained with options.no_history)
+  }
   if (config.top_k) model->calibration = ranker::Calibration{*config.top_k, std::numeric_limits<double>::infinity()};
   r.seconds_fit = seconds_since(t1);
-  say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
-                  r.seconds_fit, held.size()));
-  PT_TRY(evaluate(*model, held, options.gbdt.threads, r));
+  size_t n_held = 0;
+  for (const auto& h : held) n_held += h.size();
+  run.say(fmt::format("fitted {} trees in {:.1f} s; evaluating on {} held-out traces", model->ensemble.trees.size(),
+                      r.seconds_fit, n_held));
+  HeldOutScores scores;
+  for (size_t k = 0; k < sources.size(); ++k) {
+    model->contents = contents[k];  // each store's held-out traces with its own repository
+    PT_TRY(evaluate(*model, held[k], options.gbdt.threads, scores));
+  }
+  model->contents.reset();
+  summarize_held_out(scores, with_repos, r);
+  ranker::TrainingProvenance& provenance = run.provenance;
   provenance.teacher = config.teacher;
-  provenance.store = store.describe();
   provenance.holdout_newest = config.holdout_newest;
-  provenance.cutoff = cutoff_us ? format_rfc3339(*cutoff_us) : "";
-  provenance.traces_total = window.total;
-  provenance.train_traces = static_cast<int64_t>(provenance.trace_ids.size());
-  provenance.holdout_traces = static_cast<int64_t>(window.ids.size());
+  sum_store_provenance(provenance);
   provenance.hyper_trials = r.summary.trials;
   provenance.hyper_chosen = r.summary.chosen;
   provenance.hyper_valid_traces = static_cast<int64_t>(r.summary.tune_traces);
