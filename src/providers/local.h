@@ -15,6 +15,8 @@ std::unique_ptr<LocalModel> make_bm25_model();
 Result<std::unique_ptr<LocalModel>> make_bm25_content_model(const std::string& repo);
 // "local:student@PATH", the learned ranker trained by `student train` (local_student.cpp).
 // cold: answer with no history statistics (`?history=none`, a repository the model has never seen).
-Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path, bool cold = false);
+// repo: the repository the calls come from (`?repo=REPO`, a directory or bundle; "" -> paths only).
+Result<std::unique_ptr<LocalModel>> make_student_model(std::string id, const std::string& path, bool cold = false,
+                                                       const std::string& repo = "");
 
 }  // namespace pt

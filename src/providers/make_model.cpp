@@ -75,7 +75,7 @@ Result<std::unique_ptr<LocalModel>> make_local_model(std::string_view model_id) 
     PT_ASSIGN_OR_RETURN(StudentRef ref, parse_student_ref(name.substr(8)));
     // The canonical id (providers/student_names.h) is what relabels are stored under.
     PT_ASSIGN_OR_RETURN(std::string id, canonical_model_id(given));
-    return make_student_model(std::move(id), *path, ref.cold);
+    return make_student_model(std::move(id), *path, ref.cold, ref.repo);
   }
   return usage_error(fmt::format(
       "unknown local model 'local:{}': expected local:bm25, local:bm25-content@REPO or local:student@PATH", name));

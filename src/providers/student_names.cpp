@@ -97,25 +97,49 @@ Result<StudentRegistration> register_student_name(const std::string& path, const
 
 Result<StudentRef> parse_student_ref(std::string_view ref) {
   StudentRef out;
-  const size_t q = ref.rfind('?');
-  if (q == std::string_view::npos) {
-    out.ref = std::string(ref);
-    return out;
-  }
-  if (ref.substr(q) != kColdStartOption)
-    return usage_error(fmt::format("local:student@{}: unknown option \"{}\" (the one option is {})", ref,
-                                   ref.substr(q + 1), kColdStartOption.substr(1)));
+  const size_t q = ref.find('?');
   out.ref = std::string(ref.substr(0, q));
-  out.cold = true;
   if (out.ref.empty()) return usage_error(fmt::format("local:student@{}: the model name or path is empty", ref));
+  if (q == std::string_view::npos) return out;
+  std::string_view options = ref.substr(q + 1);
+  bool seen_repo = false;
+  while (true) {
+    const size_t amp = options.find('&');
+    const std::string_view option = options.substr(0, amp);
+    if (option == kColdStartOption && !out.cold) {
+      out.cold = true;
+    } else if (option.substr(0, kRepoOption.size()) == kRepoOption && !seen_repo) {
+      seen_repo = true;
+      out.repo = std::string(option.substr(kRepoOption.size()));
+      if (out.repo.empty())
+        return usage_error(fmt::format("local:student@{}: repo= needs the repository (a directory or bundle)", ref));
+    } else {
+      return usage_error(fmt::format("local:student@{}: unknown or repeated option \"{}\" (options: {}, {}REPO)", ref,
+                                     option, kColdStartOption, kRepoOption));
+    }
+    if (amp == std::string_view::npos) break;
+    options = options.substr(amp + 1);
+  }
   return out;
 }
+
+namespace {
+
+// The options part of a canonical id: "", "?history=none", "?repo=/abs" or "?history=none&repo=/abs".
+std::string canonical_options(const StudentRef& ref) {
+  std::string out;
+  if (ref.cold) out += std::string("?") + std::string(kColdStartOption);
+  if (!ref.repo.empty()) out += (out.empty() ? "?" : "&") + std::string(kRepoOption) + canonical_path(ref.repo);
+  return out;
+}
+
+}  // namespace
 
 Result<std::string> canonical_model_id(std::string_view model_id) {
   if (model_id.substr(0, kStudentPrefix.size()) != kStudentPrefix) return std::string(model_id);
   if (model_id.size() == kStudentPrefix.size()) return std::string(model_id);  // make_model says what is wrong
   PT_ASSIGN_OR_RETURN(StudentRef ref, parse_student_ref(model_id.substr(kStudentPrefix.size())));
-  const std::string option(ref.cold ? kColdStartOption : "");
+  const std::string option = canonical_options(ref);
   PT_ASSIGN_OR_RETURN(StudentNames names, load_student_names(student_names_path()));
   if (names.count(ref.ref)) return std::string(kStudentPrefix) + ref.ref + option;
   std::string file = canonical_path(ref.ref);

@@ -2,8 +2,11 @@
 // `local:student@X` id is normalized to one canonical form so the same model is one model in the
 // store: a registered name stays `local:student@NAME`; a path becomes the registered name of that
 // file when it has one, else its canonical absolute path (`./a.model` and `a.model` are one id).
-// One option may follow the name or path: `?history=none` (cold start: the model answers with no
-// history statistics, as for a repository it has never seen; a different model id).
+// Options may follow the name or path, `?` then `&`-separated: `history=none` (cold start: the
+// model answers with no history statistics, as for a repository it has never seen) and
+// `repo=REPO` (the repository the calls come from, a directory or bundle: each call is answered
+// with the file contents of the tree its commit saw, as in `student train --repo`). Each option
+// makes a different model id; the canonical id writes them in that order, REPO made absolute.
 #pragma once
 #include <map>
 #include <optional>
@@ -30,13 +33,16 @@ struct StudentRegistration {
 Result<StudentRegistration> register_student_name(const std::string& path, const std::string& name,
                                                   const std::string& file, bool replace);
 
-// `local:student@X[?history=none]` split: X and whether the model answers as a cold start. Any
-// other option is a usage error naming it.
+// `local:student@X[?history=none][&repo=REPO]` split: X, whether the model answers as a cold
+// start, and the repository whose contents it reads. Any other option, a repeated one or an empty
+// REPO is a usage error naming it.
 struct StudentRef {
   std::string ref;  // the name or path
   bool cold = false;
+  std::string repo;  // "" -> paths only (the model's paths-only ensemble, when it has one)
 };
-inline constexpr std::string_view kColdStartOption = "?history=none";
+inline constexpr std::string_view kColdStartOption = "history=none";
+inline constexpr std::string_view kRepoOption = "repo=";
 Result<StudentRef> parse_student_ref(std::string_view ref);
 
 // The canonical form of a model id: only `local:student@X` changes (see above); others as given.
