@@ -152,42 +152,64 @@ class TreeBuilder {
     return l;
   }
 
-  // Histograms of fixed-size row chunks (any thread may take any chunk), then added up in chunk
-  // order per bin: the sums depend on the chunk size, never on the thread count or scheduling.
+  // Histograms of fixed-size row chunks, then added up in chunk order per bin: the sums depend on
+  // the chunk size, never on the thread count or scheduling. A leaf of few chunks is also split by
+  // feature (each work item fills the bins of its own features over the chunk's rows, in row
+  // order), so small leaves use every thread too; the feature split does not change any sum.
   void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
                   const std::vector<float>& h) {
-    const size_t nf = static_cast<size_t>(nf_), bins = nf * static_cast<size_t>(nb_);
+    const size_t nf = static_cast<size_t>(nf_), nb = static_cast<size_t>(nb_), bins = nf * nb;
     const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
-    if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
-    pool_.run(len, kHistChunk, [&](size_t i0, size_t i1, unsigned) {
-      auto& hist = chunk_hist_[i0 / kHistChunk];
-      hist.assign(bins, HistBin{});
-      for (size_t i = l.begin + i0; i < l.begin + i1; ++i) {
-        const uint32_t r = rows[i];
-        const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
-        const double gr = g[r], hr = h[r];
-        for (size_t f = 0; f < nf; ++f) {
-          HistBin& hb = hist[f * static_cast<size_t>(nb_) + b[f]];
-          hb.g += gr;
-          hb.h += hr;
-          ++hb.n;
-        }
-      }
-    });
-    pool_.run(bins, chunks > 1 ? 256 : bins, [&](size_t k0, size_t k1, unsigned) {
+    const size_t want = pool_.threads() > 1 ? 4 * static_cast<size_t>(pool_.threads()) : 1;
+    const size_t per_block = chunks >= want ? nf : (nf + (want + chunks - 1) / chunks - 1) / ((want + chunks - 1) / chunks);
+    const size_t fblocks = (nf + per_block - 1) / per_block;  // the last block may be smaller
+    if (chunks > 1) {
+      if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
+      for (size_t c = 0; c < chunks; ++c) chunk_hist_[c].resize(bins);
+    }
+    chunk_gh_.assign(chunks, {0.0, 0.0});
+    pool_.run(chunks * fblocks, 1, [&](size_t k0, size_t k1, unsigned) {
       for (size_t k = k0; k < k1; ++k) {
-        HistBin sum;
-        for (size_t c = 0; c < chunks; ++c) {
-          sum.g += chunk_hist_[c][k].g;
-          sum.h += chunk_hist_[c][k].h;
-          sum.n += chunk_hist_[c][k].n;
+        const size_t c = k / fblocks, f0 = (k % fblocks) * per_block, f1 = std::min(nf, f0 + per_block);
+        HistBin* hist = chunks > 1 ? chunk_hist_[c].data() : l.hist.data();
+        std::fill(hist + f0 * nb, hist + f1 * nb, HistBin{});
+        const size_t i0 = l.begin + c * kHistChunk, i1 = std::min<size_t>(l.end, i0 + kHistChunk);
+        if (f0 == 0) {
+          auto& [cg, ch] = chunk_gh_[c];
+          for (size_t i = i0; i < i1; ++i) {
+            cg += g[rows[i]];
+            ch += h[rows[i]];
+          }
         }
-        l.hist[k] = sum;
+        for (size_t i = i0; i < i1; ++i) {
+          const uint32_t r = rows[i];
+          const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
+          const double gr = g[r], hr = h[r];
+          for (size_t f = f0; f < f1; ++f) {
+            HistBin& hb = hist[f * nb + b[f]];
+            hb.g += gr;
+            hb.h += hr;
+            ++hb.n;
+          }
+        }
       }
     });
-    for (uint32_t i = l.begin; i < l.end; ++i) {
-      l.g += g[rows[i]];
-      l.h += h[rows[i]];
+    if (chunks > 1) {
+      pool_.run(bins, 256, [&](size_t k0, size_t k1, unsigned) {
+        for (size_t k = k0; k < k1; ++k) {
+          HistBin sum;
+          for (size_t c = 0; c < chunks; ++c) {
+            sum.g += chunk_hist_[c][k].g;
+            sum.h += chunk_hist_[c][k].h;
+            sum.n += chunk_hist_[c][k].n;
+          }
+          l.hist[k] = sum;
+        }
+      });
+    }
+    for (const auto& [cg, ch] : chunk_gh_) {
+      l.g += cg;
+      l.h += ch;
     }
   }
 
@@ -225,11 +247,14 @@ class TreeBuilder {
   }
 
   // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
-  // rows going right. Fixed-size chunks are partitioned in parallel and concatenated in chunk
-  // order, which gives the same order as one pass. Returns the first right row's index.
+  // rows going right. Chunks are partitioned in parallel, then copied back in parallel to their
+  // places (left parts in chunk order, then right parts): the same order as one pass for any
+  // chunk size, so the chunks are sized to give every thread work.
   uint32_t partition(std::vector<uint32_t>& rows, uint32_t begin, uint32_t end, int f, int b) {
-    const size_t len = end - begin, block = kPartitionChunk, chunks = (len + block - 1) / block;
-    parts_.resize(chunks);
+    const size_t len = end - begin, threads = pool_.threads();
+    const size_t block = threads > 1 ? std::max(kPartitionMinChunk, len / (4 * threads) + 1) : std::max<size_t>(len, 1);
+    const size_t chunks = (len + block - 1) / block;
+    if (parts_.size() < chunks) parts_.resize(chunks);
     pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
       auto& [left, right] = parts_[c0 / block];
       left.clear();
@@ -240,12 +265,24 @@ class TreeBuilder {
             .push_back(r);
       }
     });
+    part_at_.resize(chunks);
     size_t at = begin;
-    for (const auto& part : parts_)
-      at = std::copy(part.first.begin(), part.first.end(), rows.begin() + at) - rows.begin();
+    for (size_t c = 0; c < chunks; ++c) {
+      part_at_[c].first = at;
+      at += parts_[c].first.size();
+    }
     const uint32_t m = static_cast<uint32_t>(at);
-    for (const auto& part : parts_)
-      at = std::copy(part.second.begin(), part.second.end(), rows.begin() + at) - rows.begin();
+    for (size_t c = 0; c < chunks; ++c) {
+      part_at_[c].second = at;
+      at += parts_[c].second.size();
+    }
+    pool_.run(chunks, 1, [&](size_t c0, size_t c1, unsigned) {
+      for (size_t c = c0; c < c1; ++c) {
+        std::copy(parts_[c].first.begin(), parts_[c].first.end(), rows.begin() + static_cast<ptrdiff_t>(part_at_[c].first));
+        std::copy(parts_[c].second.begin(), parts_[c].second.end(),
+                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].second));
+      }
+    });
     return m;
   }
 
@@ -286,9 +323,11 @@ class TreeBuilder {
   const GbdtParams& p_;
   WorkSplit& pool_;
   std::vector<Split> best_;  // per feature
-  static constexpr size_t kHistChunk = 8192, kPartitionChunk = 16384;
+  static constexpr size_t kHistChunk = 8192, kPartitionMinChunk = 2048;
   std::vector<std::vector<HistBin>> chunk_hist_;
+  std::vector<std::pair<double, double>> chunk_gh_;  // per chunk: sums of g and h
   std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
+  std::vector<std::pair<size_t, size_t>> part_at_;  // per chunk: where its left and right rows go
 };
 
 // LambdaRank gradients (as loss gradients: negative pushes a score up) of one group.
@@ -410,7 +449,9 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
       bool take = rng.uniform() < p.group_subsample;
       if (!take || idcg[gi] <= 0) continue;
       taken.push_back(static_cast<uint32_t>(gi));
-      for (uint32_t r = train.group_start[gi]; r < train.group_start[gi + 1]; ++r) rows.push_back(r);
+      const size_t at = rows.size();
+      rows.resize(at + (train.group_start[gi + 1] - train.group_start[gi]));
+      std::iota(rows.begin() + static_cast<ptrdiff_t>(at), rows.end(), train.group_start[gi]);
     }
     if (rows.empty()) break;
     // Each group writes the gradients of its own rows only (the trees read only taken rows).
