@@ -122,9 +122,18 @@ struct Leaf {
 
 class TreeBuilder {
  public:
-  TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<std::vector<float>>& edges, int nf, int nbins,
-              const GbdtParams& p, WorkSplit& pool)
-      : bins_(bins), edges_(edges), nf_(nf), nb_(nbins), p_(p), pool_(pool), best_(static_cast<size_t>(nf)) {}
+  // `bins`: row-major bin numbers (histograms read a row's features together); `columns`: the same
+  // feature-major (partitions read one feature of ascending rows).
+  TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<uint8_t>& columns,
+              const std::vector<std::vector<float>>& edges, int nf, int nbins, const GbdtParams& p, WorkSplit& pool)
+      : bins_(bins),
+        columns_(columns),
+        edges_(edges),
+        nf_(nf),
+        nb_(nbins),
+        p_(p),
+        pool_(pool),
+        best_(static_cast<size_t>(nf)) {}
 
   Tree build(std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
     Tree tree;
@@ -161,7 +170,8 @@ class TreeBuilder {
     const size_t nf = static_cast<size_t>(nf_), nb = static_cast<size_t>(nb_), bins = nf * nb;
     const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
     const size_t want = pool_.threads() > 1 ? 4 * static_cast<size_t>(pool_.threads()) : 1;
-    const size_t per_block = chunks >= want ? nf : (nf + (want + chunks - 1) / chunks - 1) / ((want + chunks - 1) / chunks);
+    const size_t per_block =
+        chunks >= want ? nf : (nf + (want + chunks - 1) / chunks - 1) / ((want + chunks - 1) / chunks);
     const size_t fblocks = (nf + per_block - 1) / per_block;  // the last block may be smaller
     if (chunks > 1) {
       if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
@@ -255,14 +265,14 @@ class TreeBuilder {
     const size_t block = threads > 1 ? std::max(kPartitionMinChunk, len / (4 * threads) + 1) : std::max<size_t>(len, 1);
     const size_t chunks = (len + block - 1) / block;
     if (parts_.size() < chunks) parts_.resize(chunks);
+    const uint8_t* column = columns_.data() + static_cast<size_t>(f) * (columns_.size() / static_cast<size_t>(nf_));
     pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
       auto& [left, right] = parts_[c0 / block];
       left.clear();
       right.clear();
       for (size_t k = begin + c0; k < begin + c1; ++k) {
         const uint32_t r = rows[k];
-        (bins_[static_cast<size_t>(r) * static_cast<size_t>(nf_) + static_cast<size_t>(f)] <= b ? left : right)
-            .push_back(r);
+        (column[r] <= b ? left : right).push_back(r);
       }
     });
     part_at_.resize(chunks);
@@ -278,7 +288,8 @@ class TreeBuilder {
     }
     pool_.run(chunks, 1, [&](size_t c0, size_t c1, unsigned) {
       for (size_t c = c0; c < c1; ++c) {
-        std::copy(parts_[c].first.begin(), parts_[c].first.end(), rows.begin() + static_cast<ptrdiff_t>(part_at_[c].first));
+        std::copy(parts_[c].first.begin(), parts_[c].first.end(),
+                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].first));
         std::copy(parts_[c].second.begin(), parts_[c].second.end(),
                   rows.begin() + static_cast<ptrdiff_t>(part_at_[c].second));
       }
@@ -318,6 +329,7 @@ class TreeBuilder {
   }
 
   const std::vector<uint8_t>& bins_;
+  const std::vector<uint8_t>& columns_;
   const std::vector<std::vector<float>>& edges_;
   int nf_, nb_;
   const GbdtParams& p_;
@@ -325,7 +337,7 @@ class TreeBuilder {
   std::vector<Split> best_;  // per feature
   static constexpr size_t kHistChunk = 8192, kPartitionMinChunk = 2048;
   std::vector<std::vector<HistBin>> chunk_hist_;
-  std::vector<std::pair<double, double>> chunk_gh_;  // per chunk: sums of g and h
+  std::vector<std::pair<double, double>> chunk_gh_;                             // per chunk: sums of g and h
   std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
   std::vector<std::pair<size_t, size_t>> part_at_;  // per chunk: where its left and right rows go
 };
@@ -368,6 +380,16 @@ std::vector<uint8_t> bin_rows(const RankingData& d, const std::vector<std::vecto
       }
   });
   return bins;
+}
+
+// The row-major rows x nf matrix `m`, feature-major.
+std::vector<uint8_t> transpose(const std::vector<uint8_t>& m, size_t rows, size_t nf, WorkSplit& pool) {
+  std::vector<uint8_t> t(m.size());
+  pool.run(rows, 4096, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t f = 0; f < nf; ++f)
+      for (size_t r = r0; r < r1; ++r) t[f * rows + r] = m[r * nf + f];
+  });
+  return t;
 }
 
 // NDCG@k of one group, or -1 when it has no relevant row.
@@ -432,6 +454,7 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   WorkSplit pool(static_cast<unsigned>(std::max(p.threads, 1)));
   const auto edges = bin_edges(train, std::min(p.max_bins, 255), pool);
   const std::vector<uint8_t> bins = bin_rows(train, edges, pool);
+  const std::vector<uint8_t> columns = transpose(bins, train.rows(), static_cast<size_t>(train.num_features), pool);
   const std::vector<double> idcg = ideal_dcgs(train, 0, pool);
   const std::vector<double> valid_idcg = valid ? ideal_dcgs(*valid, p.eval_at, pool) : std::vector<double>();
 
@@ -439,7 +462,7 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   std::vector<float> g(train.rows()), h(train.rows());
   std::vector<uint32_t> rows, taken;
   SplitMix64 rng{p.seed};
-  TreeBuilder builder(bins, edges, train.num_features, nb, p, pool);
+  TreeBuilder builder(bins, columns, edges, train.num_features, nb, p, pool);
   double best = -1;
   size_t best_trees = 0;
   for (int t = 0; t < p.max_trees; ++t) {
