@@ -440,6 +440,15 @@ void add_tree(const Tree& tree, const RankingData& d, std::vector<double>& score
 
 }  // namespace
 
+std::vector<double> predict_rows(const Ensemble& model, const RankingData& data, int threads) {
+  std::vector<double> scores(data.rows());
+  WorkSplit pool(static_cast<unsigned>(std::max(threads, 1)));
+  pool.run(data.rows(), 1024, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t r = r0; r < r1; ++r) scores[r] = model.predict(data.row(r));
+  });
+  return scores;
+}
+
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k) {
   WorkSplit one(1);
   return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), one);

@@ -71,6 +71,9 @@ struct TrainReport {
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& params,
                           TrainReport* report = nullptr, const std::function<void(int)>& on_tree = {});
 
+// model.predict of every row of `data`, rows spread over `threads` threads (the same scores for any count).
+std::vector<double> predict_rows(const Ensemble& model, const RankingData& data, int threads);
+
 // Mean NDCG@k over the groups that have at least one relevant row.
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k);
 
