@@ -133,7 +133,7 @@ class TreeBuilder {
         nb_(nbins),
         p_(p),
         pool_(pool),
-        best_(static_cast<size_t>(nf)) {}
+        best_(2 * static_cast<size_t>(nf)) {}
 
   Tree build(std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
     Tree tree;
@@ -141,7 +141,7 @@ class TreeBuilder {
     std::vector<Leaf> leaves;
     leaves.push_back(make_leaf(0, static_cast<uint32_t>(rows.size()), 0, 0));
     build_hist(leaves[0], rows, g, h);
-    find_split(leaves[0]);
+    find_splits(&leaves[0], nullptr);
     while (static_cast<int>(leaves.size()) < p_.max_leaves) {
       size_t best = leaves.size();
       for (size_t i = 0; i < leaves.size(); ++i)
@@ -223,23 +223,27 @@ class TreeBuilder {
     }
   }
 
-  // The best split of each feature (own slot), then the best of those in feature order.
-  void find_split(Leaf& l) {
-    l.split = {};
-    if (l.depth >= p_.max_depth) return;
-    const uint32_t n = l.end - l.begin;
-    const double parent = l.g * l.g / (l.h + p_.l2);
-    const bool small = static_cast<size_t>(nf_) * static_cast<size_t>(nb_) < 4096;
-    pool_.run(static_cast<size_t>(nf_), small ? static_cast<size_t>(nf_) : 2, [&](size_t f0, size_t f1, unsigned) {
-      for (size_t fi = f0; fi < f1; ++fi) {
+  // The best split of each leaf's features (own slot; the two new leaves of a split are searched
+  // in one pass over the threads), then per leaf the best of those in feature order.
+  void find_splits(Leaf* a, Leaf* b) {
+    Leaf* leaves[2] = {a, b};
+    const size_t nf = static_cast<size_t>(nf_), count = b ? 2 : 1;
+    best_.assign(count * nf, Split{});
+    const size_t block = pool_.threads() > 1 ? 8 : count * nf;
+    pool_.run(count * nf, block, [&](size_t k0, size_t k1, unsigned) {
+      for (size_t k = k0; k < k1; ++k) {
+        const Leaf& l = *leaves[k / nf];
+        if (l.depth >= p_.max_depth) continue;
+        const size_t fi = k % nf;
         const int f = static_cast<int>(fi);
-        Split& best = best_[fi];
-        best = {};
+        const uint32_t n = l.end - l.begin;
+        const double parent = l.g * l.g / (l.h + p_.l2);
+        Split& best = best_[k];
         const int nbins = static_cast<int>(edges_[fi].size());  // splits after bins 0..nbins-1
         double gl = 0, hl = 0;
         uint32_t nl = 0;
-        for (int b = 0; b < nbins; ++b) {
-          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + b)];
+        for (int bin = 0; bin < nbins; ++bin) {
+          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + bin)];
           gl += hb.g;
           hl += hb.h;
           nl += hb.n;
@@ -248,12 +252,18 @@ class TreeBuilder {
           double gr = l.g - gl, hr = l.h - hl;
           if (hl < p_.min_leaf_hessian || hr < p_.min_leaf_hessian) continue;
           double gain = gl * gl / (hl + p_.l2) + gr * gr / (hr + p_.l2) - parent;
-          if (gain > best.gain + 1e-12) best = {gain, f, b};
+          if (gain > best.gain + 1e-12) best = {gain, f, bin};
         }
       }
     });
-    for (const Split& s : best_)
-      if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
+    for (size_t i = 0; i < count; ++i) {
+      Leaf& l = *leaves[i];
+      l.split = {};
+      for (size_t fi = 0; fi < nf; ++fi) {
+        const Split& s = best_[i * nf + fi];
+        if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
+      }
+    }
   }
 
   // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
@@ -322,8 +332,7 @@ class TreeBuilder {
     }
     large.g = parent.g - small.g;
     large.h = parent.h - small.h;
-    find_split(left);
-    find_split(right);
+    find_splits(&left, &right);
     leaves[which] = std::move(left);
     leaves.push_back(std::move(right));
   }
@@ -334,7 +343,7 @@ class TreeBuilder {
   int nf_, nb_;
   const GbdtParams& p_;
   WorkSplit& pool_;
-  std::vector<Split> best_;  // per feature
+  std::vector<Split> best_;  // per leaf searched and feature
   static constexpr size_t kHistChunk = 8192, kPartitionMinChunk = 2048;
   std::vector<std::vector<HistBin>> chunk_hist_;
   std::vector<std::pair<double, double>> chunk_gh_;                             // per chunk: sums of g and h
