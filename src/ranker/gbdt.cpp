@@ -122,9 +122,18 @@ struct Leaf {
 
 class TreeBuilder {
  public:
-  TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<std::vector<float>>& edges, int nf, int nbins,
-              const GbdtParams& p, WorkSplit& pool)
-      : bins_(bins), edges_(edges), nf_(nf), nb_(nbins), p_(p), pool_(pool), best_(static_cast<size_t>(nf)) {}
+  // `bins`: row-major bin numbers (histograms read a row's features together); `columns`: the same
+  // feature-major (partitions read one feature of ascending rows).
+  TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<uint8_t>& columns,
+              const std::vector<std::vector<float>>& edges, int nf, int nbins, const GbdtParams& p, WorkSplit& pool)
+      : bins_(bins),
+        columns_(columns),
+        edges_(edges),
+        nf_(nf),
+        nb_(nbins),
+        p_(p),
+        pool_(pool),
+        best_(2 * static_cast<size_t>(nf)) {}
 
   Tree build(std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
     Tree tree;
@@ -132,7 +141,7 @@ class TreeBuilder {
     std::vector<Leaf> leaves;
     leaves.push_back(make_leaf(0, static_cast<uint32_t>(rows.size()), 0, 0));
     build_hist(leaves[0], rows, g, h);
-    find_split(leaves[0]);
+    find_splits(&leaves[0], nullptr);
     while (static_cast<int>(leaves.size()) < p_.max_leaves) {
       size_t best = leaves.size();
       for (size_t i = 0; i < leaves.size(); ++i)
@@ -152,62 +161,89 @@ class TreeBuilder {
     return l;
   }
 
-  // Histograms of fixed-size row chunks (any thread may take any chunk), then added up in chunk
-  // order per bin: the sums depend on the chunk size, never on the thread count or scheduling.
+  // Histograms of fixed-size row chunks, then added up in chunk order per bin: the sums depend on
+  // the chunk size, never on the thread count or scheduling. A leaf of few chunks is also split by
+  // feature (each work item fills the bins of its own features over the chunk's rows, in row
+  // order), so small leaves use every thread too; the feature split does not change any sum.
   void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
                   const std::vector<float>& h) {
-    const size_t nf = static_cast<size_t>(nf_), bins = nf * static_cast<size_t>(nb_);
+    const size_t nf = static_cast<size_t>(nf_), nb = static_cast<size_t>(nb_), bins = nf * nb;
     const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
-    if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
-    pool_.run(len, kHistChunk, [&](size_t i0, size_t i1, unsigned) {
-      auto& hist = chunk_hist_[i0 / kHistChunk];
-      hist.assign(bins, HistBin{});
-      for (size_t i = l.begin + i0; i < l.begin + i1; ++i) {
-        const uint32_t r = rows[i];
-        const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
-        const double gr = g[r], hr = h[r];
-        for (size_t f = 0; f < nf; ++f) {
-          HistBin& hb = hist[f * static_cast<size_t>(nb_) + b[f]];
-          hb.g += gr;
-          hb.h += hr;
-          ++hb.n;
-        }
-      }
-    });
-    pool_.run(bins, chunks > 1 ? 256 : bins, [&](size_t k0, size_t k1, unsigned) {
+    const size_t want = pool_.threads() > 1 ? 4 * static_cast<size_t>(pool_.threads()) : 1;
+    const size_t per_block =
+        chunks >= want ? nf : (nf + (want + chunks - 1) / chunks - 1) / ((want + chunks - 1) / chunks);
+    const size_t fblocks = (nf + per_block - 1) / per_block;  // the last block may be smaller
+    if (chunks > 1) {
+      if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
+      for (size_t c = 0; c < chunks; ++c) chunk_hist_[c].resize(bins);
+    }
+    chunk_gh_.assign(chunks, {0.0, 0.0});
+    pool_.run(chunks * fblocks, 1, [&](size_t k0, size_t k1, unsigned) {
       for (size_t k = k0; k < k1; ++k) {
-        HistBin sum;
-        for (size_t c = 0; c < chunks; ++c) {
-          sum.g += chunk_hist_[c][k].g;
-          sum.h += chunk_hist_[c][k].h;
-          sum.n += chunk_hist_[c][k].n;
+        const size_t c = k / fblocks, f0 = (k % fblocks) * per_block, f1 = std::min(nf, f0 + per_block);
+        HistBin* hist = chunks > 1 ? chunk_hist_[c].data() : l.hist.data();
+        std::fill(hist + f0 * nb, hist + f1 * nb, HistBin{});
+        const size_t i0 = l.begin + c * kHistChunk, i1 = std::min<size_t>(l.end, i0 + kHistChunk);
+        if (f0 == 0) {
+          auto& [cg, ch] = chunk_gh_[c];
+          for (size_t i = i0; i < i1; ++i) {
+            cg += g[rows[i]];
+            ch += h[rows[i]];
+          }
         }
-        l.hist[k] = sum;
+        for (size_t i = i0; i < i1; ++i) {
+          const uint32_t r = rows[i];
+          const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
+          const double gr = g[r], hr = h[r];
+          for (size_t f = f0; f < f1; ++f) {
+            HistBin& hb = hist[f * nb + b[f]];
+            hb.g += gr;
+            hb.h += hr;
+            ++hb.n;
+          }
+        }
       }
     });
-    for (uint32_t i = l.begin; i < l.end; ++i) {
-      l.g += g[rows[i]];
-      l.h += h[rows[i]];
+    if (chunks > 1) {
+      pool_.run(bins, 256, [&](size_t k0, size_t k1, unsigned) {
+        for (size_t k = k0; k < k1; ++k) {
+          HistBin sum;
+          for (size_t c = 0; c < chunks; ++c) {
+            sum.g += chunk_hist_[c][k].g;
+            sum.h += chunk_hist_[c][k].h;
+            sum.n += chunk_hist_[c][k].n;
+          }
+          l.hist[k] = sum;
+        }
+      });
+    }
+    for (const auto& [cg, ch] : chunk_gh_) {
+      l.g += cg;
+      l.h += ch;
     }
   }
 
-  // The best split of each feature (own slot), then the best of those in feature order.
-  void find_split(Leaf& l) {
-    l.split = {};
-    if (l.depth >= p_.max_depth) return;
-    const uint32_t n = l.end - l.begin;
-    const double parent = l.g * l.g / (l.h + p_.l2);
-    const bool small = static_cast<size_t>(nf_) * static_cast<size_t>(nb_) < 4096;
-    pool_.run(static_cast<size_t>(nf_), small ? static_cast<size_t>(nf_) : 2, [&](size_t f0, size_t f1, unsigned) {
-      for (size_t fi = f0; fi < f1; ++fi) {
+  // The best split of each leaf's features (own slot; the two new leaves of a split are searched
+  // in one pass over the threads), then per leaf the best of those in feature order.
+  void find_splits(Leaf* a, Leaf* b) {
+    Leaf* leaves[2] = {a, b};
+    const size_t nf = static_cast<size_t>(nf_), count = b ? 2 : 1;
+    best_.assign(count * nf, Split{});
+    const size_t block = pool_.threads() > 1 ? 8 : count * nf;
+    pool_.run(count * nf, block, [&](size_t k0, size_t k1, unsigned) {
+      for (size_t k = k0; k < k1; ++k) {
+        const Leaf& l = *leaves[k / nf];
+        if (l.depth >= p_.max_depth) continue;
+        const size_t fi = k % nf;
         const int f = static_cast<int>(fi);
-        Split& best = best_[fi];
-        best = {};
+        const uint32_t n = l.end - l.begin;
+        const double parent = l.g * l.g / (l.h + p_.l2);
+        Split& best = best_[k];
         const int nbins = static_cast<int>(edges_[fi].size());  // splits after bins 0..nbins-1
         double gl = 0, hl = 0;
         uint32_t nl = 0;
-        for (int b = 0; b < nbins; ++b) {
-          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + b)];
+        for (int bin = 0; bin < nbins; ++bin) {
+          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + bin)];
           gl += hb.g;
           hl += hb.h;
           nl += hb.n;
@@ -216,36 +252,58 @@ class TreeBuilder {
           double gr = l.g - gl, hr = l.h - hl;
           if (hl < p_.min_leaf_hessian || hr < p_.min_leaf_hessian) continue;
           double gain = gl * gl / (hl + p_.l2) + gr * gr / (hr + p_.l2) - parent;
-          if (gain > best.gain + 1e-12) best = {gain, f, b};
+          if (gain > best.gain + 1e-12) best = {gain, f, bin};
         }
       }
     });
-    for (const Split& s : best_)
-      if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
+    for (size_t i = 0; i < count; ++i) {
+      Leaf& l = *leaves[i];
+      l.split = {};
+      for (size_t fi = 0; fi < nf; ++fi) {
+        const Split& s = best_[i * nf + fi];
+        if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
+      }
+    }
   }
 
   // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
-  // rows going right. Fixed-size chunks are partitioned in parallel and concatenated in chunk
-  // order, which gives the same order as one pass. Returns the first right row's index.
+  // rows going right. Chunks are partitioned in parallel, then copied back in parallel to their
+  // places (left parts in chunk order, then right parts): the same order as one pass for any
+  // chunk size, so the chunks are sized to give every thread work.
   uint32_t partition(std::vector<uint32_t>& rows, uint32_t begin, uint32_t end, int f, int b) {
-    const size_t len = end - begin, block = kPartitionChunk, chunks = (len + block - 1) / block;
-    parts_.resize(chunks);
+    const size_t len = end - begin, threads = pool_.threads();
+    const size_t block = threads > 1 ? std::max(kPartitionMinChunk, len / (4 * threads) + 1) : std::max<size_t>(len, 1);
+    const size_t chunks = (len + block - 1) / block;
+    if (parts_.size() < chunks) parts_.resize(chunks);
+    const uint8_t* column = columns_.data() + static_cast<size_t>(f) * (columns_.size() / static_cast<size_t>(nf_));
     pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
       auto& [left, right] = parts_[c0 / block];
       left.clear();
       right.clear();
       for (size_t k = begin + c0; k < begin + c1; ++k) {
         const uint32_t r = rows[k];
-        (bins_[static_cast<size_t>(r) * static_cast<size_t>(nf_) + static_cast<size_t>(f)] <= b ? left : right)
-            .push_back(r);
+        (column[r] <= b ? left : right).push_back(r);
       }
     });
+    part_at_.resize(chunks);
     size_t at = begin;
-    for (const auto& part : parts_)
-      at = std::copy(part.first.begin(), part.first.end(), rows.begin() + at) - rows.begin();
+    for (size_t c = 0; c < chunks; ++c) {
+      part_at_[c].first = at;
+      at += parts_[c].first.size();
+    }
     const uint32_t m = static_cast<uint32_t>(at);
-    for (const auto& part : parts_)
-      at = std::copy(part.second.begin(), part.second.end(), rows.begin() + at) - rows.begin();
+    for (size_t c = 0; c < chunks; ++c) {
+      part_at_[c].second = at;
+      at += parts_[c].second.size();
+    }
+    pool_.run(chunks, 1, [&](size_t c0, size_t c1, unsigned) {
+      for (size_t c = c0; c < c1; ++c) {
+        std::copy(parts_[c].first.begin(), parts_[c].first.end(),
+                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].first));
+        std::copy(parts_[c].second.begin(), parts_[c].second.end(),
+                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].second));
+      }
+    });
     return m;
   }
 
@@ -274,21 +332,23 @@ class TreeBuilder {
     }
     large.g = parent.g - small.g;
     large.h = parent.h - small.h;
-    find_split(left);
-    find_split(right);
+    find_splits(&left, &right);
     leaves[which] = std::move(left);
     leaves.push_back(std::move(right));
   }
 
   const std::vector<uint8_t>& bins_;
+  const std::vector<uint8_t>& columns_;
   const std::vector<std::vector<float>>& edges_;
   int nf_, nb_;
   const GbdtParams& p_;
   WorkSplit& pool_;
-  std::vector<Split> best_;  // per feature
-  static constexpr size_t kHistChunk = 8192, kPartitionChunk = 16384;
+  std::vector<Split> best_;  // per leaf searched and feature
+  static constexpr size_t kHistChunk = 8192, kPartitionMinChunk = 2048;
   std::vector<std::vector<HistBin>> chunk_hist_;
+  std::vector<std::pair<double, double>> chunk_gh_;                             // per chunk: sums of g and h
   std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
+  std::vector<std::pair<size_t, size_t>> part_at_;  // per chunk: where its left and right rows go
 };
 
 // LambdaRank gradients (as loss gradients: negative pushes a score up) of one group.
@@ -329,6 +389,16 @@ std::vector<uint8_t> bin_rows(const RankingData& d, const std::vector<std::vecto
       }
   });
   return bins;
+}
+
+// The row-major rows x nf matrix `m`, feature-major.
+std::vector<uint8_t> transpose(const std::vector<uint8_t>& m, size_t rows, size_t nf, WorkSplit& pool) {
+  std::vector<uint8_t> t(m.size());
+  pool.run(rows, 4096, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t f = 0; f < nf; ++f)
+      for (size_t r = r0; r < r1; ++r) t[f * rows + r] = m[r * nf + f];
+  });
+  return t;
 }
 
 // NDCG@k of one group, or -1 when it has no relevant row.
@@ -379,6 +449,15 @@ void add_tree(const Tree& tree, const RankingData& d, std::vector<double>& score
 
 }  // namespace
 
+std::vector<double> predict_rows(const Ensemble& model, const RankingData& data, int threads) {
+  std::vector<double> scores(data.rows());
+  WorkSplit pool(static_cast<unsigned>(std::max(threads, 1)));
+  pool.run(data.rows(), 1024, [&](size_t r0, size_t r1, unsigned) {
+    for (size_t r = r0; r < r1; ++r) scores[r] = model.predict(data.row(r));
+  });
+  return scores;
+}
+
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k) {
   WorkSplit one(1);
   return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), one);
@@ -393,6 +472,7 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   WorkSplit pool(static_cast<unsigned>(std::max(p.threads, 1)));
   const auto edges = bin_edges(train, std::min(p.max_bins, 255), pool);
   const std::vector<uint8_t> bins = bin_rows(train, edges, pool);
+  const std::vector<uint8_t> columns = transpose(bins, train.rows(), static_cast<size_t>(train.num_features), pool);
   const std::vector<double> idcg = ideal_dcgs(train, 0, pool);
   const std::vector<double> valid_idcg = valid ? ideal_dcgs(*valid, p.eval_at, pool) : std::vector<double>();
 
@@ -400,7 +480,7 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
   std::vector<float> g(train.rows()), h(train.rows());
   std::vector<uint32_t> rows, taken;
   SplitMix64 rng{p.seed};
-  TreeBuilder builder(bins, edges, train.num_features, nb, p, pool);
+  TreeBuilder builder(bins, columns, edges, train.num_features, nb, p, pool);
   double best = -1;
   size_t best_trees = 0;
   for (int t = 0; t < p.max_trees; ++t) {
@@ -410,7 +490,9 @@ Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, co
       bool take = rng.uniform() < p.group_subsample;
       if (!take || idcg[gi] <= 0) continue;
       taken.push_back(static_cast<uint32_t>(gi));
-      for (uint32_t r = train.group_start[gi]; r < train.group_start[gi + 1]; ++r) rows.push_back(r);
+      const size_t at = rows.size();
+      rows.resize(at + (train.group_start[gi + 1] - train.group_start[gi]));
+      std::iota(rows.begin() + static_cast<ptrdiff_t>(at), rows.end(), train.group_start[gi]);
     }
     if (rows.empty()) break;
     // Each group writes the gradients of its own rows only (the trees read only taken rows).

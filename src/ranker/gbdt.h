@@ -1,9 +1,10 @@
 // LambdaMART: a gradient-boosted regression-tree ensemble trained with the LambdaRank gradient
 // (pairwise, weighted by the NDCG change of swapping the pair), in plain C++. Histogram split
 // finding on quantile bins, leaf-wise growth, per-tree subsampling of groups, early stopping on a
-// validation set. Seeded and multi-threaded (`threads`): gradients per group, histograms and split
-// search per feature, scores per row, each item summed in one fixed order, so the same data and
-// seed give the same trees whatever the thread count.
+// validation set. Seeded and multi-threaded (`threads`): gradients per group, histograms per row
+// chunk and feature block, split search per feature, partitions per row chunk, scores per row,
+// each item summed in one fixed order, so the same data and seed give the same trees whatever the
+// thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +71,9 @@ struct TrainReport {
 // `on_tree`, when set, hears the number of trees built so far after each tree (progress).
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& params,
                           TrainReport* report = nullptr, const std::function<void(int)>& on_tree = {});
+
+// model.predict of every row of `data`, rows spread over `threads` threads (the same scores for any count).
+std::vector<double> predict_rows(const Ensemble& model, const RankingData& data, int threads);
 
 // Mean NDCG@k over the groups that have at least one relevant row.
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k);

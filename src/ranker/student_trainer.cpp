@@ -158,14 +158,15 @@ void StudentTrainer::Timeline::observe_pending(size_t keep) {
 
 namespace {
 
-// The tune groups as calibration traces, scored by `model`.
+// The tune groups as calibration traces, scored by `model` (rows scored on `threads` threads).
 std::vector<CalibrationTrace> calibration_traces(const RankingData& tune, const std::vector<size_t>& targets,
-                                                 const Ensemble& model) {
+                                                 const Ensemble& model, int threads) {
+  const std::vector<double> scores = predict_rows(model, tune, threads);
   std::vector<CalibrationTrace> traces;
   for (size_t g = 0; g < tune.groups(); ++g) {
     uint32_t b = tune.group_start[g], e = tune.group_start[g + 1];
     std::vector<std::pair<double, uint32_t>> order;
-    for (uint32_t r = b; r < e; ++r) order.push_back({-model.predict(tune.row(r)), r});
+    for (uint32_t r = b; r < e; ++r) order.push_back({-scores[r], r});
     std::sort(order.begin(), order.end());
     CalibrationTrace t;
     for (const auto& [neg, r] : order) {
@@ -191,9 +192,9 @@ RankingData merged(const RankingData& fit, const RankingData& tune) {
 }
 
 // Mean recall@5 of the tune traces (full target counts) under `model`.
-double tune_recall5(const RankingData& tune, const std::vector<size_t>& targets, const Ensemble& model) {
+double tune_recall5(const RankingData& tune, const std::vector<size_t>& targets, const Ensemble& model, int threads) {
   double sum = 0;
-  for (const auto& t : calibration_traces(tune, targets, model)) {
+  for (const auto& t : calibration_traces(tune, targets, model, threads)) {
     size_t hits = 0;
     for (size_t i = 0; i < t.hit.size() && i < 5; ++i) hits += t.hit[i];
     sum += t.targets ? static_cast<double>(hits) / static_cast<double>(t.targets) : 0.0;
@@ -213,7 +214,7 @@ std::vector<GbdtParams> default_hyper_grid(const GbdtParams& base) {
 }
 
 std::vector<CalibrationTrace> StudentTrainer::tune_traces_scored_by(const Ensemble& model) const {
-  return calibration_traces(tune_, tune_targets_, model);
+  return calibration_traces(tune_, tune_targets_, model, options_.gbdt.threads);
 }
 
 std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTrainSummary* summary,
@@ -246,7 +247,7 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
                    p.min_leaf_rows,
                    p.learning_rate,
                    static_cast<int>(e.trees.size()),
-                   tune_recall5(tune_, tune_targets_, e),
+                   tune_recall5(tune_, tune_targets_, e, p.threads),
                    rep.best_valid_ndcg};
       const bool better =
           summary_.chosen < 0 ||
@@ -283,7 +284,7 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
     // Calibrate the model that answers (issue 17): the margin is in its score units, which a refit
     // changes. After a refit the tune traces are in its training data, so the answer length may be
     // a little optimistic; a margin from the phase-1 model would be in the wrong units altogether.
-    model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble));
+    model->calibration = calibrate(calibration_traces(tune_, tune_targets_, model->ensemble, chosen.threads));
   }
   if (summary_.paths_only_traces > 0 && fit_paths_.groups() > 0) {
     // Served without contents, the model answers with an ensemble trained on the same traces
@@ -297,7 +298,7 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
         model->paths_only.ensemble = train_lambdamart(merged(fit_paths_, tune_paths_), nullptr, p);
       }
       model->paths_only.calibration =
-          calibrate(calibration_traces(tune_paths_, tune_paths_targets_, model->paths_only.ensemble));
+          calibrate(calibration_traces(tune_paths_, tune_paths_targets_, model->paths_only.ensemble, chosen.threads));
     }
   }
   if (fit_progress) fit_progress->finish(built);

@@ -25,7 +25,10 @@ class WorkSplit {
   unsigned threads() const { return static_cast<unsigned>(workers_.size()) + 1; }
 
   // Calls fn(begin, end, thread) on the blocks [k * block, (k + 1) * block) ∩ [0, n) (the same
-  // blocks for any thread count); returns when all are done. `thread` is 0..threads()-1 (for per-thread scratch space).
+  // blocks for any thread count); returns when all are done. `thread` is 0..threads()-1 (for
+  // per-thread scratch space). The caller takes blocks too and never waits for a worker that
+  // has not started: a worker that wakes after every block is taken skips the run, so a busy
+  // machine that is slow to schedule a worker costs that worker's share, not a stall.
   void run(size_t n, size_t block, const std::function<void(size_t, size_t, unsigned)>& fn);
 
  private:
@@ -35,9 +38,10 @@ class WorkSplit {
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable start_, done_;
-  uint64_t generation_ = 0;
-  unsigned busy_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> generation_{0};  // bumped by each run()
+  std::atomic<bool> open_{false};        // a run's blocks may be joined
+  std::atomic<unsigned> active_{0};      // workers that may be inside a run's blocks
+  std::atomic<bool> stop_{false};
   const std::function<void(size_t, size_t, unsigned)>* fn_ = nullptr;
   size_t n_ = 0, block_ = 1;
   std::atomic<size_t> next_{0};

@@ -66,6 +66,18 @@ TEST(Gbdt, DeterministicForASeed) {
   EXPECT_NE(predict_all(a, train), predict_all(c, train));
 }
 
+void expect_same_trees(const Ensemble& m, const Ensemble& base, int threads) {
+  ASSERT_EQ(m.trees.size(), base.trees.size()) << threads;
+  for (size_t t = 0; t < m.trees.size(); ++t) {
+    ASSERT_EQ(m.trees[t].nodes.size(), base.trees[t].nodes.size()) << threads;
+    for (size_t n = 0; n < m.trees[t].nodes.size(); ++n) {
+      EXPECT_EQ(m.trees[t].nodes[n].feature, base.trees[t].nodes[n].feature) << threads;
+      EXPECT_EQ(m.trees[t].nodes[n].threshold, base.trees[t].nodes[n].threshold) << threads;
+      EXPECT_EQ(m.trees[t].nodes[n].value, base.trees[t].nodes[n].value) << threads;
+    }
+  }
+}
+
 // Groups big enough that histograms, partitions and gradients really are split between threads.
 TEST(Gbdt, SameTreesForAnyThreadCount) {
   RankingData train = make_data(2500, 6), valid = make_data(200, 7);
@@ -76,16 +88,35 @@ TEST(Gbdt, SameTreesForAnyThreadCount) {
   ASSERT_FALSE(base.trees.empty());
   for (int threads : {2, 3}) {
     p.threads = threads;
-    Ensemble m = train_lambdamart(train, &valid, p);
-    ASSERT_EQ(m.trees.size(), base.trees.size()) << threads;
-    for (size_t t = 0; t < m.trees.size(); ++t) {
-      ASSERT_EQ(m.trees[t].nodes.size(), base.trees[t].nodes.size());
-      for (size_t n = 0; n < m.trees[t].nodes.size(); ++n) {
-        EXPECT_EQ(m.trees[t].nodes[n].feature, base.trees[t].nodes[n].feature);
-        EXPECT_EQ(m.trees[t].nodes[n].threshold, base.trees[t].nodes[n].threshold);
-        EXPECT_EQ(m.trees[t].nodes[n].value, base.trees[t].nodes[n].value);
-      }
+    expect_same_trees(train_lambdamart(train, &valid, p), base, threads);
+  }
+}
+
+// Fewer rows than one histogram chunk and more features than threads: every leaf's histogram is
+// split by feature (uneven feature blocks), and the trees are those of one thread.
+TEST(Gbdt, SmallLeavesSplitByFeatureGiveTheSameTrees) {
+  RankingData train;
+  train.num_features = 13;
+  SplitMix64 rng{11};
+  for (size_t g = 0; g < 150; ++g) {
+    std::vector<float> x, y;
+    for (int r = 0; r < 30; ++r) {
+      for (int f = 0; f < train.num_features; ++f) x.push_back(static_cast<float>(rng.uniform()));
+      const float* row = x.data() + x.size() - static_cast<size_t>(train.num_features);
+      y.push_back(row[3] + row[9] > 1.2f && rng.uniform() < 0.8 ? 1.f : 0.f);
     }
+    train.add_group(x.data(), y.data(), 30);
+  }
+  ASSERT_LT(train.rows(), 8192u);
+  GbdtParams p;
+  p.max_trees = 12;
+  p.min_leaf_rows = 10;
+  Ensemble base = train_lambdamart(train, nullptr, p);
+  ASSERT_EQ(base.trees.size(), 12u);
+  ASSERT_GT(base.trees[0].nodes.size(), 9u);  // several splits per tree
+  for (int threads : {2, 3, 5}) {
+    p.threads = threads;
+    expect_same_trees(train_lambdamart(train, nullptr, p), base, threads);
   }
 }
 
