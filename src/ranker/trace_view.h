@@ -29,6 +29,8 @@ struct TraceView {
 };
 
 TraceView make_trace_view(const PickerCall& call);
+// Sets the request and everything read from it (words, mentions, identifiers, frames).
+void set_request(TraceView& view, std::string_view request);
 // The same from the parts (tests and synthetic data).
 TraceView make_trace_view(std::string_view system_text, std::string_view request);
 
