@@ -46,10 +46,10 @@ std::optional<IssueVariant> make_issue_variant(const TraceView& view, const std:
   for (const auto& t : targets)
     if (const IssueMaterial* m = view.tree->repo->issue_material(*view.tree, t))
       (is_test_path(t) ? tests : code).push_back({&t, m});
-  const auto& pool = code.empty() ? tests : code;
-  if (pool.empty()) return std::nullopt;
   SplitMix64 rng{key};
   auto pick = [&](size_t n) { return static_cast<size_t>(rng.next() % n); };
+  const auto& pool = code.empty() ? tests : code;
+  if (pool.empty()) return std::nullopt;
   const auto& [target, material] = pool[pick(pool.size())];
   const std::string name = material->names.empty() ? "" : material->names[pick(material->names.size())];
   const std::string message = material->messages.empty() ? "" : material->messages[pick(material->messages.size())];

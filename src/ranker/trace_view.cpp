@@ -52,7 +52,9 @@ void set_request(TraceView& v, std::string_view request) {
     if (std::find(v.unique_words.begin(), v.unique_words.end(), w) == v.unique_words.end()) v.unique_words.push_back(w);
   v.mentions = path_mentions(request);
   v.identifiers = raw_identifiers(request);
-  v.frames = parse_issue_request(request).frames;
+  IssueRequest issue = parse_issue_request(request);
+  v.frames = std::move(issue.frames);
+  v.issue_shape = issue.shape;
   for (const auto& f : v.frames)
     if (!f.function.empty() && std::find(v.identifiers.begin(), v.identifiers.end(), f.function) == v.identifiers.end())
       v.identifiers.push_back(f.function);

@@ -87,7 +87,7 @@ std::vector<uint64_t> scan_definitions(std::string_view text, std::vector<std::s
 }
 
 constexpr size_t kMaterialNames = 8;
-constexpr size_t kMaterialMessages = 4;
+constexpr size_t kMaterialMessages = 8;
 
 // A literal that reads like a message: 10-100 characters, two or more words of letters, no
 // newline escapes or path separators.

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "ranker/features.h"
+#include "ranker/issue_request.h"
 #include "ranker/path_tokens.h"
 #include "ranker/student.h"
 #include "ranker/student_trainer.h"
@@ -97,10 +99,41 @@ TEST(IssueVariant, TrainerFitsVariantsDeterministically) {
   const std::string a = train(r, repo, 0.5, &some);
   const std::string b = train(r, repo, 0.5, &again);
   EXPECT_EQ(none, 0u);
-  EXPECT_GT(some, 50u);   // about half of the 170 fit traces
+  EXPECT_GT(some, 50u);  // about half of the 170 fit traces
   EXPECT_LT(some, 120u);
   EXPECT_EQ(some, again);
   EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace pt::ranker
+
+namespace pt::ranker {
+namespace {
+
+TEST(IssueShape, CountsCodeFramesErrorLinesAndQuotes) {
+  EXPECT_EQ(parse_issue_request("fix the router for empty paths").shape, 0);
+  EXPECT_EQ(parse_issue_request("`parse_rows` drops the last row").shape, 1);
+  EXPECT_EQ(parse_issue_request("Crash\n```\nTraceback (most recent call last):\n  File \"/tmp/x.py\", line 3, in f\n"
+                                "ValueError: empty row list given\n```\n")
+                .shape,
+            3);
+}
+
+TEST(IssueShape, QuotesMessageMarksTheFileHoldingTheQuotedError) {
+  RepoContents repo;
+  repo.add_files_tree("t", {{"lib/a.py", "def parse_rows(data):\n    raise ValueError(\"empty row list given\")\n"},
+                            {"lib/b.py", "def read_rows(data):\n    raise ValueError(\"row list too long\")\n"}});
+  TraceView v = make_trace_view("<project_file_tree>\nlib/a.py\nlib/b.py\n</project_file_tree>",
+                                "Rows fail\n```\nValueError: empty row list given\n```\n");
+  v.tree = repo.tree("t");
+  const CandidateSet cs = extract_candidates(v, HistoryStats{}, {});
+  ASSERT_EQ(cs.size(), 2u);
+  for (size_t i = 0; i < cs.size(); ++i)
+    EXPECT_EQ(cs.row(i)[kQuotesMessage], v.files[static_cast<size_t>(cs.file[i])] == "lib/a.py" ? 1.f : 0.f);
+  set_request(v, "empty row list given");  // the same words, not written as an issue
+  const CandidateSet plain = extract_candidates(v, HistoryStats{}, {});
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_EQ(plain.row(i)[kQuotesMessage], 0.f);
 }
 
 }  // namespace
