@@ -345,7 +345,7 @@ const std::vector<std::pair<std::string, std::vector<int>>> kGroups = {
     {"co-change", {kCochangePrev, kCochangeWindow, kCochangeMention, kCochangeLexical}},
     {"word associations", {kWordFileMax, kWordFileSum, kWordDirMax, kWordExtMax}},
     {"contents", {kBm25Content, kContentOnly, kContentRel, kHasContents}},
-    {"symbols + frames", {kDefines, kFrame}},
+    {"symbols + frames", {kDefines, kFrame, kIssueShape, kQuotesMessage}},
     {"context", {kTreeSizeLog, kWordCount}},
 };
 

@@ -22,6 +22,7 @@ constexpr std::array<std::string_view, kFeatureCount> kNames = {
     "cochange_window", "cochange_mention", "cochange_lexical", "word_file_max", "word_file_sum", "word_dir_max",
     "word_ext_max",    "partner_recency",  "partner_bm25",     "tree_size_log", "word_count",    "bm25_content",
     "content_only",    "content_rel",      "path_rel",         "defines",       "has_contents",  "frame",
+    "issue_shape",     "quotes_message",
 };
 
 struct WindowInfo {
@@ -366,6 +367,7 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
     }
     x[kTreeSizeLog] = tree_log;
     x[kWordCount] = static_cast<float>(v.unique_words.size());
+    x[kIssueShape] = static_cast<float>(v.issue_shape);
     if (!v.frames.empty()) x[kFrame] = frame_score(p, v.frames);
     x[kPathRel] = best_path > 0 ? static_cast<float>(bm25_path[i] / best_path) : 0.f;
     if (has_content) {
@@ -374,6 +376,10 @@ CandidateSet extract_candidates(const TraceView& v, const HistoryStats& s, const
       x[kContentRel] = best_content > 0 ? static_cast<float>(content.bm25[i] / best_content) : 0.f;
       x[kDefines] = content.defines[i];
       x[kHasContents] = 1.f;
+      if (v.issue_shape > 0)
+        if (const IssueMaterial* m = v.tree->repo->issue_material(*v.tree, p))
+          for (const auto& msg : m->messages)
+            if (v.request.find(msg) != std::string::npos) x[kQuotesMessage] = 1.f;
     }
     out.file.push_back(static_cast<int32_t>(i));
     out.x.insert(out.x.end(), x.begin(), x.end());

@@ -60,6 +60,12 @@ enum Feature : int {
   kHasContents,  // 1 when the tree's contents are known
   // Stack frames quoted by the request (an issue's traceback).
   kFrame,  // max over frames naming the file of 0.8^(frames nearer the innermost); half for a name-only match
+  // The request's shape (TraceView::issue_shape, 0-4): lets the trees weigh contents and symbols
+  // over history for requests written as bug reports.
+  kIssueShape,
+  // 1 when the request quotes verbatim one of the message literals the file holds
+  // (IssueMaterial::messages): an issue pasting the error it got.
+  kQuotesMessage,
   kFeatureCount
 };
 

@@ -23,6 +23,25 @@ int to_int(const std::string& s) {
   return v;
 }
 
+bool error_line(std::string_view text) {
+  static constexpr std::string_view kMarks[] = {"Error: ", "Exception: ", "panic: ", "error: ", "error["};
+  for (auto m : kMarks)
+    if (text.find(m) != std::string_view::npos) return true;
+  return false;
+}
+
+// A `code` or "text" span of 3+ characters on one line.
+bool quoted_span(std::string_view prose) {
+  for (char q : {'`', '"'})
+    for (size_t a = prose.find(q); a != std::string_view::npos; a = prose.find(q, a + 1)) {
+      size_t b = prose.find(q, a + 1);
+      if (b == std::string_view::npos) break;
+      if (b - a > 3 && prose.substr(a, b - a).find('\n') == std::string_view::npos) return true;
+      a = b;
+    }
+  return false;
+}
+
 }  // namespace
 
 IssueRequest parse_issue_request(std::string_view text) {
@@ -77,6 +96,8 @@ IssueRequest parse_issue_request(std::string_view text) {
   }
   if (!fence.empty()) out.code_blocks.push_back(block);  // an unclosed fence runs to the end
   std::reverse(python_frames.begin(), python_frames.end());
+  out.shape = (out.code_blocks.empty() ? 0 : 1) + (python_frames.empty() && other_frames.empty() ? 0 : 1) +
+              (error_line(text) ? 1 : 0) + (quoted_span(out.prose) ? 1 : 0);
   for (auto* list : {&python_frames, &other_frames})
     for (auto& f : *list) {
       bool dup = std::any_of(out.frames.begin(), out.frames.end(),

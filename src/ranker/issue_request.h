@@ -21,6 +21,10 @@ struct IssueRequest {
   std::string prose;                     // everything outside fenced code blocks
   std::vector<std::string> code_blocks;  // contents of ``` / ~~~ fences, in order
   std::vector<StackFrame> frames;        // innermost first, duplicates (same path and line) dropped
+  // How much the text reads like a bug report rather than a commit message, 0-4: one each for
+  // fenced code, a stack frame, an error line ("...Error: ", "Exception: ", "panic: ", "error: ",
+  // "error["), a quoted span in the prose (`code` or "text" of 3+ characters).
+  int shape = 0;
 };
 
 IssueRequest parse_issue_request(std::string_view text);

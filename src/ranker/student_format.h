@@ -1,8 +1,8 @@
 // The student model file (written by `student train -o FILE`, read by local:student@FILE).
 // One JSON object, UTF-8, numbers in shortest round-trip form:
 //   "format": "picktune-student"         always; anything else is not a student model
-//   "version": 1                         kStudentFormatVersion; other versions are refused
-//   "features": [NAME, ...]              ranker/features.h names in order; must match this build
+//   "version": 3                         kStudentFormatVersion; other versions are refused (3: issue_shape,
+//   quotes_message) "features": [NAME, ...]              ranker/features.h names in order; must match this build
 //   "meta": {"teacher", "train_traces", "tune_traces", "seed", "trained_at"}
 //   "calibration": {"max_k": K, "margin": M | null}   (null = no score margin)
 //   "candidates": {"max_window_files", "top_bm25", "top_name", "top_cochange", "top_words"}
@@ -39,7 +39,7 @@
 
 namespace pt::ranker {
 
-inline constexpr int kStudentFormatVersion = 2;
+inline constexpr int kStudentFormatVersion = 3;
 inline constexpr const char* kStudentFormatName = "picktune-student";
 
 // One hyper-parameter candidate tried by `student train`: fitted on the fit traces, scored on the

@@ -6,6 +6,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "util/hash.h"
+
 namespace pt::ranker {
 
 namespace {
@@ -45,6 +47,32 @@ void StudentTrainer::Timeline::after(const std::vector<std::string>& words, cons
   if (!(tune && o.freeze_for_tune)) observe_pending(tune ? 0 : o.fit_lag);
 }
 
+std::optional<IssueVariant> StudentTrainer::next_variant(const TraceView& view, const std::vector<std::string>& targets,
+                                                         bool tune) {
+  const uint64_t key = hash64(std::to_string(options_.gbdt.seed) + ":" + std::to_string(traces_++));
+  if (tune || !view.tree || options_.issue_variants <= 0) return std::nullopt;
+  SplitMix64 rng{key};
+  if (rng.uniform() >= options_.issue_variants) return std::nullopt;
+  return make_issue_variant(view, targets, rng.next());
+}
+
+CandidateSet StudentTrainer::variant_features(const TraceView& view, const IssueVariant& variant,
+                                              const Timeline& tl) const {
+  TraceView v = view;
+  set_request(v, variant.request);
+  return extract_candidates(v, tl.stats, tl.hot, options_.candidates);
+}
+
+void StudentTrainer::label_variant(const TraceView& view, const IssueVariant& variant, const CandidateSet& cs) {
+  std::vector<float> labels(cs.size(), 0.f);
+  bool hit = false;
+  for (size_t i = 0; i < cs.size(); ++i)
+    if (view.files[static_cast<size_t>(cs.file[i])] == variant.target) labels[i] = 1.f, hit = true;
+  if (!hit) return;
+  fit_.add_group(cs.x.data(), labels.data(), cs.size());
+  ++summary_.issue_variants;
+}
+
 void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& targets, bool tune) {
   flush();
   main_.before(tune, options_);
@@ -53,12 +81,15 @@ void StudentTrainer::add(const TraceView& view, const std::vector<std::string>& 
   std::optional<CandidateSet> paths_cs;
   if (view.tree && options_.paths_only_fallback) paths_cs = paths_only_features(view, main_);
   label(view, targets, tune, cs, paths_cs ? &*paths_cs : nullptr);
+  if (auto variant = next_variant(view, targets, tune))
+    label_variant(view, *variant, variant_features(view, *variant, main_));
   main_.after(view.unique_words, targets, tune, options_);
   for (auto& r : replicas_) r->after(view.unique_words, targets, tune, options_);
 }
 
 void StudentTrainer::add(TraceView&& view, std::vector<std::string> targets, bool tune) {
-  queue_.push_back({std::move(view), std::move(targets), tune});
+  std::optional<IssueVariant> variant = next_variant(view, targets, tune);
+  queue_.push_back({std::move(view), std::move(targets), tune, std::move(variant)});
   if (queue_.size() >= kQueuedTraces) flush();
 }
 
@@ -74,7 +105,7 @@ void StudentTrainer::begin_history() {
 void StudentTrainer::flush() {
   if (queue_.empty()) return;
   std::vector<CandidateSet> cs(queue_.size());
-  std::vector<std::optional<CandidateSet>> paths_cs(queue_.size());
+  std::vector<std::optional<CandidateSet>> paths_cs(queue_.size()), variant_cs(queue_.size());
   auto run = [&](Timeline& tl, size_t t, size_t stride) {
     for (size_t j = 0; j < queue_.size(); ++j) {
       const Queued& q = queue_[j];
@@ -82,6 +113,7 @@ void StudentTrainer::flush() {
       if (j % stride == t) {
         cs[j] = extract_candidates(q.view, tl.stats, tl.hot, options_.candidates);
         if (q.view.tree && options_.paths_only_fallback) paths_cs[j] = paths_only_features(q.view, tl);
+        if (q.variant) variant_cs[j] = variant_features(q.view, *q.variant, tl);
       }
       tl.after(q.view.unique_words, q.targets, q.tune, options_);
     }
@@ -91,8 +123,10 @@ void StudentTrainer::flush() {
   for (size_t t = 1; t < stride; ++t) threads.emplace_back(run, std::ref(*replicas_[t - 1]), t, stride);
   run(main_, 0, stride);
   for (auto& th : threads) th.join();
-  for (size_t j = 0; j < queue_.size(); ++j)
+  for (size_t j = 0; j < queue_.size(); ++j) {
     label(queue_[j].view, queue_[j].targets, queue_[j].tune, cs[j], paths_cs[j] ? &*paths_cs[j] : nullptr);
+    if (variant_cs[j]) label_variant(queue_[j].view, *queue_[j].variant, *variant_cs[j]);
+  }
   queue_.clear();
 }
 

@@ -9,12 +9,14 @@
 // statistics the single-threaded run gives it and the model does not depend on the thread count.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ranker/features.h"
 #include "ranker/gbdt.h"
 #include "ranker/history_stats.h"
+#include "ranker/issue_variant.h"
 #include "ranker/student.h"
 #include "ranker/student_format.h"
 #include "ranker/trace_view.h"
@@ -45,11 +47,17 @@ struct StudentTrainOptions {
   // Featurize every trace with no history statistics at all, as a cold start serves it (a general
   // model, which carries no repository's history, is trained so: as it will answer).
   bool no_history = false;
+  // Share of fit traces with contents that are also given an issue-shaped request about one of
+  // their targets (ranker/issue_variant.h), featurized with the same statistics and fitted as one
+  // more group: commit messages alone teach history over contents, issues need the reverse. Tune
+  // traces never are (early stopping and calibration stay on real requests). 0: none.
+  double issue_variants = 0.25;
 };
 
 struct StudentTrainSummary {
   size_t fit_traces = 0, tune_traces = 0;
   size_t paths_only_traces = 0;  // traces with contents also featurized without them
+  size_t issue_variants = 0;     // issue-shaped variants fitted (with their target among the candidates)
   size_t fit_rows = 0, tune_rows = 0;
   size_t targets = 0, targets_in_candidates = 0;  // fit traces: candidate recall
   size_t tune_targets = 0, tune_targets_in_candidates = 0;
@@ -118,7 +126,13 @@ class StudentTrainer {
     TraceView view;
     std::vector<std::string> targets;
     bool tune;
+    std::optional<IssueVariant> variant;
   };
+  // The issue variant of the next trace, if it gets one (counts the traces).
+  std::optional<IssueVariant> next_variant(const TraceView& view, const std::vector<std::string>& targets, bool tune);
+  // The variant's candidates, with the statistics of `tl` at its trace.
+  CandidateSet variant_features(const TraceView& view, const IssueVariant& variant, const Timeline& tl) const;
+  void label_variant(const TraceView& view, const IssueVariant& variant, const CandidateSet& cs);
   // Adds a trace's candidates (and, for the paths-only ensemble, `paths_cs`) as labelled groups.
   void label(const TraceView& view, const std::vector<std::string>& targets, bool tune, const CandidateSet& cs,
              const CandidateSet* paths_cs);
@@ -129,6 +143,7 @@ class StudentTrainer {
   Timeline main_;
   std::vector<std::unique_ptr<Timeline>> replicas_;  // one per extra thread
   std::vector<Queued> queue_;
+  uint64_t traces_ = 0;  // traces added, the key of their issue variants
   RankingData fit_, tune_;
   std::vector<size_t> tune_targets_;    // full target count per tune group
   RankingData fit_paths_, tune_paths_;  // traces with contents, featurized without them

@@ -40,17 +40,24 @@ TraceView make_trace_view(std::string_view system, std::string_view request) {
   TraceView v;
   v.files = extract_file_tree(system);
   v.recent = extract_recent_commits(system);
+  set_request(v, request);
+  return v;
+}
+
+void set_request(TraceView& v, std::string_view request) {
   v.request = std::string(request);
   v.words = request_words(request);
+  v.unique_words.clear();
   for (const auto& w : v.words)
     if (std::find(v.unique_words.begin(), v.unique_words.end(), w) == v.unique_words.end()) v.unique_words.push_back(w);
   v.mentions = path_mentions(request);
   v.identifiers = raw_identifiers(request);
-  v.frames = parse_issue_request(request).frames;
+  IssueRequest issue = parse_issue_request(request);
+  v.frames = std::move(issue.frames);
+  v.issue_shape = issue.shape;
   for (const auto& f : v.frames)
     if (!f.function.empty() && std::find(v.identifiers.begin(), v.identifiers.end(), f.function) == v.identifiers.end())
       v.identifiers.push_back(f.function);
-  return v;
 }
 
 TraceView make_trace_view(const PickerCall& call) {

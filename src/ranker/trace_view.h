@@ -23,12 +23,15 @@ struct TraceView {
   std::vector<std::string> mentions;      // path-like strings of the request ("lib/a.js", "History.md")
   std::vector<std::string> identifiers;   // raw_identifiers(request): names as written, for symbol matches
   std::vector<StackFrame> frames;         // stack frames quoted in the request, innermost first
+  int issue_shape = 0;                    // IssueRequest::shape of the request
   std::string commit;                     // the call's user_input_id (a git trace: its commit)
   // Contents of the tree the call saw (ranker/tree_contents.h), when the caller has them; else null.
   std::shared_ptr<const TreeFiles> tree;
 };
 
 TraceView make_trace_view(const PickerCall& call);
+// Sets the request and everything read from it (words, mentions, identifiers, frames).
+void set_request(TraceView& view, std::string_view request);
 // The same from the parts (tests and synthetic data).
 TraceView make_trace_view(std::string_view system_text, std::string_view request);
 

@@ -50,14 +50,18 @@ size_t skip_space(std::string_view t, size_t i) {
 
 // Names a text defines: the identifier after a definition keyword (skipping a Go receiver
 // "func (r *T) Name"), and "name = function" / "name: function" (JavaScript).
-std::vector<uint64_t> scan_definitions(std::string_view text) {
+// `names`, when given, also gets the names as written, in file order.
+std::vector<uint64_t> scan_definitions(std::string_view text, std::vector<std::string_view>* names = nullptr) {
   std::vector<uint64_t> out;
   bool after_keyword = false;
   std::string_view prev;
   size_t skip_to = 0;  // a Go receiver's identifiers
   for_each_identifier(text, [&](std::string_view id, size_t end) {
     if (out.size() >= kMaxDefines || end <= skip_to) return;
-    if (after_keyword && !definition_keyword(id)) out.push_back(hash64(id));
+    if (after_keyword && !definition_keyword(id)) {
+      out.push_back(hash64(id));
+      if (names) names->push_back(id);
+    }
     after_keyword = false;
     if (definition_keyword(id)) {
       size_t k = skip_space(text, end);
@@ -71,6 +75,7 @@ std::vector<uint64_t> scan_definitions(std::string_view text) {
     if (id == "function" && !prev.empty()) {
       // "prev = function" / "prev: function": the identifier before the operator is defined.
       out.push_back(hash64(prev));
+      if (names) names->push_back(prev);
     }
     size_t k = skip_space(text, end);
     bool assigns = k < text.size() && (text[k] == ':' || (text[k] == '=' && k + 1 < text.size() && text[k + 1] != '='));
@@ -79,6 +84,71 @@ std::vector<uint64_t> scan_definitions(std::string_view text) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+constexpr size_t kMaterialNames = 8;
+constexpr size_t kMaterialMessages = 8;
+
+// A literal that reads like a message: 10-100 characters, two or more words of letters, no
+// newline escapes or path separators.
+bool message_like(std::string_view s) {
+  if (s.size() < 10 || s.size() > 100) return false;
+  if (s.find('/') != std::string_view::npos || s.find('\\') != std::string_view::npos) return false;
+  size_t words = 0, letters = 0;
+  bool in_word = false;
+  for (char c : s) {
+    bool l = is_ascii_upper(c) || is_ascii_lower(c);
+    letters += l ? 1 : 0;
+    if (l && !in_word) ++words;
+    in_word = l;
+  }
+  return words >= 2 && letters * 2 >= s.size() && s.find(' ') != std::string_view::npos;
+}
+
+bool error_line(std::string_view line) {
+  static constexpr std::string_view kMarks[] = {"raise", "throw", "Error", "error", "panic", "fail", "Fail", "warn"};
+  for (auto m : kMarks)
+    if (line.find(m) != std::string_view::npos) return true;
+  return false;
+}
+
+// Issue material of a text: up to kMaterialNames defined names of 5+ characters spread over the
+// file, and up to kMaterialMessages message-like literals, those on error lines first.
+IssueMaterial issue_material_of(std::string_view text, const std::vector<std::string_view>& defined) {
+  IssueMaterial m;
+  std::vector<std::string_view> names;
+  for (auto n : defined)
+    if (n.size() >= 5 && n.rfind("test", 0) != 0 && n.rfind("Test", 0) != 0 && n.front() != '_' &&
+        std::find(names.begin(), names.end(), n) == names.end())
+      names.push_back(n);
+  const size_t step = std::max<size_t>(1, (names.size() + kMaterialNames - 1) / kMaterialNames);
+  for (size_t i = 0; i < names.size() && m.names.size() < kMaterialNames; i += step) m.names.emplace_back(names[i]);
+  std::vector<std::string> other;
+  size_t pos = 0;
+  while (pos < text.size() && m.messages.size() < kMaterialMessages) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    const bool err = error_line(line);
+    for (size_t q = line.find_first_of("\"'`"); q != std::string_view::npos && q + 1 < line.size();) {
+      size_t close = line.find(line[q], q + 1);
+      if (close == std::string_view::npos) break;
+      std::string_view lit = line.substr(q + 1, close - q - 1);
+      if (message_like(lit)) {
+        if (err && std::find(m.messages.begin(), m.messages.end(), lit) == m.messages.end() &&
+            m.messages.size() < kMaterialMessages)
+          m.messages.emplace_back(lit);
+        else if (!err && other.size() < kMaterialMessages)
+          other.emplace_back(lit);
+      }
+      q = line.find_first_of("\"'`", close + 1);
+    }
+  }
+  for (auto& o : other)
+    if (m.messages.size() < kMaterialMessages && std::find(m.messages.begin(), m.messages.end(), o) == m.messages.end())
+      m.messages.push_back(std::move(o));
+  return m;
 }
 
 std::string hex_to_bin(std::string_view hex) {
@@ -155,7 +225,9 @@ int32_t RepoContents::index_blob(std::string_view text, bool indexed) {
       b.terms.emplace_back(ids[i], static_cast<int32_t>(j - i));
       i = j;
     }
-    b.defines = scan_definitions(text);
+    std::vector<std::string_view> names;
+    b.defines = scan_definitions(text, &names);
+    b.material = issue_material_of(text, names);
     defined_anywhere_.insert(b.defines.begin(), b.defines.end());
   }
   blobs_.push_back(std::move(b));
@@ -213,6 +285,12 @@ std::shared_ptr<const TreeFiles> RepoContents::parent_tree(std::string_view comm
 std::shared_ptr<const TreeFiles> RepoContents::tree(std::string_view tree_hex) const {
   if (auto it = files_trees_.find(std::string(tree_hex)); it != files_trees_.end()) return it->second;
   return flatten(hex_to_bin(tree_hex));
+}
+
+const IssueMaterial* RepoContents::issue_material(const TreeFiles& tree, std::string_view path) const {
+  const int32_t b = tree.find(path);
+  if (b < 0 || blobs_[static_cast<size_t>(b)].material.empty()) return nullptr;
+  return &blobs_[static_cast<size_t>(b)].material;
 }
 
 std::vector<PathScore> bm25_content_rank(const RepoContents& repo, const TreeFiles* tree,

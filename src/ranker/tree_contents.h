@@ -52,6 +52,15 @@ struct ContentScores {
   std::vector<float> defines;        // request identifiers (as written) the file defines, idf-weighted
 };
 
+// What an issue about a file might quote from it (training requests shaped like issues,
+// ranker/issue_variant.h): a few names it defines (spread over the file) and a few string literals
+// that read like messages, those on lines that raise/throw/report an error first.
+struct IssueMaterial {
+  std::vector<std::string> names;
+  std::vector<std::string> messages;
+  bool empty() const { return names.empty() && messages.empty(); }
+};
+
 // Identifiers of a text as written ("RequestEncodingMixin._encode_params" gives both parts),
 // at least 3 characters, not all digits, first occurrence only. Used for symbol matches.
 std::vector<std::string> raw_identifiers(std::string_view text);
@@ -85,6 +94,9 @@ class RepoContents {
   ContentScores score(const TreeFiles* tree, std::span<const std::string> paths, std::span<const std::string> words,
                       std::span<const std::string> identifiers, IndexUse index = IndexUse::kAfterFirstUse) const;
 
+  // The issue material of the file at `path` in `tree` (null when unknown or there is none).
+  const IssueMaterial* issue_material(const TreeFiles& tree, std::string_view path) const;
+
   size_t blobs() const { return blobs_.size(); }
   size_t commits() const { return commit_tree_.size(); }
 
@@ -93,6 +105,7 @@ class RepoContents {
     std::vector<std::pair<int32_t, int32_t>> terms;  // (term id, tf), by term id
     std::vector<uint64_t> defines;                   // hash64 of the names it defines, sorted
     int32_t length = 0;
+    IssueMaterial material;
   };
   struct TreeEntry {
     std::string name;

@@ -182,8 +182,8 @@ TEST(StudentFormat, RejectsBadFilesWithClearMessages) {
             "m.json: not a student model file (\"format\" is not \"picktune-student\")");
   EXPECT_NE(err("{\"format\": \"picktune-student\", ").find("m.json: not a student model file (invalid JSON"),
             std::string::npos);
-  EXPECT_EQ(err(model_text_with("\"version\":2", "\"version\":1")),
-            "m.json: unsupported student model version 1 (this build reads version 2); retrain with `student train`");
+  EXPECT_EQ(err(model_text_with("\"version\":3", "\"version\":2")),
+            "m.json: unsupported student model version 2 (this build reads version 3); retrain with `student train`");
   EXPECT_NE(err(model_text_with("\"bm25_path\"", "\"bm25_other\"")).find("m.json: features:"), std::string::npos);
   EXPECT_NE(err(model_text_with("\"calibration\":{\"max_k\":", "\"calibration\":{\"max_k\":0,\"x\":"))
                 .find("calibration.max_k"),
