@@ -105,7 +105,9 @@ bool message_like(std::string_view s) {
   return words >= 2 && letters * 2 >= s.size() && s.find(' ') != std::string_view::npos;
 }
 
-bool error_line(std::string_view line) {
+// A source line that raises, throws or reports an error (its literals are the messages an issue
+// would paste); not the request-side error line of issue_request.cpp.
+bool source_line_reports_error(std::string_view line) {
   static constexpr std::string_view kMarks[] = {"raise", "throw", "Error", "error", "panic", "fail", "Fail", "warn"};
   for (auto m : kMarks)
     if (line.find(m) != std::string_view::npos) return true;
@@ -130,7 +132,7 @@ IssueMaterial issue_material_of(std::string_view text, const std::vector<std::st
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
-    const bool err = error_line(line);
+    const bool err = source_line_reports_error(line);
     for (size_t q = line.find_first_of("\"'`"); q != std::string_view::npos && q + 1 < line.size();) {
       size_t close = line.find(line[q], q + 1);
       if (close == std::string_view::npos) break;
