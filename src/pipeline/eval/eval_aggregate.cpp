@@ -1,9 +1,10 @@
-// Implementation of pipeline/eval/eval_aggregate.h: a shared job counter drained by `threads` workers.
+// Implementation of pipeline/eval/eval_aggregate.h: the jobs spread over `threads` threads
+// (util/parallel_for.h), each writing its own output.
 #include "pipeline/eval/eval_aggregate.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
+
+#include "util/parallel_for.h"
 
 namespace pt {
 
@@ -23,23 +24,15 @@ void BootstrapJobs::add_columns(const MetricColumns& columns, const std::string&
 }
 
 void BootstrapJobs::run(const BootstrapOptions& options, int threads) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < jobs_.size();) {
-      const Job& job = jobs_[i];
-      BootstrapOptions o = options;
-      o.seed = series_seed(options.seed, job.series);
-      if (job.mean)
-        *job.mean = bootstrap_mean(*job.a, o);
-      else
-        *job.pair = compare_paired(*job.a, *job.b, o);
-    }
-  };
-  size_t n = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), jobs_.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  parallel_for(jobs_.size(), static_cast<unsigned>(std::max(threads, 1)), [&](size_t i) {
+    const Job& job = jobs_[i];
+    BootstrapOptions o = options;
+    o.seed = series_seed(options.seed, job.series);
+    if (job.mean)
+      *job.mean = bootstrap_mean(*job.a, o);
+    else
+      *job.pair = compare_paired(*job.a, *job.b, o);
+  });
   jobs_.clear();
 }
 

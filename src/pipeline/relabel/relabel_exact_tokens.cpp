@@ -1,14 +1,13 @@
 // Implementation of pipeline/relabel/relabel_exact_tokens.h: items are prepared on the caller's
-// thread (the store is used from one thread), then counted by a few worker threads.
+// thread (the store is used from one thread), then counted on a few threads (util/parallel_for.h).
 #include "pipeline/relabel/relabel_exact_tokens.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
 #include "pipeline/relabel/relabel_item.h"
 #include "pipeline/relabel/relabel_select.h"
 #include "providers/token_count.h"
+#include "util/parallel_for.h"
 
 namespace pt {
 namespace {
@@ -43,16 +42,10 @@ Result<ExactTokenSample> sample_exact_tokens(Store& store, const std::string& mo
   }
   const RetryPolicy retry = relabel_retry_policy(options);
   std::vector<Result<int64_t>> counts(items.size(), Result<int64_t>(int64_t{0}));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < items.size();)
-      counts[i] = count_input_tokens_remote(model_id, items[i]->input, options.model_options, retry);
-  };
-  std::vector<std::thread> workers;
-  size_t n_workers =
-      std::min<size_t>(items.size(), static_cast<size_t>(std::min(kCountsInFlight, options.concurrency)));
-  for (size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
-  for (auto& w : workers) w.join();
+  parallel_for(items.size(), static_cast<unsigned>(std::max(1, std::min(kCountsInFlight, options.concurrency))),
+               [&](size_t i) {
+                 counts[i] = count_input_tokens_remote(model_id, items[i]->input, options.model_options, retry);
+               });
 
   ExactTokenSample s;
   for (size_t i = 0; i < items.size(); ++i) {
