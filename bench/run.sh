@@ -233,6 +233,13 @@ tail -n 1 "$OUT/import_git.log" | jq -e . >"$OUT/import_git.json" 2>/dev/null ||
   RC[import_git]=1
 }
 
+# ---- 9. student training on 1 vs 2 threads over the express sample (issues 21 and 22) ----
+run_bench train_threads -- bash bench/bench_train_threads.sh "$BIN" data/sample/express.bundle "$([ "$QUICK" = 1 ] && echo 1 || echo 5)"
+tail -n 1 "$OUT/train_threads.log" | jq -e . >"$OUT/train_threads.json" 2>/dev/null || {
+  [ "${RC[train_threads]}" != 0 ] || FAILED+=(train_threads)
+  RC[train_threads]=1
+}
+
 # ---- machine state after ----
 T_END=$(now)
 RUN_S=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN{printf "%.0f", b-a}')
@@ -258,6 +265,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_ranker
   render_student_quality
   render_import_git
+  render_train_threads
 } >"$W/sections.md"
 {
   render_header

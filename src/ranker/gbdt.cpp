@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "ranker/tree_builder.h"
 #include "ranker/work_split.h"
 
 namespace pt::ranker {
@@ -43,14 +44,25 @@ namespace {
 
 double discount(size_t pos) { return 1.0 / std::log2(static_cast<double>(pos) + 2.0); }
 
-// Row order of a group by score, best first (ties: lower row first, so results are stable).
-void order_group(const std::vector<double>& scores, uint32_t begin, uint32_t end, std::vector<uint32_t>& order) {
-  thread_local std::vector<std::pair<double, uint32_t>> keyed;
-  keyed.clear();
-  for (uint32_t r = begin; r < end; ++r) keyed.push_back({-scores[r], r});
-  std::sort(keyed.begin(), keyed.end());
-  order.resize(keyed.size());
-  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
+// Sorts a group's rows `order[0, n)` by score, best first (ties: lower row first, so results are
+// stable). `order` starts as the group's rows in any order; given the last call's order it is
+// nearly sorted, so an insertion sort finishes in about n steps, and std::sort takes over once the
+// insertion sort has moved more than 4n + 16 rows. Both give the one order the comparison defines.
+void order_group(const std::vector<double>& scores, uint32_t* order, size_t n) {
+  auto before = [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); };
+  const size_t limit = 4 * n + 16;
+  size_t moves = 0;
+  for (size_t i = 1; i < n; ++i) {
+    const uint32_t v = order[i];
+    size_t j = i;
+    for (; j > 0 && before(v, order[j - 1]); --j) order[j] = order[j - 1];
+    order[j] = v;
+    moves += i - j;
+    if (moves > limit) {
+      std::sort(order, order + n, before);
+      return;
+    }
+  }
 }
 
 // 1 / log2(pos + 2), tabulated.
@@ -100,272 +112,23 @@ std::vector<std::vector<float>> bin_edges(const RankingData& d, int max_bins, Wo
   return edges;
 }
 
-struct HistBin {
-  double g = 0, h = 0;
-  uint32_t n = 0;
-};
-
-struct Split {
-  double gain = 0;
-  int feature = -1;
-  int bin = -1;
-};
-
-struct Leaf {
-  uint32_t begin, end;  // range in the row-index array
-  int depth;
-  int32_t node;
-  std::vector<HistBin> hist;
-  double g = 0, h = 0;
-  Split split;
-};
-
-class TreeBuilder {
- public:
-  // `bins`: row-major bin numbers (histograms read a row's features together); `columns`: the same
-  // feature-major (partitions read one feature of ascending rows).
-  TreeBuilder(const std::vector<uint8_t>& bins, const std::vector<uint8_t>& columns,
-              const std::vector<std::vector<float>>& edges, int nf, int nbins, const GbdtParams& p, WorkSplit& pool)
-      : bins_(bins),
-        columns_(columns),
-        edges_(edges),
-        nf_(nf),
-        nb_(nbins),
-        p_(p),
-        pool_(pool),
-        best_(2 * static_cast<size_t>(nf)) {}
-
-  Tree build(std::vector<uint32_t>& rows, const std::vector<float>& g, const std::vector<float>& h) {
-    Tree tree;
-    tree.nodes.emplace_back();
-    std::vector<Leaf> leaves;
-    leaves.push_back(make_leaf(0, static_cast<uint32_t>(rows.size()), 0, 0));
-    build_hist(leaves[0], rows, g, h);
-    find_splits(&leaves[0], nullptr);
-    while (static_cast<int>(leaves.size()) < p_.max_leaves) {
-      size_t best = leaves.size();
-      for (size_t i = 0; i < leaves.size(); ++i)
-        if (leaves[i].split.feature >= 0 && (best == leaves.size() || leaves[i].split.gain > leaves[best].split.gain))
-          best = i;
-      if (best == leaves.size()) break;
-      split_leaf(tree, leaves, best, rows, g, h);
-    }
-    for (const Leaf& l : leaves)
-      tree.nodes[static_cast<size_t>(l.node)].value = static_cast<float>(-l.g / (l.h + p_.l2) * p_.learning_rate);
-    return tree;
-  }
-
- private:
-  Leaf make_leaf(uint32_t begin, uint32_t end, int depth, int32_t node) {
-    Leaf l{begin, end, depth, node, std::vector<HistBin>(static_cast<size_t>(nf_ * nb_)), 0, 0, {}};
-    return l;
-  }
-
-  // Histograms of fixed-size row chunks, then added up in chunk order per bin: the sums depend on
-  // the chunk size, never on the thread count or scheduling. A leaf of few chunks is also split by
-  // feature (each work item fills the bins of its own features over the chunk's rows, in row
-  // order), so small leaves use every thread too; the feature split does not change any sum.
-  void build_hist(Leaf& l, const std::vector<uint32_t>& rows, const std::vector<float>& g,
-                  const std::vector<float>& h) {
-    const size_t nf = static_cast<size_t>(nf_), nb = static_cast<size_t>(nb_), bins = nf * nb;
-    const size_t len = l.end - l.begin, chunks = (len + kHistChunk - 1) / kHistChunk;
-    const size_t want = pool_.threads() > 1 ? 4 * static_cast<size_t>(pool_.threads()) : 1;
-    const size_t per_block =
-        chunks >= want ? nf : (nf + (want + chunks - 1) / chunks - 1) / ((want + chunks - 1) / chunks);
-    const size_t fblocks = (nf + per_block - 1) / per_block;  // the last block may be smaller
-    if (chunks > 1) {
-      if (chunk_hist_.size() < chunks) chunk_hist_.resize(chunks);
-      for (size_t c = 0; c < chunks; ++c) chunk_hist_[c].resize(bins);
-    }
-    chunk_gh_.assign(chunks, {0.0, 0.0});
-    pool_.run(chunks * fblocks, 1, [&](size_t k0, size_t k1, unsigned) {
-      for (size_t k = k0; k < k1; ++k) {
-        const size_t c = k / fblocks, f0 = (k % fblocks) * per_block, f1 = std::min(nf, f0 + per_block);
-        HistBin* hist = chunks > 1 ? chunk_hist_[c].data() : l.hist.data();
-        std::fill(hist + f0 * nb, hist + f1 * nb, HistBin{});
-        const size_t i0 = l.begin + c * kHistChunk, i1 = std::min<size_t>(l.end, i0 + kHistChunk);
-        if (f0 == 0) {
-          auto& [cg, ch] = chunk_gh_[c];
-          for (size_t i = i0; i < i1; ++i) {
-            cg += g[rows[i]];
-            ch += h[rows[i]];
-          }
-        }
-        for (size_t i = i0; i < i1; ++i) {
-          const uint32_t r = rows[i];
-          const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf;
-          const double gr = g[r], hr = h[r];
-          for (size_t f = f0; f < f1; ++f) {
-            HistBin& hb = hist[f * nb + b[f]];
-            hb.g += gr;
-            hb.h += hr;
-            ++hb.n;
-          }
-        }
-      }
-    });
-    if (chunks > 1) {
-      pool_.run(bins, 256, [&](size_t k0, size_t k1, unsigned) {
-        for (size_t k = k0; k < k1; ++k) {
-          HistBin sum;
-          for (size_t c = 0; c < chunks; ++c) {
-            sum.g += chunk_hist_[c][k].g;
-            sum.h += chunk_hist_[c][k].h;
-            sum.n += chunk_hist_[c][k].n;
-          }
-          l.hist[k] = sum;
-        }
-      });
-    }
-    for (const auto& [cg, ch] : chunk_gh_) {
-      l.g += cg;
-      l.h += ch;
-    }
-  }
-
-  // The best split of each leaf's features (own slot; the two new leaves of a split are searched
-  // in one pass over the threads), then per leaf the best of those in feature order.
-  void find_splits(Leaf* a, Leaf* b) {
-    Leaf* leaves[2] = {a, b};
-    const size_t nf = static_cast<size_t>(nf_), count = b ? 2 : 1;
-    best_.assign(count * nf, Split{});
-    const size_t block = pool_.threads() > 1 ? 8 : count * nf;
-    pool_.run(count * nf, block, [&](size_t k0, size_t k1, unsigned) {
-      for (size_t k = k0; k < k1; ++k) {
-        const Leaf& l = *leaves[k / nf];
-        if (l.depth >= p_.max_depth) continue;
-        const size_t fi = k % nf;
-        const int f = static_cast<int>(fi);
-        const uint32_t n = l.end - l.begin;
-        const double parent = l.g * l.g / (l.h + p_.l2);
-        Split& best = best_[k];
-        const int nbins = static_cast<int>(edges_[fi].size());  // splits after bins 0..nbins-1
-        double gl = 0, hl = 0;
-        uint32_t nl = 0;
-        for (int bin = 0; bin < nbins; ++bin) {
-          const HistBin& hb = l.hist[static_cast<size_t>(f * nb_ + bin)];
-          gl += hb.g;
-          hl += hb.h;
-          nl += hb.n;
-          if (nl < static_cast<uint32_t>(p_.min_leaf_rows)) continue;
-          if (n - nl < static_cast<uint32_t>(p_.min_leaf_rows)) break;
-          double gr = l.g - gl, hr = l.h - hl;
-          if (hl < p_.min_leaf_hessian || hr < p_.min_leaf_hessian) continue;
-          double gain = gl * gl / (hl + p_.l2) + gr * gr / (hr + p_.l2) - parent;
-          if (gain > best.gain + 1e-12) best = {gain, f, bin};
-        }
-      }
-    });
-    for (size_t i = 0; i < count; ++i) {
-      Leaf& l = *leaves[i];
-      l.split = {};
-      for (size_t fi = 0; fi < nf; ++fi) {
-        const Split& s = best_[i * nf + fi];
-        if (s.feature >= 0 && s.gain > l.split.gain + 1e-12) l.split = s;
-      }
-    }
-  }
-
-  // Stable partition of rows[begin, end): rows going left (bin <= b) keep their order, then the
-  // rows going right. Chunks are partitioned in parallel, then copied back in parallel to their
-  // places (left parts in chunk order, then right parts): the same order as one pass for any
-  // chunk size, so the chunks are sized to give every thread work.
-  uint32_t partition(std::vector<uint32_t>& rows, uint32_t begin, uint32_t end, int f, int b) {
-    const size_t len = end - begin, threads = pool_.threads();
-    const size_t block = threads > 1 ? std::max(kPartitionMinChunk, len / (4 * threads) + 1) : std::max<size_t>(len, 1);
-    const size_t chunks = (len + block - 1) / block;
-    if (parts_.size() < chunks) parts_.resize(chunks);
-    const uint8_t* column = columns_.data() + static_cast<size_t>(f) * (columns_.size() / static_cast<size_t>(nf_));
-    pool_.run(len, block, [&](size_t c0, size_t c1, unsigned) {
-      auto& [left, right] = parts_[c0 / block];
-      left.clear();
-      right.clear();
-      for (size_t k = begin + c0; k < begin + c1; ++k) {
-        const uint32_t r = rows[k];
-        (column[r] <= b ? left : right).push_back(r);
-      }
-    });
-    part_at_.resize(chunks);
-    size_t at = begin;
-    for (size_t c = 0; c < chunks; ++c) {
-      part_at_[c].first = at;
-      at += parts_[c].first.size();
-    }
-    const uint32_t m = static_cast<uint32_t>(at);
-    for (size_t c = 0; c < chunks; ++c) {
-      part_at_[c].second = at;
-      at += parts_[c].second.size();
-    }
-    pool_.run(chunks, 1, [&](size_t c0, size_t c1, unsigned) {
-      for (size_t c = c0; c < c1; ++c) {
-        std::copy(parts_[c].first.begin(), parts_[c].first.end(),
-                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].first));
-        std::copy(parts_[c].second.begin(), parts_[c].second.end(),
-                  rows.begin() + static_cast<ptrdiff_t>(part_at_[c].second));
-      }
-    });
-    return m;
-  }
-
-  void split_leaf(Tree& tree, std::vector<Leaf>& leaves, size_t which, std::vector<uint32_t>& rows,
-                  const std::vector<float>& g, const std::vector<float>& h) {
-    Leaf parent = std::move(leaves[which]);
-    const int f = parent.split.feature, b = parent.split.bin;
-    const uint32_t m = partition(rows, parent.begin, parent.end, f, b);
-    const int32_t li = static_cast<int32_t>(tree.nodes.size());
-    tree.nodes.emplace_back();
-    tree.nodes.emplace_back();
-    TreeNode& node = tree.nodes[static_cast<size_t>(parent.node)];
-    node.feature = f;
-    node.threshold = edges_[static_cast<size_t>(f)][static_cast<size_t>(b)];
-    node.left = li;
-    node.right = li + 1;
-    Leaf left = make_leaf(parent.begin, m, parent.depth + 1, li);
-    Leaf right = make_leaf(m, parent.end, parent.depth + 1, li + 1);
-    Leaf& small = (m - parent.begin) <= (parent.end - m) ? left : right;
-    Leaf& large = &small == &left ? right : left;
-    build_hist(small, rows, g, h);
-    for (size_t k = 0; k < large.hist.size(); ++k) {
-      large.hist[k].g = parent.hist[k].g - small.hist[k].g;
-      large.hist[k].h = parent.hist[k].h - small.hist[k].h;
-      large.hist[k].n = parent.hist[k].n - small.hist[k].n;
-    }
-    large.g = parent.g - small.g;
-    large.h = parent.h - small.h;
-    find_splits(&left, &right);
-    leaves[which] = std::move(left);
-    leaves.push_back(std::move(right));
-  }
-
-  const std::vector<uint8_t>& bins_;
-  const std::vector<uint8_t>& columns_;
-  const std::vector<std::vector<float>>& edges_;
-  int nf_, nb_;
-  const GbdtParams& p_;
-  WorkSplit& pool_;
-  std::vector<Split> best_;  // per leaf searched and feature
-  static constexpr size_t kHistChunk = 8192, kPartitionMinChunk = 2048;
-  std::vector<std::vector<HistBin>> chunk_hist_;
-  std::vector<std::pair<double, double>> chunk_gh_;                             // per chunk: sums of g and h
-  std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> parts_;  // per chunk: left, right
-  std::vector<std::pair<size_t, size_t>> part_at_;  // per chunk: where its left and right rows go
-};
-
-// LambdaRank gradients (as loss gradients: negative pushes a score up) of one group.
-void group_lambdas(const RankingData& d, const std::vector<double>& scores, uint32_t begin, uint32_t end, double idcg,
-                   std::vector<uint32_t>& order, std::vector<float>& g, std::vector<float>& h) {
-  order_group(scores, begin, end, order);
-  const size_t n = order.size();
+// LambdaRank gradients (as loss gradients: negative pushes a score up) of one group. `gain` is
+// exp2(label) per row; `order` is the group's rows, sorted here by score (order_group).
+void group_lambdas(const RankingData& d, const std::vector<double>& gain, const std::vector<double>& scores,
+                   uint32_t begin, uint32_t end, double idcg, uint32_t* order, std::vector<float>& g,
+                   std::vector<float>& h) {
+  const size_t n = end - begin;
+  order_group(scores, order, n);
   for (size_t a = 0; a < n; ++a) {
     const uint32_t i = order[a];
     if (d.label[i] <= 0) continue;
-    const double gain_i = std::exp2(d.label[i]), disc_a = discount_at(a);
+    const double gain_i = gain[i], disc_a = discount_at(a), score_i = scores[i];
     double gi = 0, hi = 0;
     for (size_t b = 0; b < n; ++b) {
       const uint32_t j = order[b];
       if (d.label[j] >= d.label[i]) continue;
-      double delta = std::fabs((gain_i - std::exp2(d.label[j])) * (disc_a - discount_at(b))) / idcg;
-      double rho = 1.0 / (1.0 + std::exp(scores[i] - scores[j]));
+      double delta = std::fabs((gain_i - gain[j]) * (disc_a - discount_at(b))) / idcg;
+      double rho = 1.0 / (1.0 + std::exp(score_i - scores[j]));
       double lambda = rho * delta;
       double hess = std::max(rho * (1.0 - rho) * delta, 1e-9);
       gi -= lambda;
@@ -401,14 +164,15 @@ std::vector<uint8_t> transpose(const std::vector<uint8_t>& m, size_t rows, size_
   return t;
 }
 
-// NDCG@k of one group, or -1 when it has no relevant row.
+// NDCG@k of one group, or -1 when it has no relevant row. `order` holds the group's rows (any
+// order; the last call's for a warm start) and is sorted here by score.
 double group_ndcg(const RankingData& data, const std::vector<double>& scores, size_t gi, int k, double idcg,
-                  std::vector<uint32_t>& order) {
-  uint32_t b = data.group_start[gi], e = data.group_start[gi + 1];
+                  uint32_t* order) {
   if (idcg <= 0) return -1;
-  order_group(scores, b, e, order);
+  const size_t n = data.group_start[gi + 1] - data.group_start[gi];
+  order_group(scores, order, n);
   double dcg = 0;
-  for (size_t i = 0; i < order.size() && i < static_cast<size_t>(k); ++i)
+  for (size_t i = 0; i < n && i < static_cast<size_t>(k); ++i)
     dcg += (std::exp2(data.label[order[i]]) - 1.0) * discount_at(i);
   return dcg / idcg;
 }
@@ -422,13 +186,14 @@ std::vector<double> ideal_dcgs(const RankingData& data, int k, WorkSplit& pool) 
   return idcg;
 }
 
-// mean_ndcg with the groups spread over the pool, summed in group order.
+// mean_ndcg with the groups spread over the pool, summed in group order. `order` holds every
+// row, each group's rows in its own range (the last call's order: a warm start).
 double mean_ndcg_on(const RankingData& data, const std::vector<double>& scores, int k, const std::vector<double>& idcg,
-                    WorkSplit& pool) {
+                    std::vector<uint32_t>& order, WorkSplit& pool) {
   std::vector<double> per(data.groups());
   pool.run(per.size(), 64, [&](size_t g0, size_t g1, unsigned) {
-    std::vector<uint32_t> order;
-    for (size_t gi = g0; gi < g1; ++gi) per[gi] = group_ndcg(data, scores, gi, k, idcg[gi], order);
+    for (size_t gi = g0; gi < g1; ++gi)
+      per[gi] = group_ndcg(data, scores, gi, k, idcg[gi], order.data() + data.group_start[gi]);
   });
   double total = 0;
   size_t counted = 0;
@@ -438,6 +203,13 @@ double mean_ndcg_on(const RankingData& data, const std::vector<double>& scores, 
       ++counted;
     }
   return counted ? total / static_cast<double>(counted) : 0.0;
+}
+
+// Every row of `data` in row order: each group's rows in its own range, for order_group.
+std::vector<uint32_t> row_order(const RankingData& data) {
+  std::vector<uint32_t> order(data.rows());
+  std::iota(order.begin(), order.end(), 0u);
+  return order;
 }
 
 // scores[r] += tree(row r) for every row.
@@ -460,58 +232,87 @@ std::vector<double> predict_rows(const Ensemble& model, const RankingData& data,
 
 double mean_ndcg(const RankingData& data, const std::vector<double>& scores, int k) {
   WorkSplit one(1);
-  return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), one);
+  std::vector<uint32_t> order = row_order(data);
+  return mean_ndcg_on(data, scores, k, ideal_dcgs(data, k, one), order, one);
+}
+
+namespace {
+BinnedData bin_on(const RankingData& train, int max_bins, WorkSplit& pool) {
+  BinnedData b;
+  b.max_bins = max_bins;
+  b.edges = bin_edges(train, max_bins, pool);
+  b.bins = bin_rows(train, b.edges, pool);
+  b.columns = transpose(b.bins, train.rows(), static_cast<size_t>(train.num_features), pool);
+  b.ideal_dcg = ideal_dcgs(train, 0, pool);
+  return b;
+}
+}  // namespace
+
+BinnedData bin_ranking_data(const RankingData& train, int max_bins, int threads) {
+  WorkSplit pool(static_cast<unsigned>(std::max(threads, 1)));
+  return bin_on(train, std::min(max_bins, 255), pool);
 }
 
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& p, TrainReport* report,
-                          const std::function<void(int)>& on_tree) {
+                          const std::function<void(int)>& on_tree, const BinnedData* binned) {
   Ensemble model;
   model.num_features = train.num_features;
   if (train.rows() == 0) return model;
   const int nb = std::min(p.max_bins, 255) + 1;
   WorkSplit pool(static_cast<unsigned>(std::max(p.threads, 1)));
-  const auto edges = bin_edges(train, std::min(p.max_bins, 255), pool);
-  const std::vector<uint8_t> bins = bin_rows(train, edges, pool);
-  const std::vector<uint8_t> columns = transpose(bins, train.rows(), static_cast<size_t>(train.num_features), pool);
-  const std::vector<double> idcg = ideal_dcgs(train, 0, pool);
+  BinnedData own;
+  if (binned == nullptr || binned->max_bins != nb - 1 || binned->ideal_dcg.size() != train.groups()) {
+    own = bin_on(train, nb - 1, pool);
+    binned = &own;
+  }
+  const auto& edges = binned->edges;
+  const std::vector<uint8_t>& bins = binned->bins;
+  const std::vector<uint8_t>& columns = binned->columns;
+  const std::vector<double>& idcg = binned->ideal_dcg;
   const std::vector<double> valid_idcg = valid ? ideal_dcgs(*valid, p.eval_at, pool) : std::vector<double>();
 
   std::vector<double> scores(train.rows(), 0.0), vscores(valid ? valid->rows() : 0, 0.0);
+  std::vector<double> gain(train.rows());
+  for (size_t r = 0; r < train.rows(); ++r) gain[r] = std::exp2(train.label[r]);
+  std::vector<uint32_t> order = row_order(train), vorder = valid ? row_order(*valid) : std::vector<uint32_t>();
   std::vector<float> g(train.rows()), h(train.rows());
-  std::vector<uint32_t> rows, taken;
+  std::vector<uint8_t> take(train.groups());
+  const std::vector<uint32_t> shard_groups = tree::make_shards(train.group_start);
   SplitMix64 rng{p.seed};
-  TreeBuilder builder(bins, columns, edges, train.num_features, nb, p, pool);
+  tree::TreeBuilder builder(bins, columns, edges, train.num_features, nb, p, pool);
   double best = -1;
   size_t best_trees = 0;
   for (int t = 0; t < p.max_trees; ++t) {
-    rows.clear();
-    taken.clear();
+    bool any = false;
     for (size_t gi = 0; gi < train.groups(); ++gi) {
-      bool take = rng.uniform() < p.group_subsample;
-      if (!take || idcg[gi] <= 0) continue;
-      taken.push_back(static_cast<uint32_t>(gi));
-      const size_t at = rows.size();
-      rows.resize(at + (train.group_start[gi + 1] - train.group_start[gi]));
-      std::iota(rows.begin() + static_cast<ptrdiff_t>(at), rows.end(), train.group_start[gi]);
+      const bool sampled = rng.uniform() < p.group_subsample;
+      take[gi] = sampled && idcg[gi] > 0;
+      any = any || take[gi];
     }
-    if (rows.empty()) break;
-    // Each group writes the gradients of its own rows only (the trees read only taken rows).
-    pool.run(taken.size(), 16, [&](size_t t0, size_t t1, unsigned) {
-      std::vector<uint32_t> order;
-      for (size_t k = t0; k < t1; ++k) {
-        const uint32_t gi = taken[k];
-        std::fill(g.begin() + train.group_start[gi], g.begin() + train.group_start[gi + 1], 0.f);
-        std::fill(h.begin() + train.group_start[gi], h.begin() + train.group_start[gi + 1], 0.f);
-        group_lambdas(train, scores, train.group_start[gi], train.group_start[gi + 1], idcg[gi], order, g, h);
+    if (!any) break;
+    // Each shard gathers its sampled groups' rows and writes their gradients (the tree reads only those).
+    tree::for_shards(pool, [&](size_t s) {
+      std::vector<uint32_t>& rows = builder.shard(s).rows;
+      rows.clear();
+      for (uint32_t gi = shard_groups[s]; gi < shard_groups[s + 1]; ++gi) {
+        if (!take[gi]) continue;
+        const uint32_t b = train.group_start[gi], e = train.group_start[gi + 1];
+        for (uint32_t r = b; r < e; ++r) rows.push_back(r);
+        std::fill(g.begin() + b, g.begin() + e, 0.f);
+        std::fill(h.begin() + b, h.begin() + e, 0.f);
+        group_lambdas(train, gain, scores, b, e, idcg[gi], order.data() + b, g, h);
       }
     });
-    Tree tree = builder.build(rows, g, h);
-    add_tree(tree, train, scores, pool);
+    Tree tree = builder.build(g, h);
+    tree::for_shards(pool, [&](size_t s) {
+      const uint32_t r0 = train.group_start[shard_groups[s]], r1 = train.group_start[shard_groups[s + 1]];
+      for (uint32_t r = r0; r < r1; ++r) scores[r] += tree.predict(train.row(r));
+    });
     model.trees.push_back(std::move(tree));
     if (on_tree) on_tree(static_cast<int>(model.trees.size()));
     if (valid == nullptr) continue;
     add_tree(model.trees.back(), *valid, vscores, pool);
-    double ndcg = mean_ndcg_on(*valid, vscores, p.eval_at, valid_idcg, pool);
+    double ndcg = mean_ndcg_on(*valid, vscores, p.eval_at, valid_idcg, vorder, pool);
     if (report) report->valid_ndcg.push_back(ndcg);
     if (ndcg > best + 1e-9) {
       best = ndcg;

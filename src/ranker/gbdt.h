@@ -1,10 +1,10 @@
 // LambdaMART: a gradient-boosted regression-tree ensemble trained with the LambdaRank gradient
 // (pairwise, weighted by the NDCG change of swapping the pair), in plain C++. Histogram split
-// finding on quantile bins, leaf-wise growth, per-tree subsampling of groups, early stopping on a
-// validation set. Seeded and multi-threaded (`threads`): gradients per group, histograms per row
-// chunk and feature block, split search per feature, partitions per row chunk, scores per row,
-// each item summed in one fixed order, so the same data and seed give the same trees whatever the
-// thread count.
+// finding on quantile bins, leaf-wise growth (ranker/tree_builder.h), per-tree subsampling of
+// groups, early stopping on a validation set. Seeded and multi-threaded (`threads`): the groups
+// are cut into fixed shards that compute their gradients, partitions and histograms on their own,
+// and every sum runs in one fixed order, so the same data and seed give the same trees whatever
+// the thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -67,10 +67,24 @@ struct TrainReport {
   std::vector<double> valid_ndcg;  // after each tree
 };
 
+// A training set's binned form: quantile bin edges per feature, bin numbers row-major and
+// feature-major, each group's ideal DCG. Fits of one set that differ only in tree shape (the
+// hyper-parameter grid) compute it once (bin_ranking_data) instead of once per fit.
+struct BinnedData {
+  int max_bins = 0;  // min(GbdtParams::max_bins, 255) it was made for
+  std::vector<std::vector<float>> edges;
+  std::vector<uint8_t> bins, columns;
+  std::vector<double> ideal_dcg;
+};
+BinnedData bin_ranking_data(const RankingData& train, int max_bins, int threads);
+
 // Trains on `train`; with `valid`, keeps the prefix of trees with the best validation NDCG.
 // `on_tree`, when set, hears the number of trees built so far after each tree (progress).
+// `binned`, when given, is bin_ranking_data(train, ...) (used when its max_bins matches; the
+// trees are the same either way).
 Ensemble train_lambdamart(const RankingData& train, const RankingData* valid, const GbdtParams& params,
-                          TrainReport* report = nullptr, const std::function<void(int)>& on_tree = {});
+                          TrainReport* report = nullptr, const std::function<void(int)>& on_tree = {},
+                          const BinnedData* binned = nullptr);
 
 // model.predict of every row of `data`, rows spread over `threads` threads (the same scores for any count).
 std::vector<double> predict_rows(const Ensemble& model, const RankingData& data, int threads);

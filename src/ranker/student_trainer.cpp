@@ -267,16 +267,21 @@ std::unique_ptr<StudentModel> StudentTrainer::finish(StudentMeta meta, StudentTr
   // grid, each candidate is fitted so and the best on the tune traces is kept.
   GbdtParams chosen = options_.gbdt;
   if (search) {
+    // The grid's fits share the fit set, so they share its binning (the same trees as their own).
+    const BinnedData binned = bin_ranking_data(fit_, options_.grid[0].max_bins, options_.gbdt.threads);
     for (size_t k = 0; k < options_.grid.size(); ++k) {
       GbdtParams p = options_.grid[k];
       p.seed = options_.gbdt.seed;
       p.threads = options_.gbdt.threads;
       TrainReport rep;
       const int64_t before = built;
-      Ensemble e = train_lambdamart(fit_, &tune_, p, &rep, [&](int trees) {
-        built = before + trees;
-        if (fit_progress) fit_progress->update(built, phase1_total());
-      });
+      Ensemble e = train_lambdamart(
+          fit_, &tune_, p, &rep,
+          [&](int trees) {
+            built = before + trees;
+            if (fit_progress) fit_progress->update(built, phase1_total());
+          },
+          &binned);
       HyperTrial t{p.max_leaves,
                    p.min_leaf_rows,
                    p.learning_rate,

@@ -12,10 +12,12 @@ namespace pt::ranker {
 
 namespace {
 
-// Polls `done` for about 50 microseconds; true once it holds.
+// Polls `done` for about 500 microseconds; true once it holds. A learner's runs come every few
+// hundred microseconds, so a worker that spins this long is awake for the next run instead of
+// paying a futex wake-up (tens of microseconds on a VM) and arriving after the caller took its share.
 template <typename Pred>
 bool spin_until(Pred done) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
   for (int i = 0;; ++i) {
     if (done()) return true;
     if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) return false;

@@ -48,63 +48,75 @@ Result<RepoSource> open_source(const std::string& source) {
 }
 
 // Batches rows into upsert transactions: traces first, then their truth relabels (with file
-// context, each batch's blob traces are written after its traces). A full batch is written on a
-// background thread (one batch in flight; the store and the file-context reader are only ever used
-// by one thread at a time) while the caller builds the next one; flush() waits and writes the rest.
+// context, each batch's blob traces are written after its traces). Full batches go through two
+// background stages while the caller builds the next batch: reading the batch's file contents
+// (git cat-file) and writing it to the store, so batch k's contents are read while batch k-1 is
+// written. Each stage runs one batch at a time, in batch order (the file-context reader and the
+// store are only ever used by one thread at a time), and at most two batches are in flight;
+// flush() waits and writes the rest. A failed write fails every later batch with its error.
 class RowSink {
  public:
   RowSink(Store& store, size_t batch, GitFileContext* context)
       : store_(store), batch_(std::max<size_t>(batch, 1)), context_(context) {}
   ~RowSink() {
-    if (in_flight_.valid()) in_flight_.wait();
+    if (written_.valid()) written_.wait();
+    if (read_.valid()) read_.wait();
   }
   RowSink(const RowSink&) = delete;
   RowSink& operator=(const RowSink&) = delete;
 
   Result<void> add(GitTraceRows&& rows) {
-    traces_.push_back(std::move(rows.trace));
-    truths_.push_back(std::move(rows.truth));
-    candidates_.push_back(std::move(rows.context_candidates));
-    if (traces_.size() < batch_) return ok();
-    PT_TRY(wait());
-    in_flight_ = std::async(std::launch::async, [this, t = std::move(traces_), r = std::move(truths_),
-                                                 c = std::move(candidates_)]() mutable { return write(t, r, c); });
-    traces_.clear();
-    truths_.clear();
-    candidates_.clear();
+    pending_.traces.push_back(std::move(rows.trace));
+    pending_.truths.push_back(std::move(rows.truth));
+    pending_.candidates.push_back(std::move(rows.context_candidates));
+    if (pending_.traces.size() < batch_) return ok();
+    // At most two batches in flight: the one before last must be written before this one starts.
+    if (older_.valid()) PT_TRY(older_.get());
+    if (read_.valid()) read_.wait();  // the reader is free: its last batch is read
+    auto batch = std::make_shared<Batch>(std::move(pending_));
+    pending_ = Batch{};
+    read_ = std::async(std::launch::async, [this, batch] { return read(*batch); }).share();
+    older_ = written_;
+    written_ = std::async(std::launch::async, [this, batch, before = written_, contents = read_]() -> Result<void> {
+                 if (before.valid()) PT_TRY(before.get());
+                 const Result<std::vector<Row>>& blobs = contents.get();
+                 if (!blobs.ok()) return blobs.error();
+                 return write(*batch, *blobs);
+               }).share();
     return ok();
   }
   Result<void> flush() {
-    PT_TRY(wait());
-    if (traces_.empty()) return ok();
-    PT_TRY(write(traces_, truths_, candidates_));
-    traces_.clear();
-    truths_.clear();
-    candidates_.clear();
+    if (written_.valid()) PT_TRY(written_.get());
+    if (pending_.traces.empty()) return ok();
+    PT_ASSIGN_OR_RETURN(std::vector<Row> blobs, read(pending_));
+    PT_TRY(write(pending_, blobs));
+    pending_ = Batch{};
     return ok();
   }
   UpsertStats traces, relabels;
 
  private:
-  Result<void> wait() {
-    if (!in_flight_.valid()) return ok();
-    return in_flight_.get();
+  struct Batch {
+    std::vector<Row> traces, truths;
+    std::vector<std::vector<std::string>> candidates;
+  };
+  // The batch's blob traces (none without file context).
+  Result<std::vector<Row>> read(Batch& batch) {
+    if (!context_) return std::vector<Row>();
+    std::vector<FileContextRequest> requests;
+    requests.reserve(batch.traces.size());
+    for (size_t i = 0; i < batch.traces.size(); ++i) {
+      std::string_view step = batch.traces[i].agent_step_id;  // "git:HASH"
+      requests.push_back(
+          FileContextRequest{&batch.traces[i], std::string(step.substr(4)) + "^", std::move(batch.candidates[i])});
+    }
+    return context_->rows(requests);
   }
   // One transaction for a batch's traces, blob traces and truths when the store can group upserts
   // (SQLite: one commit instead of several, and its bulk mode), else one per upsert as before.
-  Result<void> write(const std::vector<Row>& trace_rows, const std::vector<Row>& truth_rows,
-                     std::vector<std::vector<std::string>>& candidates) {
-    std::vector<Row> blobs;
-    if (context_) {
-      std::vector<FileContextRequest> requests;
-      requests.reserve(trace_rows.size());
-      for (size_t i = 0; i < trace_rows.size(); ++i) {
-        std::string_view step = trace_rows[i].agent_step_id;  // "git:HASH"
-        requests.push_back(
-            FileContextRequest{&trace_rows[i], std::string(step.substr(4)) + "^", std::move(candidates[i])});
-      }
-      PT_ASSIGN_OR_RETURN(blobs, context_->rows(requests));
-    }
+  Result<void> write(const Batch& batch, const std::vector<Row>& blobs) {
+    const std::vector<Row>& trace_rows = batch.traces;
+    const std::vector<Row>& truth_rows = batch.truths;
     const bool grouped = store_.groups_upserts();
     if (grouped) PT_TRY(store_.begin_group());
     Result<UpsertStats> t = store_.upsert(Table::traces, trace_rows);
@@ -132,9 +144,9 @@ class RowSink {
   Store& store_;
   size_t batch_;
   GitFileContext* context_;
-  std::vector<Row> traces_, truths_;
-  std::vector<std::vector<std::string>> candidates_;
-  std::future<Result<void>> in_flight_;
+  Batch pending_;
+  std::shared_future<Result<std::vector<Row>>> read_;  // the last batch's contents
+  std::shared_future<Result<void>> written_, older_;   // the last batch's write, the one before
 };
 
 // The N newest eligible commits by (commit time, history position).

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -113,6 +114,42 @@ TEST(ImportGitFileContext, WithoutTheFlagNoContextTraceIsWritten) {
   RowFilter blobs;
   blobs.type = std::string(kExpandedContextBlobs);
   EXPECT_TRUE(store.rows(Table::traces, blobs).empty());
+}
+
+// Every row of both tables, as "table id payload" lines in store order by id.
+std::vector<std::string> all_rows(MemoryStore& store) {
+  std::vector<std::string> out;
+  for (Table t : {Table::traces, Table::relabels})
+    for (const Row& r : store.rows(t, RowFilter{}))
+      out.push_back(std::to_string(static_cast<int>(t)) + " " + r.id + " " + r.payload);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Small batches go through the background stages (contents of one batch read while the one
+// before is written, at most two in flight): the store ends with the rows of one big batch.
+TEST(ImportGitFileContext, PipelinedSmallBatchesStoreTheRowsOfOneBigBatch) {
+  AppHistory h;
+  ImportGitOptions o;
+  o.source = h.repo.dir();
+  o.with_file_context = true;
+  o.file_context.max_bytes = 1000;
+  o.batch_size = 1000;
+  MemoryStore whole;
+  auto base = import_git(whole, o);
+  ASSERT_TRUE(base.ok()) << base.error().message;
+  const std::vector<std::string> expected = all_rows(whole);
+  ASSERT_EQ(expected.size(), 36u);  // 12 traces, their 12 blob traces and 12 truths
+  for (size_t batch : {1u, 2u, 5u}) {
+    o.batch_size = batch;
+    MemoryStore store;
+    auto stats = import_git(store, o);
+    ASSERT_TRUE(stats.ok()) << batch << ": " << stats.error().message;
+    EXPECT_EQ(stats->traces.inserted, 12) << batch;
+    EXPECT_EQ(stats->relabels.inserted, 12) << batch;
+    EXPECT_EQ(stats->file_context.traces, 12) << batch;
+    EXPECT_EQ(all_rows(store), expected) << batch;
+  }
 }
 
 struct CliRun {
