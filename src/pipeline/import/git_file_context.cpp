@@ -4,6 +4,7 @@
 // files in rank order while they fit the byte budget.
 #include "pipeline/import/git_file_context.h"
 
+#include <cstdio>
 #include <fstream>
 #include <unordered_map>
 
@@ -89,7 +90,7 @@ Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextReque
   for (const auto& r : batch)
     for (const auto& p : r.candidates) names.push_back(r.parent + ":" + p);
   if (names.empty()) return rows;
-  const std::string list = scratch_dir_ + "/file-context-requests";
+  const std::string list = scratch_dir_ + "/file-context-requests-" + std::to_string(calls_.fetch_add(1));
   PT_TRY(write_lines(list, names));
   PT_ASSIGN_OR_RETURN(std::string checked,
                       run_git_with_input(GitCommand{{"-C", repo_dir_, "cat-file", "--batch-check"}, {}}, list));
@@ -110,6 +111,7 @@ Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextReque
 
   size_t next = 0;
   std::string payload;
+  FileContextStats added;
   for (const auto& r : batch) {
     // {"files":{PATH:{"content":TEXT,"tokens":N},...},"user_input_id":HASH}, written directly (the
     // bytes nlohmann's dump gave: paths are valid UTF-8 and contents sanitized)
@@ -139,10 +141,15 @@ Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextReque
     payload += '}';
     rows.push_back(Row{r.trace->agent_step_id + ":context", r.trace->agent_step_id, r.trace->user_id,
                        r.trace->created_at_us, std::string(kExpandedContextBlobs), "", std::move(payload)});
-    ++stats_.traces;
-    stats_.files += static_cast<int64_t>(count);
-    stats_.bytes += static_cast<int64_t>(bytes);
+    ++added.traces;
+    added.files += static_cast<int64_t>(count);
+    added.bytes += static_cast<int64_t>(bytes);
   }
+  std::remove(list.c_str());
+  std::lock_guard lock(mu_);
+  stats_.traces += added.traces;
+  stats_.files += added.files;
+  stats_.bytes += added.bytes;
   return rows;
 }
 

@@ -5,8 +5,10 @@
 // leaks no truth), whole text files in rank order within a byte budget. Contents come from two `git cat-file` runs per
 // batch.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,15 +49,21 @@ class GitFileContext {
   GitFileContext(std::string repo_dir, std::string scratch_dir, FileContextOptions options)
       : repo_dir_(std::move(repo_dir)), scratch_dir_(std::move(scratch_dir)), o_(options) {}
 
-  // The blob traces for a batch (a trace whose candidates yield no text file gets none).
+  // The blob traces for a batch (a trace whose candidates yield no text file gets none). Safe to
+  // call from several threads at once (each call has its own request file and git runs).
   Result<std::vector<Row>> rows(const std::vector<FileContextRequest>& batch);
 
-  const FileContextStats& stats() const { return stats_; }
+  FileContextStats stats() const {
+    std::lock_guard lock(mu_);
+    return stats_;
+  }
 
  private:
   std::string repo_dir_, scratch_dir_;
   FileContextOptions o_;
+  mutable std::mutex mu_;
   FileContextStats stats_;
+  std::atomic<uint64_t> calls_{0};
 };
 
 }  // namespace pt

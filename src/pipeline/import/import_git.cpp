@@ -50,10 +50,10 @@ Result<RepoSource> open_source(const std::string& source) {
 // Batches rows into upsert transactions: traces first, then their truth relabels (with file
 // context, each batch's blob traces are written after its traces). Full batches go through two
 // background stages while the caller builds the next batch: reading the batch's file contents
-// (git cat-file) and writing it to the store, so batch k's contents are read while batch k-1 is
-// written. Each stage runs one batch at a time, in batch order (the file-context reader and the
-// store are only ever used by one thread at a time), and at most two batches are in flight;
-// flush() waits and writes the rest. A failed write fails every later batch with its error.
+// (git cat-file; two batches may be read at once, each with its own git runs) and writing it to
+// the store (one batch at a time, in batch order: the store is only ever used by one thread at a
+// time). At most two batches are in flight; flush() waits and writes the rest. A failed write
+// fails every later batch with its error.
 class RowSink {
  public:
   RowSink(Store& store, size_t batch, GitFileContext* context)
@@ -70,9 +70,9 @@ class RowSink {
     pending_.truths.push_back(std::move(rows.truth));
     pending_.candidates.push_back(std::move(rows.context_candidates));
     if (pending_.traces.size() < batch_) return ok();
-    // At most two batches in flight: the one before last must be written before this one starts.
+    // At most two batches in flight: the one before last must be written (so read) before this
+    // one starts; the last one may still be read while this one is.
     if (older_.valid()) PT_TRY(older_.get());
-    if (read_.valid()) read_.wait();  // the reader is free: its last batch is read
     auto batch = std::make_shared<Batch>(std::move(pending_));
     pending_ = Batch{};
     read_ = std::async(std::launch::async, [this, batch] { return read(*batch); }).share();
