@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "ranker/path_tokens.h"
 
@@ -196,6 +197,37 @@ void score_path_fields(std::span<const std::string> paths, std::span<const std::
 
 }  // namespace
 
+std::vector<double> bm25_text_scores(std::span<const std::string_view> texts, std::span<const std::string> query_words,
+                                     Bm25Params params) {
+  const size_t n = texts.size();
+  std::vector<double> out(n, 0.0);
+  if (n == 0) return out;
+  const std::vector<QueryTerm> terms = unique_terms(query_words);
+  std::unordered_map<std::string_view, size_t> term_of;
+  for (size_t k = 0; k < terms.size(); ++k) term_of.emplace(terms[k].word, k);
+  std::vector<int32_t> len(n, 0), tf(terms.size() * n, 0);  // tf[k * n + d]
+  int64_t total = 0;
+  for (size_t d = 0; d < n; ++d) {
+    for_each_token(texts[d], [&](std::string_view t) {
+      if (is_stopword(t)) return;
+      ++len[d];
+      auto it = term_of.find(t);
+      if (it != term_of.end()) ++tf[it->second * n + d];
+    });
+    total += len[d];
+  }
+  const double avg = static_cast<double>(total) / static_cast<double>(n);
+  for (size_t k = 0; k < terms.size(); ++k) {  // in the index's term order, so every sum is the same
+    const int32_t* f = tf.data() + k * n;
+    const int64_t df = std::count_if(f, f + n, [](int32_t v) { return v > 0; });
+    if (df == 0) continue;
+    const double idf = bm25_idf(df, static_cast<int64_t>(n));
+    for (size_t d = 0; d < n; ++d)
+      if (f[d] > 0) out[d] += terms[k].count * bm25_term_score(idf, f[d], len[d], avg, params);
+  }
+  return out;
+}
+
 std::vector<double> bm25_path_scores(std::span<const std::string> paths, std::span<const std::string> query_words,
                                      Bm25Params params) {
   std::vector<double> out;
@@ -214,15 +246,15 @@ std::vector<PathScore> bm25_rank_paths(std::span<const std::string> paths, std::
   std::vector<std::string> words = request_words(request);
   std::vector<double> scores = bm25_path_scores(paths, words);
   if (contents != nullptr && !contents->empty()) {
-    Bm25Index index;
-    std::vector<size_t> doc_of;  // index document -> candidate
+    std::vector<std::string_view> texts;
+    std::vector<size_t> doc_of;  // text -> candidate
     for (size_t i = 0; i < paths.size(); ++i) {
       auto it = contents->find(paths[i]);
       if (it == contents->end()) continue;
-      index.add_text(it->second);
+      texts.push_back(it->second);
       doc_of.push_back(i);
     }
-    std::vector<double> cs = index.score(words);
+    std::vector<double> cs = bm25_text_scores(texts, words);
     for (size_t k = 0; k < cs.size(); ++k) scores[doc_of[k]] += content_weight * cs[k];
   }
   return rank_positive(paths, scores);

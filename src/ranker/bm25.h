@@ -57,6 +57,11 @@ class Bm25Index {
   int64_t total_len_ = 0;
 };
 
+// The scores a Bm25Index of just `texts` (add_text of each, in order) gives the query words, without
+// building one: only the query's terms are counted, so no token is copied or sorted.
+std::vector<double> bm25_text_scores(std::span<const std::string_view> texts, std::span<const std::string> query_words,
+                                     Bm25Params params = {});
+
 // BM25 of the query words against each path's tokens, in one pass (same scores as a Bm25Index
 // built with add_text(path) for every path).
 std::vector<double> bm25_path_scores(std::span<const std::string> paths, std::span<const std::string> query_words,

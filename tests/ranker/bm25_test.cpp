@@ -59,6 +59,30 @@ TEST(Bm25, OnePassScorerHandlesManyQueryTerms) {
   EXPECT_GT(b[0], 0.0);
 }
 
+// The text scorer counts only the query's terms; its scores are the ones an index of the same
+// texts gives, bit for bit (stopwords, repeated query words, absent terms, empty and binary-ish texts).
+TEST(Bm25, TextScorerAgreesWithIndex) {
+  const std::vector<std::string_view> texts = {
+      "function route(path) { return match(path); } // the router matches the path",
+      "",
+      "render the view; Render VIEW templates and the router's cache",
+      "the a of and",
+      "session cookie session store session expiry: route_table[path] = handler",
+      "router router router router router router router router router router",
+  };
+  for (const std::vector<std::string>& query :
+       {std::vector<std::string>{"router", "path", "path", "missing", "view"}, std::vector<std::string>{"session"},
+        std::vector<std::string>{"nothing", "here"}, std::vector<std::string>{}}) {
+    Bm25Index index;
+    for (auto t : texts) index.add_text(t);
+    const std::vector<double> expected = index.score(query), got = bm25_text_scores(texts, query);
+    ASSERT_EQ(got.size(), expected.size());
+    for (size_t d = 0; d < got.size(); ++d) EXPECT_EQ(got[d], expected[d]) << d;
+  }
+  EXPECT_GT(bm25_text_scores(texts, std::vector<std::string>{"router"})[5], 0.0);
+  EXPECT_TRUE(bm25_text_scores({}, std::vector<std::string>{"router"}).empty());
+}
+
 TEST(Bm25RankPaths, OrdersByScoreAndOmitsZeros) {
   auto ranked = bm25_rank_paths(kPaths, "Fix res.sendFile with relative paths");
   ASSERT_FALSE(ranked.empty());
