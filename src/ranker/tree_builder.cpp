@@ -42,19 +42,19 @@ std::vector<HistBin> TreeBuilder::take_hist() {
 }
 
 void TreeBuilder::shard_hist(Shard& sh, uint32_t begin, uint32_t end, const std::vector<float>& g,
-                             const std::vector<float>& h) {
+                             const std::vector<float>& h, bool with_hist) {
   sh.g = sh.h = 0;
-  sh.hist_empty = begin == end;
-  if (sh.hist_empty) return;
-  sh.hist.assign(nf_ * nb_, HistBin{});
+  sh.hist_empty = !with_hist || begin == end;
+  if (!sh.hist_empty) sh.hist.assign(nf_ * nb_, HistBin{});
   HistBin* hist = sh.hist.data();
   double sg = 0, shess = 0;
   for (uint32_t k = begin; k < end; ++k) {
     const uint32_t r = sh.rows[k];
-    const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf_;
     const double gr = g[r], hr = h[r];
     sg += gr;
     shess += hr;
+    if (sh.hist_empty) continue;
+    const uint8_t* b = bins_.data() + static_cast<size_t>(r) * nf_;
     for (size_t f = 0; f < nf_; ++f) {
       HistBin& hb = hist[f * nb_ + b[f]];
       hb.g += gr;
@@ -167,18 +167,7 @@ void TreeBuilder::split_leaf(Tree& tree, std::vector<Leaf>& leaves, size_t which
     std::copy(right, right + nr, rows + w);
     mid[s] = w;
     const uint32_t s0 = small_is_left ? begin : w, s1 = small_is_left ? w : end;
-    if (need_hist) {
-      shard_hist(sh, s0, s1, g, h);
-    } else {
-      sh.hist_empty = true;
-      double sg = 0, shess = 0;
-      for (uint32_t k = s0; k < s1; ++k) {
-        sg += g[rows[k]];
-        shess += h[rows[k]];
-      }
-      sh.g = sg;
-      sh.h = shess;
-    }
+    shard_hist(sh, s0, s1, g, h, need_hist);
   });
   const int32_t li = static_cast<int32_t>(tree.nodes.size());
   tree.nodes.emplace_back();
@@ -217,7 +206,7 @@ Tree TreeBuilder::build(const std::vector<float>& g, const std::vector<float>& h
     root.end[s] = static_cast<uint32_t>(sh.rows.size());
     root.rows += root.end[s];
   }
-  for_shards(pool_, [&](size_t s) { shard_hist(shards_[s], 0, root.end[s], g, h); });
+  for_shards(pool_, [&](size_t s) { shard_hist(shards_[s], 0, root.end[s], g, h, true); });
   merge_and_search(root, nullptr, nullptr);
   while (static_cast<int>(leaves.size()) < p_.max_leaves) {
     size_t best = leaves.size();

@@ -76,7 +76,9 @@ class TreeBuilder {
   };
 
   std::vector<HistBin> take_hist();
-  void shard_hist(Shard& sh, uint32_t begin, uint32_t end, const std::vector<float>& g, const std::vector<float>& h);
+  // The sums of g and h over sh.rows[begin, end) and, `with_hist`, their histogram.
+  void shard_hist(Shard& sh, uint32_t begin, uint32_t end, const std::vector<float>& g, const std::vector<float>& h,
+                  bool with_hist);
   // small.hist = the shards' histograms in shard order; large.hist = parent - small (when given);
   // then the best split of every feature of both, one feature per work item.
   void merge_and_search(Leaf& small, Leaf* large, const Leaf* parent);
