@@ -533,3 +533,16 @@ render_train_threads() {
   echo
   echo "(Rounds alternate 1 and 2 threads on one store. Wall seconds with 1 thread: $(f '.one_thread_runs | join(", ")'); with 2: $(f '.two_thread_runs | join(", ")'); the rounds' ratios: $(f '.round_ratios | join(", ")').)"
 }
+
+# The quickstart's main job on the sample history (bench_quickstart_job.sh, issue 22 item 4): the
+# median wall of the rounds against 10 s, each round's per-step line.
+render_quickstart_job() {
+  local j=$OUT/quickstart_job.json f
+  f() { [ -f "$j" ] && jq -r "$1 // empty" "$j" 2>/dev/null || true; }
+  section "The quickstart's main job (\`bench_quickstart_job.sh\`, issue 22)" quickstart_job
+  target "quickstart" "\`picktune quickstart\` on $(f .history) (import git → relabel → collect → student train → eval relabel → score), whole process, wall, median of $(f .rounds) rounds (best)" \
+    "$(num "$(f .wall_median_s)" 2) s ($(num "$(f .wall_best_s)" 2) s)" "< 10 s" "$(sized_verdict "$(f .wall_median_s)" "<" 10)" ""
+  commands quickstart_job
+  echo
+  echo "(Each round in a fresh directory on 2 cores. Wall seconds: $(f '.wall_runs | join(", ")'); CPU seconds: $(f '.cpu_runs | join(", ")'). Per step, as the command prints it (steps 2–4 run beside the student's training), the median round: $(f .median_steps).)"
+}

@@ -240,6 +240,13 @@ tail -n 1 "$OUT/train_threads.log" | jq -e . >"$OUT/train_threads.json" 2>/dev/n
   RC[train_threads]=1
 }
 
+# ---- 10. the quickstart's main job on the sample history, per step (issue 22) ----
+run_bench quickstart_job -- bash bench/bench_quickstart_job.sh "$BIN" data/sample/express.bundle "$([ "$QUICK" = 1 ] && echo 1 || echo 5)"
+tail -n 1 "$OUT/quickstart_job.log" | jq -e . >"$OUT/quickstart_job.json" 2>/dev/null || {
+  [ "${RC[quickstart_job]}" != 0 ] || FAILED+=(quickstart_job)
+  RC[quickstart_job]=1
+}
+
 # ---- machine state after ----
 T_END=$(now)
 RUN_S=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN{printf "%.0f", b-a}')
@@ -266,6 +273,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   render_student_quality
   render_import_git
   render_train_threads
+  render_quickstart_job
 } >"$W/sections.md"
 {
   render_header

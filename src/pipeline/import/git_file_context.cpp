@@ -1,7 +1,7 @@
 // Implementation of pipeline/import/git_file_context.h: per batch, one `git cat-file --batch-check`
-// run sizes every candidate ("PARENT:PATH", read from a request file on stdin), one `git cat-file
-// --batch` run reads each distinct blob small enough to fit once, then each trace keeps its text
-// files in rank order while they fit the byte budget.
+// run names the parents' trees, one sizes every candidate ("TREE:PATH", read from a request file
+// on stdin), one `git cat-file --batch` run reads each distinct blob small enough to fit once, then
+// each trace keeps its text files in rank order while they fit the byte budget.
 #include "pipeline/import/git_file_context.h"
 
 #include <cstdio>
@@ -31,15 +31,16 @@ Result<void> write_lines(const std::string& path, const std::vector<std::string>
   return ok();
 }
 
-// `git cat-file --batch-check` output: "<oid> <type> <size>" or "<name> missing|ambiguous|...".
-Result<std::vector<Sized>> parse_batch_check(const std::string& text, size_t expected) {
+// `git cat-file --batch-check` output: "<oid> <type> <size>" or "<name> missing|ambiguous|...";
+// an object of another type than `type` counts as missing.
+Result<std::vector<Sized>> parse_batch_check(const std::string& text, size_t expected, std::string_view type) {
   std::vector<Sized> out;
   out.reserve(expected);
   for (size_t pos = 0, nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
     std::string_view line(text.data() + pos, nl - pos);
     Sized s;
     size_t a = line.find(' '), b = line.rfind(' ');
-    if (a != std::string_view::npos && b > a && line.substr(a + 1, b - a - 1) == "blob" && (a == 40 || a == 64)) {
+    if (a != std::string_view::npos && b > a && line.substr(a + 1, b - a - 1) == type && (a == 40 || a == 64)) {
       s.oid = std::string(line.substr(0, a));
       for (char c : line.substr(b + 1)) s.size = s.size * 10 + static_cast<size_t>(c - '0');
     }
@@ -84,17 +85,40 @@ std::vector<std::string> file_context_candidates(const PathSet& tree, std::strin
   return out;
 }
 
-Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextRequest>& batch) {
-  std::vector<Row> rows;
-  std::vector<std::string> names;
+// What each parent's candidates are looked up under: "TREE:" with the parent's tree id, which
+// spares git reading two commits per path (half its time here), else "PARENT:" when git cannot
+// name the tree (a missing object: the paths then come out missing as they would anyway).
+Result<std::unordered_map<std::string, std::string>> GitFileContext::tree_prefixes(
+    const std::vector<FileContextRequest>& batch, const std::string& list) {
+  std::unordered_map<std::string, std::string> prefix;
+  std::vector<std::string> parents, names;
   for (const auto& r : batch)
-    for (const auto& p : r.candidates) names.push_back(r.parent + ":" + p);
-  if (names.empty()) return rows;
-  const std::string list = scratch_dir_ + "/file-context-requests-" + std::to_string(calls_.fetch_add(1));
+    if (!r.candidates.empty() && prefix.emplace(r.parent, r.parent + ":").second) {
+      parents.push_back(r.parent);
+      names.push_back(r.parent + "^{tree}");
+    }
+  if (names.empty()) return prefix;
   PT_TRY(write_lines(list, names));
   PT_ASSIGN_OR_RETURN(std::string checked,
                       run_git_with_input(GitCommand{{"-C", repo_dir_, "cat-file", "--batch-check"}, {}}, list));
-  PT_ASSIGN_OR_RETURN(std::vector<Sized> sized, parse_batch_check(checked, names.size()));
+  PT_ASSIGN_OR_RETURN(std::vector<Sized> trees, parse_batch_check(checked, names.size(), "tree"));
+  for (size_t i = 0; i < parents.size(); ++i)
+    if (!trees[i].oid.empty()) prefix[parents[i]] = trees[i].oid + ":";
+  return prefix;
+}
+
+Result<std::vector<Row>> GitFileContext::rows(const std::vector<FileContextRequest>& batch) {
+  std::vector<Row> rows;
+  const std::string list = scratch_dir_ + "/file-context-requests-" + std::to_string(calls_.fetch_add(1));
+  PT_ASSIGN_OR_RETURN(auto prefix, tree_prefixes(batch, list));
+  std::vector<std::string> names;
+  for (const auto& r : batch)
+    for (const auto& p : r.candidates) names.push_back(prefix.at(r.parent) + p);
+  if (names.empty()) return rows;
+  PT_TRY(write_lines(list, names));
+  PT_ASSIGN_OR_RETURN(std::string checked,
+                      run_git_with_input(GitCommand{{"-C", repo_dir_, "cat-file", "--batch-check"}, {}}, list));
+  PT_ASSIGN_OR_RETURN(std::vector<Sized> sized, parse_batch_check(checked, names.size(), "blob"));
 
   std::vector<std::string> oids;  // distinct blobs small enough for a trace's budget
   std::unordered_map<std::string, bool> wanted;

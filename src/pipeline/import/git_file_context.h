@@ -2,8 +2,8 @@
 // `get-expanded-file-context-for-training-blobs` trace (docs/formats.md#blobs) holding the
 // parent-tree contents of the files a picker would have been shown: the trace's candidates ranked
 // by `local:bm25` on the request (chosen without looking at the commit's changes, so the choice
-// leaks no truth), whole text files in rank order within a byte budget. Contents come from two `git cat-file` runs per
-// batch.
+// leaks no truth), whole text files in rank order within a byte budget. Contents come from three
+// `git cat-file` runs per batch.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/row.h"
@@ -59,6 +60,8 @@ class GitFileContext {
   }
 
  private:
+  Result<std::unordered_map<std::string, std::string>> tree_prefixes(const std::vector<FileContextRequest>& batch,
+                                                                     const std::string& list);
   std::string repo_dir_, scratch_dir_;
   FileContextOptions o_;
   mutable std::mutex mu_;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <simdjson.h>
 
 #include "core/picker_prompt.h"
 #include "core/request_kind.h"
@@ -140,28 +141,27 @@ bool is_lockfile(std::string_view path) {
   return std::find(kLockfiles.begin(), kLockfiles.end(), base) != kLockfiles.end();
 }
 
-bool valid_utf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    size_t n = utf8_sequence(text, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+// simdjson's validator accepts exactly what utf8_sequence() does (no overlongs, surrogates or
+// code points past U+10FFFF), many bytes at a time; file contents and messages are nearly always
+// valid, so the byte-by-byte walk below only runs on the rare text that is not.
+bool valid_utf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
 
 std::string sanitize_utf8(std::string_view text) {
+  if (valid_utf8(text)) return std::string(text);
   std::string out;
-  out.reserve(text.size());
+  out.reserve(text.size() + 16);
+  size_t run = 0;  // start of the valid bytes not yet copied
   for (size_t i = 0; i < text.size();) {
     size_t n = utf8_sequence(text, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
+    if (n > 0) {
       i += n;
+      continue;
     }
+    out.append(text.substr(run, i - run));
+    out += "\xEF\xBF\xBD";
+    run = ++i;
   }
+  out.append(text.substr(run));
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/row.h"
+#include "pipeline/import/git_file_context.h"
 #include "pipeline/import/import_git.h"
 #include "pipeline/import/test_repo.h"
 #include "report/import_summary.h"
@@ -150,6 +151,34 @@ TEST(ImportGitFileContext, PipelinedSmallBatchesStoreTheRowsOfOneBigBatch) {
     EXPECT_EQ(stats->file_context.traces, 12) << batch;
     EXPECT_EQ(all_rows(store), expected) << batch;
   }
+}
+
+// Candidates are looked up under their parent's tree; a parent git cannot name (here a commit
+// that does not exist) leaves only its own request without context, not the batch.
+TEST(ImportGitFileContext, ParentsGitCannotNameLoseOnlyTheirOwnContext) {
+  AppHistory h;
+  TempDir scratch = TempDir::create("picktune-context-test-").value();
+  FileContextOptions options;
+  options.max_bytes = 1000;
+  GitFileContext context(h.repo.dir(), scratch.path(), options);
+  const std::string missing(40, '7');
+  Row fix{"git:" + h.router_fix, "git:" + h.router_fix, "u", T0, "get-relevant-files", "", "{}"};
+  Row lost{"git:" + missing, "git:" + missing, "u", T0, "get-relevant-files", "", "{}"};
+  std::vector<FileContextRequest> batch = {
+      {&lost, missing + "^", {"src/router.js"}},
+      {&fix, h.router_fix + "^", {"src/router.js", "src/no-such-file.js", "docs/router.md"}},
+      {&lost, missing + "^", {"docs/router.md"}},
+  };
+  auto rows = context.rows(batch);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].id, "git:" + h.router_fix + ":context");
+  json files = json::parse((*rows)[0].payload)["files"];
+  EXPECT_EQ(files["src/router.js"]["content"], "// router v6\nfunction route(path) {}\n");
+  EXPECT_EQ(files["docs/router.md"]["content"], "# Router\nRevision 4\n");
+  EXPECT_FALSE(files.contains("src/no-such-file.js"));
+  EXPECT_EQ(context.stats().traces, 1);
+  EXPECT_EQ(context.stats().files, 2);
 }
 
 struct CliRun {

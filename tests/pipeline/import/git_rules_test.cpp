@@ -108,6 +108,86 @@ TEST(GitRules, RepresentablePathsAndUtf8) {
   EXPECT_TRUE(valid_utf8(sanitize_utf8("\xe9\xc3")));
 }
 
+// The length of the well-formed UTF-8 sequence at s[i] (0: none), found the long way: decode 1-4
+// bytes as a code point and keep the length whose shortest encoding is exactly those bytes.
+size_t reference_sequence(std::string_view s, size_t i) {
+  auto encode = [](uint32_t cp) {
+    std::string e;
+    if (cp < 0x80) {
+      e += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      e += static_cast<char>(0xC0 | (cp >> 6));
+      e += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      e += static_cast<char>(0xE0 | (cp >> 12));
+      e += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      e += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      e += static_cast<char>(0xF0 | (cp >> 18));
+      e += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      e += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      e += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return e;
+  };
+  const auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[k])); };
+  for (size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
+    uint32_t cp = n == 1 ? b(i) : b(i) & (0x7Fu >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (b(i + k) & 0x3F);
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) continue;
+    if (encode(cp) == s.substr(i, n)) return n;
+  }
+  return 0;
+}
+
+TEST(GitRules, Utf8CheckAndRepairAgreeWithTheDefinition) {
+  auto reference_valid = [](std::string_view s) {
+    for (size_t i = 0, n; i < s.size(); i += n)
+      if ((n = reference_sequence(s, i)) == 0) return false;
+    return true;
+  };
+  auto reference_sanitize = [](std::string_view s) {  // each byte starting no sequence -> U+FFFD
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+      size_t n = reference_sequence(s, i);
+      out += n ? std::string(s.substr(i, n)) : std::string("\xEF\xBF\xBD");
+      i += n ? n : 1;
+    }
+    return out;
+  };
+  // Every 1- and 2-byte string, and 3- and 4-byte strings around every boundary of the rules.
+  std::vector<std::string> cases;
+  for (int a = 0; a < 256; ++a) {
+    cases.push_back(std::string(1, static_cast<char>(a)));
+    for (int c = 0; c < 256; ++c) cases.push_back({static_cast<char>(a), static_cast<char>(c)});
+  }
+  const int edges[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+                       0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 'a'};
+  for (int a : edges)
+    for (int c : edges)
+      for (int d : edges) {
+        cases.push_back({static_cast<char>(a), static_cast<char>(c), static_cast<char>(d)});
+        for (int e : edges)
+          cases.push_back({static_cast<char>(a), static_cast<char>(c), static_cast<char>(d), static_cast<char>(e)});
+      }
+  // Longer texts: valid runs (ASCII, 2-, 3- and 4-byte characters) broken by stray bytes.
+  uint32_t seed = 7;
+  const std::string pieces[] = {"plain text ", "caf\xc3\xa9 ", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff",
+                                "\xc3",        "\xe2\x82",     "\xed\xa0\x80", "\xf4\x90\x80\x80", "\n"};
+  for (int t = 0; t < 500; ++t) {
+    std::string text;
+    for (int k = 0; k < 40; ++k) {
+      seed = seed * 1103515245 + 12345;
+      text += pieces[(seed >> 16) % 10];
+    }
+    cases.push_back(text);
+  }
+  for (const std::string& c : cases) {
+    ASSERT_EQ(valid_utf8(c), reference_valid(c)) << testing::PrintToString(c);
+    ASSERT_EQ(sanitize_utf8(c), reference_sanitize(c)) << testing::PrintToString(c);
+  }
+}
+
 TEST(GitRules, CommitMessagesLoseEmailTrailersOnly) {
   EXPECT_EQ(
       clean_commit_message("Fix it\r\n\r\nDetails here.\r\n\r\nSigned-off-by: A <a@b.c>\nCo-authored-by: B <b@c.d>\n"),
