@@ -77,7 +77,7 @@ render_header() {
   local commit dirty cpu ram os compiler others_s others_pct state
   commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
   # (not counting the file being written: run.sh renders into "$DEST.tmp.$$" before the rename)
-  dirty=$(git status --porcelain 2>/dev/null | grep -v -F "$(basename "$DEST").tmp.$$" | wc -l)
+  dirty=$(git status --porcelain 2>/dev/null | { grep -v -F "$(basename "$DEST").tmp.$$" || true; } | wc -l)
   cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
   os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
