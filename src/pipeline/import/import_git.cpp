@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <memory>
 #include <set>
 
@@ -15,6 +14,7 @@
 
 #include "pipeline/import/git_history.h"
 #include "pipeline/import/git_log.h"
+#include "pipeline/import/git_row_sink.h"
 #include "pipeline/import/git_trace.h"
 #include "pipeline/import/git_window.h"
 #include "util/process.h"
@@ -47,108 +47,6 @@ Result<RepoSource> open_source(const std::string& source) {
   return out;
 }
 
-// Batches rows into upsert transactions: traces first, then their truth relabels (with file
-// context, each batch's blob traces are written after its traces). Full batches go through two
-// background stages while the caller builds the next batch: reading the batch's file contents
-// (git cat-file; two batches may be read at once, each with its own git runs) and writing it to
-// the store (one batch at a time, in batch order: the store is only ever used by one thread at a
-// time). At most two batches are in flight; flush() waits and writes the rest. A failed write
-// fails every later batch with its error.
-class RowSink {
- public:
-  RowSink(Store& store, size_t batch, GitFileContext* context)
-      : store_(store), batch_(std::max<size_t>(batch, 1)), context_(context) {}
-  ~RowSink() {
-    if (written_.valid()) written_.wait();
-    if (read_.valid()) read_.wait();
-  }
-  RowSink(const RowSink&) = delete;
-  RowSink& operator=(const RowSink&) = delete;
-
-  Result<void> add(GitTraceRows&& rows) {
-    pending_.traces.push_back(std::move(rows.trace));
-    pending_.truths.push_back(std::move(rows.truth));
-    pending_.candidates.push_back(std::move(rows.context_candidates));
-    if (pending_.traces.size() < batch_) return ok();
-    // At most two batches in flight: the one before last must be written (so read) before this
-    // one starts; the last one may still be read while this one is.
-    if (older_.valid()) PT_TRY(older_.get());
-    auto batch = std::make_shared<Batch>(std::move(pending_));
-    pending_ = Batch{};
-    read_ = std::async(std::launch::async, [this, batch] { return read(*batch); }).share();
-    older_ = written_;
-    written_ = std::async(std::launch::async, [this, batch, before = written_, contents = read_]() -> Result<void> {
-                 if (before.valid()) PT_TRY(before.get());
-                 const Result<std::vector<Row>>& blobs = contents.get();
-                 if (!blobs.ok()) return blobs.error();
-                 return write(*batch, *blobs);
-               }).share();
-    return ok();
-  }
-  Result<void> flush() {
-    if (written_.valid()) PT_TRY(written_.get());
-    if (pending_.traces.empty()) return ok();
-    PT_ASSIGN_OR_RETURN(std::vector<Row> blobs, read(pending_));
-    PT_TRY(write(pending_, blobs));
-    pending_ = Batch{};
-    return ok();
-  }
-  UpsertStats traces, relabels;
-
- private:
-  struct Batch {
-    std::vector<Row> traces, truths;
-    std::vector<std::vector<std::string>> candidates;
-  };
-  // The batch's blob traces (none without file context).
-  Result<std::vector<Row>> read(Batch& batch) {
-    if (!context_) return std::vector<Row>();
-    std::vector<FileContextRequest> requests;
-    requests.reserve(batch.traces.size());
-    for (size_t i = 0; i < batch.traces.size(); ++i) {
-      std::string_view step = batch.traces[i].agent_step_id;  // "git:HASH"
-      requests.push_back(
-          FileContextRequest{&batch.traces[i], std::string(step.substr(4)) + "^", std::move(batch.candidates[i])});
-    }
-    return context_->rows(requests);
-  }
-  // One transaction for a batch's traces, blob traces and truths when the store can group upserts
-  // (SQLite: one commit instead of several, and its bulk mode), else one per upsert as before.
-  Result<void> write(const Batch& batch, const std::vector<Row>& blobs) {
-    const std::vector<Row>& trace_rows = batch.traces;
-    const std::vector<Row>& truth_rows = batch.truths;
-    const bool grouped = store_.groups_upserts();
-    if (grouped) PT_TRY(store_.begin_group());
-    Result<UpsertStats> t = store_.upsert(Table::traces, trace_rows);
-    if (t.ok() && !blobs.empty()) {
-      Result<UpsertStats> b = store_.upsert(Table::traces, blobs);
-      if (!b.ok()) t = b.error();
-    }
-    Result<UpsertStats> r = t.ok() ? store_.upsert(Table::relabels, truth_rows) : Result<UpsertStats>(t.error());
-    if (grouped) {
-      if (r.ok()) {
-        Result<void> committed = store_.commit_group();
-        if (!committed.ok()) r = committed.error();
-      }
-      if (!r.ok()) store_.rollback_group();
-    }
-    if (!r.ok()) return r.error();
-    traces.inserted += t->inserted;
-    traces.updated += t->updated;
-    traces.unchanged += t->unchanged;
-    relabels.inserted += r->inserted;
-    relabels.updated += r->updated;
-    relabels.unchanged += r->unchanged;
-    return ok();
-  }
-  Store& store_;
-  size_t batch_;
-  GitFileContext* context_;
-  Batch pending_;
-  std::shared_future<Result<std::vector<Row>>> read_;  // the last batch's contents
-  std::shared_future<Result<void>> written_, older_;   // the last batch's write, the one before
-};
-
 // The N newest eligible commits by (commit time, history position).
 class NewestRows {
  public:
@@ -162,7 +60,7 @@ class NewestRows {
     heap_.pop_back();
     return true;
   }
-  Result<void> drain_oldest_first(RowSink& sink) {
+  Result<void> drain_oldest_first(GitRowSink& sink) {
     std::sort(heap_.begin(), heap_.end(), [](const Pending& a, const Pending& b) { return newer(b, a); });
     for (Pending& p : heap_) PT_TRY(sink.add(std::move(p.rows)));
     heap_.clear();
@@ -241,7 +139,7 @@ Result<T> prefixed(const std::string& source, Result<T> r) {
 // With a window, git diffs only the commits it reads (plan_window) and the others are passed.
 Result<void> walk_history(const std::string& dir, const std::string& rev, const TimedGraph& graph,
                           const HistoryWindow* window, HistoryWalker& walker, const GitTraceOptions& trace_options,
-                          RowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress,
+                          GitRowSink& sink, NewestRows* newest, ImportGitStats& stats, Progress* progress,
                           const FileContextOptions* file_context) {
   std::set<std::string> unrepresentable;
   TreeRenderCache trees;
@@ -319,7 +217,7 @@ Result<ImportGitStats> import_git(Store& store, const ImportGitOptions& o) {
     scratch.emplace(std::move(t));
     context = std::make_unique<GitFileContext>(src.dir, scratch->path(), o.file_context);
   }
-  RowSink sink(store, o.batch_size, context.get());
+  GitRowSink sink(store, o.batch_size, context.get());
   std::unique_ptr<NewestRows> newest;  // a pointer, not an optional: g++ 12 warns falsely on the latter
   // --since and --max bound what git reads: only commits at or after a cut-off time (--since's,
   // or the time of the M-th newest commit for --max, M widened until the window holds --max
