@@ -18,9 +18,14 @@ bool word_needs_escape(uint64_t w) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 2);
   out += '"';
+  append_json_string_body(out, text);
+  out += '"';
+}
+
+void append_json_string_body(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
   size_t run = 0;  // start of the pending run of bytes that need no escaping
   size_t i = 0;
   while (i < text.size()) {
@@ -51,7 +56,6 @@ void append_json_string(std::string& out, std::string_view text) {
     }
   }
   out.append(text.data() + run, text.size() - run);
-  out += '"';
 }
 
 }  // namespace pt

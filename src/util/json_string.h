@@ -10,5 +10,8 @@ namespace pt {
 // Appends `text` as a JSON string literal (quotes included) to `out`. Runs that need no escaping
 // (nearly all text) are found 8 bytes at a time and copied whole.
 void append_json_string(std::string& out, std::string_view text);
+// The same without the quotes: escaping works byte by byte, so the bodies of consecutive pieces
+// appended one after another are the body of the pieces joined.
+void append_json_string_body(std::string& out, std::string_view text);
 
 }  // namespace pt

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -256,18 +257,23 @@ std::string render_tree(const PathSet& tree) {
   return render_file_tree_views(std::move(paths));
 }
 
-std::string system_prompt(std::string_view repo_name, std::string_view rendered_tree,
-                          const std::vector<std::shared_ptr<const RecentCommit>>& recent) {
-  std::string recent_text;
-  recent_text += kRecentOpen;
-  recent_text += '\n';
-  for (const auto& r : recent) append_recent_commit(recent_text, *r);
-  recent_text += kRecentClose;
+// The system prompt is these three pieces: the head (naming the repository), the rendered tree,
+// and the tail (the recent changes).
+std::string system_head(std::string_view repo_name) {
   return fmt::format(
       "You pick files for a coding agent working in the repository \"{}\". Read the user's request, the "
       "project's file tree and its recent changes, and list the files the agent should read before it "
-      "starts.\n\n{}\n\nRecent changes (git log, newest first, each commit with the files it changed):\n{}",
-      sanitize_utf8(repo_name), rendered_tree, recent_text);
+      "starts.\n\n",
+      sanitize_utf8(repo_name));
+}
+
+std::string system_tail(const std::vector<std::shared_ptr<const RecentCommit>>& recent) {
+  std::string tail = "\n\nRecent changes (git log, newest first, each commit with the files it changed):\n";
+  tail += kRecentOpen;
+  tail += '\n';
+  for (const auto& r : recent) append_recent_commit(tail, *r);
+  tail += kRecentClose;
+  return tail;
 }
 
 }  // namespace
@@ -277,18 +283,20 @@ std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree
   std::vector<std::shared_ptr<const RecentCommit>> recent;
   recent.reserve(recent_newest_first.size());
   for (const auto& r : recent_newest_first) recent.push_back(std::make_shared<const RecentCommit>(r));
-  return system_prompt(repo_name, render_tree(tree), recent);
+  return system_head(repo_name) + render_tree(tree) + system_tail(recent);
 }
 
-const std::string& TreeRenderCache::render(const PathSet& tree, uint64_t version) {
+const TreeRenderCache::Rendered& TreeRenderCache::render(const PathSet& tree, uint64_t version) {
   if (version != 0)
     for (const Slot& s : slots_)
-      if (s.version == version) return s.text;
+      if (s.version == version) return s.tree;
   Slot& slot = slots_[next_];
   next_ = (next_ + 1) % slots_.size();
   slot.version = version;
-  slot.text = render_tree(tree);
-  return slot.text;
+  slot.tree.text = render_tree(tree);
+  slot.tree.json_body.clear();
+  append_json_string_body(slot.tree.json_body, slot.tree.text);
+  return slot.tree;
 }
 
 GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, TreeRenderCache* trees) {
@@ -310,17 +318,25 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, T
   const std::string trace_id = step_id + ":key";
   // The payloads are written directly (the same bytes nlohmann's dump(-1) gives for these
   // ordered objects): every string in them is valid UTF-8 already (sanitized or representable).
-  const std::string system = system_prompt(
-      o.repo_name, trees ? std::string_view(trees->render(s.parent_tree, s.tree_version)) : render_tree(s.parent_tree),
-      s.recent);
+  // The system prompt goes in as its three pieces' escaped bodies, the tree's escaped once per tree.
+  std::optional<TreeRenderCache::Rendered> uncached;
+  if (!trees) {
+    uncached.emplace();
+    uncached->text = render_tree(s.parent_tree);
+    append_json_string_body(uncached->json_body, uncached->text);
+  }
+  const TreeRenderCache::Rendered& tree = trees ? trees->render(s.parent_tree, s.tree_version) : *uncached;
+  const std::string head = system_head(o.repo_name), tail = system_tail(s.recent);
   const std::string prompt = key_picker_prompt(request, o.selection_limit);
   std::string trace;
-  trace.reserve(system.size() + prompt.size() + 256);
+  trace.reserve(head.size() + tree.json_body.size() + tail.size() + prompt.size() + 512);
   trace += "{\"request_type\":";
   append_json_string(trace, to_string(RequestKind::key));
-  trace += ",\"system\":";
-  append_json_string(trace, system);
-  trace += ",\"messages\":[{\"role\":\"user\",\"content\":";
+  trace += ",\"system\":\"";
+  append_json_string_body(trace, head);
+  trace += tree.json_body;
+  append_json_string_body(trace, tail);
+  trace += "\",\"messages\":[{\"role\":\"user\",\"content\":";
   append_json_string(trace, prompt);
   trace += "}],\"output\":\"\",\"model\":\"git\",\"repo_name\":";
   append_json_string(trace, sanitize_utf8(o.repo_name));

@@ -39,15 +39,21 @@ struct GitTraceResult {
   GitSkip skipped = GitSkip::merge;
 };
 // The rendered file trees of the last few parent trees, by HistoryStep::tree_version (most
-// commits only modify files, so consecutive commits usually share one).
+// commits only modify files, so consecutive commits usually share one), each also as the body of
+// a JSON string (the tree is most of a trace's payload; escaping it once per tree, not per trace,
+// halves the cost of building one).
 class TreeRenderCache {
  public:
-  const std::string& render(const PathSet& tree, uint64_t version);
+  struct Rendered {
+    std::string text;
+    std::string json_body;  // `text` escaped for a JSON string, without the quotes
+  };
+  const Rendered& render(const PathSet& tree, uint64_t version);
 
  private:
   struct Slot {
     uint64_t version = 0;
-    std::string text;
+    Rendered tree;
   };
   std::array<Slot, 4> slots_;
   size_t next_ = 0;

@@ -3,6 +3,8 @@
 // hash, and the history walker's tree and recent-window bookkeeping on a hand-made graph.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/import/git_history.h"
 #include "pipeline/import/git_log.h"
 #include "pipeline/import/git_trace.h"
@@ -287,15 +289,44 @@ TEST(GitTrace, TreeRenderCacheMatchesTheUncachedPrompt) {
   const PathSet two = {"src/a.js", "README.md"};
   const std::string prompt_one = picker_system_prompt("r", one, {});
   TreeRenderCache cache;
-  const std::string first = cache.render(one, 7);
+  const std::string first = cache.render(one, 7).text;
   EXPECT_NE(prompt_one.find(first), std::string::npos);
   EXPECT_EQ(first.find("bad"), std::string::npos) << "unrepresentable paths are left out";
-  EXPECT_EQ(cache.render(two, 7), first) << "same version, same text";
-  const std::string second = cache.render(two, 8);
+  EXPECT_EQ(cache.render(two, 7).text, first) << "same version, same text";
+  const std::string second = cache.render(two, 8).text;
   EXPECT_NE(picker_system_prompt("r", two, {}).find(second), std::string::npos);
   EXPECT_NE(second, first);
-  EXPECT_EQ(cache.render(one, 0), first) << "version 0 is never cached";
-  EXPECT_EQ(cache.render(two, 0), second);
+  EXPECT_EQ(cache.render(one, 0).text, first) << "version 0 is never cached";
+  EXPECT_EQ(cache.render(two, 0).text, second);
+}
+
+// The trace payload is assembled from escaped pieces (the tree's escaped once per tree): it must
+// be byte for byte what nlohmann writes for the same object, its system prompt exactly
+// picker_system_prompt's, with quotes, backslashes, tabs and non-ASCII text in every piece.
+TEST(GitTrace, PayloadBuiltFromEscapedPiecesIsTheJsonOfThePrompt) {
+  GitCommit c;
+  c.hash = "0123456789abcdef0123456789abcdef01234567";
+  c.commit_time = 1700000000;
+  c.author_name = "Ana";
+  c.author_email = "ana@example.com";
+  c.message = "Fix \"quoted\" path\\name\twith tab and caf\xc3\xa9";
+  c.changes = {{'M', "src/\"q\".js", ""}};
+  const PathSet tree = {"src/\"q\".js", "back\\slash.txt", "caf\xc3\xa9/menu.md", "tab\tname.txt", "README.md"};
+  const std::vector<RecentCommit> recent = {{"Add \"menu\"\\x", {{'A', "caf\xc3\xa9/menu.md"}}},
+                                            {"Older", {{'M', "README.md"}, {'D', "gone.txt"}}}};
+  std::vector<std::shared_ptr<const RecentCommit>> shared;
+  for (const auto& r : recent) shared.push_back(std::make_shared<const RecentCommit>(r));
+  HistoryStep step{c, 3, 1, true, tree, shared, 42};
+  GitTraceOptions o;
+  o.repo_name = "my \"repo\"\\x";
+  TreeRenderCache cache;
+  for (TreeRenderCache* trees : {static_cast<TreeRenderCache*>(nullptr), &cache, &cache}) {
+    GitTraceResult r = build_git_trace(step, o, trees);
+    ASSERT_TRUE(r.rows.has_value());
+    const nlohmann::ordered_json p = nlohmann::ordered_json::parse(r.rows->trace.payload);
+    EXPECT_EQ(p["system"], picker_system_prompt(o.repo_name, tree, recent));
+    EXPECT_EQ(p.dump(), r.rows->trace.payload) << "the bytes nlohmann writes";
+  }
 }
 
 }  // namespace
