@@ -433,6 +433,7 @@ render_import_git() {
     "$(num "$(f git_log_s)" 3) s; $(num "$(f git_log_flags_s)" 3) s" "" "" "1×"
   target "import git" "\`import git\` of the same clone into a fresh SQLite store, wall" "$(num "$(f import_s)" 2) s" "≥ 0.5× git log" \
     "$(verdict "$ratio" ">=" 0.5)" "$(num "$ratio" 2)× git log"
+  row "CPU (ours and git's) and peak RSS of one plain import" "$(num "$(f import_cpu_s)" 2) CPU-s, $(num "$(calc "a / 1024" "$(f import_maxrss_kb)")" 0) MB" "" "" ""
   target "import git" "\`import git --since 2099-01-01\` (reads no diffs)" "$(num "$(f since_future_s)" 3) s" "< git log" \
     "$(verdict "$(f since_future_s)" "<" "$(f git_log_s)")" "$(ratio "$(f git_log_s)" "$(f since_future_s)") faster than git log"
   row "\`import git --max 100\`" "$(num "$(f max100_s)" 3) s" "" "" "$(ratio "$(f git_log_s)" "$(f max100_s)") git log's speed"
