@@ -8,7 +8,7 @@
 namespace pt {
 
 // Blocks under 32 MiB come from the heap, and up to 256 MiB of free heap is kept. Returns false
-// when the allocator refuses a setting.
+// when the allocator refuses a setting (one that is not glibc's, e.g. AddressSanitizer's).
 bool keep_freed_heap();
 
 }  // namespace pt
