@@ -11,6 +11,7 @@
 
 #include "tokenizer/gemma_model.h"
 #include "util/utf8.h"
+#include "util/zeroed_array.h"
 
 namespace pt::tok {
 namespace {
@@ -40,15 +41,17 @@ struct Candidate {
 struct alignas(64) ShortWord {
   static constexpr size_t kMaxText = 24, kMaxIds = 9;
   char text[kMaxText];
-  uint8_t len = 0xFF;  // 0xFF: empty slot
-  uint8_t n_ids = 0;
+  uint8_t len;  // all zero (a fresh slot) reads as the empty word, whose ids are none: true
+  uint8_t n_ids;
   int32_t ids[kMaxIds];
 };
 static_assert(sizeof(ShortWord) == 64);
 
 // Per-thread working memory and caches. The caches belong to one model (`owner`, a unique
 // instance id) and are emptied when the thread switches models. All are exact: the word
-// caches compare whole texts, the merge cache whole pair keys.
+// caches compare whole texts, the merge cache whole pair keys. Their all-zero entries are
+// empty, so they live in untouched zero pages (util/zeroed_array.h) until used: a short run
+// pays for the few pages it uses, not for ~14 MB of caches.
 struct Scratch {
   static constexpr size_t kShortWords = 1 << 17;  // direct-mapped, one cache line per word
   static constexpr size_t kSections = 1 << 16;    // direct-mapped, longer words and sections
@@ -59,30 +62,49 @@ struct Scratch {
     std::vector<int32_t> ids;
   };
   struct CachedMerge {
-    uint64_t key = FlatMap64::kEmpty;
-    uint64_t value = 0;  // FlatMap64::kEmpty when the pair has no merge
+    uint64_t not_key;  // ~key: zero is ~FlatMap64::kEmpty, which no pair of symbols (>= 0) is
+    uint64_t value;    // FlatMap64::kEmpty when the pair has no merge
   };
   uint64_t owner = 0;
   std::vector<Node> nodes;
   std::vector<Candidate> heap;
   std::vector<int32_t> word_ids;
   struct CachedCount {
-    XXH128_hash_t key{0, 0};  // XXH3-128 of the section (all zero: empty)
-    size_t count = 0;
+    XXH128_hash_t key;  // XXH3-128 of the section (all zero: empty)
+    size_t count;
   };
-  std::vector<ShortWord> short_words{kShortWords};
-  std::vector<CachedCount> counts{kCounts};
-  std::vector<CachedSection> sections{kSections};
-  std::vector<CachedMerge> merges{kMerges};
+  ZeroedArray<ShortWord> short_words{kShortWords};
+  ZeroedArray<CachedCount> counts{kCounts};
+  ZeroedArray<CachedSection*> sections{kSections};  // made on first use, owned
+  ZeroedArray<CachedMerge> merges{kMerges};
+
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { drop_sections(); }
+
+  CachedSection& section(size_t i) {
+    if (!sections[i]) sections[i] = new CachedSection, ++made_;
+    return *sections[i];
+  }
 
   void bind(uint64_t model_id) {
     if (owner == model_id) return;
-    for (auto& w : short_words) w.len = 0xFF;
-    for (auto& c : counts) c = CachedCount{};
-    for (auto& c : sections) c.text.clear(), c.ids.clear();
-    for (auto& m : merges) m = CachedMerge{};
+    short_words.reset();
+    counts.reset();
+    drop_sections();
+    merges.reset();
     owner = model_id;
   }
+
+ private:
+  void drop_sections() {
+    if (made_ == 0) return;  // (not even the pointers' pages are touched)
+    for (size_t i = 0; i < sections.size(); ++i) delete sections[i];
+    sections.reset();
+    made_ = 0;
+  }
+  size_t made_ = 0;
 };
 
 Scratch& scratch() {
@@ -149,9 +171,9 @@ void emit_fallback(const GemmaModel& m, std::string_view bytes, Sink& sink) {
 uint64_t lookup_merge(const GemmaModel& m, Scratch& s, int32_t left, int32_t right) {
   uint64_t key = static_cast<uint64_t>(left) << 32 | static_cast<uint32_t>(right);
   auto& slot = s.merges[(key * 0x9E3779B97F4A7C15ULL) >> 40 & (Scratch::kMerges - 1)];
-  if (slot.key != key) {
+  if (slot.not_key != ~key) {
     const uint64_t* v = m.merges.find(key);
-    slot.key = key;
+    slot.not_key = ~key;
     slot.value = v ? *v : FlatMap64::kEmpty;
   }
   return slot.value;
@@ -305,7 +327,7 @@ void encode_word(const GemmaModel& m, Scratch& s, std::string_view section, Sink
     std::copy(s.word_ids.begin(), s.word_ids.end(), w.ids);
     return;
   }
-  auto& entry = s.sections[(h >> 16) & (Scratch::kSections - 1)];
+  auto& entry = s.section((h >> 16) & (Scratch::kSections - 1));
   if (entry.text != section) {
     entry.ids.clear();
     VectorSink into{entry.ids};

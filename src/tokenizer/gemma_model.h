@@ -19,6 +19,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,8 @@ class GemmaModel final : public GemmaTokenizer {
   // that no merged token contains c followed by '▁'. ASCII in a table, the rest listed.
   bool word_cut_after_ascii[128] = {};
   std::vector<uint32_t> no_word_cut_after;  // sorted non-ASCII code points that may not be cut after
+  // What borrowed tables (merges, trie_edges) point into: the mapped cache file (gemma_cache.cpp).
+  std::shared_ptr<const void> borrowed_from;
 
   // Unique per instance: per-thread caches are keyed by it (addresses can be reused).
   const uint64_t id = next_id();

@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -334,21 +335,42 @@ Result<std::unique_ptr<GemmaTokenizer>> GemmaTokenizer::load_cached(const std::s
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
     return runtime_error("tokenizer data not found: " + path + " (" + kSetupHint + ")");
-  PT_ASSIGN_OR_RETURN(std::string source_hash, tok::file_hash_hex(path));
+  const tok::SourceStat source = tok::SourceStat::of(st);
+  std::string source_hash;  // hashed at most once, and only when the cache's record cannot vouch
+  auto hash_source = [&]() -> Result<std::string> {
+    if (source_hash.empty()) {
+      PT_ASSIGN_OR_RETURN(source_hash, tok::file_hash_hex(path));
+      u.source_hashed = true;
+    }
+    return source_hash;
+  };
   // One cache file per source path (a changed JSON at that path replaces its cache).
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(path, ec);
   char name[64];
   std::snprintf(name, sizeof name, "gemma3-tokenizer-%016zx.bin", std::hash<std::string>{}(abs.string()));
   u.cache_path = cache_dir + "/" + name;
-  auto cached = tok::load_model_cache(u.cache_path, source_hash);
-  if (cached.ok()) return std::unique_ptr<GemmaTokenizer>(std::move(cached.value()));
+  auto cached = tok::load_model_cache(u.cache_path, source, hash_source);
+  if (cached.ok()) {
+    // Hashed because the stat changed (or was too fresh to vouch) but the bytes are the same:
+    // record the stat as it is now, so the next run need not hash.
+    struct timespec now;
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    const uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+    if (cached->source_hashed && !source.racy_at(now_ns)) {
+      u.restamped = true;
+      auto written = write_file_atomic(u.cache_path, tok::serialize_model(*cached->model, source_hash, source));
+      if (!written.ok()) u.write_error = written.error().message;
+    }
+    return std::unique_ptr<GemmaTokenizer>(std::move(cached->model));
+  }
   u.rebuilt = true;
   u.why_rebuilt = cached.error().message;
+  PT_ASSIGN_OR_RETURN(std::string hash, hash_source());
   PT_ASSIGN_OR_RETURN(std::unique_ptr<GemmaTokenizer> fresh, load(path));
   std::filesystem::create_directories(cache_dir, ec);
   auto written =
-      write_file_atomic(u.cache_path, tok::serialize_model(static_cast<const GemmaModel&>(*fresh), source_hash));
+      write_file_atomic(u.cache_path, tok::serialize_model(static_cast<const GemmaModel&>(*fresh), hash, source));
   if (!written.ok()) u.write_error = written.error().message;
   return fresh;
 }

@@ -13,10 +13,12 @@ namespace pt {
 
 // How load_cached got its tables (for tests and diagnostics).
 struct TokenizerCacheUse {
-  std::string cache_path;   // empty: no cache directory, loaded from the JSON only
-  bool rebuilt = false;     // the cache was missing, stale or damaged and was built from the JSON
-  std::string why_rebuilt;  // the reason (e.g. "... was built from another tokenizer.json")
-  std::string write_error;  // set when the rebuilt cache could not be written (the load still succeeds)
+  std::string cache_path;      // empty: no cache directory, loaded from the JSON only
+  bool rebuilt = false;        // the cache was missing, stale or damaged and was built from the JSON
+  bool source_hashed = false;  // the JSON's bytes were hashed (its stat no longer vouched for them)
+  bool restamped = false;      // the bytes were the same: the cache was rewritten with the JSON's stat
+  std::string why_rebuilt;     // the reason (e.g. "... was built from another tokenizer.json")
+  std::string write_error;     // set when the rebuilt cache could not be written (the load still succeeds)
 };
 
 class GemmaTokenizer {
@@ -25,8 +27,9 @@ class GemmaTokenizer {
   static Result<std::unique_ptr<GemmaTokenizer>> load(const std::string& tokenizer_json_path);
   // The same tokenizer through its compiled cache in `cache_dir` (gemma_cache.h): a cache file
   // whose header names the XXH3-128 of the JSON's bytes and whose payload hash checks is loaded
-  // (milliseconds); a missing, stale, truncated or corrupt one is never trusted: the JSON is
-  // parsed and the cache rewritten atomically (so racing processes never read half a file).
+  // (milliseconds; the JSON is hashed again only when its stat differs from the one recorded);
+  // a missing, stale, truncated or corrupt one is never trusted: the JSON is parsed and the
+  // cache rewritten atomically (so racing processes never read half a file).
   // An empty `cache_dir` loads the JSON only.
   static Result<std::unique_ptr<GemmaTokenizer>> load_cached(const std::string& tokenizer_json_path,
                                                              const std::string& cache_dir,

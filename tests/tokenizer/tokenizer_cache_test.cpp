@@ -2,7 +2,9 @@
 // rebuilt when the source tokenizer.json changes, never trusted when truncated, corrupt or not a
 // cache at all, and giving exactly the ids of the JSON-loaded tokenizer (the real Gemma 3 one on
 // the cross-check corpus, tiny hand-made models for the rebuild cases).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -85,6 +87,55 @@ TEST_F(TokenizerCache, RebuiltWhenTheSourceChanges) {
   EXPECT_EQ(changed->encode("abc"), (Ids{1, 5}));
   load(json, use);
   EXPECT_FALSE(use.rebuilt) << use.why_rebuilt;
+}
+
+// The JSON is hashed only when its stat (size, times, inode) differs from the one the cache
+// recorded, or when it changed within a second of the cache being written (a change in the same
+// clock tick would leave its times alone). Sleeps ~2.2 s to get past that window twice.
+TEST_F(TokenizerCache, SourceHashedOnlyWhenItsStatCannotVouch) {
+  std::string json = write_json(R"([["a","b"],["ab","c"]])");
+  TokenizerCacheUse use;
+  load(json, use);
+  EXPECT_TRUE(use.rebuilt);
+  EXPECT_TRUE(use.source_hashed);
+  load(json, use);  // the JSON changed just now: its times cannot vouch for it yet
+  EXPECT_FALSE(use.rebuilt) << use.why_rebuilt;
+  EXPECT_TRUE(use.source_hashed);
+  EXPECT_FALSE(use.restamped);
+
+  ::usleep(1'100'000);
+  load(json, use);  // still hashed (the cache was written in the JSON's tick), then restamped
+  EXPECT_FALSE(use.rebuilt) << use.why_rebuilt;
+  EXPECT_TRUE(use.source_hashed);
+  EXPECT_TRUE(use.restamped);
+  auto t = load(json, use);
+  EXPECT_FALSE(use.source_hashed);
+  EXPECT_FALSE(use.rebuilt);
+  EXPECT_EQ(t->encode("abc"), Ids{6});
+
+  // Same size, other bytes, the old modification time put back: the change time still moved.
+  struct stat before;
+  ASSERT_EQ(::stat(json.c_str(), &before), 0);
+  std::string bytes = read(json);
+  const size_t at = bytes.find(R"(["ab","c"])");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 10, R"(["b","c"] )");  // ["a","b"],["b","c"] : "abc" -> "ab" "c"
+  write(json, bytes);
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, json.c_str(), times, 0), 0);
+  t = load(json, use);
+  EXPECT_TRUE(use.source_hashed);
+  EXPECT_TRUE(use.rebuilt);
+  EXPECT_EQ(t->encode("abc"), (Ids{4, 3}));
+
+  // The rebuild above was written within a second of the change: hashed once more, then restamped.
+  ::usleep(1'100'000);
+  load(json, use);
+  EXPECT_TRUE(use.source_hashed);
+  EXPECT_FALSE(use.rebuilt);
+  load(json, use);
+  EXPECT_FALSE(use.source_hashed);
+  EXPECT_EQ(t->encode("abc"), (Ids{4, 3}));
 }
 
 TEST_F(TokenizerCache, DamagedCacheFilesAreRebuiltNeverTrusted) {
