@@ -1,6 +1,8 @@
 // Tests for GitRowSink: a long run of batches keeps only about three batches of rows in memory
 // (each freed once written), every row reaches the store in batch order with the store used by one
-// thread at a time, and a failed write fails the batches after it without writing them.
+// thread at a time, a failed write fails the batches after it without writing them, and with a
+// store that groups upserts, batches share a transaction of kCommitRows traces (counted only once
+// committed; a failure or an unflushed sink rolls the open one back).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -52,7 +54,7 @@ class WatchedStore final : public Store {
 
 std::string id_of(int i) { return "git:" + std::to_string(100000 + i) + ":key"; }
 
-GitTraceRows rows_for(int i) {
+GitTraceRows rows_for(int i, size_t payload = 4000) {
   GitTraceRows r;
   r.trace = Row{id_of(i),
                 "git:" + std::to_string(100000 + i),
@@ -60,7 +62,7 @@ GitTraceRows rows_for(int i) {
                 i,
                 "get-relevant-files",
                 "",
-                R"({"request_type":"Key","system":")" + std::string(4000, 'x') + R"("})"};
+                R"({"request_type":"Key","system":")" + std::string(payload, 'x') + R"("})"};
   r.truth = Row{"truth:" + std::to_string(i), r.trace.agent_step_id, "u", i, "", "truth", R"({"files":["a"]})"};
   return r;
 }
@@ -104,6 +106,102 @@ TEST(GitRowSink, AFailedWriteFailsTheBatchesAfterItWithoutWritingThem) {
   EXPECT_EQ(*store.count(Table::traces, RowFilter{}), 20);
   EXPECT_EQ(*store.count(Table::relabels, RowFilter{}), 20);
   EXPECT_EQ(store.first_ids.size(), 3u);  // nothing tried after the failure
+}
+
+// A store that groups upserts the way SQLite does: a group's upserts reach the inner store on
+// commit_group() or not at all; a failed upsert rolls the group back. Fails the traces upsert of
+// the `fail_upsert`-th traces upsert (1-based; 0 = never).
+class GroupingStore final : public Store {
+ public:
+  explicit GroupingStore(int fail_upsert = 0) : fail_upsert_(fail_upsert) {}
+  std::string describe() const override { return "grouping"; }
+  Result<void> init() override { return inner_.init(); }
+  bool groups_upserts() const override { return true; }
+  Result<void> begin_group() override {
+    if (open_) return usage_error("already open");
+    open_ = true;
+    return ok();
+  }
+  Result<void> commit_group() override {
+    if (!open_) return usage_error("no group");
+    for (auto& [t, rows] : held_) PT_TRY(inner_.upsert(t, rows));
+    held_.clear();
+    open_ = false;
+    ++commits;
+    return ok();
+  }
+  void rollback_group() override {
+    if (open_) ++rollbacks;
+    held_.clear();
+    open_ = false;
+  }
+  Result<UpsertStats> upsert(Table t, std::span<const Row> rows) override {
+    if (t == Table::traces && ++traces_upserts_ == fail_upsert_) {
+      rollback_group();
+      return runtime_error("disk full");
+    }
+    if (!open_) return inner_.upsert(t, rows);
+    held_.emplace_back(t, std::vector<Row>(rows.begin(), rows.end()));
+    return UpsertStats{static_cast<int64_t>(rows.size()), 0, 0};
+  }
+  Result<void> scan(Table t, const RowFilter& f, const std::function<bool(Row&&)>& visit) override {
+    return inner_.scan(t, f, visit);
+  }
+  Result<int64_t> count(Table t, const RowFilter& f) override { return inner_.count(t, f); }
+  Result<std::optional<Row>> get(Table t, const std::string& id) override { return inner_.get(t, id); }
+
+  int commits = 0, rollbacks = 0;
+
+ private:
+  MemoryStore inner_;
+  bool open_ = false;
+  int fail_upsert_;
+  int traces_upserts_ = 0;
+  std::vector<std::pair<Table, std::vector<Row>>> held_;
+};
+
+TEST(GitRowSink, BatchesShareATransactionOfCommitRowsTraces) {
+  constexpr size_t kBatch = 500;
+  const int n = static_cast<int>(GitRowSink::kCommitRows * 2 + kBatch * 3 + 7);  // two full groups and a part
+  GroupingStore store;
+  GitRowSink sink(store, kBatch, nullptr);
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(sink.add(rows_for(i, 10)).ok());
+  ASSERT_TRUE(sink.flush().ok());
+  EXPECT_EQ(store.commits, 3);
+  EXPECT_EQ(store.rollbacks, 0);
+  EXPECT_EQ(sink.traces.inserted, n);
+  EXPECT_EQ(sink.relabels.inserted, n);
+  EXPECT_EQ(*store.count(Table::traces, RowFilter{}), n);
+  EXPECT_EQ(*store.count(Table::relabels, RowFilter{}), n);
+}
+
+TEST(GitRowSink, AFailedWriteRollsBackItsWholeTransactionAndCountsOnlyWhatWasCommitted) {
+  constexpr size_t kBatch = 1000;
+  const int per_group = static_cast<int>(GitRowSink::kCommitRows / kBatch);
+  GroupingStore store(/*fail_upsert=*/per_group + 3);  // the third batch of the second group
+  Result<void> failed = ok();
+  {
+    GitRowSink sink(store, kBatch, nullptr);
+    for (int i = 0; i < 40000 && failed.ok(); ++i) failed = sink.add(rows_for(i, 10));
+    if (failed.ok()) failed = sink.flush();
+    EXPECT_EQ(sink.traces.inserted, per_group * static_cast<int>(kBatch));  // the first group only
+  }
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("disk full"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(store.commits, 1);
+  EXPECT_EQ(*store.count(Table::traces, RowFilter{}), per_group * static_cast<int64_t>(kBatch));
+  EXPECT_EQ(*store.count(Table::relabels, RowFilter{}), per_group * static_cast<int64_t>(kBatch));
+}
+
+TEST(GitRowSink, AnUnflushedSinkCommitsNothingOfItsOpenTransaction) {
+  GroupingStore store;
+  {
+    GitRowSink sink(store, 100, nullptr);
+    for (int i = 0; i < 1050; ++i) ASSERT_TRUE(sink.add(rows_for(i, 10)).ok());
+  }  // e.g. the history's reader failed: no flush
+  EXPECT_EQ(store.commits, 0);
+  EXPECT_EQ(store.rollbacks, 1);
+  EXPECT_EQ(*store.count(Table::traces, RowFilter{}), 0);
 }
 
 }  // namespace
