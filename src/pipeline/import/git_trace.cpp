@@ -286,6 +286,13 @@ std::string picker_system_prompt(std::string_view repo_name, const PathSet& tree
   return system_head(repo_name) + render_tree(tree) + system_tail(recent);
 }
 
+TreeRenderCache::Rendered TreeRenderCache::render_uncached(const PathSet& tree) {
+  Rendered r;
+  r.text = render_tree(tree);
+  append_json_string_body(r.json_body, r.text);
+  return r;
+}
+
 const TreeRenderCache::Rendered& TreeRenderCache::render(const PathSet& tree, uint64_t version) {
   if (version != 0)
     for (const Slot& s : slots_)
@@ -293,10 +300,21 @@ const TreeRenderCache::Rendered& TreeRenderCache::render(const PathSet& tree, ui
   Slot& slot = slots_[next_];
   next_ = (next_ + 1) % slots_.size();
   slot.version = version;
-  slot.tree.text = render_tree(tree);
-  slot.tree.json_body.clear();
-  append_json_string_body(slot.tree.json_body, slot.tree.text);
+  slot.tree = render_uncached(tree);
   return slot.tree;
+}
+
+TreeRenderCache::Head TreeRenderCache::head_uncached(std::string_view repo_name) {
+  Head h;
+  h.repo_name = repo_name;
+  append_json_string_body(h.json_body, system_head(repo_name));
+  append_json_string(h.repo_json, sanitize_utf8(repo_name));
+  return h;
+}
+
+const TreeRenderCache::Head& TreeRenderCache::head(std::string_view repo_name) {
+  if (!head_ || head_->repo_name != repo_name) head_ = head_uncached(repo_name);
+  return *head_;
 }
 
 GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, TreeRenderCache* trees) {
@@ -319,27 +337,28 @@ GitTraceResult build_git_trace(const HistoryStep& s, const GitTraceOptions& o, T
   // The payloads are written directly (the same bytes nlohmann's dump(-1) gives for these
   // ordered objects): every string in them is valid UTF-8 already (sanitized or representable).
   // The system prompt goes in as its three pieces' escaped bodies, the tree's escaped once per tree.
-  std::optional<TreeRenderCache::Rendered> uncached;
+  std::optional<TreeRenderCache::Rendered> uncached_tree;
+  std::optional<TreeRenderCache::Head> uncached_head;
   if (!trees) {
-    uncached.emplace();
-    uncached->text = render_tree(s.parent_tree);
-    append_json_string_body(uncached->json_body, uncached->text);
+    uncached_tree = TreeRenderCache::render_uncached(s.parent_tree);
+    uncached_head = TreeRenderCache::head_uncached(o.repo_name);
   }
-  const TreeRenderCache::Rendered& tree = trees ? trees->render(s.parent_tree, s.tree_version) : *uncached;
-  const std::string head = system_head(o.repo_name), tail = system_tail(s.recent);
+  const TreeRenderCache::Rendered& tree = trees ? trees->render(s.parent_tree, s.tree_version) : *uncached_tree;
+  const TreeRenderCache::Head& head = trees ? trees->head(o.repo_name) : *uncached_head;
+  const std::string tail = system_tail(s.recent);
   const std::string prompt = key_picker_prompt(request, o.selection_limit);
   std::string trace;
-  trace.reserve(head.size() + tree.json_body.size() + tail.size() + prompt.size() + 512);
+  trace.reserve(head.json_body.size() + tree.json_body.size() + tail.size() + prompt.size() + 512);
   trace += "{\"request_type\":";
   append_json_string(trace, to_string(RequestKind::key));
   trace += ",\"system\":\"";
-  append_json_string_body(trace, head);
+  trace += head.json_body;
   trace += tree.json_body;
   append_json_string_body(trace, tail);
   trace += "\",\"messages\":[{\"role\":\"user\",\"content\":";
   append_json_string(trace, prompt);
   trace += "}],\"output\":\"\",\"model\":\"git\",\"repo_name\":";
-  append_json_string(trace, sanitize_utf8(o.repo_name));
+  trace += head.repo_json;
   trace += ",\"user_input_id\":";
   append_json_string(trace, c.hash);
   trace += '}';

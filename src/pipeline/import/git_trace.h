@@ -41,14 +41,21 @@ struct GitTraceResult {
 // The rendered file trees of the last few parent trees, by HistoryStep::tree_version (most
 // commits only modify files, so consecutive commits usually share one), each also as the body of
 // a JSON string (the tree is most of a trace's payload; escaping it once per tree, not per trace,
-// halves the cost of building one).
+// halves the cost of building one); and the system prompt's head, the same for a whole import.
 class TreeRenderCache {
  public:
   struct Rendered {
     std::string text;
     std::string json_body;  // `text` escaped for a JSON string, without the quotes
   };
+  static Rendered render_uncached(const PathSet& tree);
   const Rendered& render(const PathSet& tree, uint64_t version);
+  // The head naming `repo_name` (escaped), and the repository's name as a JSON string.
+  struct Head {
+    std::string repo_name, json_body, repo_json;
+  };
+  static Head head_uncached(std::string_view repo_name);
+  const Head& head(std::string_view repo_name);
 
  private:
   struct Slot {
@@ -57,6 +64,7 @@ class TreeRenderCache {
   };
   std::array<Slot, 4> slots_;
   size_t next_ = 0;
+  std::optional<Head> head_;
 };
 GitTraceResult build_git_trace(const HistoryStep& step, const GitTraceOptions& options,
                                TreeRenderCache* trees = nullptr);
