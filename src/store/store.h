@@ -57,6 +57,12 @@ struct UpsertStats {
   int64_t inserted = 0;   // ids not seen before
   int64_t updated = 0;    // ids already present (row replaced)
   int64_t unchanged = 0;  // ids already present with identical columns (nothing written)
+  UpsertStats& operator+=(const UpsertStats& o) {
+    inserted += o.inserted;
+    updated += o.updated;
+    unchanged += o.unchanged;
+    return *this;
+  }
 };
 
 // Turns payloads that Store::scan_encoded handed over still encoded into their JSON text. Safe to

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -153,6 +154,12 @@ SourceStat SourceStat::of(const struct stat& st) {
 }
 
 bool SourceStat::racy_at(uint64_t written_ns) const { return std::max(mtime_ns, ctime_ns) + kRacyNs > written_ns; }
+
+bool SourceStat::racy_now() const {
+  struct timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return racy_at(ns_of(now));
+}
 
 Result<std::string> file_hash_hex(const std::string& path) {
   PT_ASSIGN_OR_RETURN(MappedFile f, MappedFile::open(path));

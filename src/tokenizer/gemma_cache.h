@@ -29,6 +29,7 @@ struct SourceStat {
   // Whether a cache written at `written_ns` (file-system time) may have missed a change made in
   // the same clock tick as the source's last one: its times cannot vouch for its bytes then.
   bool racy_at(uint64_t written_ns) const;
+  bool racy_now() const;  // racy_at(the current time)
 };
 
 // The XXH3-128 of a file's bytes as 32 hex digits.

@@ -84,7 +84,10 @@ struct Scratch {
   ~Scratch() { drop_sections(); }
 
   CachedSection& section(size_t i) {
-    if (!sections[i]) sections[i] = new CachedSection, ++made_;
+    if (!sections[i]) {
+      sections[i] = new CachedSection;
+      ++made_;
+    }
     return *sections[i];
   }
 

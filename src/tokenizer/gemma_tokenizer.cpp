@@ -6,7 +6,6 @@
 
 #include <simdjson.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -354,10 +353,7 @@ Result<std::unique_ptr<GemmaTokenizer>> GemmaTokenizer::load_cached(const std::s
   if (cached.ok()) {
     // Hashed because the stat changed (or was too fresh to vouch) but the bytes are the same:
     // record the stat as it is now, so the next run need not hash.
-    struct timespec now;
-    ::clock_gettime(CLOCK_REALTIME, &now);
-    const uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-    if (cached->source_hashed && !source.racy_at(now_ns)) {
+    if (cached->source_hashed && !source.racy_now()) {
       u.restamped = true;
       auto written = write_file_atomic(u.cache_path, tok::serialize_model(*cached->model, source_hash, source));
       if (!written.ok()) u.write_error = written.error().message;

@@ -1,9 +1,10 @@
 // GitRowSink: writes `import git`'s rows to the store in batches while the caller builds the next
-// batch; with SQLite, batches share a transaction until it holds kCommitRows traces, and flush()
-// commits the rest (a sink destroyed unflushed, after an error, rolls its open transaction back). A full batch goes
-// through two background stages: reading its file contents (with --with-file-context; git cat-file) and writing it. At
-// most two batches are in flight and a batch's rows are freed as soon as it is written, so memory stays at about three
-// batches whatever the history's length (rows_held()).
+// batch. With SQLite, batches share a transaction until it holds kCommitRows traces, and flush()
+// commits the rest (a sink destroyed unflushed, after an error, rolls its open transaction back).
+// A full batch goes through two background stages: reading its file contents (with
+// --with-file-context; git cat-file) and writing it. At most two batches are in flight and a
+// batch's rows are freed as soon as it is written, so memory stays at about three batches whatever
+// the history's length (rows_held()).
 #pragma once
 #include <atomic>
 #include <future>

@@ -201,9 +201,7 @@ class Importer {
   Result<void> write_rows(Table t, const std::vector<Row>& rows, size_t n, UpsertStats& total) {
     if (n == 0) return ok();
     PT_ASSIGN_OR_RETURN(UpsertStats stats, store_.upsert(t, std::span<const Row>(rows.data(), n)));
-    total.inserted += stats.inserted;
-    total.updated += stats.updated;
-    total.unchanged += stats.unchanged;
+    total += stats;
     report_.rows += static_cast<int64_t>(n);
     return ok();
   }
